@@ -1,0 +1,1 @@
+"""Pure domain layer: entities, clocks, merge and rules. No Qt, no SQL, no file I/O."""

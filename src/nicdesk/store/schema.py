@@ -1,0 +1,397 @@
+"""SQLAlchemy 2.0 models for every entity of DOMAIN.md.
+
+Every shared record carries the sync metadata of ARCHITECTURE.md through `SharedMixin`:
+a UUID `id`, the owning site (`owner_site_id`), the HLC of its last change (`hlc`), one
+clock per field (`field_clocks`, as cr-sqlite keeps a version per column; the tombstone's
+clock sits under ``"deleted"``) and the tombstone flag `deleted`.  Records are never removed
+from the table, only tombstoned, so a deletion can travel in a bundle and be undone.
+
+`MODELS` maps the entity kind used by operations, the CLI and bundles to its class.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: columns every shared table has that a person never edits directly
+SYNC_COLUMNS = frozenset({"id", "owner_site_id", "hlc", "field_clocks", "deleted"})
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class SharedMixin:
+    """Sync metadata carried by every record that can travel between sites."""
+
+    __kind__: str = ""
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner_site_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    hlc: Mapped[str] = mapped_column(String(64), default="")
+    field_clocks: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+def _fk(target: str, *, nullable: bool = False) -> Any:
+    return mapped_column(String(36), ForeignKey(f"{target}.id"), nullable=nullable, index=True)
+
+
+def _text(default: str = "") -> Any:
+    return mapped_column(Text, default=default, nullable=False)
+
+
+# ---------------------------------------------------------------- network and people
+class Network(SharedMixin, Base):
+    __tablename__ = "networks"
+    __kind__ = "network"
+    name: Mapped[str] = _text()
+    common_aim: Mapped[str] = _text()
+    description: Mapped[str] = _text()
+    suppression_threshold: Mapped[int] = mapped_column(Integer, default=10)
+    rule_set: Mapped[str] = mapped_column(String(64), default="IHI run-chart rules")
+    coordinator_public_key: Mapped[str] = _text()
+    created: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Site(SharedMixin, Base):
+    __tablename__ = "sites"
+    __kind__ = "site"
+    network_id: Mapped[str] = _fk("networks")
+    parent_id: Mapped[str | None] = _fk("sites", nullable=True)
+    name: Mapped[str] = _text()
+    kind: Mapped[str] = mapped_column(String(32), default="school")
+    public_keys: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    context_tags: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    private_notes: Mapped[str] = _text()
+
+
+class Member(SharedMixin, Base):
+    __tablename__ = "members"
+    __kind__ = "member"
+    site_id: Mapped[str] = _fk("sites")
+    name: Mapped[str] = _text()
+    role: Mapped[str] = mapped_column(String(32), default="teacher")
+    responsibilities: Mapped[str] = _text()
+    email: Mapped[str] = _text()
+    norms_accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Charter(SharedMixin, Base):
+    __tablename__ = "charters"
+    __kind__ = "charter"
+    network_id: Mapped[str] = _fk("networks")
+    roles: Mapped[str] = _text()
+    norms: Mapped[str] = _text()
+    cadence: Mapped[str] = _text()
+
+
+# ---------------------------------------------------------------- problem and theory
+class Aim(SharedMixin, Base):
+    __tablename__ = "aims"
+    __kind__ = "aim"
+    network_id: Mapped[str] = _fk("networks")
+    site_id: Mapped[str | None] = _fk("sites", nullable=True)
+    statement: Mapped[str] = _text()
+    measure_id: Mapped[str | None] = _fk("measures", nullable=True)
+    baseline_value: Mapped[float | None] = mapped_column(Float)
+    baseline_date: Mapped[dt.date | None] = mapped_column(Date)
+    target_value: Mapped[float | None] = mapped_column(Float)
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    population: Mapped[str] = _text()
+
+
+class Fishbone(SharedMixin, Base):
+    __tablename__ = "fishbones"
+    __kind__ = "fishbone"
+    network_id: Mapped[str] = _fk("networks")
+    site_id: Mapped[str | None] = _fk("sites", nullable=True)
+    title: Mapped[str] = _text()
+    problem: Mapped[str] = _text()
+
+
+class FishboneCategory(SharedMixin, Base):
+    __tablename__ = "fishbone_categories"
+    __kind__ = "fishbone_category"
+    fishbone_id: Mapped[str] = _fk("fishbones")
+    name: Mapped[str] = _text()
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Cause(SharedMixin, Base):
+    __tablename__ = "causes"
+    __kind__ = "cause"
+    fishbone_id: Mapped[str] = _fk("fishbones")
+    category_id: Mapped[str] = _fk("fishbone_categories")
+    parent_id: Mapped[str | None] = _fk("causes", nullable=True)
+    text: Mapped[str] = _text()
+    evidence: Mapped[str] = _text()
+    votes: Mapped[int] = mapped_column(Integer, default=0)
+    is_root: Mapped[bool] = mapped_column(Boolean, default=False)
+    whys: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CauseDriverLink(SharedMixin, Base):
+    __tablename__ = "cause_driver_links"
+    __kind__ = "cause_driver_link"
+    cause_id: Mapped[str] = _fk("causes")
+    node_id: Mapped[str] = _fk("driver_nodes")
+
+
+class DriverDiagram(SharedMixin, Base):
+    __tablename__ = "driver_diagrams"
+    __kind__ = "driver_diagram"
+    network_id: Mapped[str] = _fk("networks")
+    site_id: Mapped[str | None] = _fk("sites", nullable=True)
+    name: Mapped[str] = _text()
+    aim_id: Mapped[str | None] = _fk("aims", nullable=True)
+    adopted_from_id: Mapped[str | None] = _fk("driver_diagrams", nullable=True)
+
+
+class DriverNode(SharedMixin, Base):
+    __tablename__ = "driver_nodes"
+    __kind__ = "driver_node"
+    diagram_id: Mapped[str] = _fk("driver_diagrams")
+    level: Mapped[str] = mapped_column(String(16), default="primary")
+    text: Mapped[str] = _text()
+    description: Mapped[str] = _text()
+    status: Mapped[str] = mapped_column(String(32), default="hypothesis")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DriverLink(SharedMixin, Base):
+    __tablename__ = "driver_links"
+    __kind__ = "driver_link"
+    diagram_id: Mapped[str] = _fk("driver_diagrams")
+    parent_node_id: Mapped[str] = _fk("driver_nodes")
+    child_node_id: Mapped[str] = _fk("driver_nodes")
+
+
+class NodeMeasure(SharedMixin, Base):
+    __tablename__ = "node_measures"
+    __kind__ = "node_measure"
+    node_id: Mapped[str] = _fk("driver_nodes")
+    measure_id: Mapped[str] = _fk("measures")
+
+
+class DiagramSnapshot(SharedMixin, Base):
+    __tablename__ = "diagram_snapshots"
+    __kind__ = "diagram_snapshot"
+    diagram_id: Mapped[str] = _fk("driver_diagrams")
+    name: Mapped[str] = _text()
+    taken: Mapped[dt.date | None] = mapped_column(Date)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ChangeIdea(SharedMixin, Base):
+    __tablename__ = "change_ideas"
+    __kind__ = "change_idea"
+    network_id: Mapped[str] = _fk("networks")
+    node_id: Mapped[str | None] = _fk("driver_nodes", nullable=True)
+    title: Mapped[str] = _text()
+    description: Mapped[str] = _text()
+
+
+# ---------------------------------------------------------------- testing changes
+class PdsaRamp(SharedMixin, Base):
+    __tablename__ = "pdsa_ramps"
+    __kind__ = "pdsa_ramp"
+    site_id: Mapped[str] = _fk("sites")
+    change_idea_id: Mapped[str | None] = _fk("change_ideas", nullable=True)
+    title: Mapped[str] = _text()
+
+
+class PdsaCycle(SharedMixin, Base):
+    __tablename__ = "pdsa_cycles"
+    __kind__ = "pdsa_cycle"
+    ramp_id: Mapped[str | None] = _fk("pdsa_ramps", nullable=True)
+    site_id: Mapped[str] = _fk("sites")
+    change_idea_id: Mapped[str | None] = _fk("change_ideas", nullable=True)
+    title: Mapped[str] = _text()
+    cycle_number: Mapped[int] = mapped_column(Integer, default=1)
+    scale: Mapped[str] = _text()
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    conditions: Mapped[str] = _text()
+    objective: Mapped[str] = _text()
+    logistics: Mapped[str] = _text()
+    data_collection: Mapped[str] = _text()
+    do_what_happened: Mapped[str] = _text()
+    do_observations: Mapped[str] = _text()
+    do_problems: Mapped[str] = _text()
+    do_deviations: Mapped[str] = _text()
+    study_learned: Mapped[str] = _text()
+    study_surprises: Mapped[str] = _text()
+    decision: Mapped[str] = mapped_column(String(16), default="")
+    act_next: Mapped[str] = _text()
+    private_notes: Mapped[str] = _text()
+
+
+class PdsaQuestion(SharedMixin, Base):
+    __tablename__ = "pdsa_questions"
+    __kind__ = "pdsa_question"
+    cycle_id: Mapped[str] = _fk("pdsa_cycles")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    question: Mapped[str] = _text()
+    prediction: Mapped[str] = _text()
+    result: Mapped[str] = _text()
+
+
+class PdsaMeasure(SharedMixin, Base):
+    __tablename__ = "pdsa_measures"
+    __kind__ = "pdsa_measure"
+    cycle_id: Mapped[str] = _fk("pdsa_cycles")
+    measure_id: Mapped[str] = _fk("measures")
+
+
+class Measure(SharedMixin, Base):
+    __tablename__ = "measures"
+    __kind__ = "measure"
+    network_id: Mapped[str] = _fk("networks")
+    site_id: Mapped[str | None] = _fk("sites", nullable=True)
+    name: Mapped[str] = _text()
+    kind: Mapped[str] = mapped_column(String(16), default="outcome")
+    definition: Mapped[str] = _text()
+    unit: Mapped[str] = _text()
+    data_source: Mapped[str] = _text()
+    frequency: Mapped[str] = mapped_column(String(16), default="monthly")
+    direction: Mapped[str] = mapped_column(String(8), default="up")
+    target: Mapped[float | None] = mapped_column(Float)
+    value_type: Mapped[str] = mapped_column(String(16), default="continuous")
+    chart_kind: Mapped[str] = mapped_column(String(8), default="run")
+
+
+class Observation(SharedMixin, Base):
+    __tablename__ = "observations"
+    __kind__ = "observation"
+    __table_args__ = (UniqueConstraint("measure_id", "site_id", "period"),)
+    measure_id: Mapped[str] = _fk("measures")
+    site_id: Mapped[str] = _fk("sites")
+    period: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    value: Mapped[float | None] = mapped_column(Float)
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str] = _text()
+    excluded: Mapped[bool] = mapped_column(Boolean, default=False)
+    exclusion_reason: Mapped[str] = _text()
+
+
+class ChartPhase(SharedMixin, Base):
+    __tablename__ = "chart_phases"
+    __kind__ = "chart_phase"
+    measure_id: Mapped[str] = _fk("measures")
+    site_id: Mapped[str] = _fk("sites")
+    kind: Mapped[str] = mapped_column(String(16), default="rebase")
+    start: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    reason: Mapped[str] = _text()
+    pdsa_cycle_id: Mapped[str | None] = _fk("pdsa_cycles", nullable=True)
+
+
+class Annotation(SharedMixin, Base):
+    __tablename__ = "annotations"
+    __kind__ = "annotation"
+    measure_id: Mapped[str] = _fk("measures")
+    site_id: Mapped[str] = _fk("sites")
+    date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    text: Mapped[str] = _text()
+
+
+# ---------------------------------------------------------------- learning together
+class Meeting(SharedMixin, Base):
+    __tablename__ = "meetings"
+    __kind__ = "meeting"
+    network_id: Mapped[str] = _fk("networks")
+    site_id: Mapped[str | None] = _fk("sites", nullable=True)
+    title: Mapped[str] = _text()
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    attendees: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    notes: Mapped[str] = _text()
+    decisions: Mapped[str] = _text()
+
+
+class AgendaItem(SharedMixin, Base):
+    __tablename__ = "agenda_items"
+    __kind__ = "agenda_item"
+    meeting_id: Mapped[str] = _fk("meetings")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = _text()
+    minutes: Mapped[int] = mapped_column(Integer, default=10)
+    owner: Mapped[str] = _text()
+
+
+class ActionItem(SharedMixin, Base):
+    __tablename__ = "action_items"
+    __kind__ = "action_item"
+    meeting_id: Mapped[str] = _fk("meetings")
+    text: Mapped[str] = _text()
+    owner: Mapped[str] = _text()
+    due: Mapped[dt.date | None] = mapped_column(Date)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# ---------------------------------------------------------------- local-only tables
+class RecordVersion(Base):
+    """A value that lost a concurrent edit: kept so a person can see and restore it."""
+
+    __tablename__ = "record_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[str] = mapped_column(String(36), index=True)
+    field: Mapped[str] = mapped_column(String(64))
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    hlc: Mapped[str] = mapped_column(String(64))
+    kept_hlc: Mapped[str] = mapped_column(String(64))
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WorkspaceMeta(Base):
+    """Facts about this copy of the workspace (device id, local site, clock); never shared."""
+
+    __tablename__ = "workspace_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+
+
+MODELS: dict[str, type[SharedMixin]] = {
+    cls.__kind__: cls
+    for cls in (
+        Network, Site, Member, Charter, Aim, Fishbone, FishboneCategory, Cause,
+        CauseDriverLink, DriverDiagram, DriverNode, DriverLink, NodeMeasure,
+        DiagramSnapshot, ChangeIdea, PdsaRamp, PdsaCycle, PdsaQuestion, PdsaMeasure,
+        Measure, Observation, ChartPhase, Annotation, Meeting, AgendaItem, ActionItem,
+    )
+}  # fmt: skip
+
+
+def editable_fields(kind: str) -> list[str]:
+    """The fields of a kind that a person (or an operation) may set."""
+    table = MODELS[kind].__table__  # type: ignore[attr-defined]
+    return [c.key for c in table.columns if c.key not in SYNC_COLUMNS]
+
+
+def column_type(kind: str, name: str) -> Any:
+    return MODELS[kind].__table__.columns[name].type  # type: ignore[attr-defined]
