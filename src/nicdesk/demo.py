@@ -1,0 +1,464 @@
+"""The sample network: two NICs modelled on Michigan's and Minnesota's, built through the
+same operations a person would use, so the demo exercises the real code paths.
+
+Everything is deterministic for a given seed: record ids come from the seeded generator,
+and clocks from a fixed wall clock starting at the demo's "today" (2026-06-30).  The data
+carry real signals: at the schools that adopted advisory check-ins the check-in rate and the
+on-track rate shift upwards after the change started; at the others they do not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+import uuid
+from pathlib import Path
+
+from .core.clock import HybridClock, fixed_wall
+from .core.model import DEFAULT_FISHBONE_CATEGORIES
+from .store.operations import Transaction
+from .store.workspace import Workspace
+
+DEMO_EPOCH_MS = int(dt.datetime(2026, 6, 30, 12, tzinfo=dt.UTC).timestamp() * 1000)
+SCHOOL_YEARS = ((2024, 9), (2025, 9))  # two school years of data: Sep 2024 – Jun 2026
+
+
+def school_months() -> list[dt.date]:
+    """First day of each month Sep–Jun, for both school years."""
+    months = []
+    for year, start in SCHOOL_YEARS:
+        for i in range(10):
+            m = (start - 1 + i) % 12 + 1
+            y = year + (start - 1 + i) // 12
+            months.append(dt.date(y, m, 1))
+    return months
+
+
+def school_weeks() -> list[dt.date]:
+    """Mondays of the school weeks (Sep–mid-June, skipping winter and spring breaks)."""
+    weeks = []
+    for year, _ in SCHOOL_YEARS:
+        day = dt.date(year, 9, 2)
+        day -= dt.timedelta(days=day.weekday())
+        end = dt.date(year + 1, 6, 12)
+        while day <= end:
+            winter = day.month == 12 and day.day >= 22 or day.month == 1 and day.day <= 3
+            spring = day.month == 3 and 24 <= day.day <= 30
+            if not (winter or spring):
+                weeks.append(day)
+            day += dt.timedelta(days=7)
+    return weeks
+
+
+def _binomial(rng: random.Random, n: int, p: float) -> int:
+    """Normal approximation, clipped: enough realism for sample data, and fast."""
+    p = min(max(p, 0.0), 1.0)
+    sd = math.sqrt(n * p * (1 - p))
+    return int(min(n, max(0, round(rng.gauss(n * p, sd)))))
+
+
+class _Builder:
+    def __init__(self, ws: Workspace, rng: random.Random) -> None:
+        self.ws = ws
+        self.rng = rng
+
+    def site(self, t: Transaction, net: str, name: str, kind: str, parent: str | None = None,
+             **tags: str) -> str:
+        return t.create("site", network_id=net, name=name, kind=kind, parent_id=parent,
+                        context_tags=tags)
+
+    def members(self, t: Transaction, site: str, people: list[tuple[str, str, str]]) -> None:
+        for name, role, duty in people:
+            email = name.lower().replace(" ", ".").replace("'", "") + "@example.org"
+            t.create("member", site_id=site, name=name, role=role, responsibilities=duty,
+                     email=email, norms_accepted=True)
+
+    def proportion_series(self, measure: str, site: str, periods: list[dt.date], n: int,
+                          base: float, lift: float, change: dt.date | None, noise: float = 0.0,
+                          ramp_periods: int = 2) -> None:
+        """Numerator/denominator data; after `change` the rate rises by `lift` (ramped)."""
+        with self.ws.ops.batch("Enter sample data") as t:
+            after = 0
+            for period in periods:
+                p = base + self.rng.gauss(0, noise)
+                if change is not None and period >= change:
+                    after += 1
+                    p += lift * min(1.0, after / ramp_periods)
+                denom = max(1, n + self.rng.randint(-n // 20, n // 20))
+                num = _binomial(self.rng, denom, p)
+                t.create("observation", measure_id=measure, site_id=site, period=period,
+                         numerator=num, denominator=denom, value=round(num / denom, 4))
+
+    def count_series(self, measure: str, site: str, periods: list[dt.date], mean: float,
+                     change: dt.date | None = None, factor: float = 1.0) -> None:
+        with self.ws.ops.batch("Enter sample data") as t:
+            for period in periods:
+                lam = mean * (factor if change is not None and period >= change else 1.0)
+                value = max(0, round(self.rng.gauss(lam, math.sqrt(lam))))
+                t.create("observation", measure_id=measure, site_id=site, period=period,
+                         value=float(value))
+
+
+def build_demo(path: str | Path, seed: int = 2015) -> Workspace:
+    """Create the sample workspace at `path` and return it open."""
+    rng = random.Random(seed)
+    ws = Workspace.create(path)
+    ws.id_factory = lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    ws.clock = HybridClock(f"demo{seed}", wall=fixed_wall(DEMO_EPOCH_MS))
+    b = _Builder(ws, rng)
+    mi = _michigan(ws, b)
+    _minnesota(ws, b)
+    ws.set_meta(local_site_id=mi, demo_seed=str(seed))
+    return ws
+
+
+# ------------------------------------------------------------------ Michigan-like network
+def _michigan(ws: Workspace, b: _Builder) -> str:
+    weeks, months = school_weeks(), school_months()
+    change_start = dt.date(2025, 1, 6)
+    with ws.ops.batch("Create sample network: Michigan") as t:
+        net = t.create(
+            "network",
+            name="Great Lakes Focus Schools NIC",
+            common_aim="Narrow achievement gaps in our focus schools: by June 2027, 85 % of "
+            "9th graders in every focus school are on track to graduate, for every student group.",
+            description="Five focus schools in two districts, supported by their intermediate "
+            "school districts and the state agency, learning together how to keep 9th "
+            "graders on track.",
+            suppression_threshold=10,
+            created=dt.date(2024, 8, 15),
+        )
+        t.create(
+            "charter", network_id=net,
+            roles="State agency: convenes the network, provides the improvement advisor.\n"
+            "ISD coaches: facilitate school teams, collect and share data monthly.\n"
+            "School teams: principal, 9th-grade teachers, counsellor; run PDSA cycles.\n"
+            "Research partner: analyses network data, runs the convenings' data sessions.",
+            norms="We share our data, including what did not work.\n"
+            "We test small before we spread.\nWe protect student privacy: counts under "
+            "10 are never shown outside the school.\nWe come to every convening with a "
+            "PDSA to share.",
+            cadence="Monthly 90-minute network call; quarterly in-person convening; school "
+            "teams meet weekly for 30 minutes.",
+        )
+        state = b.site(t, net, "State Office of School Improvement", "state agency")
+        lakeshore = b.site(t, net, "Lakeshore ISD", "intermediate agency", state, locale="city")
+        riverbend = b.site(t, net, "Riverbend ISD", "intermediate agency", state, locale="rural")
+        harbor = b.site(t, net, "Harbor City Public Schools", "district", lakeshore, locale="city")
+        pine = b.site(t, net, "Pine Valley Schools", "district", riverbend, locale="rural")
+        schools = {
+            "Lincoln High School": b.site(t, net, "Lincoln High School", "school", harbor,
+                                          grade_band="9-12", enrolment="large", locale="city"),
+            "Eastside High School": b.site(t, net, "Eastside High School", "school", harbor,
+                                           grade_band="9-12", enrolment="medium", locale="city"),
+            "Harbor Early College": b.site(t, net, "Harbor Early College", "school", harbor,
+                                           grade_band="9-12", enrolment="small", locale="city"),
+            "Pine Valley High School": b.site(t, net, "Pine Valley High School", "school", pine,
+                                              grade_band="9-12", enrolment="medium",
+                                              locale="rural"),
+            "Cedar Creek Junior-Senior High": b.site(t, net, "Cedar Creek Junior-Senior High",
+                                                     "school", pine, grade_band="7-12",
+                                                     enrolment="small", locale="rural"),
+        }
+        b.members(t, state, [("Dana Whitfield", "state lead", "Convenes the NIC"),
+                             ("Marcus Oyelaran", "coordinator", "Runs the network hub and data")])
+        b.members(t, lakeshore, [("Priya Raman", "coach", "Improvement coach for Harbor City")])
+        b.members(t, riverbend, [("Tom Haverkamp", "coach", "Improvement coach for Pine Valley")])
+        b.members(t, harbor, [("Angela Ruiz", "district lead", "Sponsor; removes barriers")])
+        b.members(t, pine, [("Greg Lindqvist", "district lead", "Sponsor")])
+        principals = ["Keisha Moore", "Robert Tran", "Elena Sokolova", "James Whitehorse",
+                      "Maria Delgado"]
+        for (school, sid), principal in zip(schools.items(), principals, strict=True):
+            b.members(t, sid, [(principal, "principal", f"Leads the {school} team"),
+                               (f"{principal.split()[0]}'s 9th-grade lead", "teacher",
+                                "Runs the advisory PDSA cycles")])
+
+        on_track = t.create(
+            "measure", network_id=net, name="9th graders on track", kind="outcome",
+            definition="Numerator: 9th graders with no F in any core course at the end of the "
+            "month's grading check. Denominator: all enrolled 9th graders that month.",
+            unit="% of 9th graders", data_source="Student information system, monthly export",
+            frequency="monthly", direction="up", target=0.85, value_type="proportion",
+            chart_kind="p",
+        )
+        checkins = t.create(
+            "measure", network_id=net, name="Weekly advisory check-ins", kind="process",
+            definition="Numerator: 9th graders who had a one-to-one check-in with their "
+            "advisor this week (advisor's log). Denominator: 9th graders enrolled.",
+            unit="% of 9th graders", data_source="Advisory check-in log", frequency="weekly",
+            direction="up", target=0.9, value_type="proportion", chart_kind="run",
+        )
+        referrals = t.create(
+            "measure", network_id=net, name="Office discipline referrals (9th grade)",
+            kind="balancing",
+            definition="Count of office discipline referrals for 9th graders per school week.",
+            unit="referrals per week", data_source="Behaviour tracking system",
+            frequency="weekly", direction="down", value_type="count", chart_kind="c",
+        )
+        t.create("aim", network_id=net, statement="By June 2027, 85 % of 9th graders in every "
+                 "focus school are on track (no core-course F).", measure_id=on_track,
+                 baseline_value=0.66, baseline_date=dt.date(2024, 9, 1), target_value=0.85,
+                 deadline=dt.date(2027, 6, 30), population="All 9th graders in the five focus "
+                 "schools")
+        for school, sid in schools.items():
+            t.create("aim", network_id=net, site_id=sid, statement=f"By June 2027, 85 % of "
+                     f"{school} 9th graders are on track, with the gap between student groups "
+                     "halved.", measure_id=on_track, baseline_value=0.66,
+                     baseline_date=dt.date(2024, 9, 1), target_value=0.85,
+                     deadline=dt.date(2027, 6, 30), population=f"9th graders at {school}")
+
+        # driver diagram (network theory), adopted by Lincoln
+        dd = t.create("driver_diagram", network_id=net, name="Theory of improvement: "
+                      "9th grade on track")
+        aim_node = t.create("driver_node", diagram_id=dd, level="aim", text="85 % of 9th "
+                            "graders on track by June 2027")
+        primaries = [t.create("driver_node", diagram_id=dd, level="primary", text=txt,
+                              position=i) for i, txt in enumerate([
+                                  "Every student is known by an adult",
+                                  "Early warning data drive action",
+                                  "Instruction engages 9th graders"])]
+        secondaries = [t.create("driver_node", diagram_id=dd, level="secondary", text=txt,
+                                position=i, status=st) for i, (txt, st) in enumerate([
+                                    ("Regular one-to-one advisory contact", "evidence of improvement"),
+                                    ("Family outreach within a week of a warning sign", "testing"),
+                                    ("Grade-level teams review grades every two weeks", "testing"),
+                                    ("Recovery of missing work before grades close", "hypothesis"),
+                                    ("Relevant, active lessons in core courses", "hypothesis")])]
+        for p in primaries:
+            t.create("driver_link", diagram_id=dd, parent_node_id=aim_node, child_node_id=p)
+        for parent, child in [(0, 0), (0, 1), (1, 2), (1, 3), (2, 4), (1, 1)]:
+            t.create("driver_link", diagram_id=dd, parent_node_id=primaries[parent],
+                     child_node_id=secondaries[child])
+        ideas_text = [("Advisory check-ins", "Each advisor meets each advisee for five minutes "
+                       "every week, using a short script and a log.", [0, 1]),
+                      ("Grade-check huddles", "Teachers meet every other Friday for 20 "
+                       "minutes to review the grade report and assign a follow-up adult.", [2]),
+                      ("Missing-work Wednesdays", "A protected hour each Wednesday to "
+                       "complete missing assignments with support.", [3]),
+                      ("Positive phone calls home", "Each teacher makes two positive calls "
+                       "home per week to families of 9th graders.", [1])]
+        ideas = {}
+        for i, (title, desc, secs) in enumerate(ideas_text):
+            node = t.create("driver_node", diagram_id=dd, level="change idea", text=title,
+                            description=desc, position=i,
+                            status="evidence of improvement" if i == 0 else "testing")
+            for s in secs:
+                t.create("driver_link", diagram_id=dd, parent_node_id=secondaries[s],
+                         child_node_id=node)
+            ideas[title] = t.create("change_idea", network_id=net, node_id=node, title=title,
+                                    description=desc)
+        t.create("node_measure", node_id=aim_node, measure_id=on_track)
+        t.create("node_measure", node_id=secondaries[0], measure_id=checkins)
+        t.create("diagram_snapshot", diagram_id=dd, name="Launch convening theory",
+                 taken=dt.date(2024, 10, 10), content={"nodes": 12, "note": "before testing"})
+
+        # fishbone at Lincoln
+        lincoln = schools["Lincoln High School"]
+        fb = t.create("fishbone", network_id=net, site_id=lincoln, title="Why do 9th graders "
+                      "fall off track?", problem="One in three Lincoln 9th graders fails at "
+                      "least one core course in the first semester.")
+        cats = {name: t.create("fishbone_category", fishbone_id=fb, name=name, position=i)
+                for i, name in enumerate(DEFAULT_FISHBONE_CATEGORIES)}
+        causes = [
+            ("Students", "Students do not ask for help when they fall behind", 7, True,
+             "Empathy interviews with 12 students, Oct 2024",
+             ["They don't know who to ask", "No adult checks in regularly",
+              "Advisory period is used for announcements"]),
+            ("Students", "Many absences in the first six weeks", 4, False, "Attendance data", []),
+            ("Teachers & Instruction", "Grades are reviewed only at the end of the marking period",
+             6, True, "Teacher survey: 70 % look at grades monthly or less", []),
+            ("Curriculum & Materials", "Missing work piles up with no recovery routine", 3,
+             False, "", []),
+            ("Families & Community", "Families hear from school only when there is a problem",
+             5, False, "Parent focus group", []),
+            ("School Systems & Policies", "No time in the schedule for teacher teams", 2, False,
+             "", []),
+            ("Leadership & Culture", "Belief that 9th graders must 'sink or swim'", 3, False,
+             "Staff meeting notes", []),
+        ]
+        for i, (cat, text, votes, root, evidence, whys) in enumerate(causes):
+            cid = t.create("cause", fishbone_id=fb, category_id=cats[cat], text=text,
+                           votes=votes, is_root=root, evidence=evidence, whys=whys, position=i)
+            if cat == "Students" and i == 0:
+                t.create("cause", fishbone_id=fb, category_id=cats[cat], parent_id=cid,
+                         text="Students feel no adult knows them", votes=2, position=0)
+                t.create("cause_driver_link", cause_id=cid, node_id=secondaries[0])
+
+        # PDSA ramps for advisory check-ins
+        ramps = {
+            "Lincoln High School": [("1 advisor, 15 students", "adapt", dt.date(2025, 1, 6)),
+                                    ("9th-grade team, 4 advisors", "adapt", dt.date(2025, 1, 27)),
+                                    ("All 9th-grade advisories", "adopt", dt.date(2025, 3, 3))],
+            "Eastside High School": [("2 advisors", "adapt", dt.date(2025, 1, 13)),
+                                     ("All 9th-grade advisories", "adopt", dt.date(2025, 2, 10))],
+            "Harbor Early College": [("1 advisor", "adapt", dt.date(2025, 9, 8))],
+            "Pine Valley High School": [("1 advisor", "abandon", dt.date(2025, 2, 3))],
+        }
+        idea = ideas["Advisory check-ins"]
+        for school, cycles in ramps.items():
+            sid = schools[school]
+            ramp = t.create("pdsa_ramp", site_id=sid, change_idea_id=idea,
+                            title="Advisory check-ins")
+            for n, (scale, decision, start) in enumerate(cycles, start=1):
+                cyc = t.create(
+                    "pdsa_cycle", ramp_id=ramp, site_id=sid, change_idea_id=idea,
+                    title=f"Advisory check-ins, cycle {n}", cycle_number=n, scale=scale,
+                    start_date=start, end_date=start + dt.timedelta(days=13),
+                    objective="Find out whether a five-minute weekly check-in is feasible and "
+                    "whether students name their advisor as an adult they can go to.",
+                    logistics="Advisors use the check-in script during advisory, Monday–"
+                    "Wednesday; the 9th-grade lead collects logs on Friday.",
+                    data_collection="Check-in log (who, when, one-line note); two-question "
+                    "student exit ticket.",
+                    do_what_happened="Check-ins happened in most advisories; assemblies took "
+                    "one Monday.", do_observations="Students liked the short format.",
+                    do_problems="Logs were kept on paper and got lost." if n == 1 else "",
+                    study_learned="Check-ins are feasible when the log is on the advisor's "
+                    "laptop." if decision != "abandon" else "Advisory time was taken by "
+                    "testing this term; not feasible now.",
+                    decision=decision,
+                    act_next="Expand to the whole 9th-grade team." if decision == "adapt"
+                    else ("Make check-ins standard practice." if decision == "adopt" else
+                          "Revisit next school year with a protected advisory block."),
+                    private_notes="Two students disclosed concerns; followed up with counsellor."
+                    if n == 1 else "",
+                )
+                t.create("pdsa_question", cycle_id=cyc, position=0, question="Can advisors "
+                         "check in with every advisee each week?", prediction="Yes, at least "
+                         "80 % of students get a check-in.", result="82 %" if decision != "abandon"
+                         else "35 %")
+                t.create("pdsa_question", cycle_id=cyc, position=1, question="Will students "
+                         "name their advisor as a trusted adult?", prediction="More than half "
+                         "will.", result="61 % did")
+                t.create("pdsa_measure", cycle_id=cyc, measure_id=checkins)
+
+        t.create("chart_phase", measure_id=on_track, site_id=lincoln, kind="baseline freeze",
+                 start=dt.date(2024, 9, 1), reason="Baseline before advisory check-ins")
+        t.create("annotation", measure_id=on_track, site_id=lincoln, date=dt.date(2025, 3, 3),
+                 text="Check-ins in all 9th-grade advisories")
+
+        meeting = t.create(
+            "meeting", network_id=net, title="Winter convening", date=dt.date(2026, 2, 12),
+            attendees=["Dana Whitfield", "Marcus Oyelaran", "Priya Raman", "Tom Haverkamp",
+                       *principals],
+            notes="Lincoln and Eastside shared their advisory check-in ramps; Pine Valley "
+            "explained why they paused.",
+            decisions="Spread advisory check-ins to all five schools in the 2026-27 school "
+            "year, starting with one advisor per school.",
+        )
+        for i, (title, minutes, owner) in enumerate([
+                ("Welcome and aim check", 10, "Dana Whitfield"),
+                ("Data walk: on-track small multiples", 25, "Marcus Oyelaran"),
+                ("Bright spots: Lincoln and Eastside ramps", 30, "Keisha Moore"),
+                ("Planning next PDSA cycles", 20, "Priya Raman"),
+                ("Reflection and next steps", 5, "Dana Whitfield")]):
+            t.create("agenda_item", meeting_id=meeting, position=i, title=title,
+                     minutes=minutes, owner=owner)
+        for text, owner, due in [("Share check-in log template", "Keisha Moore",
+                                  dt.date(2026, 2, 20)),
+                                 ("Draft spread plan for 2026-27", "Priya Raman",
+                                  dt.date(2026, 3, 15))]:
+            t.create("action_item", meeting_id=meeting, text=text, owner=owner, due=due)
+
+    # data: signals at the adopters, none elsewhere
+    profile = {  # school: (grade size, base on-track, lift, base check-in, change start)
+        "Lincoln High School": (320, 0.64, 0.12, 0.32, change_start),
+        "Eastside High School": (210, 0.68, 0.10, 0.30, dt.date(2025, 1, 13)),
+        "Harbor Early College": (90, 0.74, 0.0, 0.40, dt.date(2025, 9, 8)),
+        "Pine Valley High School": (180, 0.70, 0.0, 0.28, None),
+        "Cedar Creek Junior-Senior High": (60, 0.72, 0.0, 0.35, None),
+    }
+    for school, (n, base, lift, base_ci, start) in profile.items():
+        sid = schools[school]
+        b.proportion_series(on_track, sid, months, n, base, lift,
+                            start + dt.timedelta(days=30) if start and lift else None,
+                            ramp_periods=3)
+        b.proportion_series(checkins, sid, weeks, n, base_ci,
+                            0.45 if start else 0.0, start, ramp_periods=4)
+        b.count_series(referrals, sid, weeks, mean=n / 30)
+    return state
+
+
+# ------------------------------------------------------------------ Minnesota-like network
+def _minnesota(ws: Workspace, b: _Builder) -> None:
+    months = school_months()
+    with ws.ops.batch("Create sample network: Minnesota") as t:
+        net = t.create(
+            "network", name="North Star Regional Centers NIC",
+            common_aim="By 2027, every partner school implements a tiered system of "
+            "supports with fidelity, so that more students read at grade level.",
+            description="Six regional centres of excellence and a state cross-agency team "
+            "improving how they support schools' multi-tiered systems of support.",
+            suppression_threshold=10, rule_set="Anhøj", created=dt.date(2024, 7, 1),
+        )
+        t.create("charter", network_id=net,
+                 roles="State cross-agency team: sets direction, hosts the hub.\n"
+                 "Regional centres: coach partner schools and run PDSA cycles with them.",
+                 norms="Be candid about failures.\nUse common measures.\nShare tools openly.",
+                 cadence="Bi-weekly hub call; three convenings a year.")
+        team = b.site(t, net, "State Cross-Agency Team", "state agency")
+        regions = {}
+        for name, locale in [("Northwest", "rural"), ("Northeast", "town"),
+                             ("Central", "suburb"), ("Southwest", "rural"),
+                             ("South Central", "town"), ("Metro", "city")]:
+            regions[name] = b.site(t, net, f"{name} Regional Centre", "regional centre", team,
+                                   locale=locale)
+        b.members(t, team, [("Ingrid Halvorsen", "state lead", "Chairs the hub"),
+                            ("Samuel Okafor", "researcher", "Measurement lead")])
+        for i, (name, sid) in enumerate(regions.items()):
+            b.members(t, sid, [(f"Facilitator {name}", "facilitator", "Coaches school teams"),
+                               (f"Coach {i + 1}", "coach", "Fidelity observations")])
+        fidelity = t.create(
+            "measure", network_id=net, name="Partner schools implementing with fidelity",
+            kind="outcome", definition="Numerator: partner schools scoring 80 % or more on the "
+            "fidelity rubric this month. Denominator: partner schools observed.",
+            unit="% of schools", data_source="Fidelity rubric observations", frequency="monthly",
+            direction="up", target=0.8, value_type="proportion", chart_kind="run")
+        t.create("aim", network_id=net, statement="By June 2027, 80 % of partner schools "
+                 "implement tiered supports with fidelity.", measure_id=fidelity,
+                 baseline_value=0.42, baseline_date=dt.date(2024, 9, 1), target_value=0.8,
+                 deadline=dt.date(2027, 6, 30), population="Partner schools of the six centres")
+        dd = t.create("driver_diagram", network_id=net, name="Supporting schools' tiered systems")
+        aim_node = t.create("driver_node", diagram_id=dd, level="aim",
+                            text="80 % of partner schools implement with fidelity")
+        prim = t.create("driver_node", diagram_id=dd, level="primary",
+                        text="Coaching that builds school capacity")
+        sec = t.create("driver_node", diagram_id=dd, level="secondary",
+                       text="Data-based problem solving in school teams")
+        node = t.create("driver_node", diagram_id=dd, level="change idea",
+                        text="Monthly data meeting protocol", status="testing")
+        t.create("driver_link", diagram_id=dd, parent_node_id=aim_node, child_node_id=prim)
+        t.create("driver_link", diagram_id=dd, parent_node_id=prim, child_node_id=sec)
+        t.create("driver_link", diagram_id=dd, parent_node_id=sec, child_node_id=node)
+        idea = t.create("change_idea", network_id=net, node_id=node,
+                        title="Monthly data meeting protocol",
+                        description="A 45-minute protocol for school teams to review "
+                        "screening data and choose one action.")
+        for name in ("Northwest", "Metro"):
+            ramp = t.create("pdsa_ramp", site_id=regions[name], change_idea_id=idea,
+                            title="Monthly data meeting protocol")
+            t.create("pdsa_cycle", ramp_id=ramp, site_id=regions[name], change_idea_id=idea,
+                     title="Data meeting protocol, cycle 1", cycle_number=1,
+                     scale="2 partner schools", start_date=dt.date(2025, 2, 1),
+                     end_date=dt.date(2025, 2, 28), objective="Is the protocol usable in 45 "
+                     "minutes?", decision="adopt", study_learned="Teams finished in 40 minutes "
+                     "and chose an action each time.")
+        fb = t.create("fishbone", network_id=net, site_id=team, title="Why is fidelity low?",
+                      problem="Fewer than half of partner schools implement tiered supports "
+                      "with fidelity.")
+        for i, name in enumerate(("Coaching", "School teams", "Data systems", "Policy")):
+            cat = t.create("fishbone_category", fishbone_id=fb, name=name, position=i)
+            t.create("cause", fishbone_id=fb, category_id=cat, text=f"{name}: capacity varies "
+                     "across regions", votes=i + 1)
+        meeting = t.create("meeting", network_id=net, site_id=team, title="Hub call",
+                           date=dt.date(2026, 3, 4), attendees=["Ingrid Halvorsen",
+                                                                "Samuel Okafor"],
+                           notes="Reviewed fidelity run charts; Northwest and Metro show "
+                           "sustained shifts.")
+        t.create("agenda_item", meeting_id=meeting, title="Fidelity data review", minutes=30,
+                 owner="Samuel Okafor")
+    for name, sid in regions.items():
+        lift = 0.25 if name in ("Northwest", "Metro") else 0.0
+        b.proportion_series(fidelity, sid, months, 40, 0.42, lift,
+                            dt.date(2025, 3, 1) if lift else None, ramp_periods=2)
