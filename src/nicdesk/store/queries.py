@@ -6,6 +6,7 @@ records are never shown.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -107,9 +108,10 @@ def navigator_tree(session: Session) -> list[NavNode]:
         for s in sites:
             by_parent[s.parent_id if s.parent_id in ids else None].append(s)
 
-        _add_sites(sites_node, None, by_parent,
-                   lambda s: _groups(s.id, net.id, content, measures, ramps, cycles, observed,
-                                     school=s.kind == "school"))
+        groups = functools.partial(_site_groups, net_id=net.id, content=content,
+                                   measures=measures, ramps=ramps, cycles=cycles,
+                                   observed=observed)
+        _add_sites(sites_node, None, by_parent, groups)
         node.children.append(sites_node)
         roots.append(node)
     return roots
@@ -122,6 +124,10 @@ def _add_sites(parent_node: NavNode, parent_id: str | None,
         node.children.extend(groups(s))
         _add_sites(node, s.id, by_parent, groups)
         parent_node.children.append(node)
+
+
+def _site_groups(site: Site, **context: Any) -> list[NavNode]:
+    return _groups(site.id, context.pop("net_id"), **context, school=site.kind == "school")
 
 
 def _groups(site_id: str | None, net_id: str, content: dict[str, list[Any]],
