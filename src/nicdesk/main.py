@@ -1,0 +1,47 @@
+"""`nicdesk` entry point: no arguments or `open FILE` starts the GUI, `screenshot` renders
+it offscreen; everything else is a batch command of `nicdesk.cli`.  Kept apart from the CLI
+so the CLI never imports Qt (the import contracts forbid it)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from .cli import build_parser, run
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")  # the subparsers action
+    p = sub.add_parser("open", help="open a workspace in the app")  # type: ignore[attr-defined]
+    p.add_argument("path", type=Path, nargs="?")
+    p.set_defaults(func=_gui)
+    p = sub.add_parser(  # type: ignore[attr-defined]
+        "screenshot", help="render the main window to a PNG without a display")
+    p.add_argument("workspace", type=Path)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--select", default="", help="navigator path to select, e.g. 'Lincoln/Aims'")
+    p.add_argument("--size", default="1400x900", help="window size WIDTHxHEIGHT")
+    p.set_defaults(func=_screenshot)
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        return _gui(args)
+    return run(args)
+
+
+def _gui(args: object) -> int:
+    from .ui.app import run_app
+
+    return run_app(getattr(args, "path", None))
+
+
+def _screenshot(args: object) -> int:
+    from .ui.app import screenshot
+
+    return screenshot(args.workspace, args.out, args.select, args.size)  # type: ignore[attr-defined]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

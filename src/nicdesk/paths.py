@@ -1,0 +1,23 @@
+"""Where NICdesk keeps its own files.  `NICDESK_DATA_DIR` overrides platformdirs (tests,
+portable use from a USB stick)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def data_dir() -> Path:
+    override = os.environ.get("NICDESK_DATA_DIR")
+    if override:
+        path = Path(override)
+    else:
+        from platformdirs import user_data_dir
+
+        path = Path(user_data_dir("nicdesk", appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def sample_workspace() -> Path:
+    return data_dir() / "Sample network.nicdesk"

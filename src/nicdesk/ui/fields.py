@@ -1,0 +1,235 @@
+"""Form fields that store their value as soon as a person finishes an edit.
+
+Each field wraps one widget and knows how to show a stored value and read the typed one.
+A field calls `on_commit(name, value)` when an edit is finished (focus leaves, Enter, a
+choice is picked) and, for long texts, also after a short pause in typing, so that a laptop
+whose battery dies loses at most the last seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFocusEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QWidget,
+)
+
+TYPING_PAUSE_MS = 800
+
+
+class PlainText(QPlainTextEdit):
+    """A multi-line text that reports when focus leaves it."""
+
+    focus_left = Signal()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
+        super().focusOutEvent(event)
+        self.focus_left.emit()
+
+
+class Field:
+    """One labelled input bound to one stored field."""
+
+    def __init__(self, name: str, label: str, widget: QWidget, *, tip: str = "") -> None:
+        self.name = name
+        self.label = label
+        self.widget = widget
+        self.on_commit: Callable[[str, Any], None] = lambda _n, _v: None
+        widget.setObjectName(f"field_{name}")
+        widget.setAccessibleName(label)
+        if tip:
+            widget.setToolTip(tip)
+            widget.setStatusTip(tip)
+
+    def show(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def value(self) -> Any:
+        raise NotImplementedError
+
+    def commit(self) -> None:
+        self.on_commit(self.name, self.value())
+
+
+class LineField(Field):
+    def __init__(self, name: str, label: str, placeholder: str = "", **kw: Any) -> None:
+        edit = QLineEdit()
+        edit.setPlaceholderText(placeholder)
+        edit.setClearButtonEnabled(False)
+        super().__init__(name, label, edit, **kw)
+        edit.editingFinished.connect(self.commit)
+
+    def show(self, value: Any) -> None:
+        text = "" if value is None else str(value)
+        if self.widget.text() != text:
+            self.widget.setText(text)
+
+    def value(self) -> Any:
+        return self.widget.text().strip()
+
+
+class NumberField(LineField):
+    """A number typed as text so it can be left empty; '%' values for proportions."""
+
+    def __init__(self, name: str, label: str, placeholder: str = "", *, percent: bool = False,
+                 **kw: Any) -> None:
+        super().__init__(name, label, placeholder, **kw)
+        self.percent = percent
+
+    def show(self, value: Any) -> None:
+        if value is None:
+            text = ""
+        elif self.percent:
+            text = f"{value * 100:g} %"
+        else:
+            text = f"{value:g}"
+        if self.widget.text() != text:
+            self.widget.setText(text)
+
+    def value(self) -> Any:
+        text = self.widget.text().strip().rstrip("%").strip().replace(",", ".")
+        if not text:
+            return None
+        try:
+            number = float(text)
+        except ValueError:
+            return self.widget.text().strip()  # the operation reports it in plain words
+        return number / 100 if self.percent else number
+
+
+class DateField(LineField):
+    def __init__(self, name: str, label: str, **kw: Any) -> None:
+        super().__init__(name, label, "2027-06-30", **kw)
+
+    def value(self) -> Any:
+        text = self.widget.text().strip()
+        return text or None
+
+    def show(self, value: Any) -> None:
+        super().show(value.isoformat() if isinstance(value, dt.date) else value)
+
+
+class TextField(Field):
+    def __init__(self, name: str, label: str, placeholder: str = "", *, lines: int = 3,
+                 **kw: Any) -> None:
+        edit = PlainText()
+        edit.setPlaceholderText(placeholder)
+        edit.setTabChangesFocus(True)
+        edit.setFixedHeight(edit.fontMetrics().lineSpacing() * lines + 14)
+        super().__init__(name, label, edit, **kw)
+        self._timer = QTimer(edit)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(TYPING_PAUSE_MS)
+        self._timer.timeout.connect(self.commit)
+        edit.textChanged.connect(self._typed)
+        edit.focus_left.connect(self.commit)
+        self._showing = False
+
+    def _typed(self) -> None:
+        if not self._showing:
+            self._timer.start()
+
+    def show(self, value: Any) -> None:
+        text = value or ""
+        if self.widget.toPlainText() != text and not self.widget.hasFocus():
+            self._showing = True
+            self.widget.setPlainText(text)
+            self._showing = False
+
+    def value(self) -> Any:
+        return self.widget.toPlainText().rstrip()
+
+    def commit(self) -> None:
+        self._timer.stop()
+        super().commit()
+
+
+class ChoiceField(Field):
+    """A fixed list of choices, or (label, value) pairs such as sites or measures."""
+
+    def __init__(self, name: str, label: str, choices: list[tuple[str, Any]], **kw: Any) -> None:
+        combo = QComboBox()
+        super().__init__(name, label, combo, **kw)
+        self.set_choices(choices)
+        combo.activated.connect(lambda _i: self.commit())
+
+    def set_choices(self, choices: list[tuple[str, Any]]) -> None:
+        combo: QComboBox = self.widget
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        for text, value in choices:
+            combo.addItem(text, value)
+        index = combo.findData(current)
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+
+    def show(self, value: Any) -> None:
+        index = self.widget.findData(value)
+        if index >= 0:
+            self.widget.setCurrentIndex(index)
+
+    def value(self) -> Any:
+        return self.widget.currentData()
+
+
+class IntField(Field):
+    def __init__(self, name: str, label: str, minimum: int = 0, maximum: int = 10_000,
+                 suffix: str = "", **kw: Any) -> None:
+        spin = QSpinBox()
+        spin.setRange(minimum, maximum)
+        spin.setSuffix(suffix)
+        spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+        super().__init__(name, label, spin, **kw)
+        spin.editingFinished.connect(self.commit)
+
+    def show(self, value: Any) -> None:
+        if value is not None and self.widget.value() != value:
+            self.widget.setValue(int(value))
+
+    def value(self) -> Any:
+        return self.widget.value()
+
+
+class BoolField(Field):
+    def __init__(self, name: str, label: str, text: str, **kw: Any) -> None:
+        box = QCheckBox(text)
+        super().__init__(name, label, box, **kw)
+        box.clicked.connect(lambda _checked: self.commit())
+
+    def show(self, value: Any) -> None:
+        self.widget.setChecked(bool(value))
+
+    def value(self) -> Any:
+        return self.widget.isChecked()
+
+
+class TagsField(LineField):
+    """Context tags as 'key: value; key: value' (grade band, enrolment, locale)."""
+
+    def show(self, value: Any) -> None:
+        text = "; ".join(f"{k}: {v}" for k, v in (value or {}).items())
+        if self.widget.text() != text:
+            self.widget.setText(text)
+
+    def value(self) -> Any:
+        tags = {}
+        for part in self.widget.text().split(";"):
+            if ":" in part:
+                key, _, val = part.partition(":")
+                if key.strip():
+                    tags[key.strip().replace(" ", "_")] = val.strip()
+        return tags
+
+
+def plain_choices(values: tuple[str, ...]) -> list[tuple[str, Any]]:
+    return [(v[:1].upper() + v[1:] if v else "(none)", v) for v in values]

@@ -1,0 +1,521 @@
+"""The main window: menus, navigator, editor area, details dock, status bar.
+
+The shell is built from Qt alone so it can paint before the store (SQLAlchemy) is even
+imported; `open_workspace` loads the data afterwards.  Every change goes through
+`OpRunner`, and one slot (`_changed`) redraws what an operation touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QTextBrowser,
+    QWidget,
+)
+
+from .navigator import Navigator, node_key
+from .runner import OpRunner, show_error
+
+if TYPE_CHECKING:
+    from ..store.queries import NavNode
+    from ..store.workspace import Workspace
+
+MAX_RECENT = 8
+
+
+def settings() -> QSettings:
+    """Settings beside the data (so NICDESK_DATA_DIR isolates tests and portable use)."""
+    from ..paths import data_dir
+
+    return QSettings(str(data_dir() / "settings.ini"), QSettings.Format.IniFormat)
+
+
+class MainWindow(QMainWindow):
+    first_painted = Signal()
+    workspace_loaded = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.workspace: Workspace | None = None
+        self.runner = OpRunner(self)
+        self.runner.changed.connect(self._changed)
+        self.runner.failed.connect(self._invalid)
+        self._painted = False
+        self.persist_settings = True  # off for screenshots and tests of other files
+        self._forms: dict[str, Any] = {}
+        self._summary: Any = None
+        self.setWindowTitle("NICdesk")
+        self.setAcceptDrops(True)
+        self.setMinimumSize(960, 600)
+        self._build_actions()
+        self._build_menus()
+        self._build_body()
+        self._restore_geometry()
+
+    # ------------------------------------------------------------------ construction
+    def _action(self, text: str, slot: Any, shortcut: Any = None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(tip or text.replace("&", "").rstrip("…"))
+        action.setStatusTip(tip or text.replace("&", "").rstrip("…"))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        K = QKeySequence.StandardKey
+        self.act_new = self._action("&New Workspace…", self.new_workspace, K.New,
+                                    "Start an empty workspace file")
+        self.act_open = self._action("&Open…", self.choose_workspace, K.Open,
+                                     "Open a .nicdesk workspace file")
+        self.act_close = self._action("&Close", self.close_workspace, K.Close,
+                                      "Close this workspace (everything is already saved)")
+        self.act_quit = self._action("&Quit", self.close, K.Quit, "Quit NICdesk")
+        self.act_undo = self._action("&Undo", self.undo, K.Undo, "Undo the last change")
+        self.act_redo = self._action("&Redo", self.redo, K.Redo, "Redo the change just undone")
+        self.act_delete = self._action("&Delete", self.delete_selected, K.Delete,
+                                       "Delete the selected item (Undo brings it back)")
+        self.act_delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.act_add_site = self._action("Add &Site…", lambda: self.add_site(None, None),
+                                         tip="Add a school, district or agency")
+        self.act_about = self._action("&About NICdesk", self.about, tip="About NICdesk")
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.act_new)
+        file_menu.addAction(self.act_open)
+        self.recent_menu = QMenu("Open &Recent", self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_close)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        edit = bar.addMenu("&Edit")
+        edit.addAction(self.act_undo)
+        edit.addAction(self.act_redo)
+        edit.addSeparator()
+        edit.addAction(self.act_delete)
+        self.view_menu = bar.addMenu("&View")
+        net = bar.addMenu("&Network")
+        net.addAction(self.act_add_site)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.act_about)
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        for action in (self.act_new, self.act_open, None, self.act_undo, self.act_redo):
+            if action is None:
+                toolbar.addSeparator()
+            else:
+                toolbar.addAction(action)
+        self.view_menu.addAction(toolbar.toggleViewAction())
+
+    def _build_body(self) -> None:
+        from PySide6.QtWidgets import QDockWidget
+
+        self.navigator = Navigator()
+        self.navigator.selected.connect(self.show_node)
+        self.navigator.delete_requested.connect(self.delete_node)
+        self.navigator.context_actions = self._context_actions
+        self.navigator.addAction(self.act_delete)
+        self.stack = QStackedWidget()
+        self.empty = QLabel("No workspace is open.\n\nUse File → Open to open a .nicdesk file, "
+                            "or File → New to start one.\nYou can also drop a .nicdesk file "
+                            "on this window.")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.stack.addWidget(self.empty)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.navigator)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([330, 800])
+        self.setCentralWidget(self.splitter)
+        self.details = QTextBrowser()
+        self.details.setObjectName("details")
+        dock = QDockWidget("Details", self)
+        dock.setObjectName("detailsDock")
+        dock.setWidget(self.details)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.resizeDocks([dock], [260], Qt.Orientation.Horizontal)
+        self.details_dock = dock
+        nav_toggle = QAction("&Navigator", self, checkable=True, checked=True)
+        nav_toggle.setStatusTip("Show or hide the navigator")
+        nav_toggle.toggled.connect(self.navigator.setVisible)
+        self.view_menu.addAction(nav_toggle)
+        self.view_menu.addAction(dock.toggleViewAction())
+        self.saved_label = QLabel()
+        self.site_label = QLabel()
+        self.export_label = QLabel()
+        for label in (self.saved_label, self.site_label, self.export_label):
+            self.statusBar().addPermanentWidget(label)
+        self._update_actions()
+
+    # ------------------------------------------------------------------ painting hooks
+    def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
+
+    # ------------------------------------------------------------------ workspace
+    def open_workspace(self, path: str | os.PathLike[str], *, quiet: bool = False) -> bool:
+        from ..store.errors import WorkspaceError
+        from ..store.workspace import Workspace
+
+        path = Path(path)
+        try:
+            ws = Workspace.open(path)
+        except WorkspaceError as exc:
+            if not quiet:
+                show_error(self, exc.title, exc.message)
+            return False
+        self._set_workspace(ws)
+        return True
+
+    def _set_workspace(self, ws: Workspace) -> None:
+        self.close_workspace()
+        self.workspace = ws
+        self.setWindowTitle(f"NICdesk — {ws.path.name}")
+        self.setWindowFilePath(str(ws.path))
+        if self.persist_settings:
+            self._remember_recent(ws.path)
+        self.refresh_navigator()
+        first = self.navigator.topLevelItem(0)
+        if first is not None:
+            self.navigator.setCurrentItem(first)
+        self._update_status()
+        self._update_actions()
+        self.workspace_loaded.emit()
+
+    def close_workspace(self) -> None:
+        if self.workspace is None:
+            return
+        self.workspace.close()
+        self.workspace = None
+        self.navigator.populate([])
+        self.stack.setCurrentWidget(self.empty)
+        self.details.clear()
+        self.setWindowTitle("NICdesk")
+        self._update_status()
+        self._update_actions()
+
+    def new_workspace(self) -> None:
+        from ..paths import data_dir
+        from ..store.errors import WorkspaceError
+        from ..store.workspace import Workspace
+
+        name, _ = QFileDialog.getSaveFileName(self, "New workspace", str(data_dir()),
+                                              "NICdesk workspaces (*.nicdesk)")
+        if not name:
+            return
+        path = Path(name if name.endswith(".nicdesk") else name + ".nicdesk")
+        try:
+            ws = Workspace.create(path)
+            ws.ops.create("network", name=path.stem, label="Create network")
+        except WorkspaceError as exc:
+            show_error(self, exc.title, exc.message)
+            return
+        self._set_workspace(ws)
+
+    def choose_workspace(self) -> None:
+        start = str(self.workspace.path.parent) if self.workspace else ""
+        name, _ = QFileDialog.getOpenFileName(self, "Open workspace", start,
+                                              "NICdesk workspaces (*.nicdesk);;All files (*)")
+        if name:
+            self.open_workspace(name)
+
+    # ------------------------------------------------------------------ recent files
+    def recent_files(self) -> list[str]:
+        value = settings().value("recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [v for v in (value or []) if v]
+
+    def _remember_recent(self, path: Path) -> None:
+        items = [str(path.resolve())] + [p for p in self.recent_files()
+                                         if p != str(path.resolve())]
+        settings().setValue("recent", items[:MAX_RECENT])
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        files = [p for p in self.recent_files() if Path(p).exists()]
+        if not files:
+            self.recent_menu.addAction("(no recent workspaces)").setEnabled(False)
+        for p in files:
+            self.recent_menu.addAction(Path(p).name, lambda p=p: self.open_workspace(p)
+                                       ).setStatusTip(p)
+
+    # ------------------------------------------------------------------ navigation
+    def refresh_navigator(self) -> None:
+        if self.workspace is None:
+            return
+        from ..store.queries import navigator_tree
+
+        with self.workspace.read() as s:
+            roots = navigator_tree(s)
+        self.navigator.populate(roots)
+
+    def select_path(self, path: str) -> bool:
+        from ..store.queries import find_path, navigator_tree
+
+        if self.workspace is None or not path:
+            return False
+        with self.workspace.read() as s:
+            node = find_path(navigator_tree(s), path)
+        return node is not None and self.navigator.select_key(node_key(node))
+
+    def show_node(self, node: NavNode | None) -> None:
+        if node is None or self.workspace is None:
+            return
+        from .forms import FORMS
+
+        if node.kind in FORMS and node.id:
+            form = self._forms.get(node.kind)
+            if form is None:
+                form = self._forms[node.kind] = FORMS[node.kind](self)
+                self.stack.addWidget(form)
+            form.bind(node.id, node.site_id)
+            self.stack.setCurrentWidget(form)
+        else:
+            self._show_summary(node)
+        self._show_details(node)
+
+    def _summary_page(self) -> Any:
+        if self._summary is None:
+            from .summary_view import SummaryPage
+
+            self._summary = SummaryPage()
+            self.stack.addWidget(self._summary)
+        return self._summary
+
+    def _show_summary(self, node: NavNode) -> None:
+        from ..store.queries import has_summary, summarize
+        from .summary_view import group_html, summary_html
+
+        page = self._summary_page()
+        if node.id and has_summary(node.kind):
+            with self.workspace.read() as s:
+                text = summary_html(summarize(s, node.kind, node.id, node.site_id))
+        else:
+            text = group_html(node) if node.kind == "group" else (
+                f"<h1>{node.label}</h1><p>{len(node.children)} sites. Select one to edit it, "
+                "or use Network → Add Site.</p>")
+        page.show_html(text, [a for a in self._context_actions(node) if a[0] != "Delete"])
+        self.stack.setCurrentWidget(page)
+
+    def _show_details(self, node: NavNode) -> None:
+        from ..core.clock import Hlc
+        from ..core.model import KIND_LABELS
+        from ..store.schema import MODELS, RecordVersion, Site
+
+        if not node.id or node.kind not in MODELS:
+            self.details.setHtml(f"<b>{node.label}</b>")
+            return
+        with self.workspace.read() as s:
+            rec = s.get(MODELS[node.kind], node.id)
+            owner = s.get(Site, rec.owner_site_id) if rec and rec.owner_site_id else None
+            conflicts = s.query(RecordVersion).filter_by(record_id=node.id, resolved=False).count()
+        if rec is None:
+            return
+        stamp = Hlc.decode(rec.hlc) if rec.hlc else None
+        when = (dt.datetime.fromtimestamp(stamp.wall_ms / 1000).strftime("%Y-%m-%d %H:%M")
+                if stamp else "—")
+        self.details.setHtml(
+            f"<h3>{KIND_LABELS.get(node.kind, node.kind)}</h3>"
+            f"<p><b>Owned by:</b> {owner.name if owner else 'this workspace'}<br>"
+            f"<b>Last changed:</b> {when}<br>"
+            f"<b>Changed on device:</b> {stamp.device if stamp else '—'}<br>"
+            f"<b>Unresolved conflicts:</b> {conflicts}</p>"
+            f"<p style='color:gray'>Record id<br>{rec.id}</p>"
+        )
+
+    # ------------------------------------------------------------------ operations
+    def _changed(self, changes: Any) -> None:
+        self.refresh_navigator()
+        current = self.stack.currentWidget()
+        if hasattr(current, "reload"):
+            current.reload()
+        elif current is self._summary:
+            node = self.navigator.current_node()
+            if node is not None:
+                self._show_summary(node)
+        self._update_status()
+        self._update_actions()
+        self.statusBar().showMessage(f"Saved: {changes.label}", 4000)
+
+    def _invalid(self, message: str) -> None:
+        current = self.stack.currentWidget()
+        if hasattr(current, "show_problem"):
+            current.show_problem(message)
+        else:
+            show_error(self, "Change not saved", message)
+
+    def undo(self) -> None:
+        if self.workspace is not None:
+            self.runner.run(self.workspace.ops.undo)
+
+    def redo(self) -> None:
+        if self.workspace is not None:
+            self.runner.run(self.workspace.ops.redo)
+
+    def add_site(self, network_id: str | None, parent_id: str | None) -> str | None:
+        if self.workspace is None:
+            return None
+        if network_id is None:
+            node = self.navigator.current_node()
+            network_id = node.network_id if node else None
+        if network_id is None:
+            return None
+        name, ok = QInputDialog.getText(self, "Add site", "Name of the school, district or "
+                                        "agency:")
+        if not ok or not name.strip():
+            return None
+        return self.create_site(network_id, name.strip(), parent_id)
+
+    def create_site(self, network_id: str, name: str, parent_id: str | None) -> str | None:
+        result = self.runner.run(self.workspace.ops.create, "site", network_id=network_id,
+                                 name=name, parent_id=parent_id, label=f"Add site {name}")
+        if result is not None:
+            self.navigator.select_key(("site", result.id, result.id, "", network_id))
+            return result.id
+        return None
+
+    def add_aim(self, network_id: str, site_id: str | None) -> None:
+        result = self.runner.run(self.workspace.ops.create, "aim", network_id=network_id,
+                                 site_id=site_id, statement="By June 2027, …")
+        if result is not None:
+            self.navigator.select_key(("aim", result.id, site_id, "", network_id))
+
+    def delete_node(self, node: NavNode) -> None:
+        from ..core.model import KIND_LABELS
+
+        if self.workspace is None or not node.id or node.kind in ("network", "charter"):
+            return
+        label = KIND_LABELS.get(node.kind, node.kind).lower()
+        if node.children and node.kind == "site":
+            answer = QMessageBox.question(
+                self, "Delete site", f"Delete {node.label} and everything in it? "
+                "You can undo this with Edit → Undo.")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.runner.run(self.workspace.ops.delete, node.kind, node.id,
+                        label=f"Delete {label} {node.label}")
+
+    def delete_selected(self) -> None:
+        node = self.navigator.current_node()
+        if node is not None:
+            self.delete_node(node)
+
+    def _context_actions(self, node: NavNode) -> list[tuple[str, Any]]:
+        if self.workspace is None:
+            return []
+        net = node.network_id
+        actions: list[tuple[str, Any]] = []
+        if node.kind in ("network", "sites"):
+            actions.append(("Add site…", lambda: self.add_site(net, None)))
+        if node.kind == "site":
+            actions.append(("Add site inside…", lambda: self.add_site(net, node.id)))
+            actions.append(("Add aim", lambda: self.add_aim(net, node.id)))
+        if node.kind == "group" and node.group == "aims":
+            actions.append(("Add aim", lambda: self.add_aim(net, node.site_id)))
+        if node.id and node.kind not in ("network", "charter"):
+            actions.append(("Delete", lambda: self.delete_node(node)))
+        return actions
+
+    # ------------------------------------------------------------------ status
+    def _update_actions(self) -> None:
+        has = self.workspace is not None
+        undo, redo = self.workspace.ops.undo_status() if has else (None, None)
+        self.act_undo.setEnabled(bool(undo))
+        self.act_undo.setText(f"&Undo {undo}" if undo else "&Undo")
+        self.act_redo.setEnabled(bool(redo))
+        self.act_redo.setText(f"&Redo {redo}" if redo else "&Redo")
+        for action in (self.act_close, self.act_delete, self.act_add_site):
+            action.setEnabled(has)
+
+    def _update_status(self) -> None:
+        if self.workspace is None:
+            self.saved_label.setText("")
+            self.site_label.setText("")
+            self.export_label.setText("")
+            return
+        meta = self.workspace.meta()
+        self.saved_label.setText("All changes saved ✓")
+        self.saved_label.setToolTip("NICdesk saves every change as you make it")
+        site = "—"
+        if meta.get("local_site_id"):
+            from ..store.schema import Site
+
+            with self.workspace.read() as s:
+                rec = s.get(Site, meta["local_site_id"])
+                site = rec.name if rec else "—"
+        self.site_label.setText(f"Site: {site}")
+        self.export_label.setText(
+            "Last bundle exported: " + (meta.get("last_export") or "never"))
+
+    def about(self) -> None:
+        from .. import __version__
+
+        QMessageBox.about(self, "About NICdesk",
+                          f"<b>NICdesk {__version__}</b><p>A workbench for networked "
+                          "improvement communities: fishbones, driver diagrams, PDSA cycles "
+                          "and run charts, shared as signed bundles.</p>")
+
+    # ------------------------------------------------------------------ window state
+    def _restore_geometry(self) -> None:
+        s = settings()
+        geometry = s.value("geometry")
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 860)
+        state = s.value("windowState")
+        if isinstance(state, QByteArray | bytes):
+            self.restoreState(state)
+        split = s.value("splitter")
+        if isinstance(split, QByteArray | bytes):
+            self.splitter.restoreState(split)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self.persist_settings:
+            s = settings()
+            s.setValue("geometry", self.saveGeometry())
+            s.setValue("windowState", self.saveState())
+            s.setValue("splitter", self.splitter.saveState())
+            s.sync()
+        self.close_workspace()
+        super().closeEvent(event)
+
+    # ------------------------------------------------------------------ drag and drop
+    def dragEnterEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        urls = event.mimeData().urls()
+        if urls and urls[0].toLocalFile().endswith(".nicdesk"):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        urls = event.mimeData().urls()
+        if urls:
+            self.open_workspace(urls[0].toLocalFile())
+            event.acceptProposedAction()
+
+
+def central_widget_of(window: MainWindow) -> QWidget:
+    return window.stack.currentWidget()
