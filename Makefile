@@ -1,0 +1,46 @@
+# NICdesk: `make run` opens the app, `make test` runs the whole suite headless.
+# Both create .venv themselves; repeated calls skip work already done (stamp files).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export QT_QPA_PLATFORM ?= offscreen
+
+.PHONY: run test lint bench screenshot demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.stamp-app: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.stamp-dev: $(VENV)/.stamp-app
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(VENV)/.stamp-app
+	QT_QPA_PLATFORM= $(BIN)/nicdesk
+
+lint: $(VENV)/.stamp-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
+
+test: lint
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests
+	NICDESK_HEADLESS=1 $(BIN)/python -m pytest -q -p no:cacheprovider -p no:pytest-qt tests --ignore=tests/ui
+
+bench: $(VENV)/.stamp-dev
+	$(BIN)/python bench/startup.py
+
+# The README screenshot, regenerated from the sample network (never hand-made).
+screenshot: $(VENV)/.stamp-app
+	rm -f out/readme.nicdesk
+	mkdir -p out docs
+	$(BIN)/nicdesk demo out/readme.nicdesk
+	$(BIN)/nicdesk screenshot out/readme.nicdesk --out docs/main-window.png \
+	    --select "Lincoln High School" --size 1400x860
+
+clean:
+	rm -rf $(VENV) out build *.egg-info src/*.egg-info
