@@ -9,7 +9,7 @@ from the table, only tombstoned, so a deletion can travel in a bundle and be und
 `MODELS` maps the entity kind used by operations, the CLI and bundles to its class.
 """
 
-from __future__ import annotations
+
 
 import datetime as dt
 from typing import Any

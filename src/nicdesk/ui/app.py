@@ -59,8 +59,10 @@ def run_app(path: Path | None = None) -> int:
             QTimer.singleShot(0, window.close)
 
         window.workspace_loaded.connect(lambda: QTimer.singleShot(0, ready))
+    # the shell paints first; the workspace (SQLAlchemy and all) loads right after
+    window.first_painted.connect(
+        lambda: QTimer.singleShot(0, lambda: initial_workspace(window, Path(path) if path else None)))
     window.show()
-    QTimer.singleShot(0, lambda: initial_workspace(window, Path(path) if path else None))
     return app.exec()
 
 

@@ -6,13 +6,14 @@ the selection are kept by a stable key, so a rebuild is invisible to the person.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeWidget, QTreeWidgetItem
 
-from ..store.queries import NavNode
+if TYPE_CHECKING:
+    from ..store.queries import NavNode
 
 ROLE = Qt.ItemDataRole.UserRole
 

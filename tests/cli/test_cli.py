@@ -1,0 +1,57 @@
+"""The batch commands, run as a user would (a real process) or through main()."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from nicdesk.cli import main
+
+
+def nicdesk(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "nicdesk", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_demo_info_tree_show(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    path = tmp_path / "s.nicdesk"
+    result = nicdesk("demo", str(path), "--seed", "3")
+    assert result.returncode == 0, result.stderr
+    assert main(["info", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "schema version 1" in out and "observation" in out
+    assert main(["tree", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "  Sites" in out and "Lincoln High School" in out
+    assert main(["show", str(path), "Lincoln High School/PDSA cycles/Ramp: Advisory"]) == 0
+    out = capsys.readouterr().out
+    assert "Cycle | Scale | Start | Decision" in out and "adopt" in out
+
+
+def test_demo_refuses_to_overwrite(tmp_path: Path) -> None:
+    path = tmp_path / "x.nicdesk"
+    path.write_text("precious")
+    result = nicdesk("demo", str(path))
+    assert result.returncode == 2 and "already exists" in result.stderr
+    assert path.read_text() == "precious"
+
+
+def test_bad_file_gives_message_and_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "junk.nicdesk"
+    path.write_bytes(b"not a workspace at all" * 10)
+    result = nicdesk("info", str(path))
+    assert result.returncode == 2
+    assert "Not a NICdesk workspace" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_new_creates_a_network(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    path = tmp_path / "n.nicdesk"
+    assert main(["new", str(path), "--network", "Valley NIC"]) == 0
+    assert main(["tree", str(path)]) == 0
+    assert "Valley NIC" in capsys.readouterr().out
+
+
+def test_show_unknown_path(tmp_path: Path, demo_file: Path, capsys) -> None:  # noqa: ANN001
+    assert main(["show", str(demo_file), "No Such School"]) == 1
+    assert "Nothing in the navigator matches" in capsys.readouterr().err
