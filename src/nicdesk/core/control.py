@@ -1,0 +1,124 @@
+"""Shewhart control charts for one phase: p, u, c and I (individuals).
+
+Formulas as Montgomery and qicharts2 use them (DOMAIN.md "Control charts"):
+
+* p: CL = Σcounts / Σn;           limits CL ± 3·√(CL(1−CL)/nᵢ), clipped to [0, 1]
+* u: CL = Σcounts / Σexposure;    limits CL ± 3·√(CL/nᵢ), lower clipped at 0
+* c: CL = mean count;             limits CL ± 3·√CL, lower clipped at 0
+* I: CL = mean;                   limits CL ± 3·MR̄/1.128 (moving ranges between consecutive
+                                  included baseline points)
+
+`baseline` (a number of leading positions) freezes the computation on the first points;
+`exclude` leaves points out of the computation but keeps them plotted and judged.  Missing
+values (None) are neither computed nor judged.  Linear time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+KINDS = ("p", "u", "c", "i")
+D2 = 1.128  # bias correction of the moving range of two points
+
+
+class ControlChartError(ValueError):
+    """Data that cannot make this chart (e.g. a zero denominator), in plain words."""
+
+
+@dataclass(frozen=True)
+class ControlChart:
+    kind: str
+    y: list[float | None]
+    centre: list[float | None]
+    lower: list[float | None]
+    upper: list[float | None]
+    signals: list[int] = field(default_factory=list)
+    mean: float | None = None
+    mr_bar: float | None = None
+
+    def outside(self, i: int) -> int:
+        """+1 above the upper limit, −1 below the lower, 0 inside (or not plotted)."""
+        y, lo, hi = self.y[i], self.lower[i], self.upper[i]
+        if y is None or lo is None or hi is None:
+            return 0
+        return 1 if y > hi else (-1 if y < lo else 0)
+
+
+def control_chart(
+    kind: str,
+    values: Sequence[float | None],
+    sizes: Sequence[float | None] | None = None,
+    *,
+    baseline: int | None = None,
+    exclude: Iterable[int] = (),
+) -> ControlChart:
+    kind = kind.lower()
+    if kind not in KINDS:
+        raise ControlChartError(f"Unknown chart {kind!r}; choose one of p, u, c or I.")
+    n = len(values)
+    if kind in ("p", "u"):
+        if sizes is None or len(sizes) != n:
+            raise ControlChartError(f"A {kind} chart needs a denominator for every point.")
+    excluded = set(exclude)
+    used = [i for i in range(n if baseline is None else min(baseline, n))
+            if values[i] is not None and i not in excluded
+            and (sizes is None or kind in ("c", "i") or sizes[i] is not None)]
+    y: list[float | None] = [None] * n
+    centre: list[float | None] = [None] * n
+    lower: list[float | None] = [None] * n
+    upper: list[float | None] = [None] * n
+    mean = mr_bar = None
+
+    if kind in ("p", "u"):
+        for i in range(n):
+            v, size = values[i], sizes[i]  # type: ignore[index]
+            if v is None or size is None:
+                continue
+            if size <= 0:
+                raise ControlChartError(
+                    f"Point {i + 1} has a denominator of {size:g}; a {kind} chart needs "
+                    "denominators above zero. Exclude the point or correct it.")
+            if kind == "p" and not 0 <= v <= size:
+                raise ControlChartError(
+                    f"Point {i + 1} has {v:g} out of {size:g}; a proportion's count must lie "
+                    "between 0 and its denominator.")
+            y[i] = v / size
+        total_n = sum(sizes[i] for i in used)  # type: ignore[index, misc]
+        if used and total_n > 0:
+            mean = sum(values[i] for i in used) / total_n  # type: ignore[misc]
+            for i in range(n):
+                if y[i] is None:
+                    continue
+                size = sizes[i]  # type: ignore[index]
+                if kind == "p":
+                    sigma = math.sqrt(mean * (1 - mean) / size)
+                    lo, hi = max(0.0, mean - 3 * sigma), min(1.0, mean + 3 * sigma)
+                else:
+                    sigma = math.sqrt(mean / size)
+                    lo, hi = max(0.0, mean - 3 * sigma), mean + 3 * sigma
+                centre[i], lower[i], upper[i] = mean, lo, hi
+    else:
+        for i in range(n):
+            v = values[i]
+            if v is not None:
+                if kind == "c" and v < 0:
+                    raise ControlChartError(f"Point {i + 1} is a negative count ({v:g}).")
+                y[i] = float(v)
+        if used:
+            mean = sum(values[i] for i in used) / len(used)  # type: ignore[misc]
+            if kind == "c":
+                sigma = math.sqrt(mean)
+                lo, hi = max(0.0, mean - 3 * sigma), mean + 3 * sigma
+            else:
+                ranges = [abs(values[b] - values[a])  # type: ignore[operator]
+                          for a, b in zip(used, used[1:], strict=False)]
+                mr_bar = sum(ranges) / len(ranges) if ranges else 0.0
+                lo, hi = mean - 3 * mr_bar / D2, mean + 3 * mr_bar / D2
+            for i in range(n):
+                if y[i] is not None:
+                    centre[i], lower[i], upper[i] = mean, lo, hi
+    chart = ControlChart(kind, y, centre, lower, upper, [], mean, mr_bar)
+    chart.signals.extend(i for i in range(n) if chart.outside(i))
+    return chart
