@@ -1,0 +1,310 @@
+"""From a measure's points to signals in words: rule sets, phases and classification.
+
+This is what charts, network views and bundles share, so that merged data from all sites
+is judged alike: the network chooses a named `RuleSet`, and every `SeriesAnalysis` records
+which preset (name and version) judged it.
+
+Phases (DOMAIN.md "Chart phase") are explicit and dated:
+* a **rebase** at date D starts a new segment at D, with its own centre line;
+* a **baseline freeze** at date D freezes the centre line (and limits) of the segment it
+  falls in on that segment's points *before* D; later points are judged against it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .control import ControlChart, ControlChartError, control_chart
+from .runchart import RunChartAnalysis, analyze, swed_eisenhart
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    name: str
+    version: int
+    shift: int | None  # consecutive useful points on one side (None: not used)
+    trend: int | None  # consecutive points up or down
+    anhoj: bool  # longest run and crossings (Anhøj)
+    runs_table: bool  # too few / too many runs (Swed–Eisenhart), IHI
+    description: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+RULE_SETS: dict[str, RuleSet] = {
+    r.name: r
+    for r in (
+        RuleSet("IHI run-chart rules", 1, 6, 5, False, True,
+                "Shift: 6 or more points on one side of the median. Trend: 5 or more points "
+                "all going up or down. Too few or too many runs. Control charts: a point "
+                "outside the limits."),
+        RuleSet("Anhøj", 1, None, None, True, False,
+                "Unusually long run (longer than log2(n) + 3) or too few crossings of the "
+                "median (fewer than the 5th percentile of a binomial). Control charts: a "
+                "point outside the limits."),
+        RuleSet("Making Data Count", 1, 7, 7, False, False,
+                "A run of 7 points on one side of the centre line, a trend of 7 points up "
+                "or down, or a point outside the limits."),
+    )
+}
+DEFAULT_RULE_SET = "IHI run-chart rules"
+
+
+@dataclass(frozen=True)
+class Point:
+    period: dt.date
+    value: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    excluded: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Phase:
+    start: dt.date
+    kind: str  # "rebase" or "baseline freeze"
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Signal:
+    kind: str  # shift, trend, long run, few crossings, few runs, many runs, outside limits
+    first: int  # index into the points
+    last: int
+    direction: int  # +1 up / above, -1 down / below, 0 none
+    assessment: str  # improvement, concern, unusual
+    text: str
+
+
+@dataclass
+class Segment:
+    first: int
+    last: int  # inclusive
+    baseline_end: int | None  # last index used for the centre line, if frozen
+    centre: list[float | None]
+    lower: list[float | None]
+    upper: list[float | None]
+    analysis: RunChartAnalysis
+    control: ControlChart | None = None
+    reason: str = ""
+
+
+@dataclass
+class SeriesAnalysis:
+    rule_set: str
+    chart_kind: str
+    y: list[float | None]
+    segments: list[Segment] = field(default_factory=list)
+    signals: list[Signal] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    suggest_rebase: dt.date | None = None
+
+    def summary(self) -> list[str]:
+        lines = [s.text for s in self.signals] or self.notes or [
+            "No signal: the variation looks random (common cause)."]
+        return lines
+
+
+def fmt_span(first: dt.date, last: dt.date, frequency: str) -> str:
+    def one(d: dt.date) -> str:
+        if frequency in ("monthly", "quarterly", "termly", "yearly"):
+            return d.strftime("%b %Y")
+        return f"{d.day} {d.strftime('%b %Y')}"
+
+    if first == last:
+        return one(first)
+    if frequency in ("monthly", "quarterly", "termly", "yearly") and first.year == last.year:
+        return f"{first.strftime('%b')}–{one(last)}"
+    return f"{one(first)} – {one(last)}"
+
+
+def plotted_values(points: Sequence[Point], chart_kind: str, value_type: str) -> list[float | None]:
+    """The statistic a chart plots per point (None when missing or excluded from view)."""
+    out: list[float | None] = []
+    for p in points:
+        if p.denominator and p.numerator is not None and value_type in ("proportion", "rate"):
+            out.append(p.numerator / p.denominator)
+        else:
+            out.append(p.value)
+    return out
+
+
+def _assess(direction: int, better: str) -> str:
+    if direction == 0:
+        return "unusual"
+    good = direction > 0 if better == "up" else direction < 0
+    return "improvement" if good else "concern"
+
+
+def analyse_series(
+    points: Sequence[Point],
+    phases: Sequence[Phase] = (),
+    *,
+    chart_kind: str = "run",
+    value_type: str = "continuous",
+    direction: str = "up",
+    frequency: str = "monthly",
+    rule_set: str = DEFAULT_RULE_SET,
+) -> SeriesAnalysis:
+    rules = RULE_SETS.get(rule_set, RULE_SETS[DEFAULT_RULE_SET])
+    points = sorted(points, key=lambda p: p.period)
+    y = plotted_values(points, chart_kind, value_type)
+    result = SeriesAnalysis(rules.label, chart_kind, y)
+    if not points:
+        result.notes.append("No data yet: enter values or import a CSV file to see the chart.")
+        return result
+    # segment boundaries from rebases; baseline freezes inside segments
+    rebases = sorted({ph.start for ph in phases if ph.kind == "rebase"})
+    freezes = sorted(ph for ph in phases if ph.kind == "baseline freeze")
+    reasons = {ph.start: ph.reason for ph in phases}
+    starts = [0]
+    for d in rebases:
+        i = next((k for k, p in enumerate(points) if p.period >= d), None)
+        if i is not None and i > starts[-1]:
+            starts.append(i)
+    bounds = list(zip(starts, [*starts[1:], len(points)], strict=True))
+    for first, end in bounds:
+        seg_points = points[first:end]
+        freeze = next((f for f in freezes
+                       if seg_points[0].period < f.start <= seg_points[-1].period), None)
+        baseline = None
+        if freeze is not None:
+            baseline = sum(1 for p in seg_points if p.period < freeze.start)
+        _segment(result, points, y, first, end, baseline, chart_kind, value_type, rules,
+                 direction, frequency, reasons.get(points[first].period, ""))
+    last = result.segments[-1] if result.segments else None
+    if last is not None:
+        for s in result.signals:
+            if s.kind == "shift" and s.first > last.first:
+                result.suggest_rebase = points[s.first].period
+    return result
+
+
+def _segment(result: SeriesAnalysis, points: Sequence[Point], y: list[float | None],
+             first: int, end: int, baseline: int | None, chart_kind: str, value_type: str,
+             rules: RuleSet, better: str, frequency: str, reason: str) -> None:
+    values = [None if points[i].excluded else y[i] for i in range(first, end)]
+    n = end - first
+    control: ControlChart | None = None
+    centre_value: float | None = None
+    if chart_kind in ("p", "u", "c", "i"):
+        try:
+            if chart_kind in ("p", "u"):
+                counts = [points[i].numerator for i in range(first, end)]
+                sizes = [points[i].denominator for i in range(first, end)]
+                control = control_chart(chart_kind, counts, sizes, baseline=baseline,
+                                        exclude=[k for k in range(n) if points[first + k].excluded])
+            else:
+                control = control_chart(chart_kind, [y[i] for i in range(first, end)],
+                                        baseline=baseline,
+                                        exclude=[k for k in range(n) if points[first + k].excluded])
+            centre_value = control.mean
+        except ControlChartError as exc:
+            result.notes.append(f"{exc} Showing a run chart instead.")
+            control = None
+    # control charts judge excluded points too (left out of the limits, not out of view)
+    judged = list(control.y) if control is not None else values
+    analysis = analyze(judged, baseline=baseline, centre=centre_value)
+    if control is not None:
+        centre = list(control.centre)
+        lower, upper = list(control.lower), list(control.upper)
+    else:
+        centre = [analysis.median] * n
+        lower = upper = [None] * n
+    seg = Segment(first, end - 1, first + baseline - 1 if baseline else None, centre, lower,
+                  upper, analysis, control, reason)
+    result.segments.append(seg)
+    if not analysis.judgeable:
+        result.notes.append(analysis.why_not_judgeable())
+    line = "mean" if control is not None else "median"
+    period = lambda k: points[first + k].period  # noqa: E731
+    span = lambda a, b: fmt_span(period(a - first), period(b - first), frequency)  # noqa: E731
+
+    def add(kind: str, a: int, b: int, direction: int, text: str) -> None:
+        assessment = _assess(direction, better)
+        suffix = f" — {assessment}" if assessment != "unusual" else " — unusual variation"
+        result.signals.append(Signal(kind, first + a, first + b, direction, assessment,
+                                     text + suffix))
+
+    if rules.shift is not None:
+        spans = [(a, b, s) for (a, b), s in zip(analysis.shifts, analysis.shift_sides,
+                                                  strict=True)]
+        for a, b, side in _runs_at_least(analysis, judged, rules.shift, spans):
+            count = sum(1 for k in range(a, b + 1) if judged[k] is not None
+                        and judged[k] != analysis.median)
+            where = "above" if side > 0 else "below"
+            add("shift", a, b, side, f"Shift: {count} points {where} the {line}, "
+                f"{span(first + a, first + b)}")
+    if rules.trend is not None:
+        for trends, sign in ((analysis.up_trends, 1), (analysis.down_trends, -1)):
+            for a, b in trends:
+                distinct = _distinct_count(judged, a, b)
+                if distinct >= rules.trend:
+                    add("trend", a, b, sign, f"Trend: {distinct} points all going "
+                        f"{'up' if sign > 0 else 'down'}, {span(first + a, first + b)}")
+    if rules.anhoj and analysis.judgeable:
+        if analysis.longest_run > (analysis.longest_run_max or 0) and analysis.longest_run_span:
+            a, b = analysis.longest_run_span
+            add("long run", a, b, analysis.longest_run_side,
+                f"Unusually long run: {analysis.longest_run} points "
+                f"{'above' if analysis.longest_run_side > 0 else 'below'} the {line} "
+                f"(more than {analysis.longest_run_max} is unusual), {span(first + a, first + b)}")
+        if analysis.crossings < (analysis.crossings_min or 0):
+            add("few crossings", 0, n - 1, 0, f"Too few crossings of the {line}: "
+                f"{analysis.crossings} (at least {analysis.crossings_min} expected for "
+                f"{analysis.n_useful} points)")
+    if rules.runs_table and analysis.judgeable:
+        limits = swed_eisenhart(analysis.above, analysis.below)
+        if limits is not None:
+            low, high = limits
+            if analysis.runs <= low:
+                add("few runs", 0, n - 1, 0, f"Too few runs: {analysis.runs} (more than "
+                    f"{low} expected for {analysis.n_useful} points off the {line})")
+            elif analysis.runs >= high:
+                add("many runs", 0, n - 1, 0, f"Too many runs: {analysis.runs} (fewer than "
+                    f"{high} expected) — check how the data are collected")
+    if control is not None:
+        for k in control.signals:
+            side = control.outside(k)
+            add("outside limits", k, k, side, f"Point outside the "
+                f"{'upper' if side > 0 else 'lower'} control limit, {span(first + k, first + k)}")
+    result.signals.sort(key=lambda s: (s.first, s.kind))
+
+
+def _runs_at_least(analysis: RunChartAnalysis, judged: list[float | None], minimum: int,
+                   ihi_spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Runs of at least `minimum` useful points on one side (IHI's 6 or MDC's 7)."""
+    if minimum == 6:
+        return ihi_spans
+    centre = analysis.median
+    out, start, side, count = [], None, 0, 0
+    last_useful = None
+    for k, v in enumerate(judged):
+        if v is None or centre is None or v == centre:
+            continue
+        s = 1 if v > centre else -1
+        if s != side:
+            if count >= minimum and start is not None:
+                out.append((start, last_useful, side))
+            start, side, count = k, s, 0
+        count += 1
+        last_useful = k
+    if count >= minimum and start is not None:
+        out.append((start, last_useful, side))
+    return out
+
+
+def _distinct_count(values: list[float | None], a: int, b: int) -> int:
+    count, previous = 0, None
+    for v in values[a:b + 1]:
+        if v is None:
+            continue
+        if v != previous:
+            count += 1
+        previous = v
+    return count
