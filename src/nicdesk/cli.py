@@ -41,6 +41,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("workspace", type=Path)
     p.set_defaults(func=cmd_tree)
 
+    p = sub.add_parser("import-csv", help="import a measure's data for one site from CSV")
+    p.add_argument("workspace", type=Path)
+    p.add_argument("file", type=Path, help="CSV: date,value or date,numerator,denominator[,note]")
+    p.add_argument("--measure", required=True, help="the measure's name")
+    p.add_argument("--site", required=True, help="the site's name")
+    p.add_argument("--replace", action="store_true",
+                   help="replace values already stored for the same periods (default: skip)")
+    p.add_argument("--skip-bad-rows", action="store_true",
+                   help="import the good rows and leave out rows with problems")
+    p.add_argument("--dry-run", action="store_true", help="only show the preview")
+    p.set_defaults(func=cmd_import_csv)
+
+    p = sub.add_parser("chart", help="a measure's run-chart signals at one site, in words")
+    p.add_argument("workspace", type=Path)
+    p.add_argument("--measure", required=True)
+    p.add_argument("--site", required=True)
+    p.set_defaults(func=cmd_chart)
+
     p = sub.add_parser("show", help="print one navigator item, e.g. 'Lincoln/Measures/9th'")
     p.add_argument("workspace", type=Path)
     p.add_argument("select", help="path in the navigator (segments separated by /)")
@@ -121,6 +139,68 @@ def cmd_show(args: argparse.Namespace) -> int:
             print("\n" + " | ".join(header))
             for row in rows:
                 print(" | ".join(row))
+    return 0
+
+
+def _find(session, model, name: str, what: str):  # noqa: ANN001, ANN202
+    from sqlalchemy import select
+
+    rows = list(session.scalars(select(model).where(model.deleted.is_(False))))
+    exact = [r for r in rows if r.name.lower() == name.lower()]
+    matches = exact or [r for r in rows if r.name.lower().startswith(name.lower())]
+    if len(matches) != 1:
+        from .store.errors import NotFoundError
+
+        names = ", ".join(sorted(r.name for r in (matches or rows)))[:400]
+        raise NotFoundError(f"{'No' if not matches else 'More than one'} {what} matches "
+                            f"{name!r}. Choose one of: {names}")
+    return matches[0]
+
+
+def cmd_import_csv(args: argparse.Namespace) -> int:
+    from .store.csv_import import import_csv, preview_csv
+    from .store.schema import Measure, Site
+    from .store.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws:
+        with ws.read() as s:
+            measure = _find(s, Measure, args.measure, "measure")
+            site = _find(s, Site, args.site, "site")
+        preview = preview_csv(ws, measure.id, site.id, args.file)
+        parsed = preview.parsed
+        print(f"{args.file.name}: {len(parsed.rows)} rows, {len(parsed.good)} good, "
+              f"{len(parsed.bad)} with problems, {len(preview.duplicates())} already stored")
+        for note in parsed.notes:
+            print(f"  note: {note}")
+        if args.dry_run:
+            if preview.report():
+                print(preview.report())
+            return 0 if parsed.ok else 1
+        result = import_csv(ws, measure.id, site.id, args.file,
+                            duplicates="replace" if args.replace else "skip",
+                            skip_bad_rows=args.skip_bad_rows)
+        print(f"Imported {result.added} new values, replaced {result.replaced}, skipped "
+              f"{result.skipped_duplicates} already stored and {result.skipped_bad} bad rows.")
+    return 0
+
+
+def cmd_chart(args: argparse.Namespace) -> int:
+    from .store.schema import Measure, Site
+    from .store.series import load_series
+    from .store.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws, ws.read() as s:
+        measure = _find(s, Measure, args.measure, "measure")
+        site = _find(s, Site, args.site, "site")
+        series = load_series(s, measure.id, site.id)
+        analysis = series.analysis
+        print(f"{measure.name} at {site.name}: {len(series.points)} points, "
+              f"{analysis.chart_kind} chart, judged by {analysis.rule_set}")
+        for line in analysis.summary():
+            print(f"  {line}")
+        if analysis.suggest_rebase:
+            print(f"  A sustained shift suggests a new phase from {analysis.suggest_rebase}; "
+                  "add one with a written reason if the process has changed.")
     return 0
 
 

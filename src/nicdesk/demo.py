@@ -334,7 +334,13 @@ def _michigan(ws: Workspace, b: _Builder) -> str:
                 t.create("pdsa_measure", cycle_id=cyc, measure_id=checkins)
 
         t.create("chart_phase", measure_id=on_track, site_id=lincoln, kind="baseline freeze",
-                 start=dt.date(2024, 9, 1), reason="Baseline before advisory check-ins")
+                 start=dt.date(2025, 2, 1), reason="Baseline Sep 2024 – Jan 2025, before "
+                 "advisory check-ins")
+        for school, start in (("Lincoln High School", change_start),
+                              ("Eastside High School", dt.date(2025, 1, 13))):
+            t.create("chart_phase", measure_id=checkins, site_id=schools[school],
+                     kind="baseline freeze", start=start,
+                     reason="Baseline before the first advisory check-in cycle")
         t.create("annotation", measure_id=on_track, site_id=lincoln, date=dt.date(2025, 3, 3),
                  text="Check-ins in all 9th-grade advisories")
 

@@ -70,7 +70,7 @@ def test_p_chart_point_outside_limits_and_excluded_still_judged() -> None:
     points[14] = Point(points[14].period, numerator=22, denominator=50, excluded=True)
     a = analyse_series(points, chart_kind="p", value_type="proportion", frequency="weekly")
     outside = [s for s in a.signals if s.kind == "outside limits"]
-    assert [s.first for s in outside] == [14]
+    assert [s.points for s in outside] == [(14,)]
     assert outside[0].text.startswith("Point outside the upper control limit, 15 Jan 2025")
 
 

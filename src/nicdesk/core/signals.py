@@ -79,6 +79,11 @@ class Signal:
     direction: int  # +1 up / above, -1 down / below, 0 none
     assessment: str  # improvement, concern, unusual
     text: str
+    indices: tuple[int, ...] = ()  # the points it covers, when not every point in between
+
+    @property
+    def points(self) -> tuple[int, ...]:
+        return self.indices or tuple(range(self.first, self.last + 1))
 
 
 @dataclass
@@ -178,10 +183,15 @@ def analyse_series(
         _segment(result, points, y, first, end, baseline, chart_kind, value_type, rules,
                  direction, frequency, reasons.get(points[first].period, ""))
     last = result.segments[-1] if result.segments else None
-    if last is not None:
+    if last is not None:  # a sustained shift: after a frozen baseline, or still going on
         for s in result.signals:
-            if s.kind == "shift" and s.first > last.first:
+            if s.kind != "shift" or s.first < last.first:
+                continue
+            after_freeze = last.baseline_end is not None and s.first > last.baseline_end
+            if after_freeze or (last.baseline_end is None and s.first > last.first
+                                and s.last >= last.last - 2):
                 result.suggest_rebase = points[s.first].period
+                break
     return result
 
 
@@ -225,11 +235,12 @@ def _segment(result: SeriesAnalysis, points: Sequence[Point], y: list[float | No
     period = lambda k: points[first + k].period  # noqa: E731
     span = lambda a, b: fmt_span(period(a - first), period(b - first), frequency)  # noqa: E731
 
-    def add(kind: str, a: int, b: int, direction: int, text: str) -> None:
+    def add(kind: str, a: int, b: int, direction: int, text: str,
+            indices: tuple[int, ...] = ()) -> None:
         assessment = _assess(direction, better)
         suffix = f" — {assessment}" if assessment != "unusual" else " — unusual variation"
         result.signals.append(Signal(kind, first + a, first + b, direction, assessment,
-                                     text + suffix))
+                                     text + suffix, tuple(first + k for k in indices)))
 
     if rules.shift is not None:
         spans = [(a, b, s) for (a, b), s in zip(analysis.shifts, analysis.shift_sides,
@@ -269,10 +280,15 @@ def _segment(result: SeriesAnalysis, points: Sequence[Point], y: list[float | No
                 add("many runs", 0, n - 1, 0, f"Too many runs: {analysis.runs} (fewer than "
                     f"{high} expected) — check how the data are collected")
     if control is not None:
-        for k in control.signals:
-            side = control.outside(k)
-            add("outside limits", k, k, side, f"Point outside the "
-                f"{'upper' if side > 0 else 'lower'} control limit, {span(first + k, first + k)}")
+        for side in (1, -1):
+            ks = tuple(k for k in control.signals if control.outside(k) == side)
+            if not ks:
+                continue
+            which = "upper" if side > 0 else "lower"
+            where = span(first + ks[0], first + ks[-1])
+            text = (f"Point outside the {which} control limit, {where}" if len(ks) == 1 else
+                    f"{len(ks)} points outside the {which} control limit, {where}")
+            add("outside limits", ks[0], ks[-1], side, text, ks)
     result.signals.sort(key=lambda s: (s.first, s.kind))
 
 
