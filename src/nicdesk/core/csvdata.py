@@ -142,15 +142,21 @@ def parse_csv(text: str, *, proportion: bool, today: dt.date) -> ParsedCsv:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     lines: list[tuple[int, list[str]]] = []
-    for number, cells in enumerate(reader, start=1):
-        if any(c.strip() for c in cells):
-            lines.append((number, cells))
-        if len(lines) > MAX_ROWS:
-            out.file_problems.append(f"The file has more than {MAX_ROWS:,} rows; a measure's "
-                                     "data has one row per week or month. Is this the right file?")
-            return out
+    try:
+        for number, cells in enumerate(reader, start=1):
+            if any(c.strip() for c in cells):
+                lines.append((number, cells))
+            if len(lines) > MAX_ROWS:
+                out.file_problems.append(
+                    f"The file has more than {MAX_ROWS:,} rows; a measure's data has one row "
+                    "per week or month. Is this the right file?")
+                return out
+    except csv.Error as exc:
+        out.file_problems.append(f"The file cannot be read as CSV (line {reader.line_num}: "
+                                 f"{exc}). Save it again as CSV from the spreadsheet.")
+        return out
     if not lines:
         out.file_problems.append("The file has no rows of data.")
         return out
