@@ -140,8 +140,11 @@ def _groups(site_id: str | None, net_id: str, content: dict[str, list[Any]],
     for key, title in GROUPS:
         group = NavNode("group", title, site_id=site_id, network_id=net_id, group=key)
         if key == "measures":
+            # a site's own measures, and the network's common measures where the site is a
+            # school (it collects them) or already has data
             items = [m for m in measures if m.site_id == site_id
-                     or (site_id and m.site_id is None and m.id in observed.get(site_id, ()))]
+                     or (site_id and m.site_id is None
+                         and (school or m.id in observed.get(site_id, ())))]
             group.children = [NavNode("measure", m.name, m.id, site_id=site_id,
                                       network_id=net_id) for m in items]
         elif key == "pdsa":

@@ -402,3 +402,47 @@ FORMS: dict[str, type[RecordForm]] = {
     "site": SiteForm,
     "aim": AimForm,
 }
+
+
+class MeasureForm(RecordForm):
+    """All fields of DOMAIN.md "Measure"; shown as the Definition tab of a measure."""
+
+    kind = "measure"
+    heading = "Definition"
+    intro = ("An operational definition says exactly what is counted, so every site "
+             "measures the same way.")
+
+    def build_fields(self) -> list[Field]:
+        return [
+            LineField("name", "Name", "% of 9th graders with no course failures"),
+            ChoiceField("kind", "Kind", plain_choices(model.MEASURE_KINDS),
+                        tip="Outcome: the aim. Process: is the change happening? Balancing: "
+                        "is something else getting worse?"),
+            TextField("definition", "Operational definition",
+                      "Numerator: 9th graders with no F this month. Denominator: all 9th "
+                      "graders enrolled this month.", lines=4),
+            ChoiceField("value_type", "Data are", [
+                ("A proportion (numerator / denominator)", "proportion"),
+                ("A count", "count"), ("A rate (count per exposure)", "rate"),
+                ("A continuous value", "continuous")]),
+            LineField("unit", "Unit", "% of 9th graders"),
+            LineField("data_source", "Data source", "Student information system export"),
+            ChoiceField("frequency", "Frequency", plain_choices(model.FREQUENCIES)),
+            ChoiceField("direction", "Improvement is", [("Higher (up)", "up"),
+                                                       ("Lower (down)", "down")]),
+            NumberField("target", "Target", "80 %"),
+            ChoiceField("chart_kind", "Chart", CHART_CHOICES),
+        ]
+
+    def prepare(self, session: Any, record: Any) -> None:
+        target = self.fields["target"]
+        percent = record.value_type == "proportion"
+        if target.percent != percent:  # type: ignore[attr-defined]
+            target.percent = percent  # type: ignore[attr-defined]
+            target.widget.clear()
+
+
+CHART_CHOICES = [("Run chart (median)", "run"), ("p chart (proportions)", "p"),
+                 ("u chart (rates)", "u"), ("c chart (counts)", "c"),
+                 ("I chart (individual values)", "i")]
+FORMS["measure_definition"] = MeasureForm

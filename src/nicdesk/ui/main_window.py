@@ -287,7 +287,16 @@ class MainWindow(QMainWindow):
             return
         from .forms import FORMS
 
-        if node.kind in FORMS and node.id:
+        if node.kind == "measure" and node.id:
+            page = self._forms.get("measure")
+            if page is None:
+                from .measure_page import MeasurePage
+
+                page = self._forms["measure"] = MeasurePage(self)
+                self.stack.addWidget(page)
+            page.bind(node.id, node.site_id)
+            self.stack.setCurrentWidget(page)
+        elif node.kind in FORMS and node.id:
             form = self._forms.get(node.kind)
             if form is None:
                 form = self._forms[node.kind] = FORMS[node.kind](self)
@@ -361,6 +370,12 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self.statusBar().showMessage(f"Saved: {changes.label}", 4000)
 
+    def notify_external_change(self, label: str) -> None:
+        """Redraw after an operation run outside the runner (e.g. a CSV import)."""
+        from ..store.operations import OpChanges
+
+        self._changed(OpChanges(label))
+
     def _invalid(self, message: str) -> None:
         current = self.stack.currentWidget()
         if hasattr(current, "show_problem"):
@@ -404,6 +419,12 @@ class MainWindow(QMainWindow):
         if result is not None:
             self.navigator.select_key(("aim", result.id, site_id, "", network_id))
 
+    def add_measure(self, network_id: str, site_id: str | None) -> None:
+        result = self.runner.run(self.workspace.ops.create, "measure", network_id=network_id,
+                                 site_id=site_id, name="New measure", label="Add measure")
+        if result is not None:
+            self.navigator.select_key(("measure", result.id, site_id, "", network_id))
+
     def delete_node(self, node: NavNode) -> None:
         from ..core.model import KIND_LABELS
 
@@ -436,6 +457,8 @@ class MainWindow(QMainWindow):
             actions.append(("Add aim", lambda: self.add_aim(net, node.id)))
         if node.kind == "group" and node.group == "aims":
             actions.append(("Add aim", lambda: self.add_aim(net, node.site_id)))
+        if node.kind == "group" and node.group == "measures":
+            actions.append(("Add measure", lambda: self.add_measure(net, node.site_id)))
         if node.id and node.kind not in ("network", "charter"):
             actions.append(("Delete", lambda: self.delete_node(node)))
         return actions
