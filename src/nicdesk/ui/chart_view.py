@@ -50,6 +50,7 @@ class ChartView(QWidget):
         self.plot.setAccessibleName("Run chart")
         self.plot.showGrid(x=False, y=True, alpha=0.15)
         self.plot.setMouseEnabled(x=True, y=False)
+        self.legend = self.plot.addLegend(offset=(10, 10), labelTextSize="9pt")
         layout.addWidget(self.plot, 3)
         side = QVBoxLayout()
         title = QLabel("What the chart says")
@@ -74,8 +75,11 @@ class ChartView(QWidget):
     def show_series(self, series: MeasureSeries) -> None:
         self.series = series
         plot = self.plot
-        plot.clear()
-        plot.addLegend(offset=(10, 10), labelTextSize="9pt")
+        old = list(plot.getPlotItem().items)
+        plot.clear()  # removes the curves; the one legend is emptied, not re-created
+        self.legend.clear()
+        for item in old:  # free removed items now: left to the garbage collector at
+            item.deleteLater()  # interpreter exit they crash PySide6 (refcount bug)
         analysis = series.analysis
         scale = 100.0 if series.percent else 1.0
         points = series.points
@@ -93,7 +97,8 @@ class ChartView(QWidget):
             return
         present = [(x, y, i) for i, (x, y) in enumerate(zip(xs, ys, strict=True)) if y is not None]
         px, py = [p[0] for p in present], [p[1] for p in present]
-        plot.plot(px, py, pen=pg.mkPen(BLUE, width=1.5), name="Data")
+        # width 1: a wider antialiased polyline is fifty times slower to draw in Qt
+        plot.plot(px, py, pen=pg.mkPen(BLUE, width=1), name="Data")
         excluded = {i for i, p in enumerate(points) if p.excluded}
         step = (xs[-1] - xs[0]) / max(1, len(xs) - 1) if len(xs) > 1 else 7 * 86400
         # centre lines and limits, per phase; the last extended into the future
@@ -109,7 +114,7 @@ class ChartView(QWidget):
                 pen = pg.mkPen(GREY, width=2,
                                style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
                 if len(set(centre)) == 1:
-                    plot.plot([seg_x[0], end], [centre[0] * scale] * 2, pen=pen,
+                    plot.plot([seg_x[0], end], [centre[0] * scale] * 2, pen=pen, antialias=False,
                               name="Mean" if seg.control else "Median")
             if seg.control is not None:
                 lim_pen = pg.mkPen(GREY, width=1, style=Qt.PenStyle.DashLine)
@@ -117,7 +122,9 @@ class ChartView(QWidget):
                     lx = [x for x, v in zip(seg_x, limits, strict=True) if v is not None]
                     ly = [v * scale for v in limits if v is not None]
                     if lx:
-                        plot.plot(lx, ly, pen=lim_pen, stepMode=None, name=label)
+                        # dashed antialiased paths are slow to stroke in Qt; limits are
+                        # straight or stepped, so aliasing does not show
+                        plot.plot(lx, ly, pen=lim_pen, name=label, antialias=False)
             if seg.baseline_end is not None:
                 plot.addItem(pg.InfiniteLine(
                     pos=(xs[seg.baseline_end] + xs[min(seg.baseline_end + 1, len(xs) - 1)]) / 2,
@@ -130,6 +137,7 @@ class ChartView(QWidget):
                     labelOpts={"position": 0.95, "color": "#333333"}))
         if series.measure.target is not None:
             plot.plot([xs[0], xs[-1] + step * 4], [series.measure.target * scale] * 2,
+                      antialias=False,
                       pen=pg.mkPen(GREEN, width=1.5, style=Qt.PenStyle.DotLine), name="Target")
         # signals
         for sig in analysis.signals:
@@ -146,24 +154,25 @@ class ChartView(QWidget):
             if sig.kind == "outside limits":
                 for i in sig.points:
                     marks[i] = sig
-        spots = []
-        for x, y, i in present:
+        # one scatter item per style (vectorised): plain points, then the few marked ones
+        styles: dict[tuple[str, str, int], list[int]] = {}
+        for _x, _y, i in present:
             sig = marks.get(i)
-            if sig is not None and sig.kind == "outside limits":
-                brush, symbol, size = VERMILLION, "d", 13
-            elif sig is not None:
-                brush = _colour(sig.assessment)
-                symbol = "t1" if sig.direction > 0 else "t"
-                size = 12
-            else:
-                brush, symbol, size = BLUE, "o", 7
             if i in excluded:
-                brush, symbol = "w", "x"
-            spots.append({"pos": (x, y), "brush": pg.mkBrush(brush), "symbol": symbol,
-                          "size": size, "pen": pg.mkPen(BLUE if sig is None else "k", width=1),
-                          "data": i})
-        scatter = pg.ScatterPlotItem(spots=spots, hoverable=True, tip=self._tip)
-        plot.addItem(scatter)
+                style = ("w", "x", 9)
+            elif sig is None:
+                style = (BLUE, "o", 7)
+            elif sig.kind == "outside limits":
+                style = (VERMILLION, "d", 13)
+            else:
+                style = (_colour(sig.assessment), "t1" if sig.direction > 0 else "t", 12)
+            styles.setdefault(style, []).append(i)
+        for (brush, symbol, size), members in styles.items():
+            plot.addItem(pg.ScatterPlotItem(
+                x=[xs[i] for i in members], y=[ys[i] for i in members], data=members,
+                symbol=symbol, size=size, brush=pg.mkBrush(brush),
+                pen=pg.mkPen(BLUE if brush == BLUE else "k", width=1),
+                hoverable=True, tip=self._tip))
         # annotations and PDSA starts as labelled ticks
         for day, text in series.annotations:
             plot.addItem(pg.InfiniteLine(pos=stamp(day), angle=90,

@@ -37,6 +37,7 @@ class DataGrid(QTableWidget):
         self.setObjectName("dataGrid")
         self.setAccessibleName("Data")
         self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.series: MeasureSeries | None = None
         self.ids: list[str | None] = []

@@ -74,8 +74,8 @@ class CsvPreviewDialog(QDialog):
         if dup:
             layout.addWidget(self.skip_dup)
             layout.addWidget(self.replace_dup)
-        self.skip_bad = QCheckBox(f"Import the {good} good rows and leave out the {bad} rows "
-                                  "with problems")
+        self.skip_bad = QCheckBox(f"Import the {good} good row{'s' * (good != 1)} and leave "
+                                  f"out the {bad} row{'s' * (bad != 1)} with problems")
         if bad and good:
             layout.addWidget(self.skip_bad)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
