@@ -182,7 +182,7 @@ class ChartView(QWidget):
                                                                         "color": "#333333"}))
         for k, (day, title) in enumerate(series.pdsa_starts):
             tick = pg.InfiniteLine(pos=stamp(day), angle=90, span=(0, 0.04),
-                                   pen=pg.mkPen("#000000", width=2), label=f"PDSA {k + 1}",
+                                   pen=pg.mkPen("#000000", width=2), label=f"P{k + 1}",
                                    labelOpts={"position": 0.06 + 0.05 * (k % 3),
                                               "color": "#000000"})
             tick.setToolTip(f"PDSA cycle started {day:%d %b %Y}: {title}")
