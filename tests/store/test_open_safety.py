@@ -144,3 +144,43 @@ def test_same_process_second_open_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "twice.nicdesk"
     with Workspace.create(path), pytest.raises(AlreadyOpenError):
         Workspace.open(path)
+
+
+def test_migrations_match_the_models(tmp_path: Path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    from nicdesk.store.schema import Base
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'check.db'}")
+    migrate.upgrade(engine)
+    with engine.connect() as con:
+        assert compare_metadata(MigrationContext.configure(con), Base.metadata) == []
+    engine.dispose()
+
+
+def test_schema_1_file_with_data_is_backed_up_and_migrated(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine
+
+    path = tmp_path / "v1.nicdesk"
+    con = sqlite3.connect(path)
+    con.execute(f"PRAGMA application_id={APPLICATION_ID}")
+    con.close()
+    engine = create_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine, "0001")
+    with engine.begin() as c:
+        c.exec_driver_sql(
+            "INSERT INTO networks (id, name, common_aim, description, suppression_threshold, "
+            "rule_set, coordinator_public_key, hlc, field_clocks, deleted) VALUES "
+            "('n1', 'Old NIC', '', '', 10, 'Anhøj', '', '1', '{}', 0)")
+    engine.dispose()
+    assert inspect_file(path).schema_version == 1
+    with Workspace.open(path) as ws, ws.read() as s:
+        from nicdesk.store.schema import DriverDiagram, Network
+
+        assert s.get(Network, "n1").name == "Old NIC"
+        assert s.query(DriverDiagram).count() == 0  # new columns exist and are queryable
+    assert inspect_file(path).schema_version == SCHEMA_VERSION == 2
+    backup = tmp_path / "v1.nicdesk.bak-0001"
+    assert inspect_file(backup).schema_version == 1

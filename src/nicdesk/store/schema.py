@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -170,6 +171,8 @@ class DriverDiagram(SharedMixin, Base):
     name: Mapped[str] = _text()
     aim_id: Mapped[str | None] = _fk("aims", nullable=True)
     adopted_from_id: Mapped[str | None] = _fk("driver_diagrams", nullable=True)
+    order_pinned: Mapped[bool] = mapped_column(Boolean, default=False,
+                                               server_default=sa_false())
 
 
 class DriverNode(SharedMixin, Base):
@@ -181,6 +184,8 @@ class DriverNode(SharedMixin, Base):
     description: Mapped[str] = _text()
     status: Mapped[str] = mapped_column(String(32), default="hypothesis")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # the network node this one was adopted from (network-wide counts need it)
+    source_node_id: Mapped[str | None] = mapped_column(String(36), index=True)
 
 
 class DriverLink(SharedMixin, Base):
