@@ -59,6 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--site", required=True)
     p.set_defaults(func=cmd_chart)
 
+    p = sub.add_parser("diagram", help="list diagrams, or export one as PDF, SVG or PNG")
+    p.add_argument("workspace", type=Path)
+    p.add_argument("name", nargs="?", help="the diagram's name (or its start)")
+    p.add_argument("--list", action="store_true", help="every diagram, tab-separated")
+    p.add_argument("--site", help="the site, when several diagrams share a name")
+    p.add_argument("--out", type=Path, help="FILE.pdf, FILE.svg or FILE.png")
+    p.set_defaults(func=cmd_diagram)
+
     p = sub.add_parser("show", help="print one navigator item, e.g. 'Lincoln/Measures/9th'")
     p.add_argument("workspace", type=Path)
     p.add_argument("select", help="path in the navigator (segments separated by /)")
@@ -201,6 +209,50 @@ def cmd_chart(args: argparse.Namespace) -> int:
         if analysis.suggest_rebase:
             print(f"  A sustained shift suggests a new phase from {analysis.suggest_rebase}; "
                   "add one with a written reason if the process has changed.")
+    return 0
+
+
+def find_diagram(session, name: str, site: str | None = None):  # noqa: ANN001, ANN201
+    """The one driver diagram whose name (or its start) matches, else a clear error."""
+    from .store.diagrams import all_diagrams
+    from .store.errors import NotFoundError
+
+    rows = [r for r in all_diagrams(session) if r[0] == "driver"
+            and (site is None or r[1].lower().startswith(site.lower()))]
+    exact = [r for r in rows if r[2].lower() == name.lower()]
+    matches = exact or [r for r in rows if r[2].lower().startswith(name.lower())]
+    if len(matches) != 1:
+        listing = "; ".join(f"{r[2]} ({r[1]})" for r in (matches or rows))
+        raise NotFoundError(f"{'No' if not matches else 'More than one'} driver diagram "
+                            f"matches {name!r}" + (f" — choose with --site: {listing}"
+                                                   if matches else f". Diagrams: {listing}"))
+    return matches[0]
+
+
+def cmd_diagram(args: argparse.Namespace) -> int:
+    from .store.diagrams import all_diagrams, load_diagram
+    from .store.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws, ws.read() as s:
+        if args.list or not args.name:
+            for kind, site, name, count, _id in all_diagrams(s):
+                print(f"{kind}\t{site}\t{name}\t{count}")
+            return 0
+        row = find_diagram(s, args.name, args.site)
+        if args.out is None:
+            print("Say where to write it: --out FILE.pdf, FILE.svg or FILE.png", file=sys.stderr)
+            return 2
+        data = load_diagram(s, row[4])
+        from .report.drawings import driver_drawing, save_drawing
+
+        drawing = driver_drawing(data.layout, {i: n.status for i, n in data.nodes.items()},
+                                 data.diagram.name)
+        try:
+            save_drawing(drawing, args.out)
+        except ValueError as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
+        print(f"Diagram written to {args.out}")
     return 0
 
 

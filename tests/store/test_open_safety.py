@@ -174,13 +174,25 @@ def test_schema_1_file_with_data_is_backed_up_and_migrated(tmp_path: Path) -> No
             "INSERT INTO networks (id, name, common_aim, description, suppression_threshold, "
             "rule_set, coordinator_public_key, hlc, field_clocks, deleted) VALUES "
             "('n1', 'Old NIC', '', '', 10, 'Anhøj', '', '1', '{}', 0)")
+        # rows that reference the tables the migration alters
+        c.exec_driver_sql(
+            "INSERT INTO driver_diagrams (id, network_id, name, hlc, field_clocks, deleted) "
+            "VALUES ('d1', 'n1', 'Theory', '1', '{}', 0)")
+        c.exec_driver_sql(
+            "INSERT INTO driver_nodes (id, diagram_id, level, text, description, status, "
+            "position, hlc, field_clocks, deleted) VALUES "
+            "('x1', 'd1', 'aim', 'Aim', '', 'hypothesis', 0, '1', '{}', 0)")
+        c.exec_driver_sql(
+            "INSERT INTO change_ideas (id, network_id, node_id, title, description, hlc, "
+            "field_clocks, deleted) VALUES ('c1', 'n1', 'x1', 'Idea', '', '1', '{}', 0)")
     engine.dispose()
     assert inspect_file(path).schema_version == 1
     with Workspace.open(path) as ws, ws.read() as s:
         from nicdesk.store.schema import DriverDiagram, Network
 
         assert s.get(Network, "n1").name == "Old NIC"
-        assert s.query(DriverDiagram).count() == 0  # new columns exist and are queryable
+        diagram = s.get(DriverDiagram, "d1")  # new columns exist, old rows kept
+        assert diagram.name == "Theory" and diagram.order_pinned is False
     assert inspect_file(path).schema_version == SCHEMA_VERSION == 2
     backup = tmp_path / "v1.nicdesk.bak-0001"
     assert inspect_file(backup).schema_version == 1

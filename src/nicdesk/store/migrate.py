@@ -28,10 +28,22 @@ def head() -> str:
 
 
 def upgrade(engine: Engine, target: str = "head") -> None:
+    """Migrate in one transaction.  Foreign keys are switched off for the migration (SQLite
+    rebuilds tables by copying them, which a live constraint would refuse) and checked as a
+    whole before the transaction commits."""
     cfg = config()
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, target)
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        raw.execute("PRAGMA foreign_keys=OFF")  # must happen outside a transaction
+        try:
+            with connection.begin():
+                cfg.attributes["connection"] = connection
+                command.upgrade(cfg, target)
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left {len(broken)} broken references")
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
 
 
 def downgrade(engine: Engine, target: str) -> None:

@@ -231,8 +231,16 @@ class Workspace:
         try:
             engine = _make_engine(path)
             if state.revision != HEAD_REVISION:
-                backup_file(path, state.revision or "0")
-                _migrate(engine, state.revision)
+                backup = backup_file(path, state.revision or "0")
+                try:
+                    _migrate(engine, state.revision)
+                except Exception as exc:
+                    engine.dispose()
+                    raise WorkspaceError(
+                        f"{path.name} could not be upgraded to this version of NICdesk "
+                        f"({exc}). The file was not changed; a copy is also kept at "
+                        f"{backup.name}. Please report this problem.", details=repr(exc)
+                    ) from exc
         except BaseException:
             lock.release()
             raise

@@ -16,13 +16,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("driver_nodes", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("source_node_id", sa.String(length=36), nullable=True))
-        batch_op.create_index(batch_op.f("ix_driver_nodes_source_node_id"), ["source_node_id"],
-                              unique=False)
-    with op.batch_alter_table("driver_diagrams", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("order_pinned", sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
+    # plain ALTER TABLE ADD COLUMN: no table copy (SQLite supports adding columns)
+    op.add_column("driver_nodes", sa.Column("source_node_id", sa.String(length=36),
+                                            nullable=True))
+    op.create_index(op.f("ix_driver_nodes_source_node_id"), "driver_nodes", ["source_node_id"],
+                    unique=False)
+    op.add_column("driver_diagrams", sa.Column("order_pinned", sa.Boolean(), nullable=False,
+                                               server_default=sa.false()))
     op.execute("PRAGMA user_version = 2")
 
 

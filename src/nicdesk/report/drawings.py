@@ -1,0 +1,82 @@
+"""Diagrams as reportlab vector drawings, from the same layout the screen uses.
+
+`driver_drawing` turns a `core.layout.Layout` into a `reportlab.graphics.shapes.Drawing`
+(points = layout units, y flipped because PDF's origin is bottom-left).  The same drawing
+goes into meeting packets and into `nicdesk diagram --out FILE.pdf|.svg`.  Status is shown
+by border style and a letter badge as well as colour, so it reads in black and white.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reportlab.graphics import renderPDF, renderSVG
+from reportlab.graphics.shapes import Drawing, Group, Rect, String
+from reportlab.graphics.shapes import Path as RPath
+from reportlab.lib import colors
+
+from ..core.layout import LINE_HEIGHT, PADDING, Layout
+
+MARGIN = 24.0
+LEVEL_TINTS = {0: "#DCEBF7", 1: "#E3F2EC", 2: "#FFF3D6", 3: "#F2F2F2"}
+STATUS_STYLE = {  # dash pattern, badge letter
+    "hypothesis": ((3, 2), "H"),
+    "testing": ((6, 3), "T"),
+    "evidence of improvement": (None, "E"),
+    "not supported": ((1, 2), "×"),
+}
+
+
+def driver_drawing(layout: Layout, statuses: dict[str, str], title: str = "") -> Drawing:
+    head = 28.0 if title else 0.0
+    width = layout.width + 2 * MARGIN
+    height = layout.height + 2 * MARGIN + head
+    drawing = Drawing(width, height)
+
+    def flip(y: float) -> float:
+        return height - MARGIN - head - y
+
+    if title:
+        drawing.add(String(MARGIN, height - MARGIN - 12, title, fontName="Helvetica-Bold",
+                           fontSize=14))
+    edges = Group()
+    for parent, child in layout.edges:
+        a, b = layout.boxes[parent], layout.boxes[child]
+        x1, y1 = a.right, flip(a.centre_y)
+        x2, y2 = b.x, flip(b.centre_y)
+        mid = (x1 + x2) / 2
+        path = RPath(strokeColor=colors.HexColor("#666666"), strokeWidth=1, fillColor=None)
+        path.moveTo(x1, y1)
+        path.curveTo(mid, y1, mid, y2, x2, y2)
+        edges.add(path)
+    drawing.add(edges)
+    for box in layout.boxes.values():
+        dash, badge = STATUS_STYLE.get(statuses.get(box.id, ""), (None, ""))
+        top = flip(box.y)
+        rect = Rect(box.x + MARGIN * 0, top - box.height, box.width, box.height, rx=8, ry=8,
+                    fillColor=colors.HexColor(LEVEL_TINTS.get(box.column, "#FFFFFF")),
+                    strokeColor=colors.HexColor("#333333"), strokeWidth=1.2,
+                    strokeDashArray=dash)
+        drawing.add(rect)
+        for i, line in enumerate(box.lines):
+            drawing.add(String(box.x + PADDING, top - PADDING - (i + 1) * LINE_HEIGHT + 4,
+                               line, fontName="Helvetica", fontSize=11))
+        if badge and box.column > 0:
+            drawing.add(String(box.right - 14, top - 14, badge, fontName="Helvetica-Bold",
+                               fontSize=9, fillColor=colors.HexColor("#333333")))
+    # shift everything right by the margin (boxes start at x = 0)
+    drawing.translate(MARGIN, 0)
+    drawing.width = width + MARGIN
+    return drawing
+
+
+def save_drawing(drawing: Drawing, path: str | Path) -> Path:
+    path = Path(path)
+    if path.suffix.lower() == ".svg":
+        renderSVG.drawToFile(drawing, str(path))
+    elif path.suffix.lower() == ".pdf":
+        renderPDF.drawToFile(drawing, str(path))
+    else:
+        raise ValueError(f"Cannot write {path.suffix or 'files without an extension'} here; "
+                         "use .pdf or .svg (or .png from the desktop app).")
+    return path
