@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 LEVELS: tuple[str, ...] = ("aim", "primary", "secondary", "change idea")
 WRAP = 28
-NODE_WIDTH = 220.0
+NODE_WIDTH = 236.0
 LINE_HEIGHT = 16.0
 PADDING = 10.0
 COLUMN_GAP = 90.0

@@ -52,6 +52,8 @@ def driver_drawing(layout: Layout, statuses: dict[str, str], title: str = "") ->
     drawing.add(edges)
     for box in layout.boxes.values():
         dash, badge = STATUS_STYLE.get(statuses.get(box.id, ""), (None, ""))
+        if box.column == 0:
+            dash = None  # the aim has no status
         top = flip(box.y)
         rect = Rect(box.x + MARGIN * 0, top - box.height, box.width, box.height, rx=8, ry=8,
                     fillColor=colors.HexColor(LEVEL_TINTS.get(box.column, "#FFFFFF")),

@@ -261,3 +261,16 @@ def all_diagrams(session: Session) -> list[tuple[str, str, str, int, str]]:
         out.append(("fishbone", sites.get(f.site_id, "network"), f.title or f.problem, count,
                     f.id))
     return sorted(out, key=lambda r: (r[0], r[1], r[2]))
+
+
+def new_diagram(ws: Workspace, network_id: str, site_id: str | None, name: str,
+                aim_text: str) -> OpChanges:
+    """A diagram with its aim node: the start every theory needs."""
+    aim_text = _text(aim_text)
+
+    def op(t: Transaction) -> None:
+        diagram = t.create("driver_diagram", network_id=network_id, site_id=site_id,
+                           name=name.strip() or "Driver diagram")
+        t.create("driver_node", diagram_id=diagram, level="aim", text=aim_text)
+
+    return ws.ops.run("New driver diagram", op)

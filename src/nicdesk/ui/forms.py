@@ -60,6 +60,7 @@ class RecordForm(QWidget):
         outer.setContentsMargins(24, 18, 24, 18)
         self.title = QLabel(self.heading)
         self.title.setObjectName("formTitle")
+        self.title.setWordWrap(True)
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.35)
         font.setBold(True)

@@ -296,6 +296,15 @@ class MainWindow(QMainWindow):
                 self.stack.addWidget(page)
             page.bind(node.id, node.site_id)
             self.stack.setCurrentWidget(page)
+        elif node.kind == "driver_diagram" and node.id:
+            editor = self._forms.get("driver_diagram")
+            if editor is None:
+                from .driver_editor import DriverEditor
+
+                editor = self._forms["driver_diagram"] = DriverEditor(self)
+                self.stack.addWidget(editor)
+            self.stack.setCurrentWidget(editor)
+            editor.bind(node.id)
         elif node.kind in FORMS and node.id:
             form = self._forms.get(node.kind)
             if form is None:
@@ -419,6 +428,38 @@ class MainWindow(QMainWindow):
         if result is not None:
             self.navigator.select_key(("aim", result.id, site_id, "", network_id))
 
+    def _network_diagrams(self, network_id: str) -> list[tuple[str, str]]:
+        from sqlalchemy import select
+
+        from ..store.schema import DriverDiagram
+
+        with self.workspace.read() as s:
+            return [(d.id, d.name) for d in s.scalars(select(DriverDiagram).where(
+                DriverDiagram.network_id == network_id, DriverDiagram.site_id.is_(None),
+                DriverDiagram.deleted.is_(False)))]
+
+    def new_driver_diagram(self, network_id: str, site_id: str | None) -> None:
+        from ..store.diagrams import new_diagram
+
+        aim, ok = QInputDialog.getText(self, "New driver diagram", "The aim this theory serves:",
+                                       text="By June 2027, 85 % of 9th graders on track")
+        if not ok:
+            return
+        result = self.runner.run(new_diagram, self.workspace, network_id, site_id,
+                                 "Driver diagram", aim)
+        if result is not None:
+            self.navigator.select_key(("driver_diagram", result.created[0], site_id, "",
+                                       network_id))
+
+    def adopt_diagram(self, diagram_id: str, site_id: str) -> None:
+        from ..store.diagrams import adopt
+
+        result = self.runner.run(adopt, self.workspace, diagram_id, site_id)
+        if result is not None:
+            node = self.navigator.current_node()
+            self.navigator.select_key(("driver_diagram", result.created[0], site_id, "",
+                                       node.network_id if node else None))
+
     def add_measure(self, network_id: str, site_id: str | None) -> None:
         result = self.runner.run(self.workspace.ops.create, "measure", network_id=network_id,
                                  site_id=site_id, name="New measure", label="Add measure")
@@ -457,6 +498,13 @@ class MainWindow(QMainWindow):
             actions.append(("Add aim", lambda: self.add_aim(net, node.id)))
         if node.kind == "group" and node.group == "aims":
             actions.append(("Add aim", lambda: self.add_aim(net, node.site_id)))
+        if node.kind == "group" and node.group == "driver_diagrams":
+            actions.append(("New driver diagram…",
+                            lambda: self.new_driver_diagram(net, node.site_id)))
+            if node.site_id:
+                for diagram_id, name in self._network_diagrams(net):
+                    actions.append((f"Start from the network diagram “{name}”",
+                                    lambda d=diagram_id: self.adopt_diagram(d, node.site_id)))
         if node.kind == "group" and node.group == "measures":
             actions.append(("Add measure", lambda: self.add_measure(net, node.site_id)))
         if node.id and node.kind not in ("network", "charter"):

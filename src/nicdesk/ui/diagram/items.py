@@ -1,0 +1,138 @@
+"""Graphics items: a node (rounded box with wrapped text) and an edge (smooth curve).
+
+Items mirror stored records; they never own them.  A node shows its level by a subtle
+tint and its status by border style plus a letter badge, so print and colour-blind
+readers see the same thing.  Dragging from a node onto another asks the scene for a link.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsPathItem, QStyle
+
+from ...core.layout import LINE_HEIGHT, PADDING, Box
+
+TINTS = ("#DCEBF7", "#E3F2EC", "#FFF3D6", "#F2F2F2")
+STATUS = {  # pen style, badge, tooltip
+    "hypothesis": (Qt.PenStyle.DashLine, "H", "Hypothesis"),
+    "testing": (Qt.PenStyle.DashDotLine, "T", "Testing"),
+    "evidence of improvement": (Qt.PenStyle.SolidLine, "E", "Evidence of improvement"),
+    "not supported": (Qt.PenStyle.DotLine, "×", "Not supported"),
+}
+HIGHLIGHT = {"added": "#009E73", "reworded": "#E69F00", "relinked": "#0072B2",
+             "removed": "#D55E00"}
+
+
+class NodeItem(QGraphicsObject):
+    def __init__(self, box: Box, status: str = "", extra: str = "") -> None:
+        super().__init__()
+        self.node_id = box.id
+        self.box = box
+        self.status = status
+        self.extra = extra  # e.g. "3 PDSA cycles"
+        self.highlight: str | None = None
+        self.setPos(box.x, box.y)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsFocusable, True)
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        tip = " ".join(box.lines)
+        if status:
+            tip += f"\nStatus: {STATUS.get(status, (None, '', status))[2]}"
+        if extra:
+            tip += f"\n{extra}"
+        self.setToolTip(tip)
+        self._drag_from: QPointF | None = None
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return QRectF(-3, -3, self.box.width + 6, self.box.height + 6)
+
+    def paint(self, painter: QPainter, _option: Any, _widget: Any = None) -> None:
+        rect = QRectF(0, 0, self.box.width, self.box.height)
+        style, badge, _tip = STATUS.get(self.status, (Qt.PenStyle.SolidLine, "", ""))
+        if self.box.column == 0:
+            style = Qt.PenStyle.SolidLine  # the aim has no status
+        colour = QColor(HIGHLIGHT[self.highlight]) if self.highlight else QColor("#333333")
+        pen = QPen(colour, 3 if self.highlight else 1.4, style)
+        if self.isSelected():
+            pen = QPen(QColor("#0072B2"), 3, Qt.PenStyle.SolidLine)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(pen)
+        painter.setBrush(QBrush(QColor(TINTS[min(self.box.column, len(TINTS) - 1)])))
+        painter.drawRoundedRect(rect, 8, 8)
+        painter.setPen(QColor("#111111"))
+        font = QFont(painter.font())
+        font.setPixelSize(13)
+        painter.setFont(font)
+        for i, line in enumerate(self.box.lines):
+            painter.drawText(QPointF(PADDING, PADDING + (i + 1) * LINE_HEIGHT - 4), line)
+        if badge and self.box.column > 0:
+            font.setBold(True)
+            font.setPixelSize(11)
+            painter.setFont(font)
+            painter.drawText(QRectF(self.box.width - 22, 3, 18, 16),
+                             Qt.AlignmentFlag.AlignCenter, badge)
+        if self.extra:
+            font.setBold(False)
+            font.setPixelSize(10)
+            painter.setFont(font)
+            painter.setPen(QColor("#444444"))
+            painter.drawText(QRectF(PADDING, self.box.height - 14, self.box.width - 2 * PADDING,
+                                    12), Qt.AlignmentFlag.AlignRight, self.extra)
+
+    # -- drag to link
+    def mousePressEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().mousePressEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._drag_from = event.scenePos()
+
+    def mouseMoveEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        if self._drag_from is not None and self.scene() is not None:
+            self.scene().drag_link(self, event.scenePos())
+
+    def mouseReleaseEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        if self._drag_from is not None and self.scene() is not None:
+            self.scene().drop_link(self, event.scenePos())
+        self._drag_from = None
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        if self.scene() is not None:
+            self.scene().node_activated.emit(self.node_id)
+
+
+class EdgeItem(QGraphicsPathItem):
+    """A smooth curve from a parent's right side to a child's left side."""
+
+    def __init__(self, parent: Box, child: Box) -> None:
+        super().__init__()
+        self.parent_id, self.child_id = parent.id, child.id
+        start = QPointF(parent.right, parent.centre_y)
+        end = QPointF(child.x, child.centre_y)
+        mid = (start.x() + end.x()) / 2
+        path = QPainterPath(start)
+        path.cubicTo(QPointF(mid, start.y()), QPointF(mid, end.y()), end)
+        self.setPath(path)
+        self.setPen(QPen(QColor("#666666"), 1.3))
+        self.setZValue(-1)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
+        self.setToolTip("Link (select it and press Delete to remove)")
+
+    def shape(self) -> QPainterPath:
+        from PySide6.QtGui import QPainterPathStroker
+
+        stroker = QPainterPathStroker()
+        stroker.setWidth(8)
+        return stroker.createStroke(self.path())
+
+    def itemChange(self, change: Any, value: Any) -> Any:  # noqa: N802 - Qt override
+        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+            self.setPen(QPen(QColor("#0072B2"), 3) if value else QPen(QColor("#666666"), 1.3))
+        return super().itemChange(change, value)
+
+    def paint(self, painter: QPainter, option: Any, widget: Any = None) -> None:
+        option.state &= ~QStyle.StateFlag.State_Selected  # the thick pen shows selection
+        super().paint(painter, option, widget)

@@ -1,0 +1,160 @@
+"""The diagram scene and view: mirror a `core.layout.Layout`, keep the selection across
+redraws, zoom and fit, rubber-band selection, drag-to-link, PNG and SVG export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsView
+
+from ...core.layout import Layout
+from .items import EdgeItem, NodeItem
+
+
+class DiagramScene(QGraphicsScene):
+    link_requested = Signal(str, str)  # dragged node id, target node id
+    node_activated = Signal(str)  # double-click
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nodes: dict[str, NodeItem] = {}
+        self.edges: list[EdgeItem] = []
+        self._ghost: QGraphicsLineItem | None = None
+
+    def show_layout(self, layout: Layout, statuses: dict[str, str] | None = None,
+                    extras: dict[str, str] | None = None,
+                    highlight: dict[str, str] | None = None) -> None:
+        selected = self.selected_ids()
+        self.clear()
+        self._ghost = None
+        self.nodes, self.edges = {}, []
+        statuses, extras, highlight = statuses or {}, extras or {}, highlight or {}
+        for parent, child in layout.edges:
+            edge = EdgeItem(layout.boxes[parent], layout.boxes[child])
+            self.addItem(edge)
+            self.edges.append(edge)
+        for box in layout.boxes.values():
+            item = NodeItem(box, statuses.get(box.id, ""), extras.get(box.id, ""))
+            item.highlight = highlight.get(box.id)
+            self.addItem(item)
+            self.nodes[box.id] = item
+        self.setSceneRect(QRectF(-30, -30, layout.width + 60, layout.height + 60))
+        for node_id in selected:
+            if node_id in self.nodes:
+                self.nodes[node_id].setSelected(True)
+
+    def selected_ids(self) -> list[str]:
+        return [i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)]
+
+    def selected_edges(self) -> list[EdgeItem]:
+        return [i for i in self.selectedItems() if isinstance(i, EdgeItem)]
+
+    def select_only(self, node_id: str) -> None:
+        self.clearSelection()
+        item = self.nodes.get(node_id)
+        if item is not None:
+            item.setSelected(True)
+            item.setFocus()
+            for view in self.views():
+                view.ensureVisible(item, 40, 40)
+
+    # -- drag to link
+    def drag_link(self, source: NodeItem, pos: QPointF) -> None:
+        start = source.sceneBoundingRect().center()
+        if self._ghost is None:
+            self._ghost = self.addLine(start.x(), start.y(), pos.x(), pos.y(),
+                                       QPen(QColor("#0072B2"), 2, Qt.PenStyle.DashLine))
+        else:
+            self._ghost.setLine(start.x(), start.y(), pos.x(), pos.y())
+
+    def drop_link(self, source: NodeItem, pos: QPointF) -> None:
+        if self._ghost is not None:
+            self.removeItem(self._ghost)
+            self._ghost = None
+            target = next((i for i in self.items(pos) if isinstance(i, NodeItem)
+                           and i is not source), None)
+            if target is not None:
+                self.link_requested.emit(source.node_id, target.node_id)
+
+    # -- export
+    def export(self, path: str | Path, scale: float = 2.0) -> Path:
+        path = Path(path)
+        rect = self.itemsBoundingRect().adjusted(-20, -20, 20, 20)
+        selected = self.selectedItems()
+        self.clearSelection()
+        try:
+            if path.suffix.lower() == ".svg":
+                from PySide6.QtSvg import QSvgGenerator
+
+                gen = QSvgGenerator()
+                gen.setFileName(str(path))
+                gen.setSize(rect.size().toSize())
+                gen.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
+                painter = QPainter(gen)
+                self.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
+                painter.end()
+            else:
+                image = QImage(int(rect.width() * scale), int(rect.height() * scale),
+                               QImage.Format.Format_ARGB32)
+                image.setDotsPerMeterX(int(96 * scale / 0.0254))
+                image.setDotsPerMeterY(int(96 * scale / 0.0254))
+                image.fill(QColor("white"))
+                painter = QPainter(image)
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+                painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+                self.render(painter, QRectF(0, 0, image.width(), image.height()), rect)
+                painter.end()
+                if not image.save(str(path)):
+                    raise OSError(f"could not write {path}")
+        finally:
+            for item in selected:
+                item.setSelected(True)
+        return path
+
+
+class DiagramView(QGraphicsView):
+    """Zoom with Ctrl+wheel, Ctrl+= / Ctrl+− and fit with Ctrl+0; rubber-band selection."""
+
+    def __init__(self, scene: DiagramScene) -> None:
+        super().__init__(scene)
+        self.setObjectName("diagramView")
+        self.setAccessibleName("Diagram")
+        self.setRenderHints(QPainter.RenderHint.Antialiasing
+                            | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setBackgroundBrush(QColor("white"))
+        self.zoom = 1.0
+
+    def set_zoom(self, factor: float) -> None:
+        factor = max(0.2, min(4.0, factor))
+        self.resetTransform()
+        self.scale(factor, factor)
+        self.zoom = factor
+
+    def fit(self) -> None:
+        rect = self.scene().itemsBoundingRect().adjusted(-20, -20, 20, 20)
+        if rect.isValid():
+            self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+            self.zoom = self.transform().m11()
+
+    def wheelEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.set_zoom(self.zoom * (1.15 if event.angleDelta().y() > 0 else 1 / 1.15))
+        else:
+            super().wheelEvent(event)
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        if event.matches(QKeySequence.StandardKey.ZoomIn) or (
+                event.modifiers() & Qt.KeyboardModifier.ControlModifier
+                and event.key() in (Qt.Key.Key_Equal, Qt.Key.Key_Plus)):
+            self.set_zoom(self.zoom * 1.2)
+        elif event.matches(QKeySequence.StandardKey.ZoomOut):
+            self.set_zoom(self.zoom / 1.2)
+        elif event.modifiers() & Qt.KeyboardModifier.ControlModifier and event.key() == Qt.Key.Key_0:
+            self.fit()
+        else:
+            super().keyPressEvent(event)
