@@ -34,6 +34,7 @@ test: lint
 bench: $(VENV)/.stamp-dev
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/runchart.py
+	$(BIN)/python bench/diagram.py
 
 # The README screenshot, regenerated from the sample network (never hand-made).
 screenshot: $(VENV)/.stamp-app

@@ -28,7 +28,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         return _gui(args)
+    if args.command == "diagram" and args.out is not None and args.out.suffix.lower() == ".png":
+        args.func = _diagram_png  # PNG needs Qt's renderer; PDF and SVG do not
     return run(args)
+
+
+def _diagram_png(args: object) -> int:
+    import os
+
+    if not os.environ.get("DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from .cli import find_diagram
+    from .store.diagrams import load_diagram
+    from .store.workspace import Workspace
+    from .ui.app import application
+    from .ui.diagram.scene import DiagramScene
+
+    application()
+    with Workspace.open(args.workspace) as ws, ws.read() as s:  # type: ignore[attr-defined]
+        data = load_diagram(s, find_diagram(s, args.name, args.site)[4])  # type: ignore[attr-defined]
+    scene = DiagramScene()
+    scene.show_layout(data.layout, {i: n.status for i, n in data.nodes.items()})
+    scene.export(args.out)  # type: ignore[attr-defined]
+    print(f"Diagram written to {args.out}")  # type: ignore[attr-defined]
+    return 0
 
 
 def _gui(args: object) -> int:

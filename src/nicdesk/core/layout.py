@@ -19,6 +19,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 LEVELS: tuple[str, ...] = ("aim", "primary", "secondary", "change idea")
 WRAP = 28
@@ -71,7 +72,10 @@ class Layout:
         return sorted((b for b in self.boxes.values() if b.column == index), key=lambda b: b.y)
 
 
+@lru_cache(maxsize=16384)
 def wrap(text: str, width: int = WRAP) -> tuple[str, ...]:
+    """Lines of a node's text (cached: wrapping is most of a relayout's cost, and an edit
+    changes one node's text at most)."""
     lines = textwrap.wrap(" ".join(text.split()), width=width, break_long_words=True)
     return tuple(lines) or ("",)
 

@@ -166,7 +166,8 @@ def validate(kind: str, values: dict[str, object], *, partial: bool = False) -> 
             text = values.get(name)
             if not isinstance(text, str) or not text.strip():
                 label = KIND_LABELS.get(kind, kind).lower()
-                result.add(name, f"A {label} needs a {name.replace('_', ' ')}.")
+                what = "some text" if name == "text" else f"a {name.replace('_', ' ')}"
+                result.add(name, f"A {label} needs {what}.")
     for (k, name), allowed in _CHOICES.items():
         if k == kind and name in values and values[name] is not None:
             if values[name] not in allowed:

@@ -274,3 +274,7 @@ def new_diagram(ws: Workspace, network_id: str, site_id: str | None, name: str,
         t.create("driver_node", diagram_id=diagram, level="aim", text=aim_text)
 
     return ws.ops.run("New driver diagram", op)
+
+
+def rename_node(ws: Workspace, node_id: str, text: str) -> OpChanges:
+    return ws.ops.update("driver_node", node_id, text=_text(text), label="Rename node")

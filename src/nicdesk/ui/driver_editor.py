@@ -139,6 +139,11 @@ class DriverEditor(QWidget):
                            "Ctrl+wheel, Ctrl+= / Ctrl+− / Ctrl+0: zoom")
         self.hint.setStyleSheet("color: #555555;")
         outer.addWidget(self.hint)
+        self.problem = QLabel()
+        self.problem.setObjectName("problem")
+        self.problem.setStyleSheet("color: #B3261E;")
+        self.problem.hide()
+        outer.addWidget(self.problem)
         self.editor: QLineEdit | None = None
         self._actions()
 
@@ -153,7 +158,11 @@ class DriverEditor(QWidget):
             a.triggered.connect(slot)
             self.addAction(a)
             self.toolbar.addAction(a)
+            if keys is not None:
+                self.key_actions.append(a)
             return a
+
+        self.key_actions: list[QAction] = []  # off while text is edited in place
 
         self.act_child = act("Add child", self.add_child, Qt.Key.Key_Tab,
                              "Add a node one level to the right of the selected one (Tab)")
@@ -178,12 +187,14 @@ class DriverEditor(QWidget):
             a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             a.triggered.connect(lambda _c=False, d=delta: self.step_vertical(d))
             self.addAction(a)
+            self.key_actions.append(a)
         for key, side in ((Qt.Key.Key_Left, "parent"), (Qt.Key.Key_Right, "child")):
             a = QAction(self)
             a.setShortcut(QKeySequence(key))
             a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             a.triggered.connect(lambda _c=False, s=side: self.step_horizontal(s))
             self.addAction(a)
+            self.key_actions.append(a)
 
     # ------------------------------------------------------------------ loading
     def bind(self, diagram_id: str) -> None:
@@ -215,6 +226,11 @@ class DriverEditor(QWidget):
                                self.highlight)
         self._selection_changed()
 
+    def show_problem(self, message: str) -> None:
+        """A refused edit, said under the diagram (nothing was stored)."""
+        self.problem.setText("⚠ " + message + " Nothing was changed.")
+        self.problem.show()
+
     def _selection_changed(self) -> None:
         if not shiboken6.isValid(self.scene) or not shiboken6.isValid(self.details):
             return  # the window is being torn down
@@ -234,6 +250,7 @@ class DriverEditor(QWidget):
 
     # ------------------------------------------------------------------ editing
     def _run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        self.problem.hide()
         return self.window_.runner.run(fn, *args, **kwargs)
 
     def _created_node(self, result: Any) -> str | None:
@@ -292,16 +309,19 @@ class DriverEditor(QWidget):
         editor.show()
         editor.setFocus()
         self.editor = editor
+        for action in self.key_actions:  # Enter, Tab, arrows belong to the text now
+            action.setEnabled(False)
 
         def finish(save: bool) -> None:
             if self.editor is not editor:
                 return
             self.editor = None
+            for action in self.key_actions:
+                action.setEnabled(True)
             text = editor.text()
             editor.deleteLater()
             if save and text.strip() != self.data.nodes[node].text:
-                self._run(self.window_.workspace.ops.update, "driver_node", node, text=text,
-                          label="Rename node")
+                self._run(ops.rename_node, self.window_.workspace, node, text)
             self.scene.select_only(node)
             self.view.setFocus()
 

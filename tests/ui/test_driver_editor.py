@@ -1,0 +1,182 @@
+"""Driver diagram editor through real widgets: keyboard only, links, undo/redo, snapshots,
+diff and export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QDialog, QInputDialog
+
+from nicdesk.store.diagrams import load_diagram, new_diagram
+from nicdesk.ui import driver_editor as de
+from nicdesk.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def editor(qtbot, tmp_path: Path):  # noqa: ANN001, ANN201
+    from nicdesk.store.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "d.nicdesk")
+    net = ws.ops.create("network", name="Test NIC").id
+    new_diagram(ws, net, None, "Theory", "85 % on track by 2027")
+    ws.close()
+    w = MainWindow()
+    w.persist_settings = False
+    qtbot.addWidget(w)
+    w.resize(1300, 800)
+    w.show()
+    assert w.open_workspace(tmp_path / "d.nicdesk")
+    assert w.select_path("Test NIC/Driver diagrams/Theory")
+    ed = w.stack.currentWidget()
+    assert isinstance(ed, de.DriverEditor)
+    ed.view.setFocus()
+    yield w, ed
+    w.close_workspace()
+
+
+def texts(ed) -> dict[str, str]:  # noqa: ANN001
+    return {n.text: n.level for n in ed.data.nodes.values()}
+
+
+def type_name(qtbot, ed, text: str) -> None:  # noqa: ANN001
+    editor = ed.editor
+    assert editor is not None and editor.isVisible()
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+
+
+def key(qtbot, ed, k, mod=Qt.KeyboardModifier.NoModifier) -> None:  # noqa: ANN001
+    qtbot.keyClick(ed.view, k, mod)
+
+
+def test_build_by_keyboard_link_undo_redo_snapshot_diff(editor, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    w, ed = editor
+    # aim is selected; Tab adds a primary driver and opens the in-place editor
+    key(qtbot, ed, Qt.Key.Key_Tab)
+    type_name(qtbot, ed, "Every student is known")
+    key(qtbot, ed, Qt.Key.Key_Return)  # sibling primary
+    type_name(qtbot, ed, "Data drive action")
+    key(qtbot, ed, Qt.Key.Key_Up)  # back to the first primary
+    key(qtbot, ed, Qt.Key.Key_Tab)  # a secondary under it
+    type_name(qtbot, ed, "Advisory contact")
+    key(qtbot, ed, Qt.Key.Key_Tab)  # a change idea under that
+    type_name(qtbot, ed, "Advisory check-ins")
+    key(qtbot, ed, Qt.Key.Key_Left)  # to the secondary
+    key(qtbot, ed, Qt.Key.Key_Left)  # to the primary
+    key(qtbot, ed, Qt.Key.Key_Down)  # to "Data drive action"
+    key(qtbot, ed, Qt.Key.Key_Tab)
+    type_name(qtbot, ed, "Grade reviews")
+    assert texts(ed) == {
+        "85 % on track by 2027": "aim", "Every student is known": "primary",
+        "Data drive action": "primary", "Advisory contact": "secondary",
+        "Advisory check-ins": "change idea", "Grade reviews": "secondary"}
+
+    # link the change idea to a second secondary driver, with Ctrl+L
+    idea = next(i for i, n in ed.data.nodes.items() if n.text == "Advisory check-ins")
+    grades = next(i for i, n in ed.data.nodes.items() if n.text == "Grade reviews")
+    ed.scene.select_only(idea)
+    monkeypatch.setattr(QInputDialog, "getItem",
+                        staticmethod(lambda *a, **k: ("Grade reviews", True)))
+    key(qtbot, ed, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert sorted(ed.data.parents(idea)) == sorted(
+        [grades, next(i for i, n in ed.data.nodes.items() if n.text == "Advisory contact")])
+    # a link that skips levels is refused with a message, nothing stored
+    aim = next(i for i, n in ed.data.nodes.items() if n.level == "aim")
+    ed.link_nodes(aim, idea)
+    assert "primary drivers only" in ed.problem.text()
+    full = ed.data.version()
+
+    # undo everything, then redo everything
+    steps = 0
+    while w.workspace.ops.undo_status()[0] and steps < 50:
+        w.act_undo.trigger()
+        steps += 1
+    assert set(texts(ed)) == {"85 % on track by 2027"}
+    while w.workspace.ops.undo_status()[1]:
+        w.act_redo.trigger()
+    assert ed.data.version() == full
+
+    # snapshot, change, compare
+    monkeypatch.setattr(QInputDialog, "getText",
+                        staticmethod(lambda *a, **k: ("Launch theory", True)))
+    ed.snapshot()
+    ed.scene.select_only(grades)
+    key(qtbot, ed, Qt.Key.Key_F2)
+    type_name(qtbot, ed, "Teams review grades every two weeks")
+    seen = {}
+
+    def fake_exec(dialog) -> int:  # noqa: ANN001
+        seen["text"] = dialog.text.toPlainText()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(de.CompareDialog, "exec", fake_exec)
+    ed.compare()
+    assert "Reworded: “Grade reviews” → “Teams review grades every two weeks”" in seen["text"]
+    assert ed.scene.nodes[grades].highlight == "reworded"
+
+
+def test_delete_asks_when_children_would_go(editor, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    w, ed = editor
+    key(qtbot, ed, Qt.Key.Key_Tab)
+    type_name(qtbot, ed, "Driver")
+    key(qtbot, ed, Qt.Key.Key_Tab)
+    type_name(qtbot, ed, "Secondary")
+    key(qtbot, ed, Qt.Key.Key_Left)
+    from PySide6.QtWidgets import QMessageBox
+
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(
+        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No))
+    key(qtbot, ed, Qt.Key.Key_Delete)
+    assert asked and "1 node that only hang" in asked[0]
+    assert "Driver" in texts(ed)
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(
+        lambda *a, **k: QMessageBox.StandardButton.Yes))
+    key(qtbot, ed, Qt.Key.Key_Delete)
+    assert set(texts(ed)) == {"85 % on track by 2027"}
+    w.act_undo.trigger()
+    assert {"Driver", "Secondary"} <= set(texts(ed))
+
+
+def test_empty_text_is_refused(editor, qtbot) -> None:  # noqa: ANN001
+    w, ed = editor
+    key(qtbot, ed, Qt.Key.Key_Tab)
+    type_name(qtbot, ed, "Driver")
+    key(qtbot, ed, Qt.Key.Key_F2)
+    ed.editor.clear()
+    qtbot.keyClick(ed.editor, Qt.Key.Key_Return)
+    assert "Driver" in texts(ed)
+    assert ed.problem.isVisible() and "needs some text" in ed.problem.text()
+
+
+def test_export_png_and_svg(editor, qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    w, ed = editor
+    key(qtbot, ed, Qt.Key.Key_Tab)
+    type_name(qtbot, ed, "Driver")
+    png = ed.export(str(tmp_path / "d.png"))
+    svg = ed.export(str(tmp_path / "d.svg"))
+    image = QImage(str(png))
+    rect = ed.scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
+    assert (image.width(), image.height()) == (int(rect.width() * 2), int(rect.height() * 2))
+    text = svg.read_text()
+    assert text.lstrip().startswith("<?xml") and "<svg" in text
+    with w.workspace.read() as s:
+        assert len(load_diagram(s, ed.diagram_id).nodes) == 2
+    QApplication.processEvents()
+
+
+def test_cli_png_export(demo_file: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "theory.png"
+    result = subprocess.run([sys.executable, "-m", "nicdesk", "diagram", str(demo_file),
+                             "Theory", "--out", str(out)], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    image = QImage(str(out))
+    assert image.width() > 1000 and image.height() > 300
