@@ -8,8 +8,8 @@ Target: add-and-relayout under 16 ms (one frame).
 from __future__ import annotations
 
 import random
-import statistics
-import time
+
+from timing import timed as _timed
 
 from nicdesk.core.layout import LayoutNode, layout_driver
 
@@ -17,12 +17,7 @@ REPEATS = 15
 
 
 def timed(fn) -> float:  # noqa: ANN001
-    samples = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+    return _timed(fn, REPEATS)
 
 
 def diagram(n: int, rng: random.Random) -> tuple[list[LayoutNode], list[tuple[str, str]]]:

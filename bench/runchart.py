@@ -14,18 +14,14 @@ import datetime as dt
 import os
 import random
 import statistics
-import time
+
+from timing import timed as _timed  # noqa: E402
 
 REPEATS = int(os.environ.get("BENCH_REPEATS", "7"))
 
 
-def timed(fn, repeats: int = REPEATS) -> float:  # noqa: ANN001
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+def timed(fn) -> float:  # noqa: ANN001
+    return _timed(fn, REPEATS)
 
 
 def main() -> None:

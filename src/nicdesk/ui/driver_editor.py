@@ -181,18 +181,15 @@ class DriverEditor(QWidget):
         act("Export…", self.export, tip="Save the diagram as PNG or SVG")
         self.toolbar.addSeparator()
         act("Fit", self.view.fit, tip="Fit the whole diagram in the window (Ctrl+0)")
-        for key, delta in ((Qt.Key.Key_Up, -1), (Qt.Key.Key_Down, 1)):
+        arrows = ((Qt.Key.Key_Up, lambda: self.step_vertical(-1)),
+                  (Qt.Key.Key_Down, lambda: self.step_vertical(1)),
+                  (Qt.Key.Key_Left, lambda: self.step_horizontal("parent")),
+                  (Qt.Key.Key_Right, lambda: self.step_horizontal("child")))
+        for key, slot in arrows:  # selection moves: shortcuts only, not on the toolbar
             a = QAction(self)
             a.setShortcut(QKeySequence(key))
             a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            a.triggered.connect(lambda _c=False, d=delta: self.step_vertical(d))
-            self.addAction(a)
-            self.key_actions.append(a)
-        for key, side in ((Qt.Key.Key_Left, "parent"), (Qt.Key.Key_Right, "child")):
-            a = QAction(self)
-            a.setShortcut(QKeySequence(key))
-            a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            a.triggered.connect(lambda _c=False, s=side: self.step_horizontal(s))
+            a.triggered.connect(slot)
             self.addAction(a)
             self.key_actions.append(a)
 
