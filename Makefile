@@ -42,7 +42,7 @@ screenshot: $(VENV)/.stamp-app
 	mkdir -p out docs
 	$(BIN)/nicdesk demo out/readme.nicdesk
 	$(BIN)/nicdesk screenshot out/readme.nicdesk --out docs/main-window.png \
-	    --select "Lincoln High School" --size 1400x860
+	    --select "Lincoln High School/Measures/Weekly" --size 1400x860
 
 clean:
 	rm -rf $(VENV) out build *.egg-info src/*.egg-info
