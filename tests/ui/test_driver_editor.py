@@ -161,7 +161,10 @@ def test_export_png_and_svg(editor, qtbot, tmp_path: Path) -> None:  # noqa: ANN
     svg = ed.export(str(tmp_path / "d.svg"))
     image = QImage(str(png))
     rect = ed.scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
-    assert (image.width(), image.height()) == (int(rect.width() * 2), int(rect.height() * 2))
+    scale = 300 / 96  # print resolution
+    assert (image.width(), image.height()) == (int(rect.width() * scale),
+                                               int(rect.height() * scale))
+    assert round(image.dotsPerMeterX() * 0.0254) == 300
     text = svg.read_text()
     assert text.lstrip().startswith("<?xml") and "<svg" in text
     with w.workspace.read() as s:

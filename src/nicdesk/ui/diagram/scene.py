@@ -80,7 +80,8 @@ class DiagramScene(QGraphicsScene):
                 self.link_requested.emit(source.node_id, target.node_id)
 
     # -- export
-    def export(self, path: str | Path, scale: float = 2.0) -> Path:
+    def export(self, path: str | Path, scale: float = 300 / 96) -> Path:
+        """PNG at print resolution (300 dpi for 96-dpi scene units) or SVG (vector)."""
         path = Path(path)
         rect = self.itemsBoundingRect().adjusted(-20, -20, 20, 20)
         selected = self.selectedItems()
@@ -99,8 +100,8 @@ class DiagramScene(QGraphicsScene):
             else:
                 image = QImage(int(rect.width() * scale), int(rect.height() * scale),
                                QImage.Format.Format_ARGB32)
-                image.setDotsPerMeterX(int(96 * scale / 0.0254))
-                image.setDotsPerMeterY(int(96 * scale / 0.0254))
+                image.setDotsPerMeterX(round(96 * scale / 0.0254))
+                image.setDotsPerMeterY(round(96 * scale / 0.0254))
                 image.fill(QColor("white"))
                 painter = QPainter(image)
                 painter.setRenderHint(QPainter.RenderHint.Antialiasing)
