@@ -31,21 +31,32 @@ class NodeItem(QGraphicsObject):
         super().__init__()
         self.node_id = box.id
         self.box = box
-        self.status = status
-        self.extra = extra  # e.g. "3 PDSA cycles"
+        self.status, self.extra = "", ""
         self.highlight: str | None = None
-        self.setPos(box.x, box.y)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsFocusable, True)
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self._drag_from: QPointF | None = None
+        self.set_content(box, status, extra, None)
+
+    def set_content(self, box: Box, status: str, extra: str, highlight: str | None) -> None:
+        """Mirror the stored node again (reused across redraws: an edit of one node does
+        not rebuild the other 499)."""
+        if (box, status, extra, highlight) == (self.box, self.status, self.extra,
+                                               self.highlight) and self.scene() is not None:
+            return
+        if (box.width, box.height) != (self.box.width, self.box.height):
+            self.prepareGeometryChange()
+        self.box, self.status, self.extra, self.highlight = box, status, extra, highlight
+        self.setPos(box.x, box.y)
         tip = " ".join(box.lines)
-        if status:
+        if status and box.column > 0:
             tip += f"\nStatus: {STATUS.get(status, (None, '', status))[2]}"
         if extra:
             tip += f"\n{extra}"
         self.setToolTip(tip)
-        self._drag_from: QPointF | None = None
+        self.update()
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
         return QRectF(-3, -3, self.box.width + 6, self.box.height + 6)
@@ -110,16 +121,23 @@ class EdgeItem(QGraphicsPathItem):
     def __init__(self, parent: Box, child: Box) -> None:
         super().__init__()
         self.parent_id, self.child_id = parent.id, child.id
+        self.ends: tuple[Box, Box] | None = None
+        self.set_ends(parent, child)
+        self.setPen(QPen(QColor("#666666"), 1.3))
+        self.setZValue(-1)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
+        self.setToolTip("Link (select it and press Delete to remove)")
+
+    def set_ends(self, parent: Box, child: Box) -> None:
+        if self.ends == (parent, child):
+            return
+        self.ends = (parent, child)
         start = QPointF(parent.right, parent.centre_y)
         end = QPointF(child.x, child.centre_y)
         mid = (start.x() + end.x()) / 2
         path = QPainterPath(start)
         path.cubicTo(QPointF(mid, start.y()), QPointF(mid, end.y()), end)
         self.setPath(path)
-        self.setPen(QPen(QColor("#666666"), 1.3))
-        self.setZValue(-1)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
-        self.setToolTip("Link (select it and press Delete to remove)")
 
     def shape(self) -> QPainterPath:
         from PySide6.QtGui import QPainterPathStroker

@@ -27,24 +27,38 @@ class DiagramScene(QGraphicsScene):
     def show_layout(self, layout: Layout, statuses: dict[str, str] | None = None,
                     extras: dict[str, str] | None = None,
                     highlight: dict[str, str] | None = None) -> None:
-        selected = self.selected_ids()
-        self.clear()
-        self._ghost = None
-        self.nodes, self.edges = {}, []
         statuses, extras, highlight = statuses or {}, extras or {}, highlight or {}
-        for parent, child in layout.edges:
-            edge = EdgeItem(layout.boxes[parent], layout.boxes[child])
-            self.addItem(edge)
-            self.edges.append(edge)
+        if self._ghost is not None:
+            self.removeItem(self._ghost)
+            self._ghost = None
+        nodes: dict[str, NodeItem] = {}
         for box in layout.boxes.values():
-            item = NodeItem(box, statuses.get(box.id, ""), extras.get(box.id, ""))
-            item.highlight = highlight.get(box.id)
-            self.addItem(item)
-            self.nodes[box.id] = item
+            item = self.nodes.get(box.id)
+            if item is None:
+                item = NodeItem(box, statuses.get(box.id, ""), extras.get(box.id, ""))
+                item.highlight = highlight.get(box.id)
+                self.addItem(item)
+            else:
+                item.set_content(box, statuses.get(box.id, ""), extras.get(box.id, ""),
+                                 highlight.get(box.id))
+            nodes[box.id] = item
+        for node_id, item in self.nodes.items():
+            if node_id not in nodes:
+                self.removeItem(item)
+        old_edges = {(e.parent_id, e.child_id): e for e in self.edges}
+        edges = []
+        for parent, child in layout.edges:
+            edge = old_edges.pop((parent, child), None)
+            if edge is None:
+                edge = EdgeItem(layout.boxes[parent], layout.boxes[child])
+                self.addItem(edge)
+            else:
+                edge.set_ends(layout.boxes[parent], layout.boxes[child])
+            edges.append(edge)
+        for edge in old_edges.values():
+            self.removeItem(edge)
+        self.nodes, self.edges = nodes, edges
         self.setSceneRect(QRectF(-30, -30, layout.width + 60, layout.height + 60))
-        for node_id in selected:
-            if node_id in self.nodes:
-                self.nodes[node_id].setSelected(True)
 
     def selected_ids(self) -> list[str]:
         return [i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)]
