@@ -20,7 +20,19 @@ $(VENV)/.stamp-dev: $(VENV)/.stamp-app
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# The desktop needs a few X11 libraries Qt does not ship; as root they are installed,
+# otherwise the exact command is printed.
 run: $(VENV)/.stamp-app
+	@missing="$$(tools/qt-system-libs $(BIN)/python)"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing libraries the Qt desktop needs: $$missing"; \
+	    apt-get install -y -qq $$missing || { apt-get update -qq && apt-get install -y -qq $$missing; }; \
+	  else \
+	    echo "NICdesk needs these system libraries first:"; \
+	    echo "  sudo apt-get install $$missing"; exit 1; \
+	  fi; \
+	fi
 	QT_QPA_PLATFORM= $(BIN)/nicdesk
 
 lint: $(VENV)/.stamp-dev
