@@ -81,3 +81,35 @@ def test_link_rules() -> None:
     assert "primary drivers only" in link_problem("aim", "change idea")
     assert creates_cycle([("a", "b"), ("b", "c")], "c", "a")
     assert not creates_cycle([("a", "b")], "a", "c")
+
+
+@st.composite
+def fishbones(draw):  # noqa: ANN001, ANN201
+    from nicdesk.core.layout import FishCategory, FishCause
+
+    cats = []
+    for i in range(draw(st.integers(1, 7))):
+        causes: list[FishCause] = []
+        for j in range(draw(st.integers(0, 8))):
+            parent = draw(st.sampled_from([None] + [c.id for c in causes])) if causes else None
+            causes.append(FishCause(f"c{i}-{j}", draw(st.text(alphabet="abc de", min_size=1,
+                                                                 max_size=70)), parent, j))
+        cats.append(FishCategory(f"k{i}", f"Category {i}", tuple(causes)))
+    return cats
+
+
+@given(fishbones())
+def test_fishbone_labels_never_overlap_and_stay_on_their_side(cats) -> None:  # noqa: ANN001
+    from nicdesk.core.layout import layout_fishbone
+
+    lay = layout_fishbone("Too many 9th graders fail a course", cats)
+    boxes = list(lay.boxes.values())
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not overlaps(a, b), (a, b)
+    spine = next(y1 for _x1, y1, _x2, _y2, kind in lay.lines if kind == "spine")
+    for cat in cats:
+        side = lay.boxes[cat.id].centre_y < spine
+        for cause in cat.causes:
+            assert (lay.boxes[cause.id].centre_y < spine) == side
+            assert lay.boxes[cause.id].right <= lay.boxes["head"].x

@@ -47,6 +47,8 @@ class Box:
     height: float
     column: int
     lines: tuple[str, ...]
+    kind: str = "node"  # node (driver diagrams); head, category, cause (fishbones)
+    depth: int = 0  # nesting of a cause under its category
 
     @property
     def right(self) -> float:
@@ -65,6 +67,8 @@ class Box:
 class Layout:
     boxes: dict[str, Box] = field(default_factory=dict)
     edges: list[tuple[str, str]] = field(default_factory=list)
+    # straight lines of a drawing that are not links: (x1, y1, x2, y2, kind)
+    lines: list[tuple[float, float, float, float, str]] = field(default_factory=list)
     width: float = 0.0
     height: float = 0.0
 
@@ -158,3 +162,118 @@ def creates_cycle(links: Iterable[tuple[str, str]], parent: str, child: str) -> 
         seen.add(node)
         todo.extend(children.get(node, ()))
     return False
+
+
+# ---------------------------------------------------------------- fishbone
+CAUSE_WRAP = 26
+CHAR_WIDTH = 7.0  # average advance of the 12-px UI font, in layout units
+CAUSE_ROW_GAP = 6.0
+BONE_SLOPE = 0.55  # horizontal run per unit of height along a bone
+INDENT = 18.0
+SLOT_GAP = 40.0
+HEAD_WIDTH = 200.0
+
+
+@dataclass(frozen=True)
+class FishCause:
+    id: str
+    text: str
+    parent_id: str | None = None  # None: directly on its category's bone
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class FishCategory:
+    id: str
+    name: str
+    causes: tuple[FishCause, ...] = ()
+
+
+def _label_width(lines: Sequence[str]) -> float:
+    return max((len(line) for line in lines), default=1) * CHAR_WIDTH + 2 * 4
+
+
+def layout_fishbone(problem: str, categories: Sequence[FishCategory],
+                    head_id: str = "head") -> Layout:
+    """A classic fishbone: the problem in a box at the right (the head), a horizontal
+    spine, category bones alternating above and below at a slant, causes as labelled ribs
+    stacked along their bone, sub-causes below their cause and indented.  Each label has
+    its own row on its bone, bones sit in slots wide enough for their labels, so nothing
+    overlaps; a bone grows with its causes."""
+    out = Layout()
+    # rows per category: depth-first over the cause tree
+    rows: list[list[tuple[FishCause, int, tuple[str, ...]]]] = []
+    for cat in categories:
+        kids: dict[str | None, list[FishCause]] = {}
+        ids = {c.id for c in cat.causes}
+        for c in cat.causes:
+            kids.setdefault(c.parent_id if c.parent_id in ids else None, []).append(c)
+        order: list[tuple[FishCause, int, tuple[str, ...]]] = []
+
+        def walk(parent: str | None, depth: int,
+                 kids: dict[str | None, list[FishCause]] = kids,
+                 order: list[tuple[FishCause, int, tuple[str, ...]]] = order) -> None:
+            for c in sorted(kids.get(parent, []), key=lambda c: (c.position, c.id)):
+                order.append((c, depth, wrap(c.text, CAUSE_WRAP)))
+                walk(c.id, depth + 1)
+
+        walk(None, 0)
+        rows.append(order)
+    # vertical extent of each bone (rows stacked outward from the spine)
+    heights = [sum(len(lines) * LINE_HEIGHT + CAUSE_ROW_GAP for _c, _d, lines in r) + 20
+               for r in rows]
+    half = max([40.0, *heights]) + 30
+    head_lines = wrap(problem, 30)
+    head_h = node_height(head_lines)
+    # slot widths (a slot holds one bone above and one below), right to left
+    slots = (len(categories) + 1) // 2
+    widths = []
+    for k in range(slots):
+        extent = 120.0
+        for i in (2 * k, 2 * k + 1):
+            if i >= len(rows):
+                continue
+            y = 20.0
+            for _c, depth, lines in rows[i]:
+                h = len(lines) * LINE_HEIGHT
+                extent = max(extent, (y + h) * BONE_SLOPE + depth * INDENT
+                             + _label_width(lines) + 10)
+                y += h + CAUSE_ROW_GAP
+            extent = max(extent, half * BONE_SLOPE + _label_width(wrap(categories[i].name, 22)))
+        widths.append(extent)
+    total = sum(widths) + SLOT_GAP * (slots + 1)
+    spine_y = half + 30
+    head_x = total
+    out.boxes[head_id] = Box(head_id, head_x, spine_y - head_h / 2, HEAD_WIDTH, head_h, 0,
+                             head_lines, "head")
+    out.lines.append((0.0, spine_y, head_x, spine_y, "spine"))
+    x_right = head_x - SLOT_GAP
+    for k in range(slots):
+        bone_x = x_right
+        for i, side in ((2 * k, -1), (2 * k + 1, 1)):
+            if i >= len(categories):
+                continue
+            cat = categories[i]
+            tip_x = bone_x - half * BONE_SLOPE
+            tip_y = spine_y + side * half
+            out.lines.append((bone_x, spine_y, tip_x, tip_y, "bone"))
+            name = wrap(cat.name, 22)
+            w, h = _label_width(name) + 12, node_height(name)
+            out.boxes[cat.id] = Box(cat.id, tip_x - w / 2, tip_y - h if side < 0 else tip_y,
+                                    w, h, 1, name, "category")
+            y = 20.0
+            for cause, depth, lines in rows[i]:
+                h = len(lines) * LINE_HEIGHT
+                # the label sits on its rib, clear of the slanting bone
+                rib_y = spine_y - y if side < 0 else spine_y + y + h
+                right = bone_x - (y + h) * BONE_SLOPE - depth * INDENT - 4
+                width = _label_width(lines)
+                out.boxes[cause.id] = Box(cause.id, right - width, rib_y - h, width, h,
+                                          2 + depth, lines, "cause", depth)
+                rib_end = bone_x - abs(rib_y - spine_y) * BONE_SLOPE
+                out.lines.append((right - width, rib_y, rib_end, rib_y, "rib"))
+                y += h + CAUSE_ROW_GAP
+        x_right -= widths[k] + SLOT_GAP
+    out.width = head_x + HEAD_WIDTH
+    out.height = 2 * spine_y
+    return out

@@ -38,6 +38,9 @@ DEFAULT_FISHBONE_CATEGORIES: tuple[str, ...] = (
     "Leadership & Culture",
 )
 
+EVIDENCE_KINDS: tuple[str, ...] = ("", "data", "empathy interview", "observation", "research",
+                                   "hunch")
+
 DRIVER_LEVELS: tuple[str, ...] = ("aim", "primary", "secondary", "change idea")
 NODE_STATUSES: tuple[str, ...] = (
     "hypothesis",
@@ -123,6 +126,7 @@ _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("driver_node", "level"): DRIVER_LEVELS,
     ("driver_node", "status"): NODE_STATUSES,
     ("measure", "kind"): MEASURE_KINDS,
+    ("cause", "evidence_kind"): EVIDENCE_KINDS,
     ("measure", "value_type"): VALUE_TYPES,
     ("measure", "frequency"): FREQUENCIES,
     ("measure", "direction"): DIRECTIONS,

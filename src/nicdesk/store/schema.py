@@ -150,6 +150,7 @@ class Cause(SharedMixin, Base):
     parent_id: Mapped[str | None] = _fk("causes", nullable=True)
     text: Mapped[str] = _text()
     evidence: Mapped[str] = _text()
+    evidence_kind: Mapped[str] = mapped_column(String(24), default="", server_default="")
     votes: Mapped[int] = mapped_column(Integer, default=0)
     is_root: Mapped[bool] = mapped_column(Boolean, default=False)
     whys: Mapped[list[Any]] = mapped_column(JSON, default=list)
