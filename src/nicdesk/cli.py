@@ -213,24 +213,39 @@ def cmd_chart(args: argparse.Namespace) -> int:
 
 
 def find_diagram(session, name: str, site: str | None = None):  # noqa: ANN001, ANN201
-    """The one driver diagram whose name (or its start) matches, else a clear error."""
+    """The one diagram (driver or fishbone) whose name or its start matches, else a clear
+    error.  Returns (kind, site, name, node count, id)."""
     from .store.diagrams import all_diagrams
     from .store.errors import NotFoundError
 
-    rows = [r for r in all_diagrams(session) if r[0] == "driver"
-            and (site is None or r[1].lower().startswith(site.lower()))]
+    rows = [r for r in all_diagrams(session)
+            if site is None or r[1].lower().startswith(site.lower())]
     exact = [r for r in rows if r[2].lower() == name.lower()]
     matches = exact or [r for r in rows if r[2].lower().startswith(name.lower())]
     if len(matches) != 1:
         listing = "; ".join(f"{r[2]} ({r[1]})" for r in (matches or rows))
-        raise NotFoundError(f"{'No' if not matches else 'More than one'} driver diagram "
+        raise NotFoundError(f"{'No' if not matches else 'More than one'} diagram "
                             f"matches {name!r}" + (f" — choose with --site: {listing}"
                                                    if matches else f". Diagrams: {listing}"))
     return matches[0]
 
 
+def diagram_drawing(session, row):  # noqa: ANN001, ANN201
+    """The reportlab drawing of a diagram row from `find_diagram` (driver or fishbone)."""
+    from .report.drawings import driver_drawing, fishbone_drawing
+    from .store.diagrams import load_diagram
+    from .store.fishbones import load_fishbone
+
+    if row[0] == "fishbone":
+        fish = load_fishbone(session, row[4])
+        return fishbone_drawing(fish.layout, fish.fishbone.title or "Fishbone")
+    data = load_diagram(session, row[4])
+    return driver_drawing(data.layout, {i: n.status for i, n in data.nodes.items()},
+                          data.diagram.name)
+
+
 def cmd_diagram(args: argparse.Namespace) -> int:
-    from .store.diagrams import all_diagrams, load_diagram
+    from .store.diagrams import all_diagrams
     from .store.workspace import Workspace
 
     with Workspace.open(args.workspace) as ws, ws.read() as s:
@@ -242,11 +257,9 @@ def cmd_diagram(args: argparse.Namespace) -> int:
         if args.out is None:
             print("Say where to write it: --out FILE.pdf, FILE.svg or FILE.png", file=sys.stderr)
             return 2
-        data = load_diagram(s, row[4])
-        from .report.drawings import driver_drawing, save_drawing
+        from .report.drawings import save_drawing
 
-        drawing = driver_drawing(data.layout, {i: n.status for i, n in data.nodes.items()},
-                                 data.diagram.name)
+        drawing = diagram_drawing(s, row)
         try:
             save_drawing(drawing, args.out)
         except ValueError as exc:

@@ -167,7 +167,7 @@ def creates_cycle(links: Iterable[tuple[str, str]], parent: str, child: str) -> 
 # ---------------------------------------------------------------- fishbone
 CAUSE_WRAP = 26
 CHAR_WIDTH = 7.0  # average advance of the 12-px UI font, in layout units
-CAUSE_ROW_GAP = 6.0
+CAUSE_ROW_GAP = 8.0
 BONE_SLOPE = 0.55  # horizontal run per unit of height along a bone
 INDENT = 18.0
 SLOT_GAP = 40.0
@@ -242,7 +242,8 @@ def layout_fishbone(problem: str, categories: Sequence[FishCategory],
             extent = max(extent, half * BONE_SLOPE + _label_width(wrap(categories[i].name, 22)))
         widths.append(extent)
     total = sum(widths) + SLOT_GAP * (slots + 1)
-    spine_y = half + 30
+    label_room = max([node_height(wrap(c.name, 22)) for c in categories] or [30.0])
+    spine_y = half + label_room + 10
     head_x = total
     out.boxes[head_id] = Box(head_id, head_x, spine_y - head_h / 2, HEAD_WIDTH, head_h, 0,
                              head_lines, "head")

@@ -82,3 +82,45 @@ def save_drawing(drawing: Drawing, path: str | Path) -> Path:
         raise ValueError(f"Cannot write {path.suffix or 'files without an extension'} here; "
                          "use .pdf or .svg (or .png from the desktop app).")
     return path
+
+
+def fishbone_drawing(layout: Layout, title: str = "") -> Drawing:
+    """A fishbone from its layout: head box, spine and bones as lines, causes as text on
+    their ribs (their labels already carry votes '●n', evidence '[D]' and 'ROOT')."""
+    head = 28.0 if title else 0.0
+    width = layout.width + 2 * MARGIN
+    height = layout.height + 2 * MARGIN + head
+    drawing = Drawing(width, height)
+
+    def flip(y: float) -> float:
+        return height - MARGIN - head - y
+
+    def x(v: float) -> float:
+        return v + MARGIN
+
+    if title:
+        drawing.add(String(MARGIN, height - MARGIN - 12, title, fontName="Helvetica-Bold",
+                           fontSize=14))
+    for x1, y1, x2, y2, kind in layout.lines:
+        widthpt = {"spine": 3, "bone": 2}.get(kind, 0.8)
+        line = RPath(strokeColor=colors.HexColor("#444444"), strokeWidth=widthpt)
+        line.moveTo(x(x1), flip(y1))
+        line.lineTo(x(x2), flip(y2))
+        drawing.add(line)
+    for box in layout.boxes.values():
+        top = flip(box.y)
+        if box.kind in ("head", "category"):
+            drawing.add(Rect(x(box.x), top - box.height, box.width, box.height, rx=6, ry=6,
+                             fillColor=colors.HexColor("#DCEBF7" if box.kind == "head"
+                                                       else "#F2F2F2"),
+                             strokeColor=colors.HexColor("#333333"),
+                             strokeWidth=2 if box.kind == "head" else 1))
+            pad = PADDING
+        else:
+            pad = 4
+        font = "Helvetica-Bold" if box.kind in ("head", "category") else "Helvetica"
+        for i, line_text in enumerate(box.lines):
+            drawing.add(String(x(box.x) + pad, top - (pad if pad > 4 else 0)
+                               - (i + 1) * LINE_HEIGHT + 4, line_text, fontName=font,
+                               fontSize=10 if box.kind == "cause" else 11))
+    return drawing
