@@ -11,29 +11,23 @@ operation, so Edit → Undo/Redo cover them all.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
-import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QListWidget,
     QMessageBox,
     QPushButton,
     QSplitter,
     QTextBrowser,
-    QToolBar,
     QVBoxLayout,
-    QWidget,
 )
 from sqlalchemy import select
 
@@ -42,6 +36,7 @@ from ..core.diagram_diff import diff_versions
 from ..core.layout import LEVELS, LayoutNode, layout_driver
 from ..store import diagrams as ops
 from ..store.schema import Measure, NodeMeasure
+from .diagram.editor import DiagramEditor
 from .diagram.scene import DiagramScene, DiagramView
 from .fields import ChoiceField, TextField, plain_choices
 from .forms import RecordForm
@@ -69,6 +64,10 @@ class NodeForm(RecordForm):
         self.info = QLabel()
         self.info.setWordWrap(True)
         layout.addWidget(self.info)
+        self.causes = QLabel()
+        self.causes.setObjectName("rootCauses")
+        self.causes.setWordWrap(True)
+        layout.addWidget(self.causes)
         layout.addWidget(QLabel("Linked measures:"))
         self.measures = QListWidget()
         self.measures.setMaximumHeight(90)
@@ -82,7 +81,12 @@ class NodeForm(RecordForm):
         layout.addLayout(row)
 
     def prepare(self, session: Any, record: Any) -> None:
+        from ..store.fishbones import causes_for_node
+
         self.title.setText(f"{record.level.title()}: {record.text}")
+        causes = causes_for_node(session, record.id)
+        self.causes.setText("Root causes behind it: " + "; ".join(c.text for c in causes)
+                            if causes else "")
         linked = session.scalars(select(NodeMeasure).where(
             NodeMeasure.node_id == record.id, NodeMeasure.deleted.is_(False))).all()
         names = {m.id: m.name for m in session.scalars(select(Measure).where(
@@ -102,68 +106,18 @@ class NodeForm(RecordForm):
                                     measure_id=mid, label="Link measure")
 
 
-class DriverEditor(QWidget):
+class DriverEditor(DiagramEditor):
+    hint_text = ("Tab: add child · Enter: add sibling · F2: rename · Delete · Ctrl+↑/↓: "
+                 "reorder · Ctrl+L or drag onto a node: link · Ctrl+wheel, Ctrl+= / Ctrl+− / "
+                 "Ctrl+0: zoom")
+
     def __init__(self, window: Any) -> None:
-        super().__init__()
-        self.window_ = window
+        super().__init__(window, NodeForm(window))
         self.diagram_id: str | None = None
         self.data: ops.DiagramData | None = None
         self.highlight: dict[str, str] = {}
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(8, 6, 8, 6)
-        self.title = QLabel()
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.title.setFont(font)
-        outer.addWidget(self.title)
-        self.toolbar = QToolBar()
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        outer.addWidget(self.toolbar)
-        self.scene = DiagramScene()
-        self.view = DiagramView(self.scene)
         self.scene.link_requested.connect(self.link_nodes)
-        self.scene.node_activated.connect(lambda _nid: self.rename())
-        self.scene.selectionChanged.connect(self._selection_changed)
-        self.details = NodeForm(window)
-        self.details.setMinimumWidth(240)
-        self.details.setMaximumWidth(360)
-        split = QSplitter()
-        split.addWidget(self.view)
-        split.addWidget(self.details)
-        split.setStretchFactor(0, 1)
-        split.setSizes([1000, 240])
-        outer.addWidget(split, 1)
-        self.hint = QLabel("Tab: add child · Enter: add sibling · F2: rename · Delete · "
-                           "Ctrl+↑/↓: reorder · Ctrl+L or drag onto a node: link · "
-                           "Ctrl+wheel, Ctrl+= / Ctrl+− / Ctrl+0: zoom")
-        self.hint.setStyleSheet("color: #555555;")
-        outer.addWidget(self.hint)
-        self.problem = QLabel()
-        self.problem.setObjectName("problem")
-        self.problem.setStyleSheet("color: #B3261E;")
-        self.problem.hide()
-        outer.addWidget(self.problem)
-        self.editor: QLineEdit | None = None
-        self._actions()
-
-    def _actions(self) -> None:
-        def act(text: str, slot: Any, keys: Any = None, tip: str = "") -> QAction:
-            a = QAction(text, self)
-            if keys is not None:
-                a.setShortcuts(keys if isinstance(keys, list) else [QKeySequence(keys)])
-                a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            a.setToolTip(tip or text)
-            a.setStatusTip(tip or text)
-            a.triggered.connect(slot)
-            self.addAction(a)
-            self.toolbar.addAction(a)
-            if keys is not None:
-                self.key_actions.append(a)
-            return a
-
-        self.key_actions: list[QAction] = []  # off while text is edited in place
-
+        act = self.act
         self.act_child = act("Add child", self.add_child, Qt.Key.Key_Tab,
                              "Add a node one level to the right of the selected one (Tab)")
         self.act_sibling = act("Add sibling", self.add_sibling,
@@ -181,17 +135,7 @@ class DriverEditor(QWidget):
         act("Export…", self.export, tip="Save the diagram as PNG or SVG")
         self.toolbar.addSeparator()
         act("Fit", self.view.fit, tip="Fit the whole diagram in the window (Ctrl+0)")
-        arrows = ((Qt.Key.Key_Up, lambda: self.step_vertical(-1)),
-                  (Qt.Key.Key_Down, lambda: self.step_vertical(1)),
-                  (Qt.Key.Key_Left, lambda: self.step_horizontal("parent")),
-                  (Qt.Key.Key_Right, lambda: self.step_horizontal("child")))
-        for key, slot in arrows:  # selection moves: shortcuts only, not on the toolbar
-            a = QAction(self)
-            a.setShortcut(QKeySequence(key))
-            a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            a.triggered.connect(slot)
-            self.addAction(a)
-            self.key_actions.append(a)
+        self.arrow_actions()
 
     # ------------------------------------------------------------------ loading
     def bind(self, diagram_id: str) -> None:
@@ -223,15 +167,13 @@ class DriverEditor(QWidget):
                                self.highlight)
         self._selection_changed()
 
-    def show_problem(self, message: str) -> None:
-        """A refused edit, said under the diagram (nothing was stored)."""
-        self.problem.setText("⚠ " + message + " Nothing was changed.")
-        self.problem.show()
+    def text_of(self, node: str) -> str:
+        return self.data.nodes[node].text
 
-    def _selection_changed(self) -> None:
-        if not shiboken6.isValid(self.scene) or not shiboken6.isValid(self.details):
-            return  # the window is being torn down
-        ids = self.scene.selected_ids()
+    def store_rename(self, node: str, text: str) -> None:
+        self._run(ops.rename_node, self.window_.workspace, node, text)
+
+    def on_selection(self, ids: list[str]) -> None:
         if len(ids) == 1 and self.data and ids[0] in self.data.nodes:
             self.details.setEnabled(True)
             self.details.bind(ids[0])
@@ -241,15 +183,7 @@ class DriverEditor(QWidget):
         else:
             self.details.setEnabled(False)
 
-    def selected(self) -> str | None:
-        ids = self.scene.selected_ids()
-        return ids[0] if len(ids) == 1 else None
-
     # ------------------------------------------------------------------ editing
-    def _run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        self.problem.hide()
-        return self.window_.runner.run(fn, *args, **kwargs)
-
     def _created_node(self, result: Any) -> str | None:
         if result is None:
             return None
@@ -291,43 +225,6 @@ class DriverEditor(QWidget):
         if new:
             self.scene.select_only(new)
             self.rename()
-
-    def rename(self) -> None:
-        node = self.selected()
-        if node is None or node not in self.scene.nodes:
-            return
-        item = self.scene.nodes[node]
-        rect = self.view.mapFromScene(item.sceneBoundingRect()).boundingRect()
-        editor = QLineEdit(self.view.viewport())
-        editor.setObjectName("inPlaceEditor")
-        editor.setText(self.data.nodes[node].text)
-        editor.selectAll()
-        editor.setGeometry(rect.x(), rect.y() + 4, max(rect.width(), 200), 28)
-        editor.show()
-        editor.setFocus()
-        self.editor = editor
-        for action in self.key_actions:  # Enter, Tab, arrows belong to the text now
-            action.setEnabled(False)
-
-        def finish(save: bool) -> None:
-            if self.editor is not editor:
-                return
-            self.editor = None
-            for action in self.key_actions:
-                action.setEnabled(True)
-            text = editor.text()
-            editor.deleteLater()
-            if save and text.strip() != self.data.nodes[node].text:
-                self._run(ops.rename_node, self.window_.workspace, node, text)
-            self.scene.select_only(node)
-            self.view.setFocus()
-
-        editor.returnPressed.connect(lambda: finish(True))
-        editor.editingFinished.connect(lambda: finish(True))
-        escape = QAction(editor)
-        escape.setShortcut(QKeySequence(Qt.Key.Key_Escape))
-        escape.triggered.connect(lambda: finish(False))
-        editor.addAction(escape)
 
     def delete_selected(self) -> None:
         ws = self.window_.workspace
@@ -426,15 +323,6 @@ class DriverEditor(QWidget):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.highlight = dialog.highlight_now
             self.reload()
-
-    def export(self, path: str | None = None) -> Path | None:
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Export diagram", "driver-diagram.png",
-                                                  "PNG image (*.png);;SVG drawing (*.svg)")
-        if not path:
-            return None
-        return self.scene.export(path)
-
 
 class CompareDialog(QDialog):
     """Two versions side by side in words, with the older one drawn read-only."""

@@ -61,7 +61,10 @@ class NodeItem(QGraphicsObject):
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
         return QRectF(-3, -3, self.box.width + 6, self.box.height + 6)
 
-    def paint(self, painter: QPainter, _option: Any, _widget: Any = None) -> None:
+    def paint(self, painter: QPainter, option: Any, widget: Any = None) -> None:
+        if self.box.kind != "node":
+            self._paint_fishbone(painter)
+            return
         rect = QRectF(0, 0, self.box.width, self.box.height)
         style, badge, _tip = STATUS.get(self.status, (Qt.PenStyle.SolidLine, "", ""))
         if self.box.column == 0:
@@ -93,6 +96,31 @@ class NodeItem(QGraphicsObject):
             painter.setPen(QColor("#444444"))
             painter.drawText(QRectF(PADDING, self.box.height - 14, self.box.width - 2 * PADDING,
                                     12), Qt.AlignmentFlag.AlignRight, self.extra)
+
+    def _paint_fishbone(self, painter: QPainter) -> None:
+        """Head and category boxes; causes as text on their rib (the rib is a line item)."""
+        rect = QRectF(0, 0, self.box.width, self.box.height)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        font = QFont(painter.font())
+        boxed = self.box.kind in ("head", "category")
+        if boxed:
+            painter.setPen(QPen(QColor("#333333"), 2.5 if self.box.kind == "head" else 1.2))
+            painter.setBrush(QBrush(QColor("#DCEBF7" if self.box.kind == "head"
+                                           else "#F2F2F2")))
+            painter.drawRoundedRect(rect, 6, 6)
+        if self.isSelected() or self.highlight:
+            colour = "#0072B2" if self.isSelected() else HIGHLIGHT[self.highlight]
+            painter.setPen(QPen(QColor(colour), 2.5))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect.adjusted(-2, -2, 2, 2), 4, 4)
+        font.setPixelSize(12 if self.box.kind == "cause" else 13)
+        font.setBold(boxed)
+        painter.setFont(font)
+        painter.setPen(QColor("#111111"))
+        pad = PADDING if boxed else 4
+        top = PADDING if boxed else 0
+        for i, line in enumerate(self.box.lines):
+            painter.drawText(QPointF(pad, top + (i + 1) * LINE_HEIGHT - 4), line)
 
     # -- drag to link
     def mousePressEvent(self, event: Any) -> None:  # noqa: N802 - Qt override

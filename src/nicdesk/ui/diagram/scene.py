@@ -22,6 +22,7 @@ class DiagramScene(QGraphicsScene):
         super().__init__()
         self.nodes: dict[str, NodeItem] = {}
         self.edges: list[EdgeItem] = []
+        self.lines: list[QGraphicsLineItem] = []
         self._ghost: QGraphicsLineItem | None = None
 
     def show_layout(self, layout: Layout, statuses: dict[str, str] | None = None,
@@ -58,6 +59,14 @@ class DiagramScene(QGraphicsScene):
         for edge in old_edges.values():
             self.removeItem(edge)
         self.nodes, self.edges = nodes, edges
+        for line in self.lines:
+            self.removeItem(line)
+        self.lines = []
+        widths = {"spine": 4.0, "bone": 2.5}
+        for x1, y1, x2, y2, kind in layout.lines:
+            line = self.addLine(x1, y1, x2, y2, QPen(QColor("#444444"), widths.get(kind, 1.0)))
+            line.setZValue(-2)
+            self.lines.append(line)
         self.setSceneRect(QRectF(-30, -30, layout.width + 60, layout.height + 60))
 
     def selected_ids(self) -> list[str]:

@@ -1,0 +1,174 @@
+"""What the driver-diagram and fishbone editors share: the layout of the screen (title,
+toolbar, diagram, details, hints, a line for refused edits), keyboard actions that step
+aside while text is edited in place, in-place renaming, and export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .scene import DiagramScene, DiagramView
+
+
+class DiagramEditor(QWidget):
+    hint_text = ""
+
+    def __init__(self, window: Any, details: QWidget, side: QWidget | None = None) -> None:
+        super().__init__()
+        self.window_ = window
+        self.details = details
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 6, 8, 6)
+        self.title = QLabel()
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setWordWrap(True)
+        outer.addWidget(self.title)
+        self.toolbar = QToolBar()
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        outer.addWidget(self.toolbar)
+        self.scene = DiagramScene()
+        self.view = DiagramView(self.scene)
+        self.scene.node_activated.connect(lambda _nid: self.rename())
+        self.scene.selectionChanged.connect(self._selection_changed)
+        details.setMinimumWidth(240)
+        details.setMaximumWidth(380)
+        split = QSplitter()
+        if side is not None:
+            split.addWidget(side)
+        split.addWidget(self.view)
+        split.addWidget(details)
+        split.setStretchFactor(1 if side is not None else 0, 1)
+        split.setSizes(([260] if side is not None else []) + [1000, 260])
+        outer.addWidget(split, 1)
+        self.hint = QLabel(self.hint_text)
+        self.hint.setStyleSheet("color: #555555;")
+        self.hint.setWordWrap(True)
+        outer.addWidget(self.hint)
+        self.problem = QLabel()
+        self.problem.setObjectName("problem")
+        self.problem.setStyleSheet("color: #B3261E;")
+        self.problem.hide()
+        outer.addWidget(self.problem)
+        self.editor: QLineEdit | None = None
+        self.key_actions: list[QAction] = []  # off while text is edited in place
+
+    # ------------------------------------------------------------------ actions
+    def act(self, text: str, slot: Any, keys: Any = None, tip: str = "",
+            toolbar: bool = True) -> QAction:
+        a = QAction(text, self)
+        if keys is not None:
+            a.setShortcuts(keys if isinstance(keys, list) else [QKeySequence(keys)])
+            a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.key_actions.append(a)
+        a.setToolTip(tip or text)
+        a.setStatusTip(tip or text)
+        a.triggered.connect(slot)
+        self.addAction(a)
+        if toolbar:
+            self.toolbar.addAction(a)
+        return a
+
+    def arrow_actions(self) -> None:
+        """Up/Down within a column or list, Left to the parent, Right to the first child:
+        shortcuts only, not on the toolbar."""
+        for key, slot in ((Qt.Key.Key_Up, lambda: self.step_vertical(-1)),
+                          (Qt.Key.Key_Down, lambda: self.step_vertical(1)),
+                          (Qt.Key.Key_Left, lambda: self.step_horizontal("parent")),
+                          (Qt.Key.Key_Right, lambda: self.step_horizontal("child"))):
+            self.act("", slot, key, toolbar=False)
+
+    # ------------------------------------------------------------------ to override
+    def text_of(self, node: str) -> str:
+        raise NotImplementedError
+
+    def store_rename(self, node: str, text: str) -> None:
+        raise NotImplementedError
+
+    def on_selection(self, ids: list[str]) -> None:
+        raise NotImplementedError
+
+    def step_vertical(self, delta: int) -> None:
+        raise NotImplementedError
+
+    def step_horizontal(self, side: str) -> None:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ shared behaviour
+    def show_problem(self, message: str) -> None:
+        """A refused edit, said under the diagram (nothing was stored)."""
+        self.problem.setText("⚠ " + message + " Nothing was changed.")
+        self.problem.show()
+
+    def _selection_changed(self) -> None:
+        if not shiboken6.isValid(self.scene) or not shiboken6.isValid(self.details):
+            return  # the window is being torn down
+        self.on_selection(self.scene.selected_ids())
+
+    def selected(self) -> str | None:
+        ids = self.scene.selected_ids()
+        return ids[0] if len(ids) == 1 else None
+
+    def _run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        self.problem.hide()
+        return self.window_.runner.run(fn, *args, **kwargs)
+
+    def rename(self) -> None:
+        node = self.selected()
+        if node is None or node not in self.scene.nodes:
+            return
+        item = self.scene.nodes[node]
+        rect = self.view.mapFromScene(item.sceneBoundingRect()).boundingRect()
+        editor = QLineEdit(self.view.viewport())
+        editor.setObjectName("inPlaceEditor")
+        editor.setText(self.text_of(node))
+        editor.selectAll()
+        editor.setGeometry(rect.x(), rect.y() + 4, max(rect.width(), 220), 28)
+        editor.show()
+        editor.setFocus()
+        self.editor = editor
+        for action in self.key_actions:  # Enter, Tab, arrows belong to the text now
+            action.setEnabled(False)
+
+        def finish(save: bool) -> None:
+            if self.editor is not editor:
+                return
+            self.editor = None
+            for action in self.key_actions:
+                action.setEnabled(True)
+            text = editor.text()
+            editor.deleteLater()
+            if save and text.strip() != self.text_of(node):
+                self.store_rename(node, text)
+            self.scene.select_only(node)
+            self.view.setFocus()
+
+        editor.returnPressed.connect(lambda: finish(True))
+        editor.editingFinished.connect(lambda: finish(True))
+        escape = QAction(editor)
+        escape.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        escape.triggered.connect(lambda: finish(False))
+        editor.addAction(escape)
+
+    def export(self, path: str | None = None) -> Path | None:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export diagram", "diagram.png",
+                                                  "PNG image (*.png);;SVG drawing (*.svg)")
+        if not path:
+            return None
+        return self.scene.export(path)
