@@ -278,8 +278,12 @@ def _michigan(ws: Workspace, b: _Builder) -> str:
              "Staff meeting notes", []),
         ]
         for i, (cat, text, votes, root, evidence, whys) in enumerate(causes):
+            kind = ("empathy interview" if "interview" in evidence or "focus group" in evidence
+                    else "data" if "data" in evidence or "survey" in evidence
+                    else "observation" if evidence else "hunch")
             cid = t.create("cause", fishbone_id=fb, category_id=cats[cat], text=text,
-                           votes=votes, is_root=root, evidence=evidence, whys=whys, position=i)
+                           votes=votes, is_root=root, evidence=evidence, evidence_kind=kind,
+                           whys=whys, position=i)
             if cat == "Students" and i == 0:
                 t.create("cause", fishbone_id=fb, category_id=cats[cat], parent_id=cid,
                          text="Students feel no adult knows them", votes=2, position=0)

@@ -305,6 +305,15 @@ class MainWindow(QMainWindow):
                 self.stack.addWidget(editor)
             self.stack.setCurrentWidget(editor)
             editor.bind(node.id)
+        elif node.kind == "fishbone" and node.id:
+            editor = self._forms.get("fishbone")
+            if editor is None:
+                from .fishbone_editor import FishboneEditor
+
+                editor = self._forms["fishbone"] = FishboneEditor(self)
+                self.stack.addWidget(editor)
+            self.stack.setCurrentWidget(editor)
+            editor.bind(node.id)
         elif node.kind in FORMS and node.id:
             form = self._forms.get(node.kind)
             if form is None:
@@ -451,6 +460,18 @@ class MainWindow(QMainWindow):
             self.navigator.select_key(("driver_diagram", result.created[0], site_id, "",
                                        network_id))
 
+    def new_fishbone(self, network_id: str, site_id: str | None) -> None:
+        from ..store.fishbones import new_fishbone
+
+        problem, ok = QInputDialog.getText(
+            self, "New fishbone", "The problem (the effect at the head of the fish):",
+            text="Too many 9th graders fail a course in the first semester")
+        if not ok:
+            return
+        result = self.runner.run(new_fishbone, self.workspace, network_id, site_id, problem)
+        if result is not None:
+            self.navigator.select_key(("fishbone", result.created[0], site_id, "", network_id))
+
     def adopt_diagram(self, diagram_id: str, site_id: str) -> None:
         from ..store.diagrams import adopt
 
@@ -505,6 +526,8 @@ class MainWindow(QMainWindow):
                 for diagram_id, name in self._network_diagrams(net):
                     actions.append((f"Start from the network diagram “{name}”",
                                     lambda d=diagram_id: self.adopt_diagram(d, node.site_id)))
+        if node.kind == "group" and node.group == "fishbones":
+            actions.append(("New fishbone…", lambda: self.new_fishbone(net, node.site_id)))
         if node.kind == "group" and node.group == "measures":
             actions.append(("Add measure", lambda: self.add_measure(net, node.site_id)))
         if node.id and node.kind not in ("network", "charter"):

@@ -30,6 +30,7 @@ class DiagramEditor(QWidget):
         super().__init__()
         self.window_ = window
         self.details = details
+        self.side = side
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 6, 8, 6)
         self.title = QLabel()
@@ -46,7 +47,7 @@ class DiagramEditor(QWidget):
         self.view = DiagramView(self.scene)
         self.scene.node_activated.connect(lambda _nid: self.rename())
         self.scene.selectionChanged.connect(self._selection_changed)
-        details.setMinimumWidth(240)
+        details.setMinimumWidth(300)
         details.setMaximumWidth(380)
         split = QSplitter()
         if side is not None:
@@ -54,7 +55,7 @@ class DiagramEditor(QWidget):
         split.addWidget(self.view)
         split.addWidget(details)
         split.setStretchFactor(1 if side is not None else 0, 1)
-        split.setSizes(([260] if side is not None else []) + [1000, 260])
+        split.setSizes(([220] if side is not None else []) + [1000, 300])
         outer.addWidget(split, 1)
         self.hint = QLabel(self.hint_text)
         self.hint.setStyleSheet("color: #555555;")
@@ -70,16 +71,20 @@ class DiagramEditor(QWidget):
 
     # ------------------------------------------------------------------ actions
     def act(self, text: str, slot: Any, keys: Any = None, tip: str = "",
-            toolbar: bool = True) -> QAction:
+            toolbar: bool = True, side: bool = True) -> QAction:
+        """An action; its keys work while the diagram (or the outline beside it) has the
+        focus — never while a person types in the details pane."""
         a = QAction(text, self)
         if keys is not None:
             a.setShortcuts(keys if isinstance(keys, list) else [QKeySequence(keys)])
-            a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            a.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            self.view.addAction(a)
+            if side and self.side is not None:
+                self.side.addAction(a)
             self.key_actions.append(a)
         a.setToolTip(tip or text)
         a.setStatusTip(tip or text)
         a.triggered.connect(slot)
-        self.addAction(a)
         if toolbar:
             self.toolbar.addAction(a)
         return a
@@ -91,7 +96,7 @@ class DiagramEditor(QWidget):
                           (Qt.Key.Key_Down, lambda: self.step_vertical(1)),
                           (Qt.Key.Key_Left, lambda: self.step_horizontal("parent")),
                           (Qt.Key.Key_Right, lambda: self.step_horizontal("child"))):
-            self.act("", slot, key, toolbar=False)
+            self.act("", slot, key, toolbar=False, side=False)
 
     # ------------------------------------------------------------------ to override
     def text_of(self, node: str) -> str:
