@@ -177,3 +177,37 @@ def test_empty_label_is_refused(editor, qtbot) -> None:  # noqa: ANN001
     qtbot.keyClick(ed.editor, Qt.Key.Key_Return)
     assert [c.name for c in ed.data.categories] == ["Students"]
     assert "needs some words" in ed.problem.text()
+
+
+def test_pareto_and_draft_theory(editor, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QDialog
+
+    from nicdesk.ui import pareto
+    from nicdesk.ui.driver_editor import DriverEditor
+
+    w, ed = editor
+    key(qtbot, ed, Qt.Key.Key_Tab)
+    name(qtbot, ed, "Students")
+    key(qtbot, ed, Qt.Key.Key_Tab)
+    name(qtbot, ed, "Do not ask for help")
+    for _ in range(3):
+        key(qtbot, ed, Qt.Key.Key_V)
+    key(qtbot, ed, Qt.Key.Key_Return)
+    name(qtbot, ed, "Absences")
+    key(qtbot, ed, Qt.Key.Key_V)
+    seen = {}
+
+    def fake_exec(dialog) -> int:  # noqa: ANN001
+        seen["rows"] = dialog.rows
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(pareto.ParetoDialog, "exec", fake_exec)
+    ed.pareto()
+    assert seen["rows"] == [("Do not ask for help", 3, 0.75), ("Absences", 1, 1.0)]
+    ask = next(i for i, c in ed.data.causes.items() if c.text == "Do not ask for help")
+    w.workspace.ops.update("cause", ask, is_root=True)
+    ed.reload()
+    ed.draft()
+    theory = w.stack.currentWidget()
+    assert isinstance(theory, DriverEditor)
+    assert {n.text for n in theory.data.nodes.values()} >= {"Students", "Do not ask for help"}

@@ -200,3 +200,39 @@ def causes_for_node(session: Session, node_id: str) -> list[Any]:
         CauseDriverLink, CauseDriverLink.cause_id == Cause.id).where(
         CauseDriverLink.node_id == node_id, CauseDriverLink.deleted.is_(False),
         Cause.deleted.is_(False))))
+
+
+def draft_driver_diagram(ws: Workspace, fishbone_id: str) -> OpChanges:
+    """A first theory from a fishbone, for the team to edit: the problem turned into the
+    aim, one primary driver per category that holds flagged root causes, one secondary
+    driver per root cause (linked back to it)."""
+
+    def op(t: Transaction) -> None:
+        data = load_fishbone(t.session, fishbone_id)
+        roots = [c for c in data.causes.values() if c.is_root]
+        if not roots:
+            raise InvalidChangeError("Flag at least one root cause first: the draft is built "
+                                     "from the root causes.")
+        fishbone = data.fishbone
+        diagram = t.create("driver_diagram", network_id=fishbone.network_id,
+                           site_id=fishbone.site_id,
+                           name=f"Draft theory: {fishbone.title or fishbone.problem}"[:120])
+        aim = t.create("driver_node", diagram_id=diagram, level="aim",
+                       text=f"Aim (to be made measurable): fewer cases of “{fishbone.problem}”")
+        for pos, category in enumerate(data.categories):
+            in_category = sorted((c for c in roots if c.category_id == category.id),
+                                 key=lambda c: (-c.votes, c.position))
+            if not in_category:
+                continue
+            primary = t.create("driver_node", diagram_id=diagram, level="primary",
+                               text=category.name, position=pos)
+            t.create("driver_link", diagram_id=diagram, parent_node_id=aim,
+                     child_node_id=primary)
+            for k, cause in enumerate(in_category):
+                secondary = t.create("driver_node", diagram_id=diagram, level="secondary",
+                                     text=cause.text, description=cause.evidence, position=k)
+                t.create("driver_link", diagram_id=diagram, parent_node_id=primary,
+                         child_node_id=secondary)
+                t.create("cause_driver_link", cause_id=cause.id, node_id=secondary)
+
+    return ws.ops.run("Draft a driver diagram from the fishbone", op)

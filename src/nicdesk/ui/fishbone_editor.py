@@ -124,6 +124,7 @@ class FishboneEditor(DiagramEditor):
         self.outline.setAccessibleName("Outline")
         self.outline.setHeaderLabels(["Outline", "Votes"])
         self.outline.setColumnWidth(0, 200)
+        self.outline.setSortingEnabled(False)  # reading order; "Pareto…" sorts by votes
         super().__init__(window, CauseForm(window), side=self.outline)
         self.fishbone_id: str | None = None
         self.data: ops.FishboneData | None = None
@@ -140,6 +141,9 @@ class FishboneEditor(DiagramEditor):
         act("+1 vote", self.vote, Qt.Key.Key_V, "Add one vote to the selected cause (V)")
         act("Move to…", self.move_dialog, "Ctrl+M", "Move the cause to another category")
         self.toolbar.addSeparator()
+        act("Pareto…", self.pareto, tip="Causes by votes, with the cumulative share")
+        act("Draft driver diagram", self.draft, tip="Propose a theory of improvement from the "
+            "flagged root causes")
         act("Export…", self.export, tip="Save the fishbone as PNG or SVG")
         act("Fit", self.view.fit, tip="Fit the whole fishbone in the window (Ctrl+0)")
         self.arrow_actions()
@@ -355,6 +359,21 @@ class FishboneEditor(DiagramEditor):
             target = self.data.categories[names.index(name)].id
             self._run(ops.move_cause, self.window_.workspace, node, target)
             self.scene.select_only(node)
+
+    def pareto(self) -> None:
+        from .pareto import ParetoDialog
+
+        dialog = ParetoDialog(self, self.data.fishbone.title or "Fishbone",
+                              list(self.data.causes.values()))
+        self.last_dialog = dialog
+        dialog.exec()
+
+    def draft(self) -> None:
+        result = self._run(ops.draft_driver_diagram, self.window_.workspace, self.fishbone_id)
+        if result is not None:
+            fb = self.data.fishbone
+            self.window_.navigator.select_key(("driver_diagram", result.created[0], fb.site_id,
+                                               "", fb.network_id))
 
     def _dropped(self, source: str, target: str) -> None:
         """A cause dragged onto a category, or onto a cause of another category."""
