@@ -211,3 +211,24 @@ def test_pareto_and_draft_theory(editor, qtbot, monkeypatch) -> None:  # noqa: A
     theory = w.stack.currentWidget()
     assert isinstance(theory, DriverEditor)
     assert {n.text for n in theory.data.nodes.values()} >= {"Students", "Do not ask for help"}
+
+
+def test_outline_sorts_and_filters_by_votes(editor, qtbot) -> None:  # noqa: ANN001
+    w, ed = editor
+    key(qtbot, ed, Qt.Key.Key_Tab)
+    name(qtbot, ed, "Students")
+    key(qtbot, ed, Qt.Key.Key_Tab)
+    name(qtbot, ed, "Few votes")
+    key(qtbot, ed, Qt.Key.Key_V)
+    key(qtbot, ed, Qt.Key.Key_Return)
+    name(qtbot, ed, "Many votes")
+    for _ in range(4):
+        key(qtbot, ed, Qt.Key.Key_V)
+    ed.by_votes.setChecked(True)
+    rows = [ed.outline.topLevelItem(i).text(0) for i in range(ed.outline.topLevelItemCount())]
+    assert rows == ["Many votes  (Students)", "Few votes  (Students)"]
+    ed.min_votes.setValue(2)
+    assert ed.outline.topLevelItemCount() == 1
+    ed.by_votes.setChecked(False)
+    ed.min_votes.setValue(0)
+    assert ed.outline.topLevelItem(0).text(0) == "Students"

@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QInputDialog,
@@ -24,9 +25,11 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMessageBox,
     QPushButton,
+    QSpinBox,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
+    QWidget,
 )
 
 from ..core import model
@@ -124,8 +127,25 @@ class FishboneEditor(DiagramEditor):
         self.outline.setAccessibleName("Outline")
         self.outline.setHeaderLabels(["Outline", "Votes"])
         self.outline.setColumnWidth(0, 200)
-        self.outline.setSortingEnabled(False)  # reading order; "Pareto…" sorts by votes
-        super().__init__(window, CauseForm(window), side=self.outline)
+        self.outline.setSortingEnabled(False)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        self.by_votes = QCheckBox("Sort by votes")
+        self.by_votes.setToolTip("List causes with the most votes first (multi-voting)")
+        self.min_votes = QSpinBox()
+        self.min_votes.setRange(0, 999)
+        self.min_votes.setPrefix("at least ")
+        self.min_votes.setSuffix(" votes")
+        self.min_votes.setToolTip("Show only causes with at least this many votes")
+        row.addWidget(self.by_votes)
+        row.addWidget(self.min_votes)
+        side_layout.addLayout(row)
+        side_layout.addWidget(self.outline, 1)
+        super().__init__(window, CauseForm(window), side=side, side_focus=self.outline)
+        self.by_votes.toggled.connect(lambda _on: self._fill_outline())
+        self.min_votes.valueChanged.connect(lambda _v: self._fill_outline())
         self.fishbone_id: str | None = None
         self.data: ops.FishboneData | None = None
         self.outline.currentItemChanged.connect(self._outline_selected)
@@ -172,10 +192,27 @@ class FishboneEditor(DiagramEditor):
 
     def _fill_outline(self) -> None:
         data = self.data
+        if data is None:
+            return
         current = self.selected()
         self.outline.blockSignals(True)
         self.outline.clear()
         self.items: dict[str, QTreeWidgetItem] = {}
+        threshold = self.min_votes.value()
+        if self.by_votes.isChecked() or threshold:
+            ranked = sorted((c for c in data.causes.values() if c.votes >= threshold),
+                            key=lambda c: (-c.votes, c.text))
+            names = {c.id: c.name for c in data.categories}
+            for c in ranked:
+                item = QTreeWidgetItem([f"{c.text}  ({names.get(c.category_id, '')})"
+                                        + ("  ROOT" if c.is_root else ""), str(c.votes)])
+                item.setData(0, ROLE, c.id)
+                self.outline.addTopLevelItem(item)
+                self.items[c.id] = item
+            if current in self.items:
+                self.outline.setCurrentItem(self.items[current])
+            self.outline.blockSignals(False)
+            return
         for cat in data.categories:
             top = QTreeWidgetItem([cat.name, ""])
             top.setData(0, ROLE, cat.id)

@@ -26,11 +26,12 @@ from .scene import DiagramScene, DiagramView
 class DiagramEditor(QWidget):
     hint_text = ""
 
-    def __init__(self, window: Any, details: QWidget, side: QWidget | None = None) -> None:
+    def __init__(self, window: Any, details: QWidget, side: QWidget | None = None,
+                 side_focus: QWidget | None = None) -> None:
         super().__init__()
         self.window_ = window
         self.details = details
-        self.side = side
+        self.side = side_focus or side  # the widget in the side pane that takes the keys
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 6, 8, 6)
         self.title = QLabel()
