@@ -8,6 +8,7 @@ by border style and a letter badge as well as colour, so it reads in black and w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from reportlab.graphics import renderPDF, renderSVG
@@ -27,18 +28,25 @@ STATUS_STYLE = {  # dash pattern, badge letter
 }
 
 
-def driver_drawing(layout: Layout, statuses: dict[str, str], title: str = "") -> Drawing:
+def _canvas(layout: Layout, title: str) -> tuple[Drawing, Callable[[float], float]]:
+    """A drawing sized for the layout (plus margins and an optional title line) and the
+    function turning layout y (down) into PDF y (up)."""
     head = 28.0 if title else 0.0
-    width = layout.width + 2 * MARGIN
     height = layout.height + 2 * MARGIN + head
-    drawing = Drawing(width, height)
+    drawing = Drawing(layout.width + 2 * MARGIN, height)
+    if title:
+        drawing.add(String(MARGIN, height - MARGIN - 12, title, fontName="Helvetica-Bold",
+                           fontSize=14))
 
     def flip(y: float) -> float:
         return height - MARGIN - head - y
 
-    if title:
-        drawing.add(String(MARGIN, height - MARGIN - 12, title, fontName="Helvetica-Bold",
-                           fontSize=14))
+    return drawing, flip
+
+
+def driver_drawing(layout: Layout, statuses: dict[str, str], title: str = "") -> Drawing:
+    drawing, flip = _canvas(layout, title)
+    width = drawing.width
     edges = Group()
     for parent, child in layout.edges:
         a, b = layout.boxes[parent], layout.boxes[child]
@@ -87,20 +95,11 @@ def save_drawing(drawing: Drawing, path: str | Path) -> Path:
 def fishbone_drawing(layout: Layout, title: str = "") -> Drawing:
     """A fishbone from its layout: head box, spine and bones as lines, causes as text on
     their ribs (their labels already carry votes '●n', evidence '[D]' and 'ROOT')."""
-    head = 28.0 if title else 0.0
-    width = layout.width + 2 * MARGIN
-    height = layout.height + 2 * MARGIN + head
-    drawing = Drawing(width, height)
-
-    def flip(y: float) -> float:
-        return height - MARGIN - head - y
+    drawing, flip = _canvas(layout, title)
 
     def x(v: float) -> float:
         return v + MARGIN
 
-    if title:
-        drawing.add(String(MARGIN, height - MARGIN - 12, title, fontName="Helvetica-Bold",
-                           fontSize=14))
     for x1, y1, x2, y2, kind in layout.lines:
         widthpt = {"spine": 3, "bone": 2}.get(kind, 0.8)
         line = RPath(strokeColor=colors.HexColor("#444444"), strokeWidth=widthpt)

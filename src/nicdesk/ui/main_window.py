@@ -288,30 +288,11 @@ class MainWindow(QMainWindow):
         from .forms import FORMS
 
         if node.kind == "measure" and node.id:
-            page = self._forms.get("measure")
-            if page is None:
-                from .measure_page import MeasurePage
-
-                page = self._forms["measure"] = MeasurePage(self)
-                self.stack.addWidget(page)
+            page = self._page("measure")
             page.bind(node.id, node.site_id)
             self.stack.setCurrentWidget(page)
-        elif node.kind == "driver_diagram" and node.id:
-            editor = self._forms.get("driver_diagram")
-            if editor is None:
-                from .driver_editor import DriverEditor
-
-                editor = self._forms["driver_diagram"] = DriverEditor(self)
-                self.stack.addWidget(editor)
-            self.stack.setCurrentWidget(editor)
-            editor.bind(node.id)
-        elif node.kind == "fishbone" and node.id:
-            editor = self._forms.get("fishbone")
-            if editor is None:
-                from .fishbone_editor import FishboneEditor
-
-                editor = self._forms["fishbone"] = FishboneEditor(self)
-                self.stack.addWidget(editor)
+        elif node.kind in ("driver_diagram", "fishbone") and node.id:
+            editor = self._page(node.kind)
             self.stack.setCurrentWidget(editor)
             editor.bind(node.id)
         elif node.kind in FORMS and node.id:
@@ -324,6 +305,21 @@ class MainWindow(QMainWindow):
         else:
             self._show_summary(node)
         self._show_details(node)
+
+    def _page(self, kind: str) -> Any:
+        """The page for measures and diagrams, built on first use (pyqtgraph and the
+        diagram scene are imported only then)."""
+        page = self._forms.get(kind)
+        if page is None:
+            if kind == "measure":
+                from .measure_page import MeasurePage as Page
+            elif kind == "driver_diagram":
+                from .driver_editor import DriverEditor as Page  # type: ignore[assignment]
+            else:
+                from .fishbone_editor import FishboneEditor as Page  # type: ignore[assignment]
+            page = self._forms[kind] = Page(self)
+            self.stack.addWidget(page)
+        return page
 
     def _summary_page(self) -> Any:
         if self._summary is None:
