@@ -148,7 +148,9 @@ def _groups(site_id: str | None, net_id: str, content: dict[str, list[Any]],
             group.children = [NavNode("measure", m.name, m.id, site_id=site_id,
                                       network_id=net_id) for m in items]
         elif key == "pdsa":
-            if network_level:
+            if network_level:  # the list page shows every site's cycles
+                group.label = "PDSA cycles (all sites)"
+                out.append(group)
                 continue
             for ramp in sorted((r for r in ramps if r.site_id == site_id), key=lambda r: r.title):
                 rnode = NavNode("pdsa_ramp", f"Ramp: {ramp.title}", ramp.id, site_id=site_id,

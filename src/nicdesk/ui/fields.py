@@ -158,6 +158,8 @@ class ChoiceField(Field):
 
     def __init__(self, name: str, label: str, choices: list[tuple[str, Any]], **kw: Any) -> None:
         combo = QComboBox()
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        combo.setMinimumContentsLength(14)
         super().__init__(name, label, combo, **kw)
         self.set_choices(choices)
         combo.activated.connect(lambda _i: self.commit())

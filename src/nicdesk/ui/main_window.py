@@ -291,10 +291,14 @@ class MainWindow(QMainWindow):
             page = self._page("measure")
             page.bind(node.id, node.site_id)
             self.stack.setCurrentWidget(page)
-        elif node.kind in ("driver_diagram", "fishbone") and node.id:
+        elif node.kind in ("driver_diagram", "fishbone", "pdsa_cycle", "pdsa_ramp") and node.id:
             editor = self._page(node.kind)
             self.stack.setCurrentWidget(editor)
             editor.bind(node.id)
+        elif node.kind == "group" and node.group == "pdsa":
+            page = self._page("pdsa_list")
+            page.bind(node.site_id, node.network_id)
+            self.stack.setCurrentWidget(page)
         elif node.kind in FORMS and node.id:
             form = self._forms.get(node.kind)
             if form is None:
@@ -315,8 +319,14 @@ class MainWindow(QMainWindow):
                 from .measure_page import MeasurePage as Page
             elif kind == "driver_diagram":
                 from .driver_editor import DriverEditor as Page  # type: ignore[assignment]
-            else:
+            elif kind == "fishbone":
                 from .fishbone_editor import FishboneEditor as Page  # type: ignore[assignment]
+            elif kind == "pdsa_cycle":
+                from .pdsa_page import PdsaPage as Page  # type: ignore[assignment]
+            elif kind == "pdsa_ramp":
+                from .pdsa_lists import RampPage as Page  # type: ignore[assignment]
+            else:
+                from .pdsa_lists import CycleListPage as Page  # type: ignore[assignment]
             page = self._forms[kind] = Page(self)
             self.stack.addWidget(page)
         return page
@@ -456,6 +466,20 @@ class MainWindow(QMainWindow):
             self.navigator.select_key(("driver_diagram", result.created[0], site_id, "",
                                        network_id))
 
+    def new_cycle(self, site_id: str) -> None:
+        result = self.runner.run(self.workspace.ops.create, "pdsa_cycle", site_id=site_id,
+                                 title="New PDSA cycle", label="New PDSA cycle")
+        if result is not None:
+            self.open_cycle(result.id)
+
+    def open_cycle(self, cycle_id: str) -> None:
+        """Show a PDSA cycle (from a ramp, the list or a chart marker)."""
+        self.refresh_navigator()
+        if not self.navigator.select_record("pdsa_cycle", cycle_id):
+            page = self._page("pdsa_cycle")
+            page.bind(cycle_id)
+            self.stack.setCurrentWidget(page)
+
     def new_fishbone(self, network_id: str, site_id: str | None) -> None:
         from ..store.fishbones import new_fishbone
 
@@ -522,6 +546,8 @@ class MainWindow(QMainWindow):
                 for diagram_id, name in self._network_diagrams(net):
                     actions.append((f"Start from the network diagram “{name}”",
                                     lambda d=diagram_id: self.adopt_diagram(d, node.site_id)))
+        if node.kind == "group" and node.group == "pdsa" and node.site_id:
+            actions.append(("New PDSA cycle", lambda: self.new_cycle(node.site_id)))
         if node.kind == "group" and node.group == "fishbones":
             actions.append(("New fishbone…", lambda: self.new_fishbone(net, node.site_id)))
         if node.kind == "group" and node.group == "measures":

@@ -87,6 +87,10 @@ class Navigator(QTreeWidget):
         self.scrollToItem(item)
         return True
 
+    def select_record(self, kind: str, record_id: str) -> bool:
+        key = next((k for k in self._items if k[0] == kind and k[1] == record_id), None)
+        return key is not None and self.select_key(key)
+
     def _current(self, item: QTreeWidgetItem | None, _prev: Any) -> None:
         if item is not None and not self._rebuilding:
             self.selected.emit(item.data(0, ROLE))
