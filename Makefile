@@ -47,6 +47,7 @@ bench: $(VENV)/.stamp-dev
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/runchart.py
 	$(BIN)/python bench/diagram.py
+	$(BIN)/python bench/pdsa.py
 
 # The README screenshot, regenerated from the sample network (never hand-made).
 screenshot: $(VENV)/.stamp-app

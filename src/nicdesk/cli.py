@@ -67,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="FILE.pdf, FILE.svg or FILE.png")
     p.set_defaults(func=cmd_diagram)
 
+    p = sub.add_parser("pdsa", help="list PDSA cycles, or print one as a one-page PDF")
+    p.add_argument("workspace", type=Path)
+    p.add_argument("title", nargs="?", help="the cycle's title (or its start)")
+    p.add_argument("--site", help="the site, when several cycles share a title")
+    p.add_argument("--out", type=Path, help="FILE.pdf")
+    p.set_defaults(func=cmd_pdsa)
+
     p = sub.add_parser("show", help="print one navigator item, e.g. 'Lincoln/Measures/9th'")
     p.add_argument("workspace", type=Path)
     p.add_argument("select", help="path in the navigator (segments separated by /)")
@@ -266,6 +273,42 @@ def cmd_diagram(args: argparse.Namespace) -> int:
             print(str(exc), file=sys.stderr)
             return 2
         print(f"Diagram written to {args.out}")
+    return 0
+
+
+def cmd_pdsa(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from .report.pdsa import write_pdsa_summary
+    from .store.pdsa import cycle_rows
+    from .store.schema import ChangeIdea, PdsaCycle, PdsaQuestion, Site
+    from .store.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws, ws.read() as s:
+        rows = [r for r in cycle_rows(s)
+                if args.site is None or r.site.lower().startswith(args.site.lower())]
+        if not args.title:
+            for r in rows:
+                print(f"{r.site}\t{r.title}\t{r.stage}\t{r.decision or '-'}"
+                      + ("\toverdue" if r.overdue else ""))
+            return 0
+        matches = [r for r in rows if r.title.lower() == args.title.lower()] or [
+            r for r in rows if r.title.lower().startswith(args.title.lower())]
+        if len(matches) != 1:
+            print(f"{len(matches) or 'No'} cycles match {args.title!r}; add --site or more of "
+                  "the title.", file=sys.stderr)
+            return 2
+        if args.out is None:
+            print("Say where to write it: --out FILE.pdf", file=sys.stderr)
+            return 2
+        cycle = s.get(PdsaCycle, matches[0].id)
+        questions = list(s.scalars(select(PdsaQuestion).where(
+            PdsaQuestion.cycle_id == cycle.id, PdsaQuestion.deleted.is_(False)).order_by(
+            PdsaQuestion.position)))
+        idea = s.get(ChangeIdea, cycle.change_idea_id) if cycle.change_idea_id else None
+        write_pdsa_summary(args.out, cycle, questions, idea.title if idea else "",
+                           s.get(Site, cycle.site_id).name)
+        print(f"PDSA summary written to {args.out}")
     return 0
 
 

@@ -296,7 +296,8 @@ def _michigan(ws: Workspace, b: _Builder) -> str:
                                     ("All 9th-grade advisories", "adopt", dt.date(2025, 3, 3))],
             "Eastside High School": [("2 advisors", "adapt", dt.date(2025, 1, 13)),
                                      ("All 9th-grade advisories", "adopt", dt.date(2025, 2, 10))],
-            "Harbor Early College": [("1 advisor", "adapt", dt.date(2025, 9, 8))],
+            "Harbor Early College": [("1 advisor", "adapt", dt.date(2025, 9, 8)),
+                                     ("3 advisors", "adopt", dt.date(2025, 10, 6))],
             "Pine Valley High School": [("1 advisor", "abandon", dt.date(2025, 2, 3))],
         }
         idea = ideas["Advisory check-ins"]

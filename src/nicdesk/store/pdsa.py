@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..core.pdsa import CycleFacts, overdue, problems, stage
@@ -49,13 +49,19 @@ def cycle_rows(session: Session, *, network_id: str | None = None, site_id: str 
     """Every live cycle of a site (or a whole network), with its stage: three queries, not
     one per cycle, so thousands of cycles list at once."""
     today = today or dt.date.today()
-    q = select(PdsaCycle).where(PdsaCycle.deleted.is_(False))
+    C = PdsaCycle
+    did = (func.length(C.do_what_happened) + func.length(C.do_observations)
+           + func.length(C.do_problems) + func.length(C.do_deviations)) > 0
+    learned = (func.length(C.study_learned) + func.length(C.study_surprises)) > 0
+    q = select(C.id, C.site_id, C.change_idea_id, C.title, C.cycle_number, C.scale,
+               C.start_date, C.end_date, C.decision, C.act_next, did, learned).where(
+        C.deleted.is_(False))  # columns only: long texts are not loaded for a list
     if site_id:
-        q = q.where(PdsaCycle.site_id == site_id)
+        q = q.where(C.site_id == site_id)
     elif network_id:
-        q = q.join(Site, Site.id == PdsaCycle.site_id).where(Site.network_id == network_id)
-    cycles = list(session.scalars(q))
-    ids = [c.id for c in cycles]
+        q = q.join(Site, Site.id == C.site_id).where(Site.network_id == network_id)
+    cycles = session.execute(q).all()
+    ids = [c[0] for c in cycles]
     counts: dict[str, list[int]] = {}
     if ids:  # one query for every question of these cycles
         for cid, prediction, result in session.execute(select(
@@ -68,15 +74,14 @@ def cycle_rows(session: Session, *, network_id: str | None = None, site_id: str 
     ideas = {i.id: i.title for i in session.scalars(select(ChangeIdea))}
     sites = {s.id: s.name for s in session.scalars(select(Site))}
     out = []
-    for c in cycles:
-        n, p, r = counts.get(c.id, [0, 0, 0])
-        f = CycleFacts(c.title, c.change_idea_id is not None, n, p, r, c.start_date,
-                       c.end_date, bool(c.do_what_happened or c.do_observations
-                                        or c.do_problems or c.do_deviations),
-                       bool(c.study_learned or c.study_surprises), c.decision, c.act_next)
-        out.append(CycleRow(c.id, sites.get(c.site_id, ""), ideas.get(c.change_idea_id, ""),
-                            c.title, c.cycle_number, c.scale, c.start_date, c.end_date,
-                            stage(f, today), c.decision, overdue(f, today), len(problems(f))))
+    for (cid, site, idea, title, number, scale, start, end, decision, act_next, d,
+         lrn) in cycles:
+        n, p, r = counts.get(cid, [0, 0, 0])
+        f = CycleFacts(title, idea is not None, n, p, r, start, end, bool(d), bool(lrn),
+                       decision, act_next)
+        out.append(CycleRow(cid, sites.get(site, ""), ideas.get(idea, ""), title, number,
+                            scale, start, end, stage(f, today), decision, overdue(f, today),
+                            len(problems(f))))
     return sorted(out, key=lambda r: (r.start or dt.date.max, r.site, r.cycle_number))
 
 

@@ -30,7 +30,7 @@ class MeasureSeries:
     points: list[Point]
     phases: list[ChartPhase]
     annotations: list[tuple[dt.date, str]] = field(default_factory=list)
-    pdsa_starts: list[tuple[dt.date, str]] = field(default_factory=list)
+    pdsa_starts: list[tuple[dt.date, str, str]] = field(default_factory=list)  # date, title, id
     analysis: SeriesAnalysis | None = None
 
     @property
@@ -56,7 +56,7 @@ def load_series(session: Session, measure_id: str, site_id: str,
         select(Annotation).where(Annotation.measure_id == measure_id,
                                  Annotation.site_id == site_id,
                                  Annotation.deleted.is_(False)).order_by(Annotation.date))]
-    starts = [(c.start_date, c.title) for c in session.scalars(
+    starts = [(c.start_date, c.title, c.id) for c in session.scalars(
         select(PdsaCycle).join(PdsaMeasure, PdsaMeasure.cycle_id == PdsaCycle.id).where(
             PdsaMeasure.measure_id == measure_id, PdsaMeasure.deleted.is_(False),
             PdsaCycle.site_id == site_id, PdsaCycle.deleted.is_(False))

@@ -70,6 +70,7 @@ class ChartView(QWidget):
         side.addWidget(self.rules)
         layout.addLayout(side, 1)
         self.series: MeasureSeries | None = None
+        self.open_cycle = lambda _cycle_id: None  # set by the page that shows the chart
 
     # ------------------------------------------------------------------ drawing
     def show_series(self, series: MeasureSeries) -> None:
@@ -180,12 +181,14 @@ class ChartView(QWidget):
                                                       style=Qt.PenStyle.DashDotLine),
                                          label=_short(text), labelOpts={"position": 0.08,
                                                                         "color": "#333333"}))
-        for k, (day, title) in enumerate(series.pdsa_starts):
+        for k, (day, title, cycle_id) in enumerate(series.pdsa_starts):
             tick = pg.InfiniteLine(pos=stamp(day), angle=90, span=(0, 0.04),
-                                   pen=pg.mkPen("#000000", width=2), label=f"P{k + 1}",
+                                   pen=pg.mkPen("#000000", width=3), hoverPen=pg.mkPen(
+                                       "#0072B2", width=5), label=f"P{k + 1}",
                                    labelOpts={"position": 0.06 + 0.05 * (k % 3),
                                               "color": "#000000"})
-            tick.setToolTip(f"PDSA cycle started {day:%d %b %Y}: {title}")
+            tick.setToolTip(f"PDSA cycle started {day:%d %b %Y}: {title} (click to open)")
+            tick.sigClicked.connect(lambda _line, _ev=None, cid=cycle_id: self.open_cycle(cid))
             plot.addItem(tick)
         if series.percent:
             plot.getAxis("left").setLabel(f"{series.measure.name} (%)")

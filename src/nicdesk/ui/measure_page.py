@@ -180,6 +180,7 @@ class MeasurePage(QWidget):
             from .chart_view import ChartView  # pyqtgraph: imported on first use
 
             self.chart = ChartView()
+            self.chart.open_cycle = self.window_.open_cycle
             self.chart_holder.layout().addWidget(self.chart)
         return self.chart
 

@@ -244,7 +244,7 @@ class CycleListPage(QWidget):
         self.proxy.stage = self.stage.currentData() or ""
         self.proxy.idea = self.idea.currentData() or ""
         self.proxy.decision = self.decision.currentData() or ""
-        self.proxy.invalidateFilter()
+        self.proxy.invalidate()
         overdue = sum(1 for r in self.model.rows if r.overdue)
         self.count.setText(f"{self.proxy.rowCount()} of {len(self.model.rows)} cycles"
                            + (f" · {overdue} overdue (end date passed, nothing studied yet)"

@@ -1,0 +1,81 @@
+"""A one-page PDSA summary for meeting packets: Plan, Do, Study and Act as four boxes and
+the predictions next to the results, as reportlab flowables (so a packet can put several
+on its pages) or as a PDF of its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+_styles = getSampleStyleSheet()
+BODY = ParagraphStyle("pdsa", parent=_styles["BodyText"], fontSize=9.5, leading=12)
+HEAD = ParagraphStyle("pdsahead", parent=_styles["Heading4"], spaceAfter=2, spaceBefore=0)
+TITLE = ParagraphStyle("pdsatitle", parent=_styles["Heading2"], spaceAfter=2)
+
+
+def _p(text: str, style: ParagraphStyle = BODY) -> Paragraph:
+    from xml.sax.saxutils import escape
+
+    return Paragraph(escape(text or "—").replace("\n", "<br/>"), style)
+
+
+def _box(title: str, parts: list[tuple[str, str]]) -> list[Any]:
+    out: list[Any] = [Paragraph(title, HEAD)]
+    for label, text in parts:
+        if text and text.strip():
+            out.append(_p(f"{label}: {text}" if label else text))
+    if len(out) == 1:
+        out.append(_p("(nothing written yet)"))
+    return out
+
+
+def pdsa_flowables(cycle: Any, questions: list[Any], idea: str, site: str,
+                   width: float) -> list[Any]:
+    meta = " · ".join(x for x in (site, f"testing “{idea}”" if idea else "",
+                                   f"scale: {cycle.scale}" if cycle.scale else "",
+                                   f"{cycle.start_date or '?'} – {cycle.end_date or '?'}") if x)
+    plan = _box("Plan", [("Objective", cycle.objective), ("Who, what, when, where",
+                                                          cycle.logistics),
+                         ("Data", cycle.data_collection), ("Context", cycle.conditions)])
+    do = _box("Do", [("What happened", cycle.do_what_happened),
+                     ("Observations", cycle.do_observations), ("Problems", cycle.do_problems),
+                     ("Deviations", cycle.do_deviations)])
+    study = _box("Study", [("Learned", cycle.study_learned),
+                           ("Surprises", cycle.study_surprises)])
+    act = _box("Act", [("Decision", (cycle.decision or "not decided").upper()),
+                       ("", cycle.act_next)])
+    half = (width - 6 * mm) / 2
+    grid = Table([[plan, do], [act, study]], colWidths=[half, half])
+    grid.setStyle(TableStyle([
+        ("BOX", (0, 0), (-1, -1), 1, colors.black),
+        ("INNERGRID", (0, 0), (-1, -1), 0.75, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+    ]))
+    rows = [[_p("Question", HEAD), _p("Prediction", HEAD), _p("Result", HEAD)]]
+    rows += [[_p(q.question), _p(q.prediction), _p(q.result)] for q in questions]
+    table = Table(rows, colWidths=[width * 0.34, width * 0.33, width * 0.33], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E6E6E6")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    return [KeepTogether([Paragraph(f"PDSA: {cycle.title} (cycle {cycle.cycle_number})", TITLE),
+                          _p(meta), Spacer(1, 4 * mm), grid]), Spacer(1, 5 * mm),
+            Paragraph("Predictions and results", HEAD), table]
+
+
+def write_pdsa_summary(path: str | Path, cycle: Any, questions: list[Any], idea: str,
+                       site: str) -> Path:
+    path = Path(path)
+    doc = SimpleDocTemplate(str(path), pagesize=landscape(A4), leftMargin=14 * mm,
+                            rightMargin=14 * mm, topMargin=12 * mm, bottomMargin=12 * mm,
+                            title=f"PDSA {cycle.title}")
+    doc.build(pdsa_flowables(cycle, questions, idea, site, doc.width))
+    return path
