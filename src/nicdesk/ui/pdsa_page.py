@@ -42,9 +42,11 @@ class QuestionsTable(QTableWidget):
         super().__init__(0, len(columns))
         self.form = form
         self.columns = columns
-        labels = {"question": "Question", "prediction": "Prediction", "result":
-                  "Result (what happened, compared with the prediction)"}
+        labels = {"question": "Question", "prediction": "Prediction", "result": "Result"}
         self.setHorizontalHeaderLabels([labels[c] for c in columns])
+        if "result" in columns:
+            self.horizontalHeaderItem(columns.index("result")).setToolTip(
+                "What happened, compared with the prediction")
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.verticalHeader().hide()
         self.setWordWrap(True)
