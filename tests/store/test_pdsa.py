@@ -77,3 +77,19 @@ def test_pdsa_summary_pdf(demo_file: Path, tmp_path: Path, capsys) -> None:  # n
     assert out.read_bytes().startswith(b"%PDF") and out.stat().st_size > 1500
     assert main(["pdsa", str(demo_file)]) == 0
     assert "Lincoln High School\tAdvisory check-ins, cycle 3\tdone\tadopt" in capsys.readouterr().out
+
+
+def test_attach_to_another_ramp_with_undo(workspace, network) -> None:  # noqa: ANN001
+    ws = workspace
+    site = ws.ops.create("site", network_id=network, name="S").id
+    idea = ws.ops.create("change_idea", network_id=network, title="Calls home").id
+    ramp = ws.ops.create("pdsa_ramp", site_id=site, change_idea_id=idea, title="Calls").id
+    ws.ops.create("pdsa_cycle", site_id=site, ramp_id=ramp, title="c1", cycle_number=1)
+    loose = ws.ops.create("pdsa_cycle", site_id=site, title="loose").id
+    ops.attach_to_ramp(ws, loose, ramp)
+    with ws.read() as s:
+        c = s.get(PdsaCycle, loose)
+        assert (c.ramp_id, c.cycle_number, c.change_idea_id) == (ramp, 2, idea)
+    ws.ops.undo()
+    with ws.read() as s:
+        assert s.get(PdsaCycle, loose).ramp_id is None

@@ -179,6 +179,12 @@ def test_ramp_reorder_with_undo_and_list_filters(qtbot, demo_copy: Path) -> None
     assert page.proxy.rowCount() == total  # every demo cycle has a decision
     page.stage.setCurrentIndex(page.stage.findData("planning"))
     assert page.proxy.rowCount() == 0
+    page.stage.setCurrentIndex(0)
+    from PySide6.QtCore import QDate
+
+    page.since.setDate(QDate(2025, 9, 1))
+    page.use_since.setChecked(True)
+    assert page.proxy.rowCount() == 2  # Harbor Early College's two autumn cycles
     w.close_workspace()
 
 

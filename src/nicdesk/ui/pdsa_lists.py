@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
+    QDateEdit,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -201,6 +203,18 @@ class CycleListPage(QWidget):
             bar.addWidget(QLabel(label))
             bar.addWidget(combo)
             combo.currentIndexChanged.connect(self._filter)
+        self.use_since = QCheckBox("Started since")
+        self.use_since.setObjectName("sinceFilter")
+        self.since = QDateEdit()
+        self.since.setCalendarPopup(True)
+        self.since.setDisplayFormat("yyyy-MM-dd")
+        self.since.setDate(QDate.currentDate().addMonths(-6))
+        self.since.setEnabled(False)
+        self.use_since.toggled.connect(self.since.setEnabled)
+        self.use_since.toggled.connect(lambda _on: self._filter())
+        self.since.dateChanged.connect(lambda _d: self._filter())
+        bar.addWidget(self.use_since)
+        bar.addWidget(self.since)
         bar.addStretch(1)
         outer.addLayout(bar)
         self.model = CycleModel()
@@ -244,6 +258,9 @@ class CycleListPage(QWidget):
         self.proxy.stage = self.stage.currentData() or ""
         self.proxy.idea = self.idea.currentData() or ""
         self.proxy.decision = self.decision.currentData() or ""
+        q = self.since.date()
+        self.proxy.since = (dt.date(q.year(), q.month(), q.day())
+                            if self.use_since.isChecked() else None)
         self.proxy.invalidate()
         overdue = sum(1 for r in self.model.rows if r.overdue)
         self.count.setText(f"{self.proxy.rowCount()} of {len(self.model.rows)} cycles"

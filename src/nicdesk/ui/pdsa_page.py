@@ -89,6 +89,8 @@ class PlanForm(RecordForm):
         return [
             LineField("title", "Title", "Advisory check-ins, cycle 1"),
             ChoiceField("change_idea_id", "Change idea", [("(none)", None)]),
+            ChoiceField("ramp_id", "Ramp", [("(not in a ramp)", None)],
+                        tip="The chain of cycles testing this idea at growing scale"),
             IntField("cycle_number", "Cycle in the ramp", 1, 999),
             LineField("scale", "Scale of the test", "1 advisor, 15 students, 2 weeks"),
             DateField("start_date", "Starts"),
@@ -129,6 +131,9 @@ class PlanForm(RecordForm):
 
     def prepare(self, session: Any, record: Any) -> None:
         site = session.get(Site, record.site_id)
+        self.fields["ramp_id"].set_choices(  # type: ignore[attr-defined]
+            [("(not in a ramp)", None)] + sorted((r.title, r.id)
+                                                 for r in ops.ramps_of(session, site.id)))
         ideas = session.scalars(select(ChangeIdea).where(
             ChangeIdea.network_id == site.network_id, ChangeIdea.deleted.is_(False)))
         self.fields["change_idea_id"].set_choices(  # type: ignore[attr-defined]
@@ -144,6 +149,15 @@ class PlanForm(RecordForm):
             if mid not in linked:
                 self.measure_choice.addItem(name, mid)
         self.questions.load(_questions(session, record.id))
+
+    def _commit(self, name: str, value: Any) -> None:
+        if name == "ramp_id" and value and value != self.shown.get("ramp_id"):
+            # joining a ramp numbers the cycle after the ramp's last one
+            if self.window_.runner.run(ops.attach_to_ramp, self.window_.workspace,
+                                       self.record_id, value) is not None:
+                self.shown[name] = value
+            return
+        super()._commit(name, value)
 
     def _add_question(self) -> None:
         ws = self.window_.workspace
