@@ -74,6 +74,58 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="FILE.pdf")
     p.set_defaults(func=cmd_pdsa)
 
+    # ---- keys, network membership and bundles
+    keys_p = sub.add_parser("keys", help="this computer's signing key for a workspace")
+    keys_sub = keys_p.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    p = keys_sub.add_parser("init", help="create a signing key and say which site this is")
+    p.add_argument("workspace", type=Path)
+    p.add_argument("--site", help="the site this workspace speaks for")
+    p.add_argument("--coordinator", action="store_true",
+                   help="this is the coordinator's workspace (signs digests)")
+    p.add_argument("--passphrase", help="protect the private key with a passphrase")
+    p.set_defaults(func=cmd_keys_init)
+    p = keys_sub.add_parser("show", help="key id and fingerprint")
+    p.add_argument("workspace", type=Path)
+    p.set_defaults(func=cmd_keys_show)
+    p = keys_sub.add_parser("export-public", help="write the public key (minisign .pub)")
+    p.add_argument("workspace", type=Path)
+    p.add_argument("--out", type=Path, required=True)
+    p.set_defaults(func=cmd_keys_export)
+
+    net_p = sub.add_parser("network", help="enrol sites and trust the coordinator")
+    net_sub = net_p.add_subparsers(dest="network_command", metavar="ACTION", required=True)
+    p = net_sub.add_parser("enroll", help="accept a site's public key (compare fingerprints!)")
+    p.add_argument("workspace", type=Path)
+    p.add_argument("pubkey", type=Path)
+    p.add_argument("--site", required=True)
+    p.set_defaults(func=cmd_enroll)
+    p = net_sub.add_parser("trust-coordinator", help="accept the coordinator's public key")
+    p.add_argument("workspace", type=Path)
+    p.add_argument("pubkey", type=Path)
+    p.set_defaults(func=cmd_trust)
+
+    p = sub.add_parser("export", help="write a signed bundle of this site's records")
+    p.add_argument("workspace", type=Path)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--digest", action="store_true", help="coordinator: all sites' records")
+    p.add_argument("--passphrase")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("verify", help="check a bundle's signature and files")
+    p.add_argument("bundle", type=Path)
+    p.add_argument("--key", type=Path, help="the signer's public key (.pub)")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("import", help="verify and merge bundles into a workspace")
+    p.add_argument("workspace", type=Path)
+    p.add_argument("bundles", type=Path, nargs="+")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("dump", help="every shared record as canonical JSON")
+    p.add_argument("workspace", type=Path)
+    p.add_argument("--json", action="store_true", help="(the only format)")
+    p.set_defaults(func=cmd_dump)
+
     p = sub.add_parser("show", help="print one navigator item, e.g. 'Lincoln/Measures/9th'")
     p.add_argument("workspace", type=Path)
     p.add_argument("select", help="path in the navigator (segments separated by /)")
@@ -309,6 +361,177 @@ def cmd_pdsa(args: argparse.Namespace) -> int:
         write_pdsa_summary(args.out, cycle, questions, idea.title if idea else "",
                            s.get(Site, cycle.site_id).name)
         print(f"PDSA summary written to {args.out}")
+    return 0
+
+
+def cmd_keys_init(args: argparse.Namespace) -> int:
+    from .bundle import keys
+    from .store.schema import Network, Site
+    from .store.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws:
+        pair = keys.generate(args.passphrase)
+        values = {"signing_key": pair.public.key_id_hex}
+        with ws.read() as s:
+            site = _find(s, Site, args.site, "site") if args.site else None
+        if site is not None:
+            values["local_site_id"] = site.id
+            ws.ops.update("site", site.id, public_keys=[*(site.public_keys or []),
+                                                        pair.public.line()],
+                          label="Enrol this computer's key")
+        if args.coordinator:
+            from sqlalchemy import select
+
+            with ws.read() as s:
+                nets = list(s.scalars(select(Network)))
+            for net in nets:
+                ws.ops.update("network", net.id, coordinator_public_key=pair.public.line())
+        ws.set_meta(**values)
+    print(f"Key {pair.public.key_id_hex} created; fingerprint {pair.public.fingerprint()}")
+    return 0
+
+
+def _workspace_key(ws):  # noqa: ANN001, ANN202
+    from .bundle import keys
+    from .store.errors import NotFoundError
+
+    key_id = ws.meta().get("signing_key")
+    if not key_id:
+        raise NotFoundError("This workspace has no signing key yet: run 'nicdesk keys init'.")
+    pub = (keys.keys_dir() / f"{key_id}.pub")
+    if not pub.exists():
+        raise NotFoundError(f"The public key {key_id} is not on this computer.")
+    from .bundle.minisign import parse_public_key
+
+    return parse_public_key(pub.read_text())
+
+
+def cmd_keys_show(args: argparse.Namespace) -> int:
+    from .store.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws:
+        key = _workspace_key(ws)
+    print(f"key {key.key_id_hex}\nfingerprint {key.fingerprint()}")
+    return 0
+
+
+def cmd_keys_export(args: argparse.Namespace) -> int:
+    from .store.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws:
+        key = _workspace_key(ws)
+    args.out.write_text(key.file_text())
+    print(f"Public key written to {args.out} (fingerprint {key.fingerprint()})")
+    return 0
+
+
+def cmd_enroll(args: argparse.Namespace) -> int:
+    from .bundle.minisign import SignatureError, parse_public_key
+    from .store.schema import Site
+    from .store.workspace import Workspace
+
+    try:
+        key = parse_public_key(args.pubkey.read_text())
+    except (OSError, SignatureError) as exc:
+        print(f"{args.pubkey} is not a minisign public key: {exc}", file=sys.stderr)
+        return 2
+    with Workspace.open(args.workspace) as ws:
+        with ws.read() as s:
+            site = _find(s, Site, args.site, "site")
+        if key.line() not in (site.public_keys or []):
+            ws.ops.update("site", site.id, public_keys=[*(site.public_keys or []), key.line()],
+                          label=f"Enrol key for {site.name}")
+    print(f"Enrolled key {key.key_id_hex} for {site.name}. Fingerprint {key.fingerprint()} — "
+          "compare it with the one the site sees.")
+    return 0
+
+
+def cmd_trust(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from .bundle.minisign import parse_public_key
+    from .store.schema import Network
+    from .store.workspace import Workspace
+
+    key = parse_public_key(args.pubkey.read_text())
+    with Workspace.open(args.workspace) as ws:
+        with ws.read() as s:
+            nets = list(s.scalars(select(Network)))
+        for net in nets:
+            ws.ops.update("network", net.id, coordinator_public_key=key.line())
+    print(f"Trusting coordinator key {key.key_id_hex} (fingerprint {key.fingerprint()}).")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .bundle.export import export_bundle
+    from .store.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws:
+        result = export_bundle(ws, args.out, kind="digest" if args.digest else "site",
+                               passphrase=args.passphrase)
+    total = sum(result.counts.values())
+    print(f"Bundle {result.sequence} written to {result.path}: {total} records")
+    for kind, n in result.counts.items():
+        print(f"  {kind:20} {n}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .bundle.importer import BundleError, read_bundle, verify_bundle
+    from .bundle.minisign import SignatureError, parse_public_key
+
+    try:
+        bundle = read_bundle(args.bundle)
+        m = bundle.manifest
+        if args.key:
+            verify_bundle(bundle, parse_public_key(args.key.read_text()))
+            state = "signature and files verified"
+        else:
+            state = "files listed; give --key SITE.pub to check the signature"
+    except (BundleError, SignatureError, OSError) as exc:
+        print(getattr(exc, "message", str(exc)), file=sys.stderr)
+        return 1
+    counts = {name: info.get("records") for name, info in m.get("files", {}).items()}
+    print(f"{args.bundle.name}: {m.get('kind')} bundle, network {m.get('network_id')}, site "
+          f"{m.get('site_id')}, signer {m.get('signer')}, sequence {m.get('sequence')} — "
+          f"{state}")
+    for name, n in sorted(counts.items()):
+        print(f"  {name:36} {n}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .bundle.importer import BundleError, import_bundle
+    from .store.workspace import Workspace
+
+    refused = 0
+    with Workspace.open(args.workspace) as ws:
+        for i, path in enumerate(args.bundles, start=1):
+            try:
+                summary = import_bundle(ws, path)
+                print(f"[{i}/{len(args.bundles)}] {summary.text()}")
+            except BundleError as exc:
+                refused += 1
+                print(f"[{i}/{len(args.bundles)}] {exc.message}", file=sys.stderr)
+    if refused:
+        print(f"{refused} of {len(args.bundles)} bundles refused.", file=sys.stderr)
+    return 1 if refused else 0
+
+
+def cmd_dump(args: argparse.Namespace) -> int:
+    import json
+
+    from sqlalchemy import select
+
+    from .bundle.format import ORDER, to_json
+    from .store.schema import MODELS
+    from .store.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws, ws.read() as s:
+        out = {kind: sorted((to_json(kind, r) for r in s.scalars(select(MODELS[kind]))),
+                            key=lambda r: r["id"]) for kind in ORDER}
+    print(json.dumps(out, sort_keys=True, indent=1, ensure_ascii=False))
     return 0
 
 

@@ -374,6 +374,21 @@ class RecordVersion(Base):
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class BundleImport(Base):
+    """A signed bundle this workspace has applied: (signer, sequence) is never applied twice."""
+
+    __tablename__ = "bundle_imports"
+    __table_args__ = (UniqueConstraint("signer", "sequence"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    signer: Mapped[str] = mapped_column(String(32))
+    sequence: Mapped[int] = mapped_column(Integer)
+    site_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(16))
+    created: Mapped[str] = mapped_column(String(40))
+    imported: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 class WorkspaceMeta(Base):
     """Facts about this copy of the workspace (device id, local site, clock); never shared."""
 

@@ -1,0 +1,61 @@
+"""The `.nicbundle` format (ARCHITECTURE.md "Bundles") and how records become JSON lines.
+
+A bundle is a zip: `manifest.json`, `manifest.json.minisig` and `records/<table>.jsonl`,
+one JSON record per line, sorted by id, private fields absent.  The manifest names every
+file with its SHA-256, size and record count, so the one signature covers everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from ..core.model import PRIVATE_FIELDS
+from ..store.schema import MODELS
+
+FORMAT = "nicdesk-bundle"
+FORMAT_VERSION = 1
+KINDS = ("site", "digest")
+MAX_MEMBERS = 10_000
+MAX_UNCOMPRESSED = 512 * 1024 * 1024
+MAX_RATIO = 100
+SUFFIX = ".nicbundle"
+
+TABLE_KIND = {cls.__tablename__: kind for kind, cls in MODELS.items()}  # type: ignore[attr-defined]
+# parents before children, so a reader can follow the references in order
+ORDER = ["network", "site", "member", "charter", "measure", "aim", "fishbone",
+         "fishbone_category", "cause", "driver_diagram", "driver_node", "driver_link",
+         "cause_driver_link", "node_measure", "diagram_snapshot", "change_idea", "pdsa_ramp",
+         "pdsa_cycle", "pdsa_question", "pdsa_measure", "observation", "chart_phase",
+         "annotation", "meeting", "agenda_item", "action_item"]
+assert sorted(ORDER) == sorted(MODELS), "every entity kind travels in bundles"
+
+
+def shared_columns(kind: str) -> list[str]:
+    """Columns that travel: everything but the private fields."""
+    private = PRIVATE_FIELDS.get(kind, frozenset())
+    return [c.key for c in MODELS[kind].__table__.columns  # type: ignore[attr-defined]
+            if c.key not in private]
+
+
+def to_json(kind: str, obj: Any) -> dict[str, Any]:
+    out = {}
+    for name in shared_columns(kind):
+        value = getattr(obj, name)
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        out[name] = value
+    clocks = dict(obj.field_clocks or {})
+    for name in PRIVATE_FIELDS.get(kind, ()):
+        clocks.pop(name, None)
+    out["field_clocks"] = clocks
+    return out
+
+
+def dumps_line(record: dict[str, Any]) -> str:
+    return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def table_file(kind: str) -> str:
+    return f"records/{MODELS[kind].__tablename__}.jsonl"  # type: ignore[attr-defined]

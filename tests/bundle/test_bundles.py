@@ -1,0 +1,306 @@
+"""Signed bundles end to end: export, stock-minisign verification, import and merge in any
+order, replay, conflicts, and every refusal leaving the database exactly as it was."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from nicdesk.bundle import keys, minisign
+from nicdesk.bundle.export import export_bundle
+from nicdesk.bundle.importer import BundleError, import_bundle
+from nicdesk.cli import main
+from nicdesk.store.schema import Measure, RecordVersion, Site
+from nicdesk.store.workspace import Workspace
+
+
+def dump(path: Path, capsys) -> str:  # noqa: ANN001
+    capsys.readouterr()
+    assert main(["dump", str(path), "--json"]) == 0
+    return capsys.readouterr().out
+
+
+@pytest.fixture
+def network(tmp_path: Path, capsys):  # noqa: ANN001, ANN201
+    """A coordinator workspace with sites A and B, and one workspace per site (each a copy
+    that knows which site it is and has its own key, enrolled with the coordinator)."""
+    coord = tmp_path / "coordinator.nicdesk"
+    with Workspace.create(coord) as ws:
+        net = ws.ops.create("network", name="NIC").id
+        hub = ws.ops.create("site", network_id=net, name="Hub", kind="state agency").id
+        for name in ("A", "B"):
+            ws.ops.create("site", network_id=net, name=name, kind="school", parent_id=hub)
+        ws.ops.create("measure", network_id=net, name="On track", value_type="proportion")
+    assert main(["keys", "init", str(coord), "--site", "Hub", "--coordinator"]) == 0
+    assert main(["keys", "export-public", str(coord), "--out", str(tmp_path / "coord.pub")]) == 0
+    sites = {}
+    for name in ("A", "B"):
+        path = tmp_path / f"{name}.nicdesk"
+        shutil.copyfile(coord, path)
+        with Workspace.open(path) as ws:
+            ws.set_meta(device_id=f"laptop{name}", bundle_sequence="0")
+            ws.set_meta(signing_key="")
+        assert main(["keys", "init", str(path), "--site", name]) == 0
+        pub = tmp_path / f"{name}.pub"
+        assert main(["keys", "export-public", str(path), "--out", str(pub)]) == 0
+        assert main(["network", "enroll", str(coord), str(pub), "--site", name]) == 0
+        sites[name] = path
+    capsys.readouterr()
+    return coord, sites, tmp_path
+
+
+def add_values(path: Path, values: dict[str, float]) -> None:
+    with Workspace.open(path) as ws, ws.read() as s:
+        site = s.get(Site, ws.meta()["local_site_id"])
+        measure = s.query(Measure).first()
+        site_id, measure_id = site.id, measure.id
+    with Workspace.open(path) as ws:
+        for period, value in values.items():
+            ws.ops.create("observation", measure_id=measure_id, site_id=site_id,
+                          period=period, value=value)
+
+
+def export(path: Path, out: Path) -> Path:
+    with Workspace.open(path) as ws:
+        export_bundle(ws, out)
+    return out
+
+
+def test_round_trip_replay_and_stock_minisign(network, capsys) -> None:  # noqa: ANN001
+    coord, sites, tmp = network
+    add_values(sites["A"], {"2025-09-01": 0.5, "2025-10-01": 0.6})
+    bundle = export(sites["A"], tmp / "a1.nicbundle")
+    with zipfile.ZipFile(bundle) as zf:
+        names = zf.namelist()
+        manifest = json.loads(zf.read("manifest.json"))
+        zf.extract("manifest.json", tmp / "x")
+        zf.extract("manifest.json.minisig", tmp / "x")
+    assert "records/observations.jsonl" in names and manifest["sequence"] == 1
+    if shutil.which("minisign"):
+        done = subprocess.run(["minisign", "-Vm", str(tmp / "x" / "manifest.json"), "-p",
+                               str(tmp / "A.pub")], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    assert main(["verify", str(bundle), "--key", str(tmp / "A.pub")]) == 0
+    assert main(["verify", str(bundle), "--key", str(tmp / "B.pub")]) == 1
+    with Workspace.open(coord) as ws:
+        first = import_bundle(ws, bundle)
+        again = import_bundle(ws, bundle)
+    assert first.new == 2 and again.already
+    assert '"value":0.6' in dump(coord, capsys).replace(" ", "")
+
+
+def test_private_fields_never_leave(network) -> None:  # noqa: ANN001
+    coord, sites, tmp = network
+    with Workspace.open(sites["A"]) as ws:
+        site = ws.meta()["local_site_id"]
+        ws.ops.create("member", site_id=site, name="Ann", email="ann@school.example")
+        ws.ops.update("site", site, private_notes="Only for us")
+    bundle = export(sites["A"], tmp / "a.nicbundle")
+    with zipfile.ZipFile(bundle) as zf:
+        everything = b"".join(zf.read(n) for n in zf.namelist())
+    assert b"ann@school.example" not in everything and b"Only for us" not in everything
+    assert b'"email"' not in everything
+
+
+def test_any_order_gives_the_same_database(network, capsys) -> None:  # noqa: ANN001
+    coord, sites, tmp = network
+    bundles = []
+    for name in ("A", "B"):
+        add_values(sites[name], {"2025-09-01": 0.4})
+        bundles.append(export(sites[name], tmp / f"{name}1.nicbundle"))
+        with Workspace.open(sites[name]) as ws, ws.read() as s:
+            from nicdesk.store.schema import Observation
+
+            obs = s.query(Observation).one().id
+        with Workspace.open(sites[name]) as ws:
+            ws.ops.update("observation", obs, value=0.45, note="corrected")
+        add_values(sites[name], {"2025-10-01": 0.5})
+        bundles.append(export(sites[name], tmp / f"{name}2.nicbundle"))
+    one, two = tmp / "c1.nicdesk", tmp / "c2.nicdesk"
+    shutil.copyfile(coord, one)
+    shutil.copyfile(coord, two)
+    with Workspace.open(one) as ws:
+        for b in bundles:
+            import_bundle(ws, b)
+    with Workspace.open(two) as ws:
+        for b in reversed(bundles):
+            import_bundle(ws, b)
+        for b in bundles:  # re-importing changes nothing
+            assert import_bundle(ws, b).already
+    assert dump(one, capsys) == dump(two, capsys)
+    assert '"note":"corrected"' in dump(one, capsys).replace(" ", "")
+
+
+def test_concurrent_edits_keep_both_versions(network) -> None:  # noqa: ANN001
+    coord, sites, tmp = network
+    add_values(sites["A"], {"2025-09-01": 0.4})
+    laptop2 = tmp / "A-laptop2.nicdesk"
+    shutil.copyfile(sites["A"], laptop2)
+    with Workspace.open(laptop2) as ws:
+        ws.set_meta(device_id="laptopA2", signing_key="", bundle_sequence="0")
+    assert main(["keys", "init", str(laptop2), "--site", "A"]) == 0
+    assert main(["keys", "export-public", str(laptop2), "--out", str(tmp / "A2.pub")]) == 0
+    assert main(["network", "enroll", str(coord), str(tmp / "A2.pub"), "--site", "A"]) == 0
+    from nicdesk.store.schema import Observation
+
+    for path, note in ((sites["A"], "from laptop 1"), (laptop2, "from laptop 2")):
+        with Workspace.open(path) as ws:
+            with ws.read() as s:
+                obs = s.query(Observation).one().id
+            ws.ops.update("observation", obs, note=note)
+    b1 = export(sites["A"], tmp / "l1.nicbundle")
+    b2 = export(laptop2, tmp / "l2.nicbundle")
+    with Workspace.open(coord) as ws:
+        import_bundle(ws, b1)
+        summary = import_bundle(ws, b2)
+        with ws.read() as s:
+            kept = s.query(Observation).one().note
+            lost = [v.value for v in s.query(RecordVersion)]
+    assert summary.conflicts >= 1
+    assert {kept, *lost} >= {"from laptop 1", "from laptop 2"}
+
+
+# ---------------------------------------------------------------- refusals
+def rebuild(src: Path, dst: Path, *, manifest=None, files=None, sign_with=None,  # noqa: ANN001
+            raw_members=None) -> Path:  # noqa: ANN001
+    """A changed copy of a bundle, re-signed when `sign_with` is given."""
+    with zipfile.ZipFile(src) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    m = json.loads(members["manifest.json"])
+    body_files = {n: d for n, d in members.items() if n.startswith("records/")}
+    if files:
+        files(body_files)
+    if manifest:
+        manifest(m)
+    if sign_with is not None:
+        import hashlib
+
+        m["files"] = {n: {"sha256": hashlib.sha256(d).hexdigest(), "bytes": len(d),
+                          "records": d.count(b"\n")} for n, d in body_files.items()}
+        body = (json.dumps(m, sort_keys=True, indent=2) + "\n").encode()
+        members["manifest.json"] = body
+        members["manifest.json.minisig"] = minisign.sign(sign_with, body, "test").encode()
+    elif manifest:
+        members["manifest.json"] = (json.dumps(m, sort_keys=True, indent=2) + "\n").encode()
+    members = {**{n: d for n, d in members.items() if not n.startswith("records/")},
+               **body_files}
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n, d in (raw_members or list(members.items())):
+            zf.writestr(n, d)
+    return dst
+
+
+def a_key(tmp: Path):  # noqa: ANN201
+    with Workspace.open(tmp / "A.nicdesk") as ws:
+        return keys.load(ws.meta()["signing_key"]).private
+
+
+def other_site_record(files) -> None:  # noqa: ANN001
+    name = "records/observations.jsonl"
+    line = json.loads(files[name].splitlines()[0])
+    line["owner_site_id"] = "someone-else"
+    files[name] = (json.dumps(line) + "\n").encode()
+
+
+def bad_date(files) -> None:  # noqa: ANN001
+    name = "records/observations.jsonl"
+    line = json.loads(files[name].splitlines()[0])
+    line["period"] = "next Tuesday"
+    files[name] = (json.dumps(line) + "\n").encode()
+
+
+CASES = {
+    "bad signature": (dict(manifest=lambda m: m.update(sequence=99)), "signature does not match"),
+    "tampered member": (dict(files=lambda f: f.update({"records/observations.jsonl":
+                                                       b'{"x":1}\n'})), "changed after"),
+    "missing member": (dict(files=lambda f: f.pop("records/observations.jsonl")), "missing"),
+    "extra member": (dict(files=lambda f: f.update({"records/evil.jsonl": b"{}\n"})),
+                     "does not cover"),
+    "wrong network": (dict(manifest=lambda m: m.update(network_id="elsewhere"), sign=True),
+                      "another network"),
+    "key of another site": ("B-site", "signed with the key of"),
+    "malformed JSON": (dict(files=lambda f: f.update({"records/observations.jsonl":
+                                                      b"{not json\n"}), sign=True),
+                       "not valid JSON"),
+    "failing validation": (dict(files=bad_date, sign=True), "wrong type"),
+    "owned by another site": (dict(files=other_site_record, sign=True), "another site"),
+    "newer format": (dict(manifest=lambda m: m.update(format_version=99), sign=True),
+                     "newer NICdesk"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_refusals_leave_the_database_unchanged(network, capsys, case: str) -> None:  # noqa: ANN001
+    coord, sites, tmp = network
+    add_values(sites["A"], {"2025-09-01": 0.5})
+    good = export(sites["A"], tmp / "good.nicbundle")
+    before = dump(coord, capsys)
+    spec, phrase = CASES[case]
+    bad = tmp / "bad.nicbundle"
+    if spec == "B-site":  # A's key, but the manifest claims site B
+        with Workspace.open(coord) as ws, ws.read() as s:
+            b_id = s.query(Site).filter_by(name="B").one().id
+        rebuild(good, bad, manifest=lambda m: m.update(site_id=b_id), sign_with=a_key(tmp),
+                files=lambda f: f.clear())
+    else:
+        spec = dict(spec)
+        sign = spec.pop("sign", False)
+        rebuild(good, bad, sign_with=a_key(tmp) if sign else None, **spec)
+    with Workspace.open(coord) as ws, pytest.raises(BundleError) as err:
+        import_bundle(ws, bad)
+    assert phrase in err.value.message and "Nothing was changed" in err.value.message
+    assert dump(coord, capsys) == before
+
+
+def test_unenrolled_key_is_refused_with_how_to(network, capsys) -> None:  # noqa: ANN001
+    coord, sites, tmp = network
+    add_values(sites["A"], {"2025-09-01": 0.5})
+    with Workspace.open(sites["A"]) as ws:
+        ws.set_meta(signing_key="")
+    assert main(["keys", "init", str(sites["A"])]) == 0  # a new laptop key, never enrolled
+    bundle = export(sites["A"], tmp / "new-laptop.nicbundle")
+    before = dump(coord, capsys)
+    with Workspace.open(coord) as ws, pytest.raises(BundleError, match="not enrolled"):
+        import_bundle(ws, bundle)
+    assert dump(coord, capsys) == before
+    assert main(["import", str(coord), str(bundle)]) == 1
+
+
+@pytest.mark.parametrize("kind", ["zip slip", "absolute", "duplicate", "too many", "bomb",
+                                  "truncated", "not a zip"])
+def test_hostile_files(network, capsys, kind: str) -> None:  # noqa: ANN001
+    coord, sites, tmp = network
+    good = export(sites["A"], tmp / "good.nicbundle")
+    bad = tmp / "hostile.nicbundle"
+    with zipfile.ZipFile(good) as zf:
+        members = [(n, zf.read(n)) for n in zf.namelist()]
+    if kind == "zip slip":
+        rebuild(good, bad, raw_members=[*members, ("../../evil.txt", b"x")])
+    elif kind == "absolute":
+        rebuild(good, bad, raw_members=[*members, ("/etc/evil", b"x")])
+    elif kind == "duplicate":
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rebuild(good, bad, raw_members=[*members, members[0]])
+    elif kind == "too many":
+        rebuild(good, bad, raw_members=[*members, *((f"records/x{i}", b"") for i in
+                                                    range(10_001))])
+    elif kind == "bomb":
+        rebuild(good, bad, raw_members=[*members, ("records/zeros.jsonl", b"\0" * 5_000_000)])
+    elif kind == "truncated":
+        data = good.read_bytes()
+        bad.write_bytes(data[: len(data) // 2])
+    else:
+        bad.write_bytes(b"this is a text file, not a bundle")
+    before = dump(coord, capsys)
+    with Workspace.open(coord) as ws, pytest.raises(BundleError) as err:
+        import_bundle(ws, bad)
+    assert "Nothing was changed" in err.value.message
+    assert dump(coord, capsys) == before
