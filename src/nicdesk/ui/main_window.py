@@ -93,6 +93,11 @@ class MainWindow(QMainWindow):
         self.act_add_site = self._action("Add &Site…", lambda: self.add_site(None, None),
                                          tip="Add a school, district or agency")
         self.act_about = self._action("&About NICdesk", self.about, tip="About NICdesk")
+        self.act_export = self._action("&Export for the Network…", self.export_bundle,
+                                       tip="Write a signed bundle of this site's records")
+        self.act_import = self._action("&Import Bundles…", self.import_bundles,
+                                       tip="Verify and merge bundles from sites or the "
+                                       "coordinator")
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -102,6 +107,9 @@ class MainWindow(QMainWindow):
         self.recent_menu = QMenu("Open &Recent", self)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_import)
+        file_menu.addAction(self.act_export)
         file_menu.addSeparator()
         file_menu.addAction(self.act_close)
         file_menu.addSeparator()
@@ -119,7 +127,8 @@ class MainWindow(QMainWindow):
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
-        for action in (self.act_new, self.act_open, None, self.act_undo, self.act_redo):
+        for action in (self.act_new, self.act_open, None, self.act_undo, self.act_redo, None,
+                       self.act_import, self.act_export):
             if action is None:
                 toolbar.addSeparator()
             else:
@@ -564,7 +573,8 @@ class MainWindow(QMainWindow):
         self.act_undo.setText(f"&Undo {undo}" if undo else "&Undo")
         self.act_redo.setEnabled(bool(redo))
         self.act_redo.setText(f"&Redo {redo}" if redo else "&Redo")
-        for action in (self.act_close, self.act_delete, self.act_add_site):
+        for action in (self.act_close, self.act_delete, self.act_add_site, self.act_import,
+                       self.act_export):
             action.setEnabled(has)
 
     def _update_status(self) -> None:
@@ -586,6 +596,16 @@ class MainWindow(QMainWindow):
         self.site_label.setText(f"Site: {site}")
         self.export_label.setText(
             "Last bundle exported: " + (meta.get("last_export") or "never"))
+
+    def export_bundle(self) -> None:
+        from .bundle_dialogs import export_for_network
+
+        export_for_network(self)
+
+    def import_bundles(self, paths: list[str] | None = None) -> None:
+        from .bundle_dialogs import import_bundles
+
+        import_bundles(self, paths)
 
     def about(self) -> None:
         from .. import __version__
@@ -623,14 +643,18 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ drag and drop
     def dragEnterEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         urls = event.mimeData().urls()
-        if urls and urls[0].toLocalFile().endswith(".nicdesk"):
+        if urls and urls[0].toLocalFile().endswith((".nicdesk", ".nicbundle")):
             event.acceptProposedAction()
 
     def dropEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
-        urls = event.mimeData().urls()
-        if urls:
-            self.open_workspace(urls[0].toLocalFile())
-            event.acceptProposedAction()
+        """A workspace opens; bundles (any number, any order) are imported."""
+        files = [u.toLocalFile() for u in event.mimeData().urls()]
+        bundles = [f for f in files if f.endswith(".nicbundle")]
+        if bundles and self.workspace is not None:
+            self.import_bundles(bundles)
+        elif files and files[0].endswith(".nicdesk"):
+            self.open_workspace(files[0])
+        event.acceptProposedAction()
 
 
 def central_widget_of(window: MainWindow) -> QWidget:

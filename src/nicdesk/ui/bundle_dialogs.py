@@ -1,0 +1,111 @@
+"""Export for the network (with a preview of exactly what leaves) and bundle import."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QMessageBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from ..core.model import KIND_LABELS, PRIVATE_FIELDS
+
+
+class ExportPreview(QDialog):
+    """Counts per kind of record that will leave this computer, and what never does."""
+
+    def __init__(self, parent: Any, counts: dict[str, int], site: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export for the network")
+        self.resize(520, 520)
+        layout = QVBoxLayout(self)
+        total = sum(counts.values())
+        intro = QLabel(f"<b>{total} records of {site}</b> will be written to a signed bundle "
+                       "file for the network coordinator. Nothing else leaves this computer.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        table = QTableWidget(len(counts), 2)
+        table.setObjectName("exportCounts")
+        table.setHorizontalHeaderLabels(["What", "Records"])
+        table.verticalHeader().hide()
+        table.horizontalHeader().setStretchLastSection(True)
+        for row, (kind, n) in enumerate(counts.items()):
+            table.setItem(row, 0, QTableWidgetItem(KIND_LABELS.get(kind, kind)))
+            table.setItem(row, 1, QTableWidgetItem(str(n)))
+        table.resizeColumnToContents(0)
+        layout.addWidget(table, 1)
+        private = ", ".join(f"{KIND_LABELS[k].lower()} {f.replace('_', ' ')}"
+                            for k, fields in PRIVATE_FIELDS.items() for f in sorted(fields))
+        note = QLabel(f"Never included: {private}.")
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #555555;")
+        layout.addWidget(note)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        buttons.addButton("Save bundle…", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+
+def export_for_network(window: Any) -> Path | None:
+    from ..bundle.export import export_bundle, preview
+    from ..store.errors import WorkspaceError
+    from .runner import show_error
+
+    ws = window.workspace
+    try:
+        counts = preview(ws)
+    except WorkspaceError as exc:
+        show_error(window, exc.title, exc.message)
+        return None
+    from ..store.schema import Site
+
+    with ws.read() as s:
+        site = s.get(Site, ws.meta()["local_site_id"]).name
+    dialog = ExportPreview(window, counts, site)
+    window.last_dialog = dialog
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    default = f"{site} {dt.date.today():%Y-%m-%d}.nicbundle"
+    name, _ = QFileDialog.getSaveFileName(window, "Save bundle", default,
+                                          "NICdesk bundles (*.nicbundle)")
+    if not name:
+        return None
+    try:
+        result = export_bundle(ws, name if name.endswith(".nicbundle") else name + ".nicbundle")
+    except WorkspaceError as exc:
+        show_error(window, exc.title, exc.message)
+        return None
+    window.notify_external_change(f"Bundle {result.sequence} exported")
+    return result.path
+
+
+def import_bundles(window: Any, paths: list[str] | None = None) -> list[str]:
+    """Import each bundle; one summary at the end (refusals say why, nothing changed)."""
+    from ..bundle.importer import BundleError, import_bundle
+
+    if paths is None:
+        paths, _ = QFileDialog.getOpenFileNames(window, "Import bundles", "",
+                                                "NICdesk bundles (*.nicbundle)")
+    lines = []
+    for path in paths:
+        try:
+            lines.append(import_bundle(window.workspace, path).text())
+        except BundleError as exc:
+            lines.append(exc.message)
+    if lines:
+        window.notify_external_change(f"Imported {len(paths)} bundle(s)")
+        box = QMessageBox(QMessageBox.Icon.Information, "Bundles", "\n\n".join(lines),
+                          QMessageBox.StandardButton.Ok, window)
+        window.last_dialog = box
+        box.exec()
+    return lines

@@ -1,0 +1,53 @@
+"""Export with preview and import by drop, through the main window."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+
+from nicdesk.cli import main
+from nicdesk.store.schema import Observation
+from nicdesk.ui import bundle_dialogs
+from nicdesk.ui.main_window import MainWindow
+from tests.bundle.test_bundles import add_values, network  # noqa: F401
+
+
+def test_export_preview_then_drop_on_coordinator(network, qtbot, monkeypatch) -> None:  # noqa: ANN001, F811
+    coord, sites, tmp = network
+    add_values(sites["A"], {"2025-09-01": 0.5, "2025-10-01": 0.6})
+    w = MainWindow()
+    w.persist_settings = False
+    qtbot.addWidget(w)
+    w.show()
+    assert w.open_workspace(sites["A"])
+    seen = {}
+
+    def fake_exec(dialog) -> int:  # noqa: ANN001
+        table = dialog.findChild(bundle_dialogs.QTableWidget)
+        seen["rows"] = {table.item(r, 0).text(): table.item(r, 1).text()
+                        for r in range(table.rowCount())}
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(bundle_dialogs.ExportPreview, "exec", fake_exec)
+    out = tmp / "A.nicbundle"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(
+        lambda *a, **k: (str(out), "")))
+    w.act_export.trigger()
+    assert seen["rows"]["Observation"] == "2" and out.exists()
+    assert "Last bundle exported: 20" in w.export_label.text()
+    w.close_workspace()
+
+    assert w.open_workspace(coord)
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: seen.setdefault("summary",
+                                                                           self.text()))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(out))])
+    drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    w.dropEvent(drop)
+    assert "2 new" in seen["summary"]
+    with w.workspace.read() as s:
+        assert s.query(Observation).count() == 2
+    w.close_workspace()
+    assert main(["verify", str(out), "--key", str(tmp / "A.pub")]) == 0
