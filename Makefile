@@ -48,6 +48,7 @@ bench: $(VENV)/.stamp-dev
 	$(BIN)/python bench/runchart.py
 	$(BIN)/python bench/diagram.py
 	$(BIN)/python bench/pdsa.py
+	$(BIN)/python bench/bundle.py
 
 # The README screenshot, regenerated from the sample network (never hand-made).
 screenshot: $(VENV)/.stamp-app

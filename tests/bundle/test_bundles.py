@@ -304,3 +304,23 @@ def test_hostile_files(network, capsys, kind: str) -> None:  # noqa: ANN001
         import_bundle(ws, bad)
     assert "Nothing was changed" in err.value.message
     assert dump(coord, capsys) == before
+
+
+def test_digest_back_to_another_site(network, capsys) -> None:  # noqa: ANN001
+    coord, sites, tmp = network
+    add_values(sites["A"], {"2025-09-01": 0.5})
+    with Workspace.open(coord) as ws:
+        import_bundle(ws, export(sites["A"], tmp / "a.nicbundle"))
+    assert main(["export", str(coord), "--digest", "--out", str(tmp / "digest.nicbundle")]) == 0
+    with Workspace.open(sites["B"]) as ws:
+        summary = import_bundle(ws, tmp / "digest.nicbundle")
+        assert summary.kind == "digest" and summary.site == "the network coordinator"
+        from nicdesk.store.schema import Observation
+
+        with ws.read() as s:
+            assert s.query(Observation).count() == 1  # A's value, now visible at B
+    # a site cannot pass its own bundle off as a digest
+    bad = rebuild(tmp / "a.nicbundle", tmp / "fake-digest.nicbundle",
+                  manifest=lambda m: m.update(kind="digest"), sign_with=a_key(tmp))
+    with Workspace.open(sites["B"]) as ws, pytest.raises(BundleError, match="different key"):
+        import_bundle(ws, bad)

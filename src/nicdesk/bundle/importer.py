@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from ..core.clock import ClockDriftError, Hlc
@@ -258,8 +258,7 @@ def import_bundle(ws: Workspace, path: str | Path) -> ImportSummary:
     try:
         with ws.sessions.begin() as s:
             s.execute(text("PRAGMA defer_foreign_keys=ON"))
-            for kind, values in records:
-                _merge_one(s, kind, values, summary)
+            _apply(s, records, summary)
             s.add(BundleImport(signer=key.key_id_hex, sequence=summary.sequence,
                                site_id=m.get("site_id", ""), kind=m["kind"],
                                created=str(m.get("created", "")),
@@ -275,16 +274,47 @@ def import_bundle(ws: Workspace, path: str | Path) -> ImportSummary:
     return summary
 
 
-def _merge_one(s: Any, kind: str, values: dict[str, Any], summary: ImportSummary) -> None:
-    model = MODELS[kind]
-    row = s.get(model, values["id"])
-    summary.per_kind[kind] = summary.per_kind.get(kind, 0) + 1
+def _apply(s: Any, records: list[tuple[str, dict[str, Any]]], summary: ImportSummary) -> None:
+    """New records go in as bulk inserts; records already here are merged one by one."""
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for kind, values in records:
+        by_kind.setdefault(kind, []).append(values)
+    for kind in ORDER:
+        batch = by_kind.get(kind, [])
+        if not batch:
+            continue
+        model = MODELS[kind]
+        summary.per_kind[kind] = len(batch)
+        existing: dict[str, Any] = {}
+        ids = [v["id"] for v in batch]
+        for i in range(0, len(ids), 900):  # SQLite's bound-parameter limit
+            for row in s.scalars(select(model).where(model.id.in_(ids[i:i + 900]))):  # type: ignore[attr-defined]
+                existing[row.id] = row
+        fresh = []
+        for values in batch:
+            row = existing.get(values["id"])
+            if row is None:
+                fresh.append(_with_defaults(kind, values))
+            else:
+                _merge_one(s, kind, row, values, summary)
+        for i in range(0, len(fresh), 5000):
+            s.execute(insert(model), fresh[i:i + 5000])
+        summary.new += len(fresh)
+
+
+def _with_defaults(kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Every column gets a value (a bulk insert does not apply Python-side defaults)."""
+    out = dict(values)
+    for column in MODELS[kind].__table__.columns:  # type: ignore[attr-defined]
+        if column.key not in out:
+            default = column.default.arg if column.default is not None else None
+            out[column.key] = default(None) if callable(default) else default
+    return out
+
+
+def _merge_one(s: Any, kind: str, row: Any, values: dict[str, Any],
+               summary: ImportSummary) -> None:
     remote_clocks = values["field_clocks"]
-    if row is None:
-        obj = model(**{k: v for k, v in values.items()})
-        s.add(obj)
-        summary.new += 1
-        return
     fields = [c for c in remote_clocks if c in values]
     local_values = {f: getattr(row, f) for f in fields}
     result = merge_fields(local_values, dict(row.field_clocks or {}),
