@@ -324,3 +324,22 @@ def test_digest_back_to_another_site(network, capsys) -> None:  # noqa: ANN001
                   manifest=lambda m: m.update(kind="digest"), sign_with=a_key(tmp))
     with Workspace.open(sites["B"]) as ws, pytest.raises(BundleError, match="different key"):
         import_bundle(ws, bad)
+
+
+def test_conflicts_listed_and_resolved(network) -> None:  # noqa: ANN001
+    from nicdesk.store.conflicts import bundle_history, open_conflicts, resolve
+
+    test_concurrent_edits_keep_both_versions(network)
+    coord, _sites, _tmp = network
+    with Workspace.open(coord) as ws:
+        with ws.read() as s:
+            rows = open_conflicts(s)
+            history = bundle_history(s)
+        assert [r.field for r in rows] == ["note"] and len(history) == 2
+        current, other = rows[0].current, rows[0].other
+        resolve(ws, rows[0].id, take_other=True)
+        from nicdesk.store.schema import Observation
+
+        with ws.read() as s:
+            assert s.query(Observation).one().note == other != current
+            assert open_conflicts(s) == []

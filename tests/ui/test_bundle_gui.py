@@ -51,3 +51,29 @@ def test_export_preview_then_drop_on_coordinator(network, qtbot, monkeypatch) ->
         assert s.query(Observation).count() == 2
     w.close_workspace()
     assert main(["verify", str(out), "--key", str(tmp / "A.pub")]) == 0
+
+
+def test_conflicts_dialog_resolves(network, qtbot) -> None:  # noqa: ANN001, F811
+    from PySide6.QtWidgets import QPushButton
+
+    from nicdesk.ui.network_dialogs import ConflictsDialog, HistoryDialog
+    from tests.bundle.test_bundles import test_concurrent_edits_keep_both_versions
+
+    test_concurrent_edits_keep_both_versions(network)
+    coord, _sites, _tmp = network
+    w = MainWindow()
+    w.persist_settings = False
+    qtbot.addWidget(w)
+    assert w.open_workspace(coord)
+    dialog = ConflictsDialog(w)
+    assert dialog.table.rowCount() == 1
+    dialog.table.selectRow(0)
+    other = dialog.rows[0].other
+    take = next(b for b in dialog.findChildren(QPushButton) if b.text() == "Use the other version")
+    qtbot.mouseClick(take, Qt.MouseButton.LeftButton)
+    assert dialog.table.rowCount() == 0
+    with w.workspace.read() as s:
+        assert s.query(Observation).one().note == other
+    history = HistoryDialog(w)
+    assert history.findChild(bundle_dialogs.QTableWidget).rowCount() == 2
+    w.close_workspace()

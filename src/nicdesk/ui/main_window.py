@@ -122,6 +122,11 @@ class MainWindow(QMainWindow):
         self.view_menu = bar.addMenu("&View")
         net = bar.addMenu("&Network")
         net.addAction(self.act_add_site)
+        net.addSeparator()
+        net.addAction(self._action("&Conflicts…", self.show_conflicts,
+                                   tip="Edits made at the same time on two computers"))
+        net.addAction(self._action("Bundle &History…", self.show_history,
+                                   tip="Bundles imported into this workspace"))
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_about)
         toolbar = self.addToolBar("Main")
@@ -606,6 +611,20 @@ class MainWindow(QMainWindow):
         from .bundle_dialogs import import_bundles
 
         import_bundles(self, paths)
+
+    def show_conflicts(self) -> None:
+        from .network_dialogs import ConflictsDialog
+
+        if self.workspace is not None:
+            self.last_dialog = ConflictsDialog(self)
+            self.last_dialog.exec()
+
+    def show_history(self) -> None:
+        from .network_dialogs import HistoryDialog
+
+        if self.workspace is not None:
+            self.last_dialog = HistoryDialog(self)
+            self.last_dialog.exec()
 
     def about(self) -> None:
         from .. import __version__
