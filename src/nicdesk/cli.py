@@ -99,10 +99,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("pubkey", type=Path)
     p.add_argument("--site", required=True)
     p.set_defaults(func=cmd_enroll)
+    p = net_sub.add_parser("invite", help="coordinator: an invitation bundle for one site")
+    p.add_argument("workspace", type=Path)
+    p.add_argument("--site", required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.set_defaults(func=cmd_invite)
     p = net_sub.add_parser("trust-coordinator", help="accept the coordinator's public key")
     p.add_argument("workspace", type=Path)
     p.add_argument("pubkey", type=Path)
     p.set_defaults(func=cmd_trust)
+
+    p = sub.add_parser("join", help="site: start a workspace from an invitation")
+    p.add_argument("invitation", type=Path)
+    p.add_argument("--out", type=Path, required=True, help="the new workspace file")
+    p.add_argument("--pub", type=Path, help="where to write this computer's public key")
+    p.add_argument("--passphrase")
+    p.set_defaults(func=cmd_join)
 
     p = sub.add_parser("export", help="write a signed bundle of this site's records")
     p.add_argument("workspace", type=Path)
@@ -460,6 +472,38 @@ def cmd_trust(args: argparse.Namespace) -> int:
         for net in nets:
             ws.ops.update("network", net.id, coordinator_public_key=key.line())
     print(f"Trusting coordinator key {key.key_id_hex} (fingerprint {key.fingerprint()}).")
+    return 0
+
+
+def cmd_invite(args: argparse.Namespace) -> int:
+    from .bundle.export import export_bundle
+    from .store.schema import Site
+    from .store.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws:
+        with ws.read() as s:
+            site = _find(s, Site, args.site, "site")
+        export_bundle(ws, args.out, kind="invitation", invite_site=site.id)
+        key = _workspace_key(ws)
+    print(f"Invitation for {site.name} written to {args.out}. Tell them the coordinator "
+          f"fingerprint: {key.fingerprint()}")
+    return 0
+
+
+def cmd_join(args: argparse.Namespace) -> int:
+    from .bundle.importer import BundleError, join
+
+    try:
+        joined = join(args.invitation, args.out, args.passphrase)
+    except BundleError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    pub = args.pub or args.out.with_suffix(".pub")
+    pub.write_text(joined.site_key.file_text())
+    print(f"Joined as {joined.site}: workspace {joined.path}.\n"
+          f"Coordinator fingerprint {joined.coordinator_fingerprint} — compare it with the "
+          f"coordinator's.\nSend {pub} to the coordinator (your fingerprint "
+          f"{joined.site_key.fingerprint()}).")
     return 0
 
 

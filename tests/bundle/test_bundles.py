@@ -343,3 +343,36 @@ def test_conflicts_listed_and_resolved(network) -> None:  # noqa: ANN001
         with ws.read() as s:
             assert s.query(Observation).one().note == other != current
             assert open_conflicts(s) == []
+
+
+def test_invitation_join_enrol_export_import_digest(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    """Scenario 1 and 2 of SCENARIOS.md on the command line."""
+    coord = tmp_path / "coord.nicdesk"
+    with Workspace.create(coord) as ws:
+        net = ws.ops.create("network", name="NIC").id
+        hub = ws.ops.create("site", network_id=net, name="Hub", kind="state agency").id
+        ws.ops.create("site", network_id=net, name="Lincoln", kind="school", parent_id=hub)
+        ws.ops.create("charter", network_id=net, norms="We share our data")
+        ws.ops.create("measure", network_id=net, name="On track", value_type="proportion")
+    assert main(["keys", "init", str(coord), "--site", "Hub", "--coordinator"]) == 0
+    invite = tmp_path / "invite.nicbundle"
+    assert main(["network", "invite", str(coord), "--site", "Lincoln", "--out", str(invite)]) == 0
+    with pytest.raises(BundleError, match="cannot be imported here"), Workspace.open(coord) as ws:
+        import_bundle(ws, invite)
+    site = tmp_path / "lincoln.nicdesk"
+    assert main(["join", str(invite), "--out", str(site)]) == 0
+    out = capsys.readouterr().out
+    assert "Joined as Lincoln" in out and "fingerprint" in out
+    with Workspace.open(site) as ws, ws.read() as s:
+        from nicdesk.store.schema import Charter
+
+        assert s.query(Charter).one().norms == "We share our data"
+    assert main(["network", "enroll", str(coord), str(site.with_suffix(".pub")),
+                 "--site", "Lincoln"]) == 0
+    add_values(site, {"2025-09-01": 0.7})
+    bundle = tmp_path / "lincoln.nicbundle"
+    assert main(["export", str(site), "--out", str(bundle)]) == 0
+    assert main(["import", str(coord), str(bundle)]) == 0
+    assert main(["export", str(coord), "--digest", "--out", str(tmp_path / "d.nicbundle")]) == 0
+    assert main(["import", str(site), str(tmp_path / "d.nicbundle")]) == 0
+    assert '"value":0.7' in dump(coord, capsys).replace(" ", "")

@@ -62,7 +62,10 @@ def preview(ws: Workspace, kind: str = "site") -> dict[str, int]:
 
 
 def export_bundle(ws: Workspace, out: str | Path, *, kind: str = "site",
-                  passphrase: str | None = None) -> ExportResult:
+                  passphrase: str | None = None, invite_site: str | None = None) -> ExportResult:
+    """`kind` "site": this site's own records; "digest": every record (coordinator);
+    "invitation": every record plus the coordinator's public key, for `invite_site` to
+    join with (see `importer.join`)."""
     out = Path(out)
     meta = ws.meta()
     if "signing_key" not in meta:
@@ -71,6 +74,14 @@ def export_bundle(ws: Workspace, out: str | Path, *, kind: str = "site",
     pair = keys.load(meta["signing_key"], passphrase)
     network_id, site_id = identity(ws)
     records = _records(ws, kind, site_id if kind == "site" else None)
+    extra: dict[str, str] = {}
+    if kind == "invitation":
+        with ws.read() as s:
+            invited = s.get(Site, invite_site or "")
+            if invited is None or invited.network_id != network_id:
+                raise ExportError("Choose a site of this network to invite.")
+        extra = {"invited_site_id": invited.id, "invited_site": invited.name,
+                 "coordinator_key": pair.public.line()}
     files: dict[str, bytes] = {}
     listing = {}
     for k, rows in records.items():
@@ -87,6 +98,7 @@ def export_bundle(ws: Workspace, out: str | Path, *, kind: str = "site",
         "network_id": network_id, "site_id": site_id, "signer": pair.public.key_id_hex,
         "sequence": sequence, "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "schema_version": SCHEMA_VERSION, "rules": {"run_chart": rules}, "files": listing,
+        **extra,
     }
     body = (json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()
     signature = minisign.sign(pair.private, body,

@@ -336,3 +336,55 @@ def _merge_one(s: Any, kind: str, row: Any, values: dict[str, Any],
 
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
+
+
+@dataclass(frozen=True)
+class Joined:
+    path: Path
+    site: str
+    coordinator_fingerprint: str
+    site_key: minisign.PublicKey
+
+
+def join(invitation: str | Path, workspace_path: str | Path,
+         passphrase: str | None = None) -> Joined:
+    """Start a site's workspace from the coordinator's invitation: verify it (the
+    coordinator's key travels inside; compare its fingerprint with the coordinator's),
+    copy the network's records, remember which site this is, and make this computer's key
+    (its public half goes back to the coordinator for enrolment)."""
+    from . import keys
+
+    b = read_bundle(invitation)
+    m = b.manifest
+    if m.get("kind") != "invitation" or not m.get("coordinator_key"):
+        raise _fail(b.path, "it is not an invitation to join a network.")
+    try:
+        key = minisign.parse_public_key(m["coordinator_key"])
+    except minisign.SignatureError as exc:
+        raise _fail(b.path, str(exc)) from exc
+    verify_bundle(b, key)
+    records = parse_records(b)
+    target = Path(workspace_path)
+    ws = Workspace.create(target)
+    try:
+        summary = ImportSummary(m.get("invited_site", ""), int(m.get("sequence", 0)), "invitation")
+        with ws.sessions.begin() as s:
+            s.execute(text("PRAGMA defer_foreign_keys=ON"))
+            _apply(s, records, summary)
+        latest = max((v for _k, r in records for v in r["field_clocks"].values()), default="")
+        if latest:
+            ws.clock.observe(latest)
+        pair = keys.generate(passphrase)
+        site_id = m["invited_site_id"]
+        ws.set_meta(local_site_id=site_id, signing_key=pair.public.key_id_hex)
+        with ws.read() as s:
+            site = s.get(Site, site_id)
+            enrolled = list(site.public_keys or [])
+        ws.ops.update("site", site_id, public_keys=[*enrolled, pair.public.line()],
+                      label="Enrol this computer's key")
+    except BaseException:
+        ws.close()
+        target.unlink(missing_ok=True)
+        raise
+    ws.close()
+    return Joined(target, summary.site, key.fingerprint(), pair.public)

@@ -109,3 +109,40 @@ def import_bundles(window: Any, paths: list[str] | None = None) -> list[str]:
         window.last_dialog = box
         box.exec()
     return lines
+
+
+def join_network(window: Any, invitation: str | None = None, target: str | None = None) -> bool:
+    """Scenario 1, step 1: a principal opens the coordinator's invitation."""
+    from ..bundle.importer import BundleError, join
+    from ..paths import data_dir
+    from .runner import show_error
+
+    if invitation is None:
+        invitation, _ = QFileDialog.getOpenFileName(window, "Join a network: choose the "
+                                                    "invitation", "",
+                                                    "NICdesk invitations (*.nicbundle)")
+    if not invitation:
+        return False
+    if target is None:
+        target, _ = QFileDialog.getSaveFileName(window, "Where to keep your school's "
+                                                "workspace", str(data_dir()),
+                                                "NICdesk workspaces (*.nicdesk)")
+    if not target:
+        return False
+    target = target if target.endswith(".nicdesk") else target + ".nicdesk"
+    try:
+        joined = join(invitation, target)
+    except BundleError as exc:
+        show_error(window, exc.title, exc.message)
+        return False
+    pub = Path(target).with_suffix(".pub")
+    pub.write_text(joined.site_key.file_text())
+    box = QMessageBox(QMessageBox.Icon.Information, "Joined the network",
+                      f"You joined as {joined.site}.\n\nThe coordinator's fingerprint is "
+                      f"{joined.coordinator_fingerprint}. Check it with the coordinator.\n\n"
+                      f"Send this file to the coordinator so they can enrol this computer:\n"
+                      f"{pub}\n(your fingerprint {joined.site_key.fingerprint()})",
+                      QMessageBox.StandardButton.Ok, window)
+    window.last_dialog = box
+    box.exec()
+    return window.open_workspace(target)

@@ -93,6 +93,9 @@ class MainWindow(QMainWindow):
         self.act_add_site = self._action("Add &Site…", lambda: self.add_site(None, None),
                                          tip="Add a school, district or agency")
         self.act_about = self._action("&About NICdesk", self.about, tip="About NICdesk")
+        self.act_join = self._action("&Join a Network…", self.join_network,
+                                     tip="Start your site's workspace from the "
+                                     "coordinator's invitation file")
         self.act_export = self._action("&Export for the Network…", self.export_bundle,
                                        tip="Write a signed bundle of this site's records")
         self.act_import = self._action("&Import Bundles…", self.import_bundles,
@@ -108,6 +111,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
+        file_menu.addAction(self.act_join)
         file_menu.addAction(self.act_import)
         file_menu.addAction(self.act_export)
         file_menu.addSeparator()
@@ -606,6 +610,11 @@ class MainWindow(QMainWindow):
         from .bundle_dialogs import export_for_network
 
         export_for_network(self)
+
+    def join_network(self) -> None:
+        from .bundle_dialogs import join_network
+
+        join_network(self)
 
     def import_bundles(self, paths: list[str] | None = None) -> None:
         from .bundle_dialogs import import_bundles
