@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import sqlite3
@@ -40,8 +41,8 @@ def main() -> None:
     cli(["keys", "export-public", str(site_ws), "--out", str(tmp / "a.pub")])
     cli(["network", "enroll", str(coord), str(tmp / "a.pub"), "--site", "A"])
     stamp = "001750000000000-000000-bench"
-    rows = [(str(uuid.UUID(int=i + 1)), site, stamp, '{"value":"%s","period":"%s",'
-             '"deleted":"%s"}' % (stamp, stamp, stamp), 0, measure, site,
+    clocks = json.dumps({"value": stamp, "period": stamp, "deleted": stamp})
+    rows = [(str(uuid.UUID(int=i + 1)), site, stamp, clocks, 0, measure, site,
              f"{1900 + i // 12 // 28:04d}-{i // 28 % 12 + 1:02d}-{i % 28 + 1:02d}",
              float(i % 100)) for i in range(ROWS)]
     con = sqlite3.connect(site_ws)
