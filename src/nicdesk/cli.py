@@ -394,6 +394,7 @@ def cmd_keys_init(args: argparse.Namespace) -> int:
         if args.coordinator:
             from sqlalchemy import select
 
+            values["role"] = "coordinator"
             with ws.read() as s:
                 nets = list(s.scalars(select(Network)))
             for net in nets:

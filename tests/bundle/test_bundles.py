@@ -43,8 +43,9 @@ def network(tmp_path: Path, capsys):  # noqa: ANN001, ANN201
         path = tmp_path / f"{name}.nicdesk"
         shutil.copyfile(coord, path)
         with Workspace.open(path) as ws:
-            ws.set_meta(device_id=f"laptop{name}", bundle_sequence="0")
-            ws.set_meta(signing_key="")
+            # a copy of the coordinator's file must stop being the coordinator
+            ws.set_meta(device_id=f"laptop{name}", bundle_sequence="0", signing_key="",
+                        role="site")
         assert main(["keys", "init", str(path), "--site", name]) == 0
         pub = tmp_path / f"{name}.pub"
         assert main(["keys", "export-public", str(path), "--out", str(pub)]) == 0
@@ -160,7 +161,7 @@ def test_concurrent_edits_keep_both_versions(network) -> None:  # noqa: ANN001
         summary = import_bundle(ws, b2)
         with ws.read() as s:
             kept = s.query(Observation).one().note
-            lost = [v.value for v in s.query(RecordVersion)]
+            lost = [v.value for v in s.query(RecordVersion).filter_by(field="note")]
     assert summary.conflicts >= 1
     assert {kept, *lost} >= {"from laptop 1", "from laptop 2"}
 
@@ -335,14 +336,17 @@ def test_conflicts_listed_and_resolved(network) -> None:  # noqa: ANN001
         with ws.read() as s:
             rows = open_conflicts(s)
             history = bundle_history(s)
-        assert [r.field for r in rows] == ["note"] and len(history) == 2
-        current, other = rows[0].current, rows[0].other
-        resolve(ws, rows[0].id, take_other=True)
+        # both laptops also enrolled their own key in the site record: kept too
+        assert sorted(r.field for r in rows) == ["note", "public_keys"]
+        assert len(history) == 2
+        note = next(r for r in rows if r.field == "note")
+        current, other = note.current, note.other
+        resolve(ws, note.id, take_other=True)
         from nicdesk.store.schema import Observation
 
         with ws.read() as s:
             assert s.query(Observation).one().note == other != current
-            assert open_conflicts(s) == []
+            assert [r.field for r in open_conflicts(s)] == ["public_keys"]
 
 
 def test_invitation_join_enrol_export_import_digest(tmp_path: Path, capsys) -> None:  # noqa: ANN001
@@ -376,3 +380,28 @@ def test_invitation_join_enrol_export_import_digest(tmp_path: Path, capsys) -> N
     assert main(["export", str(coord), "--digest", "--out", str(tmp_path / "d.nicbundle")]) == 0
     assert main(["import", str(site), str(tmp_path / "d.nicbundle")]) == 0
     assert '"value":0.7' in dump(coord, capsys).replace(" ", "")
+
+
+def test_sites_see_other_sites_read_only(network) -> None:  # noqa: ANN001
+    from nicdesk.store.errors import InvalidChangeError
+    from nicdesk.store.schema import Charter, Observation
+
+    coord, sites, tmp = network
+    add_values(sites["A"], {"2025-09-01": 0.5})
+    with Workspace.open(coord) as ws:
+        import_bundle(ws, export(sites["A"], tmp / "a.nicbundle"))
+        with ws.read() as s:
+            network_id = s.query(Site).first().network_id
+        ws.ops.create("charter", network_id=network_id, norms="Share data")
+    assert main(["export", str(coord), "--digest", "--out", str(tmp / "d.nicbundle")]) == 0
+    with Workspace.open(sites["B"]) as ws:
+        import_bundle(ws, tmp / "d.nicbundle")
+        with ws.read() as s:
+            a_value = s.query(Observation).one().id
+            charter = s.query(Charter).one().id
+            own_site = ws.meta()["local_site_id"]
+        with pytest.raises(InvalidChangeError, match="belongs to A"):
+            ws.ops.update("observation", a_value, value=0.9)
+        with pytest.raises(InvalidChangeError, match="belongs to Hub"):
+            ws.ops.update("charter", charter, norms="changed by B")
+        ws.ops.update("site", own_site, context_tags={"locale": "rural"})  # its own: fine

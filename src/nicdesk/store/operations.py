@@ -189,9 +189,9 @@ class Transaction:
             return revived
         model = MODELS[kind]
         record_id = values.pop("id", None) or self.ops.ws.id_factory()
+        if kind == "site":  # a site owns its own record (its name, tags, keys)
+            owner_site_id = owner_site_id or record_id
         obj = model(id=record_id, owner_site_id=owner_site_id or self._owner(kind, values))
-        if kind == "site" and obj.owner_site_id is None:
-            obj.owner_site_id = record_id
         stamp = self.ops.ws.clock.now_str()
         # defaults from the column definitions, so every field has a value and a clock
         for name in editable_fields(kind):
@@ -235,9 +235,27 @@ class Transaction:
         self.created.append(existing.id)
         return existing.id
 
+    def _check_owner(self, kind: str, obj: Any) -> None:
+        """In a site's workspace (joined, with its own key), records of other sites and of
+        the coordinator arrive by digest and are read-only: only their owner changes them,
+        so no edit is made that could never travel back.  The coordinator may change all."""
+        meta = self.ops.ws.meta()
+        local = meta.get("local_site_id")
+        if not local or not meta.get("signing_key") or meta.get("role") == "coordinator":
+            return
+        if obj.owner_site_id not in (None, local):
+            from .schema import Site
+
+            owner = self.session.get(Site, obj.owner_site_id)
+            raise InvalidChangeError(
+                f"This {KIND_LABELS.get(kind, kind).lower()} belongs to "
+                f"{owner.name if owner else 'another site'}; only they can change it "
+                "(their changes reach you in the network digest).")
+
     def update(self, kind: str, record_id: str, /, **values: Any) -> None:
         values = self._clean(kind, values, partial=True)
         obj = self.get(kind, record_id)
+        self._check_owner(kind, obj)
         if obj.deleted and values.get("deleted", True):
             raise NotFoundError(
                 f"The {KIND_LABELS.get(kind, kind).lower()} was deleted; undo the deletion first."
@@ -250,6 +268,7 @@ class Transaction:
         obj = self.get(kind, record_id)
         if obj.deleted:
             return
+        self._check_owner(kind, obj)
         self._set(kind, obj, "deleted", True)
         for child_kind, column in _CHILDREN[kind]:
             model = MODELS[child_kind]
