@@ -24,8 +24,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("demo", help="write the sample network to a new workspace file")
-    p.add_argument("path", type=Path)
+    p.add_argument("path", type=Path, help="a .nicdesk file, or a folder with --network")
     p.add_argument("--seed", type=int, default=2015, help="same seed, same content")
+    p.add_argument("--network", action="store_true",
+                   help="one coordinator file and one file per site, keys enrolled")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("new", help="create an empty workspace with one network")
@@ -147,6 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import build_demo
+
+    if args.network:
+        from .network_demo import build_network_demo
+
+        for path in build_network_demo(args.path, args.seed):
+            print(path)
+        return 0
 
     if args.path.exists() and args.path.stat().st_size > 0:
         print(f"{args.path} already exists; choose a new file name.", file=sys.stderr)

@@ -58,3 +58,27 @@ def test_same_field_concurrent_edit_reports_the_loser() -> None:
     r = merge_fields(*local, *remote)
     assert r.values["notes"] == "mine"
     assert [(c.kept_value, c.lost_value) for c in r.conflicts] == [("mine", "theirs")]
+
+
+def test_a_late_old_copy_is_superseded_not_a_conflict() -> None:
+    old = Hlc(1, 0, "laptop").encode()
+    new = Hlc(2, 0, "office").encode()
+    # the office edited the value it had received from the laptop (base = laptop's clock)
+    local = ({"notes": "edited"}, {"notes": new, "~notes": old})
+    remote = ({"notes": "original"}, {"notes": old})
+    r = merge_fields(*local, *remote)
+    assert r.values["notes"] == "edited" and r.conflicts == []
+    # and the other way round: the newer edit arriving at the old copy
+    r = merge_fields(*remote, *local)
+    assert r.values["notes"] == "edited" and r.conflicts == []
+    assert r.clocks["~notes"] == old
+
+
+def test_edits_that_did_not_see_each_other_conflict_both_ways() -> None:
+    start = Hlc(1, 0, "laptop").encode()
+    a = ({"notes": "A's text"}, {"notes": Hlc(2, 0, "a").encode(), "~notes": start})
+    b = ({"notes": "B's text"}, {"notes": Hlc(3, 0, "b").encode(), "~notes": start})
+    one, two = merge_fields(*a, *b), merge_fields(*b, *a)
+    assert one.values == two.values == {"notes": "B's text"}
+    assert [c.lost_value for c in one.conflicts] == [c.lost_value for c in two.conflicts] == [
+        "A's text"]

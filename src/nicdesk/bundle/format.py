@@ -49,6 +49,7 @@ def to_json(kind: str, obj: Any) -> dict[str, Any]:
     clocks = dict(obj.field_clocks or {})
     for name in PRIVATE_FIELDS.get(kind, ()):
         clocks.pop(name, None)
+        clocks.pop("~" + name, None)
     out["field_clocks"] = clocks
     return out
 

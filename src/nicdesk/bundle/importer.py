@@ -328,7 +328,7 @@ def _merge_one(s: Any, kind: str, row: Any, values: dict[str, Any],
         for name in result.changed:
             setattr(row, name, result.values[name])
         row.field_clocks = result.clocks
-        row.hlc = max(result.clocks.values())
+        row.hlc = result.hlc
         summary.updated += 1
     else:
         summary.unchanged += 1

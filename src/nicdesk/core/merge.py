@@ -4,9 +4,13 @@ A record travels as a dict of field values plus `clocks` (field -> encoded HLC) 
 `deleted` flag with its own clock under the pseudo-field ``"deleted"``.  For each field the
 value with the higher clock wins; an equal clock is the same edit seen twice (no-op).  That
 makes the merge idempotent, commutative and associative, so bundles can arrive in any order
-and more than once.  A losing value that differs from the winner and came from another
-device is returned as a `Conflict`, so the store can keep it for a person to look at:
-long texts such as PDSA notes are never silently dropped.
+and more than once.
+
+Each edit also records the clock of the value it replaced, under ``"~field"`` (its
+*base*).  A losing value is a conflict only if the winning edit did not see it — its clock
+is newer than the winner's base — and it differs from the winner.  So an old copy arriving
+late is simply superseded, while two people changing the same field offline both keep
+their text: the loser is returned as a `Conflict` for a person to look at.
 """
 
 from __future__ import annotations
@@ -14,8 +18,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-from .clock import Hlc
 
 
 @dataclass(frozen=True)
@@ -36,11 +38,15 @@ class MergeResult:
 
     @property
     def hlc(self) -> str:
-        return max(self.clocks.values()) if self.clocks else ""
+        stamps = [v for k, v in self.clocks.items() if not k.startswith("~")]
+        return max(stamps) if stamps else ""
 
 
-def _device(stamp: str) -> str:
-    return Hlc.decode(stamp).device
+BASE = "~"
+
+
+def base_key(name: str) -> str:
+    return BASE + name
 
 
 def merge_fields(
@@ -54,20 +60,25 @@ def merge_fields(
     clocks = dict(local_clocks)
     result = MergeResult(values, clocks)
     for name, remote_clock in remote_clocks.items():
+        if name.startswith(BASE):
+            continue
         local_clock = clocks.get(name)
         remote_value = remote_values.get(name)
+        remote_base = remote_clocks.get(base_key(name), "")
         if local_clock is None or remote_clock > local_clock:
             old = values.get(name)
-            if local_clock is not None and old != remote_value and _device(local_clock) != _device(
-                remote_clock
-            ):
+            if local_clock is not None and old != remote_value and local_clock > remote_base:
                 result.conflicts.append(Conflict(name, remote_value, remote_clock, old, local_clock))
             values[name] = remote_value
             clocks[name] = remote_clock
+            if remote_base:
+                clocks[base_key(name)] = remote_base
+            else:
+                clocks.pop(base_key(name), None)
             if local_clock is None or old != remote_value:
                 result.changed.add(name)
         elif remote_clock < local_clock:
             mine = values.get(name)
-            if mine != remote_value and _device(local_clock) != _device(remote_clock):
+            if mine != remote_value and remote_clock > clocks.get(base_key(name), ""):
                 result.conflicts.append(Conflict(name, mine, local_clock, remote_value, remote_clock))
     return result

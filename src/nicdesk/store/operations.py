@@ -134,8 +134,12 @@ class Transaction:
         return obj
 
     def _stamp(self, obj: Any, name: str) -> None:
+        """A new clock for the field, remembering the one it replaces (its base: what this
+        edit saw, which tells a later merge apart from a concurrent one)."""
         stamp = self.ops.ws.clock.now_str()
         clocks = dict(obj.field_clocks or {})
+        if name in clocks:
+            clocks["~" + name] = clocks[name]
         clocks[name] = stamp
         obj.field_clocks = clocks
         obj.hlc = stamp
