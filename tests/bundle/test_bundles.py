@@ -432,3 +432,32 @@ def test_network_demo_flow(tmp_path: Path, capsys) -> None:  # noqa: ANN001
     assert main(["import", str(lincoln), str(home / "d.nicbundle")]) == 0
     with Workspace.open(lincoln) as ws, ws.read() as s:
         assert len({o.site_id for o in s.query(Observation)}) == 2  # Eastside's too, now
+
+
+def test_key_files_private_and_passphrase_sealed(tmp_path: Path) -> None:
+    import os as _os
+    import stat
+
+    pair = keys.generate("correct horse")
+    path = keys.keys_dir() / f"{pair.public.key_id_hex}.key"
+    assert stat.S_IMODE(_os.stat(path).st_mode) == 0o600
+    assert path.read_bytes().startswith(keys.SEALED) and b"PRIVATE KEY" not in path.read_bytes()
+    assert keys.load(pair.public.key_id_hex, "correct horse").public == pair.public
+    with pytest.raises(keys.KeyError_, match="passphrase"):
+        keys.load(pair.public.key_id_hex, "wrong")
+    with pytest.raises(keys.KeyError_, match="passphrase"):
+        keys.load(pair.public.key_id_hex)
+
+
+def test_cancel_rolls_back(network, capsys) -> None:  # noqa: ANN001
+    coord, sites, tmp = network
+    add_values(sites["A"], {"2025-09-01": 0.5, "2025-10-01": 0.6})
+    bundle = export(sites["A"], tmp / "a.nicbundle")
+    before = dump(coord, capsys)
+    seen = []
+    with Workspace.open(coord) as ws:
+        with pytest.raises(BundleError, match="cancelled"):
+            import_bundle(ws, bundle, lambda done, total: seen.append(done) or False)
+        assert seen
+        assert import_bundle(ws, bundle).new == 2  # not recorded as imported either
+    assert dump(coord, capsys) != before

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -233,7 +234,13 @@ def parse_records(b: Bundle) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
-def import_bundle(ws: Workspace, path: str | Path) -> ImportSummary:
+Progress = Callable[[int, int], bool]  # (records done, total) -> False to cancel
+
+
+def import_bundle(ws: Workspace, path: str | Path, progress: Progress | None = None
+                  ) -> ImportSummary:
+    """Verify and merge one bundle.  `progress` is told how far the merge is; returning
+    False cancels it, and the transaction rolls back as if nothing had happened."""
     b = read_bundle(path)
     m = b.manifest
     if m.get("kind") not in KINDS:
@@ -258,7 +265,7 @@ def import_bundle(ws: Workspace, path: str | Path) -> ImportSummary:
     try:
         with ws.sessions.begin() as s:
             s.execute(text("PRAGMA defer_foreign_keys=ON"))
-            _apply(s, records, summary)
+            _apply(s, records, summary, progress)
             s.add(BundleImport(signer=key.key_id_hex, sequence=summary.sequence,
                                site_id=m.get("site_id", ""), kind=m["kind"],
                                created=str(m.get("created", "")),
@@ -267,6 +274,8 @@ def import_bundle(ws: Workspace, path: str | Path) -> ImportSummary:
                                         "unchanged": summary.unchanged,
                                         "conflicts": summary.conflicts,
                                         "per_kind": summary.per_kind}))
+    except _Cancelled as exc:
+        raise BundleError(f"Import of {b.path.name} cancelled. Nothing was changed.") from exc
     except IntegrityError as exc:
         raise _fail(b.path, "its records refer to records this workspace does not have "
                     "(import the bundles of the sites and network it depends on first).") \
@@ -274,8 +283,14 @@ def import_bundle(ws: Workspace, path: str | Path) -> ImportSummary:
     return summary
 
 
-def _apply(s: Any, records: list[tuple[str, dict[str, Any]]], summary: ImportSummary) -> None:
+class _Cancelled(Exception):
+    pass
+
+
+def _apply(s: Any, records: list[tuple[str, dict[str, Any]]], summary: ImportSummary,
+           progress: Progress | None = None) -> None:
     """New records go in as bulk inserts; records already here are merged one by one."""
+    done, total = 0, len(records)
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for kind, values in records:
         by_kind.setdefault(kind, []).append(values)
@@ -300,6 +315,9 @@ def _apply(s: Any, records: list[tuple[str, dict[str, Any]]], summary: ImportSum
         for i in range(0, len(fresh), 5000):
             s.execute(insert(model), fresh[i:i + 5000])
         summary.new += len(fresh)
+        done += len(batch)
+        if progress is not None and progress(done, total) is False:
+            raise _Cancelled
 
 
 def _with_defaults(kind: str, values: dict[str, Any]) -> dict[str, Any]:

@@ -1,16 +1,20 @@
 """Signing keys of this computer: Ed25519, kept under the data dir (never in a workspace
-or a bundle), private files readable by the owner only (0600), optionally encrypted with a
-passphrase (PKCS#8 with the `cryptography` library's best available encryption)."""
+or a bundle), private files readable by the owner only (0600).  With a passphrase the key
+is sealed with a key derived by scrypt (n=2^15, r=8, p=1) and AES-256-GCM; without one it
+is stored as plain PKCS#8."""
 
 from __future__ import annotations
 
+import base64
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from cryptography.hazmat.primitives.serialization import (
-    BestAvailableEncryption,
     Encoding,
     NoEncryption,
     PrivateFormat,
@@ -31,6 +35,25 @@ class KeyPair:
     public: PublicKey
 
 
+SEALED = b"NICDESK-SEALED-KEY-1\n"
+
+
+def _kdf(salt: bytes, passphrase: str) -> bytes:
+    return Scrypt(salt=salt, length=32, n=2**15, r=8, p=1).derive(passphrase.encode())
+
+
+def _seal(pem: bytes, passphrase: str) -> bytes:
+    salt, nonce = os.urandom(16), os.urandom(12)
+    box = AESGCM(_kdf(salt, passphrase)).encrypt(nonce, pem, SEALED)
+    return SEALED + base64.b64encode(salt + nonce + box) + b"\n"
+
+
+def _open(data: bytes, passphrase: str) -> bytes:
+    raw = base64.b64decode(data[len(SEALED):].strip())
+    salt, nonce, box = raw[:16], raw[16:28], raw[28:]
+    return AESGCM(_kdf(salt, passphrase)).decrypt(nonce, box, SEALED)
+
+
 def keys_dir() -> Path:
     path = data_dir() / "keys"
     path.mkdir(parents=True, exist_ok=True)
@@ -41,8 +64,9 @@ def keys_dir() -> Path:
 def generate(passphrase: str | None = None) -> KeyPair:
     private = Ed25519PrivateKey.generate()
     pair = KeyPair(private, public_of(private))
-    encryption = BestAvailableEncryption(passphrase.encode()) if passphrase else NoEncryption()
-    pem = private.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, encryption)
+    pem = private.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    if passphrase:
+        pem = _seal(pem, passphrase)
     path = keys_dir() / f"{pair.public.key_id_hex}.key"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
@@ -58,10 +82,14 @@ def load(key_id_hex: str, passphrase: str | None = None) -> KeyPair:
         raise KeyError_(f"The signing key {key_id_hex} is not on this computer (looked in "
                         f"{path.parent}). Copy it back, or create a new key and have the "
                         "coordinator enrol it.")
+    data = path.read_bytes()
     try:
-        private = load_pem_private_key(path.read_bytes(),
-                                       passphrase.encode() if passphrase else None)
-    except (TypeError, ValueError) as exc:
+        if data.startswith(SEALED):
+            if not passphrase:
+                raise ValueError("passphrase needed")
+            data = _open(data, passphrase)
+        private = load_pem_private_key(data, None)
+    except (TypeError, ValueError, InvalidTag) as exc:
         raise KeyError_("The signing key needs its passphrase, or the passphrase is wrong.") \
             from exc
     if not isinstance(private, Ed25519PrivateKey):

@@ -96,12 +96,29 @@ def import_bundles(window: Any, paths: list[str] | None = None) -> list[str]:
     if paths is None:
         paths, _ = QFileDialog.getOpenFileNames(window, "Import bundles", "",
                                                 "NICdesk bundles (*.nicbundle)")
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QProgressDialog
+
     lines = []
-    for path in paths:
+    dialog = QProgressDialog("Importing bundles…", "Cancel", 0, 100, window)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(400)
+    window.progress_dialog = dialog
+
+    def progress(done: int, total: int) -> bool:
+        dialog.setValue(int(100 * done / max(total, 1)))
+        QApplication.processEvents()
+        return not dialog.wasCanceled()  # cancelling rolls the bundle back
+
+    for i, path in enumerate(paths, start=1):
+        dialog.setLabelText(f"Verifying and merging {Path(path).name} ({i} of {len(paths)})")
         try:
-            lines.append(import_bundle(window.workspace, path).text())
+            lines.append(import_bundle(window.workspace, path, progress).text())
         except BundleError as exc:
             lines.append(exc.message)
+        if dialog.wasCanceled():
+            break
+    dialog.close()
     if lines:
         window.notify_external_change(f"Imported {len(paths)} bundle(s)")
         box = QMessageBox(QMessageBox.Icon.Information, "Bundles", "\n\n".join(lines),
