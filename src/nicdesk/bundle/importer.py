@@ -25,7 +25,6 @@ from sqlalchemy.exc import IntegrityError
 from ..core.clock import ClockDriftError, Hlc
 from ..core.merge import merge_fields
 from ..store.errors import WorkspaceError
-from ..store.operations import coerce
 from ..store.schema import MODELS, BundleImport, Network, RecordVersion, Site
 from ..store.workspace import Workspace
 from . import minisign
@@ -198,6 +197,7 @@ def parse_records(b: Bundle) -> list[tuple[str, dict[str, Any]]]:
         if kind is None or not name.startswith("records/"):
             raise _fail(b.path, f"it contains an unknown file {name}.")
         allowed = set(shared_columns(kind))
+        convert, texts = _converters(kind)
         for n, line in enumerate(data.decode("utf-8").splitlines(), start=1):
             if not line.strip():
                 continue
@@ -218,10 +218,11 @@ def parse_records(b: Bundle) -> list[tuple[str, dict[str, Any]]]:
             try:
                 for stamp in clocks.values():
                     Hlc.decode(stamp)
-                values = {k: (coerce(kind, k, v) if k not in ("id", "owner_site_id", "hlc",
-                                                              "field_clocks", "deleted")
-                              and not isinstance(v, dict | list) else v)
+                values = {k: (convert[k](v) if k in convert and v is not None else v)
                           for k, v in raw.items()}
+                for k in texts:
+                    if values.get(k) is not None and not isinstance(values[k], str):
+                        raise ValueError(f"{k} must be text")
             except (ValueError, WorkspaceError) as exc:
                 raise _fail(b.path, f"{name} line {n} has a value of the wrong type "
                             f"({getattr(exc, 'message', exc)}).") from exc
@@ -235,6 +236,42 @@ def parse_records(b: Bundle) -> list[tuple[str, dict[str, Any]]]:
 
 
 Progress = Callable[[int, int], bool]  # (records done, total) -> False to cancel
+
+
+_CONVERTERS: dict[str, tuple[dict[str, Callable[[Any], Any]], tuple[str, ...]]] = {}
+
+
+def _converters(kind: str) -> tuple[dict[str, Callable[[Any], Any]], tuple[str, ...]]:
+    """Per column, how a JSON value becomes the stored type (dates, numbers, booleans);
+    worked out once per kind, not once per value."""
+    if kind not in _CONVERTERS:
+        from sqlalchemy import Boolean, Date, Float, Integer, String, Text
+
+        convert: dict[str, Callable[[Any], Any]] = {}
+        texts = []
+        for column in MODELS[kind].__table__.columns:  # type: ignore[attr-defined]
+            t, name = column.type, column.key
+            if name in ("id", "owner_site_id", "hlc", "field_clocks", "deleted"):
+                continue
+            if isinstance(t, Date):
+                convert[name] = lambda v: dt.date.fromisoformat(v) if isinstance(v, str) \
+                    else _bad(v)
+            elif isinstance(t, Boolean):
+                convert[name] = lambda v: v if isinstance(v, bool) else _bad(v)
+            elif isinstance(t, Integer):
+                convert[name] = lambda v: v if isinstance(v, int) and not isinstance(v, bool) \
+                    else _bad(v)
+            elif isinstance(t, Float):
+                convert[name] = lambda v: float(v) if isinstance(v, int | float) and \
+                    not isinstance(v, bool) else _bad(v)
+            elif isinstance(t, String | Text) and not column.foreign_keys:
+                texts.append(name)
+        _CONVERTERS[kind] = (convert, tuple(texts))
+    return _CONVERTERS[kind]
+
+
+def _bad(value: Any) -> Any:
+    raise ValueError(f"{value!r} has the wrong type")
 
 
 def import_bundle(ws: Workspace, path: str | Path, progress: Progress | None = None
