@@ -31,6 +31,7 @@ from sqlalchemy import select
 from ..store.schema import PdsaCycle, Site
 from ..store.series import MeasureSeries, load_series
 from .forms import CHART_CHOICES, MeasureForm
+from .widgets import page_title
 
 BADGES = {"outcome": ("OUTCOME", "#0072B2"), "process": ("PROCESS", "#009E73"),
           "balancing": ("BALANCING", "#B35C00")}
@@ -46,11 +47,7 @@ class MeasurePage(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 8)
         head = QHBoxLayout()
-        self.title = QLabel()
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.35)
-        font.setBold(True)
-        self.title.setFont(font)
+        self.title = page_title(scale=1.35)
         self.badge = QLabel()
         self.badge.setObjectName("kindBadge")
         self.where = QLabel()

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from ..core.pdsa import STAGES
 from ..store import pdsa as ops
 from ..store.schema import PdsaCycle, PdsaRamp
+from .widgets import page_title
 
 
 class RampPage(QWidget):
@@ -37,11 +38,7 @@ class RampPage(QWidget):
         self.ramp_id: str | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 12)
-        self.title = QLabel()
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.title.setFont(font)
+        self.title = page_title()
         outer.addWidget(self.title)
         intro = QLabel("A ramp is a chain of PDSA cycles testing one change idea at growing "
                        "scale. Use ◀ ▶ to reorder (Edit → Undo puts it back); open a cycle "
@@ -178,11 +175,7 @@ class CycleListPage(QWidget):
         self.scope: tuple[str | None, str | None] = (None, None)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(12, 8, 12, 8)
-        self.title = QLabel()
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.title.setFont(font)
+        self.title = page_title()
         outer.addWidget(self.title)
         bar = QHBoxLayout()
         self.stage = QComboBox()

@@ -33,6 +33,7 @@ from ..store import pdsa as ops
 from ..store.schema import ChangeIdea, Measure, PdsaMeasure, PdsaQuestion, Site
 from .fields import ChoiceField, DateField, Field, IntField, LineField, TextField, plain_choices
 from .forms import RecordForm
+from .widgets import page_title
 
 
 class QuestionsTable(QTableWidget):
@@ -274,11 +275,7 @@ class PdsaPage(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(12, 8, 12, 8)
         head = QHBoxLayout()
-        self.title = QLabel()
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.title.setFont(font)
+        self.title = page_title()
         self.stage = QLabel()
         self.stage.setObjectName("stage")
         head.addWidget(self.title)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..widgets import page_title
 from .scene import DiagramScene, DiagramView
 
 
@@ -34,11 +35,7 @@ class DiagramEditor(QWidget):
         self.side = side_focus or side  # the widget in the side pane that takes the keys
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 6, 8, 6)
-        self.title = QLabel()
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.title.setFont(font)
+        self.title = page_title()
         self.title.setWordWrap(True)
         outer.addWidget(self.title)
         self.toolbar = QToolBar()
