@@ -101,6 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("pubkey", type=Path)
     p.add_argument("--site", required=True)
     p.set_defaults(func=cmd_enroll)
+    p = net_sub.add_parser("create", help="coordinator: a new network workspace with its key")
+    p.add_argument("path", type=Path)
+    p.add_argument("--name", required=True, help="the network's name")
+    p.add_argument("--coordinator-site", default="Network hub",
+                   help="the coordinating organisation (a site of the network)")
+    p.add_argument("--passphrase")
+    p.set_defaults(func=cmd_network_create)
     p = net_sub.add_parser("invite", help="coordinator: an invitation bundle for one site")
     p.add_argument("workspace", type=Path)
     p.add_argument("--site", required=True)
@@ -483,6 +490,19 @@ def cmd_trust(args: argparse.Namespace) -> int:
             ws.ops.update("network", net.id, coordinator_public_key=key.line())
     print(f"Trusting coordinator key {key.key_id_hex} (fingerprint {key.fingerprint()}).")
     return 0
+
+
+def cmd_network_create(args: argparse.Namespace) -> int:
+    from .store.workspace import Workspace
+
+    with Workspace.create(args.path) as ws:
+        net = ws.ops.create("network", name=args.name).id
+        ws.ops.create("site", network_id=net, name=args.coordinator_site, kind="state agency")
+        ws.ops.create("charter", network_id=net)
+    keys = ["keys", "init", str(args.path), "--site", args.coordinator_site, "--coordinator"]
+    if args.passphrase:
+        keys += ["--passphrase", args.passphrase]
+    return cmd_keys_init(build_parser().parse_args(keys))
 
 
 def cmd_invite(args: argparse.Namespace) -> int:

@@ -105,3 +105,37 @@ def test_join_from_invitation_in_the_app(tmp_path: Path, qtbot, monkeypatch) -> 
     assert (tmp_path / "lincoln.pub").exists()
     assert "Site: Lincoln" in w.site_label.text()
     w.close_workspace()
+
+
+def test_coordinator_invites_and_enrols_in_the_app(tmp_path: Path, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    from nicdesk.store.schema import Site
+    from nicdesk.ui.bundle_dialogs import enrol_site_key, invite_site, join_network
+
+    coord = tmp_path / "coord.nicdesk"
+    assert main(["network", "create", str(coord), "--name", "Valley NIC",
+                 "--coordinator-site", "Hub"]) == 0
+    from nicdesk.store.workspace import Workspace
+
+    with Workspace.open(coord) as ws, ws.read() as s:
+        net = s.query(Site).one().network_id
+    with Workspace.open(coord) as ws:
+        lincoln = ws.ops.create("site", network_id=net, name="Lincoln").id
+    texts = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: texts.append(self.text()))
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(
+        lambda *a, **k: texts.append(a[2]) or QMessageBox.StandardButton.Yes))
+    w = MainWindow()
+    w.persist_settings = False
+    qtbot.addWidget(w)
+    assert w.open_workspace(coord)
+    invite = invite_site(w, lincoln, str(tmp_path / "invite.nicbundle"))
+    assert invite is not None and "coordinator fingerprint" in texts[-1]
+    w.close_workspace()
+    assert join_network(w, str(invite), str(tmp_path / "lincoln"))
+    w.close_workspace()
+    assert w.open_workspace(coord)
+    assert enrol_site_key(w, str(tmp_path / "lincoln.pub"), lincoln)
+    assert "Fingerprint" in texts[-1]
+    with w.workspace.read() as s:
+        assert len(s.get(Site, lincoln).public_keys) == 1
+    w.close_workspace()

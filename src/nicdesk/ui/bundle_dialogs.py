@@ -163,3 +163,86 @@ def join_network(window: Any, invitation: str | None = None, target: str | None 
     window.last_dialog = box
     box.exec()
     return window.open_workspace(target)
+
+
+def _choose_site(window: Any, title: str) -> Any:
+    from PySide6.QtWidgets import QInputDialog
+    from sqlalchemy import select
+
+    from ..store.schema import Site
+
+    with window.workspace.read() as s:
+        sites = sorted((x.name, x.id) for x in s.scalars(select(Site).where(
+            Site.deleted.is_(False))))
+    if not sites:
+        return None
+    names = [n for n, _ in sites]
+    name, ok = QInputDialog.getItem(window, title, "Site:", names, 0, False)
+    return sites[names.index(name)][1] if ok else None
+
+
+def invite_site(window: Any, site_id: str | None = None, path: str | None = None) -> Path | None:
+    """Coordinator: an invitation file for one site (carries the coordinator's key)."""
+    from ..bundle.export import export_bundle
+    from ..bundle.minisign import parse_public_key
+    from ..store.errors import WorkspaceError
+    from ..store.schema import Network
+    from .runner import show_error
+
+    site_id = site_id or _choose_site(window, "Invite a site")
+    if not site_id:
+        return None
+    if path is None:
+        path, _ = QFileDialog.getSaveFileName(window, "Save the invitation", "invitation.nicbundle",
+                                              "NICdesk invitations (*.nicbundle)")
+    if not path:
+        return None
+    try:
+        result = export_bundle(window.workspace, path, kind="invitation", invite_site=site_id)
+    except WorkspaceError as exc:
+        show_error(window, exc.title, exc.message)
+        return None
+    with window.workspace.read() as s:
+        key = next(iter(s.query(Network))).coordinator_public_key
+    fingerprint = parse_public_key(key).fingerprint() if key else "?"
+    box = QMessageBox(QMessageBox.Icon.Information, "Invitation written",
+                      f"Send {result.path.name} to the site. When they open it, they should "
+                      f"see the coordinator fingerprint {fingerprint} — tell them by phone or "
+                      "in person, not in the same e-mail.", QMessageBox.StandardButton.Ok,
+                      window)
+    window.last_dialog = box
+    box.exec()
+    return result.path
+
+
+def enrol_site_key(window: Any, pub_path: str | None = None, site_id: str | None = None) -> bool:
+    """Coordinator: accept a site's public key after comparing fingerprints."""
+    from ..bundle.minisign import SignatureError, parse_public_key
+    from ..store.schema import Site
+    from .runner import show_error
+
+    if pub_path is None:
+        pub_path, _ = QFileDialog.getOpenFileName(window, "The site's public key", "",
+                                                  "Public keys (*.pub)")
+    if not pub_path:
+        return False
+    try:
+        key = parse_public_key(Path(pub_path).read_text())
+    except (OSError, SignatureError) as exc:
+        show_error(window, "Not a public key", f"{Path(pub_path).name}: {exc}")
+        return False
+    site_id = site_id or _choose_site(window, "Enrol the key for which site?")
+    if not site_id:
+        return False
+    with window.workspace.read() as s:
+        site = s.get(Site, site_id)
+        current = list(site.public_keys or [])
+    answer = QMessageBox.question(
+        window, "Enrol key", f"Enrol key {key.key_id_hex} for {site.name}?\n\nFingerprint: "
+        f"{key.fingerprint()}\n\nOnly say yes if {site.name} read you the same fingerprint.")
+    if answer != QMessageBox.StandardButton.Yes:
+        return False
+    if key.line() not in current:
+        window.runner.run(window.workspace.ops.update, "site", site_id,
+                          public_keys=[*current, key.line()], label=f"Enrol key for {site.name}")
+    return True

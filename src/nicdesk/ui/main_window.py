@@ -127,6 +127,11 @@ class MainWindow(QMainWindow):
         net = bar.addMenu("&Network")
         net.addAction(self.act_add_site)
         net.addSeparator()
+        net.addAction(self._action("&Invite a Site…", self.invite_site,
+                                   tip="Coordinator: an invitation file for a site to join"))
+        net.addAction(self._action("&Enrol a Site's Key…", self.enrol_site_key,
+                                   tip="Coordinator: accept a site's public key"))
+        net.addSeparator()
         net.addAction(self._action("&Conflicts…", self.show_conflicts,
                                    tip="Edits made at the same time on two computers"))
         net.addAction(self._action("Bundle &History…", self.show_history,
@@ -610,6 +615,18 @@ class MainWindow(QMainWindow):
         from .bundle_dialogs import export_for_network
 
         export_for_network(self)
+
+    def invite_site(self) -> None:
+        from .bundle_dialogs import invite_site
+
+        if self.workspace is not None:
+            invite_site(self)
+
+    def enrol_site_key(self) -> None:
+        from .bundle_dialogs import enrol_site_key
+
+        if self.workspace is not None:
+            enrol_site_key(self)
 
     def join_network(self) -> None:
         from .bundle_dialogs import join_network
