@@ -139,3 +139,25 @@ def test_coordinator_invites_and_enrols_in_the_app(tmp_path: Path, qtbot, monkey
     with w.workspace.read() as s:
         assert len(s.get(Site, lincoln).public_keys) == 1
     w.close_workspace()
+
+
+def test_export_preview_shows_every_record_without_private_fields(network, qtbot, monkeypatch) -> None:  # noqa: ANN001, F811, E501
+    from nicdesk.bundle.export import preview, preview_records
+    from nicdesk.store.workspace import Workspace
+
+    _coord, sites, _tmp = network
+    add_values(sites["A"], {"2025-09-01": 0.5})
+    with Workspace.open(sites["A"]) as ws:
+        ws.ops.create("member", site_id=ws.meta()["local_site_id"], name="Ann",
+                      email="ann@school.example")
+        dialog = bundle_dialogs.ExportPreview(None, preview(ws), "A",
+                                              lambda: preview_records(ws))
+        qtbot.addWidget(dialog)
+        shown = {}
+        from PySide6.QtWidgets import QPlainTextEdit
+
+        monkeypatch.setattr(QDialog, "exec", lambda self: shown.setdefault(
+            "text", self.findChild(QPlainTextEdit).toPlainText()))
+        dialog.show_records()
+    assert '"name":"Ann"' in shown["text"] and "ann@school.example" not in shown["text"]
+    assert "# Observation" in shown["text"]

@@ -57,8 +57,14 @@ def _records(ws: Workspace, kind: str, site_id: str | None) -> dict[str, list[di
 
 
 def preview(ws: Workspace, kind: str = "site") -> dict[str, int]:
-    network_id, site_id = identity(ws)
-    return {k: len(v) for k, v in _records(ws, kind, site_id if kind == "site" else None).items()}
+    """How many records of each kind an export would carry."""
+    return {k: len(v) for k, v in preview_records(ws, kind).items()}
+
+
+def preview_records(ws: Workspace, kind: str = "site") -> dict[str, list[dict]]:
+    """Exactly the records an export would carry, as they would be written."""
+    _network_id, site_id = identity(ws)
+    return _records(ws, kind, site_id if kind == "site" else None)
 
 
 def export_bundle(ws: Workspace, out: str | Path, *, kind: str = "site",

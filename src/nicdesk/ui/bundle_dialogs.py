@@ -23,8 +23,10 @@ from ..core.model import KIND_LABELS, PRIVATE_FIELDS
 class ExportPreview(QDialog):
     """Counts per kind of record that will leave this computer, and what never does."""
 
-    def __init__(self, parent: Any, counts: dict[str, int], site: str) -> None:
+    def __init__(self, parent: Any, counts: dict[str, int], site: str,
+                 records: Any = None) -> None:
         super().__init__(parent)
+        self.records = records  # callable giving {kind: [record dicts]}, on request
         self.setWindowTitle("Export for the network")
         self.resize(520, 520)
         layout = QVBoxLayout(self)
@@ -43,21 +45,48 @@ class ExportPreview(QDialog):
             table.setItem(row, 1, QTableWidgetItem(str(n)))
         table.resizeColumnToContents(0)
         layout.addWidget(table, 1)
-        private = ", ".join(f"{KIND_LABELS[k].lower()} {f.replace('_', ' ')}"
+        private = "; ".join(f"{KIND_LABELS[k]}: {f.replace('_', ' ')}"
                             for k, fields in PRIVATE_FIELDS.items() for f in sorted(fields))
         note = QLabel(f"Never included: {private}.")
         note.setWordWrap(True)
         note.setStyleSheet("color: #555555;")
         layout.addWidget(note)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        every = buttons.addButton("Show every record…", QDialogButtonBox.ButtonRole.HelpRole)
+        every.clicked.connect(self.show_records)
         buttons.addButton("Save bundle…", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
 
+    def show_records(self) -> None:
+        """Every record that would leave, exactly as it would be written."""
+        from PySide6.QtWidgets import QPlainTextEdit
+
+        from ..bundle.format import dumps_line
+
+        if self.records is None:
+            return
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Every record in the bundle")
+        dialog.resize(900, 600)
+        layout = QVBoxLayout(dialog)
+        text = QPlainTextEdit()
+        text.setObjectName("everyRecord")
+        text.setReadOnly(True)
+        text.setPlainText("\n".join(f"# {KIND_LABELS.get(kind, kind)}\n" + "\n".join(
+            dumps_line(r) for r in rows) for kind, rows in self.records().items()))
+        layout.addWidget(text)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(dialog.reject)
+        layout.addWidget(close)
+        self.records_dialog = dialog
+        dialog.exec()
+
+
 def export_for_network(window: Any) -> Path | None:
-    from ..bundle.export import export_bundle, preview
+    from ..bundle.export import export_bundle, preview, preview_records
     from ..store.errors import WorkspaceError
     from .runner import show_error
 
@@ -71,7 +100,7 @@ def export_for_network(window: Any) -> Path | None:
 
     with ws.read() as s:
         site = s.get(Site, ws.meta()["local_site_id"]).name
-    dialog = ExportPreview(window, counts, site)
+    dialog = ExportPreview(window, counts, site, lambda: preview_records(ws))
     window.last_dialog = dialog
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
