@@ -281,7 +281,10 @@ def import_bundle(ws: Workspace, path: str | Path, progress: Progress | None = N
     b = read_bundle(path)
     m = b.manifest
     if m.get("kind") not in KINDS:
-        raise _fail(b.path, f"it is a {m.get('kind')!r} bundle, which cannot be imported here.")
+        if m.get("kind") == "invitation":
+            raise _fail(b.path, "it is an invitation, which cannot be imported here; a site "
+                        "opens it with File → Join a Network (or 'nicdesk join').")
+        raise _fail(b.path, f"its kind {m.get('kind')!r} cannot be imported here.")
     key, site_name = _key_for(ws, b)
     verify_bundle(b, key)
     records = parse_records(b)
