@@ -149,3 +149,18 @@ def test_csv_import_dialog_and_baseline_freeze(window, qtbot, tmp_path: Path,  #
     assert out.read_text().lstrip().startswith("<?xml")
     png = page.chart.export(tmp_path / "chart.png")
     assert png.stat().st_size > 1000
+
+
+def test_chart_zoom_keys(window, qtbot) -> None:  # noqa: ANN001
+    page = window.stack.currentWidget()
+    page.grid.paste("\n".join(f"2025-0{m}-01\t{v}" for m, v in ((1, 3), (2, 4), (3, 5),
+                                                                 (4, 4), (5, 6))))
+    chart = page.chart
+    box = chart.plot.getViewBox()
+    box.autoRange()
+    before = box.viewRange()[0][1] - box.viewRange()[0][0]
+    qtbot.keyClick(chart, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    after = box.viewRange()[0][1] - box.viewRange()[0][0]
+    assert after < before
+    qtbot.keyClick(chart, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert abs((box.viewRange()[0][1] - box.viewRange()[0][0]) - before) < before * 0.05

@@ -50,6 +50,7 @@ class ChartView(QWidget):
         self.plot.setAccessibleName("Run chart")
         self.plot.showGrid(x=False, y=True, alpha=0.15)
         self.plot.setMouseEnabled(x=True, y=False)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # for the zoom keys
         self.legend = self.plot.addLegend(offset=(10, 10), labelTextSize="9pt")
         layout.addWidget(self.plot, 3)
         side = QVBoxLayout()
@@ -201,6 +202,23 @@ class ChartView(QWidget):
                          "only if the process has really changed.")
         self._say(lines)
         plot.enableAutoRange()
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        """Ctrl+= / Ctrl+− zoom the time axis, Ctrl+0 shows everything (UI.md)."""
+        from PySide6.QtGui import QKeySequence
+
+        box = self.plot.getViewBox()
+        ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        if event.matches(QKeySequence.StandardKey.ZoomIn) or (
+                ctrl and event.key() in (Qt.Key.Key_Equal, Qt.Key.Key_Plus)):
+            box.scaleBy(x=0.8, y=1.0)
+        elif event.matches(QKeySequence.StandardKey.ZoomOut) or (
+                ctrl and event.key() == Qt.Key.Key_Minus):
+            box.scaleBy(x=1.25, y=1.0)
+        elif ctrl and event.key() == Qt.Key.Key_0:
+            box.autoRange()
+        else:
+            super().keyPressEvent(event)
 
     def _tip(self, x: float, y: float, data: Any) -> str:
         if self.series is None or data is None:
