@@ -7,7 +7,6 @@ imported; `open_workspace` loads the data afterwards.  Every change goes through
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +15,6 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -27,11 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .navigator import Navigator, node_key
+from .navigator import Navigator
 from .runner import OpRunner, show_error
+from .window_actions import WindowActions
+from .window_pages import WindowPages
 
 if TYPE_CHECKING:
-    from ..store.queries import NavNode
     from ..store.workspace import Workspace
 
 MAX_RECENT = 8
@@ -44,7 +43,7 @@ def settings() -> QSettings:
     return QSettings(str(data_dir() / "settings.ini"), QSettings.Format.IniFormat)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowPages, WindowActions, QMainWindow):
     first_painted = Signal()
     workspace_loaded = Signal()
 
@@ -287,122 +286,6 @@ class MainWindow(QMainWindow):
                                        ).setStatusTip(p)
 
     # ------------------------------------------------------------------ navigation
-    def refresh_navigator(self) -> None:
-        if self.workspace is None:
-            return
-        from ..store.queries import navigator_tree
-
-        with self.workspace.read() as s:
-            roots = navigator_tree(s)
-        self.navigator.populate(roots)
-
-    def select_path(self, path: str) -> bool:
-        from ..store.queries import find_path, navigator_tree
-
-        if self.workspace is None or not path:
-            return False
-        with self.workspace.read() as s:
-            node = find_path(navigator_tree(s), path)
-        return node is not None and self.navigator.select_key(node_key(node))
-
-    def show_node(self, node: NavNode | None) -> None:
-        if node is None or self.workspace is None:
-            return
-        from .forms import FORMS
-
-        if node.kind == "measure" and node.id:
-            page = self._page("measure")
-            page.bind(node.id, node.site_id)
-            self.stack.setCurrentWidget(page)
-        elif node.kind in ("driver_diagram", "fishbone", "pdsa_cycle", "pdsa_ramp") and node.id:
-            editor = self._page(node.kind)
-            self.stack.setCurrentWidget(editor)
-            editor.bind(node.id)
-        elif node.kind == "group" and node.group == "pdsa":
-            page = self._page("pdsa_list")
-            page.bind(node.site_id, node.network_id)
-            self.stack.setCurrentWidget(page)
-        elif node.kind in FORMS and node.id:
-            form = self._forms.get(node.kind)
-            if form is None:
-                form = self._forms[node.kind] = FORMS[node.kind](self)
-                self.stack.addWidget(form)
-            form.bind(node.id, node.site_id)
-            self.stack.setCurrentWidget(form)
-        else:
-            self._show_summary(node)
-        self._show_details(node)
-
-    def _page(self, kind: str) -> Any:
-        """The page for measures and diagrams, built on first use (pyqtgraph and the
-        diagram scene are imported only then)."""
-        page = self._forms.get(kind)
-        if page is None:
-            if kind == "measure":
-                from .measure_page import MeasurePage as Page
-            elif kind == "driver_diagram":
-                from .driver_editor import DriverEditor as Page  # type: ignore[assignment]
-            elif kind == "fishbone":
-                from .fishbone_editor import FishboneEditor as Page  # type: ignore[assignment]
-            elif kind == "pdsa_cycle":
-                from .pdsa_page import PdsaPage as Page  # type: ignore[assignment]
-            elif kind == "pdsa_ramp":
-                from .pdsa_lists import RampPage as Page  # type: ignore[assignment]
-            else:
-                from .pdsa_lists import CycleListPage as Page  # type: ignore[assignment]
-            page = self._forms[kind] = Page(self)
-            self.stack.addWidget(page)
-        return page
-
-    def _summary_page(self) -> Any:
-        if self._summary is None:
-            from .summary_view import SummaryPage
-
-            self._summary = SummaryPage()
-            self.stack.addWidget(self._summary)
-        return self._summary
-
-    def _show_summary(self, node: NavNode) -> None:
-        from ..store.queries import has_summary, summarize
-        from .summary_view import group_html, summary_html
-
-        page = self._summary_page()
-        if node.id and has_summary(node.kind):
-            with self.workspace.read() as s:
-                text = summary_html(summarize(s, node.kind, node.id, node.site_id))
-        else:
-            text = group_html(node) if node.kind == "group" else (
-                f"<h1>{node.label}</h1><p>{len(node.children)} sites. Select one to edit it, "
-                "or use Network → Add Site.</p>")
-        page.show_html(text, [a for a in self._context_actions(node) if a[0] != "Delete"])
-        self.stack.setCurrentWidget(page)
-
-    def _show_details(self, node: NavNode) -> None:
-        from ..core.clock import Hlc
-        from ..core.model import KIND_LABELS
-        from ..store.schema import MODELS, RecordVersion, Site
-
-        if not node.id or node.kind not in MODELS:
-            self.details.setHtml(f"<b>{node.label}</b>")
-            return
-        with self.workspace.read() as s:
-            rec = s.get(MODELS[node.kind], node.id)
-            owner = s.get(Site, rec.owner_site_id) if rec and rec.owner_site_id else None
-            conflicts = s.query(RecordVersion).filter_by(record_id=node.id, resolved=False).count()
-        if rec is None:
-            return
-        stamp = Hlc.decode(rec.hlc) if rec.hlc else None
-        when = (dt.datetime.fromtimestamp(stamp.wall_ms / 1000).strftime("%Y-%m-%d %H:%M")
-                if stamp else "—")
-        self.details.setHtml(
-            f"<h3>{KIND_LABELS.get(node.kind, node.kind)}</h3>"
-            f"<p><b>Owned by:</b> {owner.name if owner else 'this workspace'}<br>"
-            f"<b>Last changed:</b> {when}<br>"
-            f"<b>Changed on device:</b> {stamp.device if stamp else '—'}<br>"
-            f"<b>Unresolved conflicts:</b> {conflicts}</p>"
-            f"<p style='color:gray'>Record id<br>{rec.id}</p>"
-        )
-
     # ------------------------------------------------------------------ operations
     def _changed(self, changes: Any) -> None:
         self.refresh_navigator()
@@ -438,147 +321,6 @@ class MainWindow(QMainWindow):
         if self.workspace is not None:
             self.runner.run(self.workspace.ops.redo)
 
-    def add_site(self, network_id: str | None, parent_id: str | None) -> str | None:
-        if self.workspace is None:
-            return None
-        if network_id is None:
-            node = self.navigator.current_node()
-            network_id = node.network_id if node else None
-        if network_id is None:
-            return None
-        name, ok = QInputDialog.getText(self, "Add site", "Name of the school, district or "
-                                        "agency:")
-        if not ok or not name.strip():
-            return None
-        return self.create_site(network_id, name.strip(), parent_id)
-
-    def create_site(self, network_id: str, name: str, parent_id: str | None) -> str | None:
-        result = self.runner.run(self.workspace.ops.create, "site", network_id=network_id,
-                                 name=name, parent_id=parent_id, label=f"Add site {name}")
-        if result is not None:
-            self.navigator.select_key(("site", result.id, result.id, "", network_id))
-            return result.id
-        return None
-
-    def add_aim(self, network_id: str, site_id: str | None) -> None:
-        result = self.runner.run(self.workspace.ops.create, "aim", network_id=network_id,
-                                 site_id=site_id, statement="By June 2027, …")
-        if result is not None:
-            self.navigator.select_key(("aim", result.id, site_id, "", network_id))
-
-    def _network_diagrams(self, network_id: str) -> list[tuple[str, str]]:
-        from sqlalchemy import select
-
-        from ..store.schema import DriverDiagram
-
-        with self.workspace.read() as s:
-            return [(d.id, d.name) for d in s.scalars(select(DriverDiagram).where(
-                DriverDiagram.network_id == network_id, DriverDiagram.site_id.is_(None),
-                DriverDiagram.deleted.is_(False)))]
-
-    def new_driver_diagram(self, network_id: str, site_id: str | None) -> None:
-        from ..store.diagrams import new_diagram
-
-        aim, ok = QInputDialog.getText(self, "New driver diagram", "The aim this theory serves:",
-                                       text="By June 2027, 85 % of 9th graders on track")
-        if not ok:
-            return
-        result = self.runner.run(new_diagram, self.workspace, network_id, site_id,
-                                 "Driver diagram", aim)
-        if result is not None:
-            self.navigator.select_key(("driver_diagram", result.created[0], site_id, "",
-                                       network_id))
-
-    def new_cycle(self, site_id: str) -> None:
-        result = self.runner.run(self.workspace.ops.create, "pdsa_cycle", site_id=site_id,
-                                 title="New PDSA cycle", label="New PDSA cycle")
-        if result is not None:
-            self.open_cycle(result.id)
-
-    def open_cycle(self, cycle_id: str) -> None:
-        """Show a PDSA cycle (from a ramp, the list or a chart marker)."""
-        self.refresh_navigator()
-        if not self.navigator.select_record("pdsa_cycle", cycle_id):
-            page = self._page("pdsa_cycle")
-            page.bind(cycle_id)
-            self.stack.setCurrentWidget(page)
-
-    def new_fishbone(self, network_id: str, site_id: str | None) -> None:
-        from ..store.fishbones import new_fishbone
-
-        problem, ok = QInputDialog.getText(
-            self, "New fishbone", "The problem (the effect at the head of the fish):",
-            text="Too many 9th graders fail a course in the first semester")
-        if not ok:
-            return
-        result = self.runner.run(new_fishbone, self.workspace, network_id, site_id, problem)
-        if result is not None:
-            self.navigator.select_key(("fishbone", result.created[0], site_id, "", network_id))
-
-    def adopt_diagram(self, diagram_id: str, site_id: str) -> None:
-        from ..store.diagrams import adopt
-
-        result = self.runner.run(adopt, self.workspace, diagram_id, site_id)
-        if result is not None:
-            node = self.navigator.current_node()
-            self.navigator.select_key(("driver_diagram", result.created[0], site_id, "",
-                                       node.network_id if node else None))
-
-    def add_measure(self, network_id: str, site_id: str | None) -> None:
-        result = self.runner.run(self.workspace.ops.create, "measure", network_id=network_id,
-                                 site_id=site_id, name="New measure", label="Add measure")
-        if result is not None:
-            self.navigator.select_key(("measure", result.id, site_id, "", network_id))
-
-    def delete_node(self, node: NavNode) -> None:
-        from ..core.model import KIND_LABELS
-
-        if self.workspace is None or not node.id or node.kind in ("network", "charter"):
-            return
-        label = KIND_LABELS.get(node.kind, node.kind).lower()
-        if node.children and node.kind == "site":
-            answer = QMessageBox.question(
-                self, "Delete site", f"Delete {node.label} and everything in it? "
-                "You can undo this with Edit → Undo.")
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        self.runner.run(self.workspace.ops.delete, node.kind, node.id,
-                        label=f"Delete {label} {node.label}")
-
-    def delete_selected(self) -> None:
-        node = self.navigator.current_node()
-        if node is not None:
-            self.delete_node(node)
-
-    def _context_actions(self, node: NavNode) -> list[tuple[str, Any]]:
-        if self.workspace is None:
-            return []
-        net = node.network_id
-        actions: list[tuple[str, Any]] = []
-        if node.kind in ("network", "sites"):
-            actions.append(("Add site…", lambda: self.add_site(net, None)))
-        if node.kind == "site":
-            actions.append(("Add site inside…", lambda: self.add_site(net, node.id)))
-            actions.append(("Add aim", lambda: self.add_aim(net, node.id)))
-        if node.kind == "group" and node.group == "aims":
-            actions.append(("Add aim", lambda: self.add_aim(net, node.site_id)))
-        if node.kind == "group" and node.group == "driver_diagrams":
-            actions.append(("New driver diagram…",
-                            lambda: self.new_driver_diagram(net, node.site_id)))
-            if node.site_id:
-                for diagram_id, name in self._network_diagrams(net):
-                    actions.append((f"Start from the network diagram “{name}”",
-                                    lambda d=diagram_id: self.adopt_diagram(d, node.site_id)))
-        if node.kind == "group" and node.group == "pdsa" and node.site_id:
-            actions.append(("New PDSA cycle", lambda: self.new_cycle(node.site_id)))
-        if node.kind == "group" and node.group == "fishbones":
-            actions.append(("New fishbone…", lambda: self.new_fishbone(net, node.site_id)))
-        if node.kind == "group" and node.group == "measures":
-            actions.append(("Add measure", lambda: self.add_measure(net, node.site_id)))
-        if node.id and node.kind not in ("network", "charter"):
-            actions.append(("Delete", lambda: self.delete_node(node)))
-        return actions
-
     # ------------------------------------------------------------------ status
     def _update_actions(self) -> None:
         has = self.workspace is not None
@@ -610,47 +352,6 @@ class MainWindow(QMainWindow):
         self.site_label.setText(f"Site: {site}")
         self.export_label.setText(
             "Last bundle exported: " + (meta.get("last_export") or "never"))
-
-    def export_bundle(self) -> None:
-        from .bundle_dialogs import export_for_network
-
-        export_for_network(self)
-
-    def invite_site(self) -> None:
-        from .bundle_dialogs import invite_site
-
-        if self.workspace is not None:
-            invite_site(self)
-
-    def enrol_site_key(self) -> None:
-        from .bundle_dialogs import enrol_site_key
-
-        if self.workspace is not None:
-            enrol_site_key(self)
-
-    def join_network(self) -> None:
-        from .bundle_dialogs import join_network
-
-        join_network(self)
-
-    def import_bundles(self, paths: list[str] | None = None) -> None:
-        from .bundle_dialogs import import_bundles
-
-        import_bundles(self, paths)
-
-    def show_conflicts(self) -> None:
-        from .network_dialogs import ConflictsDialog
-
-        if self.workspace is not None:
-            self.last_dialog = ConflictsDialog(self)
-            self.last_dialog.exec()
-
-    def show_history(self) -> None:
-        from .network_dialogs import HistoryDialog
-
-        if self.workspace is not None:
-            self.last_dialog = HistoryDialog(self)
-            self.last_dialog.exec()
 
     def about(self) -> None:
         from .. import __version__
