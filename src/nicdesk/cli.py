@@ -421,18 +421,13 @@ def cmd_keys_init(args: argparse.Namespace) -> int:
 
 
 def _workspace_key(ws):  # noqa: ANN001, ANN202
-    from .bundle import keys
+    from .bundle.keys import KeyError_, workspace_public_key
     from .store.errors import NotFoundError
 
-    key_id = ws.meta().get("signing_key")
-    if not key_id:
-        raise NotFoundError("This workspace has no signing key yet: run 'nicdesk keys init'.")
-    pub = (keys.keys_dir() / f"{key_id}.pub")
-    if not pub.exists():
-        raise NotFoundError(f"The public key {key_id} is not on this computer.")
-    from .bundle.minisign import parse_public_key
-
-    return parse_public_key(pub.read_text())
+    try:
+        return workspace_public_key(ws.meta())
+    except KeyError_ as exc:
+        raise NotFoundError(str(exc)) from exc
 
 
 def cmd_keys_show(args: argparse.Namespace) -> int:

@@ -95,3 +95,17 @@ def load(key_id_hex: str, passphrase: str | None = None) -> KeyPair:
     if not isinstance(private, Ed25519PrivateKey):
         raise KeyError_(f"{path.name} is not an Ed25519 key.")
     return KeyPair(private, public_of(private))
+
+
+def workspace_public_key(meta: dict[str, str]) -> PublicKey:
+    """The public half of the key a workspace signs with (from its metadata)."""
+    from .minisign import parse_public_key
+
+    key_id = meta.get("signing_key")
+    if not key_id:
+        raise KeyError_("This workspace has no signing key yet: run 'nicdesk keys init'.")
+    pub = keys_dir() / f"{key_id}.pub"
+    if not pub.exists():
+        raise KeyError_(f"The public key {key_id} is not on this computer (looked in "
+                        f"{pub.parent}).")
+    return parse_public_key(pub.read_text())

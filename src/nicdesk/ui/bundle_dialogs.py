@@ -213,9 +213,8 @@ def _choose_site(window: Any, title: str) -> Any:
 def invite_site(window: Any, site_id: str | None = None, path: str | None = None) -> Path | None:
     """Coordinator: an invitation file for one site (carries the coordinator's key)."""
     from ..bundle.export import export_bundle
-    from ..bundle.minisign import parse_public_key
+    from ..bundle.keys import workspace_public_key
     from ..store.errors import WorkspaceError
-    from ..store.schema import Network
     from .runner import show_error
 
     site_id = site_id or _choose_site(window, "Invite a site")
@@ -231,9 +230,7 @@ def invite_site(window: Any, site_id: str | None = None, path: str | None = None
     except WorkspaceError as exc:
         show_error(window, exc.title, exc.message)
         return None
-    with window.workspace.read() as s:
-        key = next(iter(s.query(Network))).coordinator_public_key
-    fingerprint = parse_public_key(key).fingerprint() if key else "?"
+    fingerprint = workspace_public_key(window.workspace.meta()).fingerprint()
     box = QMessageBox(QMessageBox.Icon.Information, "Invitation written",
                       f"Send {result.path.name} to the site. When they open it, they should "
                       f"see the coordinator fingerprint {fingerprint} — tell them by phone or "
