@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QInputDialog
 
 from nicdesk.store.diagrams import load_diagram, new_diagram
 from nicdesk.ui import driver_editor as de
-from nicdesk.ui.main_window import MainWindow
+from tests.ui.conftest import window_on
 
 
 @pytest.fixture
@@ -23,13 +23,7 @@ def editor(qtbot, tmp_path: Path):  # noqa: ANN001, ANN201
     net = ws.ops.create("network", name="Test NIC").id
     new_diagram(ws, net, None, "Theory", "85 % on track by 2027")
     ws.close()
-    w = MainWindow()
-    w.persist_settings = False
-    qtbot.addWidget(w)
-    w.resize(1300, 800)
-    w.show()
-    assert w.open_workspace(tmp_path / "d.nicdesk")
-    assert w.select_path("Test NIC/Driver diagrams/Theory")
+    w = window_on(qtbot, tmp_path / "d.nicdesk", "Test NIC/Driver diagrams/Theory", (1300, 800))
     ed = w.stack.currentWidget()
     assert isinstance(ed, de.DriverEditor)
     ed.view.setFocus()

@@ -13,7 +13,7 @@ from nicdesk.store.diagrams import add_node, new_diagram
 from nicdesk.store.fishbones import new_fishbone
 from nicdesk.store.schema import Cause
 from nicdesk.ui.fishbone_editor import FishboneEditor
-from nicdesk.ui.main_window import MainWindow
+from tests.ui.conftest import window_on
 
 
 @pytest.fixture
@@ -31,13 +31,7 @@ def editor(qtbot, tmp_path: Path):  # noqa: ANN001, ANN201
         aim = next(iter(load_diagram(s, dd).nodes))
     add_node(ws, dd, "primary", "Every student is known by an adult", aim)
     ws.close()
-    w = MainWindow()
-    w.persist_settings = False
-    qtbot.addWidget(w)
-    w.resize(1500, 900)
-    w.show()
-    assert w.open_workspace(tmp_path / "f.nicdesk")
-    assert w.select_path("Lincoln/Fishbones/Too many")
+    w = window_on(qtbot, tmp_path / "f.nicdesk", "Lincoln/Fishbones/Too many", (1500, 900))
     ed = w.stack.currentWidget()
     assert isinstance(ed, FishboneEditor)
     ed.view.setFocus()

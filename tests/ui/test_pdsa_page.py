@@ -15,9 +15,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from nicdesk.store.schema import PdsaCycle, PdsaQuestion
-from nicdesk.ui.main_window import MainWindow
 from nicdesk.ui.pdsa_lists import CycleListPage, RampPage
 from nicdesk.ui.pdsa_page import PdsaPage
+from tests.ui.conftest import window_on
 
 
 @pytest.fixture
@@ -30,12 +30,7 @@ def window(qtbot, tmp_path: Path):  # noqa: ANN001, ANN201
     ws.ops.create("change_idea", network_id=net, title="Calls home")
     ws.ops.create("pdsa_cycle", site_id=site, title="Calls home, cycle 1")
     ws.close()
-    w = MainWindow()
-    w.persist_settings = False
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    assert w.open_workspace(tmp_path / "p.nicdesk")
+    w = window_on(qtbot, tmp_path / "p.nicdesk")
     yield w
     w.close_workspace()
 
@@ -150,11 +145,7 @@ time.sleep(60)
 
 
 def test_ramp_reorder_with_undo_and_list_filters(qtbot, demo_copy: Path) -> None:  # noqa: ANN001
-    w = MainWindow()
-    w.persist_settings = False
-    qtbot.addWidget(w)
-    w.show()
-    assert w.open_workspace(demo_copy)
+    w = window_on(qtbot, demo_copy)
     assert w.select_path("Lincoln High School/PDSA cycles/Ramp: Advisory")
     ramp = w.stack.currentWidget()
     assert isinstance(ramp, RampPage) and len(ramp.cards) == 3
@@ -191,11 +182,7 @@ def test_ramp_reorder_with_undo_and_list_filters(qtbot, demo_copy: Path) -> None
 def test_chart_marker_opens_the_cycle(qtbot, demo_copy: Path) -> None:  # noqa: ANN001
     import pyqtgraph as pg
 
-    w = MainWindow()
-    w.persist_settings = False
-    qtbot.addWidget(w)
-    w.show()
-    assert w.open_workspace(demo_copy)
+    w = window_on(qtbot, demo_copy)
     assert w.select_path("Lincoln High School/Measures/Weekly advisory check-ins")
     chart = w.stack.currentWidget().chart
     ticks = [i for i in chart.plot.getPlotItem().items
