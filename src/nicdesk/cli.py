@@ -147,6 +147,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="(the only format)")
     p.set_defaults(func=cmd_dump)
 
+    from .cli_views import add_commands
+
+    add_commands(sub)
+
     p = sub.add_parser("show", help="print one navigator item, e.g. 'Lincoln/Measures/9th'")
     p.add_argument("workspace", type=Path)
     p.add_argument("select", help="path in the navigator (segments separated by /)")

@@ -86,6 +86,7 @@ def navigator_tree(session: Session) -> list[NavNode]:
         observed[site_id].add(measure_id)
     for net in sorted(_live(session, Network), key=lambda n: n.name.lower()):
         node = NavNode("network", net.name, net.id, network_id=net.id)
+        node.children.append(NavNode("network_view", "Network view", network_id=net.id))
         charter = next(iter(_live(session, Charter, Charter.network_id == net.id)), None)
         if charter is not None:
             node.children.append(NavNode("charter", "Charter", charter.id, network_id=net.id))

@@ -46,6 +46,10 @@ class WindowPages:
             editor = self._page(node.kind)
             self.stack.setCurrentWidget(editor)
             editor.bind(node.id)
+        elif node.kind == "network_view" and node.network_id:
+            page = self._page("network_view")
+            self.stack.setCurrentWidget(page)
+            page.bind(node.network_id)
         elif node.kind == "group" and node.group == "pdsa":
             page = self._page("pdsa_list")
             page.bind(node.site_id, node.network_id)
@@ -74,6 +78,8 @@ class WindowPages:
                 from .fishbone_editor import FishboneEditor as Page  # type: ignore[assignment]
             elif kind == "pdsa_cycle":
                 from .pdsa_page import PdsaPage as Page  # type: ignore[assignment]
+            elif kind == "network_view":
+                from .network_view import NetworkViewPage as Page  # type: ignore[assignment]
             elif kind == "pdsa_ramp":
                 from .pdsa_lists import RampPage as Page  # type: ignore[assignment]
             else:

@@ -1,0 +1,123 @@
+"""Command line for the coordinator's network views: `nicdesk funnel` and `nicdesk matrix`
+print the same view models the Network view draws (suppression included)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("funnel", help="network view: sites' proportions with funnel limits")
+    p.add_argument("workspace", type=Path)
+    p.add_argument("--measure", required=True, help="network measure name (or its start)")
+    p.add_argument("--from", dest="start", type=dt.date.fromisoformat, metavar="DATE",
+                   help="first period included (YYYY-MM-DD)")
+    p.add_argument("--to", dest="end", type=dt.date.fromisoformat, metavar="DATE",
+                   help="last period included (YYYY-MM-DD)")
+    p.add_argument("--csv", action="store_true", help="write CSV to standard output")
+    _context_args(p)
+    p.set_defaults(func=cmd_funnel)
+
+    p = sub.add_parser("matrix", help="network view: change ideas × sites")
+    p.add_argument("workspace", type=Path)
+    p.add_argument("--network", help="network name, when the workspace holds several")
+    p.add_argument("--driver", help="only ideas under this driver (name or its start)")
+    p.add_argument("--csv", action="store_true", help="write CSV to standard output")
+    _context_args(p)
+    p.set_defaults(func=cmd_matrix)
+
+
+def _context_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--grade-band", help="only sites with this grade band tag")
+    p.add_argument("--size", dest="enrolment", help="only sites with this size tag")
+    p.add_argument("--locale", help="only sites with this locale tag")
+
+
+def _context(args: argparse.Namespace):  # noqa: ANN202
+    from .store.network_views import ContextFilter
+
+    return ContextFilter.of(grade_band=args.grade_band, enrolment=args.enrolment,
+                            locale=args.locale)
+
+
+def _pick(rows: list, name: str, what: str, label=lambda r: r.name):  # noqa: ANN001, ANN202
+    exact = [r for r in rows if label(r).lower() == name.lower()]
+    matches = exact or [r for r in rows if label(r).lower().startswith(name.lower())]
+    if len(matches) != 1:
+        from .store.errors import NotFoundError
+
+        names = ", ".join(sorted(label(r) for r in (matches or rows)))[:400]
+        raise NotFoundError(f"{'No' if not matches else 'More than one'} {what} matches "
+                            f"{name!r}. Choose one of: {names}")
+    return matches[0]
+
+
+def cmd_funnel(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from .core.variation import suppression_label
+    from .store.network_views import funnel_csv, funnel_view
+    from .store.schema import Measure
+    from .store.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws, ws.read() as s:
+        measures = list(s.scalars(select(Measure).where(Measure.deleted.is_(False),
+                                                        Measure.site_id.is_(None))))
+        measure = _pick(measures, args.measure, "network measure")
+        view = funnel_view(s, measure.id, _context(args), args.start, args.end)
+    if args.csv:
+        print(funnel_csv(view), end="")
+        return 0 if view.funnel else 1
+    f = view.funnel
+    print(f"{view.measure_name}: {'all periods' if not (args.start or args.end) else ''}"
+          f"{args.start or ''}{' – ' if args.start or args.end else ''}{args.end or ''}")
+    if f is None or f.mean is None:
+        print(f"  {view.note}")
+        return 1
+    unit = 100 if view.percent else 1
+    print(f"  network mean {f.mean * unit:.1f}{'%' if view.percent else ''}; "
+          f"{f.limits_label}")
+    if f.overdispersed:
+        print(f"  overdispersed: also {f.adjusted_label}")
+    for r in f.rows:
+        if r.suppressed:
+            print(f"  {r.name:<34} {suppression_label(f.threshold)}")
+            continue
+        flag = r.flag + (f" (adjusted: {r.adj_flag})" if f.overdispersed else "")
+        print(f"  {r.name:<34} {r.value * unit:6.1f}{'%' if view.percent else ''} "
+              f"of {r.size:>8.0f}  {flag}")
+    for site, why in view.excluded:
+        print(f"  not shown: {site + ': ' if site else ''}{why}")
+    return 0
+
+
+def cmd_matrix(args: argparse.Namespace) -> int:
+    from .store.network_views import change_matrix
+    from .store.schema import Network
+    from .store.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws, ws.read() as s:
+        nets = [n for n in s.query(Network).filter_by(deleted=False)]
+        if args.network or len(nets) != 1:
+            net = _pick(nets, args.network or "", "network")
+        else:
+            net = nets[0]
+        matrix = change_matrix(s, net.id, _context(args))
+    driver = None
+    if args.driver:
+        driver = _pick(matrix.drivers, args.driver, "driver", label=lambda d: d[1])[0]
+    if args.csv:
+        print(matrix.to_csv(driver), end="")
+        return 0
+    names = dict(matrix.sites)
+    for row in matrix.filtered(driver):
+        local = f"  (local idea, {row.local_to})" if row.local_to else ""
+        print(f"{row.title}{local}")
+        if not row.cells:
+            print("  not tested at any site yet")
+        for site_id, cell in row.ordered_cells(matrix.sites):
+            print(f"  {names.get(site_id, site_id):<34} {cell.cycles} cycle(s), "
+                  f"{cell.decision or 'undecided'}, improvement after: {cell.signal_after}")
+    return 0

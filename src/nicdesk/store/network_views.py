@@ -1,0 +1,669 @@
+"""View models of the coordinator's Network view (DOMAIN.md "Learning together").
+
+Each builder reads the workspace once in bulk and returns plain data that the GUI, the
+CLI (`nicdesk funnel`, `nicdesk matrix`) and meeting packets all render, so a value that
+small-cell suppression hides is hidden everywhere: suppressed points, panels and funnel
+rows carry no value at all, only the label "suppressed (n < T)".
+
+What is suppressed (the network's threshold T, default 10): a proportion or rate whose
+denominator is below T, and a count between 1 and T − 1.  Counts of network activity
+(PDSA cycles, sites) describe adults' work, not students, and are shown as they are.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..core.signals import Phase, Point, SeriesAnalysis, Signal, analyse_series
+from ..core.variation import Funnel, SiteRate, funnel, is_suppressed, suppression_label
+from .schema import (
+    ChangeIdea,
+    ChartPhase,
+    DriverDiagram,
+    DriverLink,
+    DriverNode,
+    Measure,
+    Network,
+    NodeMeasure,
+    Observation,
+    PdsaCycle,
+    PdsaMeasure,
+    PdsaRamp,
+    Site,
+)  # fmt: skip
+
+CONTEXT_TAGS = ("grade_band", "enrolment", "locale")
+TAG_LABELS = {"grade_band": "Grade band", "enrolment": "Size", "locale": "Locale"}
+
+
+# ------------------------------------------------------------------ sites and filters
+@dataclass(frozen=True)
+class ContextFilter:
+    """Sites whose context tags match every chosen value ("where" of what works)."""
+
+    tags: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, **tags: str | None) -> ContextFilter:
+        return cls(tuple(sorted((k, v) for k, v in tags.items() if v)))
+
+    def matches(self, site_tags: dict[str, Any] | None) -> bool:
+        site_tags = site_tags or {}
+        return all(str(site_tags.get(k, "")) == v for k, v in self.tags)
+
+    def describe(self) -> str:
+        return ", ".join(f"{TAG_LABELS.get(k, k)}: {v}" for k, v in self.tags) or "all sites"
+
+
+def tag_choices(session: Session, network_id: str) -> dict[str, list[str]]:
+    """Every context tag used in the network, with the values sites have."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for tags in session.scalars(select(Site.context_tags).where(
+            Site.network_id == network_id, Site.deleted.is_(False))):
+        for k, v in (tags or {}).items():
+            if v not in (None, ""):
+                found[k].add(str(v))
+    order = {k: i for i, k in enumerate(CONTEXT_TAGS)}
+    return {k: sorted(found[k]) for k in sorted(found, key=lambda k: (order.get(k, 99), k))}
+
+
+def participating_sites(session: Session, network_id: str,
+                        context: ContextFilter = ContextFilter(),
+                        with_data: Iterable[str] = ()) -> list[Site]:
+    """The sites compared: those with no sub-sites (schools, regional centres) and any
+    other site holding data of the measure at hand; filtered by context."""
+    sites = list(session.scalars(select(Site).where(Site.network_id == network_id,
+                                                    Site.deleted.is_(False))))
+    parents = {s.parent_id for s in sites if s.parent_id}
+    keep = set(with_data)
+    chosen = [s for s in sites if (s.id not in parents or s.id in keep)
+              and context.matches(s.context_tags)]
+    return sorted(chosen, key=lambda s: s.name.lower())
+
+
+def network_measures(session: Session, network_id: str) -> list[Measure]:
+    order = {"outcome": 0, "process": 1, "balancing": 2}
+    rows = session.scalars(select(Measure).where(
+        Measure.network_id == network_id, Measure.site_id.is_(None),
+        Measure.deleted.is_(False)))
+    return sorted(rows, key=lambda m: (order.get(m.kind, 3), m.name.lower()))
+
+
+# ------------------------------------------------------------------ small multiples
+@dataclass
+class Panel:
+    site_id: str
+    name: str
+    tags: dict[str, Any]
+    status: str  # ok, no data, one point, suppressed, defined differently, no denominators
+    explanation: str = ""
+    points: list[Point] = field(default_factory=list)
+    analysis: SeriesAnalysis | None = None
+    suppressed_points: int = 0
+
+    @property
+    def latest(self) -> float | None:
+        if self.analysis is None:
+            return None
+        return next((v for v in reversed(self.analysis.y) if v is not None), None)
+
+    @property
+    def latest_signal(self) -> Signal | None:
+        """The most recent improvement or concern signal, if any."""
+        if self.analysis is None:
+            return None
+        judged = [s for s in self.analysis.signals if s.assessment in ("improvement", "concern")]
+        return max(judged, key=lambda s: (s.last, s.first)) if judged else None
+
+    @property
+    def signal(self) -> str:
+        s = self.latest_signal
+        return s.assessment if s else ""
+
+
+@dataclass
+class SmallMultiples:
+    measure_id: str
+    measure_name: str
+    unit: str
+    value_type: str
+    direction: str
+    frequency: str
+    threshold: int
+    panels: list[Panel]
+    percent: bool
+
+    @property
+    def y_range(self) -> tuple[float, float] | None:
+        """The common scale: every shown value of every panel."""
+        values = [v for p in self.panels if p.analysis for v in p.analysis.y if v is not None]
+        if not values:
+            return None
+        return min(values), max(values)
+
+    def sorted(self, by: str = "name") -> list[Panel]:
+        if by == "latest":
+            return sorted(self.panels, key=lambda p: (p.latest is None, -(p.latest or 0),
+                                                      p.name.lower()))
+        if by == "signal":
+            rank = {"improvement": 0, "concern": 1, "": 2}
+            return sorted(self.panels, key=lambda p: (rank[p.signal], p.status != "ok",
+                                                      p.name.lower()))
+        return sorted(self.panels, key=lambda p: p.name.lower())
+
+
+def _threshold(session: Session, network_id: str) -> int:
+    net = session.get(Network, network_id)
+    return int(net.suppression_threshold or 10) if net else 10
+
+
+def _differs(a: Measure, b: Measure) -> str:
+    """How a site's own measure of the same name is defined differently ('' if alike)."""
+    for attr, label in (("unit", "unit"), ("value_type", "kind of value"),
+                        ("definition", "operational definition"), ("frequency", "frequency")):
+        x, y = (getattr(a, attr) or "").strip(), (getattr(b, attr) or "").strip()
+        if x.casefold() != y.casefold():
+            if attr == "definition":
+                return f"its operational definition differs from the network's: “{y[:80]}”"
+            return f"its {label} is “{y}”, the network's is “{x}”"
+    return ""
+
+
+def _suppress(points: list[Point], value_type: str, threshold: int) -> tuple[list[Point], int]:
+    out, hidden = [], 0
+    for p in points:
+        size = p.denominator if value_type in ("proportion", "rate") else p.value
+        if value_type in ("proportion", "rate", "count") and is_suppressed(size, threshold):
+            hidden += 1
+            continue
+        out.append(p)
+    return out, hidden
+
+
+def small_multiples(session: Session, measure_id: str,
+                    context: ContextFilter = ContextFilter(),
+                    start: dt.date | None = None, end: dt.date | None = None) -> SmallMultiples:
+    """One panel per site for a network measure, judged alike, with suppression applied."""
+    measure = session.get(Measure, measure_id)
+    net = session.get(Network, measure.network_id)
+    threshold = _threshold(session, measure.network_id)
+    same_name = [m for m in session.scalars(select(Measure).where(
+        Measure.network_id == measure.network_id, Measure.deleted.is_(False),
+        Measure.site_id.is_not(None)))
+        if m.name.strip().casefold() == measure.name.strip().casefold()]
+    local = {m.site_id: m for m in same_name}
+    source = {measure.id: None} | {m.id: m.site_id for m in same_name}
+    rows: dict[str, list[Point]] = defaultdict(list)
+    q = select(Observation.site_id, Observation.measure_id, Observation.period,
+               Observation.value, Observation.numerator, Observation.denominator,
+               Observation.excluded).where(Observation.measure_id.in_(list(source)),
+                                           Observation.deleted.is_(False))
+    if start:
+        q = q.where(Observation.period >= start)
+    if end:
+        q = q.where(Observation.period <= end)
+    by_measure: dict[str, set[str]] = defaultdict(set)
+    for site_id, mid, period, value, num, den, excluded in session.execute(
+            q.order_by(Observation.period)):
+        by_measure[site_id].add(mid)
+        rows[(site_id, mid)].append(Point(period, value, num, den, bool(excluded)))
+    phases: dict[str, list[Phase]] = defaultdict(list)
+    for site_id, kind, start_d, reason in session.execute(select(
+            ChartPhase.site_id, ChartPhase.kind, ChartPhase.start, ChartPhase.reason).where(
+            ChartPhase.measure_id == measure.id, ChartPhase.deleted.is_(False))):
+        phases[site_id].append(Phase(start_d, kind, reason))
+    rule_set = net.rule_set if net else "IHI run-chart rules"
+    label = suppression_label(threshold)
+    panels = []
+    for site in participating_sites(session, measure.network_id, context, by_measure):
+        panel = Panel(site.id, site.name, dict(site.context_tags or {}), "ok")
+        panels.append(panel)
+        mine = local.get(site.id)
+        if mine is not None and (why := _differs(measure, mine)):
+            panel.status, panel.explanation = "defined differently", (
+                f"Not compared: this site measures “{mine.name}” its own way — {why}.")
+            continue
+        points = rows.get((site.id, measure.id)) or (
+            rows.get((site.id, mine.id), []) if mine is not None else [])
+        if not points:
+            panel.status, panel.explanation = "no data", "No data recorded for this measure."
+            continue
+        if measure.value_type in ("proportion", "rate") and all(
+                p.denominator is None for p in points):
+            panel.status, panel.explanation = "no denominators", (
+                "Values without denominators: sizes unknown, so the values cannot be "
+                "compared or checked for small numbers.")
+            continue
+        shown, hidden = _suppress(points, measure.value_type, threshold)
+        panel.suppressed_points = hidden
+        if not shown or (hidden and measure.value_type == "count"):
+            # a count series with gaps where the small counts were would give them away
+            panel.status = "suppressed"
+            panel.explanation = (f"{label}: {hidden} of {len(points)} values are built from "
+                                 f"fewer than {threshold}, so this chart is not shown.")
+            continue
+        if len(shown) == 1:
+            panel.status = "one point"
+            panel.explanation = "Only one value so far: a run chart needs more points."
+        panel.points = shown
+        panel.analysis = analyse_series(
+            shown, phases.get(site.id, ()), chart_kind=measure.chart_kind,
+            value_type=measure.value_type, direction=measure.direction,
+            frequency=measure.frequency, rule_set=rule_set)
+        if hidden:
+            panel.explanation = (f"{hidden} value{'s' if hidden > 1 else ''} {label} "
+                                 "left out.")
+    return SmallMultiples(measure.id, measure.name, measure.unit, measure.value_type,
+                          measure.direction, measure.frequency, threshold, panels,
+                          measure.value_type == "proportion" or "%" in (measure.unit or ""))
+
+
+# ------------------------------------------------------------------ funnel
+@dataclass
+class FunnelView:
+    measure_name: str
+    start: dt.date | None
+    end: dt.date | None
+    funnel: Funnel | None
+    excluded: list[tuple[str, str]]  # (site, why it is not on the plot)
+    percent: bool
+    direction: str
+
+    @property
+    def note(self) -> str:
+        if self.funnel is None:
+            return self.excluded[0][1] if self.excluded else ""
+        return " ".join(self.funnel.notes)
+
+
+def funnel_view(session: Session, measure_id: str, context: ContextFilter = ContextFilter(),
+                start: dt.date | None = None, end: dt.date | None = None,
+                multiples: SmallMultiples | None = None) -> FunnelView:
+    """Each site's total over the period against its denominator (proportion/rate)."""
+    measure = session.get(Measure, measure_id)
+    percent = measure.value_type == "proportion"
+    if measure.value_type not in ("proportion", "rate"):
+        return FunnelView(measure.name, start, end, None,
+                          [("", "A funnel plot compares proportions or rates: this measure is "
+                                f"a {measure.value_type} measure. Use the small multiples.")],
+                          percent, measure.direction)
+    sm = multiples or small_multiples(session, measure_id, context, start, end)
+    rates, excluded = [], []
+    kept = {}
+    for p in sm.panels:
+        if p.status not in ("ok", "one point", "suppressed"):
+            excluded.append((p.name, p.explanation))
+            continue
+        # totals over the period use every point, suppressed ones included: the
+        # total is what the threshold applies to
+        kept[p.site_id] = p
+    q = select(Observation.site_id, Observation.numerator, Observation.denominator).where(
+        Observation.measure_id == measure_id, Observation.deleted.is_(False),
+        Observation.excluded.is_(False), Observation.site_id.in_(list(kept)))
+    if start:
+        q = q.where(Observation.period >= start)
+    if end:
+        q = q.where(Observation.period <= end)
+    events: dict[str, float] = defaultdict(float)
+    sizes: dict[str, float] = defaultdict(float)
+    missing: Counter[str] = Counter()
+    for site_id, num, den in session.execute(q):
+        if num is None or den is None:
+            missing[site_id] += 1
+            continue
+        events[site_id] += num
+        sizes[site_id] += den
+    for site_id, panel in kept.items():
+        if sizes.get(site_id, 0) <= 0:
+            excluded.append((panel.name, "No numerators and denominators in this period."))
+            continue
+        rates.append(SiteRate(site_id, panel.name, events[site_id], sizes[site_id]))
+        if missing[site_id]:
+            excluded.append((panel.name, f"{missing[site_id]} value(s) without a denominator "
+                             "left out of the total."))
+    result = funnel(rates, "binomial" if percent else "poisson", sm.threshold)
+    return FunnelView(measure.name, start, end, result, excluded, percent, measure.direction)
+
+
+def funnel_csv(view: FunnelView) -> str:
+    """The `nicdesk funnel --csv` table: unadjusted limits, plus adjusted ones if any."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    f = view.funnel
+    adjusted = f is not None and f.overdispersed
+    head = ["site", "denominator", "proportion", "lower95", "upper95", "lower998",
+            "upper998", "flag"]
+    if adjusted:
+        head += ["adj_lower95", "adj_upper95", "adj_lower998", "adj_upper998", "adj_flag"]
+    w.writerow(head)
+
+    def num(v: float | None) -> str:
+        return "" if v is None else f"{v:.6g}"
+
+    for r in (f.rows if f else []):
+        if r.suppressed:
+            w.writerow([r.name, suppression_label(f.threshold), "", "", "", "", "",
+                        "suppressed", *([""] * 5 if adjusted else [])])
+            continue
+        row = [r.name, num(r.size), num(r.value), num(r.lower95), num(r.upper95),
+               num(r.lower998), num(r.upper998), r.flag]
+        if adjusted:
+            row += [num(r.adj_lower95), num(r.adj_upper95), num(r.adj_lower998),
+                    num(r.adj_upper998), r.adj_flag]
+        w.writerow(row)
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------ bright spots
+@dataclass
+class BrightSpot:
+    site_id: str
+    site: str
+    measure_id: str
+    measure: str
+    assessment: str  # improvement / concern
+    signal: str  # in words
+    since: dt.date
+    cycles: list[tuple[str, str, dt.date | None, str]]  # id, title, start, decision
+
+
+def bright_spots(session: Session, network_id: str, context: ContextFilter = ContextFilter(),
+                 months_before: int = 6,
+                 multiples: dict[str, SmallMultiples] | None = None) -> list[BrightSpot]:
+    """Sites whose latest signal on a network measure is an improvement or a concern, with
+    the PDSA cycles run there in the months before: the "what are they doing?" prompt."""
+    cycles_by_site: dict[str, list[PdsaCycle]] = defaultdict(list)
+    for c in session.scalars(select(PdsaCycle).where(PdsaCycle.deleted.is_(False))):
+        cycles_by_site[c.site_id].append(c)
+    out = []
+    for measure in network_measures(session, network_id):
+        sm = (multiples or {}).get(measure.id) or small_multiples(session, measure.id, context)
+        for panel in sm.panels:
+            sig = panel.latest_signal
+            if sig is None:
+                continue
+            since = panel.points[sig.first].period
+            until = panel.points[sig.last].period
+            window = since - dt.timedelta(days=round(30.5 * months_before))
+            ran = sorted((c for c in cycles_by_site[panel.site_id]
+                          if c.start_date and window <= c.start_date <= until),
+                         key=lambda c: c.start_date)
+            out.append(BrightSpot(panel.site_id, panel.name, measure.id, measure.name,
+                                  sig.assessment, sig.text, since,
+                                  [(c.id, c.title, c.start_date, c.decision) for c in ran]))
+    out.sort(key=lambda b: (b.assessment != "improvement", b.measure, b.site.lower()))
+    return out
+
+
+# ------------------------------------------------------------------ change idea × site
+@dataclass
+class MatrixCell:
+    cycles: int
+    decision: str  # latest decision ('' while undecided)
+    signal_after: str  # yes / no / no linked measure / no data / suppressed
+    ramp_id: str | None
+    first_start: dt.date | None
+
+
+@dataclass
+class MatrixRow:
+    key: str  # the network node (or idea) the row merges by
+    title: str
+    drivers: set[str]  # ids of the network drivers it hangs under (for the filter)
+    cells: dict[str, MatrixCell] = field(default_factory=dict)
+    local_to: str = ""  # the site name when the idea is a local one
+
+    def ordered_cells(self, sites: list[tuple[str, str]]) -> list[tuple[str, MatrixCell]]:
+        return [(sid, self.cells[sid]) for sid, _name in sites if sid in self.cells]
+
+
+@dataclass
+class ChangeMatrix:
+    sites: list[tuple[str, str]]  # (id, name) columns
+    rows: list[MatrixRow]
+    drivers: list[tuple[str, str]]  # (node id, text) available for the filter
+
+    def filtered(self, driver_id: str | None) -> list[MatrixRow]:
+        return [r for r in self.rows if not driver_id or driver_id in r.drivers]
+
+    def to_csv(self, driver_id: str | None = None) -> str:
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(["change idea", "site", "cycles", "latest decision",
+                    "improvement signal after first cycle", "first cycle"])
+        names = dict(self.sites)
+        for row in self.filtered(driver_id):
+            for site_id, cell in row.ordered_cells(self.sites):
+                w.writerow([row.title, names.get(site_id, site_id), cell.cycles,
+                            cell.decision or "undecided", cell.signal_after,
+                            cell.first_start.isoformat() if cell.first_start else ""])
+        return out.getvalue()
+
+
+def _network_graph(session: Session, network_id: str) -> tuple[
+        dict[str, DriverNode], dict[str, list[str]], list[DriverDiagram]]:
+    """Every live node of the network's diagrams and each node's parents."""
+    diagrams = list(session.scalars(select(DriverDiagram).where(
+        DriverDiagram.network_id == network_id, DriverDiagram.deleted.is_(False))))
+    ids = [d.id for d in diagrams]
+    nodes = {n.id: n for n in session.scalars(select(DriverNode).where(
+        DriverNode.diagram_id.in_(ids), DriverNode.deleted.is_(False)))}
+    parents: dict[str, list[str]] = defaultdict(list)
+    for lk in session.scalars(select(DriverLink).where(DriverLink.diagram_id.in_(ids),
+                                                       DriverLink.deleted.is_(False))):
+        if lk.parent_node_id in nodes and lk.child_node_id in nodes:
+            parents[lk.child_node_id].append(lk.parent_node_id)
+    return nodes, parents, diagrams
+
+
+def _origin(node: DriverNode | None, nodes: dict[str, DriverNode]) -> DriverNode | None:
+    """The network-diagram node a (possibly adopted) node stands for."""
+    if node is None:
+        return None
+    if node.source_node_id and node.source_node_id in nodes:
+        return nodes[node.source_node_id]
+    return node
+
+
+def _ancestors(node_id: str, parents: dict[str, list[str]]) -> set[str]:
+    seen, stack = set(), list(parents.get(node_id, ()))
+    while stack:
+        n = stack.pop()
+        if n not in seen:
+            seen.add(n)
+            stack.extend(parents.get(n, ()))
+    return seen
+
+
+def _signal_after(panel: Panel | None, start: dt.date | None) -> str:
+    """What the site's chart says after the first cycle: the latest improvement or concern
+    signal that reaches past the start decides ("yes" only for an improvement)."""
+    if panel is None:
+        return "no data"
+    if panel.status == "suppressed":
+        return "suppressed"
+    if panel.analysis is None or start is None:
+        return "no data"
+    after = [s for s in panel.analysis.signals if s.assessment in ("improvement", "concern")
+             and panel.points[s.last].period >= start]
+    if not after:
+        return "no"
+    latest = max(after, key=lambda s: (s.last, s.first))
+    return "yes" if latest.assessment == "improvement" else "no (concern)"
+
+
+def change_matrix(session: Session, network_id: str, context: ContextFilter = ContextFilter(),
+                  multiples: dict[str, SmallMultiples] | None = None) -> ChangeMatrix:
+    """Rows = change ideas merged by their network-diagram origin; columns = sites."""
+    nodes, parents, diagrams = _network_graph(session, network_id)
+    site_diagram = {d.id: d.site_id for d in diagrams}
+    sites = {s.id: s for s in session.scalars(select(Site).where(
+        Site.network_id == network_id, Site.deleted.is_(False)))}
+    allowed = {s.id for s in sites.values() if context.matches(s.context_tags)}
+    ideas = {i.id: i for i in session.scalars(select(ChangeIdea).where(
+        ChangeIdea.network_id == network_id, ChangeIdea.deleted.is_(False)))}
+    ramps = {r.id: r for r in session.scalars(select(PdsaRamp).where(
+        PdsaRamp.deleted.is_(False)))}
+    rows: dict[str, MatrixRow] = {}
+
+    def row_of(idea: ChangeIdea) -> MatrixRow:
+        node = _origin(nodes.get(idea.node_id or ""), nodes)
+        if node is not None and site_diagram.get(node.diagram_id) is None:
+            key, title = node.id, node.text
+            drivers = {a for a in _ancestors(node.id, parents)
+                       if nodes[a].level in ("primary", "secondary")}
+            local = ""
+        else:
+            key, title, drivers = f"idea:{idea.id}", idea.title, set()
+            owner = sites.get(idea.owner_site_id or "")
+            local = owner.name if owner else ""
+            if node is not None:
+                drivers = {_origin(nodes[a], nodes).id for a in _ancestors(node.id, parents)
+                           if nodes[a].level in ("primary", "secondary")}
+        if key not in rows:
+            rows[key] = MatrixRow(key, title, drivers, local_to=local)
+        return rows[key]
+
+    cycles = list(session.scalars(select(PdsaCycle).where(PdsaCycle.deleted.is_(False))))
+    linked: dict[str, set[str]] = defaultdict(set)  # cycle id -> measure ids
+    for cid, mid in session.execute(select(PdsaMeasure.cycle_id, PdsaMeasure.measure_id)
+                                    .where(PdsaMeasure.deleted.is_(False))):
+        linked[cid].add(mid)
+    node_measures: dict[str, set[str]] = defaultdict(set)
+    for nid, mid in session.execute(select(NodeMeasure.node_id, NodeMeasure.measure_id)
+                                    .where(NodeMeasure.deleted.is_(False))):
+        node_measures[nid].add(mid)
+    groups: dict[tuple[str, str], list[PdsaCycle]] = defaultdict(list)
+    for c in cycles:
+        idea_id = c.change_idea_id or (ramps[c.ramp_id].change_idea_id
+                                       if c.ramp_id in ramps else None)
+        if idea_id not in ideas or c.site_id not in allowed:
+            continue
+        groups[(row_of(ideas[idea_id]).key, c.site_id)].append(c)
+    for idea in ideas.values():  # ideas with no cycles yet still get a row
+        row_of(idea)
+    multiples = dict(multiples or {})
+    panels: dict[tuple[str, str], Panel] = {}
+
+    def panel(measure_id: str, site_id: str) -> Panel | None:
+        if measure_id not in multiples:
+            multiples[measure_id] = small_multiples(session, measure_id, context)
+        if (measure_id, "") not in panels:
+            panels[(measure_id, "")] = None  # type: ignore[assignment]
+            for p in multiples[measure_id].panels:
+                panels[(measure_id, p.site_id)] = p
+        return panels.get((measure_id, site_id))
+
+    for (key, site_id), run in groups.items():
+        run.sort(key=lambda c: (c.start_date or dt.date.max, c.cycle_number))
+        decided = [c for c in run if c.decision]
+        first = next((c.start_date for c in run if c.start_date), None)
+        measures = set().union(*(linked[c.id] for c in run)) or node_measures.get(key, set())
+        if not measures:
+            after = "no linked measure"
+        else:
+            verdicts = {_signal_after(panel(m, site_id), first) for m in measures}
+            after = next((v for v in ("yes", "no (concern)", "no", "suppressed", "no data")
+                          if v in verdicts),
+                         "no data")
+        rows[key].cells[site_id] = MatrixCell(
+            len(run), decided[-1].decision if decided else "", after,
+            next((c.ramp_id for c in run if c.ramp_id), None), first)
+    used = {s for r in rows.values() for s in r.cells}
+    columns = [(s.id, s.name) for s in participating_sites(session, network_id, context, used)]
+    drivers = sorted(((n.id, n.text) for n in nodes.values()
+                      if n.level in ("primary", "secondary")
+                      and site_diagram.get(n.diagram_id) is None),
+                     key=lambda x: (nodes[x[0]].level != "primary", nodes[x[0]].position, x[1]))
+    ordered = sorted(rows.values(), key=lambda r: (bool(r.local_to), r.title.lower()))
+    return ChangeMatrix(columns, ordered, drivers)
+
+
+# ------------------------------------------------------------------ combined diagram
+@dataclass
+class NodeEvidence:
+    node_id: str
+    level: str
+    text: str
+    sites: list[str]  # sites that adopted it into their own diagram or ran cycles on it
+    cycles: int
+    decisions: Counter[str]
+    local_additions: list[tuple[str, str]]  # (site, text) hanging from this node
+
+    def badge(self) -> str:
+        parts = []
+        if self.sites:
+            parts.append(f"{len(self.sites)} site{'s' if len(self.sites) != 1 else ''}")
+        if self.cycles:
+            parts.append(f"{self.cycles} cycle{'s' if self.cycles != 1 else ''}")
+        letters = {"adopt": "A", "adapt": "D", "abandon": "X"}
+        parts += [f"{letters[k]}{v}" for k, v in sorted(self.decisions.items()) if k in letters]
+        return " · ".join(parts)
+
+
+@dataclass
+class CombinedDiagram:
+    diagram_id: str
+    name: str
+    evidence: dict[str, NodeEvidence]
+
+
+def combined_diagrams(session: Session, network_id: str,
+                      context: ContextFilter = ContextFilter()) -> list[CombinedDiagram]:
+    """Each network-level driver diagram with the network's evidence on every node."""
+    nodes, parents, diagrams = _network_graph(session, network_id)
+    site_of = {d.id: d.site_id for d in diagrams}
+    sites = {s.id: s for s in session.scalars(select(Site).where(
+        Site.network_id == network_id, Site.deleted.is_(False)))}
+    allowed = {s for s, site in sites.items() if context.matches(site.context_tags)}
+    adopted: dict[str, set[str]] = defaultdict(set)
+    local: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for n in nodes.values():
+        site = site_of.get(n.diagram_id)
+        if site is None or site not in allowed:
+            continue
+        if n.source_node_id in nodes:
+            adopted[n.source_node_id].add(site)
+        else:  # a local addition: list it under the network node it hangs from
+            for p in parents.get(n.id, ()):
+                origin = _origin(nodes[p], nodes)
+                if origin is not None and site_of.get(origin.diagram_id) is None:
+                    local[origin.id].append((sites[site].name, n.text))
+    ideas = {i.id: _origin(nodes.get(i.node_id or ""), nodes) for i in session.scalars(
+        select(ChangeIdea).where(ChangeIdea.network_id == network_id,
+                                 ChangeIdea.deleted.is_(False)))}
+    cycles: dict[str, list[PdsaCycle]] = defaultdict(list)
+    for c in session.scalars(select(PdsaCycle).where(PdsaCycle.deleted.is_(False))):
+        node = ideas.get(c.change_idea_id or "")
+        if node is None or c.site_id not in allowed:
+            continue
+        for target in {node.id, *_ancestors(node.id, parents)}:
+            cycles[target].append(c)
+    out = []
+    for d in diagrams:
+        if d.site_id is not None:
+            continue
+        evidence = {}
+        for n in nodes.values():
+            if n.diagram_id != d.id:
+                continue
+            run = cycles.get(n.id, [])
+            latest: dict[tuple[str, str | None], PdsaCycle] = {}
+            for c in sorted(run, key=lambda c: (c.start_date or dt.date.min, c.cycle_number)):
+                if c.decision:
+                    latest[(c.site_id, c.change_idea_id)] = c
+            tested = adopted[n.id] | {c.site_id for c in run}
+            evidence[n.id] = NodeEvidence(
+                n.id, n.level, n.text, sorted(sites[s].name for s in tested if s in sites),
+                len(run), Counter(c.decision for c in latest.values()), local.get(n.id, []))
+        out.append(CombinedDiagram(d.id, d.name, evidence))
+    return out
