@@ -55,3 +55,24 @@ def test_new_creates_a_network(tmp_path: Path, capsys) -> None:  # noqa: ANN001
 def test_show_unknown_path(tmp_path: Path, demo_file: Path, capsys) -> None:  # noqa: ANN001
     assert main(["show", str(demo_file), "No Such School"]) == 1
     assert "Nothing in the navigator matches" in capsys.readouterr().err
+
+
+def test_funnel_and_matrix_csv(demo_file: Path, capsys) -> None:  # noqa: ANN001
+    assert main(["funnel", str(demo_file), "--measure", "9th graders", "--csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    head = lines[0].split(",")
+    assert head[:8] == ["site", "denominator", "proportion", "lower95", "upper95",
+                        "lower998", "upper998", "flag"]
+    assert head[8:] == ["adj_lower95", "adj_upper95", "adj_lower998", "adj_upper998",
+                        "adj_flag"]  # the sample network's schools differ beyond chance
+    assert {line.split(",")[0] for line in lines[1:]} >= {"Lincoln High School",
+                                                          "Pine Valley High School"}
+    assert main(["funnel", str(demo_file), "--measure", "9th graders", "--from",
+                 "2025-09-01", "--to", "2025-12-31", "--locale", "rural"]) == 0
+    out = capsys.readouterr().out
+    assert "Pine Valley High School" in out and "Lincoln" not in out
+    assert main(["matrix", str(demo_file), "--network", "Great Lakes", "--csv"]) == 0
+    out = capsys.readouterr().out
+    assert "Advisory check-ins,Lincoln High School,3,adopt,yes,2025-01-06" in out
+    assert main(["funnel", str(demo_file), "--measure", "nonexistent"]) == 2
+    assert "No network measure matches" in capsys.readouterr().err

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .control import ControlChart, ControlChartError, control_chart
 from .runchart import RunChartAnalysis, analyze, swed_eisenhart
@@ -54,8 +55,9 @@ RULE_SETS: dict[str, RuleSet] = {
 DEFAULT_RULE_SET = "IHI run-chart rules"
 
 
-@dataclass(frozen=True)
-class Point:
+class Point(NamedTuple):
+    """One plotted period (a named tuple: network views build hundreds of thousands)."""
+
     period: dt.date
     value: float | None = None
     numerator: float | None = None

@@ -19,7 +19,8 @@ the *additive random-effects* adjustment then widens each limit to
 θ ± z·√(s_i² + τ²), with τ² = (I·φ − (I − 1)) / (Σw − Σw²/Σw), w = 1/s_i².
 
 **Suppression.** A proportion or rate built from a denominator below the network's
-threshold, or a count below it (but above zero), is never shown; sites so suppressed also
+threshold (for totals over a period: whose largest single-period group is below it), or a
+count below it (but above zero), is never shown; sites so suppressed also
 stay out of the network mean, so nobody can recover their value by subtraction.
 """
 
@@ -135,6 +136,13 @@ class SiteRate:
     name: str
     events: float
     size: float
+    #: the largest group behind the total (one period's denominator): twelve months of
+    #: the same 7 students is still a group of 7, however large the summed denominator
+    group: float | None = None
+
+    @property
+    def small(self) -> float:
+        return self.size if self.group is None else self.group
 
 
 @dataclass
@@ -248,12 +256,12 @@ def poisson_interval(events: float, exposure: float, z: float = Z95) -> tuple[fl
 def funnel(rates: Sequence[SiteRate], kind: str = "binomial", threshold: int = 10) -> Funnel:
     """Limits, flags and the overdispersion check for sites' totals over one period."""
     rows: list[FunnelRow] = []
-    shown = [r for r in rates if r.size > 0 and not is_suppressed(r.size, threshold)]
+    shown = [r for r in rates if r.size > 0 and not is_suppressed(r.small, threshold)]
     result = Funnel(kind, None, rows, threshold=threshold)
     for r in rates:
         if r.size <= 0:
             continue
-        if is_suppressed(r.size, threshold):
+        if is_suppressed(r.small, threshold):
             rows.append(FunnelRow(r.site_id, r.name, r.size, None, True))
     if not shown:
         result.notes.append("No site has enough data in this period for a funnel plot.")

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from ..core.signals import Phase, Point, SeriesAnalysis, Signal, analyse_series
@@ -99,6 +99,28 @@ def network_measures(session: Session, network_id: str) -> list[Measure]:
 
 
 # ------------------------------------------------------------------ small multiples
+_OBSERVATIONS = ("SELECT site_id, measure_id, period, value, numerator, denominator, excluded "
+                 "FROM observations WHERE measure_id IN :ids AND deleted = :no")
+
+
+def _observations(session: Session, measure_ids: list[str], start: dt.date | None,
+                  end: dt.date | None) -> list[tuple[Any, ...]]:
+    """Observation rows as plain tuples, periods as dates.  Plain SQL: at network scale
+    (300 sites × 260 weeks) ORM row processing costs more than the whole analysis."""
+    sql = _OBSERVATIONS + (" AND period >= :start" if start else "") + (
+        " AND period <= :end" if end else "") + " ORDER BY measure_id, site_id, period"
+    params: dict[str, Any] = {"ids": measure_ids, "no": False}
+    if start:
+        params["start"] = start.isoformat()
+    if end:
+        params["end"] = end.isoformat()
+    rows = session.execute(text(sql).bindparams(bindparam("ids", expanding=True)),
+                           params).all()
+    parse = dt.date.fromisoformat
+    return [(r[0], r[1], r[2] if isinstance(r[2], dt.date) else parse(r[2]), r[3], r[4],
+             r[5], r[6]) for r in rows]
+
+
 @dataclass
 class Panel:
     site_id: str
@@ -191,8 +213,10 @@ def _suppress(points: list[Point], value_type: str, threshold: int) -> tuple[lis
 
 def small_multiples(session: Session, measure_id: str,
                     context: ContextFilter = ContextFilter(),
-                    start: dt.date | None = None, end: dt.date | None = None) -> SmallMultiples:
-    """One panel per site for a network measure, judged alike, with suppression applied."""
+                    start: dt.date | None = None, end: dt.date | None = None,
+                    analyse: bool = True) -> SmallMultiples:
+    """One panel per site for a network measure, judged alike, with suppression applied
+    (`analyse=False`: statuses and points only, for views that need no signals)."""
     measure = session.get(Measure, measure_id)
     net = session.get(Network, measure.network_id)
     threshold = _threshold(session, measure.network_id)
@@ -202,18 +226,10 @@ def small_multiples(session: Session, measure_id: str,
         if m.name.strip().casefold() == measure.name.strip().casefold()]
     local = {m.site_id: m for m in same_name}
     source = {measure.id: None} | {m.id: m.site_id for m in same_name}
-    rows: dict[str, list[Point]] = defaultdict(list)
-    q = select(Observation.site_id, Observation.measure_id, Observation.period,
-               Observation.value, Observation.numerator, Observation.denominator,
-               Observation.excluded).where(Observation.measure_id.in_(list(source)),
-                                           Observation.deleted.is_(False))
-    if start:
-        q = q.where(Observation.period >= start)
-    if end:
-        q = q.where(Observation.period <= end)
+    rows: dict[tuple[str, str], list[Point]] = defaultdict(list)
     by_measure: dict[str, set[str]] = defaultdict(set)
-    for site_id, mid, period, value, num, den, excluded in session.execute(
-            q.order_by(Observation.period)):
+    for site_id, mid, period, value, num, den, excluded in _observations(
+            session, list(source), start, end):
         by_measure[site_id].add(mid)
         rows[(site_id, mid)].append(Point(period, value, num, den, bool(excluded)))
     phases: dict[str, list[Phase]] = defaultdict(list)
@@ -255,13 +271,15 @@ def small_multiples(session: Session, measure_id: str,
             panel.status = "one point"
             panel.explanation = "Only one value so far: a run chart needs more points."
         panel.points = shown
+        if hidden:
+            panel.explanation = (f"{hidden} value{'s' if hidden > 1 else ''} {label} "
+                                 "left out.")
+        if not analyse:
+            continue
         panel.analysis = analyse_series(
             shown, phases.get(site.id, ()), chart_kind=measure.chart_kind,
             value_type=measure.value_type, direction=measure.direction,
             frequency=measure.frequency, rule_set=rule_set)
-        if hidden:
-            panel.explanation = (f"{hidden} value{'s' if hidden > 1 else ''} {label} "
-                                 "left out.")
     return SmallMultiples(measure.id, measure.name, measure.unit, measure.value_type,
                           measure.direction, measure.frequency, threshold, panels,
                           measure.value_type == "proportion" or "%" in (measure.unit or ""))
@@ -296,7 +314,7 @@ def funnel_view(session: Session, measure_id: str, context: ContextFilter = Cont
                           [("", "A funnel plot compares proportions or rates: this measure is "
                                 f"a {measure.value_type} measure. Use the small multiples.")],
                           percent, measure.direction)
-    sm = multiples or small_multiples(session, measure_id, context, start, end)
+    sm = multiples or small_multiples(session, measure_id, context, start, end, analyse=False)
     rates, excluded = [], []
     kept = {}
     for p in sm.panels:
@@ -315,6 +333,7 @@ def funnel_view(session: Session, measure_id: str, context: ContextFilter = Cont
         q = q.where(Observation.period <= end)
     events: dict[str, float] = defaultdict(float)
     sizes: dict[str, float] = defaultdict(float)
+    group: dict[str, float] = defaultdict(float)
     missing: Counter[str] = Counter()
     for site_id, num, den in session.execute(q):
         if num is None or den is None:
@@ -322,11 +341,13 @@ def funnel_view(session: Session, measure_id: str, context: ContextFilter = Cont
             continue
         events[site_id] += num
         sizes[site_id] += den
+        group[site_id] = max(group[site_id], den)
     for site_id, panel in kept.items():
         if sizes.get(site_id, 0) <= 0:
             excluded.append((panel.name, "No numerators and denominators in this period."))
             continue
-        rates.append(SiteRate(site_id, panel.name, events[site_id], sizes[site_id]))
+        rates.append(SiteRate(site_id, panel.name, events[site_id], sizes[site_id],
+                              group[site_id]))
         if missing[site_id]:
             excluded.append((panel.name, f"{missing[site_id]} value(s) without a denominator "
                              "left out of the total."))
@@ -524,8 +545,9 @@ def change_matrix(session: Session, network_id: str, context: ContextFilter = Co
             local = ""
         else:
             key, title, drivers = f"idea:{idea.id}", idea.title, set()
-            owner = sites.get(idea.owner_site_id or "")
-            local = owner.name if owner else ""
+            home = site_diagram.get(node.diagram_id) if node is not None else None
+            owner = sites.get(home or idea.owner_site_id or "")
+            local = owner.name if owner else "a site"
             if node is not None:
                 drivers = {_origin(nodes[a], nodes).id for a in _ancestors(node.id, parents)
                            if nodes[a].level in ("primary", "secondary")}

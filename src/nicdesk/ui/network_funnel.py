@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
@@ -158,9 +159,9 @@ class FunnelPanel(QWidget):
         xs = list(range(len(rows)))
         ys = [r.value * unit for r in rows]
         plot.addItem(pg.ErrorBarItem(
-            x=pg.np.array(xs, dtype=float), y=pg.np.array(ys),
-            top=pg.np.array([(r.ci_high - r.value) * unit for r in rows]),
-            bottom=pg.np.array([(r.value - r.ci_low) * unit for r in rows]),
+            x=np.array(xs, dtype=float), y=np.array(ys),
+            top=np.array([(r.ci_high - r.value) * unit for r in rows]),
+            bottom=np.array([(r.value - r.ci_low) * unit for r in rows]),
             beam=0.2, pen=pg.mkPen(GREY, width=1.4)))
         above = [r.ci_low > f.mean or r.ci_high < f.mean for r in rows]
         plot.addItem(pg.ScatterPlotItem(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QGridLayout, QScrollArea, QSizePolicy, QWidget
 
 from ..store.network_views import Panel, SmallMultiples
@@ -27,6 +27,7 @@ class MiniChart(QWidget):
         super().__init__()
         self.panel, self.percent = panel, percent
         self.y_range: tuple[float, float] | None = None
+        self._cache: QPixmap | None = None
         self.setFixedSize(PANEL_W, PANEL_H)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setAccessibleName(f"{panel.name}: {panel.status}")
@@ -43,8 +44,20 @@ class MiniChart(QWidget):
             self.clicked.emit(self.panel.site_id)
 
     def paintEvent(self, _event: Any) -> None:  # noqa: N802 - Qt override
-        p = QPainter(self)
+        """Painted once into a pixmap, then blitted (scrolling repaints are free)."""
+        ratio = self.devicePixelRatioF()
+        if self._cache is None or self._cache.devicePixelRatio() != ratio:
+            self._cache = QPixmap(int(PANEL_W * ratio), int(PANEL_H * ratio))
+            self._cache.setDevicePixelRatio(ratio)
+            painter = QPainter(self._cache)
+            self._paint(painter)
+        screen = QPainter(self)
+        screen.drawPixmap(0, 0, self._cache)
+        screen.end()
+
+    def _paint(self, p: QPainter) -> None:
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setFont(self.font())
         p.fillRect(self.rect(), QColor("#FFFFFF"))
         p.setPen(QPen(QColor("#C8C8C8"), 1))
         p.drawRect(self.rect().adjusted(0, 0, -1, -1))
@@ -108,34 +121,48 @@ class MiniChart(QWidget):
                  if seg.centre[i - seg.first] is not None]
             if c:
                 p.drawLine(at(c[0][0], c[0][1]), at(c[-1][0], c[-1][1]))
-        path = QPainterPath()
-        started = False
-        for i, v in enumerate(ys):
-            if v is None:
-                started = False
-                continue
-            if started:
-                path.lineTo(at(i, v))
-            else:
-                path.moveTo(at(i, v))
-                started = True
+        # one polyline per unbroken stretch, built in one pass (260 weekly points × 300
+        # sites must paint quickly)
+        width, left, bottom, span = area.width(), area.left(), area.bottom(), hi - lo
+        xs = [left + width * i / max(n - 1, 1) for i in range(n)]
+        pts = [None if v is None else QPointF(xs[i], bottom - (v - lo) / span * area.height())
+               for i, v in enumerate(ys)]
         p.setPen(QPen(QColor(BLUE), 1.2))
         p.setBrush(Qt.BrushStyle.NoBrush)
-        p.drawPath(path)
+        stretch: list[QPointF] = []
+        for pt in [*pts, None]:
+            if pt is None:
+                if len(stretch) > 1:
+                    p.drawPolyline(QPolygonF(stretch))
+                stretch = []
+            else:
+                stretch.append(pt)
+        dense = n > 80  # too many points for markers: mark signals as a thick band
         for s in analysis.signals:
             if s.assessment not in ("improvement", "concern"):
                 continue
             colour = QColor(GREEN if s.assessment == "improvement" else ORANGE)
+            marked = [pts[i] for i in s.points if i < n and pts[i] is not None]
+            if dense:
+                band = QColor(colour)
+                band.setAlpha(150)
+                p.setPen(QPen(band, 4, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+                p.drawPolyline(QPolygonF(marked))
+                p.setPen(QPen(colour.darker(130), 1))
+                p.setBrush(colour)
+                for pt in (marked[0], marked[-1]) if marked else ():
+                    self._marker(p, pt, s.assessment == "improvement")
+                continue
             p.setPen(QPen(colour.darker(130), 1))
             p.setBrush(colour)
-            for i in s.points:
-                if i < n and ys[i] is not None:
-                    self._marker(p, at(i, ys[i]), s.assessment == "improvement")
+            for pt in marked:
+                self._marker(p, pt, s.assessment == "improvement")
         label = panel.latest_signal
         p.setFont(small)
         p.setPen(QColor(INK))
+        unusual = any(s.assessment == "unusual" for s in analysis.signals)
         text = ("▲ improvement" if label and label.assessment == "improvement" else
-                "▼ concern" if label else "no signal")
+                "▼ concern" if label else "unusual variation" if unusual else "no signal")
         if panel.suppressed_points:
             text += f" · {panel.suppressed_points} suppressed"
         p.drawText(QRectF(area.left() + 70, area.bottom() + 3, area.width() - 190, 14),
@@ -194,6 +221,13 @@ class SmallMultiplesGrid(QScrollArea):
         self._columns = columns
         for i, w in enumerate(self.panels):
             self.grid.addWidget(w, i // columns, i % columns)
+        rows = (len(self.panels) + columns - 1) // columns
+        spacing = self.grid.spacing()
+        margins = self.grid.contentsMargins()
+        # fixed-size panels: tell the scroll area how tall the grid is, or Qt squeezes the
+        # rows on top of each other (and then every panel paints at once)
+        self.inner.setMinimumHeight(rows * (PANEL_H + spacing) + margins.top()
+                                    + margins.bottom())
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
