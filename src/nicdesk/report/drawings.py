@@ -17,6 +17,7 @@ from reportlab.graphics.shapes import Path as RPath
 from reportlab.lib import colors
 
 from ..core.layout import LINE_HEIGHT, PADDING, Layout
+from .fonts import BOLD, REGULAR
 
 MARGIN = 24.0
 LEVEL_TINTS = {0: "#DCEBF7", 1: "#E3F2EC", 2: "#FFF3D6", 3: "#F2F2F2"}
@@ -35,7 +36,7 @@ def _canvas(layout: Layout, title: str) -> tuple[Drawing, Callable[[float], floa
     height = layout.height + 2 * MARGIN + head
     drawing = Drawing(layout.width + 2 * MARGIN, height)
     if title:
-        drawing.add(String(MARGIN, height - MARGIN - 12, title, fontName="Helvetica-Bold",
+        drawing.add(String(MARGIN, height - MARGIN - 12, title, fontName=BOLD,
                            fontSize=14))
 
     def flip(y: float) -> float:
@@ -70,9 +71,9 @@ def driver_drawing(layout: Layout, statuses: dict[str, str], title: str = "") ->
         drawing.add(rect)
         for i, line in enumerate(box.lines):
             drawing.add(String(box.x + PADDING, top - PADDING - (i + 1) * LINE_HEIGHT + 4,
-                               line, fontName="Helvetica", fontSize=11))
+                               line, fontName=REGULAR, fontSize=11))
         if badge and box.column > 0:
-            drawing.add(String(box.right - 14, top - 14, badge, fontName="Helvetica-Bold",
+            drawing.add(String(box.right - 14, top - 14, badge, fontName=BOLD,
                                fontSize=9, fillColor=colors.HexColor("#333333")))
     # shift everything right by the margin (boxes start at x = 0)
     drawing.translate(MARGIN, 0)
@@ -117,7 +118,7 @@ def fishbone_drawing(layout: Layout, title: str = "") -> Drawing:
             pad = PADDING
         else:
             pad = 4
-        font = "Helvetica-Bold" if box.kind in ("head", "category") else "Helvetica"
+        font = BOLD if box.kind in ("head", "category") else REGULAR
         for i, line_text in enumerate(box.lines):
             drawing.add(String(x(box.x) + pad, top - (pad if pad > 4 else 0)
                                - (i + 1) * LINE_HEIGHT + 4, line_text, fontName=font,

@@ -13,10 +13,14 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from .fonts import BOLD, REGULAR
+
 _styles = getSampleStyleSheet()
-BODY = ParagraphStyle("pdsa", parent=_styles["BodyText"], fontSize=9.5, leading=12)
-HEAD = ParagraphStyle("pdsahead", parent=_styles["Heading4"], spaceAfter=2, spaceBefore=0)
-TITLE = ParagraphStyle("pdsatitle", parent=_styles["Heading2"], spaceAfter=2)
+BODY = ParagraphStyle("pdsa", parent=_styles["BodyText"], fontName=REGULAR, fontSize=9.5,
+                      leading=12)
+HEAD = ParagraphStyle("pdsahead", parent=_styles["Heading4"], fontName=BOLD, spaceAfter=2,
+                      spaceBefore=0)
+TITLE = ParagraphStyle("pdsatitle", parent=_styles["Heading2"], fontName=BOLD, spaceAfter=2)
 
 
 def _p(text: str, style: ParagraphStyle = BODY) -> Paragraph:

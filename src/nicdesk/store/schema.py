@@ -334,6 +334,8 @@ class Meeting(SharedMixin, Base):
     site_id: Mapped[str | None] = _fk("sites", nullable=True)
     title: Mapped[str] = _text()
     date: Mapped[dt.date | None] = mapped_column(Date)
+    start_time: Mapped[str] = mapped_column(String(5), default="", server_default="")
+    place: Mapped[str] = mapped_column(Text, default="", server_default="")
     attendees: Mapped[list[Any]] = mapped_column(JSON, default=list)
     notes: Mapped[str] = _text()
     decisions: Mapped[str] = _text()
@@ -347,6 +349,7 @@ class AgendaItem(SharedMixin, Base):
     title: Mapped[str] = _text()
     minutes: Mapped[int] = mapped_column(Integer, default=10)
     owner: Mapped[str] = _text()
+    material: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class ActionItem(SharedMixin, Base):

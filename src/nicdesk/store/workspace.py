@@ -33,8 +33,8 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 APPLICATION_ID = 0x4E494344  # "NICD"
-HEAD_REVISION = "0004"  # the Alembic head this code writes; a test keeps it honest
-SCHEMA_VERSION = 4  # PRAGMA user_version written by the head migration
+HEAD_REVISION = "0005"  # the Alembic head this code writes; a test keeps it honest
+SCHEMA_VERSION = 5  # PRAGMA user_version written by the head migration
 SUFFIX = ".nicdesk"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 

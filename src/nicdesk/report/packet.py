@@ -1,0 +1,705 @@
+"""The meeting packet: one PDF to print or send before a meeting.
+
+Cover, contents, then the chosen sections in the chosen order, each a level-one PDF
+bookmark and a contents line; "page X of Y" and the network's name in every footer.
+Diagrams and charts are reportlab vector drawings from the same layout and view-model
+code the screen uses (no raster images), text uses an embedded Unicode font, and every
+figure reads in black and white.  A network packet applies small-cell suppression
+exactly as the network views do.
+
+`build_packet` writes to a temporary file next to the target and renames it only when
+the whole packet is built, so a cancelled or failed build leaves no partial file.  The
+CLI (`nicdesk packet`) and the GUI's packet dialog both call it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.tableofcontents import TableOfContents
+
+from ..core.signals import Point, analyse_series
+from ..core.variation import suppression_label
+from ..store import network_views as nv
+from ..store.diagrams import load_diagram
+from ..store.fishbones import load_fishbone
+from ..store.meetings import actions_for, agenda
+from ..store.schema import (
+    Aim,
+    DriverDiagram,
+    Fishbone,
+    Measure,
+    Meeting,
+    Network,
+    PdsaCycle,
+    PdsaQuestion,
+    PdsaRamp,
+    Site,
+)  # fmt: skip
+from ..store.workspace import Workspace
+from .charts import (
+    ASSURANCE,
+    VARIATION,
+    funnel_drawing,
+    icon_drawing,
+    legend_drawing,
+    run_chart_drawing,
+)  # fmt: skip
+from .drawings import driver_drawing, fishbone_drawing
+from .fonts import BOLD, ITALIC, REGULAR
+from .pdsa import pdsa_flowables
+
+SECTIONS: list[tuple[str, str]] = [
+    ("agenda", "Agenda"),
+    ("measures", "Measures summary"),
+    ("aim", "Aim"),
+    ("driver_diagram", "Driver diagram"),
+    ("fishbone", "Fishbone"),
+    ("run_charts", "Run charts"),
+    ("funnel", "Funnel plots"),
+    ("pdsa", "Recent PDSA cycles"),
+    ("actions", "Action items"),
+    ("notes", "Notes and decisions"),
+    ("site_pages", "Site one-pagers"),
+]
+SECTION_TITLES = dict(SECTIONS)
+PAPERS = {"letter": LETTER, "a4": A4}
+RECENT_CYCLES = 6
+
+INK = colors.HexColor("#222222")
+BODY = ParagraphStyle("body", fontName=REGULAR, fontSize=9.5, leading=12.5)
+SMALL = ParagraphStyle("small", parent=BODY, fontSize=8, leading=10)
+NOTE = ParagraphStyle("note", parent=BODY, fontName=ITALIC, textColor=colors.HexColor("#444444"))
+H1 = ParagraphStyle("H1", fontName=BOLD, fontSize=17, leading=21, spaceAfter=8)
+H2 = ParagraphStyle("H2", fontName=BOLD, fontSize=12.5, leading=16, spaceBefore=8,
+                    spaceAfter=4)
+CELL = ParagraphStyle("cell", parent=BODY, fontSize=8.5, leading=10.5)
+CELL_HEAD = ParagraphStyle("cellhead", parent=CELL, fontName=BOLD)
+COVER_TITLE = ParagraphStyle("cover", fontName=BOLD, fontSize=26, leading=31, spaceAfter=10)
+COVER_SUB = ParagraphStyle("coversub", fontName=REGULAR, fontSize=14, leading=19)
+TOC_STYLES = [ParagraphStyle("toc0", fontName=REGULAR, fontSize=11, leading=16),
+              ParagraphStyle("toc1", fontName=REGULAR, fontSize=9.5, leading=12,
+                             leftIndent=16)]
+
+
+class PacketCancelled(Exception):
+    """The person cancelled the build; nothing was written."""
+
+
+@dataclass
+class PacketOptions:
+    sections: list[str] = field(default_factory=lambda: [k for k, _ in SECTIONS])
+    paper: str = "letter"
+
+    def checked(self) -> PacketOptions:
+        unknown = [s for s in self.sections if s not in SECTION_TITLES]
+        if unknown:
+            raise ValueError(f"Unknown section(s): {', '.join(unknown)}. Choose from: "
+                             + ", ".join(k for k, _ in SECTIONS))
+        if self.paper not in PAPERS:
+            raise ValueError(f"Unknown paper size {self.paper!r}: use letter or a4.")
+        return self
+
+
+@dataclass
+class PacketResult:
+    path: Path
+    pages: int
+    sections: list[str]
+
+
+Progress = Callable[[int, int, str], bool]  # done, total, what → False cancels
+
+
+def _p(text: str, style: ParagraphStyle = BODY) -> Paragraph:
+    return Paragraph(escape(text or "").replace("\n", "<br/>"), style)
+
+
+def _nothing(what: str = "") -> Paragraph:
+    return _p(f"Nothing recorded yet{': ' + what if what else ''}.", NOTE)
+
+
+def _fit(drawing: Any, width: float, height: float) -> Any:
+    """Scale a drawing down (never up) to fit the frame; it stays vector."""
+    scale = min(width / drawing.width, height / drawing.height, 1.0)
+    if scale < 1.0:
+        drawing.scale(scale, scale)
+        drawing.width *= scale
+        drawing.height *= scale
+    return drawing
+
+
+class _Heading(Paragraph):
+    """A section heading that becomes a contents line and a PDF bookmark."""
+
+    def __init__(self, text: str, level: int, key: str) -> None:
+        super().__init__(escape(text), H1 if level == 0 else H2)
+        self.toc_text, self.level, self.key = text, level, key
+
+
+class _Doc(BaseDocTemplate):
+    def __init__(self, path: str, *, pagesize: Any, title: str, footer: str,
+                 progress: Progress | None) -> None:
+        super().__init__(path, pagesize=pagesize, leftMargin=16 * mm, rightMargin=16 * mm,
+                         topMargin=15 * mm, bottomMargin=17 * mm, title=title,
+                         author="NICdesk", subject=footer)
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
+        self.addPageTemplates([PageTemplate("page", [frame])])
+        self.footer = footer
+        self._progress = progress
+        self._estimate = 1
+        if progress is not None:
+            self.setProgressCallBack(self._report)
+
+    def _report(self, what: str, value: int) -> None:
+        if what == "SIZE_EST":
+            self._estimate = max(1, value)
+        elif what == "PROGRESS" and self._progress is not None and not self._progress(
+                min(value, self._estimate), self._estimate, "Laying out pages"):
+            raise PacketCancelled()
+
+    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - reportlab hook
+        if isinstance(flowable, _Heading):
+            self.canv.bookmarkPage(flowable.key)
+            self.canv.addOutlineEntry(flowable.toc_text, flowable.key, level=flowable.level,
+                                      closed=flowable.level > 0)
+            self.notify("TOCEntry", (flowable.level, flowable.toc_text, self.page,
+                                     flowable.key))
+
+
+def _canvas_maker(footer: str) -> type[Canvas]:
+    class NumberedCanvas(Canvas):
+        """Holds pages back until the end so each footer can say 'page X of Y'."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 - reportlab API
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self._footer(number, total)
+                super().showPage()
+            self.addPageLabel(0, prefix="Cover")
+            if total > 1:
+                self.addPageLabel(1, style="D", start=2)
+            super().save()
+
+        def _footer(self, number: int, total: int) -> None:
+            width, _height = self._pagesize
+            self.setFont(REGULAR, 8)
+            self.setFillColor(INK)
+            self.drawString(16 * mm, 9 * mm, footer[:110])
+            self.drawRightString(width - 16 * mm, 9 * mm, f"page {number} of {total}")
+
+    return NumberedCanvas
+
+
+# ------------------------------------------------------------------ building
+class _Builder:
+    """Gathers one meeting's content into flowables (inside one read session)."""
+
+    def __init__(self, s: Any, meeting: Meeting, width: float, height: float,
+                 progress: Progress | None) -> None:
+        self.s, self.meeting, self.width, self.height = s, meeting, width, height
+        self.progress = progress
+        self.network = s.get(Network, meeting.network_id)
+        self.site = s.get(Site, meeting.site_id) if meeting.site_id else None
+        self.threshold = self.network.suppression_threshold or 10
+        self.measures = nv.network_measures(s, meeting.network_id)
+        if self.site is not None:
+            self.measures += list(s.query(Measure).filter_by(site_id=self.site.id,
+                                                             deleted=False))
+        self._multiples: dict[str, nv.SmallMultiples] = {}
+        self._keys = 0
+
+    def key(self) -> str:
+        self._keys += 1
+        return f"k{self._keys}"
+
+    def multiples(self, measure_id: str) -> nv.SmallMultiples:
+        if measure_id not in self._multiples:
+            self._multiples[measure_id] = nv.small_multiples(self.s, measure_id,
+                                                             end=self.meeting.date)
+        return self._multiples[measure_id]
+
+    def panels(self, measure_id: str) -> list[nv.Panel]:
+        panels = self.multiples(measure_id).panels
+        if self.site is not None:
+            return [p for p in panels if p.site_id == self.site.id]
+        return panels
+
+    # -- sections
+    def cover(self) -> list[Any]:
+        m = self.meeting
+        when = m.date.strftime("%A %d %B %Y") if m.date else "date to be set"
+        if m.start_time:
+            when += f", {m.start_time}"
+        scope = self.site.name if self.site else "the whole network"
+        out: list[Any] = [Spacer(1, 30 * mm), _p(self.network.name, COVER_SUB),
+                          Spacer(1, 4 * mm), _p(m.title or "Meeting", COVER_TITLE),
+                          _p(when, COVER_SUB)]
+        if m.place:
+            out.append(_p(m.place, COVER_SUB))
+        out += [Spacer(1, 3 * mm), _p(f"Scope: {scope}", BODY), Spacer(1, 10 * mm)]
+        if self.network.common_aim:
+            out += [_p("Our aim", H2), _p(self.network.common_aim)]
+        out += [_p("Attendees", H2),
+                _p(", ".join(m.attendees) if m.attendees else "Nothing recorded yet.")]
+        out += [Spacer(1, 8 * mm), _p(
+            f"Counts and proportions built from fewer than {self.threshold} people are "
+            f"shown as “{suppression_label(self.threshold)}”.", NOTE), PageBreak()]
+        toc = TableOfContents()
+        toc.levelStyles = TOC_STYLES
+        out += [_p("Contents", H1), toc, PageBreak()]
+        return out
+
+    def agenda(self) -> list[Any]:
+        items = agenda(self.s, self.meeting.id)
+        if not items:
+            return [_nothing("no agenda items")]
+        clock = None
+        if self.meeting.start_time:
+            with contextlib.suppress(ValueError):
+                clock = dt.datetime.combine(dt.date.today(),
+                                            dt.time.fromisoformat(self.meeting.start_time))
+        rows = [[_p(h, CELL_HEAD) for h in ("Time", "Min", "Item", "Owner", "Material")]]
+        for item in items:
+            start = clock.strftime("%H:%M") if clock else ""
+            rows.append([_p(start, CELL), _p(str(item.minutes or ""), CELL),
+                         _p(item.title, CELL), _p(item.owner, CELL), _p(item.material, CELL)])
+            if clock is not None:
+                clock += dt.timedelta(minutes=item.minutes or 0)
+        total = sum(i.minutes or 0 for i in items)
+        rows.append([_p("", CELL), _p(str(total), CELL_HEAD), _p("minutes in all", CELL),
+                     _p("", CELL), _p("", CELL)])
+        w = self.width
+        return [_table(rows, [w * 0.09, w * 0.07, w * 0.44, w * 0.2, w * 0.2])]
+
+    def aim(self) -> list[Any]:
+        q = self.s.query(Aim).filter_by(network_id=self.network.id, deleted=False)
+        aims = [a for a in q if a.site_id == (self.site.id if self.site else None)]
+        if not aims:
+            return [_nothing("no aim written for this scope")]
+        out: list[Any] = []
+        for a in aims:
+            measure = self.s.get(Measure, a.measure_id) if a.measure_id else None
+            pct = measure is not None and measure.value_type == "proportion"
+
+            def v(x: float | None, pct: bool = pct) -> str:
+                return "—" if x is None else (f"{x * 100:.0f} %" if pct else f"{x:g}")
+
+            out += [_p(a.statement, ParagraphStyle("aim", parent=BODY, fontSize=12,
+                                                   leading=16, spaceAfter=6)),
+                    _p(f"Measure: {measure.name if measure else '—'} · baseline "
+                       f"{v(a.baseline_value)} ({a.baseline_date or '—'}) · target "
+                       f"{v(a.target_value)} by {a.deadline or '—'}"
+                       + (f" · for {a.population}" if a.population else ""), SMALL),
+                    Spacer(1, 4 * mm)]
+        return out
+
+    def measures_summary(self) -> list[Any]:
+        if not self.measures:
+            return [_nothing("no measures defined")]
+        rows = [[_p(h, CELL_HEAD) for h in ("Measure", "Latest", "Target", "Varia\u00adtion",
+                                            "Assur\u00adance", "In words")]]
+        for m in self.measures:
+            latest, variation, assurance, words = self._summary_of(m)
+            pct = m.value_type == "proportion"
+            target = "—" if m.target is None else (f"{m.target * 100:.0f} %" if pct
+                                                   else f"{m.target:g}")
+            rows.append([_p(f"{m.name} ({m.kind})", CELL), _p(latest, CELL), _p(target, CELL),
+                         icon_drawing(VARIATION, variation), icon_drawing(ASSURANCE, assurance),
+                         _p(words, CELL)])
+        w = self.width
+        scope = (f"at {self.site.name}" if self.site else
+                 "for the network (sites pooled; suppressed values left out)")
+        key = ("Variation: ~ common cause, I special cause improvement, C special cause "
+               "concern. Assurance: P will consistently meet the target, F will consistently "
+               "miss it, ? may or may not (target inside the limits), – no target or limits.")
+        return [_p(f"Latest values {scope}.", SMALL), Spacer(1, 2 * mm),
+                _table(rows, [w * 0.27, w * 0.12, w * 0.09, w * 0.1, w * 0.1, w * 0.32],
+                       align_middle=True), Spacer(1, 2 * mm), _p(key, SMALL)]
+
+    def _summary_of(self, m: Measure) -> tuple[str, str, str, str]:
+        panels = [p for p in self.panels(m.id) if p.points]
+        if not panels:
+            return ("—", "none", "none", "No data to summarise yet (or all "
+                    f"{suppression_label(self.threshold)}).")
+        if self.site is not None:
+            points = panels[0].points
+        else:  # pool the sites per period
+            pooled: dict[dt.date, list[float]] = {}
+            for p in panels:
+                for pt in p.points:
+                    acc = pooled.setdefault(pt.period, [0.0, 0.0, 0.0, 0])
+                    acc[0] += pt.numerator or 0
+                    acc[1] += pt.denominator or 0
+                    acc[2] += pt.value or 0
+                    acc[3] += 1
+            points = [Point(d, a[2] if not a[1] else None, a[0] if a[1] else None,
+                            a[1] or None) for d, a in sorted(pooled.items())]
+        kind = m.chart_kind if m.chart_kind != "run" else {
+            "proportion": "p", "rate": "u", "count": "c"}.get(m.value_type, "i")
+        analysis = analyse_series(points, chart_kind=kind, value_type=m.value_type,
+                                  direction=m.direction, frequency=m.frequency,
+                                  rule_set=self.network.rule_set)
+        values = [v for v in analysis.y if v is not None]
+        if not values:
+            return "—", "none", "none", "No values yet."
+        pct = m.value_type == "proportion"
+        last = values[-1]
+        latest = f"{last * 100:.1f} %" if pct else f"{last:.3g}"
+        n = len(analysis.y)
+        recent = [s for s in analysis.signals if s.assessment in ("improvement", "concern")
+                  and s.last >= n - 3]
+        variation = recent[-1].assessment if recent else "common"
+        seg = analysis.segments[-1] if analysis.segments else None
+        lower = seg.lower[-1] if seg and seg.lower else None
+        upper = seg.upper[-1] if seg and seg.upper else None
+        assurance = "none"
+        if m.target is not None and lower is not None and upper is not None:
+            up = m.direction != "down"
+            if lower <= m.target <= upper:
+                assurance = "hit and miss"
+            elif (m.target < lower) == up:
+                assurance = "pass"
+            else:
+                assurance = "fail"
+        words = f"{VARIATION[variation][2].capitalize()}; {ASSURANCE[assurance][2]}."
+        if recent:
+            words = recent[-1].text + ". " + words
+        return latest, variation, assurance, words
+
+    def driver_diagrams(self) -> list[Any]:
+        site_id = self.site.id if self.site else None
+        diagrams = [d for d in self.s.query(DriverDiagram).filter_by(
+            network_id=self.network.id, deleted=False) if d.site_id == site_id]
+        if not diagrams and site_id is not None:
+            diagrams = [d for d in self.s.query(DriverDiagram).filter_by(
+                network_id=self.network.id, deleted=False) if d.site_id is None]
+        if not diagrams:
+            return [_nothing("no driver diagram")]
+        out: list[Any] = []
+        for d in diagrams:
+            data = load_diagram(self.s, d.id)
+            drawing = driver_drawing(data.layout, {i: n.status for i, n in data.nodes.items()})
+            out += [_Heading(d.name, 1, self.key()),
+                    _fit(drawing, self.width, self.height * 0.78),
+                    _p("Border and letter show status: H hypothesis (dashed), T testing, "
+                       "E evidence of improvement (solid), × not supported.", SMALL)]
+        return out
+
+    def fishbones(self) -> list[Any]:
+        q = self.s.query(Fishbone).filter_by(network_id=self.network.id, deleted=False)
+        fishes = [f for f in q if self.site is None or f.site_id == self.site.id]
+        if not fishes:
+            return [_nothing("no fishbone")]
+        out: list[Any] = []
+        for f in fishes:
+            fish = load_fishbone(self.s, f.id)
+            where = self.s.get(Site, f.site_id).name if f.site_id else "network"
+            out += [_Heading(f"{f.title or 'Fishbone'} ({where})", 1, self.key()),
+                    _fit(fishbone_drawing(fish.layout), self.width, self.height * 0.8)]
+        return out
+
+    def run_charts(self) -> list[Any]:
+        if not self.measures:
+            return [_nothing("no measures defined")]
+        out: list[Any] = [legend_drawing(self.width), Spacer(1, 2 * mm)]
+        for i, m in enumerate(self.measures):
+            self._tick(i, len(self.measures), "Run charts")
+            sm = self.multiples(m.id)
+            panels = self.panels(m.id)
+            out.append(_Heading(m.name, 1, self.key()))
+            if not panels:
+                out.append(_nothing("no site reports this measure"))
+                continue
+            if self.site is not None:
+                p = panels[0]
+                out.append(run_chart_drawing([pt.period for pt in p.points], p.analysis,
+                                             self.width, 210, title=p.name, percent=sm.percent,
+                                             target=m.target, note=p.explanation))
+                out += [_p(line, SMALL) for line in (p.analysis.summary() if p.analysis
+                                                     else [])]
+                continue
+            out.append(_p(f"One chart per site on a common scale, sorted by name. "
+                          f"{m.definition}", SMALL))
+            cells = []
+            w = (self.width - 4) / 2
+            for p in sm.sorted("name"):
+                periods = [pt.period for pt in p.points]
+                cells.append(run_chart_drawing(
+                    periods, p.analysis, w, 118, title=p.name, percent=sm.percent,
+                    target=m.target, y_range=sm.y_range, compact=True,
+                    note=(suppression_label(self.threshold) if p.status == "suppressed"
+                          else p.explanation if not p.analysis else
+                          p.latest_signal.text if p.latest_signal else "no signal")))
+            grid = [cells[k:k + 2] + [""] * (2 - len(cells[k:k + 2]))
+                    for k in range(0, len(cells), 2)]
+            table = Table(grid, colWidths=[w + 2, w + 2])
+            table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                       ("LEFTPADDING", (0, 0), (-1, -1), 1),
+                                       ("RIGHTPADDING", (0, 0), (-1, -1), 1),
+                                       ("TOPPADDING", (0, 0), (-1, -1), 2),
+                                       ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
+            out.append(table)
+        return out
+
+    def funnels(self) -> list[Any]:
+        if self.site is not None:
+            return [_p("Funnel plots compare sites: they belong in network meetings.", NOTE)]
+        out: list[Any] = []
+        for m in self.measures:
+            if m.value_type not in ("proportion", "rate"):
+                continue
+            view = nv.funnel_view(self.s, m.id, end=self.meeting.date,
+                                  multiples=self.multiples(m.id))
+            f = view.funnel
+            heading = _Heading(m.name, 1, self.key())
+            if f is None or f.mean is None:
+                out += [heading, _nothing(view.note)]
+                continue
+            adjusted = f.overdispersed
+            out.append(KeepTogether([
+                heading, _fit(funnel_drawing(f, self.width, 300, percent=view.percent,
+                                             adjusted=adjusted), self.width, self.height * 0.5),
+                _p("Limits shown: " + (f.adjusted_label if adjusted else f.limits_label)
+                   + ". Dashed: 99.8 %; dotted: 95 %; dash-dot: network mean; ◆ outside "
+                   "the limits. " + " ".join(f.notes), SMALL)]))
+            unit = 100 if view.percent else 1
+            rows = [[_p(h, CELL_HEAD) for h in ("Site", "Denominator", "Value",
+                                                "Against the limits")]]
+            for r in f.rows:
+                if r.suppressed:
+                    rows.append([_p(r.name, CELL), _p(suppression_label(f.threshold), CELL),
+                                 _p("", CELL), _p("", CELL)])
+                    continue
+                flag = r.adj_flag if adjusted else r.flag
+                rows.append([_p(r.name, CELL), _p(f"{r.size:,.0f}", CELL),
+                             _p(f"{r.value * unit:.1f}{' %' if view.percent else ''}", CELL),
+                             _p(flag, CELL)])
+            for site, why in view.excluded:
+                rows.append([_p(site or "—", CELL), _p("not shown", CELL), _p("", CELL),
+                             _p(why, CELL)])
+            w = self.width
+            out.append(_table(rows, [w * 0.4, w * 0.2, w * 0.15, w * 0.25]))
+        return out or [_nothing("no proportion or rate measures to compare")]
+
+    def pdsa(self) -> list[Any]:
+        q = self.s.query(PdsaCycle).filter_by(deleted=False)
+        sites = {s.id: s for s in self.s.query(Site).filter_by(network_id=self.network.id)}
+        cycles = [c for c in q if c.site_id in sites
+                  and (self.site is None or c.site_id == self.site.id)
+                  and (c.start_date is None or self.meeting.date is None
+                       or c.start_date <= self.meeting.date)]
+        cycles.sort(key=lambda c: (c.start_date or dt.date.min, c.cycle_number), reverse=True)
+        cycles = cycles[:RECENT_CYCLES]
+        if not cycles:
+            return [_nothing("no PDSA cycles before this meeting")]
+        out: list[Any] = [_p(f"The {len(cycles)} most recent cycles before this meeting, "
+                             "newest first.", SMALL)]
+        for c in cycles:
+            questions = list(self.s.query(PdsaQuestion).filter_by(cycle_id=c.id, deleted=False)
+                             .order_by(PdsaQuestion.position))
+            idea = ""
+            if c.change_idea_id:
+                from ..store.schema import ChangeIdea
+
+                ci = self.s.get(ChangeIdea, c.change_idea_id)
+                idea = ci.title if ci else ""
+            out += [CondPageBreak(self.height * 0.45),
+                    *pdsa_flowables(c, questions, idea, sites[c.site_id].name, self.width),
+                    Spacer(1, 6 * mm)]
+        return out
+
+    def actions(self) -> list[Any]:
+        rows_in = actions_for(self.s, self.meeting)
+        if not rows_in:
+            return [_nothing("no action items")]
+        rows = [[_p(h, CELL_HEAD) for h in ("Action", "Owner", "Due", "Status", "Agreed at")]]
+        for r in rows_in:
+            status = "done" if r.item.done else ("OVERDUE" if r.overdue else "open")
+            origin = f"{r.meeting.title} ({r.meeting.date})" + (" — carried over"
+                                                                  if r.carried else "")
+            rows.append([_p(r.item.text, CELL), _p(r.item.owner, CELL),
+                         _p(str(r.item.due or "—"), CELL), _p(status, CELL),
+                         _p(origin, CELL)])
+        w = self.width
+        return [_table(rows, [w * 0.36, w * 0.17, w * 0.12, w * 0.1, w * 0.25])]
+
+    def notes(self) -> list[Any]:
+        m = self.meeting
+        out: list[Any] = [_p("Decisions", H2), _p(m.decisions) if m.decisions.strip()
+                          else _nothing("no decisions"),
+                          _p("Notes", H2), _p(m.notes) if m.notes.strip()
+                          else _nothing("no notes")]
+        out += [_p("Your notes", H2), _Lines(self.width, 14)]
+        return out
+
+    def site_pages(self) -> list[Any]:
+        sites = [self.site] if self.site else nv.participating_sites(self.s, self.network.id)
+        outcome = next((m for m in self.measures if m.kind == "outcome"),
+                       self.measures[0] if self.measures else None)
+        out: list[Any] = []
+        for i, site in enumerate(sites):
+            self._tick(i, len(sites), "Site one-pagers")
+            if i:
+                out.append(PageBreak())
+            out.append(_Heading(site.name, 1, self.key()))
+            aim = self.s.query(Aim).filter_by(site_id=site.id, deleted=False).first() or \
+                self.s.query(Aim).filter_by(network_id=self.network.id, site_id=None,
+                                            deleted=False).first()
+            out.append(_p("Aim: " + (aim.statement if aim else "nothing recorded yet"), BODY))
+            if outcome is not None:
+                panel = next((p for p in self.multiples(outcome.id).panels
+                              if p.site_id == site.id), None)
+                if panel is not None:
+                    out.append(Spacer(1, 3 * mm))
+                    out.append(run_chart_drawing(
+                        [pt.period for pt in panel.points], panel.analysis, self.width, 170,
+                        title=outcome.name, percent=self.multiples(outcome.id).percent,
+                        target=outcome.target, note=panel.explanation))
+            ramps = self.s.query(PdsaRamp).filter_by(site_id=site.id, deleted=False).all()
+            out.append(_p("Current ramps", H2))
+            if not ramps:
+                out.append(_nothing("no PDSA ramps"))
+            else:
+                rows = [[_p(h, CELL_HEAD) for h in ("Ramp", "Cycles", "Latest decision",
+                                                    "Last cycle")]]
+                for r in ramps:
+                    cyc = sorted(self.s.query(PdsaCycle).filter_by(ramp_id=r.id, deleted=False),
+                                 key=lambda c: c.cycle_number)
+                    last = cyc[-1] if cyc else None
+                    decided = [c for c in cyc if c.decision]
+                    rows.append([_p(r.title, CELL), _p(str(len(cyc)), CELL),
+                                 _p(decided[-1].decision if decided else "undecided", CELL),
+                                 _p(f"{last.title} ({last.start_date or '—'})" if last
+                                    else "—", CELL)])
+                w = self.width
+                out.append(_table(rows, [w * 0.35, w * 0.1, w * 0.2, w * 0.35]))
+            decisions = [c for c in self.s.query(PdsaCycle).filter_by(site_id=site.id,
+                                                                      deleted=False)
+                         if c.decision]
+            decisions.sort(key=lambda c: c.start_date or dt.date.min, reverse=True)
+            out.append(_p("Recent decisions", H2))
+            out += [_p(f"{c.start_date or '—'} · {c.title}: {c.decision.upper()} — "
+                       f"{c.act_next}", SMALL) for c in decisions[:5]] or [
+                _nothing("no decisions")]
+        return out or [_nothing("no sites")]
+
+    def _tick(self, i: int, n: int, what: str) -> None:
+        if self.progress is not None and not self.progress(i, n, what):
+            raise PacketCancelled()
+
+
+class _Lines(Flowable):
+    """Ruled lines: room for handwritten notes."""
+
+    def __init__(self, width: float, count: int) -> None:
+        super().__init__()
+        self.width, self.count = width, count
+
+    def wrap(self, *_: Any) -> tuple[float, float]:
+        return self.width, self.count * 22.0
+
+    def draw(self) -> None:
+        self.canv.setStrokeColor(colors.HexColor("#999999"))
+        self.canv.setLineWidth(0.5)
+        for k in range(self.count):
+            self.canv.line(0, k * 22.0 + 4, self.width, k * 22.0 + 4)
+
+
+def _table(rows: list[list[Any]], widths: list[float], align_middle: bool = False) -> Table:
+    """A table whose header row repeats on every page it spans."""
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#555555")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E6E6E6")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE" if align_middle else "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]))
+    return table
+
+
+def _story(b: _Builder, sections: list[str]) -> list[Any]:
+    makers = {"agenda": b.agenda, "aim": b.aim, "measures": b.measures_summary,
+              "driver_diagram": b.driver_diagrams, "fishbone": b.fishbones,
+              "run_charts": b.run_charts, "funnel": b.funnels, "pdsa": b.pdsa,
+              "actions": b.actions, "notes": b.notes, "site_pages": b.site_pages}
+    story = b.cover()
+    for i, key in enumerate(sections):
+        b._tick(i, len(sections), f"Gathering {SECTION_TITLES[key].lower()}")
+        if i:
+            story.append(PageBreak() if key in ("driver_diagram", "fishbone", "run_charts",
+                                                "funnel", "pdsa", "site_pages", "measures")
+                         else CondPageBreak(b.height * 0.3))
+        story.append(_Heading(SECTION_TITLES[key], 0, b.key()))
+        story += makers[key]()
+    return story
+
+
+def build_packet(ws: Workspace, meeting_id: str, out: str | os.PathLike[str],
+                 options: PacketOptions | None = None,
+                 progress: Progress | None = None) -> PacketResult:
+    """Build the packet PDF; raises PacketCancelled (nothing written) if `progress`
+    returns False."""
+    options = (options or PacketOptions()).checked()
+    target = Path(out)
+    pagesize = PAPERS[options.paper]
+    with ws.read() as s:
+        meeting = s.get(Meeting, meeting_id)
+        if meeting is None or meeting.deleted:
+            from ..store.errors import NotFoundError
+
+            raise NotFoundError("That meeting no longer exists.")
+        network = s.get(Network, meeting.network_id)
+        footer = f"{network.name} — {meeting.title or 'Meeting'}" + (
+            f", {meeting.date}" if meeting.date else "")
+        fd, tmp = tempfile.mkstemp(prefix=".packet-", suffix=".pdf.part",
+                                   dir=target.parent if target.parent.exists() else None)
+        os.close(fd)
+        try:
+            doc = _Doc(tmp, pagesize=pagesize, title=f"{meeting.title} — meeting packet",
+                       footer=footer, progress=progress)
+            builder = _Builder(s, meeting, doc.width, doc.height, progress)
+            story = _story(builder, options.sections)
+            doc.multiBuild(story, canvasmaker=_canvas_maker(footer))
+            pages = doc.page
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    return PacketResult(target, pages, list(options.sections))
