@@ -1,5 +1,6 @@
-"""Command line for the coordinator's network views: `nicdesk funnel` and `nicdesk matrix`
-print the same view models the Network view draws (suppression included)."""
+"""Command line for the coordinator's network views (`nicdesk funnel`, `nicdesk matrix`:
+the same view models the Network view draws, suppression included) and for meeting
+packets (`nicdesk packet`: the same builder the GUI's packet dialog runs)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,23 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("--csv", action="store_true", help="write CSV to standard output")
     _context_args(p)
     p.set_defaults(func=cmd_matrix)
+
+
+    p = sub.add_parser("packet", help="build a meeting's PDF packet")
+    p.add_argument("workspace", type=Path)
+    p.add_argument("--meeting", default="latest",
+                   help="meeting id, title (or its start), or 'latest' (default)")
+    p.add_argument("--out", type=Path, required=True, help="the PDF file to write")
+    p.add_argument("--paper", choices=("letter", "a4"), default="letter")
+    p.add_argument("--sections", nargs="+", metavar="SECTION",
+                   help="which sections, in this order (default: all): agenda measures "
+                   "aim driver_diagram fishbone run_charts funnel pdsa actions notes "
+                   "site_pages")
+    p.set_defaults(func=cmd_packet)
+
+    p = sub.add_parser("meetings", help="list meetings with their open action items")
+    p.add_argument("workspace", type=Path)
+    p.set_defaults(func=cmd_meetings)
 
 
 def _context_args(p: argparse.ArgumentParser) -> None:
@@ -120,4 +138,55 @@ def cmd_matrix(args: argparse.Namespace) -> int:
         for site_id, cell in row.ordered_cells(matrix.sites):
             print(f"  {names.get(site_id, site_id):<34} {cell.cycles} cycle(s), "
                   f"{cell.decision or 'undecided'}, improvement after: {cell.signal_after}")
+    return 0
+
+
+def cmd_packet(args: argparse.Namespace) -> int:
+    import sys
+
+    from .report.packet import PacketOptions, build_packet
+    from .store.meetings import find_meeting
+    from .store.workspace import Workspace
+
+    options = PacketOptions(paper=args.paper)
+    if args.sections:
+        options.sections = list(args.sections)
+    try:
+        options.checked()
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    shown = {"last": ""}
+
+    def progress(done: int, total: int, what: str) -> bool:
+        line = f"{what}: {100 * done // max(total, 1):3d} %"
+        if line != shown["last"] and sys.stderr.isatty():
+            print(f"\r{line:<50}", end="", file=sys.stderr, flush=True)
+        elif what != shown.get("what"):
+            print(what + "…", file=sys.stderr)
+        shown["last"], shown["what"] = line, what
+        return True
+
+    with Workspace.open(args.workspace) as ws:
+        with ws.read() as s:
+            meeting = find_meeting(s, args.meeting)
+            title = f"{meeting.title} ({meeting.date})"
+        result = build_packet(ws, meeting.id, args.out, options, progress)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(f"Packet for {title}: {result.pages} pages written to {result.path}")
+    return 0
+
+
+def cmd_meetings(args: argparse.Namespace) -> int:
+    from .store.meetings import actions_for, meetings_of
+    from .store.schema import Site
+    from .store.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws, ws.read() as s:
+        for m in meetings_of(s, any_scope=True):
+            site = s.get(Site, m.site_id).name if m.site_id else "network"
+            open_items = [r for r in actions_for(s, m) if not r.item.done]
+            print(f"{m.date or '—'}  {m.title}  ({site})  {len(open_items)} open action(s)"
+                  f"  id {m.id}")
     return 0

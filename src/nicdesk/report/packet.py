@@ -243,6 +243,20 @@ class _Builder:
                                                              deleted=False))
         self._multiples: dict[str, nv.SmallMultiples] = {}
         self._keys = 0
+        # a site meeting covers the site and the sites under it (a district team meeting
+        # looks at its schools); a network meeting covers every site
+        sites = list(s.query(Site).filter_by(network_id=self.network.id, deleted=False))
+        self.scope: set[str] = {x.id for x in sites}
+        if self.site is not None:
+            children: dict[str | None, list[str]] = {}
+            for x in sites:
+                children.setdefault(x.parent_id, []).append(x.id)
+            self.scope, stack = set(), [self.site.id]
+            while stack:
+                sid = stack.pop()
+                if sid not in self.scope:
+                    self.scope.add(sid)
+                    stack.extend(children.get(sid, ()))
 
     def key(self) -> str:
         self._keys += 1
@@ -255,10 +269,11 @@ class _Builder:
         return self._multiples[measure_id]
 
     def panels(self, measure_id: str) -> list[nv.Panel]:
-        panels = self.multiples(measure_id).panels
-        if self.site is not None:
-            return [p for p in panels if p.site_id == self.site.id]
-        return panels
+        return [p for p in self.multiples(measure_id).panels if p.site_id in self.scope]
+
+    def single(self, measure_id: str) -> bool:
+        """One site in scope: full-size charts and that site's own values."""
+        return self.site is not None and len(self.panels(measure_id)) == 1
 
     # -- sections
     def cover(self) -> list[Any]:
@@ -308,8 +323,9 @@ class _Builder:
         return [_table(rows, [w * 0.09, w * 0.07, w * 0.44, w * 0.2, w * 0.2])]
 
     def aim(self) -> list[Any]:
-        q = self.s.query(Aim).filter_by(network_id=self.network.id, deleted=False)
-        aims = [a for a in q if a.site_id == (self.site.id if self.site else None)]
+        q = list(self.s.query(Aim).filter_by(network_id=self.network.id, deleted=False))
+        aims = [a for a in q if a.site_id == (self.site.id if self.site else None)] or [
+            a for a in q if a.site_id is None]  # a site meeting without its own aim
         if not aims:
             return [_nothing("no aim written for this scope")]
         out: list[Any] = []
@@ -343,8 +359,9 @@ class _Builder:
                          icon_drawing(VARIATION, variation), icon_drawing(ASSURANCE, assurance),
                          _p(words, CELL)])
         w = self.width
-        scope = (f"at {self.site.name}" if self.site else
-                 "for the network (sites pooled; suppressed values left out)")
+        where = f"{self.site.name} and its sites" if self.site else "the network"
+        scope = (f"at {self.site.name}" if self.site and len(self.scope) == 1 else
+                 f"for {where} (sites pooled; suppressed values left out)")
         key = ("Variation: ~ common cause, I special cause improvement, C special cause "
                "concern. Assurance: P will consistently meet the target, F will consistently "
                "miss it, ? may or may not (target inside the limits), – no target or limits.")
@@ -357,7 +374,7 @@ class _Builder:
         if not panels:
             return ("—", "none", "none", "No data to summarise yet (or all "
                     f"{suppression_label(self.threshold)}).")
-        if self.site is not None:
+        if len(panels) == 1:
             points = panels[0].points
         else:  # pool the sites per period
             pooled: dict[dt.date, list[float]] = {}
@@ -446,7 +463,7 @@ class _Builder:
             if not panels:
                 out.append(_nothing("no site reports this measure"))
                 continue
-            if self.site is not None:
+            if self.single(m.id):
                 p = panels[0]
                 out.append(run_chart_drawing([pt.period for pt in p.points], p.analysis,
                                              self.width, 210, title=p.name, percent=sm.percent,
@@ -458,7 +475,7 @@ class _Builder:
                           f"{m.definition}", SMALL))
             cells = []
             w = (self.width - 4) / 2
-            for p in sm.sorted("name"):
+            for p in [x for x in sm.sorted("name") if x.site_id in self.scope]:
                 periods = [pt.period for pt in p.points]
                 cells.append(run_chart_drawing(
                     periods, p.analysis, w, 118, title=p.name, percent=sm.percent,
@@ -478,14 +495,13 @@ class _Builder:
         return out
 
     def funnels(self) -> list[Any]:
-        if self.site is not None:
-            return [_p("Funnel plots compare sites: they belong in network meetings.", NOTE)]
         out: list[Any] = []
         for m in self.measures:
-            if m.value_type not in ("proportion", "rate"):
+            if m.value_type not in ("proportion", "rate") or self.single(m.id):
                 continue
-            view = nv.funnel_view(self.s, m.id, end=self.meeting.date,
-                                  multiples=self.multiples(m.id))
+            sm = self.multiples(m.id)
+            scoped = nv.SmallMultiples(**{**sm.__dict__, "panels": self.panels(m.id)})
+            view = nv.funnel_view(self.s, m.id, end=self.meeting.date, multiples=scoped)
             f = view.funnel
             heading = _Heading(m.name, 1, self.key())
             if f is None or f.mean is None:
@@ -515,13 +531,13 @@ class _Builder:
                              _p(why, CELL)])
             w = self.width
             out.append(_table(rows, [w * 0.4, w * 0.2, w * 0.15, w * 0.25]))
-        return out or [_nothing("no proportion or rate measures to compare")]
+        return out or [_nothing("no proportion or rate measure reported by two or more "
+                                "sites in this meeting's scope")]
 
     def pdsa(self) -> list[Any]:
         q = self.s.query(PdsaCycle).filter_by(deleted=False)
         sites = {s.id: s for s in self.s.query(Site).filter_by(network_id=self.network.id)}
-        cycles = [c for c in q if c.site_id in sites
-                  and (self.site is None or c.site_id == self.site.id)
+        cycles = [c for c in q if c.site_id in sites and c.site_id in self.scope
                   and (c.start_date is None or self.meeting.date is None
                        or c.start_date <= self.meeting.date)]
         cycles.sort(key=lambda c: (c.start_date or dt.date.min, c.cycle_number), reverse=True)
@@ -569,7 +585,8 @@ class _Builder:
         return out
 
     def site_pages(self) -> list[Any]:
-        sites = [self.site] if self.site else nv.participating_sites(self.s, self.network.id)
+        sites = [x for x in nv.participating_sites(self.s, self.network.id)
+                 if x.id in self.scope]
         outcome = next((m for m in self.measures if m.kind == "outcome"),
                        self.measures[0] if self.measures else None)
         out: list[Any] = []
@@ -614,8 +631,9 @@ class _Builder:
                          if c.decision]
             decisions.sort(key=lambda c: c.start_date or dt.date.min, reverse=True)
             out.append(_p("Recent decisions", H2))
-            out += [_p(f"{c.start_date or '—'} · {c.title}: {c.decision.upper()} — "
-                       f"{c.act_next}", SMALL) for c in decisions[:5]] or [
+            out += [_p(f"{c.start_date or '—'} · {c.title}: {c.decision.upper()}"
+                       + (f" — {c.act_next}" if c.act_next.strip() else ""), SMALL)
+                    for c in decisions[:5]] or [
                 _nothing("no decisions")]
         return out or [_nothing("no sites")]
 
