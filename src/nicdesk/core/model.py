@@ -180,6 +180,13 @@ def validate(kind: str, values: dict[str, object], *, partial: bool = False) -> 
                     f"{values[name]!r} is not a {name.replace('_', ' ')}; choose one of: "
                     + ", ".join(a for a in allowed if a),
                 )
+    start = values.get("start_time")
+    if kind == "meeting" and start:
+        import re
+
+        if not isinstance(start, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", start):
+            result.add("start_time", f"{start!r} is not a time of day: write it as 24-hour "
+                       "HH:MM, for example 15:30.")
     threshold = values.get("suppression_threshold")
     if kind == "network" and threshold is not None:
         if not isinstance(threshold, int) or threshold < 1:

@@ -246,8 +246,20 @@ def _michigan(ws: Workspace, b: _Builder) -> str:
         t.create("annotation", measure_id=on_track, site_id=lincoln, date=dt.date(2025, 3, 3),
                  text="Check-ins in all 9th-grade advisories")
 
+        fall = t.create("meeting", network_id=net, title="Fall convening",
+                        date=dt.date(2025, 10, 16), start_time="09:00",
+                        place="Riverbend ISD training room", attendees=["Dana Whitfield",
+                                                                       "Marcus Oyelaran"],
+                        decisions="Harbor Early College starts advisory check-ins.")
+        t.create("agenda_item", meeting_id=fall, title="Launch of the 2025-26 PDSA ramps",
+                 minutes=60, owner="Marcus Oyelaran")
+        t.create("action_item", meeting_id=fall, text="Interview Pine Valley advisors about "
+                 "protected advisory time", owner="Tom Haverkamp", due=dt.date(2025, 12, 1))
+        t.create("action_item", meeting_id=fall, text="Send the check-in script to Harbor "
+                 "Early College", owner="Keisha Moore", due=dt.date(2025, 10, 31), done=True)
         meeting = t.create(
             "meeting", network_id=net, title="Winter convening", date=dt.date(2026, 2, 12),
+            start_time="15:30", place="Lakeshore ISD conference centre, room B",
             attendees=["Dana Whitfield", "Marcus Oyelaran", "Priya Raman", "Tom Haverkamp",
                        *principals],
             notes="Lincoln and Eastside shared their advisory check-in ramps; Pine Valley "
@@ -255,14 +267,16 @@ def _michigan(ws: Workspace, b: _Builder) -> str:
             decisions="Spread advisory check-ins to all five schools in the 2026-27 school "
             "year, starting with one advisor per school.",
         )
-        for i, (title, minutes, owner) in enumerate([
-                ("Welcome and aim check", 10, "Dana Whitfield"),
-                ("Data walk: on-track small multiples", 25, "Marcus Oyelaran"),
-                ("Bright spots: Lincoln and Eastside ramps", 30, "Keisha Moore"),
-                ("Planning next PDSA cycles", 20, "Priya Raman"),
-                ("Reflection and next steps", 5, "Dana Whitfield")]):
+        for i, (title, minutes, owner, material) in enumerate([
+                ("Welcome and aim check", 10, "Dana Whitfield", "Aim"),
+                ("Data walk: on-track small multiples", 25, "Marcus Oyelaran",
+                 "Run charts, funnel plot"),
+                ("Bright spots: Lincoln and Eastside ramps", 30, "Keisha Moore",
+                 "PDSA summaries"),
+                ("Planning next PDSA cycles", 20, "Priya Raman", "Driver diagram"),
+                ("Reflection and next steps", 5, "Dana Whitfield", "Action items")]):
             t.create("agenda_item", meeting_id=meeting, position=i, title=title,
-                     minutes=minutes, owner=owner)
+                     minutes=minutes, owner=owner, material=material)
         for text, owner, due in [("Share check-in log template", "Keisha Moore",
                                   dt.date(2026, 2, 20)),
                                  ("Draft spread plan for 2026-27", "Priya Raman",

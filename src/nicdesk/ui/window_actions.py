@@ -152,9 +152,31 @@ class WindowActions:
             actions.append(("New fishbone…", lambda: self.new_fishbone(net, node.site_id)))
         if node.kind == "group" and node.group == "measures":
             actions.append(("Add measure", lambda: self.add_measure(net, node.site_id)))
+        if node.kind == "group" and node.group == "meetings":
+            actions.append(("New meeting…", lambda: self.new_meeting(net, node.site_id)))
+        if node.kind == "meeting" and node.id:
+            actions.append(("Build packet…", lambda: self.build_packet(node.id)))
         if node.id and node.kind not in ("network", "charter"):
             actions.append(("Delete", lambda: self.delete_node(node)))
         return actions
+
+    def new_meeting(self, network_id: str, site_id: str | None) -> None:
+        from ..store.meetings import new_meeting
+
+        title, ok = QInputDialog.getText(self, "New meeting", "Title:",
+                                         text="Team meeting")
+        if not ok or not title.strip():
+            return
+        result = self.runner.run(new_meeting, self.workspace, network_id, site_id,
+                                 title.strip())
+        if result is not None:
+            self.refresh_navigator()
+            self.navigator.select_record("meeting", result.id)  # the first record made
+
+    def build_packet(self, meeting_id: str) -> None:
+        from .packet_dialog import PacketDialog
+
+        PacketDialog(self, meeting_id).exec()
 
     def export_bundle(self) -> None:
         from .bundle_dialogs import export_for_network

@@ -42,7 +42,8 @@ class WindowPages:
             page = self._page("measure")
             page.bind(node.id, node.site_id)
             self.stack.setCurrentWidget(page)
-        elif node.kind in ("driver_diagram", "fishbone", "pdsa_cycle", "pdsa_ramp") and node.id:
+        elif node.kind in ("driver_diagram", "fishbone", "pdsa_cycle", "pdsa_ramp",
+                           "meeting") and node.id:
             editor = self._page(node.kind)
             self.stack.setCurrentWidget(editor)
             editor.bind(node.id)
@@ -78,6 +79,8 @@ class WindowPages:
                 from .fishbone_editor import FishboneEditor as Page  # type: ignore[assignment]
             elif kind == "pdsa_cycle":
                 from .pdsa_page import PdsaPage as Page  # type: ignore[assignment]
+            elif kind == "meeting":
+                from .meeting_page import MeetingPage as Page  # type: ignore[assignment]
             elif kind == "network_view":
                 from .network_view import NetworkViewPage as Page  # type: ignore[assignment]
             elif kind == "pdsa_ramp":
