@@ -26,6 +26,11 @@ def register() -> None:
     addMapping(REGULAR, 1, 0, BOLD)
     addMapping(REGULAR, 0, 1, ITALIC)
     addMapping(REGULAR, 1, 1, BOLD)
+    # drawings start each render with the graphics state's default font; left at
+    # Helvetica it would put an unembedded font on every page that holds a chart
+    from reportlab.graphics import shapes
+
+    shapes.STATE_DEFAULTS["fontName"] = REGULAR
 
 
 register()

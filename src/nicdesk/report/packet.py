@@ -198,6 +198,7 @@ def _canvas_maker(footer: str) -> type[Canvas]:
         """Holds pages back until the end so each footer can say 'page X of Y'."""
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs["initialFontName"] = REGULAR  # else every page names Helvetica
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
 
@@ -297,6 +298,10 @@ class _Builder:
             f"shown as “{suppression_label(self.threshold)}”.", NOTE), PageBreak()]
         toc = TableOfContents()
         toc.levelStyles = TOC_STYLES
+        toc.tableStyle = TableStyle([("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                     ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
         out += [_p("Contents", H1), toc, PageBreak()]
         return out
 
@@ -487,6 +492,7 @@ class _Builder:
                     for k in range(0, len(cells), 2)]
             table = Table(grid, colWidths=[w + 2, w + 2])
             table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                       ("FONTNAME", (0, 0), (-1, -1), REGULAR),
                                        ("LEFTPADDING", (0, 0), (-1, -1), 1),
                                        ("RIGHTPADDING", (0, 0), (-1, -1), 1),
                                        ("TOPPADDING", (0, 0), (-1, -1), 2),
@@ -663,6 +669,7 @@ def _table(rows: list[list[Any]], widths: list[float], align_middle: bool = Fals
     """A table whose header row repeats on every page it spans."""
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), REGULAR),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#555555")),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E6E6E6")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE" if align_middle else "TOP"),

@@ -57,6 +57,7 @@ def pdsa_flowables(cycle: Any, questions: list[Any], idea: str, site: str,
     half = (width - 6 * mm) / 2
     grid = Table([[plan, do], [act, study]], colWidths=[half, half])
     grid.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), REGULAR),
         ("BOX", (0, 0), (-1, -1), 1, colors.black),
         ("INNERGRID", (0, 0), (-1, -1), 0.75, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -66,6 +67,7 @@ def pdsa_flowables(cycle: Any, questions: list[Any], idea: str, site: str,
     rows += [[_p(q.question), _p(q.prediction), _p(q.result)] for q in questions]
     table = Table(rows, colWidths=[width * 0.34, width * 0.33, width * 0.33], repeatRows=1)
     table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), REGULAR),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E6E6E6")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
