@@ -76,3 +76,21 @@ def test_funnel_and_matrix_csv(demo_file: Path, capsys) -> None:  # noqa: ANN001
     assert "Advisory check-ins,Lincoln High School,3,adopt,yes,2025-01-06" in out
     assert main(["funnel", str(demo_file), "--measure", "nonexistent"]) == 2
     assert "No network measure matches" in capsys.readouterr().err
+
+
+def test_packet_and_meetings(demo_file: Path, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    out = tmp_path / "p.pdf"
+    result = nicdesk("packet", str(demo_file), "--meeting", "Winter", "--out", str(out),
+                     "--paper", "a4", "--sections", "agenda", "actions")
+    assert result.returncode == 0, result.stderr
+    assert "pages written to" in result.stdout and out.read_bytes().startswith(b"%PDF")
+    assert "Laying out pages" in result.stderr  # the progress line
+    assert main(["packet", str(demo_file), "--out", str(tmp_path / "x.pdf"),
+                 "--sections", "agendas"]) == 2
+    assert "Unknown section" in capsys.readouterr().err
+    assert not (tmp_path / "x.pdf").exists()
+    assert main(["packet", str(demo_file), "--meeting", "Nope", "--out",
+                 str(tmp_path / "y.pdf")]) == 2
+    assert "No meeting matches" in capsys.readouterr().err
+    assert main(["meetings", str(demo_file)]) == 0
+    assert "Winter convening  (network)  3 open action(s)" in capsys.readouterr().out
