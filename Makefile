@@ -50,6 +50,7 @@ bench: $(VENV)/.stamp-dev
 	$(BIN)/python bench/pdsa.py
 	$(BIN)/python bench/bundle.py
 	$(BIN)/python bench/network.py
+	$(BIN)/python bench/packet.py
 
 # The README screenshot, regenerated from the sample network (never hand-made).
 screenshot: $(VENV)/.stamp-app

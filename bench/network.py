@@ -24,7 +24,9 @@ SITES = int(os.environ.get("BENCH_SITES", "300"))
 WEEKS = int(os.environ.get("BENCH_WEEKS", "260"))
 
 
-def build(path: Path) -> tuple[str, str]:
+def build(path: Path, sites_n: int = SITES, weeks_n: int = WEEKS) -> tuple[str, str]:
+    """A coordinator workspace: one proportion measure, a driver diagram with 20 ideas,
+    `sites_n` schools with `weeks_n` weeks of data and a 4-cycle ramp each."""
     from nicdesk.store.workspace import Workspace
 
     rng = random.Random(7)
@@ -48,7 +50,7 @@ def build(path: Path) -> tuple[str, str]:
             sites = [t.create("site", network_id=net, name=f"School {k:03d}",
                               context_tags={"locale": rng.choice(["city", "rural", "town"]),
                                             "enrolment": rng.choice(["small", "large"])})
-                     for k in range(SITES)]
+                     for k in range(sites_n)]
             for k, site in enumerate(sites):
                 idea = ideas[k % len(ideas)]
                 ramp = t.create("pdsa_ramp", site_id=site, change_idea_id=idea, title="Ramp")
@@ -66,8 +68,8 @@ def build(path: Path) -> tuple[str, str]:
     for site in sites:
         size = rng.choice([4, 40, 120, 300])
         base = rng.uniform(0.5, 0.8)
-        for w in range(WEEKS):
-            lift = 0.1 if w > WEEKS // 2 and size > 100 else 0.0
+        for w in range(weeks_n):
+            lift = 0.1 if w > weeks_n // 2 and size > 100 else 0.0
             num = min(size, max(0, round(rng.gauss(size * (base + lift), (size * 0.2) ** 0.5))))
             rows.append((str(uuid.uuid4()), site, stamp, clocks, measure, site,
                          (start + dt.timedelta(weeks=w)).isoformat(), num, size))
