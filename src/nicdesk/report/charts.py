@@ -221,16 +221,18 @@ def funnel_drawing(f: Funnel, width: float, height: float, *, percent: bool,
     return d
 
 
-VARIATION = {  # key: (fill, letter, words)
-    "common": (colors.HexColor("#BBBBBB"), "~", "common cause"),
-    "improvement": (BLUE, "I", "special cause: improvement"),
-    "concern": (ORANGE, "C", "special cause: concern"),
+LIGHT_BLUE, LIGHT_ORANGE, LIGHT_GREY = (colors.HexColor("#9ECAE9"), colors.HexColor("#F7CD7F"),
+                                       colors.HexColor("#DDDDDD"))
+VARIATION = {  # key: (fill, letter, words); light fills keep the black letter legible in grey
+    "common": (LIGHT_GREY, "~", "common cause"),
+    "improvement": (LIGHT_BLUE, "I", "special cause: improvement"),
+    "concern": (LIGHT_ORANGE, "C", "special cause: concern"),
     "none": (colors.white, "–", "not enough data"),
 }
 ASSURANCE = {
-    "pass": (BLUE, "P", "will consistently meet the target"),
-    "fail": (ORANGE, "F", "will consistently miss the target"),
-    "hit and miss": (colors.HexColor("#BBBBBB"), "?", "may or may not meet the target"),
+    "pass": (LIGHT_BLUE, "P", "will consistently meet the target"),
+    "fail": (LIGHT_ORANGE, "F", "will consistently miss the target"),
+    "hit and miss": (LIGHT_GREY, "?", "may or may not meet the target"),
     "none": (colors.white, "–", "no target or no limits"),
 }
 
