@@ -59,6 +59,8 @@ screenshot: $(VENV)/.stamp-app
 	$(BIN)/nicdesk demo out/readme.nicdesk
 	$(BIN)/nicdesk screenshot out/readme.nicdesk --out docs/main-window.png \
 	    --select "Lincoln High School/Measures/Weekly" --size 1400x860
+	$(BIN)/nicdesk screenshot out/readme.nicdesk --out docs/network-view.png \
+	    --select "Great Lakes Focus Schools NIC/Network view" --size 1400x900
 
 clean:
 	rm -rf $(VENV) out build *.egg-info src/*.egg-info

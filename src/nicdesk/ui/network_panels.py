@@ -165,10 +165,10 @@ class MiniChart(QWidget):
                 "▼ concern" if label else "unusual variation" if unusual else "no signal")
         if panel.suppressed_points:
             text += f" · {panel.suppressed_points} suppressed"
-        p.drawText(QRectF(area.left() + 70, area.bottom() + 3, area.width() - 190, 14),
+        room = area.width() - 2 * 64  # between the two date labels
+        p.drawText(QRectF(area.left() + 64, area.bottom() + 3, room, 14),
                    Qt.AlignmentFlag.AlignHCenter,
-                   p.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight,
-                                              int(area.width() - 190)))
+                   p.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, int(room)))
 
     @staticmethod
     def _marker(p: QPainter, c: QPointF, up: bool) -> None:

@@ -135,11 +135,7 @@ class NetworkViewPage(QWidget):
     def _multiples_tab(self) -> QWidget:
         from .network_panels import SmallMultiplesGrid
 
-        tab = QWidget()
-        layout = QVBoxLayout(tab)
-        layout.setContentsMargins(0, 4, 0, 0)
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("Sort by:"))
+        tab, layout, bar = _tab_with_bar("Sort by:")
         self.sort = QComboBox()
         self.sort.setObjectName("multiplesSort")
         for text, key in (("Site name", "name"), ("Latest value", "latest"),
@@ -157,18 +153,13 @@ class NetworkViewPage(QWidget):
         self.multiples_note = QLabel()
         self.multiples_note.setStyleSheet("color: #555555;")
         bar.addWidget(self.multiples_note)
-        layout.addLayout(bar)
         self.grid = SmallMultiplesGrid()
         self.grid.open_site.connect(self.open_site_chart)
         layout.addWidget(self.grid, 1)
         return tab
 
     def _matrix_tab(self) -> QWidget:
-        tab = QWidget()
-        layout = QVBoxLayout(tab)
-        layout.setContentsMargins(0, 4, 0, 0)
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("Driver:"))
+        tab, layout, bar = _tab_with_bar("Driver:")
         self.driver = QComboBox()
         self.driver.setObjectName("matrixDriver")
         self.driver.activated.connect(lambda _i: self._show_matrix())
@@ -178,7 +169,6 @@ class NetworkViewPage(QWidget):
         export.setObjectName("matrixExport")
         export.clicked.connect(lambda: self.export_matrix())
         bar.addWidget(export)
-        layout.addLayout(bar)
         self.matrix = QTableWidget()
         self.matrix.setObjectName("changeMatrix")
         self.matrix.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -198,11 +188,7 @@ class NetworkViewPage(QWidget):
         from .diagram.scene import DiagramScene, DiagramView
 
         tab = QSplitter(Qt.Orientation.Vertical)
-        top = QWidget()
-        layout = QVBoxLayout(top)
-        layout.setContentsMargins(0, 4, 0, 0)
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("Diagram:"))
+        top, layout, bar = _tab_with_bar("Diagram:")
         self.diagram_choice = QComboBox()
         self.diagram_choice.activated.connect(lambda _i: self._show_diagram())
         bar.addWidget(self.diagram_choice)
@@ -211,7 +197,6 @@ class NetworkViewPage(QWidget):
         legend.setStyleSheet("color: #555555;")
         bar.addWidget(legend)
         bar.addStretch(1)
-        layout.addLayout(bar)
         self.scene = DiagramScene()
         self.diagram_view = DiagramView(self.scene)
         self.diagram_view.setObjectName("combinedDiagram")
@@ -503,3 +488,14 @@ class NetworkViewPage(QWidget):
                 item.addChild(QTreeWidgetItem([f"+ added at {site}: {text}", site, "", ""]))
             self.evidence.addTopLevelItem(item)
             item.setExpanded(True)
+
+
+def _tab_with_bar(label: str) -> tuple[QWidget, QVBoxLayout, QHBoxLayout]:
+    """A tab page with a labelled control bar on top (the caller fills the bar)."""
+    tab = QWidget()
+    layout = QVBoxLayout(tab)
+    layout.setContentsMargins(0, 4, 0, 0)
+    bar = QHBoxLayout()
+    bar.addWidget(QLabel(label))
+    layout.addLayout(bar)
+    return tab, layout, bar
