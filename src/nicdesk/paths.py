@@ -21,3 +21,16 @@ def data_dir() -> Path:
 
 def sample_workspace() -> Path:
     return data_dir() / "Sample network.nicdesk"
+
+
+def log_dir() -> Path:
+    """platformdirs' log folder (under NICDESK_DATA_DIR when that is set)."""
+    override = os.environ.get("NICDESK_DATA_DIR")
+    if override:
+        path = Path(override) / "logs"
+    else:
+        from platformdirs import user_log_dir
+
+        path = Path(user_log_dir("nicdesk", appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from .main_window import MainWindow
+from .main_window import MainWindow, settings
 
 
 def application() -> QApplication:
@@ -23,6 +23,10 @@ def application() -> QApplication:
     app.setApplicationName("NICdesk")
     app.setOrganizationName("NICdesk")
     app.setApplicationDisplayName("NICdesk")
+    app.setDesktopFileName("nicdesk")  # matches packaging/nicdesk.desktop (Wayland, docks)
+    from .icons import app_icon
+
+    app.setWindowIcon(app_icon())
     return app  # type: ignore[return-value]
 
 
@@ -35,6 +39,23 @@ def initial_workspace(window: MainWindow, path: Path | None) -> None:
         for recent in window.recent_files():
             if Path(recent).exists() and window.open_workspace(recent, quiet=True):
                 return
+    if first_run():
+        from .welcome import run_welcome
+
+        settings().setValue("welcomed", True)
+        run_welcome(window)
+        return
+    open_sample(window)
+
+
+def first_run() -> bool:
+    """Nobody has been welcomed on this computer yet and no workspace was ever opened."""
+    return not settings().value("welcomed", False, type=bool) and not settings().value(
+        "recent", [])
+
+
+def open_sample(window: MainWindow) -> bool:
+    """The sample network, built the first time it is asked for."""
     from ..paths import sample_workspace
 
     sample = sample_workspace()
@@ -42,13 +63,23 @@ def initial_workspace(window: MainWindow, path: Path | None) -> None:
         from ..demo import build_demo
 
         build_demo(sample).close()
-    window.open_workspace(sample)
+    return window.open_workspace(sample)
 
 
 def run_app(path: Path | None = None) -> int:
+    from ..logs import setup_logging
+    from .single_instance import InstanceServer, send_to_running
+
+    setup_logging()
     app = application()
-    window = MainWindow()
     timing = os.environ.get("NICDESK_TIMING")
+    if not timing and send_to_running([str(Path(path).resolve())] if path else []):
+        return 0  # the running NICdesk opens it and comes to the front
+    from .crash import install
+
+    install()
+    window = MainWindow()
+    window.instance_server = InstanceServer(window.open_paths)
     if timing:  # benchmarks: report first paint and first filled form, then quit
         import time
 

@@ -136,10 +136,24 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
         net.addAction(self._action("Bundle &History…", self.show_history,
                                    tip="Bundles imported into this workspace"))
         help_menu = bar.addMenu("&Help")
+        self.act_data_folder = self._action("Open &Data Folder", self.open_data_folder,
+                                            tip="Where NICdesk keeps the sample, settings "
+                                            "and logs")
+        help_menu.addAction(self.act_data_folder)
+        help_menu.addSeparator()
         help_menu.addAction(self.act_about)
+        from .icons import action_icon
+
+        for action, name in ((self.act_new, "new"), (self.act_open, "open"),
+                             (self.act_undo, "undo"), (self.act_redo, "redo"),
+                             (self.act_import, "import"), (self.act_export, "export"),
+                             (self.act_about, "help"), (self.act_data_folder, "folder"),
+                             (self.act_join, "network")):
+            action.setIcon(action_icon(name))
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for action in (self.act_new, self.act_open, None, self.act_undo, self.act_redo, None,
                        self.act_import, self.act_export):
             if action is None:
@@ -353,13 +367,36 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
         self.export_label.setText(
             "Last bundle exported: " + (meta.get("last_export") or "never"))
 
-    def about(self) -> None:
+    def about_text(self) -> str:
         from .. import __version__
+        from ..logs import log_path
+        from ..paths import data_dir
 
-        QMessageBox.about(self, "About NICdesk",
-                          f"<b>NICdesk {__version__}</b><p>A workbench for networked "
-                          "improvement communities: fishbones, driver diagrams, PDSA cycles "
-                          "and run charts, shared as signed bundles.</p>")
+        where = self.workspace.path if self.workspace else "no workspace open"
+        return (f"<b>NICdesk {__version__}</b><p>A workbench for networked improvement "
+                "communities: fishbones, driver diagrams, PDSA cycles and run charts, "
+                "network views and meeting packets, shared as signed bundles.</p>"
+                f"<p><b>Workspace:</b> {where}<br><b>Data folder:</b> {data_dir()}<br>"
+                f"<b>Log file:</b> {log_path()}</p>"
+                "<p>Licence: MIT. Fonts in PDFs: DejaVu Sans (Bitstream Vera licence). "
+                "Icons: drawn for NICdesk (MIT). Built with Qt for Python (LGPL), "
+                "SQLAlchemy, Alembic, pyqtgraph, reportlab, cryptography.</p>")
+
+    def about(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "About NICdesk", self.about_text(),
+                          QMessageBox.StandardButton.Ok, self)
+        box.setIconPixmap(self.windowIcon().pixmap(64, 64))
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.last_dialog = box
+        box.exec()
+
+    def open_data_folder(self) -> bool:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        from ..paths import data_dir
+
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(data_dir())))
 
     # ------------------------------------------------------------------ window state
     def _restore_geometry(self) -> None:
@@ -394,12 +431,7 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
 
     def dropEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         """A workspace opens; bundles (any number, any order) are imported."""
-        files = [u.toLocalFile() for u in event.mimeData().urls()]
-        bundles = [f for f in files if f.endswith(".nicbundle")]
-        if bundles and self.workspace is not None:
-            self.import_bundles(bundles)
-        elif files and files[0].endswith(".nicdesk"):
-            self.open_workspace(files[0])
+        self.open_paths([u.toLocalFile() for u in event.mimeData().urls()])
         event.acceptProposedAction()
 
 

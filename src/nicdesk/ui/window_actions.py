@@ -195,6 +195,24 @@ class WindowActions:
         if self.workspace is not None:
             enrol_site_key(self)
 
+    def open_paths(self, paths: list[str]) -> None:
+        """Files handed over by a drop, a double-click in the file manager or a second
+        launch: a workspace opens; bundles are imported (an invitation, with no workspace
+        open, starts the join)."""
+        self.showNormal() if self.isMinimized() else self.show()
+        self.raise_()
+        self.activateWindow()
+        bundles = [p for p in paths if p.lower().endswith(".nicbundle")]
+        workspaces = [p for p in paths if p.lower().endswith(".nicdesk")]
+        if workspaces:
+            self.open_workspace(workspaces[0])
+        if bundles and self.workspace is not None:
+            self.import_bundles(bundles)
+        elif bundles:
+            from .bundle_dialogs import join_network
+
+            join_network(self, bundles[0])
+
     def join_network(self) -> None:
         from .bundle_dialogs import join_network
 
