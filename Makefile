@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: run test lint bench screenshot demo clean
+.PHONY: run test lint bench screenshot demo clean package package-test install-desktop
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ $(VENV)/.stamp-app: $(BIN)/python pyproject.toml
 
 $(VENV)/.stamp-dev: $(VENV)/.stamp-app
 	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(VENV)/.stamp-package: $(VENV)/.stamp-app
+	$(BIN)/pip install --quiet -e '.[package]'
 	touch $@
 
 # The desktop needs a few X11 libraries Qt does not ship; as root they are installed,
@@ -62,5 +66,19 @@ screenshot: $(VENV)/.stamp-app
 	$(BIN)/nicdesk screenshot out/readme.nicdesk --out docs/network-view.png \
 	    --select "Great Lakes Focus Schools NIC/Network view" --size 1400x900
 
+# The installable one-folder app (Linux here; see packaging/nicdesk.spec for Windows/macOS)
+package: $(VENV)/.stamp-package
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist \
+	    --workpath build/pyinstaller packaging/nicdesk.spec
+	@du -sh dist/nicdesk
+
+# Runs the packaged binary as a user would: the sample, a packet, a screenshot, headless
+package-test: package
+	tools/package-smoke dist/nicdesk/nicdesk
+
+# Menu entry, icons and .nicdesk/.nicbundle file types for the current user (XDG dirs)
+install-desktop: $(VENV)/.stamp-app
+	$(BIN)/nicdesk install-desktop
+
 clean:
-	rm -rf $(VENV) out build *.egg-info src/*.egg-info
+	rm -rf $(VENV) out build dist *.egg-info src/*.egg-info

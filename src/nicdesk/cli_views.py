@@ -42,6 +42,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
                    "site_pages")
     p.set_defaults(func=cmd_packet)
 
+    p = sub.add_parser("install-desktop", help="Linux: menu entry, icon and file types for "
+                       "this user (double-click a .nicdesk or .nicbundle to open it)")
+    p.add_argument("--target", type=Path, help="instead of $XDG_DATA_HOME (for packagers)")
+    p.set_defaults(func=cmd_install_desktop)
+
     p = sub.add_parser("meetings", help="list meetings with their open action items")
     p.add_argument("workspace", type=Path)
     p.set_defaults(func=cmd_meetings)
@@ -189,4 +194,13 @@ def cmd_meetings(args: argparse.Namespace) -> int:
             open_items = [r for r in actions_for(s, m) if not r.item.done]
             print(f"{m.date or '—'}  {m.title}  ({site})  {len(open_items)} open action(s)"
                   f"  id {m.id}")
+    return 0
+
+
+def cmd_install_desktop(args: argparse.Namespace) -> int:
+    from .desktop import install
+
+    written = install(args.target)
+    print(f"Installed {len(written)} files under {written[0].parent.parent}: NICdesk is in "
+          "the application menu and opens .nicdesk and .nicbundle files.")
     return 0

@@ -79,7 +79,9 @@ def run_app(path: Path | None = None) -> int:
 
     install()
     window = MainWindow()
-    window.instance_server = InstanceServer(window.open_paths)
+    # listen for later launches once the window is up (QtNetwork loads after first paint)
+    window.first_painted.connect(lambda: setattr(
+        window, "instance_server", InstanceServer(window.open_paths)))
     if timing:  # benchmarks: report first paint and first filled form, then quit
         import time
 

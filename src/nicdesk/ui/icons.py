@@ -17,6 +17,7 @@ from PySide6.QtSvg import QSvgRenderer
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 INK, LIGHT_INK = "#1F4E79", "#BFE3F7"
 SIZES = (16, 22, 24, 32, 48, 64, 128, 256, 512)
+ACTION_SIZES = (24, 48)
 
 
 def _render(svg: bytes, size: int) -> QPixmap:
@@ -39,10 +40,10 @@ def dark_palette() -> bool:
 
 @functools.cache
 def app_icon() -> QIcon:
+    """The rendered PNG sizes, loaded lazily by Qt (nothing is drawn at start-up)."""
     icon = QIcon()
-    svg = (RESOURCES / "nicdesk.svg").read_bytes()
-    for size in SIZES:
-        icon.addPixmap(_render(svg, size))
+    for png in sorted((RESOURCES / "hicolor").glob("*/apps/nicdesk.png")):
+        icon.addFile(str(png))
     return icon
 
 
@@ -53,17 +54,24 @@ def _action_icon(name: str, dark: bool) -> QIcon:
     if dark:
         svg = svg.replace(INK, LIGHT_INK)
     icon = QIcon()
-    for size in (16, 24, 32, 48):
+    for size in ACTION_SIZES:  # toolbar and menus; Qt scales between these
         icon.addPixmap(_render(svg.encode(), size))
     return icon
 
 
 def action_icon(name: str) -> QIcon:
-    return _action_icon(name, dark_palette())
+    """Light palette: the PNGs rendered from the SVG (loaded lazily, no SVG engine at
+    start-up); dark palette: the SVG re-inked and rendered."""
+    if not dark_palette():
+        icon = QIcon()
+        for size in ACTION_SIZES:  # pre-rendered by tools/render-icons: cheap to load
+            icon.addFile(str(RESOURCES / "actions" / f"{name}-{size}.png"))
+        return icon
+    return _action_icon(name, True)
 
 
-def render_png(size: int, out: Path) -> Path:
-    """The app icon as a PNG (tools/render-icons writes the hicolor sizes with it)."""
+def render_png(size: int, out: Path, svg: Path | None = None) -> Path:
+    """An SVG (the app icon by default) as a PNG; tools/render-icons writes them all."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    _render((RESOURCES / "nicdesk.svg").read_bytes(), size).save(str(out), "PNG")
+    _render((svg or RESOURCES / "nicdesk.svg").read_bytes(), size).save(str(out), "PNG")
     return out

@@ -58,6 +58,9 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
         self._forms: dict[str, Any] = {}
         self._summary: Any = None
         self.setWindowTitle("NICdesk")
+        from .icons import app_icon
+
+        self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.setMinimumSize(960, 600)
         self._build_actions()

@@ -13,10 +13,12 @@ import getpass
 import hashlib
 import json
 import logging
+import os
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from ..paths import data_dir
 
@@ -31,6 +33,10 @@ def server_name() -> str:
 
 def send_to_running(paths: list[str], timeout_ms: int = 1500) -> bool:
     """True if a running NICdesk took the paths (it opens them and comes to the front)."""
+    if os.name == "posix" and not (Path(tempfile.gettempdir()) / server_name()).exists():
+        return False  # no server socket: nobody to ask (and QtNetwork stays unloaded)
+    from PySide6.QtNetwork import QLocalSocket
+
     socket = QLocalSocket()
     socket.connectToServer(server_name())
     if not socket.waitForConnected(timeout_ms):
@@ -49,6 +55,8 @@ class InstanceServer(QObject):
     open_requested = Signal(list)
 
     def __init__(self, on_open: Callable[[list[str]], None] | None = None) -> None:
+        from PySide6.QtNetwork import QLocalServer
+
         super().__init__()
         self.server = QLocalServer(self)
         self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
