@@ -54,11 +54,39 @@ def demo_copy(demo_file: Path, tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def pg_cluster():  # noqa: ANN201
+    """A real PostgreSQL server for the run (skips, saying why, if none can start)."""
+    from .pgcluster import Cluster, ClusterUnavailable
+
+    try:
+        cluster = Cluster().start()
+    except ClusterUnavailable as exc:
+        pytest.skip(f"no PostgreSQL server for the tests: {exc}")
+    yield cluster
+    cluster.stop()
+
+
+_databases = iter(range(1, 1_000_000))
+
+
 @pytest.fixture
-def workspace(tmp_path: Path):  # noqa: ANN201
+def pg_url(pg_cluster) -> str:  # noqa: ANN001
+    """An empty database of its own for one test."""
+    name = f"t{next(_databases)}"
+    yield pg_cluster.create_database(name)
+    pg_cluster.drop_database(name)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, request: pytest.FixtureRequest):  # noqa: ANN201
+    """A fresh workspace: a file, or (tests/store, param "postgresql") a server database."""
     from nicdesk.store.workspace import Workspace
 
-    ws = Workspace.create(tmp_path / "test.nicdesk")
+    if getattr(request, "param", "sqlite") == "postgresql":
+        ws = Workspace.open(request.getfixturevalue("pg_url"))
+    else:
+        ws = Workspace.create(tmp_path / "test.nicdesk")
     yield ws
     ws.close()
 

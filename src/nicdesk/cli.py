@@ -11,7 +11,30 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .paths import workspace_target
 from .store.errors import WorkspaceError
+
+
+def database_option(argv: list[str]) -> list[str]:
+    """`--database URL` anywhere stands for the WORKSPACE argument of the command."""
+    if "--database" not in argv and not any(a.startswith("--database=") for a in argv):
+        return argv
+    out, url = [], None
+    items = iter(argv)
+    for a in items:
+        if a == "--database":
+            url = next(items, None)
+        elif a.startswith("--database="):
+            url = a.split("=", 1)[1]
+        else:
+            out.append(a)
+    if not url:
+        return out
+    commands = [i for i, a in enumerate(out) if not a.startswith("-")]
+    if not commands:
+        return out
+    at = commands[0] + (2 if out[commands[0]] in ("keys", "network") else 1)
+    return [*out[:at], url, *out[at:]]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Run without arguments to open the app.",
     )
     parser.add_argument("--version", action="version", version=f"nicdesk {__version__}")
+    parser.add_argument("--database", metavar="URL",
+                        help="a coordinator database (postgresql+psycopg://USER@HOST/DB) "
+                        "in place of the WORKSPACE file of any command")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("demo", help="write the sample network to a new workspace file")
@@ -36,15 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_new)
 
     p = sub.add_parser("info", help="what a workspace holds: schema, records per kind")
-    p.add_argument("workspace", type=Path)
+    p.add_argument("workspace", type=workspace_target)
     p.set_defaults(func=cmd_info)
 
     p = sub.add_parser("tree", help="print the navigator tree")
-    p.add_argument("workspace", type=Path)
+    p.add_argument("workspace", type=workspace_target)
     p.set_defaults(func=cmd_tree)
 
     p = sub.add_parser("import-csv", help="import a measure's data for one site from CSV")
-    p.add_argument("workspace", type=Path)
+    p.add_argument("workspace", type=workspace_target)
     p.add_argument("file", type=Path, help="CSV: date,value or date,numerator,denominator[,note]")
     p.add_argument("--measure", required=True, help="the measure's name")
     p.add_argument("--site", required=True, help="the site's name")
@@ -56,13 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_import_csv)
 
     p = sub.add_parser("chart", help="a measure's run-chart signals at one site, in words")
-    p.add_argument("workspace", type=Path)
+    p.add_argument("workspace", type=workspace_target)
     p.add_argument("--measure", required=True)
     p.add_argument("--site", required=True)
     p.set_defaults(func=cmd_chart)
 
     p = sub.add_parser("diagram", help="list diagrams, or export one as PDF, SVG or PNG")
-    p.add_argument("workspace", type=Path)
+    p.add_argument("workspace", type=workspace_target)
     p.add_argument("name", nargs="?", help="the diagram's name (or its start)")
     p.add_argument("--list", action="store_true", help="every diagram, tab-separated")
     p.add_argument("--site", help="the site, when several diagrams share a name")
@@ -70,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_diagram)
 
     p = sub.add_parser("pdsa", help="list PDSA cycles, or print one as a one-page PDF")
-    p.add_argument("workspace", type=Path)
+    p.add_argument("workspace", type=workspace_target)
     p.add_argument("title", nargs="?", help="the cycle's title (or its start)")
     p.add_argument("--site", help="the site, when several cycles share a title")
     p.add_argument("--out", type=Path, help="FILE.pdf")
@@ -80,24 +106,24 @@ def build_parser() -> argparse.ArgumentParser:
     keys_p = sub.add_parser("keys", help="this computer's signing key for a workspace")
     keys_sub = keys_p.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
     p = keys_sub.add_parser("init", help="create a signing key and say which site this is")
-    p.add_argument("workspace", type=Path)
+    p.add_argument("workspace", type=workspace_target)
     p.add_argument("--site", help="the site this workspace speaks for")
     p.add_argument("--coordinator", action="store_true",
                    help="this is the coordinator's workspace (signs digests)")
     p.add_argument("--passphrase", help="protect the private key with a passphrase")
     p.set_defaults(func=cmd_keys_init)
     p = keys_sub.add_parser("show", help="key id and fingerprint")
-    p.add_argument("workspace", type=Path)
+    p.add_argument("workspace", type=workspace_target)
     p.set_defaults(func=cmd_keys_show)
     p = keys_sub.add_parser("export-public", help="write the public key (minisign .pub)")
-    p.add_argument("workspace", type=Path)
+    p.add_argument("workspace", type=workspace_target)
     p.add_argument("--out", type=Path, required=True)
     p.set_defaults(func=cmd_keys_export)
 
     net_p = sub.add_parser("network", help="enrol sites and trust the coordinator")
     net_sub = net_p.add_subparsers(dest="network_command", metavar="ACTION", required=True)
     p = net_sub.add_parser("enroll", help="accept a site's public key (compare fingerprints!)")
-    p.add_argument("workspace", type=Path)
+    p.add_argument("workspace", type=workspace_target)
     p.add_argument("pubkey", type=Path)
     p.add_argument("--site", required=True)
     p.set_defaults(func=cmd_enroll)
@@ -109,12 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--passphrase")
     p.set_defaults(func=cmd_network_create)
     p = net_sub.add_parser("invite", help="coordinator: an invitation bundle for one site")
-    p.add_argument("workspace", type=Path)
+    p.add_argument("workspace", type=workspace_target)
     p.add_argument("--site", required=True)
     p.add_argument("--out", type=Path, required=True)
     p.set_defaults(func=cmd_invite)
     p = net_sub.add_parser("trust-coordinator", help="accept the coordinator's public key")
-    p.add_argument("workspace", type=Path)
+    p.add_argument("workspace", type=workspace_target)
     p.add_argument("pubkey", type=Path)
     p.set_defaults(func=cmd_trust)
 
@@ -126,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_join)
 
     p = sub.add_parser("export", help="write a signed bundle of this site's records")
-    p.add_argument("workspace", type=Path)
+    p.add_argument("workspace", type=workspace_target)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--digest", action="store_true", help="coordinator: all sites' records")
     p.add_argument("--passphrase")
@@ -138,12 +164,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("import", help="verify and merge bundles into a workspace")
-    p.add_argument("workspace", type=Path)
+    p.add_argument("workspace", type=workspace_target)
     p.add_argument("bundles", type=Path, nargs="+")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("dump", help="every shared record as canonical JSON")
-    p.add_argument("workspace", type=Path)
+    p.add_argument("workspace", type=workspace_target)
     p.add_argument("--json", action="store_true", help="(the only format)")
     p.set_defaults(func=cmd_dump)
 
@@ -152,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands(sub)
 
     p = sub.add_parser("show", help="print one navigator item, e.g. 'Lincoln/Measures/9th'")
-    p.add_argument("workspace", type=Path)
+    p.add_argument("workspace", type=workspace_target)
     p.add_argument("select", help="path in the navigator (segments separated by /)")
     p.set_defaults(func=cmd_show)
     return parser
@@ -619,7 +645,7 @@ def run(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Batch entry point (no GUI commands)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(database_option(list(sys.argv[1:] if argv is None else argv)))
     if not getattr(args, "func", None):
         parser.print_help()
         return 0

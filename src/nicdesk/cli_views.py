@@ -8,10 +8,12 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
+from .paths import workspace_target
+
 
 def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("funnel", help="network view: sites' proportions with funnel limits")
-    p.add_argument("workspace", type=Path)
+    p.add_argument("workspace", type=workspace_target)
     p.add_argument("--measure", required=True, help="network measure name (or its start)")
     p.add_argument("--from", dest="start", type=dt.date.fromisoformat, metavar="DATE",
                    help="first period included (YYYY-MM-DD)")
@@ -22,7 +24,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.set_defaults(func=cmd_funnel)
 
     p = sub.add_parser("matrix", help="network view: change ideas × sites")
-    p.add_argument("workspace", type=Path)
+    p.add_argument("workspace", type=workspace_target)
     p.add_argument("--network", help="network name, when the workspace holds several")
     p.add_argument("--driver", help="only ideas under this driver (name or its start)")
     p.add_argument("--csv", action="store_true", help="write CSV to standard output")
@@ -31,7 +33,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
 
 
     p = sub.add_parser("packet", help="build a meeting's PDF packet")
-    p.add_argument("workspace", type=Path)
+    p.add_argument("workspace", type=workspace_target)
     p.add_argument("--meeting", default="latest",
                    help="meeting id, title (or its start), or 'latest' (default)")
     p.add_argument("--out", type=Path, required=True, help="the PDF file to write")
@@ -42,13 +44,20 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
                    "site_pages")
     p.set_defaults(func=cmd_packet)
 
+    p = sub.add_parser("copy", help="copy a whole workspace into a new file or an empty "
+                       "PostgreSQL database (moving a coordinator to a server)")
+    p.add_argument("source", type=workspace_target, help="workspace file or database URL")
+    p.add_argument("target", type=workspace_target,
+                   help="new .nicdesk file, or postgresql+psycopg://USER@HOST/DATABASE")
+    p.set_defaults(func=cmd_copy)
+
     p = sub.add_parser("install-desktop", help="Linux: menu entry, icon and file types for "
                        "this user (double-click a .nicdesk or .nicbundle to open it)")
     p.add_argument("--target", type=Path, help="instead of $XDG_DATA_HOME (for packagers)")
     p.set_defaults(func=cmd_install_desktop)
 
     p = sub.add_parser("meetings", help="list meetings with their open action items")
-    p.add_argument("workspace", type=Path)
+    p.add_argument("workspace", type=workspace_target)
     p.set_defaults(func=cmd_meetings)
 
 
@@ -203,4 +212,21 @@ def cmd_install_desktop(args: argparse.Namespace) -> int:
     written = install(args.target)
     print(f"Installed {len(written)} files under {written[0].parent.parent}: NICdesk is in "
           "the application menu and opens .nicdesk and .nicbundle files.")
+    return 0
+
+
+def cmd_copy(args: argparse.Namespace) -> int:
+    from .store.copy import copy_workspace
+    from .store.workspace import Workspace, is_database_url
+
+    with Workspace.open(args.source) as source:
+        target = (Workspace.open(args.target) if is_database_url(args.target)
+                  else Workspace.create(args.target))
+        try:
+            counts = copy_workspace(source, target)
+        finally:
+            target.close()
+    total = sum(counts.values())
+    where = getattr(target, "url", None) or target.path
+    print(f"Copied {total:,} rows ({counts.get('observations', 0):,} observations) to {where}.")
     return 0

@@ -10,9 +10,10 @@ from pathlib import Path
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .cli import build_parser, run
+    from .cli import build_parser, database_option, run
+    from .paths import workspace_target
 
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = database_option(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")  # the subparsers action
     p = sub.add_parser("open", help="open a workspace in the app")  # type: ignore[attr-defined]
@@ -20,7 +21,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.set_defaults(func=_gui)
     p = sub.add_parser(  # type: ignore[attr-defined]
         "screenshot", help="render the main window to a PNG without a display")
-    p.add_argument("workspace", type=Path)
+    p.add_argument("workspace", type=workspace_target)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--select", default="", help="navigator path to select, e.g. 'Lincoln/Aims'")
     p.add_argument("--size", default="1400x900", help="window size WIDTHxHEIGHT")

@@ -34,3 +34,11 @@ def log_dir() -> Path:
         path = Path(user_log_dir("nicdesk", appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def workspace_target(text: str) -> str | Path:
+    """A command-line WORKSPACE: a file, or a coordinator database URL
+    (postgresql+psycopg://…), which must not be read as a path."""
+    if text.split(":", 1)[0].split("+")[0] in ("postgresql", "postgres"):
+        return text
+    return Path(text)

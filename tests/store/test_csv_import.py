@@ -167,7 +167,7 @@ def test_cli_import_csv(setup, tmp_path: Path, capsys) -> None:  # noqa: ANN001
     from nicdesk.cli import main
 
     ws, site, prop, _ = setup
-    path = ws.path
+    path = ws.target
     ws.close()
     csv_path = write(tmp_path, "cli.csv", "date,value\n2025-09-01,40%\n2025-10-01,45%\n")
     assert main(["import-csv", str(path), str(csv_path), "--measure", "On track",

@@ -109,7 +109,7 @@ def test_clock_survives_reopen(workspace, network) -> None:  # noqa: ANN001
     from nicdesk.store.workspace import Workspace
 
     last = workspace.clock.last
-    path = workspace.path
+    path = workspace.target
     workspace.close()
     with Workspace.open(path) as ws:
         assert ws.clock.now() > last

@@ -66,7 +66,7 @@ def test_every_entity_round_trips(workspace, tmp_path) -> None:  # noqa: ANN001
             workspace.set_meta(local_site_id=rid)
         refs[cls.__tablename__] = rid
         written[kind] = {"id": rid, **values}
-    path = workspace.path
+    path = workspace.target
     workspace.close()
 
     from nicdesk.store.workspace import Workspace

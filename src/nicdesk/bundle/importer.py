@@ -304,7 +304,16 @@ def import_bundle(ws: Workspace, path: str | Path, progress: Progress | None = N
         raise _fail(b.path, str(exc) + ".") from exc
     try:
         with ws.sessions.begin() as s:
-            s.execute(text("PRAGMA defer_foreign_keys=ON"))
+            defer_references(s)
+            if s.get_bind().dialect.name != "sqlite":
+                # a shared server: one import at a time (a second coordinator waits), and
+                # a bundle that just landed from another process is not applied twice
+                s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": IMPORT_LOCK})
+                if s.scalars(select(BundleImport).where(
+                        BundleImport.signer == key.key_id_hex,
+                        BundleImport.sequence == summary.sequence)).first() is not None:
+                    summary.already = True
+                    return summary
             _apply(s, records, summary, progress)
             s.add(BundleImport(signer=key.key_id_hex, sequence=summary.sequence,
                                site_id=m.get("site_id", ""), kind=m["kind"],
@@ -325,6 +334,17 @@ def import_bundle(ws: Workspace, path: str | Path, progress: Progress | None = N
 
 class _Cancelled(Exception):
     pass
+
+
+IMPORT_LOCK = 0x4E494344  # PostgreSQL advisory lock key for imports ("NICD")
+
+
+def defer_references(s: Any) -> None:
+    """Check references at commit, so records may arrive in any order within a bundle."""
+    if s.get_bind().dialect.name == "sqlite":
+        s.execute(text("PRAGMA defer_foreign_keys=ON"))
+    else:
+        s.execute(text("SET CONSTRAINTS ALL DEFERRED"))
 
 
 def _apply(s: Any, records: list[tuple[str, dict[str, Any]]], summary: ImportSummary,
@@ -427,7 +447,7 @@ def join(invitation: str | Path, workspace_path: str | Path,
     try:
         summary = ImportSummary(m.get("invited_site", ""), int(m.get("sequence", 0)), "invitation")
         with ws.sessions.begin() as s:
-            s.execute(text("PRAGMA defer_foreign_keys=ON"))
+            defer_references(s)
             _apply(s, records, summary)
         latest = max((v for _k, r in records for v in r["field_clocks"].values()), default="")
         if latest:

@@ -32,6 +32,11 @@ def upgrade(engine: Engine, target: str = "head") -> None:
     rebuilds tables by copying them, which a live constraint would refuse) and checked as a
     whole before the transaction commits."""
     cfg = config()
+    if engine.dialect.name != "sqlite":  # a server: plain transactional DDL
+        with engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, target)
+        return
     with engine.connect() as connection:
         raw = connection.connection.dbapi_connection
         raw.execute("PRAGMA foreign_keys=OFF")  # must happen outside a transaction

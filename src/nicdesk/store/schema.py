@@ -58,7 +58,11 @@ class SharedMixin:
 
 
 def _fk(target: str, *, nullable: bool = False) -> Any:
-    return mapped_column(String(36), ForeignKey(f"{target}.id"), nullable=nullable, index=True)
+    """A reference; deferrable so an import can check all references at commit
+    (SQLite: PRAGMA defer_foreign_keys, PostgreSQL: SET CONSTRAINTS ALL DEFERRED)."""
+    return mapped_column(String(36), ForeignKey(f"{target}.id", deferrable=True,
+                                                initially="IMMEDIATE"),
+                         nullable=nullable, index=True)
 
 
 def _text(default: str = "") -> Any:

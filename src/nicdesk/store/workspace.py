@@ -177,6 +177,7 @@ class Workspace:
 
     def __init__(self, path: Path, engine: Engine, lock: _FileLock) -> None:
         self.path = path
+        self.target: str | Path = path  # what Workspace.open takes to open it again
         self.engine = engine
         self._lock = lock
         self.sessions = sessionmaker(engine, expire_on_commit=False)
@@ -221,7 +222,12 @@ class Workspace:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> Workspace:
-        """Open an existing workspace, migrating an older one after a backup."""
+        """Open an existing workspace, migrating an older one after a backup.  A database
+        URL (``postgresql+psycopg://…``) opens a coordinator store on a server instead."""
+        if is_database_url(path):
+            from .server import open_server
+
+            return open_server(cls, str(path))
         path = Path(path)
         state = inspect_file(path)
         _refuse_unless_workspace(path, state)
@@ -280,9 +286,23 @@ class Workspace:
                 s.merge(WorkspaceMeta(key=key, value=value))
         self._meta.update(values)
 
+    @property
+    def is_server(self) -> bool:
+        return self.engine.dialect.name != "sqlite"
+
     def integrity_ok(self) -> bool:
+        if self.is_server:  # the server keeps its own pages; check we can read them all
+            with self.engine.connect() as con:
+                con.execute(text("SELECT count(*) FROM observations")).scalar()
+            return True
         with self.engine.connect() as con:
             return con.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+
+
+def is_database_url(target: object) -> bool:
+    """`postgresql://…`, `postgresql+psycopg://…`: a server, not a file."""
+    return isinstance(target, str) and target.split(":", 1)[0].split("+")[0] in (
+        "postgresql", "postgres")
 
 
 def _refuse_newer(path: Path, state: FileState) -> None:

@@ -67,7 +67,7 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['network_id'], ['networks.id'], name=op.f('fk_charters_network_id_networks')),
+    sa.ForeignKeyConstraint(['network_id'], ['networks.id'], name=op.f('fk_charters_network_id_networks'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_charters'))
     )
     with op.batch_alter_table('charters', schema=None) as batch_op:
@@ -87,8 +87,8 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['network_id'], ['networks.id'], name=op.f('fk_sites_network_id_networks')),
-    sa.ForeignKeyConstraint(['parent_id'], ['sites.id'], name=op.f('fk_sites_parent_id_sites')),
+    sa.ForeignKeyConstraint(['network_id'], ['networks.id'], name=op.f('fk_sites_network_id_networks'), deferrable=True, initially='IMMEDIATE'),
+    sa.ForeignKeyConstraint(['parent_id'], ['sites.id'], name=op.f('fk_sites_parent_id_sites'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sites'))
     )
     with op.batch_alter_table('sites', schema=None) as batch_op:
@@ -106,8 +106,8 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['network_id'], ['networks.id'], name=op.f('fk_fishbones_network_id_networks')),
-    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_fishbones_site_id_sites')),
+    sa.ForeignKeyConstraint(['network_id'], ['networks.id'], name=op.f('fk_fishbones_network_id_networks'), deferrable=True, initially='IMMEDIATE'),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_fishbones_site_id_sites'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_fishbones'))
     )
     with op.batch_alter_table('fishbones', schema=None) as batch_op:
@@ -133,8 +133,8 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['network_id'], ['networks.id'], name=op.f('fk_measures_network_id_networks')),
-    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_measures_site_id_sites')),
+    sa.ForeignKeyConstraint(['network_id'], ['networks.id'], name=op.f('fk_measures_network_id_networks'), deferrable=True, initially='IMMEDIATE'),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_measures_site_id_sites'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_measures'))
     )
     with op.batch_alter_table('measures', schema=None) as batch_op:
@@ -155,8 +155,8 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['network_id'], ['networks.id'], name=op.f('fk_meetings_network_id_networks')),
-    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_meetings_site_id_sites')),
+    sa.ForeignKeyConstraint(['network_id'], ['networks.id'], name=op.f('fk_meetings_network_id_networks'), deferrable=True, initially='IMMEDIATE'),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_meetings_site_id_sites'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_meetings'))
     )
     with op.batch_alter_table('meetings', schema=None) as batch_op:
@@ -176,7 +176,7 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_members_site_id_sites')),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_members_site_id_sites'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_members'))
     )
     with op.batch_alter_table('members', schema=None) as batch_op:
@@ -194,7 +194,7 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_action_items_meeting_id_meetings')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_action_items_meeting_id_meetings'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_action_items'))
     )
     with op.batch_alter_table('action_items', schema=None) as batch_op:
@@ -212,7 +212,7 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_agenda_items_meeting_id_meetings')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_agenda_items_meeting_id_meetings'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agenda_items'))
     )
     with op.batch_alter_table('agenda_items', schema=None) as batch_op:
@@ -234,9 +234,9 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['measure_id'], ['measures.id'], name=op.f('fk_aims_measure_id_measures')),
-    sa.ForeignKeyConstraint(['network_id'], ['networks.id'], name=op.f('fk_aims_network_id_networks')),
-    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_aims_site_id_sites')),
+    sa.ForeignKeyConstraint(['measure_id'], ['measures.id'], name=op.f('fk_aims_measure_id_measures'), deferrable=True, initially='IMMEDIATE'),
+    sa.ForeignKeyConstraint(['network_id'], ['networks.id'], name=op.f('fk_aims_network_id_networks'), deferrable=True, initially='IMMEDIATE'),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_aims_site_id_sites'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_aims'))
     )
     with op.batch_alter_table('aims', schema=None) as batch_op:
@@ -255,8 +255,8 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['measure_id'], ['measures.id'], name=op.f('fk_annotations_measure_id_measures')),
-    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_annotations_site_id_sites')),
+    sa.ForeignKeyConstraint(['measure_id'], ['measures.id'], name=op.f('fk_annotations_measure_id_measures'), deferrable=True, initially='IMMEDIATE'),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_annotations_site_id_sites'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_annotations'))
     )
     with op.batch_alter_table('annotations', schema=None) as batch_op:
@@ -273,7 +273,7 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['fishbone_id'], ['fishbones.id'], name=op.f('fk_fishbone_categories_fishbone_id_fishbones')),
+    sa.ForeignKeyConstraint(['fishbone_id'], ['fishbones.id'], name=op.f('fk_fishbone_categories_fishbone_id_fishbones'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_fishbone_categories'))
     )
     with op.batch_alter_table('fishbone_categories', schema=None) as batch_op:
@@ -295,8 +295,8 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['measure_id'], ['measures.id'], name=op.f('fk_observations_measure_id_measures')),
-    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_observations_site_id_sites')),
+    sa.ForeignKeyConstraint(['measure_id'], ['measures.id'], name=op.f('fk_observations_measure_id_measures'), deferrable=True, initially='IMMEDIATE'),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_observations_site_id_sites'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_observations')),
     sa.UniqueConstraint('measure_id', 'site_id', 'period', name=op.f('uq_observations_measure_id'))
     )
@@ -320,9 +320,9 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['category_id'], ['fishbone_categories.id'], name=op.f('fk_causes_category_id_fishbone_categories')),
-    sa.ForeignKeyConstraint(['fishbone_id'], ['fishbones.id'], name=op.f('fk_causes_fishbone_id_fishbones')),
-    sa.ForeignKeyConstraint(['parent_id'], ['causes.id'], name=op.f('fk_causes_parent_id_causes')),
+    sa.ForeignKeyConstraint(['category_id'], ['fishbone_categories.id'], name=op.f('fk_causes_category_id_fishbone_categories'), deferrable=True, initially='IMMEDIATE'),
+    sa.ForeignKeyConstraint(['fishbone_id'], ['fishbones.id'], name=op.f('fk_causes_fishbone_id_fishbones'), deferrable=True, initially='IMMEDIATE'),
+    sa.ForeignKeyConstraint(['parent_id'], ['causes.id'], name=op.f('fk_causes_parent_id_causes'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_causes'))
     )
     with op.batch_alter_table('causes', schema=None) as batch_op:
@@ -342,10 +342,10 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['adopted_from_id'], ['driver_diagrams.id'], name=op.f('fk_driver_diagrams_adopted_from_id_driver_diagrams')),
-    sa.ForeignKeyConstraint(['aim_id'], ['aims.id'], name=op.f('fk_driver_diagrams_aim_id_aims')),
-    sa.ForeignKeyConstraint(['network_id'], ['networks.id'], name=op.f('fk_driver_diagrams_network_id_networks')),
-    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_driver_diagrams_site_id_sites')),
+    sa.ForeignKeyConstraint(['adopted_from_id'], ['driver_diagrams.id'], name=op.f('fk_driver_diagrams_adopted_from_id_driver_diagrams'), deferrable=True, initially='IMMEDIATE'),
+    sa.ForeignKeyConstraint(['aim_id'], ['aims.id'], name=op.f('fk_driver_diagrams_aim_id_aims'), deferrable=True, initially='IMMEDIATE'),
+    sa.ForeignKeyConstraint(['network_id'], ['networks.id'], name=op.f('fk_driver_diagrams_network_id_networks'), deferrable=True, initially='IMMEDIATE'),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_driver_diagrams_site_id_sites'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_driver_diagrams'))
     )
     with op.batch_alter_table('driver_diagrams', schema=None) as batch_op:
@@ -365,7 +365,7 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['diagram_id'], ['driver_diagrams.id'], name=op.f('fk_diagram_snapshots_diagram_id_driver_diagrams')),
+    sa.ForeignKeyConstraint(['diagram_id'], ['driver_diagrams.id'], name=op.f('fk_diagram_snapshots_diagram_id_driver_diagrams'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_diagram_snapshots'))
     )
     with op.batch_alter_table('diagram_snapshots', schema=None) as batch_op:
@@ -384,7 +384,7 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['diagram_id'], ['driver_diagrams.id'], name=op.f('fk_driver_nodes_diagram_id_driver_diagrams')),
+    sa.ForeignKeyConstraint(['diagram_id'], ['driver_diagrams.id'], name=op.f('fk_driver_nodes_diagram_id_driver_diagrams'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_driver_nodes'))
     )
     with op.batch_alter_table('driver_nodes', schema=None) as batch_op:
@@ -399,8 +399,8 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['cause_id'], ['causes.id'], name=op.f('fk_cause_driver_links_cause_id_causes')),
-    sa.ForeignKeyConstraint(['node_id'], ['driver_nodes.id'], name=op.f('fk_cause_driver_links_node_id_driver_nodes')),
+    sa.ForeignKeyConstraint(['cause_id'], ['causes.id'], name=op.f('fk_cause_driver_links_cause_id_causes'), deferrable=True, initially='IMMEDIATE'),
+    sa.ForeignKeyConstraint(['node_id'], ['driver_nodes.id'], name=op.f('fk_cause_driver_links_node_id_driver_nodes'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cause_driver_links'))
     )
     with op.batch_alter_table('cause_driver_links', schema=None) as batch_op:
@@ -418,8 +418,8 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['network_id'], ['networks.id'], name=op.f('fk_change_ideas_network_id_networks')),
-    sa.ForeignKeyConstraint(['node_id'], ['driver_nodes.id'], name=op.f('fk_change_ideas_node_id_driver_nodes')),
+    sa.ForeignKeyConstraint(['network_id'], ['networks.id'], name=op.f('fk_change_ideas_network_id_networks'), deferrable=True, initially='IMMEDIATE'),
+    sa.ForeignKeyConstraint(['node_id'], ['driver_nodes.id'], name=op.f('fk_change_ideas_node_id_driver_nodes'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_change_ideas'))
     )
     with op.batch_alter_table('change_ideas', schema=None) as batch_op:
@@ -436,9 +436,9 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['child_node_id'], ['driver_nodes.id'], name=op.f('fk_driver_links_child_node_id_driver_nodes')),
-    sa.ForeignKeyConstraint(['diagram_id'], ['driver_diagrams.id'], name=op.f('fk_driver_links_diagram_id_driver_diagrams')),
-    sa.ForeignKeyConstraint(['parent_node_id'], ['driver_nodes.id'], name=op.f('fk_driver_links_parent_node_id_driver_nodes')),
+    sa.ForeignKeyConstraint(['child_node_id'], ['driver_nodes.id'], name=op.f('fk_driver_links_child_node_id_driver_nodes'), deferrable=True, initially='IMMEDIATE'),
+    sa.ForeignKeyConstraint(['diagram_id'], ['driver_diagrams.id'], name=op.f('fk_driver_links_diagram_id_driver_diagrams'), deferrable=True, initially='IMMEDIATE'),
+    sa.ForeignKeyConstraint(['parent_node_id'], ['driver_nodes.id'], name=op.f('fk_driver_links_parent_node_id_driver_nodes'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_driver_links'))
     )
     with op.batch_alter_table('driver_links', schema=None) as batch_op:
@@ -455,8 +455,8 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['measure_id'], ['measures.id'], name=op.f('fk_node_measures_measure_id_measures')),
-    sa.ForeignKeyConstraint(['node_id'], ['driver_nodes.id'], name=op.f('fk_node_measures_node_id_driver_nodes')),
+    sa.ForeignKeyConstraint(['measure_id'], ['measures.id'], name=op.f('fk_node_measures_measure_id_measures'), deferrable=True, initially='IMMEDIATE'),
+    sa.ForeignKeyConstraint(['node_id'], ['driver_nodes.id'], name=op.f('fk_node_measures_node_id_driver_nodes'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_node_measures'))
     )
     with op.batch_alter_table('node_measures', schema=None) as batch_op:
@@ -473,8 +473,8 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['change_idea_id'], ['change_ideas.id'], name=op.f('fk_pdsa_ramps_change_idea_id_change_ideas')),
-    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_pdsa_ramps_site_id_sites')),
+    sa.ForeignKeyConstraint(['change_idea_id'], ['change_ideas.id'], name=op.f('fk_pdsa_ramps_change_idea_id_change_ideas'), deferrable=True, initially='IMMEDIATE'),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_pdsa_ramps_site_id_sites'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pdsa_ramps'))
     )
     with op.batch_alter_table('pdsa_ramps', schema=None) as batch_op:
@@ -509,9 +509,9 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['change_idea_id'], ['change_ideas.id'], name=op.f('fk_pdsa_cycles_change_idea_id_change_ideas')),
-    sa.ForeignKeyConstraint(['ramp_id'], ['pdsa_ramps.id'], name=op.f('fk_pdsa_cycles_ramp_id_pdsa_ramps')),
-    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_pdsa_cycles_site_id_sites')),
+    sa.ForeignKeyConstraint(['change_idea_id'], ['change_ideas.id'], name=op.f('fk_pdsa_cycles_change_idea_id_change_ideas'), deferrable=True, initially='IMMEDIATE'),
+    sa.ForeignKeyConstraint(['ramp_id'], ['pdsa_ramps.id'], name=op.f('fk_pdsa_cycles_ramp_id_pdsa_ramps'), deferrable=True, initially='IMMEDIATE'),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_pdsa_cycles_site_id_sites'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pdsa_cycles'))
     )
     with op.batch_alter_table('pdsa_cycles', schema=None) as batch_op:
@@ -532,9 +532,9 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['measure_id'], ['measures.id'], name=op.f('fk_chart_phases_measure_id_measures')),
-    sa.ForeignKeyConstraint(['pdsa_cycle_id'], ['pdsa_cycles.id'], name=op.f('fk_chart_phases_pdsa_cycle_id_pdsa_cycles')),
-    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_chart_phases_site_id_sites')),
+    sa.ForeignKeyConstraint(['measure_id'], ['measures.id'], name=op.f('fk_chart_phases_measure_id_measures'), deferrable=True, initially='IMMEDIATE'),
+    sa.ForeignKeyConstraint(['pdsa_cycle_id'], ['pdsa_cycles.id'], name=op.f('fk_chart_phases_pdsa_cycle_id_pdsa_cycles'), deferrable=True, initially='IMMEDIATE'),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_chart_phases_site_id_sites'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_chart_phases'))
     )
     with op.batch_alter_table('chart_phases', schema=None) as batch_op:
@@ -551,8 +551,8 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['cycle_id'], ['pdsa_cycles.id'], name=op.f('fk_pdsa_measures_cycle_id_pdsa_cycles')),
-    sa.ForeignKeyConstraint(['measure_id'], ['measures.id'], name=op.f('fk_pdsa_measures_measure_id_measures')),
+    sa.ForeignKeyConstraint(['cycle_id'], ['pdsa_cycles.id'], name=op.f('fk_pdsa_measures_cycle_id_pdsa_cycles'), deferrable=True, initially='IMMEDIATE'),
+    sa.ForeignKeyConstraint(['measure_id'], ['measures.id'], name=op.f('fk_pdsa_measures_measure_id_measures'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pdsa_measures'))
     )
     with op.batch_alter_table('pdsa_measures', schema=None) as batch_op:
@@ -571,7 +571,7 @@ def upgrade() -> None:
     sa.Column('hlc', sa.String(length=64), nullable=False),
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['cycle_id'], ['pdsa_cycles.id'], name=op.f('fk_pdsa_questions_cycle_id_pdsa_cycles')),
+    sa.ForeignKeyConstraint(['cycle_id'], ['pdsa_cycles.id'], name=op.f('fk_pdsa_questions_cycle_id_pdsa_cycles'), deferrable=True, initially='IMMEDIATE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pdsa_questions'))
     )
     with op.batch_alter_table('pdsa_questions', schema=None) as batch_op:
@@ -579,7 +579,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_pdsa_questions_owner_site_id'), ['owner_site_id'], unique=False)
 
     # ### end Alembic commands ###
-    op.execute("PRAGMA user_version = 1")  # schema version, readable from the file header
+    if op.get_bind().dialect.name == "sqlite":  # schema version in the file header
+        op.execute("PRAGMA user_version = 1")
 
 
 def downgrade() -> None:
@@ -744,4 +745,5 @@ def downgrade() -> None:
 
     op.drop_table('networks')
     # ### end Alembic commands ###
-    op.execute("PRAGMA user_version = 0")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("PRAGMA user_version = 0")

@@ -23,7 +23,8 @@ def upgrade() -> None:
                     unique=False)
     op.add_column("driver_diagrams", sa.Column("order_pinned", sa.Boolean(), nullable=False,
                                                server_default=sa.false()))
-    op.execute("PRAGMA user_version = 2")
+    if op.get_bind().dialect.name == "sqlite":  # the file header; servers need none
+        op.execute("PRAGMA user_version = 2")
 
 
 def downgrade() -> None:
@@ -32,4 +33,5 @@ def downgrade() -> None:
     with op.batch_alter_table("driver_nodes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_driver_nodes_source_node_id"))
         batch_op.drop_column("source_node_id")
-    op.execute("PRAGMA user_version = 1")
+    if op.get_bind().dialect.name == "sqlite":  # the file header; servers need none
+        op.execute("PRAGMA user_version = 1")

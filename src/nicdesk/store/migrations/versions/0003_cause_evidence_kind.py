@@ -18,10 +18,12 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.add_column("causes", sa.Column("evidence_kind", sa.String(length=24), nullable=False,
                                       server_default=""))
-    op.execute("PRAGMA user_version = 3")
+    if op.get_bind().dialect.name == "sqlite":  # the file header; servers need none
+        op.execute("PRAGMA user_version = 3")
 
 
 def downgrade() -> None:
     with op.batch_alter_table("causes", schema=None) as batch_op:
         batch_op.drop_column("evidence_kind")
-    op.execute("PRAGMA user_version = 2")
+    if op.get_bind().dialect.name == "sqlite":  # the file header; servers need none
+        op.execute("PRAGMA user_version = 2")

@@ -29,9 +29,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bundle_imports")),
         sa.UniqueConstraint("signer", "sequence", name=op.f("uq_bundle_imports_signer")),
     )
-    op.execute("PRAGMA user_version = 4")
+    if op.get_bind().dialect.name == "sqlite":  # the file header; servers need none
+        op.execute("PRAGMA user_version = 4")
 
 
 def downgrade() -> None:
     op.drop_table("bundle_imports")
-    op.execute("PRAGMA user_version = 3")
+    if op.get_bind().dialect.name == "sqlite":  # the file header; servers need none
+        op.execute("PRAGMA user_version = 3")

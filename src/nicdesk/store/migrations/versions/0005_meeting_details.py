@@ -21,7 +21,8 @@ def upgrade() -> None:
     op.add_column("meetings", sa.Column("place", sa.Text(), nullable=False, server_default=""))
     op.add_column("agenda_items", sa.Column("material", sa.Text(), nullable=False,
                                             server_default=""))
-    op.execute("PRAGMA user_version = 5")
+    if op.get_bind().dialect.name == "sqlite":  # the file header; servers need none
+        op.execute("PRAGMA user_version = 5")
 
 
 def downgrade() -> None:
@@ -30,4 +31,5 @@ def downgrade() -> None:
     with op.batch_alter_table("meetings", schema=None) as batch_op:
         batch_op.drop_column("place")
         batch_op.drop_column("start_time")
-    op.execute("PRAGMA user_version = 4")
+    if op.get_bind().dialect.name == "sqlite":  # the file header; servers need none
+        op.execute("PRAGMA user_version = 4")

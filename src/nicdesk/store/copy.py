@@ -1,0 +1,59 @@
+"""Copy a whole workspace into another store — typically a coordinator's file into a
+PostgreSQL database when the network outgrows one laptop (`nicdesk copy FILE URL`).
+
+Every table is copied as it is (records with their clocks and tombstones, kept conflict
+versions, the bundle history that prevents replays, and the workspace's own facts such
+as its signing key), in one transaction on the target: either all arrives or nothing.
+The target must be empty (a new file, or a database without NICdesk tables)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import func, insert, select
+
+from .errors import WorkspaceError
+from .schema import MODELS, Base, BundleImport, RecordVersion, WorkspaceMeta
+from .workspace import Workspace
+
+ORDER = ["network", "site", "member", "charter", "measure", "aim", "fishbone",
+         "fishbone_category", "cause", "driver_diagram", "driver_node", "driver_link",
+         "cause_driver_link", "node_measure", "diagram_snapshot", "change_idea", "pdsa_ramp",
+         "pdsa_cycle", "pdsa_question", "pdsa_measure", "observation", "chart_phase",
+         "annotation", "meeting", "agenda_item", "action_item"]
+BATCH = 5000
+
+
+def copy_workspace(source: Workspace, target: Workspace,
+                   progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+    """Copy every row of `source` into the empty `target`; returns rows per table."""
+    tables = [MODELS[k].__table__ for k in ORDER] + [  # type: ignore[attr-defined]
+        RecordVersion.__table__, BundleImport.__table__]
+    with target.read() as t:
+        used = [tb.name for tb in tables if t.execute(
+            select(func.count()).select_from(tb)).scalar()]
+    if used:
+        raise WorkspaceError(f"The target already holds NICdesk records ({', '.join(used)}). "
+                             "Copy into a new file or an empty database. Nothing was written.")
+    counts: dict[str, int] = {}
+    from ..bundle.importer import defer_references
+
+    with source.read() as s, target.sessions.begin() as t:
+        defer_references(t)
+        for table in tables:
+            rows = 0
+            result = s.execute(select(table)).mappings()
+            while chunk := result.fetchmany(BATCH):
+                t.execute(insert(table), [dict(r) for r in chunk])
+                rows += len(chunk)
+            counts[table.name] = rows
+            if progress is not None:
+                progress(table.name, rows)
+        meta = WorkspaceMeta.__table__
+        keep = {r.key: r.value for r in s.execute(select(meta))}
+        keep.pop("device_id", None)  # the target keeps its own device identity
+        for key, value in keep.items():
+            t.merge(WorkspaceMeta(key=key, value=value))
+    target._meta.update(keep)
+    assert set(Base.metadata.tables) >= {tb.name for tb in tables}
+    return counts
