@@ -40,14 +40,14 @@ def safe_url(url: str) -> str:
     """The URL without its password, for messages and titles."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return "(unreadable URL)"
 
 
 def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise ServerError(f"“{url}” is not a database URL. Write it as "
                           "postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE.") from None
     if parsed.drivername in ("postgresql", "postgres"):
