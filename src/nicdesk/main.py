@@ -16,8 +16,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = database_option(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")  # the subparsers action
-    p = sub.add_parser("open", help="open a workspace in the app")  # type: ignore[attr-defined]
-    p.add_argument("path", type=Path, nargs="?")
+    p = sub.add_parser("open", help="open a workspace (file or database URL) in the app")  # type: ignore[attr-defined]
+    p.add_argument("path", type=workspace_target, nargs="?")
     p.set_defaults(func=_gui)
     p = sub.add_parser(  # type: ignore[attr-defined]
         "screenshot", help="render the main window to a PNG without a display")

@@ -30,7 +30,7 @@ def application() -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def initial_workspace(window: MainWindow, path: Path | None) -> None:
+def initial_workspace(window: MainWindow, path: Path | str | None) -> None:
     """The file given, else the last one used, else the sample (created if missing)."""
     if path is not None:
         if window.open_workspace(path):
@@ -73,7 +73,10 @@ def run_app(path: Path | None = None) -> int:
     setup_logging()
     app = application()
     timing = os.environ.get("NICDESK_TIMING")
-    if not timing and send_to_running([str(Path(path).resolve())] if path else []):
+    from ..store.workspace import is_database_url
+
+    handed = [] if not path else [path if is_database_url(path) else str(Path(path).resolve())]
+    if not timing and send_to_running(handed):
         return 0  # the running NICdesk opens it and comes to the front
     from .crash import install
 
@@ -94,7 +97,7 @@ def run_app(path: Path | None = None) -> int:
         window.workspace_loaded.connect(lambda: QTimer.singleShot(0, ready))
     # the shell paints first; the workspace (SQLAlchemy and all) loads right after
     window.first_painted.connect(
-        lambda: QTimer.singleShot(0, lambda: initial_workspace(window, Path(path) if path else None)))
+        lambda: QTimer.singleShot(0, lambda: initial_workspace(window, path or None)))
     window.show()
     return app.exec()
 

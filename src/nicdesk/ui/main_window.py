@@ -217,11 +217,11 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
     # ------------------------------------------------------------------ workspace
     def open_workspace(self, path: str | os.PathLike[str], *, quiet: bool = False) -> bool:
         from ..store.errors import WorkspaceError
-        from ..store.workspace import Workspace
+        from ..store.workspace import Workspace, is_database_url
 
-        path = Path(path)
+        target = path if is_database_url(path) else Path(path)
         try:
-            ws = Workspace.open(path)
+            ws = Workspace.open(target)
         except WorkspaceError as exc:
             if not quiet:
                 show_error(self, exc.title, exc.message)
@@ -232,9 +232,11 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
     def _set_workspace(self, ws: Workspace) -> None:
         self.close_workspace()
         self.workspace = ws
-        self.setWindowTitle(f"NICdesk — {ws.path.name}")
-        self.setWindowFilePath(str(ws.path))
-        if self.persist_settings:
+        server = getattr(ws, "url", None)
+        self.setWindowTitle(f"NICdesk — {server or ws.path.name}")
+        if server is None:
+            self.setWindowFilePath(str(ws.path))
+        if self.persist_settings and server is None:  # a URL may carry a password
             self._remember_recent(ws.path)
         self.refresh_navigator()
         first = self.navigator.topLevelItem(0)
