@@ -45,7 +45,8 @@ lint: $(VENV)/.stamp-dev
 
 test: lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests
-	NICDESK_HEADLESS=1 $(BIN)/python -m pytest -q -p no:cacheprovider -p no:pytest-qt tests --ignore=tests/ui
+	NICDESK_HEADLESS=1 $(BIN)/python -m pytest -q -p no:cacheprovider -p no:pytest-qt tests \
+	    --ignore=tests/ui --ignore=tests/faults --ignore=tests/server
 
 bench: $(VENV)/.stamp-dev
 	$(BIN)/python bench/startup.py

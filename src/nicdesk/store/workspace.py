@@ -160,15 +160,21 @@ def _make_engine(path: Path) -> Engine:
 def backup_file(path: Path, suffix: str) -> Path:
     """Consistent copy with SQLite's backup API (safe even with a WAL beside the file)."""
     target = path.with_name(f"{path.name}.bak-{suffix}")
+    part = target.with_name(target.name + ".part")  # whole, or not there at all
+    for leftover in (part, part.with_name(part.name + "-journal")):
+        leftover.unlink(missing_ok=True)  # from a copy cut short
     src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        dst = sqlite3.connect(target)
+        dst = sqlite3.connect(part)
         try:
             src.backup(dst)
         finally:
             dst.close()
     finally:
         src.close()
+    with open(part, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(part, target)
     return target
 
 
