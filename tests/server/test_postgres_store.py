@@ -39,7 +39,6 @@ def test_refusals_name_what_to_fix_and_write_nothing(pg_cluster, pg_url: str) ->
         Workspace.open(pg_cluster.url("no_such_database"))
     # another program's tables: refused, untouched
     import psycopg
-
     from sqlalchemy.engine import make_url
 
     name = make_url(pg_url).database

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -111,7 +112,8 @@ def read_bundle(path: str | Path) -> Bundle:
             raise _fail(path, "it would unpack to more than 512 MB.")
         try:
             files = {name: zf.read(name) for name in names}
-        except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile) as exc:
+        except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile, zlib.error,
+                ValueError) as exc:  # zlib/ValueError: damaged compressed data (fuzzing)
             raise _fail(path, "the zip is damaged (truncated or corrupted) — ask for the "
                         "bundle again.") from exc
     if "manifest.json" not in files or "manifest.json.minisig" not in files:
@@ -135,7 +137,10 @@ def read_bundle(path: str | Path) -> Bundle:
 def _key_for(ws: Workspace, b: Bundle) -> tuple[minisign.PublicKey, str]:
     """The enrolled key that must have signed this bundle, and the site's name."""
     m = b.manifest
-    signer = minisign.signature_key_id(b.signature)
+    try:
+        signer = minisign.signature_key_id(b.signature)
+    except minisign.SignatureError as exc:  # found by the fuzz campaign
+        raise _fail(b.path, str(exc)) from exc
     with ws.read() as s:
         network = s.get(Network, m.get("network_id") or "")
         if network is None:
