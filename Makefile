@@ -56,6 +56,7 @@ bench: $(VENV)/.stamp-dev
 	$(BIN)/python bench/bundle.py
 	$(BIN)/python bench/network.py
 	$(BIN)/python bench/packet.py
+	$(BIN)/python bench/scale.py
 
 # The README screenshot, regenerated from the sample network (never hand-made).
 screenshot: $(VENV)/.stamp-app
