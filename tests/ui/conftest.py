@@ -20,3 +20,19 @@ def window_on(qtbot, path: Path, select: str = "", size: tuple[int, int] = (1400
     if select:
         assert w.select_path(select)
     return w
+
+
+def make_invitation(folder: Path, site: str = "Lincoln") -> Path:
+    """A coordinator file (hub + one school) and its invitation for `site`."""
+    from nicdesk.cli import main
+    from nicdesk.store.workspace import Workspace
+
+    coord = folder / "coord.nicdesk"
+    with Workspace.create(coord) as ws:
+        net = ws.ops.create("network", name="Great NIC").id
+        ws.ops.create("site", network_id=net, name="Hub")
+        ws.ops.create("site", network_id=net, name=site, kind="school")
+    assert main(["keys", "init", str(coord), "--site", "Hub", "--coordinator"]) == 0
+    invite = folder / "invite.nicbundle"
+    assert main(["network", "invite", str(coord), "--site", site, "--out", str(invite)]) == 0
+    return invite

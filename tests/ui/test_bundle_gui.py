@@ -83,17 +83,11 @@ def test_conflicts_dialog_resolves(network, qtbot) -> None:  # noqa: ANN001, F81
 
 
 def test_join_from_invitation_in_the_app(tmp_path: Path, qtbot, monkeypatch) -> None:  # noqa: ANN001
-    from nicdesk.store.workspace import Workspace
     from nicdesk.ui.bundle_dialogs import join_network
 
-    coord = tmp_path / "coord.nicdesk"
-    with Workspace.create(coord) as ws:
-        net = ws.ops.create("network", name="Great NIC").id
-        ws.ops.create("site", network_id=net, name="Hub")
-        ws.ops.create("site", network_id=net, name="Lincoln", kind="school")
-    assert main(["keys", "init", str(coord), "--site", "Hub", "--coordinator"]) == 0
-    invite = tmp_path / "invite.nicbundle"
-    assert main(["network", "invite", str(coord), "--site", "Lincoln", "--out", str(invite)]) == 0
+    from .conftest import make_invitation
+
+    invite = make_invitation(tmp_path)
     w = MainWindow()
     w.persist_settings = False
     qtbot.addWidget(w)

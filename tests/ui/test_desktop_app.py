@@ -73,20 +73,12 @@ def test_first_run_creates_my_school(qtbot, data_dir: Path) -> None:  # noqa: AN
 
 def test_first_run_joins_with_an_invitation(qtbot, data_dir: Path, tmp_path: Path,
                                             monkeypatch) -> None:  # noqa: ANN001
-    from nicdesk.cli import main
-    from nicdesk.store.workspace import Workspace
     from nicdesk.ui import bundle_dialogs
     from nicdesk.ui.app import initial_workspace
 
-    coord = tmp_path / "coord.nicdesk"
-    with Workspace.create(coord) as ws:
-        net = ws.ops.create("network", name="Great NIC").id
-        ws.ops.create("site", network_id=net, name="Hub")
-        ws.ops.create("site", network_id=net, name="Lincoln", kind="school")
-    assert main(["keys", "init", str(coord), "--site", "Hub", "--coordinator"]) == 0
-    invite = tmp_path / "invite.nicbundle"
-    assert main(["network", "invite", str(coord), "--site", "Lincoln", "--out",
-                 str(invite)]) == 0
+    from .conftest import make_invitation
+
+    invite = make_invitation(tmp_path)
     monkeypatch.setattr(bundle_dialogs.QFileDialog, "getOpenFileName",
                         lambda *a, **k: (str(invite), ""))
     monkeypatch.setattr(bundle_dialogs.QFileDialog, "getSaveFileName",
