@@ -27,7 +27,7 @@ from ..core.clock import ClockDriftError, Hlc
 from ..core.merge import merge_fields
 from ..store.errors import WorkspaceError
 from ..store.schema import MODELS, BundleImport, Network, RecordVersion, Site
-from ..store.workspace import Workspace
+from ..store.workspace import Workspace, defer_references
 from . import minisign
 from .format import (
     FORMAT,
@@ -343,13 +343,6 @@ class _Cancelled(Exception):
 
 IMPORT_LOCK = 0x4E494344  # PostgreSQL advisory lock key for imports ("NICD")
 
-
-def defer_references(s: Any) -> None:
-    """Check references at commit, so records may arrive in any order within a bundle."""
-    if s.get_bind().dialect.name == "sqlite":
-        s.execute(text("PRAGMA defer_foreign_keys=ON"))
-    else:
-        s.execute(text("SET CONSTRAINTS ALL DEFERRED"))
 
 
 def _apply(s: Any, records: list[tuple[str, dict[str, Any]]], summary: ImportSummary,

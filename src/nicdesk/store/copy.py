@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, select
 
 from .errors import WorkspaceError
 from .schema import MODELS, Base, BundleImport, RecordVersion, WorkspaceMeta
-from .workspace import Workspace
+from .workspace import Workspace, defer_references
 
 ORDER = ["network", "site", "member", "charter", "measure", "aim", "fishbone",
          "fishbone_category", "cause", "driver_diagram", "driver_node", "driver_link",
@@ -36,8 +36,6 @@ def copy_workspace(source: Workspace, target: Workspace,
         raise WorkspaceError(f"The target already holds NICdesk records ({', '.join(used)}). "
                              "Copy into a new file or an empty database. Nothing was written.")
     counts: dict[str, int] = {}
-    from ..bundle.importer import defer_references
-
     with source.read() as s, target.sessions.begin() as t:
         defer_references(t)
         for table in tables:

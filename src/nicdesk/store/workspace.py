@@ -305,6 +305,14 @@ class Workspace:
             return con.execute(text("PRAGMA integrity_check")).scalar() == "ok"
 
 
+def defer_references(session: Session) -> None:
+    """Check references at commit, so records may arrive in any order (bundles, copies)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("PRAGMA defer_foreign_keys=ON"))
+    else:
+        session.execute(text("SET CONSTRAINTS ALL DEFERRED"))
+
+
 def is_database_url(target: object) -> bool:
     """`postgresql://…`, `postgresql+psycopg://…`: a server, not a file."""
     return isinstance(target, str) and target.split(":", 1)[0].split("+")[0] in (
