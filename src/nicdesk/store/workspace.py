@@ -50,6 +50,7 @@ class FileState:
     revision: str | None = None
     schema_version: int = 0
     tables: int = 0
+    readable: bool = True  # False: SQLite's header, but SQLite cannot read it
 
 
 def inspect_file(path: Path) -> FileState:
@@ -61,6 +62,9 @@ def inspect_file(path: Path) -> FileState:
         header = fh.read(100)
     if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
         return FileState(exists=True, size=size)
+    hot = path.with_name(path.name + "-journal")
+    if hot.exists() and hot.stat().st_size > 0:
+        _recover(path)
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -74,7 +78,7 @@ def inspect_file(path: Path) -> FileState:
         finally:
             con.close()
     except sqlite3.DatabaseError:
-        return FileState(exists=True, size=size)
+        return FileState(exists=True, size=size, is_sqlite=True, readable=False)
     return FileState(
         exists=True,
         size=size,
@@ -86,6 +90,19 @@ def inspect_file(path: Path) -> FileState:
     )
 
 
+def _recover(path: Path) -> None:
+    """A process killed mid-write leaves a hot rollback journal; a read-only look cannot
+    use the file until SQLite rolls it back, which an ordinary open does.  This only
+    restores the last committed state (found by the crash campaign)."""
+    con = sqlite3.connect(path, timeout=5)
+    try:
+        con.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError:
+        pass  # damaged beyond a rollback: the read-only look will say so
+    finally:
+        con.close()
+
+
 def _refuse_unless_workspace(path: Path, state: FileState) -> None:
     if not state.exists:
         raise NotAWorkspaceError(
@@ -95,6 +112,12 @@ def _refuse_unless_workspace(path: Path, state: FileState) -> None:
         raise NotAWorkspaceError(
             f"{path.name} is an empty file, not a NICdesk workspace. It may have been cut off "
             "while copying; look for another copy or a .bak file beside it."
+        )
+    if state.is_sqlite and not state.readable:
+        raise NotAWorkspaceError(
+            f"{path.name} looks like a NICdesk workspace but cannot be read: it is damaged, "
+            "or another program holds it locked. Close other programs using it and try "
+            "again; otherwise use the newest .bak copy beside it. The file was not changed."
         )
     if not state.is_sqlite:
         raise NotAWorkspaceError(
