@@ -42,6 +42,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
                    help="which sections, in this order (default: all): agenda measures "
                    "aim driver_diagram fishbone run_charts funnel pdsa actions notes "
                    "site_pages")
+    p.add_argument("--measures", nargs="+", metavar="NAME",
+                   help="only these measures (names or their starts)")
+    p.add_argument("--sites", nargs="+", metavar="NAME",
+                   help="only these sites in charts and one-pagers")
+    p.add_argument("--cycles", type=int, default=None, metavar="N",
+                   help="how many recent PDSA cycles to summarise (default 6)")
     p.set_defaults(func=cmd_packet)
 
     p = sub.add_parser("copy", help="copy a whole workspace into a new file or an empty "
@@ -158,7 +164,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 def cmd_packet(args: argparse.Namespace) -> int:
     import sys
 
-    from .report.packet import PacketOptions, build_packet
+    from .report.packet import PacketOptions, build_packet, packet_choices
     from .store.meetings import find_meeting
     from .store.workspace import Workspace
 
@@ -185,6 +191,15 @@ def cmd_packet(args: argparse.Namespace) -> int:
         with ws.read() as s:
             meeting = find_meeting(s, args.meeting)
             title = f"{meeting.title} ({meeting.date})"
+        measures, sites = packet_choices(ws, meeting.id)
+        if args.measures:
+            options.measures = [_pick(measures, n, "measure", label=lambda r: r[1])[0]
+                                for n in args.measures]
+        if args.sites:
+            options.sites = [_pick(sites, n, "site", label=lambda r: r[1])[0]
+                             for n in args.sites]
+        if args.cycles is not None:
+            options.recent_cycles = args.cycles
         result = build_packet(ws, meeting.id, args.out, options, progress)
     if sys.stderr.isatty():
         print(file=sys.stderr)

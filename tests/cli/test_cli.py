@@ -92,5 +92,9 @@ def test_packet_and_meetings(demo_file: Path, tmp_path: Path, capsys) -> None:  
     assert main(["packet", str(demo_file), "--meeting", "Nope", "--out",
                  str(tmp_path / "y.pdf")]) == 2
     assert "No meeting matches" in capsys.readouterr().err
+    assert main(["packet", str(demo_file), "--meeting", "Winter", "--out",
+                 str(tmp_path / "z.pdf"), "--sections", "site_pages", "--sites", "Lincoln",
+                 "--measures", "9th"]) == 0
+    assert "pages written" in capsys.readouterr().out
     assert main(["meetings", str(demo_file)]) == 0
     assert "Winter convening  (network)  3 open action(s)" in capsys.readouterr().out

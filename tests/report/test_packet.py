@@ -172,3 +172,24 @@ def test_cancelled_build_leaves_no_file(demo_file: Path, tmp_path: Path) -> None
             build_packet(ws, mid, out_dir / "p.pdf", progress=progress)
     assert "Laying out pages" in calls
     assert list(out_dir.iterdir()) == []
+
+
+def test_chosen_measures_sites_and_cycles(demo_file: Path, tmp_path: Path) -> None:
+    from nicdesk.report.packet import packet_choices
+
+    with Workspace.open(demo_file) as ws:
+        with ws.read() as s:
+            mid = find_meeting(s, "Winter").id
+        measures, sites = packet_choices(ws, mid)
+        assert [m[1] for m in measures][0] == "9th graders on track"
+        lincoln = next(i for i, n in sites if n == "Lincoln High School")
+        eastside = next(i for i, n in sites if n == "Eastside High School")
+        result = build_packet(ws, mid, tmp_path / "few.pdf", PacketOptions(
+            sections=["run_charts", "pdsa", "site_pages"], measures=[measures[0][0]],
+            sites=[lincoln, eastside], recent_cycles=2))
+    reader = PdfReader(str(result.path))
+    nested = [x.title for item in reader.outline if isinstance(item, list) for x in item]
+    assert nested == ["9th graders on track", "Eastside High School", "Lincoln High School"]
+    text = " ".join(_text(reader))
+    assert "Pine Valley High School" not in text and "Weekly advisory" not in text
+    assert "The 2 most recent cycles" in text

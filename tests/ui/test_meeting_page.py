@@ -104,6 +104,10 @@ def test_packet_dialog_builds_and_remembers(qtbot, demo_copy: Path, tmp_path: Pa
     for _ in range(actions_row):
         dialog.move(-1)
     dialog.paper.setCurrentIndex(dialog.paper.findData("a4"))
+    pine = next(i for i in range(dialog.sites.count())
+                if dialog.sites.item(i).text() == "Pine Valley High School")
+    dialog.sites.item(pine).setCheckState(Qt.CheckState.Unchecked)
+    dialog.cycles.setValue(3)
     pages = dialog.count_pages()
     assert pages and dialog.pages.text() == f"{pages} pages"
     result = dialog.build(str(tmp_path / "packet.pdf"))
@@ -113,6 +117,8 @@ def test_packet_dialog_builds_and_remembers(qtbot, demo_copy: Path, tmp_path: Pa
     qtbot.addWidget(again)
     assert again.options().sections == result.sections
     assert again.paper.currentData() == "a4"
+    assert again.cycles.value() == 3 and again.options().measures is None
+    assert len(again.options().sites) == again.sites.count() - 1
 
 
 def test_new_meeting_from_the_navigator(qtbot, demo_copy: Path, monkeypatch) -> None:  # noqa: ANN001

@@ -116,8 +116,13 @@ class PacketCancelled(Exception):
 class PacketOptions:
     sections: list[str] = field(default_factory=lambda: [k for k, _ in SECTIONS])
     paper: str = "letter"
+    measures: list[str] | None = None  # measure ids to include (None: all)
+    sites: list[str] | None = None  # site ids for charts and one-pagers (None: all in scope)
+    recent_cycles: int = RECENT_CYCLES
 
     def checked(self) -> PacketOptions:
+        if self.recent_cycles < 0:
+            raise ValueError("The number of recent PDSA cycles cannot be negative.")
         unknown = [s for s in self.sections if s not in SECTION_TITLES]
         if unknown:
             raise ValueError(f"Unknown section(s): {', '.join(unknown)}. Choose from: "
@@ -232,9 +237,10 @@ class _Builder:
     """Gathers one meeting's content into flowables (inside one read session)."""
 
     def __init__(self, s: Any, meeting: Meeting, width: float, height: float,
-                 progress: Progress | None) -> None:
+                 progress: Progress | None, options: PacketOptions | None = None) -> None:
         self.s, self.meeting, self.width, self.height = s, meeting, width, height
         self.progress = progress
+        self.options = options or PacketOptions()
         self.network = s.get(Network, meeting.network_id)
         self.site = s.get(Site, meeting.site_id) if meeting.site_id else None
         self.threshold = self.network.suppression_threshold or 10
@@ -258,6 +264,11 @@ class _Builder:
                 if sid not in self.scope:
                     self.scope.add(sid)
                     stack.extend(children.get(sid, ()))
+        if self.options.measures is not None:
+            chosen = set(self.options.measures)
+            self.measures = [m for m in self.measures if m.id in chosen]
+        if self.options.sites is not None:
+            self.scope &= set(self.options.sites)
 
     def key(self) -> str:
         self._keys += 1
@@ -547,7 +558,7 @@ class _Builder:
                   and (c.start_date is None or self.meeting.date is None
                        or c.start_date <= self.meeting.date)]
         cycles.sort(key=lambda c: (c.start_date or dt.date.min, c.cycle_number), reverse=True)
-        cycles = cycles[:RECENT_CYCLES]
+        cycles = cycles[:self.options.recent_cycles]
         if not cycles:
             return [_nothing("no PDSA cycles before this meeting")]
         out: list[Any] = [_p(f"The {len(cycles)} most recent cycles before this meeting, "
@@ -695,6 +706,16 @@ def _story(b: _Builder, sections: list[str]) -> list[Any]:
     return story
 
 
+def packet_choices(ws: Workspace, meeting_id: str) -> tuple[list[tuple[str, str]],
+                                                               list[tuple[str, str]]]:
+    """The measures and sites a meeting's packet can show: (id, name) pairs."""
+    with ws.read() as s:
+        meeting = s.get(Meeting, meeting_id)
+        b = _Builder(s, meeting, 500, 700, None)
+        sites = [x for x in nv.participating_sites(s, meeting.network_id) if x.id in b.scope]
+        return ([(m.id, m.name) for m in b.measures], [(x.id, x.name) for x in sites])
+
+
 def build_packet(ws: Workspace, meeting_id: str, out: str | os.PathLike[str],
                  options: PacketOptions | None = None,
                  progress: Progress | None = None) -> PacketResult:
@@ -718,7 +739,7 @@ def build_packet(ws: Workspace, meeting_id: str, out: str | os.PathLike[str],
         try:
             doc = _Doc(tmp, pagesize=pagesize, title=f"{meeting.title} — meeting packet",
                        footer=footer, progress=progress)
-            builder = _Builder(s, meeting, doc.width, doc.height, progress)
+            builder = _Builder(s, meeting, doc.width, doc.height, progress, options)
             story = _story(builder, options.sections)
             doc.multiBuild(story, canvasmaker=_canvas_maker(footer))
             pages = doc.page

@@ -23,10 +23,19 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressDialog,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
 )
 
-from ..report.packet import SECTIONS, PacketCancelled, PacketOptions, PacketResult, build_packet
+from ..report.packet import (
+    RECENT_CYCLES,
+    SECTIONS,
+    PacketCancelled,
+    PacketOptions,
+    PacketResult,
+    build_packet,
+    packet_choices,
+)
 from ..store.meetings import packet_choice, remember_packet_choice
 from ..store.schema import Meeting
 
@@ -43,7 +52,8 @@ class PacketDialog(QDialog):
         self.setWindowTitle(f"Meeting packet — {self.meeting_label}")
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Tick the sections to include; drag or use the buttons to "
-                                "order them. The cover and contents always come first."))
+                                "order them. The cover and contents always come first. "
+                                "Below, choose which measures and sites they show."))
         row = QHBoxLayout()
         self.sections = QListWidget()
         self.sections.setObjectName("packetSections")
@@ -57,6 +67,22 @@ class PacketDialog(QDialog):
         buttons.addStretch(1)
         row.addLayout(buttons)
         layout.addLayout(row)
+        measures, sites = packet_choices(ws, meeting_id)
+        items = QHBoxLayout()
+        self.measures = self._checklist(items, "Measures (run charts, summary, funnel)",
+                                        measures, "packetMeasures")
+        self.sites = self._checklist(items, "Sites (charts and one-pagers)", sites,
+                                     "packetSites")
+        layout.addLayout(items)
+        cycles = QHBoxLayout()
+        cycles.addWidget(QLabel("Recent PDSA cycles:"))
+        self.cycles = QSpinBox()
+        self.cycles.setObjectName("packetCycles")
+        self.cycles.setRange(0, 200)
+        self.cycles.setValue(RECENT_CYCLES)
+        cycles.addWidget(self.cycles)
+        cycles.addStretch(1)
+        layout.addLayout(cycles)
         paper = QHBoxLayout()
         paper.addWidget(QLabel("Paper:"))
         self.paper = QComboBox()
@@ -78,7 +104,38 @@ class PacketDialog(QDialog):
         box.rejected.connect(self.reject)
         layout.addWidget(box)
         self._fill(packet_choice(ws, meeting_id))
-        self.resize(520, 480)
+        self.resize(640, 640)
+
+    @staticmethod
+    def _checklist(row: QHBoxLayout, title: str, pairs: list[tuple[str, str]],
+                   name: str) -> QListWidget:
+        column = QVBoxLayout()
+        column.addWidget(QLabel(title))
+        box = QListWidget()
+        box.setObjectName(name)
+        for rid, label in pairs:
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, rid)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            box.addItem(item)
+        column.addWidget(box)
+        row.addLayout(column)
+        return box
+
+    @staticmethod
+    def _checked(box: QListWidget) -> list[str] | None:
+        """The ticked ids, or None when all are ticked (new sites then join too)."""
+        ids = [box.item(i).data(Qt.ItemDataRole.UserRole) for i in range(box.count())
+               if box.item(i).checkState() == Qt.CheckState.Checked]
+        return None if len(ids) == box.count() else ids
+
+    @staticmethod
+    def _tick(box: QListWidget, ids: list[str] | None) -> None:
+        for i in range(box.count()):
+            item = box.item(i)
+            on = ids is None or item.data(Qt.ItemDataRole.UserRole) in ids
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
 
     def _fill(self, choice: dict | None) -> None:
         chosen = list((choice or {}).get("sections") or [k for k, _ in SECTIONS])
@@ -93,12 +150,18 @@ class PacketDialog(QDialog):
             self.sections.addItem(item)
         self.paper.setCurrentIndex(max(0, self.paper.findData((choice or {}).get("paper",
                                                                                 "letter"))))
+        self._tick(self.measures, (choice or {}).get("measures"))
+        self._tick(self.sites, (choice or {}).get("sites"))
+        self.cycles.setValue(int((choice or {}).get("cycles", RECENT_CYCLES)))
 
     def options(self) -> PacketOptions:
         keys = [self.sections.item(i).data(Qt.ItemDataRole.UserRole)
                 for i in range(self.sections.count())
                 if self.sections.item(i).checkState() == Qt.CheckState.Checked]
-        return PacketOptions(sections=keys, paper=self.paper.currentData())
+        return PacketOptions(sections=keys, paper=self.paper.currentData(),
+                             measures=self._checked(self.measures),
+                             sites=self._checked(self.sites),
+                             recent_cycles=self.cycles.value())
 
     def move(self, delta: int) -> None:
         row = self.sections.currentRow()
@@ -127,8 +190,11 @@ class PacketDialog(QDialog):
         result = self._run(Path(path), "Building the packet…")
         if result is None:
             return None
+        options = self.options()
         remember_packet_choice(self.window_.workspace, self.meeting_id,
-                               {"sections": result.sections, "paper": self.paper.currentData()})
+                               {"sections": result.sections, "paper": options.paper,
+                                "measures": options.measures, "sites": options.sites,
+                                "cycles": options.recent_cycles})
         self.pages.setText(f"{result.pages} pages")
         self.window_.statusBar().showMessage(
             f"Packet written: {result.path} ({result.pages} pages)", 8000)
