@@ -25,10 +25,12 @@ def dump(path: Path, capsys) -> str:  # noqa: ANN001
     return capsys.readouterr().out
 
 
-@pytest.fixture
-def network(tmp_path: Path, capsys):  # noqa: ANN001, ANN201
+@pytest.fixture(params=["sqlite", "postgresql"])
+def network(tmp_path: Path, capsys, request):  # noqa: ANN001, ANN201
     """A coordinator workspace with sites A and B, and one workspace per site (each a copy
-    that knows which site it is and has its own key, enrolled with the coordinator)."""
+    that knows which site it is and has its own key, enrolled with the coordinator).  In
+    the "postgresql" variant the coordinator then moves to a server database (`nicdesk
+    copy`), and `coord` is its URL: every bundle test runs on both engines."""
     coord = tmp_path / "coordinator.nicdesk"
     with Workspace.create(coord) as ws:
         net = ws.ops.create("network", name="NIC").id
@@ -51,6 +53,10 @@ def network(tmp_path: Path, capsys):  # noqa: ANN001, ANN201
         assert main(["keys", "export-public", str(path), "--out", str(pub)]) == 0
         assert main(["network", "enroll", str(coord), str(pub), "--site", name]) == 0
         sites[name] = path
+    if request.param == "postgresql":
+        url = request.getfixturevalue("pg_url")
+        assert main(["copy", str(coord), url]) == 0
+        coord = url
     capsys.readouterr()
     return coord, sites, tmp_path
 
@@ -123,8 +129,8 @@ def test_any_order_gives_the_same_database(network, capsys) -> None:  # noqa: AN
         add_values(sites[name], {"2025-10-01": 0.5})
         bundles.append(export(sites[name], tmp / f"{name}2.nicbundle"))
     one, two = tmp / "c1.nicdesk", tmp / "c2.nicdesk"
-    shutil.copyfile(coord, one)
-    shutil.copyfile(coord, two)
+    for copy in (one, two):  # from a file or from the server alike
+        assert main(["copy", str(coord), str(copy)]) == 0
     with Workspace.open(one) as ws:
         for b in bundles:
             import_bundle(ws, b)
