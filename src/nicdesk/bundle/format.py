@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from ..core.model import PRIVATE_FIELDS
-from ..store.schema import MODELS
+from ..store.schema import KIND_ORDER, MODELS
 
 FORMAT = "nicdesk-bundle"
 FORMAT_VERSION = 1
@@ -23,12 +23,7 @@ MAX_RATIO = 100
 SUFFIX = ".nicbundle"
 
 TABLE_KIND = {cls.__tablename__: kind for kind, cls in MODELS.items()}  # type: ignore[attr-defined]
-# parents before children, so a reader can follow the references in order
-ORDER = ["network", "site", "member", "charter", "measure", "aim", "fishbone",
-         "fishbone_category", "cause", "driver_diagram", "driver_node", "driver_link",
-         "cause_driver_link", "node_measure", "diagram_snapshot", "change_idea", "pdsa_ramp",
-         "pdsa_cycle", "pdsa_question", "pdsa_measure", "observation", "chart_phase",
-         "annotation", "meeting", "agenda_item", "action_item"]
+ORDER = KIND_ORDER  # parents before children, so a reader can follow references
 assert sorted(ORDER) == sorted(MODELS), "every entity kind travels in bundles"
 
 

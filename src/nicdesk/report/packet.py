@@ -52,6 +52,7 @@ from ..store.fishbones import load_fishbone
 from ..store.meetings import actions_for, agenda
 from ..store.schema import (
     Aim,
+    ChangeIdea,
     DriverDiagram,
     Fishbone,
     Measure,
@@ -566,12 +567,8 @@ class _Builder:
         for c in cycles:
             questions = list(self.s.query(PdsaQuestion).filter_by(cycle_id=c.id, deleted=False)
                              .order_by(PdsaQuestion.position))
-            idea = ""
-            if c.change_idea_id:
-                from ..store.schema import ChangeIdea
-
-                ci = self.s.get(ChangeIdea, c.change_idea_id)
-                idea = ci.title if ci else ""
+            ci = self.s.get(ChangeIdea, c.change_idea_id) if c.change_idea_id else None
+            idea = ci.title if ci else ""
             out += [CondPageBreak(self.height * 0.45),
                     *pdsa_flowables(c, questions, idea, sites[c.site_id].name, self.width),
                     Spacer(1, 6 * mm)]

@@ -415,6 +415,14 @@ MODELS: dict[str, type[SharedMixin]] = {
 }  # fmt: skip
 
 
+# parents before children: bundles, copies and dumps follow the references in this order
+KIND_ORDER = ["network", "site", "member", "charter", "measure", "aim", "fishbone",
+              "fishbone_category", "cause", "driver_diagram", "driver_node", "driver_link",
+              "cause_driver_link", "node_measure", "diagram_snapshot", "change_idea",
+              "pdsa_ramp", "pdsa_cycle", "pdsa_question", "pdsa_measure", "observation",
+              "chart_phase", "annotation", "meeting", "agenda_item", "action_item"]
+
+
 def editable_fields(kind: str) -> list[str]:
     """The fields of a kind that a person (or an operation) may set."""
     table = MODELS[kind].__table__  # type: ignore[attr-defined]

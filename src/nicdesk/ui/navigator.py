@@ -87,8 +87,10 @@ class Navigator(QTreeWidget):
         self.scrollToItem(item)
         return True
 
-    def select_record(self, kind: str, record_id: str) -> bool:
-        key = next((k for k in self._items if k[0] == kind and k[1] == record_id), None)
+    def select_record(self, kind: str, record_id: str, site_id: str | None = None) -> bool:
+        """Select a record's item (with `site_id`: the one seen at that site)."""
+        key = next((k for k in self._items if k[0] == kind and k[1] == record_id
+                    and (site_id is None or k[2] == site_id)), None)
         return key is not None and self.select_key(key)
 
     def _current(self, item: QTreeWidgetItem | None, _prev: Any) -> None:

@@ -318,10 +318,7 @@ class NetworkViewPage(QWidget):
         from ..store.queries import NavNode
 
         measure_id = self.measure.currentData()
-        nav = self.window_.navigator
-        key = next((k for k in nav._items if k[0] == "measure" and k[1] == measure_id
-                    and k[2] == site_id), None)
-        if key is None or not nav.select_key(key):
+        if not self.window_.navigator.select_record("measure", measure_id, site_id):
             self.window_.show_node(NavNode("measure", "", measure_id, site_id=site_id))
 
     # ------------------------------------------------------------------ funnel
