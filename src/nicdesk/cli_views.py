@@ -132,7 +132,7 @@ def cmd_funnel(args: argparse.Namespace) -> int:
 
 
 def cmd_matrix(args: argparse.Namespace) -> int:
-    from .store.network_views import change_matrix
+    from .store.network_evidence import change_matrix
     from .store.schema import Network
     from .store.workspace import Workspace
 

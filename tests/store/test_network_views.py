@@ -10,6 +10,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nicdesk.store import network_evidence as evidence
 from nicdesk.store import network_views as nv
 from nicdesk.store.diagrams import adopt
 from nicdesk.store.schema import DriverNode
@@ -149,7 +150,7 @@ def _theory(ws: Workspace, ids: dict[str, str]) -> dict[str, str]:
 def test_change_matrix(workspace: Workspace) -> None:
     ids = _theory(workspace, _network(workspace))
     with workspace.read() as s:
-        m = nv.change_matrix(s, ids["net"])
+        m = evidence.change_matrix(s, ids["net"])
     rows = {r.title: r for r in m.rows}
     assert list(rows) == ["Check-ins", "Huddles", "Lunch mentors"]  # local ideas last
     alpha = rows["Check-ins"].cells[ids["Alpha"]]
@@ -166,14 +167,14 @@ def test_change_matrix(workspace: Workspace) -> None:
     assert "Check-ins,Alpha,2,adopt,yes,2025-06-01" in text
     assert "Check-ins,Beta,1,abandon,no,2025-06-01" in text
     with workspace.read() as s:
-        rural = nv.change_matrix(s, ids["net"], nv.ContextFilter.of(locale="rural"))
+        rural = evidence.change_matrix(s, ids["net"], nv.ContextFilter.of(locale="rural"))
     assert ids["Alpha"] not in {sid for r in rural.rows for sid in r.cells}
 
 
 def test_combined_diagram(workspace: Workspace) -> None:
     ids = _theory(workspace, _network(workspace))
     with workspace.read() as s:
-        (combined,) = nv.combined_diagrams(s, ids["net"])
+        (combined,) = evidence.combined_diagrams(s, ids["net"])
     ev = {e.text: e for e in combined.evidence.values()}
     assert ev["Check-ins"].cycles == 3 and ev["Check-ins"].sites == ["Alpha", "Beta"]
     assert ev["Check-ins"].decisions == {"adopt": 1, "abandon": 1}

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..store import network_evidence as ev
 from ..store import network_views as nv
 from .widgets import page_title
 
@@ -181,7 +182,7 @@ class NetworkViewPage(QWidget):
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #555555;")
         layout.addWidget(hint)
-        self._matrix_model: nv.ChangeMatrix | None = None
+        self._matrix_model: ev.ChangeMatrix | None = None
         return tab
 
     def _diagram_tab(self) -> QWidget:
@@ -209,7 +210,7 @@ class NetworkViewPage(QWidget):
         self.evidence.setColumnWidth(1, 320)
         tab.addWidget(self.evidence)
         tab.setSizes([520, 200])
-        self._diagrams: list[nv.CombinedDiagram] = []
+        self._diagrams: list[ev.CombinedDiagram] = []
         return tab
 
     # ------------------------------------------------------------------ binding
@@ -382,7 +383,7 @@ class NetworkViewPage(QWidget):
     # ------------------------------------------------------------------ matrix
     def _build_matrix(self) -> None:
         with self.window_.workspace.read() as s:
-            self._matrix_model = nv.change_matrix(s, self.network_id, self.context(),
+            self._matrix_model = ev.change_matrix(s, self.network_id, self.context(),
                                                   multiples=dict(self._multiples))
         current = self.driver.currentData()
         self.driver.clear()
@@ -450,7 +451,7 @@ class NetworkViewPage(QWidget):
     # ------------------------------------------------------------------ combined diagram
     def _build_diagram(self) -> None:
         with self.window_.workspace.read() as s:
-            self._diagrams = nv.combined_diagrams(s, self.network_id, self.context())
+            self._diagrams = ev.combined_diagrams(s, self.network_id, self.context())
         current = self.diagram_choice.currentData()
         self.diagram_choice.clear()
         for d in self._diagrams:
