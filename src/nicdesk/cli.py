@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .core.safe_text import terminal_text
 from .paths import workspace_target
 from .store.errors import WorkspaceError
 
@@ -122,11 +123,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     net_p = sub.add_parser("network", help="enrol sites and trust the coordinator")
     net_sub = net_p.add_subparsers(dest="network_command", metavar="ACTION", required=True)
-    p = net_sub.add_parser("enroll", help="accept a site's public key (compare fingerprints!)")
+    p = net_sub.add_parser("enroll", help="coordinator: accept a site's key from its join "
+                           "request or public key file (compare fingerprints!)")
     p.add_argument("workspace", type=workspace_target)
-    p.add_argument("pubkey", type=Path)
-    p.add_argument("--site", required=True)
+    p.add_argument("pubkey", type=Path, metavar="REQUEST",
+                   help="the school's join request (.nicjoin) or public key (.pub)")
+    p.add_argument("--site", help="the site of the network (default: the name in the join "
+                   "request); with --new, the new site's name")
+    p.add_argument("--new", action="store_true", help="add the school as a new site")
     p.set_defaults(func=cmd_enroll)
+    p = net_sub.add_parser("request-join", help="school: this computer's key and a join "
+                           "request file for the coordinator")
+    p.add_argument("workspace", type=workspace_target)
+    p.add_argument("--out", type=Path, required=True, help="the request file (.nicjoin)")
+    p.add_argument("--site", help="the school's name (default: this workspace's site)")
+    p.add_argument("--contact", default="", help="who to call back (name, e-mail)")
+    p.add_argument("--passphrase", help="protect the new private key with a passphrase")
+    p.set_defaults(func=cmd_request_join)
     p = net_sub.add_parser("create", help="coordinator: a new network workspace with its key")
     p.add_argument("path", type=Path)
     p.add_argument("--name", required=True, help="the network's name")
@@ -143,12 +156,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("workspace", type=workspace_target)
     p.add_argument("pubkey", type=Path)
     p.set_defaults(func=cmd_trust)
+    p = net_sub.add_parser("rotate-key", help="coordinator: a new key, announced by the next "
+                           "digest (signed with the current one)")
+    p.add_argument("workspace", type=workspace_target)
+    p.add_argument("--passphrase", help="protect the new private key with a passphrase")
+    p.set_defaults(func=cmd_rotate_key)
 
     p = sub.add_parser("join", help="site: start a workspace from an invitation")
     p.add_argument("invitation", type=Path)
     p.add_argument("--out", type=Path, required=True, help="the new workspace file")
     p.add_argument("--pub", type=Path, help="where to write this computer's public key")
-    p.add_argument("--passphrase")
+    p.add_argument("--passphrase", help="for a new key: protect it with a passphrase")
+    p.add_argument("--key-from", type=workspace_target, metavar="WORKSPACE",
+                   help="sign with the key of this workspace (the one that wrote the join "
+                   "request; found by itself when the coordinator enrolled it)")
     p.set_defaults(func=cmd_join)
 
     p = sub.add_parser("export", help="write a signed bundle of this site's records")
@@ -160,7 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("verify", help="check a bundle's signature and files")
     p.add_argument("bundle", type=Path)
-    p.add_argument("--key", type=Path, help="the signer's public key (.pub)")
+    p.add_argument("--key", type=Path, help="the signer's public key (.pub); without it "
+                   "only the manifest is read and the signature is not checked")
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("import", help="verify and merge bundles into a workspace")
@@ -217,7 +239,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     from .store.workspace import SCHEMA_VERSION, Workspace
 
     with Workspace.open(args.workspace) as ws, ws.read() as s:
-        print(f"{ws.path}: NICdesk workspace, schema version {SCHEMA_VERSION}")
+        print(f"{terminal_text(ws.path)}: NICdesk workspace, schema version {SCHEMA_VERSION}")
         for kind, n in counts(s).items():
             if n:
                 print(f"  {kind:20} {n}")
@@ -231,7 +253,7 @@ def cmd_tree(args: argparse.Namespace) -> int:
     with Workspace.open(args.workspace) as ws, ws.read() as s:
         for root in navigator_tree(s):
             for trail, _node in root.walk():
-                print("  " * (len(trail) - 1) + trail[-1])
+                print("  " * (len(trail) - 1) + terminal_text(trail[-1]))
     return 0
 
 
@@ -244,26 +266,29 @@ def cmd_show(args: argparse.Namespace) -> int:
         if node is None:
             print(f"Nothing in the navigator matches {args.select!r}.", file=sys.stderr)
             return 1
+        # everything shown comes from people: names, titles, notes (control and bidi
+        # characters as visible escapes, core.safe_text.terminal_text)
         if not node.id or not has_summary(node.kind):
-            print(node.label)
+            print(terminal_text(node.label))
             for child in node.children:
-                print(f"  {child.label}")
+                print(f"  {terminal_text(child.label)}")
             return 0
         summary = summarize(s, node.kind, node.id, node.site_id)
-        print(summary.title)
+        print(terminal_text(summary.title))
         if summary.subtitle:
-            print(summary.subtitle)
+            print(terminal_text(summary.subtitle))
         for key, value in summary.facts:
-            print(textwrap.fill(f"{key}: {value}", 88, subsequent_indent="    "))
+            print(terminal_text(textwrap.fill(f"{key}: {value}", 88, subsequent_indent="    "),
+                                newlines=True))
         for heading, lines in summary.sections:
-            print(f"\n{heading}")
+            print(f"\n{terminal_text(heading)}")
             for line in lines:
-                print(f"  {line}")
+                print(f"  {terminal_text(line)}")
         if summary.table:
             header, rows = summary.table
-            print("\n" + " | ".join(header))
+            print("\n" + " | ".join(terminal_text(h) for h in header))
             for row in rows:
-                print(" | ".join(row))
+                print(" | ".join(terminal_text(c) for c in row))
     return 0
 
 
@@ -293,13 +318,14 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
             site = _find(s, Site, args.site, "site")
         preview = preview_csv(ws, measure.id, site.id, args.file)
         parsed = preview.parsed
-        print(f"{args.file.name}: {len(parsed.rows)} rows, {len(parsed.good)} good, "
-              f"{len(parsed.bad)} with problems, {len(preview.duplicates())} already stored")
-        for note in parsed.notes:
-            print(f"  note: {note}")
+        print(f"{terminal_text(args.file.name)}: {len(parsed.rows)} rows, "
+              f"{len(parsed.good)} good, {len(parsed.bad)} with problems, "
+              f"{len(preview.duplicates())} already stored")
+        for note in parsed.notes:  # notes and the report quote the file's cells
+            print(f"  note: {terminal_text(note)}")
         if args.dry_run:
             if preview.report():
-                print(preview.report())
+                print(terminal_text(preview.report(), newlines=True))
             return 0 if parsed.ok else 1
         result = import_csv(ws, measure.id, site.id, args.file,
                             duplicates="replace" if args.replace else "skip",
@@ -319,10 +345,11 @@ def cmd_chart(args: argparse.Namespace) -> int:
         site = _find(s, Site, args.site, "site")
         series = load_series(s, measure.id, site.id)
         analysis = series.analysis
-        print(f"{measure.name} at {site.name}: {len(series.points)} points, "
-              f"{analysis.chart_kind} chart, judged by {analysis.rule_set}")
+        print(f"{terminal_text(measure.name)} at {terminal_text(site.name)}: "
+              f"{len(series.points)} points, {analysis.chart_kind} chart, judged by "
+              f"{terminal_text(analysis.rule_set)}")
         for line in analysis.summary():
-            print(f"  {line}")
+            print(f"  {terminal_text(line)}")
         if analysis.suggest_rebase:
             print(f"  A sustained shift suggests a new phase from {analysis.suggest_rebase}; "
                   "add one with a written reason if the process has changed.")
@@ -368,7 +395,7 @@ def cmd_diagram(args: argparse.Namespace) -> int:
     with Workspace.open(args.workspace) as ws, ws.read() as s:
         if args.list or not args.name:
             for kind, site, name, count, _id in all_diagrams(s):
-                print(f"{kind}\t{site}\t{name}\t{count}")
+                print(f"{kind}\t{terminal_text(site)}\t{terminal_text(name)}\t{count}")
             return 0
         row = find_diagram(s, args.name, args.site)
         if args.out is None:
@@ -382,7 +409,7 @@ def cmd_diagram(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(str(exc), file=sys.stderr)
             return 2
-        print(f"Diagram written to {args.out}")
+        print(f"Diagram written to {terminal_text(args.out)}")
     return 0
 
 
@@ -399,7 +426,8 @@ def cmd_pdsa(args: argparse.Namespace) -> int:
                 if args.site is None or r.site.lower().startswith(args.site.lower())]
         if not args.title:
             for r in rows:
-                print(f"{r.site}\t{r.title}\t{r.stage}\t{r.decision or '-'}"
+                print("\t".join(terminal_text(x) for x in (r.site, r.title, r.stage,
+                                                           r.decision or "-"))
                       + ("\toverdue" if r.overdue else ""))
             return 0
         matches = [r for r in rows if r.title.lower() == args.title.lower()] or [
@@ -418,35 +446,24 @@ def cmd_pdsa(args: argparse.Namespace) -> int:
         idea = s.get(ChangeIdea, cycle.change_idea_id) if cycle.change_idea_id else None
         write_pdsa_summary(args.out, cycle, questions, idea.title if idea else "",
                            s.get(Site, cycle.site_id).name)
-        print(f"PDSA summary written to {args.out}")
+        print(f"PDSA summary written to {terminal_text(args.out)}")
     return 0
 
 
 def cmd_keys_init(args: argparse.Namespace) -> int:
-    from .bundle import keys
-    from .store.schema import Network, Site
+    from .bundle.membership import init_key
+    from .store.schema import Site
     from .store.workspace import Workspace
 
     with Workspace.open(args.workspace) as ws:
-        pair = keys.generate(args.passphrase)
-        values = {"signing_key": pair.public.key_id_hex}
         with ws.read() as s:
             site = _find(s, Site, args.site, "site") if args.site else None
-        if site is not None:
-            values["local_site_id"] = site.id
-            ws.ops.update("site", site.id, public_keys=[*(site.public_keys or []),
-                                                        pair.public.line()],
-                          label="Enrol this computer's key")
-        if args.coordinator:
-            from sqlalchemy import select
-
-            values["role"] = "coordinator"
-            with ws.read() as s:
-                nets = list(s.scalars(select(Network)))
-            for net in nets:
-                ws.ops.update("network", net.id, coordinator_public_key=pair.public.line())
-        ws.set_meta(**values)
+        pair = init_key(ws, site.id if site is not None else None,
+                        coordinator=args.coordinator, passphrase=args.passphrase)
     print(f"Key {pair.public.key_id_hex} created; fingerprint {pair.public.fingerprint()}")
+    if not args.coordinator:
+        print("The coordinator enrols it: send them the public key ('nicdesk keys "
+              "export-public') or a join request ('nicdesk network request-join').")
     return 0
 
 
@@ -480,54 +497,71 @@ def cmd_keys_export(args: argparse.Namespace) -> int:
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
+    from .bundle import membership
     from .bundle.minisign import SignatureError, parse_public_key
-    from .store.schema import Site
     from .store.workspace import Workspace
 
-    try:
-        key = parse_public_key(args.pubkey.read_text())
-    except (OSError, SignatureError) as exc:
-        print(f"{args.pubkey} is not a minisign public key: {exc}", file=sys.stderr)
-        return 2
+    kind = "school"
+    if membership.is_join_request(args.pubkey):
+        request = membership.read_join_request(args.pubkey)
+        key, site, kind = request.key, args.site or request.site_name, request.site_kind
+        contact = f" ({terminal_text(request.contact)})" if request.contact else ""
+        print(f"Join request from {terminal_text(request.site_name)}{contact}, written "
+              f"{terminal_text(request.created)}.")
+    else:
+        try:
+            key = parse_public_key(args.pubkey.read_text())
+        except (OSError, UnicodeDecodeError, SignatureError) as exc:
+            print(f"{args.pubkey} is neither a join request nor a minisign public key: {exc}",
+                  file=sys.stderr)
+            return 2
+        if not args.site:
+            print("Say which site the key is for: --site NAME (with --new to add it).",
+                  file=sys.stderr)
+            return 2
+        site = args.site
     with Workspace.open(args.workspace) as ws:
-        with ws.read() as s:
-            site = _find(s, Site, args.site, "site")
-        if key.line() not in (site.public_keys or []):
-            ws.ops.update("site", site.id, public_keys=[*(site.public_keys or []), key.line()],
-                          label=f"Enrol key for {site.name}")
-    print(f"Enrolled key {key.key_id_hex} for {site.name}. Fingerprint {key.fingerprint()} — "
-          "compare it with the one the site sees.")
+        done = membership.enrol_key(ws, key, site, new=args.new, kind=kind)
+    print(f"{terminal_text(done.text())} Compare the fingerprint with the one the site reads "
+          "to you; then send the invitation: nicdesk network invite WORKSPACE --site "
+          f"\"{terminal_text(done.site_name)}\" --out INVITE.nicbundle")
+    return 0
+
+
+def cmd_request_join(args: argparse.Namespace) -> int:
+    from .bundle.membership import write_join_request
+    from .store.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws:
+        request = write_join_request(ws, args.out, args.site, args.passphrase, args.contact)
+    print(f"Join request for {terminal_text(request.site_name)} written to {args.out}. Send "
+          "it to the network coordinator and read them this fingerprint when they call: "
+          f"{request.fingerprint}")
     return 0
 
 
 def cmd_trust(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
-
-    from .bundle.minisign import parse_public_key
-    from .store.schema import Network
+    from .bundle.membership import trust_coordinator
+    from .bundle.minisign import SignatureError, parse_public_key
     from .store.workspace import Workspace
 
-    key = parse_public_key(args.pubkey.read_text())
+    try:
+        key = parse_public_key(args.pubkey.read_text())
+    except (OSError, UnicodeDecodeError, SignatureError) as exc:
+        print(f"{args.pubkey} is not a minisign public key: {exc}", file=sys.stderr)
+        return 2
     with Workspace.open(args.workspace) as ws:
-        with ws.read() as s:
-            nets = list(s.scalars(select(Network)))
-        for net in nets:
-            ws.ops.update("network", net.id, coordinator_public_key=key.line())
+        trust_coordinator(ws, key)
     print(f"Trusting coordinator key {key.key_id_hex} (fingerprint {key.fingerprint()}).")
     return 0
 
 
 def cmd_network_create(args: argparse.Namespace) -> int:
-    from .store.workspace import Workspace
+    from .bundle.membership import create_network
 
-    with Workspace.create(args.path) as ws:
-        net = ws.ops.create("network", name=args.name).id
-        ws.ops.create("site", network_id=net, name=args.coordinator_site, kind="state agency")
-        ws.ops.create("charter", network_id=net)
-    keys = ["keys", "init", str(args.path), "--site", args.coordinator_site, "--coordinator"]
-    if args.passphrase:
-        keys += ["--passphrase", args.passphrase]
-    return cmd_keys_init(build_parser().parse_args(keys))
+    pair = create_network(args.path, args.name, args.coordinator_site, args.passphrase)
+    print(f"Key {pair.public.key_id_hex} created; fingerprint {pair.public.fingerprint()}")
+    return 0
 
 
 def cmd_invite(args: argparse.Namespace) -> int:
@@ -546,19 +580,30 @@ def cmd_invite(args: argparse.Namespace) -> int:
 
 
 def cmd_join(args: argparse.Namespace) -> int:
-    from .bundle.importer import BundleError, join
+    from .bundle.importer import BundleError
+    from .bundle.membership import join
+    from .store.workspace import Workspace
 
+    key = None
+    if args.key_from is not None:
+        with Workspace.open(args.key_from) as old:
+            key = _workspace_key(old)
     try:
-        joined = join(args.invitation, args.out, args.passphrase)
+        joined = join(args.invitation, args.out, args.passphrase, key=key)
     except BundleError as exc:
         print(exc.message, file=sys.stderr)
         return 2
     pub = args.pub or args.out.with_suffix(".pub")
     pub.write_text(joined.site_key.file_text())
-    print(f"Joined as {joined.site}: workspace {joined.path}.\n"
+    print(f"Joined as {terminal_text(joined.site)}: workspace {joined.path}.\n"
           f"Coordinator fingerprint {joined.coordinator_fingerprint} — compare it with the "
-          f"coordinator's.\nSend {pub} to the coordinator (your fingerprint "
-          f"{joined.site_key.fingerprint()}).")
+          "coordinator's.")
+    if joined.enrolled:
+        print(f"This computer's key {joined.site_key.key_id_hex} is already enrolled (your "
+              f"fingerprint {joined.site_key.fingerprint()}): you can export right away.")
+    else:
+        print(f"Send {pub} to the coordinator (your fingerprint "
+              f"{joined.site_key.fingerprint()}).")
     return 0
 
 
@@ -573,30 +618,65 @@ def cmd_export(args: argparse.Namespace) -> int:
     print(f"Bundle {result.sequence} written to {result.path}: {total} records")
     for kind, n in result.counts.items():
         print(f"  {kind:20} {n}")
+    for table, ids in result.suppressed.items():
+        print(f"  {len(ids)} {table} travel as “suppressed” (small counts: their values stay "
+              "with the site that owns them)")
+    if result.rotated_to:
+        print(f"This digest announces the new coordinator key {result.rotated_to}; the "
+              "next ones are signed with it.")
+    return 0
+
+
+def cmd_rotate_key(args: argparse.Namespace) -> int:
+    from .bundle.export import rotate_key
+    from .store.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws:
+        key = rotate_key(ws, args.passphrase)
+    print(f"New coordinator key {key.key_id_hex} (fingerprint {key.fingerprint()}). The next "
+          "digest is signed with the current key and tells every site to trust the new one; "
+          "after it, digests are signed with the new key.")
     return 0
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    """Check a bundle without importing it; every refusal is one line on stderr."""
     from .bundle.importer import BundleError, read_bundle, verify_bundle
     from .bundle.minisign import SignatureError, parse_public_key
 
     try:
         bundle = read_bundle(args.bundle)
-        m = bundle.manifest
-        if args.key:
-            verify_bundle(bundle, parse_public_key(args.key.read_text()))
-            state = "signature and files verified"
-        else:
-            state = "files listed; give --key SITE.pub to check the signature"
-    except (BundleError, SignatureError, OSError) as exc:
-        print(getattr(exc, "message", str(exc)), file=sys.stderr)
+    except BundleError as exc:
+        print(exc.message, file=sys.stderr)
         return 1
-    counts = {name: info.get("records") for name, info in m.get("files", {}).items()}
-    print(f"{args.bundle.name}: {m.get('kind')} bundle, network {m.get('network_id')}, site "
-          f"{m.get('site_id')}, signer {m.get('signer')}, sequence {m.get('sequence')} — "
-          f"{state}")
-    for name, n in sorted(counts.items()):
-        print(f"  {name:36} {n}")
+    m = bundle.manifest
+    if args.key:
+        try:
+            with args.key.open("rb") as f:
+                text = f.read(64 * 1024).decode("utf-8")
+            key = parse_public_key(text)
+        except OSError as exc:
+            print(f"The key file {args.key} cannot be read ({exc.strerror or exc}); nothing "
+                  "was checked.", file=sys.stderr)
+            return 1
+        except (SignatureError, ValueError):  # ValueError: not UTF-8 text either
+            print(f"{args.key} is not a minisign public key (a .pub file from 'nicdesk keys "
+                  "export-public'); nothing was checked.", file=sys.stderr)
+            return 1
+        try:
+            verify_bundle(bundle, key)
+        except BundleError as exc:
+            print(exc.message, file=sys.stderr)
+            return 1
+        state = "signature and files verified"
+    else:
+        state = ("signature NOT checked, nor the files inside (give --key SITE.pub to check "
+                 "them)")
+    print(f"{args.bundle.name}: {m['kind']} bundle, network {m['network_id']}, site "
+          f"{m['site_id']}, signer {m['signer']}, sequence {m['sequence']}, created "
+          f"{m['created']} — {state}")
+    for name, info in sorted(m["files"].items()):
+        print(f"  {name:36} {info['records']:>8} records {info['bytes']:>12,} bytes")
     return 0
 
 
@@ -609,10 +689,16 @@ def cmd_import(args: argparse.Namespace) -> int:
         for i, path in enumerate(args.bundles, start=1):
             try:
                 summary = import_bundle(ws, path)
-                print(f"[{i}/{len(args.bundles)}] {summary.text()}")
+                print(f"[{i}/{len(args.bundles)}] {terminal_text(summary.text())}")
             except BundleError as exc:
                 refused += 1
-                print(f"[{i}/{len(args.bundles)}] {exc.message}", file=sys.stderr)
+                print(f"[{i}/{len(args.bundles)}] {terminal_text(exc.message)}",
+                      file=sys.stderr)
+            except Exception as exc:  # noqa: BLE001 - one bad bundle never stops the rest
+                refused += 1
+                print(f"[{i}/{len(args.bundles)}] {Path(path).name} was not imported: an "
+                      f"unexpected problem ({type(exc).__name__}); nothing was changed. "
+                      "Please report it with the file.", file=sys.stderr)
     if refused:
         print(f"{refused} of {len(args.bundles)} bundles refused.", file=sys.stderr)
     return 1 if refused else 0
@@ -634,12 +720,29 @@ def cmd_dump(args: argparse.Namespace) -> int:
     return 0
 
 
+def print_warning(text: str) -> None:
+    """`Workspace.warning_hook` while a command runs: each warning at open (a -wal set
+    aside, say) one line on stderr.  A warning that cannot be printed does not stop the
+    command."""
+    try:
+        print(f"Warning: {terminal_text(text)}", file=sys.stderr)
+    except (OSError, ValueError):  # stderr closed, or gone with its pipe
+        pass
+
+
 def run(args: argparse.Namespace) -> int:
+    # every command opens its workspace itself (and the GUI commands import this module
+    # before their window shows anyway): one hook here tells the person of each warning
+    from .store.workspace import Workspace
+
+    previous, Workspace.warning_hook = Workspace.warning_hook, print_warning
     try:
         return int(args.func(args))
     except WorkspaceError as exc:
-        print(f"{exc.title}: {exc.message}", file=sys.stderr)
+        print(f"{exc.title}: {terminal_text(exc.message)}", file=sys.stderr)
         return 2
+    finally:
+        Workspace.warning_hook = previous
 
 
 def main(argv: Sequence[str] | None = None) -> int:

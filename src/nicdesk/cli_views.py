@@ -1,6 +1,11 @@
 """Command line for the coordinator's network views (`nicdesk funnel`, `nicdesk matrix`:
 the same view models the Network view draws, suppression included) and for meeting
-packets (`nicdesk packet`: the same builder the GUI's packet dialog runs)."""
+packets (`nicdesk packet`: the same builder the GUI's packet dialog runs).
+
+Every name printed goes through `core.safe_text.terminal_text` (`tt`), so a site or idea
+named with escape sequences or bidi overrides cannot repaint or reverse the terminal.
+CSV output keeps the names as stored (spreadsheet-safe, see `core.safe_text.csv_cell`)
+and is escaped for the terminal only when it is printed to one."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
+from .core.safe_text import terminal_text as tt
 from .paths import workspace_target
 
 
@@ -86,10 +92,18 @@ def _pick(rows: list, name: str, what: str, label=lambda r: r.name):  # noqa: AN
     if len(matches) != 1:
         from .store.errors import NotFoundError
 
-        names = ", ".join(sorted(label(r) for r in (matches or rows)))[:400]
+        names = tt(", ".join(sorted(label(r) for r in (matches or rows)))[:400])
         raise NotFoundError(f"{'No' if not matches else 'More than one'} {what} matches "
                             f"{name!r}. Choose one of: {names}")
     return matches[0]
+
+
+def _print_csv(text: str) -> None:
+    """CSV to standard output: as written when piped or redirected (the data stays the
+    data), with control and bidi characters escaped when it lands on a terminal."""
+    import sys
+
+    print(tt(text, newlines=True) if sys.stdout.isatty() else text, end="")
 
 
 def cmd_funnel(args: argparse.Namespace) -> int:
@@ -106,13 +120,13 @@ def cmd_funnel(args: argparse.Namespace) -> int:
         measure = _pick(measures, args.measure, "network measure")
         view = funnel_view(s, measure.id, _context(args), args.start, args.end)
     if args.csv:
-        print(funnel_csv(view), end="")
+        _print_csv(funnel_csv(view))
         return 0 if view.funnel else 1
     f = view.funnel
-    print(f"{view.measure_name}: {'all periods' if not (args.start or args.end) else ''}"
+    print(f"{tt(view.measure_name)}: {'all periods' if not (args.start or args.end) else ''}"
           f"{args.start or ''}{' – ' if args.start or args.end else ''}{args.end or ''}")
     if f is None or f.mean is None:
-        print(f"  {view.note}")
+        print(f"  {tt(view.note)}")
         return 1
     unit = 100 if view.percent else 1
     print(f"  network mean {f.mean * unit:.1f}{'%' if view.percent else ''}; "
@@ -121,13 +135,13 @@ def cmd_funnel(args: argparse.Namespace) -> int:
         print(f"  overdispersed: also {f.adjusted_label}")
     for r in f.rows:
         if r.suppressed:
-            print(f"  {r.name:<34} {suppression_label(f.threshold)}")
+            print(f"  {tt(r.name):<34} {suppression_label(f.threshold)}")
             continue
         flag = r.flag + (f" (adjusted: {r.adj_flag})" if f.overdispersed else "")
-        print(f"  {r.name:<34} {r.value * unit:6.1f}{'%' if view.percent else ''} "
-              f"of {r.size:>8.0f}  {flag}")
+        print(f"  {tt(r.name):<34} {r.value * unit:6.1f}{'%' if view.percent else ''} "
+              f"of {r.size:>8.0f}  {tt(flag)}")
     for site, why in view.excluded:
-        print(f"  not shown: {site + ': ' if site else ''}{why}")
+        print(f"  not shown: {tt(site) + ': ' if site else ''}{tt(why)}")
     return 0
 
 
@@ -147,17 +161,18 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     if args.driver:
         driver = _pick(matrix.drivers, args.driver, "driver", label=lambda d: d[1])[0]
     if args.csv:
-        print(matrix.to_csv(driver), end="")
+        _print_csv(matrix.to_csv(driver))
         return 0
     names = dict(matrix.sites)
     for row in matrix.filtered(driver):
-        local = f"  (local idea, {row.local_to})" if row.local_to else ""
-        print(f"{row.title}{local}")
+        local = f"  (local idea, {tt(row.local_to)})" if row.local_to else ""
+        print(f"{tt(row.title)}{local}")
         if not row.cells:
             print("  not tested at any site yet")
         for site_id, cell in row.ordered_cells(matrix.sites):
-            print(f"  {names.get(site_id, site_id):<34} {cell.cycles} cycle(s), "
-                  f"{cell.decision or 'undecided'}, improvement after: {cell.signal_after}")
+            print(f"  {tt(names.get(site_id, site_id)):<34} {cell.cycles} cycle(s), "
+                  f"{tt(cell.decision or 'undecided')}, improvement after: "
+                  f"{tt(cell.signal_after)}")
     return 0
 
 
@@ -190,7 +205,7 @@ def cmd_packet(args: argparse.Namespace) -> int:
     with Workspace.open(args.workspace) as ws:
         with ws.read() as s:
             meeting = find_meeting(s, args.meeting)
-            title = f"{meeting.title} ({meeting.date})"
+            title = f"{tt(meeting.title)} ({meeting.date})"
         measures, sites = packet_choices(ws, meeting.id)
         if args.measures:
             options.measures = [_pick(measures, n, "measure", label=lambda r: r[1])[0]
@@ -203,7 +218,7 @@ def cmd_packet(args: argparse.Namespace) -> int:
         result = build_packet(ws, meeting.id, args.out, options, progress)
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    print(f"Packet for {title}: {result.pages} pages written to {result.path}")
+    print(f"Packet for {title}: {result.pages} pages written to {tt(result.path)}")
     return 0
 
 
@@ -216,8 +231,8 @@ def cmd_meetings(args: argparse.Namespace) -> int:
         for m in meetings_of(s, any_scope=True):
             site = s.get(Site, m.site_id).name if m.site_id else "network"
             open_items = [r for r in actions_for(s, m) if not r.item.done]
-            print(f"{m.date or '—'}  {m.title}  ({site})  {len(open_items)} open action(s)"
-                  f"  id {m.id}")
+            print(f"{m.date or '—'}  {tt(m.title)}  ({tt(site)})  {len(open_items)} open "
+                  f"action(s)  id {m.id}")
     return 0
 
 

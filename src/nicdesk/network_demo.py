@@ -4,7 +4,7 @@ the whole bundle flow (export every site, import at the coordinator, send the di
 back) can be tried in a minute.
 
 The split starts from the ordinary sample workspace and keeps, per file, the network's
-own records (those no site owns), the list of sites, and the records the file's site
+own records (owned by its coordinator's site), the list of sites, and the records the file's site
 owns; references left dangling by the split are removed until SQLite's foreign-key check
 is clean.
 """
@@ -29,7 +29,7 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
-def _split(path: Path, network_id: str, site_id: str, coordinator: bool) -> None:
+def _split(path: Path, network_id: str, site_id: str, coordinator_site: str) -> None:
     con = sqlite3.connect(path)
     con.execute("PRAGMA foreign_keys=OFF")
     columns = {t: [r[1] for r in con.execute(f"PRAGMA table_info({t})")] for t in TABLES}
@@ -39,7 +39,7 @@ def _split(path: Path, network_id: str, site_id: str, coordinator: bool) -> None
             con.execute(f"DELETE FROM {table} WHERE network_id != ?", (network_id,))
         if table not in ("networks", "sites"):
             con.execute(f"DELETE FROM {table} WHERE owner_site_id IS NOT NULL "
-                        "AND owner_site_id != ?", (site_id,))
+                        "AND owner_site_id NOT IN (?, ?)", (site_id, coordinator_site))
     while True:  # drop what now points at removed records, until nothing dangles
         dangling = con.execute("PRAGMA foreign_key_check").fetchall()
         if not dangling:
@@ -51,7 +51,6 @@ def _split(path: Path, network_id: str, site_id: str, coordinator: bool) -> None
     con.commit()
     con.execute("VACUUM")
     con.close()
-    del coordinator
 
 
 def build_network_demo(directory: str | Path, seed: int = 2015) -> list[Path]:
@@ -72,7 +71,7 @@ def build_network_demo(directory: str | Path, seed: int = 2015) -> list[Path]:
         top = next(x for x in sites[network_id] if x[2] is None)
         coord = home / "coordinator.nicdesk"
         shutil.copyfile(tmp, coord)
-        _split(coord, network_id, top[0], coordinator=True)
+        _split(coord, network_id, top[0], top[0])
         coord_key = generate()
         with Workspace.open(coord) as ws:
             ws.set_meta(local_site_id=top[0], signing_key=coord_key.public.key_id_hex,
@@ -84,13 +83,13 @@ def build_network_demo(directory: str | Path, seed: int = 2015) -> list[Path]:
                 continue
             path = home / "sites" / f"{slug(site_name)}.nicdesk"
             shutil.copyfile(tmp, path)
-            _split(path, network_id, site_id, coordinator=False)
+            _split(path, network_id, site_id, top[0])
             key = generate()
             with Workspace.open(path) as ws:
+                # the coordinator key is trusted locally, as when joining by invitation
                 ws.set_meta(local_site_id=site_id, signing_key=key.public.key_id_hex,
-                            role="site", device_id="site" + slug(site_name).replace("-", "")[:14])
-                ws.ops.update("network", network_id,
-                              coordinator_public_key=coord_key.public.line())
+                            role="site", device_id="site" + slug(site_name).replace("-", "")[:14],
+                            trusted_coordinator_key=coord_key.public.line())
             with Workspace.open(coord) as ws, ws.read() as s:
                 site = s.get(Site, site_id)
                 keys_now = list(site.public_keys or [])

@@ -15,6 +15,7 @@ from nicdesk.bundle import keys, minisign
 from nicdesk.bundle.export import export_bundle
 from nicdesk.bundle.importer import BundleError, import_bundle
 from nicdesk.cli import main
+from nicdesk.store.errors import InvalidChangeError
 from nicdesk.store.schema import Measure, RecordVersion, Site
 from nicdesk.store.workspace import Workspace
 
@@ -234,7 +235,7 @@ CASES = {
     "malformed JSON": (dict(files=lambda f: f.update({"records/observations.jsonl":
                                                       b"{not json\n"}), sign=True),
                        "not valid JSON"),
-    "failing validation": (dict(files=bad_date, sign=True), "wrong type"),
+    "failing validation": (dict(files=bad_date, sign=True), "must be a date"),
     "owned by another site": (dict(files=other_site_record, sign=True), "another site"),
     "newer format": (dict(manifest=lambda m: m.update(format_version=99), sign=True),
                      "newer NICdesk"),
@@ -346,13 +347,29 @@ def test_conflicts_listed_and_resolved(network) -> None:  # noqa: ANN001
         assert [r.field for r in rows] == ["note"]
         assert len(history) == 2
         note = next(r for r in rows if r.field == "note")
-        current, other = note.current, note.other
-        resolve(ws, note.id, take_other=True)
-        from nicdesk.store.schema import Observation
-
+        # the observation is A's: the coordinator sees the conflict but only A settles it
+        with pytest.raises(InvalidChangeError, match="owned by A"):
+            resolve(ws, note.id, take_other=True)
         with ws.read() as s:
-            assert s.query(Observation).one().note == other != current
-            assert open_conflicts(s) == []
+            assert [r.field for r in open_conflicts(s)] == ["note"]
+    digest = _tmp / "conflict-digest.nicbundle"
+    assert main(["export", str(coord), "--digest", "--out", str(digest)]) == 0
+    from nicdesk.store.schema import Observation
+
+    settled = 0
+    for laptop in (_sites["A"], _tmp / "A-laptop2.nicdesk"):
+        with Workspace.open(laptop) as ws:
+            import_bundle(ws, digest)
+            with ws.read() as s:
+                rows = open_conflicts(s)
+            if rows:  # the laptop whose note lost keeps it as a conflict, and settles it
+                current, other = rows[0].current, rows[0].other
+                resolve(ws, rows[0].id, take_other=True)
+                with ws.read() as s:
+                    assert s.query(Observation).one().note == other != current
+                    assert open_conflicts(s) == []
+                settled += 1
+    assert settled == 1
 
 
 def test_invitation_join_enrol_export_import_digest(tmp_path: Path, capsys) -> None:  # noqa: ANN001
@@ -406,9 +423,9 @@ def test_sites_see_other_sites_read_only(network) -> None:  # noqa: ANN001
             a_value = s.query(Observation).one().id
             charter = s.query(Charter).one().id
             own_site = ws.meta()["local_site_id"]
-        with pytest.raises(InvalidChangeError, match="belongs to A"):
+        with pytest.raises(InvalidChangeError, match="owned by A"):
             ws.ops.update("observation", a_value, value=0.9)
-        with pytest.raises(InvalidChangeError, match="belongs to Hub"):
+        with pytest.raises(InvalidChangeError, match="owned by Hub"):
             ws.ops.update("charter", charter, norms="changed by B")
         ws.ops.update("site", own_site, context_tags={"locale": "rural"})  # its own: fine
 

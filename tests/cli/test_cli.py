@@ -20,7 +20,7 @@ def test_demo_info_tree_show(tmp_path: Path, capsys) -> None:  # noqa: ANN001
     assert result.returncode == 0, result.stderr
     assert main(["info", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "schema version 5" in out and "observation" in out
+    assert "schema version 6" in out and "observation" in out
     assert main(["tree", str(path)]) == 0
     out = capsys.readouterr().out
     assert "  Sites" in out and "Lincoln High School" in out

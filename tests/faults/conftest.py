@@ -30,9 +30,11 @@ def make_pair(root: Path, rows: int) -> Pair:
     coord, site_ws = root / "coord.nicdesk", root / "site.nicdesk"
     with Workspace.create(coord) as ws:
         net = ws.ops.create("network", name="NIC").id
-        site = ws.ops.create("site", network_id=net, name="A").id
+        hub = ws.ops.create("site", network_id=net, name="Hub", kind="state agency").id
+        site = ws.ops.create("site", network_id=net, name="A", parent_id=hub).id
         measure = ws.ops.create("measure", network_id=net, name="M").id
     shutil.copyfile(coord, site_ws)
+    assert cli(["keys", "init", str(coord), "--site", "Hub", "--coordinator"]) == 0
     assert cli(["keys", "init", str(site_ws), "--site", "A"]) == 0
     assert cli(["keys", "export-public", str(site_ws), "--out", str(root / "a.pub")]) == 0
     assert cli(["network", "enroll", str(coord), str(root / "a.pub"), "--site", "A"]) == 0

@@ -62,6 +62,9 @@ def test_conflicts_dialog_resolves(network, qtbot) -> None:  # noqa: ANN001, F81
     from tests.bundle.test_bundles import test_concurrent_edits_keep_both_versions
 
     test_concurrent_edits_keep_both_versions(network)
+    from nicdesk.bundle.export import export_bundle
+    from nicdesk.bundle.importer import import_bundle
+
     coord, _sites, _tmp = network
     w = MainWindow()
     w.persist_settings = False
@@ -71,15 +74,30 @@ def test_conflicts_dialog_resolves(network, qtbot) -> None:  # noqa: ANN001, F81
     assert dialog.table.rowCount() == 1
     row = next(i for i, r in enumerate(dialog.rows) if r.field == "note")
     dialog.table.selectRow(row)
-    other = dialog.rows[row].other
     take = next(b for b in dialog.findChildren(QPushButton) if b.text() == "Use the other version")
-    qtbot.mouseClick(take, Qt.MouseButton.LeftButton)
-    assert dialog.table.rowCount() == 0
-    with w.workspace.read() as s:
-        assert s.query(Observation).one().note == other
+    # the observation is A's: the coordinator sees it, locked, with who settles it
+    assert not take.isEnabled()
+    assert "owned by A" in dialog.owner_note.text()
     history = HistoryDialog(w)
     assert history.findChild(bundle_dialogs.QTableWidget).rowCount() == 2
+    digest = _tmp / "d.nicbundle"
+    export_bundle(w.workspace, digest, kind="digest")
     w.close_workspace()
+    for laptop in (_sites["A"], _tmp / "A-laptop2.nicdesk"):  # the laptop whose note lost
+        assert w.open_workspace(laptop)
+        import_bundle(w.workspace, digest)
+        dialog = ConflictsDialog(w)
+        if dialog.table.rowCount():
+            dialog.table.selectRow(0)
+            other = dialog.rows[0].other
+            take = next(b for b in dialog.findChildren(QPushButton)
+                        if b.text() == "Use the other version")
+            assert take.isEnabled() and dialog.owner_note.text() == ""
+            qtbot.mouseClick(take, Qt.MouseButton.LeftButton)
+            assert dialog.table.rowCount() == 0
+            with w.workspace.read() as s:
+                assert s.query(Observation).one().note == other
+        w.close_workspace()
 
 
 def test_join_from_invitation_in_the_app(tmp_path: Path, qtbot, monkeypatch) -> None:  # noqa: ANN001

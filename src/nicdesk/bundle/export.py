@@ -1,5 +1,28 @@
 """Writing a signed bundle: a site's own records ("site"), or everything ("digest", by the
-coordinator).  `preview` says exactly what would go before anything is written."""
+coordinator).  `preview` says exactly what would go before anything is written.
+
+**Small cells.**  One digest goes to every site, so it carries other sites' data only as a
+network view would show them: an observation of a proportion or rate whose denominator
+is below the network's suppression threshold T, or of a count between 1 and T − 1
+(`cell_suppressed`, the rule of `store.network_views`), travels without its value,
+numerator and denominator (nor their clocks), and its id is listed in the signed manifest
+under ``"suppressed": {"observations": [ids]}``; so does the baseline of an aim on a count
+measure (``"aims"``).  The per-field merge of the receiving site leaves what it has: the
+owning site keeps its raw values, the others get none.  Invitations follow the same
+rule; a site's own bundle goes to the coordinator raw.
+
+**Sequences.**  Each export takes the next number after the higher of this workspace's
+last export (`bundle_sequence`) and the last number the coordinator acknowledged
+(`acknowledged_sequence`, stored by the importer from a digest's ``"acknowledged"``), so a
+workspace restored from an older backup never reuses a number the coordinator has seen.
+
+**Coordinator key rotation.**  `rotate_key` makes a new key and puts it in the network
+record; the next digest is still signed with the old key and its manifest says
+``"rotate_to": <new public key line>`` — the signed manifest is the statement a site
+trusts.  From then on digests are signed with the new key and carry ``"rotated_from"``
+(the previous key id) and ``"rotations"``: every rotation statement so far, each signed
+with the key it replaces, so a site that missed the rotating digest can still follow.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +30,34 @@ import datetime as dt
 import hashlib
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from ..core.variation import is_suppressed
 from ..store.errors import WorkspaceError
-from ..store.schema import MODELS, Network, Site
+from ..store.schema import MODELS, BundleImport, Measure, Network, Site
 from ..store.workspace import SCHEMA_VERSION, Workspace
 from . import keys, minisign
-from .format import FORMAT, FORMAT_VERSION, ORDER, dumps_line, table_file, to_json
+from .format import (
+    FORMAT,
+    FORMAT_VERSION,
+    ORDER,
+    SUPPRESSED_FIELDS,
+    dumps_line,
+    table_file,
+    to_json,
+    without_fields,
+)
+
+ROTATION_FORMAT = "nicdesk-key-rotation"
+NO_SITE = ("This workspace does not belong to a site of a network yet: it joins one with "
+           "Network → Request to join… or, with an invitation file, File → Join a Network… "
+           "(on the command line `nicdesk network request-join` or `nicdesk join`).")
+NO_KEY = ("This workspace has no signing key yet: make one with Network → Request to join… "
+          "(or `nicdesk network request-join` on the command line).")
 
 
 class ExportError(WorkspaceError):
@@ -28,6 +69,17 @@ class ExportResult:
     path: Path
     sequence: int
     counts: dict[str, int]
+    suppressed: dict[str, list[str]] = field(default_factory=dict)  # as in the manifest
+    rotated_to: str = ""  # the new coordinator key id this digest announced
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a bundle carries: records as written, and the ids whose small counts were
+    left out (table name -> sorted ids, as in the manifest's "suppressed")."""
+
+    records: dict[str, list[dict]]
+    suppressed: dict[str, list[str]]
 
 
 def identity(ws: Workspace) -> tuple[str, str]:
@@ -37,9 +89,19 @@ def identity(ws: Workspace) -> tuple[str, str]:
     with ws.read() as s:
         site = s.get(Site, site_id) if site_id else None
         if site is None:
-            raise ExportError("This workspace does not know which site it belongs to. Join a "
-                              "network first (nicdesk keys init WORKSPACE --site NAME).")
+            raise ExportError(NO_SITE)
         return site.network_id, site.id
+
+
+def cell_suppressed(value_type: str, value: float | None, denominator: float | None,
+                    threshold: int) -> bool:
+    """Would a network view hide this value?  Proportions and rates by their denominator,
+    counts by themselves; other values are never small counts of people."""
+    if value_type in ("proportion", "rate"):
+        return is_suppressed(denominator, threshold)
+    if value_type == "count":
+        return is_suppressed(value, threshold)
+    return False
 
 
 def _records(ws: Workspace, kind: str, site_id: str | None) -> dict[str, list[dict]]:
@@ -56,15 +118,123 @@ def _records(ws: Workspace, kind: str, site_id: str | None) -> dict[str, list[di
     return out
 
 
+def _suppress(ws: Workspace, records: dict[str, list[dict]]) -> dict[str, list[str]]:
+    """Strip the small counts out of `records` (in place); the ids, by table name."""
+    with ws.read() as s:
+        thresholds = {n: int(t or 10) for n, t in s.execute(
+            select(Network.id, Network.suppression_threshold))}
+        measures = {m: (v, thresholds.get(n, 10)) for m, v, n in s.execute(
+            select(Measure.id, Measure.value_type, Measure.network_id))}
+
+    def small(kind: str, r: dict[str, Any]) -> bool:
+        value_type, threshold = measures.get(r.get("measure_id") or "", ("", 10))
+        if kind == "observation":
+            return cell_suppressed(value_type, r.get("value"), r.get("denominator"), threshold)
+        # an aim's baseline is an observed value of its measure; a proportion's baseline
+        # has no denominator with it, so only a count's can be judged (and hidden)
+        return value_type == "count" and is_suppressed(r.get("baseline_value"), threshold)
+
+    out: dict[str, list[str]] = {}
+    for kind, names in SUPPRESSED_FIELDS.items():
+        rows = records.get(kind, [])
+        ids = []
+        for i, r in enumerate(rows):
+            if small(kind, r):
+                rows[i] = without_fields(r, names)
+                ids.append(r["id"])
+        if ids:
+            out[MODELS[kind].__tablename__] = ids  # type: ignore[attr-defined]
+    return out
+
+
+def _plan(ws: Workspace, kind: str, site_id: str) -> Plan:
+    records = _records(ws, kind, site_id if kind == "site" else None)
+    suppressed = _suppress(ws, records) if kind in ("digest", "invitation") else {}
+    return Plan(records, suppressed)
+
+
 def preview(ws: Workspace, kind: str = "site") -> dict[str, int]:
     """How many records of each kind an export would carry."""
     return {k: len(v) for k, v in preview_records(ws, kind).items()}
 
 
 def preview_records(ws: Workspace, kind: str = "site") -> dict[str, list[dict]]:
-    """Exactly the records an export would carry, as they would be written."""
+    """Exactly the records an export would carry, as they would be written (in a digest,
+    suppressed small counts are absent, as they will be)."""
+    return preview_plan(ws, kind).records
+
+
+def preview_plan(ws: Workspace, kind: str = "site") -> Plan:
+    """The records an export would carry and which of them travel as "suppressed"."""
     _network_id, site_id = identity(ws)
-    return _records(ws, kind, site_id if kind == "site" else None)
+    return _plan(ws, kind, site_id)
+
+
+def _number(meta: dict[str, str], key: str) -> int:
+    try:
+        return int(meta.get(key) or 0)
+    except ValueError:
+        return 0
+
+
+def next_sequence(meta: dict[str, str]) -> int:
+    """The number of this workspace's next bundle: after its own last one and after the
+    last one the coordinator acknowledged (a restored backup never reuses a number)."""
+    return max(_number(meta, "bundle_sequence"), _number(meta, "acknowledged_sequence")) + 1
+
+
+def acknowledged(ws: Workspace, network_id: str) -> dict[str, int]:
+    """Site id -> the highest sequence of that site's bundles this workspace imported."""
+    with ws.read() as s:
+        sites = set(s.scalars(select(Site.id).where(Site.network_id == network_id)))
+        rows = s.execute(select(BundleImport.site_id, func.max(BundleImport.sequence))
+                         .where(BundleImport.kind == "site")
+                         .group_by(BundleImport.site_id)).all()
+    return {site: int(n) for site, n in rows if site in sites}
+
+
+def rotate_key(ws: Workspace, passphrase: str | None = None) -> minisign.PublicKey:
+    """Coordinator: make a new key pair and announce it.  The network record (and the
+    coordinator's site) name the new key at once; the next digest is signed with the
+    current key and carries ``"rotate_to"``, and only after it is written does this
+    workspace sign with the new key.  Rotating again before that replaces the pending
+    key."""
+    meta = ws.meta()
+    old = meta.get("signing_key")
+    if meta.get("role") != "coordinator" or not old:
+        raise ExportError("Only the coordinator's workspace signs digests, so only it has "
+                          "a coordinator key to rotate.")
+    if not (keys.keys_dir() / f"{old}.key").exists():
+        raise ExportError(f"The current coordinator key {old} is not on this computer; the "
+                          "digest that announces a new key must be signed with it.")
+    network_id, site_id = identity(ws)
+    pair = keys.generate(passphrase)
+    line = pair.public.line()
+    with ws.read() as s:
+        previous = s.get(Network, network_id).coordinator_public_key
+        enrolled = list(s.get(Site, site_id).public_keys or [])
+
+    def change(t: Any) -> None:
+        t.update("network", network_id, coordinator_public_key=line)
+        t.update("site", site_id,
+                 public_keys=[k for k in enrolled if k not in (previous, line)] + [line])
+
+    ws.ops.run("Rotate the coordinator key", change)
+    ws.set_meta(rotation_pending=line)
+    return pair.public
+
+
+def _rotation_statement(pair: keys.KeyPair, network_id: str, new: minisign.PublicKey
+                        ) -> dict[str, str]:
+    """"The key after `pair` is `new`", signed with `pair`: carried by later digests."""
+    text = json.dumps({"format": ROTATION_FORMAT, "network_id": network_id,
+                       "from": pair.public.key_id_hex, "to": new.line(),
+                       "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
+                      sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    signature = minisign.sign(pair.private, text.encode(),
+                              f"network={network_id} rotate={pair.public.key_id_hex}"
+                              f"->{new.key_id_hex}", "NICdesk coordinator key rotation")
+    return {"statement": text, "signature": signature}
 
 
 def export_bundle(ws: Workspace, out: str | Path, *, kind: str = "site",
@@ -74,13 +244,13 @@ def export_bundle(ws: Workspace, out: str | Path, *, kind: str = "site",
     join with (see `importer.join`)."""
     out = Path(out)
     meta = ws.meta()
-    if "signing_key" not in meta:
-        raise ExportError("This workspace has no signing key yet. Create one with "
-                          "'nicdesk keys init WORKSPACE --site NAME'.")
+    if not meta.get("signing_key"):
+        raise ExportError(NO_KEY)
     pair = keys.load(meta["signing_key"], passphrase)
     network_id, site_id = identity(ws)
-    records = _records(ws, kind, site_id if kind == "site" else None)
-    extra: dict[str, str] = {}
+    plan = _plan(ws, kind, site_id)
+    records = plan.records
+    extra: dict[str, Any] = {}
     if kind == "invitation":
         with ws.read() as s:
             invited = s.get(Site, invite_site or "")
@@ -88,6 +258,18 @@ def export_bundle(ws: Workspace, out: str | Path, *, kind: str = "site",
                 raise ExportError("Choose a site of this network to invite.")
         extra = {"invited_site_id": invited.id, "invited_site": invited.name,
                  "coordinator_key": pair.public.line()}
+    rotating: minisign.PublicKey | None = None
+    statements: list[dict[str, str]] = json.loads(meta.get("rotation_statements") or "[]")
+    if kind in ("digest", "invitation"):
+        extra["suppressed"] = plan.suppressed
+    if kind == "digest":
+        extra["acknowledged"] = acknowledged(ws, network_id)
+        if meta.get("rotation_pending"):
+            rotating = minisign.parse_public_key(meta["rotation_pending"])
+            statements = [*statements, _rotation_statement(pair, network_id, rotating)]
+            extra.update(rotate_to=rotating.line(), rotations=statements)
+        elif meta.get("rotated_from"):
+            extra.update(rotated_from=meta["rotated_from"], rotations=statements)
     files: dict[str, bytes] = {}
     listing = {}
     for k, rows in records.items():
@@ -96,7 +278,7 @@ def export_bundle(ws: Workspace, out: str | Path, *, kind: str = "site",
         files[name] = data
         listing[name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
                          "records": len(rows)}
-    sequence = int(meta.get("bundle_sequence", "0")) + 1
+    sequence = next_sequence(meta)
     with ws.read() as s:
         rules = s.get(Network, network_id).rule_set
     manifest = {
@@ -117,6 +299,12 @@ def export_bundle(ws: Workspace, out: str | Path, *, kind: str = "site",
         for name, data in files.items():
             zf.writestr(name, data)
     tmp.replace(out)  # never a half-written bundle under the real name
-    ws.set_meta(bundle_sequence=str(sequence),
-                last_export=dt.datetime.now().strftime("%Y-%m-%d %H:%M"))
-    return ExportResult(out, sequence, {k: len(v) for k, v in records.items()})
+    done = {"bundle_sequence": str(sequence),
+            "last_export": dt.datetime.now().strftime("%Y-%m-%d %H:%M")}
+    if rotating is not None:  # announced: from now on this workspace signs with the new key
+        done.update(signing_key=rotating.key_id_hex, rotation_pending="",
+                    rotated_from=pair.public.key_id_hex,
+                    rotation_statements=json.dumps(statements, sort_keys=True))
+    ws.set_meta(**done)
+    return ExportResult(out, sequence, {k: len(v) for k, v in records.items()},
+                        plan.suppressed, rotating.key_id_hex if rotating else "")

@@ -55,3 +55,22 @@ def dumps_line(record: dict[str, Any]) -> str:
 
 def table_file(kind: str) -> str:
     return f"records/{MODELS[kind].__tablename__}.jsonl"  # type: ignore[attr-defined]
+
+
+#: Small-cell suppression in digests (and invitations): a record whose small count of
+#: students a network view would hide travels without these fields (nor their clocks,
+#: nor their "~" base clocks), and its id is listed in the signed manifest under
+#: ``"suppressed": {<table name>: [ids]}``.  A receiving site's per-field merge then keeps
+#: whatever it has: its own raw values if it owns the record, nothing otherwise.
+SUPPRESSED_FIELDS: dict[str, tuple[str, ...]] = {
+    "observation": ("value", "numerator", "denominator"),
+    "aim": ("baseline_value",),
+}
+
+
+def without_fields(record: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """A copy of a JSON record without `names`, their clocks and their base clocks."""
+    out = {k: v for k, v in record.items() if k not in names}
+    out["field_clocks"] = {k: v for k, v in (record.get("field_clocks") or {}).items()
+                           if k.removeprefix("~") not in names}
+    return out

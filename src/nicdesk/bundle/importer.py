@@ -1,16 +1,24 @@
-"""Reading, verifying and merging a bundle — all checks first, then one transaction.
+"""Verifying, authorising and merging a bundle — all checks first, then one transaction.
 
-Order (ARCHITECTURE.md): zip safety → manifest → signature against the enrolled key of the
-bundle's site (or the coordinator's key for a digest) → every file's hash and size →
-every record parsed and validated (types, ownership) → replay check → merge per field in
-one transaction, losing concurrent values kept in `record_versions` → (signer, sequence)
-recorded.  Any failure raises `BundleError` with what is wrong and what to do; nothing has
-been written by then.
+Order (ARCHITECTURE.md, docs/exchange.md): `reader` checks the zip, the manifest, the
+signature against the enrolled key of the bundle's site (or, for a digest, the
+coordinator key this workspace trusts), every file's hash and size, and every record's
+shape, types and clocks → replay check ((signer, sequence) seen before: the same content
+is a harmless replay, other content a refusal) → authority (a site's bundle touches only
+records its site owns, before and after; ownership never moves; no new sites; no key,
+parent, network or kind changes on its own site record) → merge per field in one
+transaction, losing concurrent values kept in `record_versions` → (signer, sequence,
+manifest digest) recorded → and only then the local clock moves past the bundle's
+stamps.  Any failure raises `BundleError` with what is wrong and what to do; the
+database — its clock included — is exactly as it was.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,12 +27,22 @@ from typing import Any
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 
+from ..core.authority import (
+    COORDINATOR_SITE_FIELDS,
+    NETWORK_KINDS,
+    OPTIONAL_SITE_KINDS,
+    PARENT,
+    SITE_KINDS,
+)
 from ..core.clock import ClockDriftError
+from ..core.entities import observation_problems
 from ..core.merge import merge_fields
-from ..store.schema import MODELS, BundleImport, Network, RecordVersion, Site
+from ..core.model import KIND_LABELS
+from ..store.operations import OpChanges
+from ..store.schema import MODELS, BundleImport, Network, RecordVersion, Site, WorkspaceMeta
 from ..store.workspace import Workspace, defer_references
 from . import minisign
-from .format import KINDS, ORDER
+from .format import KINDS, ORDER, SUPPRESSED_FIELDS, table_file
 from .reader import (  # noqa: F401 - BundleError, read_bundle, verify_bundle are public here
     Bundle,
     BundleError,
@@ -46,6 +64,10 @@ class ImportSummary:
     unchanged: int = 0
     conflicts: int = 0
     per_kind: dict[str, int] = field(default_factory=dict)
+    #: what the import changed, as an operation's change set (screens redraw from it)
+    changes: OpChanges = field(default_factory=lambda: OpChanges("Import bundle"))
+    changed_kinds: set[str] = field(default_factory=set)
+    changed_ids: set[str] = field(default_factory=set)
 
     def text(self) -> str:
         if self.already:
@@ -56,73 +78,292 @@ class ImportSummary:
                 "review.")
 
 
-def _key_for(ws: Workspace, b: Bundle) -> tuple[minisign.PublicKey, str]:
-    """The enrolled key that must have signed this bundle, and the site's name."""
+def _quote(name: object, limit: int = 60) -> str:
+    """A person's name for a one-line message: no control or bidi characters, short."""
+    text_ = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c
+                    for c in str(name or ""))
+    text_ = " ".join(text_.split())
+    return text_ if len(text_) <= limit else text_[:limit - 1] + "…"
+
+
+def _public_keys(site: Site) -> list[minisign.PublicKey]:
+    """The site's enrolled keys; anything that is not a key is ignored, never a crash."""
+    out = []
+    listed = site.public_keys if isinstance(site.public_keys, list) else []
+    for line in listed:
+        try:
+            out.append(minisign.parse_public_key(line))
+        except (minisign.SignatureError, TypeError, ValueError, AttributeError):
+            continue
+    return out
+
+
+def _key_for(ws: Workspace, b: Bundle) -> tuple[minisign.PublicKey, str, str | None]:
+    """The key that must have signed this bundle, the signer's name, and the signing
+    site's id (None for a coordinator's digest)."""
     m = b.manifest
     try:
         signer = minisign.signature_key_id(b.signature)
     except minisign.SignatureError as exc:  # found by the fuzz campaign
         raise _fail(b.path, str(exc)) from exc
+    network_id = m.get("network_id")
     with ws.read() as s:
-        network = s.get(Network, m.get("network_id") or "")
+        network = s.get(Network, network_id) if isinstance(network_id, str) else None
         if network is None:
             raise _fail(b.path, "it belongs to another network (or this workspace has not "
                         "joined that network yet).")
         if m.get("kind") == "digest":
-            if not network.coordinator_public_key:
+            trusted = ws.meta().get("trusted_coordinator_key") or \
+                network.coordinator_public_key
+            if not trusted:
                 raise _fail(b.path, "this workspace does not know the coordinator's key; "
                             "join the network with the coordinator's invitation first.")
-            key = minisign.parse_public_key(network.coordinator_public_key)
-            return key, "the network coordinator"
-        site = s.get(Site, m.get("site_id") or "")
+            try:
+                key = minisign.parse_public_key(trusted)
+            except minisign.SignatureError as exc:
+                raise _fail(b.path, "the coordinator key this workspace trusts is damaged; "
+                            "join again with a new invitation from the coordinator.") from exc
+            if key.key_id != signer:
+                key = _follow_rotations(b, key, signer, network.id)
+            if key.key_id != signer:
+                raise _fail(b.path, "it was signed with a different key from the "
+                            "coordinator key this workspace trusts. A coordinator changes "
+                            "keys only with a rotation digest signed by the old key, or a new "
+                            "invitation.")
+            return key, "the network coordinator", None
+        site_id = m.get("site_id")
+        site = s.get(Site, site_id) if isinstance(site_id, str) else None
         if site is None or site.network_id != network.id:
             raise _fail(b.path, "it comes from a site this network does not have.")
-        enrolled = [minisign.parse_public_key(k) for k in site.public_keys or []]
-        for key in enrolled:
+        for key in _public_keys(site):
             if key.key_id == signer:
-                return key, site.name
+                return key, site.name, site.id
         others = [x for x in s.scalars(select(Site).where(Site.network_id == network.id))
-                  if x.id != site.id and any(minisign.parse_public_key(k).key_id == signer
-                                             for k in x.public_keys or [])]
+                  if x.id != site.id and any(k.key_id == signer for k in _public_keys(x))]
         if others:
-            raise _fail(b.path, f"it says it is from {site.name} but was signed with the key "
-                        f"of {others[0].name}.")
-        raise _fail(b.path, f"it was signed by a key that is not enrolled for {site.name} "
-                    f"(key {signer[::-1].hex().upper()}). To enrol it, ask the site for its "
-                    "public key file and run 'nicdesk network enroll'.")
+            raise _fail(b.path, f"it says it is from {_quote(site.name)} but was signed with "
+                        f"the key of {_quote(others[0].name)}.")
+        raise _fail(b.path, f"it was signed by a key that is not enrolled for "
+                    f"{_quote(site.name)} (key {signer[::-1].hex().upper()}). Enrol the "
+                    "site's key from its join request first (Network → Enrol a school).")
+
+
+def _follow_rotations(b: Bundle, trusted: minisign.PublicKey, signer: bytes,
+                      network_id: str) -> minisign.PublicKey:
+    """A digest signed with a later coordinator key is trusted only through the chain of
+    rotation statements it carries, each signed with the key it replaces, starting at the
+    key this workspace trusts (a site that missed the rotating digest still follows)."""
+    chain = b.manifest.get("rotations")
+    key = trusted
+    if not isinstance(chain, list) or len(chain) > 64:
+        return key
+    for link in chain:
+        if key.key_id == signer:
+            break
+        if not isinstance(link, dict) or not isinstance(link.get("statement"), str) \
+                or not isinstance(link.get("signature"), str):
+            continue
+        try:
+            minisign.verify(key, link["statement"].encode(), link["signature"])
+            statement = json.loads(link["statement"])
+            if not isinstance(statement, dict) or statement.get("network_id") != network_id \
+                    or statement.get("from") != key.key_id_hex:
+                continue
+            key = minisign.parse_public_key(statement.get("to"))
+        except (minisign.SignatureError, ValueError, TypeError, RecursionError):
+            continue
+    return key
 
 
 Progress = Callable[[int, int], bool]  # (records done, total) -> False to cancel
 
 
+def _describe(s: Any, kind: str, values: dict[str, Any]) -> str:
+    """A record in a person's words: "'Eastside High School' observation 2025-09-01"."""
+    label = KIND_LABELS.get(kind, kind).lower()
+    when = values.get("period") or values.get("start") or values.get("date")
+    site_id = values.get("site_id")
+    if when and isinstance(site_id, str):
+        site = s.get(Site, site_id)
+        where = _quote(site.name) if site is not None else "another site"
+        return f"'{where}' {label} {when}"
+    for name in ("name", "title", "statement", "text", "question", "problem"):
+        if isinstance(values.get(name), str) and values[name].strip():
+            return f"the {label} '{_quote(values[name])}'"
+    return f"a {label}"
+
+
+def _owner_name(s: Any, owner: str | None) -> str:
+    if owner is None:
+        return "the network coordinator"
+    site = s.get(Site, owner)
+    return _quote(site.name) if site is not None else "another site"
+
+
+def _stored(s: Any, kind: str, ids: list[str], columns: tuple[str, ...] = ()
+            ) -> dict[str, tuple[Any, ...]]:
+    """id -> (owner, *columns) of the rows already here, one indexed scan per 900 ids."""
+    model = MODELS[kind]
+    cols = [model.id, model.owner_site_id, *(getattr(model, c) for c in columns)]  # type: ignore[attr-defined]
+    out: dict[str, tuple[Any, ...]] = {}
+    for i in range(0, len(ids), 900):  # SQLite's bound-parameter limit
+        for row in s.execute(select(*cols).where(model.id.in_(ids[i:i + 900]))):  # type: ignore[attr-defined]
+            out[row[0]] = tuple(row[1:])
+    return out
+
+
+def _authorise(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]],
+               signer_site: str | None, signer_name: str) -> None:
+    """Single-writer authority (docs/exchange.md), checked before anything is written.
+    A digest (signer_site None) may carry every record but never moves ownership; a site
+    bundle may create, change or delete only records its site owns, before and after."""
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for kind, values in records:
+        by_kind.setdefault(kind, []).append(values)
+    in_bundle = {values["id"]: values.get("owner_site_id") for _k, values in records}
+
+    def refuse(why: str) -> BundleError:
+        return _fail(b.path, why)
+
+    for kind in ORDER:
+        batch = by_kind.get(kind, [])
+        if not batch:
+            continue
+        protected = tuple(sorted(COORDINATOR_SITE_FIELDS)) if kind == "site" else ()
+        stored = _stored(s, kind, [v["id"] for v in batch], protected)
+        for values in batch:
+            here = stored.get(values["id"])
+            incoming = values.get("owner_site_id")
+            if signer_site is None:  # the coordinator's digest
+                if here is not None and here[0] is not None and incoming != here[0]:
+                    raise refuse(f"it gives {_describe(s, kind, values)} to another owner; "
+                                 "ownership never changes through a bundle.")
+                continue
+            verb = "deletes" if values.get("deleted") else ("edits" if here else "adds")
+            what = _describe(s, kind, values)
+            if incoming != signer_site:
+                raise refuse(f"it {verb} {what}, which {_owner_name(s, incoming)} owns; a "
+                             f"bundle from {_quote(signer_name)} may change only its own "
+                             "records.")
+            if here is not None and here[0] != signer_site:
+                raise refuse(f"it {verb} {what}, which {_owner_name(s, here[0])} owns; a "
+                             f"bundle from {_quote(signer_name)} may change only its own "
+                             "records.")
+            if kind == "site":
+                if here is None or values["id"] != signer_site:
+                    raise refuse(f"it adds the site '{_quote(values.get('name'))}'; only the "
+                                 "network coordinator adds sites.")
+                _check_site_fields(s, b, values, here, signer_name)
+                continue
+            if kind in NETWORK_KINDS:
+                raise refuse(f"it {verb} {what}, a network-level record; only the network "
+                             "coordinator changes those.")
+            if kind in SITE_KINDS or kind in OPTIONAL_SITE_KINDS:
+                named = values.get("site_id")
+                if named != signer_site:
+                    whose = "the network" if named is None else _owner_name(s, named)
+                    raise refuse(f"it {verb} {what} for {whose}; a bundle from "
+                                 f"{_quote(signer_name)} may change only its own records.")
+            if kind in PARENT:
+                field_, parent_kind = PARENT[kind]
+                parent = values.get(field_)
+                if parent:
+                    owner = in_bundle.get(parent, _MISSING)
+                    if owner is _MISSING:
+                        got = _stored(s, parent_kind, [parent]).get(parent)
+                        owner = got[0] if got else signer_site  # unknown: the FK check decides
+                    if owner != signer_site:
+                        raise refuse(f"it {verb} {what} inside a "
+                                     f"{KIND_LABELS.get(parent_kind, parent_kind).lower()} "
+                                     f"that {_owner_name(s, owner)} owns; a bundle from "
+                                     f"{_quote(signer_name)} may change only its own "
+                                     "records.")
+
+
+_MISSING: Any = object()
+
+
+def _check_site_fields(s: Any, b: Bundle, values: dict[str, Any], here: tuple[Any, ...],
+                       signer_name: str) -> None:
+    """A site's bundle never changes its own keys, parent, network or kind."""
+    site = s.get(Site, values["id"])
+    stored_clocks = dict(site.field_clocks or {})
+    for name in sorted(COORDINATOR_SITE_FIELDS):
+        if name not in values:
+            continue
+        clock = values["field_clocks"].get(name, "")
+        if values[name] != getattr(site, name) and clock > stored_clocks.get(name, ""):
+            raise _fail(b.path, f"it changes the {name.replace('_', ' ')} of "
+                        f"{_quote(signer_name)}'s own site record; only the network "
+                        "coordinator changes a site's keys, parent, network or kind.")
+    del here
+
+
+def _check_observations(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]]
+                        ) -> None:
+    """The rule a record cannot check alone: a proportion's numerator is never above its
+    denominator (the measure — in the bundle or already here — says it is a proportion)."""
+    types = {v["id"]: v.get("value_type") for k, v in records if k == "measure"}
+    for kind, values in records:
+        if kind != "observation" or values.get("numerator") is None \
+                or values.get("denominator") is None:
+            continue
+        measure_id = values.get("measure_id")
+        if measure_id not in types:
+            measure = s.get(MODELS["measure"], measure_id) if isinstance(measure_id, str) \
+                else None
+            types[measure_id] = measure.value_type if measure is not None else None
+        wrong = observation_problems(values, types[measure_id])
+        if wrong:
+            raise _fail(b.path, f"{_describe(s, kind, values)} has a value that is not "
+                        f"allowed ({wrong[0].message})")
+
+
+def _replay_check(ws: Workspace, b: Bundle, summary: ImportSummary, signer: str,
+                  digest: str) -> bool:
+    """True when this exact bundle was applied before (a harmless replay)."""
+    with ws.read() as s:
+        done = s.scalars(select(BundleImport).where(
+            BundleImport.signer == signer, BundleImport.sequence == summary.sequence)).first()
+        if done is None:
+            return False
+        if done.manifest_sha256 in (None, digest):
+            return True
+    who = _quote(summary.site)
+    raise _fail(b.path, f"bundle {summary.sequence} from {who} was already imported with "
+                f"different content — was {who}'s workspace restored from a backup? Send "
+                f"{who} the latest network digest (it tells them which numbers the network "
+                "has seen), then ask for a new bundle.")
+
+
 def import_bundle(ws: Workspace, path: str | Path, progress: Progress | None = None
                   ) -> ImportSummary:
-    """Verify and merge one bundle.  `progress` is told how far the merge is; returning
-    False cancels it, and the transaction rolls back as if nothing had happened."""
+    """Verify, authorise and merge one bundle.  `progress` is told how far the merge is;
+    returning False cancels it, and the transaction rolls back as if nothing happened."""
     b = read_bundle(path)
     m = b.manifest
     if m.get("kind") not in KINDS:
         if m.get("kind") == "invitation":
             raise _fail(b.path, "it is an invitation, which cannot be imported here; a site "
-                        "opens it with File → Join a Network (or 'nicdesk join').")
-        raise _fail(b.path, f"its kind {m.get('kind')!r} cannot be imported here.")
-    key, site_name = _key_for(ws, b)
+                        "opens it with File → Join a Network.")
+        raise _fail(b.path, f"its kind {_quote(m.get('kind'))!r} cannot be imported here.")
+    key, site_name, signer_site = _key_for(ws, b)
     verify_bundle(b, key)
     records = parse_records(b)
-    summary = ImportSummary(site_name, int(m.get("sequence", 0)), m["kind"])
-    with ws.read() as s:
-        done = s.scalars(select(BundleImport).where(
-            BundleImport.signer == key.key_id_hex,
-            BundleImport.sequence == summary.sequence)).first()
-    if done is not None:
+    sequence = m.get("sequence")
+    if not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 1:
+        raise _fail(b.path, "its sequence number is not a positive whole number.")
+    summary = ImportSummary(site_name, sequence, m["kind"])
+    digest = hashlib.sha256(b.body).hexdigest()
+    if _replay_check(ws, b, summary, key.key_id_hex, digest):
         summary.already = True
         return summary
-    try:
-        latest = max((v for _k, r in records for v in r["field_clocks"].values()), default="")
-        if latest:
-            ws.clock.observe(latest)
-    except ClockDriftError as exc:
-        raise _fail(b.path, str(exc) + ".") from exc
+    with ws.read() as s:
+        _check_observations(s, b, records)
+        _authorise(s, b, records, signer_site, site_name)
+    meta_after = _digest_meta(ws, b) if signer_site is None else {}
+    suppressed = _suppressed(b, records) if signer_site is None else {}
+    latest = max((v for _k, r in records for v in r["field_clocks"].values()), default="")
     try:
         with ws.sessions.begin() as s:
             defer_references(s)
@@ -136,21 +377,118 @@ def import_bundle(ws: Workspace, path: str | Path, progress: Progress | None = N
                     summary.already = True
                     return summary
             _apply(s, records, summary, progress)
+            _clear_suppressed(s, ws, suppressed, summary)
             s.add(BundleImport(signer=key.key_id_hex, sequence=summary.sequence,
-                               site_id=m.get("site_id", ""), kind=m["kind"],
-                               created=str(m.get("created", "")),
+                               site_id=str(m.get("site_id", "")), kind=m["kind"],
+                               created=str(m.get("created", ""))[:40],
                                imported=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                               manifest_sha256=digest,
                                summary={"new": summary.new, "updated": summary.updated,
                                         "unchanged": summary.unchanged,
                                         "conflicts": summary.conflicts,
                                         "per_kind": summary.per_kind}))
+            for name, value in meta_after.items():
+                s.merge(WorkspaceMeta(key=name, value=value))
     except _Cancelled as exc:
         raise BundleError(f"Import of {b.path.name} cancelled. Nothing was changed.") from exc
     except IntegrityError as exc:
         raise _fail(b.path, "its records refer to records this workspace does not have "
                     "(import the bundles of the sites and network it depends on first).") \
             from exc
+    ws._meta.update(meta_after)  # noqa: SLF001 - committed above, with the records
+    # only now, with the bundle applied, does this computer's clock move past its stamps
+    if latest:
+        try:
+            ws.clock.observe(latest)
+        except ClockDriftError:  # the reader refused real drift; never fail after commit
+            pass
+        ws.set_meta(clock_last=ws.clock.last.encode())
+    summary.changes = OpChanges(f"Import bundle {summary.sequence} from {site_name}",
+                                frozenset(summary.changed_kinds),
+                                frozenset(summary.changed_ids))
     return summary
+
+
+def _digest_meta(ws: Workspace, b: Bundle) -> dict[str, str]:
+    """What a digest tells this site about itself: the last of its bundles the network
+    imported (so a restored backup never reuses a number) and, in a rotation statement
+    signed with the trusted key, the coordinator's next key."""
+    m = b.manifest
+    meta = ws.meta()
+    out: dict[str, str] = {}
+    acked = m.get("acknowledged")
+    local = meta.get("local_site_id")
+    if isinstance(acked, dict) and local:
+        number = acked.get(local)
+        if isinstance(number, int) and not isinstance(number, bool) and 0 < number < 2**53:
+            current = meta.get("acknowledged_sequence", "0")
+            out["acknowledged_sequence"] = str(max(number, int(current) if current.isdigit()
+                                                   else 0))
+    rotate = m.get("rotate_to")
+    if rotate is not None:
+        try:
+            new_key = minisign.parse_public_key(rotate) if isinstance(rotate, str) else None
+        except minisign.SignatureError:
+            new_key = None
+        if new_key is None:
+            raise _fail(b.path, "its key rotation statement does not hold a valid public "
+                        "key; ask the coordinator for a new digest.")
+        out["trusted_coordinator_key"] = new_key.line()
+    elif not meta.get("trusted_coordinator_key"):
+        # a workspace from before keys were kept locally: remember the key it verified
+        with ws.read() as s:
+            network = s.get(Network, m.get("network_id"))
+            if network is not None and network.coordinator_public_key:
+                out["trusted_coordinator_key"] = network.coordinator_public_key
+    return out
+
+
+def _suppressed(b: Bundle, records: list[tuple[str, dict[str, Any]]]
+                ) -> dict[str, list[str]]:
+    """kind -> ids of the cells a digest carries as "suppressed" (below the network's
+    small-count threshold): listed in the signed manifest, their numbers left out."""
+    listed = b.manifest.get("suppressed", {})
+    if not isinstance(listed, dict):
+        raise _fail(b.path, "its list of suppressed cells is damaged.")
+    by_table = {table_file(k).removeprefix("records/").removesuffix(".jsonl"): k
+                for k in SUPPRESSED_FIELDS}
+    present = {(k, v["id"]): v for k, v in records}
+    out: dict[str, list[str]] = {}
+    for table, ids in listed.items():
+        kind = by_table.get(table)
+        if kind is None or not isinstance(ids, list) or not all(isinstance(i, str)
+                                                               for i in ids):
+            raise _fail(b.path, "its list of suppressed cells is damaged.")
+        for record_id in ids:
+            values = present.get((kind, record_id))
+            if values is None or any(f in values for f in SUPPRESSED_FIELDS[kind]):
+                raise _fail(b.path, "its list of suppressed cells does not match its "
+                            "records.")
+        out[kind] = ids
+    return out
+
+
+def _clear_suppressed(s: Any, ws: Workspace, suppressed: dict[str, list[str]],
+                      summary: ImportSummary) -> None:
+    """Other sites' small cells hold no number here, not even one an older digest
+    brought; this site's own cells keep their raw values."""
+    local = ws.meta().get("local_site_id")
+    for kind, ids in suppressed.items():
+        model, names = MODELS[kind], SUPPRESSED_FIELDS[kind]
+        for i in range(0, len(ids), 900):
+            for row in s.scalars(select(model).where(model.id.in_(ids[i:i + 900]))):  # type: ignore[attr-defined]
+                if row.owner_site_id == local:
+                    continue
+                clocks = {k: v for k, v in dict(row.field_clocks or {}).items()
+                          if k.removeprefix("~") not in names}
+                if clocks == dict(row.field_clocks or {}) and all(
+                        getattr(row, n) is None for n in names):
+                    continue
+                for name in names:
+                    setattr(row, name, None)
+                row.field_clocks = clocks
+                summary.changed_ids.add(row.id)
+                summary.changed_kinds.add(kind)
 
 
 class _Cancelled(Exception):
@@ -158,7 +496,6 @@ class _Cancelled(Exception):
 
 
 IMPORT_LOCK = 0x4E494344  # PostgreSQL advisory lock key for imports ("NICD")
-
 
 
 def _apply(s: Any, records: list[tuple[str, dict[str, Any]]], summary: ImportSummary,
@@ -184,8 +521,12 @@ def _apply(s: Any, records: list[tuple[str, dict[str, Any]]], summary: ImportSum
             row = existing.get(values["id"])
             if row is None:
                 fresh.append(_with_defaults(kind, values))
-            else:
-                _merge_one(s, kind, row, values, summary)
+                summary.changed_ids.add(values["id"])
+            elif _merge_one(s, kind, row, values, summary):
+                summary.changed_ids.add(values["id"])
+                summary.changed_kinds.add(kind)
+        if fresh:
+            summary.changed_kinds.add(kind)
         for i in range(0, len(fresh), 5000):
             s.execute(insert(model), fresh[i:i + 5000])
         summary.new += len(fresh)
@@ -205,7 +546,7 @@ def _with_defaults(kind: str, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _merge_one(s: Any, kind: str, row: Any, values: dict[str, Any],
-               summary: ImportSummary) -> None:
+               summary: ImportSummary) -> bool:
     remote_clocks = values["field_clocks"]
     fields = [c for c in remote_clocks if c in values]
     local_values = {f: getattr(row, f) for f in fields}
@@ -216,67 +557,20 @@ def _merge_one(s: Any, kind: str, row: Any, values: dict[str, Any],
                             value=_plain(conflict.lost_value), hlc=conflict.lost_clock,
                             kept_hlc=conflict.kept_clock))
     summary.conflicts += len(result.conflicts)
-    if result.changed:
+    if result.clocks != dict(row.field_clocks or {}):
         for name in result.changed:
             setattr(row, name, result.values[name])
         row.field_clocks = result.clocks
         row.hlc = result.hlc
+    if result.changed:
         summary.updated += 1
-    else:
-        summary.unchanged += 1
+        return True
+    summary.unchanged += 1
+    return False
 
 
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-@dataclass(frozen=True)
-class Joined:
-    path: Path
-    site: str
-    coordinator_fingerprint: str
-    site_key: minisign.PublicKey
-
-
-def join(invitation: str | Path, workspace_path: str | Path,
-         passphrase: str | None = None) -> Joined:
-    """Start a site's workspace from the coordinator's invitation: verify it (the
-    coordinator's key travels inside; compare its fingerprint with the coordinator's),
-    copy the network's records, remember which site this is, and make this computer's key
-    (its public half goes back to the coordinator for enrolment)."""
-    from . import keys
-
-    b = read_bundle(invitation)
-    m = b.manifest
-    if m.get("kind") != "invitation" or not m.get("coordinator_key"):
-        raise _fail(b.path, "it is not an invitation to join a network.")
-    try:
-        key = minisign.parse_public_key(m["coordinator_key"])
-    except minisign.SignatureError as exc:
-        raise _fail(b.path, str(exc)) from exc
-    verify_bundle(b, key)
-    records = parse_records(b)
-    target = Path(workspace_path)
-    ws = Workspace.create(target)
-    try:
-        summary = ImportSummary(m.get("invited_site", ""), int(m.get("sequence", 0)), "invitation")
-        with ws.sessions.begin() as s:
-            defer_references(s)
-            _apply(s, records, summary)
-        latest = max((v for _k, r in records for v in r["field_clocks"].values()), default="")
-        if latest:
-            ws.clock.observe(latest)
-        pair = keys.generate(passphrase)
-        site_id = m["invited_site_id"]
-        ws.set_meta(local_site_id=site_id, signing_key=pair.public.key_id_hex)
-        with ws.read() as s:
-            site = s.get(Site, site_id)
-            enrolled = list(site.public_keys or [])
-        ws.ops.update("site", site_id, public_keys=[*enrolled, pair.public.line()],
-                      label="Enrol this computer's key")
-    except BaseException:
-        ws.close()
-        target.unlink(missing_ok=True)
-        raise
-    ws.close()
-    return Joined(target, summary.site, key.fingerprint(), pair.public)
+from .membership import Joined, join  # noqa: E402, F401 - moved; old imports keep working

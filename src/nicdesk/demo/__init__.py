@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 
 from ..core.clock import HybridClock, fixed_wall
+from ..store.ownership import assign_owners
 from ..store.workspace import Workspace
 from .common import DEMO_EPOCH_MS, _Builder
 from .michigan import _michigan
@@ -29,6 +30,8 @@ def build_demo(path: str | Path, seed: int = 2015) -> Workspace:
     b = _Builder(ws, rng)
     mi = _michigan(ws, b)
     _minnesota(ws, b)
+    with ws.sessions.begin() as s:  # the sample follows the rule: every record one owner
+        assign_owners(s.connection())
     ws.set_meta(local_site_id=mi, demo_seed=str(seed))
     return ws
 

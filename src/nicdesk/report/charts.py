@@ -56,15 +56,16 @@ def run_chart_drawing(periods: Sequence[dt.date], analysis: SeriesAnalysis | Non
     d.add(Rect(0, 0, width, height, fillColor=None, strokeColor=GREY, strokeWidth=0.4))
     size = 8 if compact else 10
     if title:
-        d.add(String(6, height - size - 4, title, fontName=BOLD, fontSize=size))
+        d.add(String(6, height - size - 4, clip_text(title, width - 4, size, BOLD),
+                     fontName=BOLD, fontSize=size))
     top = height - (size + 10 if title else 8)
     left, right = 38.0, width - 8
     bottom = (22.0 if not compact else 16.0) + (9.0 if note else 0.0)
     ys = analysis.y if analysis else []
     values = [v for v in ys if v is not None]
     if analysis is None or not values:
-        d.add(String(width / 2, (top + bottom) / 2, _clip(note or "Nothing recorded yet",
-                                                          width, size - 1),
+        d.add(String(width / 2, (top + bottom) / 2, clip_text(note or "Nothing recorded yet",
+                                                              width, size - 1),
                      fontName=REGULAR, fontSize=size - 1, textAnchor="middle"))
         return d
     extra = [v for seg in analysis.segments for v in (*seg.lower, *seg.upper) if v is not None]
@@ -135,18 +136,22 @@ def run_chart_drawing(periods: Sequence[dt.date], analysis: SeriesAnalysis | Non
         if kind or not dense:
             _marker(d, x(i), y(v), kind, r=2.4 if dense or compact else 3.2)
     if note:
-        d.add(String(width / 2, 3, _clip(note, width, fs - 0.5), fontName=REGULAR,
+        d.add(String(width / 2, 3, clip_text(note, width, fs - 0.5), fontName=REGULAR,
                      fontSize=fs - 0.5, textAnchor="middle", fillColor=INK))
     return d
 
 
-def _clip(text: str, width: float, size: float) -> str:
-    """Shorten a one-line label to the drawing's width (never past its edge)."""
+def clip_text(text: str, width: float, size: float, font: str = REGULAR) -> str:
+    """Shorten a one-line label (a site's or measure's name, a note) to the drawing's
+    width (never past its edge)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    if stringWidth(text, REGULAR, size) <= width - 8:
+    text = " ".join(text.split())
+    if stringWidth(text, font, size) <= width - 8:
         return text
-    while text and stringWidth(text + "…", REGULAR, size) > width - 8:
+    # no glyph is narrower than a fifth of the size: cut the rest before measuring
+    text = text[:int(5 * width / size) + 1]
+    while text and stringWidth(text + "…", font, size) > width - 8:
         text = text[:-1]
     return text + "…"
 
@@ -172,7 +177,8 @@ def funnel_drawing(f: Funnel, width: float, height: float, *, percent: bool,
     d = Drawing(width, height)
     fs = 7.5
     if title:
-        d.add(String(4, height - 12, title, fontName=BOLD, fontSize=10))
+        d.add(String(4, height - 12, clip_text(title, width, 10, BOLD), fontName=BOLD,
+                     fontSize=10))
     rows = [r for r in f.rows if not r.suppressed]
     curve = f.adjusted_curve() if adjusted else f.curve()
     if f.mean is None or not rows or not curve:
@@ -216,8 +222,8 @@ def funnel_drawing(f: Funnel, width: float, height: float, *, percent: bool,
         cx, cy = px(r.size), py(r.value * unit)
         _marker(d, cx, cy, "outside" if flag != "within" else "")
         if len(rows) <= 30:
-            d.add(String(cx + 4, cy + 3, r.name, fontName=REGULAR, fontSize=6.5,
-                         fillColor=INK))
+            d.add(String(cx + 4, cy + 3, clip_text(r.name, 150, 6.5), fontName=REGULAR,
+                         fontSize=6.5, fillColor=INK))
     return d
 
 

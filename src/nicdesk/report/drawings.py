@@ -17,6 +17,7 @@ from reportlab.graphics.shapes import Path as RPath
 from reportlab.lib import colors
 
 from ..core.layout import LINE_HEIGHT, PADDING, Layout
+from .charts import clip_text
 from .fonts import BOLD, REGULAR
 
 MARGIN = 24.0
@@ -35,8 +36,9 @@ def _canvas(layout: Layout, title: str) -> tuple[Drawing, Callable[[float], floa
     head = 28.0 if title else 0.0
     height = layout.height + 2 * MARGIN + head
     drawing = Drawing(layout.width + 2 * MARGIN, height)
-    if title:
-        drawing.add(String(MARGIN, height - MARGIN - 12, title, fontName=BOLD,
+    if title:  # a diagram's name, kept inside the drawing
+        drawing.add(String(MARGIN, height - MARGIN - 12,
+                           clip_text(title, layout.width + MARGIN, 14, BOLD), fontName=BOLD,
                            fontSize=14))
 
     def flip(y: float) -> float:

@@ -36,6 +36,7 @@ from .packet_layout import (
     PacketOptions,
     PacketResult,
     Progress,
+    label,
     numbered_canvas,
 )  # fmt: skip
 from .packet_sections import Sections
@@ -87,13 +88,14 @@ def build_packet(ws: Workspace, meeting_id: str, out: str | os.PathLike[str],
 
             raise NotFoundError("That meeting no longer exists.")
         network = s.get(Network, meeting.network_id)
-        footer = f"{network.name} — {meeting.title or 'Meeting'}" + (
+        footer = f"{label(network.name, 60)} — {label(meeting.title, 60) or 'Meeting'}" + (
             f", {meeting.date}" if meeting.date else "")
         fd, tmp = tempfile.mkstemp(prefix=".packet-", suffix=".pdf.part",
                                    dir=target.parent if target.parent.exists() else None)
         os.close(fd)
         try:
-            doc = PacketDoc(tmp, pagesize=pagesize, title=f"{meeting.title} — meeting packet",
+            doc = PacketDoc(tmp, pagesize=pagesize,
+                            title=f"{label(meeting.title)} — meeting packet",
                        footer=footer, progress=progress)
             builder = Sections(s, meeting, doc.width, doc.height, progress, options)
             story = _story(builder, options.sections)

@@ -2,7 +2,14 @@
 template that turns section headings into contents lines and PDF bookmarks, the canvas
 that writes "page X of Y" footers, small flowables, and what a person can choose
 (`PacketOptions`).  The sections themselves are in `packet_sections`, the build in
-`packet`."""
+`packet`.
+
+Names people typed (sites, measures, change ideas, meetings, ramps, diagrams) are
+shortened with `label` wherever one line is expected — headings, bookmarks, contents
+lines, table cells, footers, chart titles — so an imported or legacy record with a
+5,000-character name still builds (a heading taller than a page cannot be laid out).
+Free text (aims, notes, action items, PDSA write-ups) is never cut: paragraphs wrap,
+long words included, and a table row taller than a page is split inside the row."""
 
 from __future__ import annotations
 
@@ -27,6 +34,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from ..core.safe_text import shorten
 from .fonts import BOLD, ITALIC, REGULAR
 
 SECTIONS: list[tuple[str, str]] = [
@@ -45,6 +53,7 @@ SECTIONS: list[tuple[str, str]] = [
 SECTION_TITLES = dict(SECTIONS)
 PAPERS = {"letter": LETTER, "a4": A4}
 RECENT_CYCLES = 6
+NAME_LIMIT = 120  # characters of a name in a heading, bookmark, table cell or chart title
 
 INK = colors.HexColor("#222222")
 BODY = ParagraphStyle("body", fontName=REGULAR, fontSize=9.5, leading=12.5)
@@ -100,6 +109,12 @@ def para(text: str, style: ParagraphStyle = BODY) -> Paragraph:
     return Paragraph(escape(text or "").replace("\n", "<br/>"), style)
 
 
+def label(name: str | None, limit: int = NAME_LIMIT) -> str:
+    """A person-written name for one line of a packet: on one line, at most `limit`
+    characters (ending in "…" when cut)."""
+    return shorten(" ".join((name or "").split()), limit)
+
+
 def nothing(what: str = "") -> Paragraph:
     return para(f"Nothing recorded yet{': ' + what if what else ''}.", NOTE)
 
@@ -115,11 +130,16 @@ def fit(drawing: Any, width: float, height: float) -> Any:
 
 
 class Heading(Paragraph):
-    """A section heading that becomes a contents line and a PDF bookmark."""
+    """A section heading that becomes a contents line and a PDF bookmark.  Its text is
+    shortened (`label`), so it always fits a page and is never split across two."""
 
     def __init__(self, text: str, level: int, key: str) -> None:
+        text = label(text, 2 * NAME_LIMIT)  # callers shorten the names inside it
         super().__init__(escape(text), H1 if level == 0 else H2)
         self.toc_text, self.level, self.key = text, level, key
+
+    def split(self, avail_width: float, avail_height: float) -> list[Any]:
+        return []  # move to the next page whole (a heading is a few lines at most)
 
 
 class PacketDoc(BaseDocTemplate):
@@ -148,7 +168,8 @@ class PacketDoc(BaseDocTemplate):
             self.canv.bookmarkPage(flowable.key)
             self.canv.addOutlineEntry(flowable.toc_text, flowable.key, level=flowable.level,
                                       closed=flowable.level > 0)
-            self.notify("TOCEntry", (flowable.level, flowable.toc_text, self.page,
+            # the contents page parses its entries as markup: a name is text
+            self.notify("TOCEntry", (flowable.level, escape(flowable.toc_text), self.page,
                                      flowable.key))
 
 
@@ -180,7 +201,7 @@ def numbered_canvas(footer: str) -> type[Canvas]:
             width, _height = self._pagesize
             self.setFont(REGULAR, 8)
             self.setFillColor(INK)
-            self.drawString(16 * mm, 9 * mm, footer[:110])
+            self.drawString(16 * mm, 9 * mm, label(footer, 110))
             self.drawRightString(width - 16 * mm, 9 * mm, f"page {number} of {total}")
 
     return NumberedCanvas
@@ -204,8 +225,9 @@ class RuledLines(Flowable):
 
 
 def grid_table(rows: list[list[Any]], widths: list[float], align_middle: bool = False) -> Table:
-    """A table whose header row repeats on every page it spans."""
-    table = Table(rows, colWidths=widths, repeatRows=1)
+    """A table whose header row repeats on every page it spans; a row taller than a
+    page (a very long action item, say) is split inside the row."""
+    table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), REGULAR),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#555555")),

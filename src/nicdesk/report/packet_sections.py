@@ -57,6 +57,7 @@ from .packet_layout import (
     COVER_TITLE,
     H1,
     H2,
+    NAME_LIMIT,
     NOTE,
     SMALL,
     TOC_STYLES,
@@ -67,6 +68,7 @@ from .packet_layout import (
     RuledLines,
     fit,
     grid_table,
+    label,
     nothing,
     para,
 )  # fmt: skip
@@ -134,17 +136,18 @@ class Sections:
         when = m.date.strftime("%A %d %B %Y") if m.date else "date to be set"
         if m.start_time:
             when += f", {m.start_time}"
-        scope = self.site.name if self.site else "the whole network"
-        out: list[Any] = [Spacer(1, 30 * mm), para(self.network.name, COVER_SUB),
-                          Spacer(1, 4 * mm), para(m.title or "Meeting", COVER_TITLE),
+        scope = label(self.site.name) if self.site else "the whole network"
+        out: list[Any] = [Spacer(1, 30 * mm), para(label(self.network.name), COVER_SUB),
+                          Spacer(1, 4 * mm), para(label(m.title) or "Meeting", COVER_TITLE),
                           para(when, COVER_SUB)]
         if m.place:
-            out.append(para(m.place, COVER_SUB))
+            out.append(para(label(m.place, 3 * NAME_LIMIT), COVER_SUB))
         out += [Spacer(1, 3 * mm), para(f"Scope: {scope}", BODY), Spacer(1, 10 * mm)]
         if self.network.common_aim:
             out += [para("Our aim", H2), para(self.network.common_aim)]
         out += [para("Attendees", H2),
-                para(", ".join(m.attendees) if m.attendees else "Nothing recorded yet.")]
+                para(", ".join(label(a) for a in m.attendees) if m.attendees
+                     else "Nothing recorded yet.")]
         out += [Spacer(1, 8 * mm), para(
             f"Counts and proportions built from fewer than {self.threshold} people are "
             f"shown as “{suppression_label(self.threshold)}”.", NOTE), PageBreak()]
@@ -170,7 +173,8 @@ class Sections:
         for item in items:
             start = clock.strftime("%H:%M") if clock else ""
             rows.append([para(start, CELL), para(str(item.minutes or ""), CELL),
-                         para(item.title, CELL), para(item.owner, CELL), para(item.material, CELL)])
+                         para(item.title, CELL), para(label(item.owner), CELL),
+                         para(item.material, CELL)])
             if clock is not None:
                 clock += dt.timedelta(minutes=item.minutes or 0)
         total = sum(i.minutes or 0 for i in items)
@@ -195,7 +199,7 @@ class Sections:
 
             out += [para(a.statement, ParagraphStyle("aim", parent=BODY, fontSize=12,
                                                    leading=16, spaceAfter=6)),
-                    para(f"Measure: {measure.name if measure else '—'} · baseline "
+                    para(f"Measure: {label(measure.name) if measure else '—'} · baseline "
                        f"{v(a.baseline_value)} ({a.baseline_date or '—'}) · target "
                        f"{v(a.target_value)} by {a.deadline or '—'}"
                        + (f" · for {a.population}" if a.population else ""), SMALL),
@@ -212,12 +216,13 @@ class Sections:
             pct = m.value_type == "proportion"
             target = "—" if m.target is None else (f"{m.target * 100:.0f} %" if pct
                                                    else f"{m.target:g}")
-            rows.append([para(f"{m.name} ({m.kind})", CELL), para(latest, CELL), para(target, CELL),
+            rows.append([para(f"{label(m.name)} ({m.kind})", CELL), para(latest, CELL),
+                         para(target, CELL),
                          icon_drawing(VARIATION, variation), icon_drawing(ASSURANCE, assurance),
                          para(words, CELL)])
         w = self.width
-        where = f"{self.site.name} and its sites" if self.site else "the network"
-        scope = (f"at {self.site.name}" if self.site and len(self.scope) == 1 else
+        where = f"{label(self.site.name)} and its sites" if self.site else "the network"
+        scope = (f"at {label(self.site.name)}" if self.site and len(self.scope) == 1 else
                  f"for {where} (sites pooled; suppressed values left out)")
         key = ("Variation: ~ common cause, I special cause improvement, C special cause "
                "concern. Assurance: P will consistently meet the target, F will consistently "
@@ -289,7 +294,7 @@ class Sections:
         for d in diagrams:
             data = load_diagram(self.s, d.id)
             drawing = driver_drawing(data.layout, {i: n.status for i, n in data.nodes.items()})
-            out += [Heading(d.name, 1, self.key()),
+            out += [Heading(label(d.name), 1, self.key()),
                     fit(drawing, self.width, self.height * 0.78),
                     para("Border and letter show status: H hypothesis (dashed), T testing, "
                        "E evidence of improvement (solid), × not supported.", SMALL)]
@@ -303,8 +308,8 @@ class Sections:
         out: list[Any] = []
         for f in fishes:
             fish = load_fishbone(self.s, f.id)
-            where = self.s.get(Site, f.site_id).name if f.site_id else "network"
-            out += [Heading(f"{f.title or 'Fishbone'} ({where})", 1, self.key()),
+            where = label(self.s.get(Site, f.site_id).name) if f.site_id else "network"
+            out += [Heading(f"{label(f.title) or 'Fishbone'} ({where})", 1, self.key()),
                     fit(fishbone_drawing(fish.layout), self.width, self.height * 0.8)]
         return out
 
@@ -316,14 +321,15 @@ class Sections:
             self._tick(i, len(self.measures), "Run charts")
             sm = self.multiples(m.id)
             panels = self.panels(m.id)
-            out.append(Heading(m.name, 1, self.key()))
+            out.append(Heading(label(m.name), 1, self.key()))
             if not panels:
                 out.append(nothing("no site reports this measure"))
                 continue
             if self.single(m.id):
                 p = panels[0]
                 out.append(run_chart_drawing([pt.period for pt in p.points], p.analysis,
-                                             self.width, 210, title=p.name, percent=sm.percent,
+                                             self.width, 210, title=label(p.name),
+                                             percent=sm.percent,
                                              target=m.target, note=p.explanation))
                 out += [para(line, SMALL) for line in (p.analysis.summary() if p.analysis
                                                      else [])]
@@ -335,7 +341,7 @@ class Sections:
             for p in [x for x in sm.sorted("name") if x.site_id in self.scope]:
                 periods = [pt.period for pt in p.points]
                 cells.append(run_chart_drawing(
-                    periods, p.analysis, w, 118, title=p.name, percent=sm.percent,
+                    periods, p.analysis, w, 118, title=label(p.name), percent=sm.percent,
                     target=m.target, y_range=sm.y_range, compact=True,
                     note=(suppression_label(self.threshold) if p.status == "suppressed"
                           else p.explanation if not p.analysis else
@@ -361,7 +367,7 @@ class Sections:
             scoped = nv.SmallMultiples(**{**sm.__dict__, "panels": self.panels(m.id)})
             view = nv.funnel_view(self.s, m.id, end=self.meeting.date, multiples=scoped)
             f = view.funnel
-            heading = Heading(m.name, 1, self.key())
+            heading = Heading(label(m.name), 1, self.key())
             if f is None or f.mean is None:
                 out += [heading, nothing(view.note)]
                 continue
@@ -377,16 +383,17 @@ class Sections:
                                                 "Against the limits")]]
             for r in f.rows:
                 if r.suppressed:
-                    rows.append([para(r.name, CELL), para(suppression_label(f.threshold), CELL),
+                    rows.append([para(label(r.name), CELL),
+                                 para(suppression_label(f.threshold), CELL),
                                  para("", CELL), para("", CELL)])
                     continue
                 flag = r.adj_flag if adjusted else r.flag
-                rows.append([para(r.name, CELL), para(f"{r.size:,.0f}", CELL),
+                rows.append([para(label(r.name), CELL), para(f"{r.size:,.0f}", CELL),
                              para(f"{r.value * unit:.1f}{' %' if view.percent else ''}", CELL),
                              para(flag, CELL)])
             for site, why in view.excluded:
-                rows.append([para(site or "—", CELL), para("not shown", CELL), para("", CELL),
-                             para(why, CELL)])
+                rows.append([para(label(site) or "—", CELL), para("not shown", CELL),
+                             para("", CELL), para(why, CELL)])
             w = self.width
             out.append(grid_table(rows, [w * 0.4, w * 0.2, w * 0.15, w * 0.25]))
         return out or [nothing("no proportion or rate measure reported by two or more "
@@ -408,9 +415,10 @@ class Sections:
             questions = list(self.s.query(PdsaQuestion).filter_by(cycle_id=c.id, deleted=False)
                              .order_by(PdsaQuestion.position))
             ci = self.s.get(ChangeIdea, c.change_idea_id) if c.change_idea_id else None
-            idea = ci.title if ci else ""
+            idea = label(ci.title) if ci else ""
             out += [CondPageBreak(self.height * 0.45),
-                    *pdsa_flowables(c, questions, idea, sites[c.site_id].name, self.width),
+                    *pdsa_flowables(c, questions, idea, label(sites[c.site_id].name),
+                                    self.width),
                     Spacer(1, 6 * mm)]
         return out
 
@@ -421,9 +429,9 @@ class Sections:
         rows = [[para(h, CELL_HEAD) for h in ("Action", "Owner", "Due", "Status", "Agreed at")]]
         for r in rows_in:
             status = "done" if r.item.done else ("OVERDUE" if r.overdue else "open")
-            origin = f"{r.meeting.title} ({r.meeting.date})" + (" — carried over"
-                                                                  if r.carried else "")
-            rows.append([para(r.item.text, CELL), para(r.item.owner, CELL),
+            origin = f"{label(r.meeting.title)} ({r.meeting.date})" + (
+                " — carried over" if r.carried else "")
+            rows.append([para(r.item.text, CELL), para(label(r.item.owner), CELL),
                          para(str(r.item.due or "—"), CELL), para(status, CELL),
                          para(origin, CELL)])
         w = self.width
@@ -448,7 +456,7 @@ class Sections:
             self._tick(i, len(sites), "Site one-pagers")
             if i:
                 out.append(PageBreak())
-            out.append(Heading(site.name, 1, self.key()))
+            out.append(Heading(label(site.name), 1, self.key()))
             aim = self.s.query(Aim).filter_by(site_id=site.id, deleted=False).first() or \
                 self.s.query(Aim).filter_by(network_id=self.network.id, site_id=None,
                                             deleted=False).first()
@@ -460,7 +468,7 @@ class Sections:
                     out.append(Spacer(1, 3 * mm))
                     out.append(run_chart_drawing(
                         [pt.period for pt in panel.points], panel.analysis, self.width, 170,
-                        title=outcome.name, percent=self.multiples(outcome.id).percent,
+                        title=label(outcome.name), percent=self.multiples(outcome.id).percent,
                         target=outcome.target, note=panel.explanation))
             ramps = self.s.query(PdsaRamp).filter_by(site_id=site.id, deleted=False).all()
             out.append(para("Current ramps", H2))
@@ -474,9 +482,9 @@ class Sections:
                                  key=lambda c: c.cycle_number)
                     last = cyc[-1] if cyc else None
                     decided = [c for c in cyc if c.decision]
-                    rows.append([para(r.title, CELL), para(str(len(cyc)), CELL),
+                    rows.append([para(label(r.title), CELL), para(str(len(cyc)), CELL),
                                  para(decided[-1].decision if decided else "undecided", CELL),
-                                 para(f"{last.title} ({last.start_date or '—'})" if last
+                                 para(f"{label(last.title)} ({last.start_date or '—'})" if last
                                     else "—", CELL)])
                 w = self.width
                 out.append(grid_table(rows, [w * 0.35, w * 0.1, w * 0.2, w * 0.35]))
@@ -485,7 +493,7 @@ class Sections:
                          if c.decision]
             decisions.sort(key=lambda c: c.start_date or dt.date.min, reverse=True)
             out.append(para("Recent decisions", H2))
-            out += [para(f"{c.start_date or '—'} · {c.title}: {c.decision.upper()}"
+            out += [para(f"{c.start_date or '—'} · {label(c.title)}: {c.decision.upper()}"
                        + (f" — {c.act_next}" if c.act_next.strip() else ""), SMALL)
                     for c in decisions[:5]] or [
                 nothing("no decisions")]

@@ -1,6 +1,7 @@
 """A one-page PDSA summary for meeting packets: Plan, Do, Study and Act as four boxes and
 the predictions next to the results, as reportlab flowables (so a packet can put several
-on its pages) or as a PDF of its own."""
+on its pages) or as a PDF of its own.  Names (cycle, idea, site) are shortened to one
+line's worth; the write-up is never cut: boxes and rows longer than a page are split."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from ..core.safe_text import shorten
 from .fonts import BOLD, REGULAR
 
 _styles = getSampleStyleSheet()
@@ -39,8 +41,13 @@ def _box(title: str, parts: list[tuple[str, str]]) -> list[Any]:
     return out
 
 
+def _name(text: str | None) -> str:
+    return shorten(" ".join((text or "").split()), 120)
+
+
 def pdsa_flowables(cycle: Any, questions: list[Any], idea: str, site: str,
                    width: float) -> list[Any]:
+    idea, site = _name(idea), _name(site)
     meta = " · ".join(x for x in (site, f"testing “{idea}”" if idea else "",
                                    f"scale: {cycle.scale}" if cycle.scale else "",
                                    f"{cycle.start_date or '?'} – {cycle.end_date or '?'}") if x)
@@ -55,7 +62,7 @@ def pdsa_flowables(cycle: Any, questions: list[Any], idea: str, site: str,
     act = _box("Act", [("Decision", (cycle.decision or "not decided").upper()),
                        ("", cycle.act_next)])
     half = (width - 6 * mm) / 2
-    grid = Table([[plan, do], [act, study]], colWidths=[half, half])
+    grid = Table([[plan, do], [act, study]], colWidths=[half, half], splitInRow=1)
     grid.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), REGULAR),
         ("BOX", (0, 0), (-1, -1), 1, colors.black),
@@ -65,14 +72,16 @@ def pdsa_flowables(cycle: Any, questions: list[Any], idea: str, site: str,
     ]))
     rows = [[_p("Question", HEAD), _p("Prediction", HEAD), _p("Result", HEAD)]]
     rows += [[_p(q.question), _p(q.prediction), _p(q.result)] for q in questions]
-    table = Table(rows, colWidths=[width * 0.34, width * 0.33, width * 0.33], repeatRows=1)
+    table = Table(rows, colWidths=[width * 0.34, width * 0.33, width * 0.33], repeatRows=1,
+                  splitInRow=1)
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), REGULAR),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E6E6E6")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))
-    return [KeepTogether([Paragraph(f"PDSA: {cycle.title} (cycle {cycle.cycle_number})", TITLE),
+    title = _p(f"PDSA: {_name(cycle.title)} (cycle {cycle.cycle_number})", TITLE)
+    return [KeepTogether([title,
                           _p(meta), Spacer(1, 4 * mm), grid]), Spacer(1, 5 * mm),
             Paragraph("Predictions and results", HEAD), table]
 
@@ -82,6 +91,6 @@ def write_pdsa_summary(path: str | Path, cycle: Any, questions: list[Any], idea:
     path = Path(path)
     doc = SimpleDocTemplate(str(path), pagesize=landscape(A4), leftMargin=14 * mm,
                             rightMargin=14 * mm, topMargin=12 * mm, bottomMargin=12 * mm,
-                            title=f"PDSA {cycle.title}")
+                            title=f"PDSA {_name(cycle.title)}")
     doc.build(pdsa_flowables(cycle, questions, idea, site, doc.width))
     return path

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..core.csvdata import CsvRow, ParsedCsv, parse_csv
+from ..core.entities import observation_problems, problems
 from .errors import WorkspaceError
 from .schema import Measure, Observation, Site
 from .series import normalise_period
@@ -83,7 +84,8 @@ def preview_csv(ws: Workspace, measure_id: str, site_id: str, path: str | Path,
         site = s.get(Site, site_id)
         if measure is None or site is None or measure.deleted or site.deleted:
             raise CsvImportError("The measure or site no longer exists.")
-        proportion = measure.value_type == "proportion"
+        value_type = measure.value_type
+        proportion = value_type == "proportion"
         frequency = measure.frequency
         existing = {o.period: o.id for o in s.scalars(select(Observation).where(
             Observation.measure_id == measure_id, Observation.site_id == site_id,
@@ -117,7 +119,21 @@ def preview_csv(ws: Workspace, measure_id: str, site_id: str, path: str | Path,
             if row.period in seen and row.ok:
                 row.problems.append(f"same {frequency} period as line {seen[row.period]}")
             seen.setdefault(row.period, row.line)
+    _check_rows(parsed, value_type)
     return CsvPreview(path, encoding, parsed, existing, moved)
+
+
+def _check_rows(parsed: ParsedCsv, value_type: str) -> None:
+    """Every row the reader accepted is also held to the observation's description (the
+    same checks as an edit: ranges, finite numbers, plausible dates, lengths), so the file
+    is refused with the row named rather than halfway through the import."""
+    for row in parsed.good:
+        values = {"period": row.period, "value": row.value, "numerator": row.numerator,
+                  "denominator": row.denominator, "note": row.note}
+        for p in [*problems("observation", values, partial=True),
+                  *observation_problems(values, value_type)]:
+            message = p.message.rstrip(".")
+            row.problems.append(message[:1].lower() + message[1:])
 
 
 @dataclass(frozen=True)

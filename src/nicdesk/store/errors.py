@@ -32,3 +32,44 @@ class InvalidChangeError(WorkspaceError):
 
 class NotFoundError(WorkspaceError):
     title = "Record not found"
+
+
+class ForeignSchemaError(WorkspaceError):
+    """The file holds triggers, views, tables, indexes or computed columns that NICdesk
+    did not create (a tampered file: a trigger can copy private notes into shared fields)."""
+
+    title = "Workspace may have been tampered with"
+
+
+class StorageError(WorkspaceError):
+    """The drive or the file refused a write; what was saved before is intact."""
+
+    title = "Cannot save to workspace"
+
+
+class DiskFullError(StorageError):
+    title = "Disk full"
+
+
+class ReadOnlyError(StorageError):
+    """The file (or the folder it is in) may not be written by this user."""
+
+    title = "Workspace is read-only"
+
+
+class ImmutableFileError(ReadOnlyError):
+    """Marked unchangeable (Linux `chattr +i`, macOS "Locked"), even for its owner."""
+
+    title = "Workspace is locked against changes"
+
+
+class ReadOnlyDriveError(ReadOnlyError):
+    title = "Read-only drive"
+
+
+class WorkspaceMovedError(StorageError):
+    title = "Workspace moved while open"
+
+
+class DamagedWorkspaceError(StorageError):
+    title = "Workspace is damaged"

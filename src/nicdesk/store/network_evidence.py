@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core.safe_text import csv_cell
 from .network_views import (
     ALL_SITES,
     ContextFilter,
@@ -67,6 +68,9 @@ class ChangeMatrix:
         return [r for r in self.rows if not driver_id or driver_id in r.drivers]
 
     def to_csv(self, driver_id: str | None = None) -> str:
+        """The matrix as CSV (`nicdesk matrix --csv`, the Network view's export): text
+        cells through `core.safe_text.csv_cell`, so no title or name runs as a formula;
+        the cycle count and the date stay as NICdesk wrote them."""
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\n")
         w.writerow(["change idea", "site", "cycles", "latest decision",
@@ -74,8 +78,9 @@ class ChangeMatrix:
         names = dict(self.sites)
         for row in self.filtered(driver_id):
             for site_id, cell in row.ordered_cells(self.sites):
-                w.writerow([row.title, names.get(site_id, site_id), cell.cycles,
-                            cell.decision or "undecided", cell.signal_after,
+                w.writerow([csv_cell(row.title), csv_cell(names.get(site_id, site_id)),
+                            cell.cycles, csv_cell(cell.decision or "undecided"),
+                            csv_cell(cell.signal_after),
                             cell.first_start.isoformat() if cell.first_start else ""])
         return out.getvalue()
 

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
+from ..core.safe_text import csv_cell
 from ..core.signals import Phase, Point, SeriesAnalysis, Signal, analyse_series
 from ..core.variation import Funnel, SiteRate, funnel, is_suppressed, suppression_label
 from .schema import (
@@ -352,7 +353,8 @@ def funnel_view(session: Session, measure_id: str, context: ContextFilter = Cont
 
 
 def funnel_csv(view: FunnelView) -> str:
-    """The `nicdesk funnel --csv` table: unadjusted limits, plus adjusted ones if any."""
+    """The `nicdesk funnel --csv` table: unadjusted limits, plus adjusted ones if any.
+    Names are neutralised for spreadsheets (`core.safe_text.csv_cell`)."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     f = view.funnel
@@ -366,16 +368,18 @@ def funnel_csv(view: FunnelView) -> str:
     def num(v: float | None) -> str:
         return "" if v is None else f"{v:.6g}"
 
+    # text cells (the site's name, flags) go through csv_cell so a spreadsheet cannot run
+    # a name as a formula; the numbers NICdesk computed are written as they are
     for r in (f.rows if f else []):
         if r.suppressed:
-            w.writerow([r.name, suppression_label(f.threshold), "", "", "", "", "",
-                        "suppressed", *([""] * 5 if adjusted else [])])
+            w.writerow([csv_cell(r.name), csv_cell(suppression_label(f.threshold)), "", "",
+                        "", "", "", "suppressed", *([""] * 5 if adjusted else [])])
             continue
-        row = [r.name, num(r.size), num(r.value), num(r.lower95), num(r.upper95),
-               num(r.lower998), num(r.upper998), r.flag]
+        row = [csv_cell(r.name), num(r.size), num(r.value), num(r.lower95), num(r.upper95),
+               num(r.lower998), num(r.upper998), csv_cell(r.flag)]
         if adjusted:
             row += [num(r.adj_lower95), num(r.adj_upper95), num(r.adj_lower998),
-                    num(r.adj_upper998), r.adj_flag]
+                    num(r.adj_upper998), csv_cell(r.adj_flag)]
         w.writerow(row)
     return out.getvalue()
 

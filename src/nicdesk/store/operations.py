@@ -15,14 +15,15 @@ The log is kept in memory for the session only.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, Date, Float, Integer, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..core import entities
+from ..core.authority import may_write, owner_source
 from ..core.model import KIND_LABELS, validate
 from .errors import InvalidChangeError, NotFoundError
 from .schema import MODELS, SYNC_COLUMNS, WorkspaceMeta, editable_fields
@@ -41,6 +42,7 @@ class FieldChange:
     field: str
     old: Any
     new: Any
+    stamp: str = ""  # the clock this write gave the field: undo touches only its own writes
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class OpChanges:
     kinds: frozenset[str] = frozenset()
     ids: frozenset[str] = frozenset()
     created: tuple[str, ...] = ()
+    #: what a person should be told (e.g. an undo that left a newer change alone)
+    notes: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -91,30 +95,12 @@ _CHILDREN = _children_index()
 
 
 def coerce(kind: str, name: str, value: Any) -> Any:
-    """Turn a value from a form or the command line into the column's Python type."""
-    column = MODELS[kind].__table__.columns[name]  # type: ignore[attr-defined]
-    ctype = column.type
-    if value is None:
-        return None
+    """Turn a value from a form or the command line into the field's Python type, as the
+    entity's description says (`nicdesk.core.entities.coerce`)."""
     try:
-        if isinstance(ctype, Date):
-            if value == "":
-                return None
-            return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-        if isinstance(ctype, Boolean):
-            if isinstance(value, str):
-                return value.strip().lower() in ("1", "true", "yes", "y", "on")
-            return bool(value)
-        if isinstance(ctype, Integer):
-            return None if value == "" and column.nullable else int(value)
-        if isinstance(ctype, Float):
-            return None if value == "" else float(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidChangeError(
-            f"{value!r} is not a valid {name.replace('_', ' ')} "
-            f"({'a date like 2026-09-01' if isinstance(ctype, Date) else 'a number'} is needed)."
-        ) from exc
-    return value
+        return entities.coerce(kind, name, value)
+    except ValueError as exc:
+        raise InvalidChangeError(str(exc)) from exc
 
 
 class Transaction:
@@ -150,10 +136,13 @@ class Transaction:
             return
         setattr(obj, name, value)
         self._stamp(obj, name)
-        self.changes.append(FieldChange(kind, obj.id, name, old, value))
+        self.changes.append(FieldChange(kind, obj.id, name, old, value, obj.hlc))
 
     def _clean(self, kind: str, values: dict[str, Any], *, partial: bool) -> dict[str, Any]:
-        allowed = set(editable_fields(kind))
+        """Values typed and checked against the entity's description (core.entities)."""
+        if kind not in entities.ENTITIES:
+            raise InvalidChangeError(f"Unknown kind of record: {kind}")
+        allowed = set(entities.field_names(kind))
         unknown = set(values) - allowed - {"deleted"}
         if unknown:
             raise InvalidChangeError(
@@ -167,27 +156,48 @@ class Transaction:
             raise InvalidChangeError(check.text())
         return cleaned
 
+    def _check_with_stored(self, kind: str, values: dict[str, Any], obj: Any = None) -> None:
+        """Rules a record's own values cannot settle: of an observation of a proportion
+        measure, the numerator cannot exceed the denominator — checked against the measure's
+        value type, and against the stored numerator or denominator when only the other
+        changes (`obj`: the stored record of an update)."""
+        if kind != "observation" or not {"numerator", "denominator", "measure_id"} & set(values):
+            return
+        merged = {} if obj is None else {
+            n: getattr(obj, n) for n in ("measure_id", "numerator", "denominator")}
+        merged.update(values)
+        measure = self.session.get(MODELS["measure"], merged["measure_id"]) \
+            if merged.get("measure_id") else None
+        found = entities.observation_problems(merged, measure.value_type) if measure else []
+        if found:
+            raise InvalidChangeError("; ".join(p.message for p in found))
+
     def _owner(self, kind: str, values: dict[str, Any]) -> str | None:
-        if values.get("site_id"):
-            return values["site_id"]
-        table = MODELS[kind].__table__  # type: ignore[attr-defined]
-        for column in table.columns:
-            if column.foreign_keys and values.get(column.key):
-                parent_table = next(iter(column.foreign_keys)).column.table.name
-                parent = next(
-                    (c for c in MODELS.values() if c.__tablename__ == parent_table), None  # type: ignore[attr-defined]
-                )
-                if parent is not None:
-                    row = self.session.get(parent, values[column.key])
-                    if row is not None and row.owner_site_id:
-                        return row.owner_site_id
-        return self.ops.ws.meta().get("local_site_id") or None
+        """The owning site a new record gets (nicdesk.core.authority's rules): the site it
+        names, the owner of the whole it is part of, the network's owner for
+        network-level records, else the writing site."""
+        source, ref, parent_kind = owner_source(kind, values)
+        local = self.ops.ws.meta().get("local_site_id") or None
+        if source == "site":
+            return ref
+        if source == "parent" and ref:
+            row = self.session.get(MODELS[parent_kind], ref)
+            return row.owner_site_id if row is not None and row.owner_site_id else local
+        if source == "network" and ref:
+            net = self.session.get(MODELS["network"], ref)
+            if kind == "network":  # a new network: this workspace's site draws it up
+                return net.owner_site_id if net is not None and net.owner_site_id else local
+            # the network's own records share its owner; a network made before any site
+            # has none yet, and gets it when the workspace starts exchanging
+            return net.owner_site_id if net is not None else None
+        return local
 
     # -------------------------------------------------------------- operations
     def create(self, kind: str, /, *, owner_site_id: str | None = None, **values: Any) -> str:
         if kind not in MODELS:
             raise InvalidChangeError(f"Unknown kind of record: {kind}")
         values = self._clean(kind, values, partial=False)
+        self._check_with_stored(kind, values)
         revived = self._revive(kind, values)
         if revived:
             return revived
@@ -195,7 +205,9 @@ class Transaction:
         record_id = values.pop("id", None) or self.ops.ws.id_factory()
         if kind == "site":  # a site owns its own record (its name, tags, keys)
             owner_site_id = owner_site_id or record_id
-        obj = model(id=record_id, owner_site_id=owner_site_id or self._owner(kind, values))
+        owner = owner_site_id or self._owner(kind, values)
+        self._check_owner(kind, owner, set(values), creating=True)
+        obj = model(id=record_id, owner_site_id=owner)
         stamp = self.ops.ws.clock.now_str()
         # defaults from the column definitions, so every field has a value and a clock
         for name in editable_fields(kind):
@@ -210,7 +222,7 @@ class Transaction:
         obj.hlc = stamp
         self.session.add(obj)
         self.session.flush()
-        self.changes.append(FieldChange(kind, record_id, "deleted", _NOT_THERE, False))
+        self.changes.append(FieldChange(kind, record_id, "deleted", _NOT_THERE, False, stamp))
         self.created.append(record_id)
         return record_id
 
@@ -239,27 +251,21 @@ class Transaction:
         self.created.append(existing.id)
         return existing.id
 
-    def _check_owner(self, kind: str, obj: Any) -> None:
-        """In a site's workspace (joined, with its own key), records of other sites and of
-        the coordinator arrive by digest and are read-only: only their owner changes them,
-        so no edit is made that could never travel back.  The coordinator may change all."""
-        meta = self.ops.ws.meta()
-        local = meta.get("local_site_id")
-        if not local or not meta.get("signing_key") or meta.get("role") == "coordinator":
-            return
-        if obj.owner_site_id not in (None, local):
-            from .schema import Site
-
-            owner = self.session.get(Site, obj.owner_site_id)
-            raise InvalidChangeError(
-                f"This {KIND_LABELS.get(kind, kind).lower()} belongs to "
-                f"{owner.name if owner else 'another site'}; only they can change it "
-                "(their changes reach you in the network digest).")
+    def _check_owner(self, kind: str, owner: str | None, fields: set[str], *,
+                     creating: bool = False) -> None:
+        """One writer per record (nicdesk.core.authority): in a workspace that takes part
+        in an exchange, only the owner's records are written here, so no edit is made
+        that could never travel; other sites' records arrive by their bundles."""
+        problem = self.ops.write_block(kind, owner, fields, creating=creating,
+                                       session=self.session)
+        if problem:
+            raise InvalidChangeError(problem)
 
     def update(self, kind: str, record_id: str, /, **values: Any) -> None:
         values = self._clean(kind, values, partial=True)
         obj = self.get(kind, record_id)
-        self._check_owner(kind, obj)
+        self._check_with_stored(kind, values, obj)
+        self._check_owner(kind, obj.owner_site_id, set(values))
         if obj.deleted and values.get("deleted", True):
             raise NotFoundError(
                 f"The {KIND_LABELS.get(kind, kind).lower()} was deleted; undo the deletion first."
@@ -272,7 +278,7 @@ class Transaction:
         obj = self.get(kind, record_id)
         if obj.deleted:
             return
-        self._check_owner(kind, obj)
+        self._check_owner(kind, obj.owner_site_id, {"deleted"})
         self._set(kind, obj, "deleted", True)
         for child_kind, column in _CHILDREN[kind]:
             model = MODELS[child_kind]
@@ -284,15 +290,33 @@ class Transaction:
             for row in rows:
                 self.delete(child_kind, row.id)
 
-    def apply_changes(self, changes: list[FieldChange], *, backwards: bool) -> None:
-        """Write back the old (undo) or new (redo) side of recorded changes."""
-        sequence = reversed(changes) if backwards else changes
+    def apply_changes(self, changes: list[FieldChange], *, backwards: bool
+                      ) -> tuple[list[FieldChange], list[FieldChange]]:
+        """Write back the old (undo) or new (redo) side of recorded changes — but only
+        where the field still holds what that change wrote (its clock is the change's
+        own).  A field changed since, by an imported bundle or another window, is left as
+        it is: undo never overwrites a change it did not make.  Returns (the changes
+        written, with their new clocks; the changes skipped)."""
+        done: list[FieldChange] = []
+        skipped: list[FieldChange] = []
+        sequence = list(reversed(changes)) if backwards else changes
         for ch in sequence:
             value = ch.old if backwards else ch.new
             if value is _NOT_THERE:
                 value = True  # undoing a creation tombstones the record
-            obj = self.get(ch.kind, ch.id)
+            obj = self.session.get(MODELS[ch.kind], ch.id)
+            current = dict(obj.field_clocks or {}).get(ch.field) if obj is not None else None
+            if obj is None or (ch.stamp and current != ch.stamp):
+                skipped.append(ch)
+                continue
+            self._check_owner(ch.kind, obj.owner_site_id, {ch.field})
+            before = len(self.changes)
             self._set(ch.kind, obj, ch.field, value)
+            stamp = self.changes[-1].stamp if len(self.changes) > before else ch.stamp
+            done.append(FieldChange(ch.kind, ch.id, ch.field, ch.old, ch.new, stamp))
+        if backwards:
+            done.reverse()
+        return done, skipped
 
 
 class Operations:
@@ -302,6 +326,50 @@ class Operations:
         self.ws = ws
         self._undo: list[_Entry] = []
         self._redo: list[_Entry] = []
+
+    def write_block(self, kind: str, owner: str | None, fields: set[str] | frozenset[str]
+                    = frozenset(), *, creating: bool = False, session: Session | None = None
+                    ) -> str | None:
+        """Why this workspace may not write these fields of a record owned by `owner`
+        (a sentence for a person), or None when it may.  Screens use it to show records
+        read-only with the owner's name instead of letting an edit be refused."""
+        verdict = may_write(self.ws.meta(), kind, owner, set(fields), creating=creating)
+        if verdict == "yes":
+            return None
+        label = KIND_LABELS.get(kind, kind).lower()
+        if verdict == "coordinator":
+            if creating:
+                return ("Only the network coordinator adds sites; ask the coordinator to "
+                        "add this one.")
+            return ("Only the network coordinator changes a site's keys, parent, network or "
+                    "kind; their changes reach you in the network digest.")
+        name = self._site_name(owner, session) if owner else None
+        if name is None:
+            return (f"This {label} belongs to the network; only the network coordinator "
+                    "changes it, and their changes reach you in the network digest.")
+        return (f"This {label} is owned by {name} — changes come from {name}'s bundles, so "
+                "only they can change it here.")
+
+    def _site_name(self, site_id: str, session: Session | None) -> str:
+        from .schema import Site
+
+        def lookup(s: Session) -> str:
+            site = s.get(Site, site_id)
+            return site.name if site is not None else "another site"
+
+        if session is not None:
+            return lookup(session)
+        with self.ws.read() as s:
+            return lookup(s)
+
+    def record_block(self, kind: str, record_id: str, fields: set[str] | frozenset[str]
+                     = frozenset()) -> str | None:
+        """`write_block` for a stored record, looked up by id."""
+        with self.ws.read() as s:
+            obj = s.get(MODELS[kind], record_id)
+            if obj is None:
+                return None
+            return self.write_block(kind, obj.owner_site_id, fields, session=s)
 
     @contextlib.contextmanager
     def batch(self, label: str, *, undoable: bool = True) -> Iterator[Transaction]:
@@ -358,22 +426,36 @@ class Operations:
         if not self._undo:
             return None
         entry = self._undo.pop()
-        changes = self._replay(f"Undo {entry.label}", entry.changes, backwards=True)
-        self._redo.append(entry)
+        changes, written = self._replay(f"Undo {entry.label}", entry, backwards=True)
+        if written.changes:
+            self._redo.append(written)
         return changes
 
     def redo(self) -> OpChanges | None:
         if not self._redo:
             return None
         entry = self._redo.pop()
-        changes = self._replay(f"Redo {entry.label}", entry.changes, backwards=False)
-        self._undo.append(entry)
+        changes, written = self._replay(f"Redo {entry.label}", entry, backwards=False)
+        if written.changes:
+            self._undo.append(written)
         return changes
 
-    def _replay(self, label: str, changes: list[FieldChange], *, backwards: bool) -> OpChanges:
+    def _replay(self, label: str, entry: _Entry, *, backwards: bool
+                ) -> tuple[OpChanges, _Entry]:
         with self.batch(label, undoable=False) as txn:
-            txn.apply_changes(changes, backwards=backwards)
-        return self._last
+            done, skipped = txn.apply_changes(entry.changes, backwards=backwards)
+        notes: tuple[str, ...] = ()
+        if skipped:
+            what = ", ".join(sorted({KIND_LABELS.get(c.kind, c.kind).lower() + " "
+                                     + c.field.replace("_", " ") for c in skipped}))
+            verb = "Undo" if backwards else "Redo"
+            notes = (f"{verb} left {len(skipped)} change(s) alone ({what}): they were changed "
+                     "again since — by an imported bundle or another window — and that newer "
+                     "change is kept.",)
+        last = self._last
+        changes = OpChanges(last.label, last.kinds, last.ids, last.created, notes)
+        self._last = changes
+        return changes, _Entry(entry.label, done)
 
 
 def record_values(obj: Any, *, with_sync: bool = False) -> dict[str, Any]:

@@ -394,6 +394,9 @@ class BundleImport(Base):
     created: Mapped[str] = mapped_column(String(40))
     imported: Mapped[str] = mapped_column(String(40))
     summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: SHA-256 of the signed manifest: the same (signer, sequence) with other content is
+    #: a restored backup reusing numbers, not a replay
+    manifest_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class WorkspaceMeta(Base):

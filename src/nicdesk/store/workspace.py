@@ -1,4 +1,5 @@
-"""Opening a workspace file safely.
+"""Opening a workspace file safely: the `Workspace` class, its file lock, its engine, and
+the open/create/migrate flow.
 
 One SQLite file per workspace (`*.nicdesk`).  Before anything is written we look at the
 file read-only: the SQLite header, its `application_id` (NICdesk's magic number, so a plain
@@ -7,6 +8,26 @@ newer NICdesk is refused with both versions named; an older one is backed up wit
 backup API and migrated with Alembic; a current one opens without importing Alembic at all
 (start-up time).  A second process gets "already open" at once from a non-blocking `flock`
 on the file instead of waiting on SQLite's lock.
+
+Hygiene, in the order `Workspace.open` checks it, each refusal one line naming what is
+wrong and what to do, with nothing written:
+
+* a file that cannot be written (read-only file or folder, immutable file, read-only
+  drive) is refused before it is touched (`storage_errors.unwritable`);
+* a `-wal` beside the file that is not its own write-ahead log is renamed
+  `<name>-wal.set-aside-<time>` (never deleted) and the file opened without it, with a
+  line in `Workspace.warnings`, also passed to `Workspace.warning_hook` (`wal_check`
+  says how it is told apart from the log a crash leaves, which must be applied);
+* a schema holding objects NICdesk did not create — triggers, views, computed columns,
+  other tables or indexes — is refused (`file_check`); an older file is compared with
+  what its own revision had, and the migrated schema is checked again inside the
+  migration's transaction (`_schema_check`);
+* while open, SQLite's failures to write (disk full, read-only, moved, damaged) become
+  `StorageError`s through the engine's `handle_error` event (`storage_errors`).
+
+The looks at the file, the error mapping and the -wal check live in those modules (none
+of which imports this one); the names other code and tests import from here are
+re-exported below.
 """
 
 from __future__ import annotations
@@ -15,120 +36,43 @@ import contextlib
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import ClassVar
 
 from sqlalchemy import create_engine, event, select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..core.clock import Hlc, HybridClock
-from .errors import AlreadyOpenError, NewerSchemaError, NotAWorkspaceError, WorkspaceError
+from .errors import AlreadyOpenError, DiskFullError, WorkspaceError
+from .file_check import (
+    APPLICATION_ID,
+    HEAD_REVISION,
+    _foreign_error,
+    _peek,
+    _refuse_foreign_objects,
+    _refuse_newer,
+    _refuse_unless_workspace,
+    _uri,
+    expected_objects,
+    foreign_objects,
+    inspect_file,
+)
+from .file_check import SCHEMA_VERSION as SCHEMA_VERSION  # re-exported: imported from here
+from .file_check import FileState as FileState  # re-exported
+from .ownership import assign_owners
 from .schema import WorkspaceMeta
+from .storage_errors import _first_line, storage_error, unwritable
+from .wal_check import _others_have_it_open as _others_have_it_open  # re-exported
+from .wal_check import _set_aside_foreign_wal
 
 try:  # POSIX
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-APPLICATION_ID = 0x4E494344  # "NICD"
-HEAD_REVISION = "0005"  # the Alembic head this code writes; a test keeps it honest
-SCHEMA_VERSION = 5  # PRAGMA user_version written by the head migration
 SUFFIX = ".nicdesk"
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-@dataclass(frozen=True)
-class FileState:
-    """What a file on disk is, learnt without writing to it."""
-
-    exists: bool
-    size: int = 0
-    is_sqlite: bool = False
-    is_nicdesk: bool = False
-    revision: str | None = None
-    schema_version: int = 0
-    tables: int = 0
-    readable: bool = True  # False: SQLite's header, but SQLite cannot read it
-
-
-def inspect_file(path: Path) -> FileState:
-    """Read-only look at a file: header bytes, then a read-only SQLite connection."""
-    if not path.exists():
-        return FileState(exists=False)
-    size = path.stat().st_size
-    with open(path, "rb") as fh:
-        header = fh.read(100)
-    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
-        return FileState(exists=True, size=size)
-    hot = path.with_name(path.name + "-journal")
-    if hot.exists() and hot.stat().st_size > 0:
-        _recover(path)
-    try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            app_id = con.execute("PRAGMA application_id").fetchone()[0]
-            user_version = con.execute("PRAGMA user_version").fetchone()[0]
-            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            revision = None
-            if "alembic_version" in tables:
-                row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-                revision = row[0] if row else None
-        finally:
-            con.close()
-    except sqlite3.DatabaseError:
-        return FileState(exists=True, size=size, is_sqlite=True, readable=False)
-    return FileState(
-        exists=True,
-        size=size,
-        is_sqlite=True,
-        is_nicdesk=app_id == APPLICATION_ID,
-        revision=revision,
-        schema_version=user_version,
-        tables=len(tables),
-    )
-
-
-def _recover(path: Path) -> None:
-    """A process killed mid-write leaves a hot rollback journal; a read-only look cannot
-    use the file until SQLite rolls it back, which an ordinary open does.  This only
-    restores the last committed state (found by the crash campaign)."""
-    con = sqlite3.connect(path, timeout=5)
-    try:
-        con.execute("PRAGMA schema_version").fetchone()
-    except sqlite3.DatabaseError:
-        pass  # damaged beyond a rollback: the read-only look will say so
-    finally:
-        con.close()
-
-
-def _refuse_unless_workspace(path: Path, state: FileState) -> None:
-    if not state.exists:
-        raise NotAWorkspaceError(
-            f"There is no file at {path}. Check the name, or use File → New to start a workspace."
-        )
-    if state.size == 0:
-        raise NotAWorkspaceError(
-            f"{path.name} is an empty file, not a NICdesk workspace. It may have been cut off "
-            "while copying; look for another copy or a .bak file beside it."
-        )
-    if state.is_sqlite and not state.readable:
-        raise NotAWorkspaceError(
-            f"{path.name} looks like a NICdesk workspace but cannot be read: it is damaged, "
-            "or another program holds it locked. Close other programs using it and try "
-            "again; otherwise use the newest .bak copy beside it. The file was not changed."
-        )
-    if not state.is_sqlite:
-        raise NotAWorkspaceError(
-            f"{path.name} is not a NICdesk workspace (it is not a database file at all). "
-            "Choose a file ending in .nicdesk. The file was not changed."
-        )
-    if not state.is_nicdesk:
-        raise NotAWorkspaceError(
-            f"{path.name} is a database made by another program, not a NICdesk workspace. "
-            "NICdesk did not change it. To bring data in, use CSV import or a bundle."
-        )
 
 
 class _FileLock:
@@ -139,7 +83,12 @@ class _FileLock:
         self.fd: int | None = None
 
     def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise storage_error(exc, self.path, saving=False) or WorkspaceError(
+                f"NICdesk could not open {self.path.name} ({exc.strerror}). Nothing was "
+                "changed.", details=str(exc)) from exc
         if fcntl is not None:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -177,6 +126,13 @@ def _make_engine(path: Path) -> Engine:
     def _begin(conn):  # type: ignore[no-untyped-def]
         conn.exec_driver_sql("BEGIN")
 
+    @event.listens_for(engine, "handle_error")
+    def _explain(context):  # type: ignore[no-untyped-def]
+        # disk full, read-only, moved, damaged: a plain message instead of SQLAlchemy's
+        error = storage_error(context.original_exception, path)
+        if error is not None:
+            raise error
+
     return engine
 
 
@@ -186,25 +142,38 @@ def backup_file(path: Path, suffix: str) -> Path:
     part = target.with_name(target.name + ".part")  # whole, or not there at all
     for leftover in (part, part.with_name(part.name + "-journal")):
         leftover.unlink(missing_ok=True)  # from a copy cut short
-    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        dst = sqlite3.connect(part)
+        src = sqlite3.connect(_uri(path, mode="ro"), uri=True)
         try:
-            src.backup(dst)
+            dst = sqlite3.connect(part)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
         finally:
-            dst.close()
-    finally:
-        src.close()
-    with open(part, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(part, target)
+            src.close()
+        with open(part, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(part, target)
+    except BaseException:
+        for leftover in (part, part.with_name(part.name + "-journal")):
+            leftover.unlink(missing_ok=True)  # our own half copy (a full disk, say)
+        raise
     return target
 
 
 class Workspace:
     """An open workspace file: engine, lock, device clock and the operations on it."""
 
+    #: called with each warning the moment it arises while a workspace opens, even if
+    #: the open is then refused (the set-aside -wal stays set aside): the CLI sets it to
+    #: print them, since each of its commands opens the workspace itself
+    warning_hook: ClassVar[Callable[[str], None] | None] = None
+
     def __init__(self, path: Path, engine: Engine, lock: _FileLock) -> None:
+        #: things the person should know about this opening, one line each (a -wal
+        #: that was not the file's own, set aside); the GUI and the CLI show them
+        self.warnings: list[str] = []
         self.path = path
         self.target: str | Path = path  # what Workspace.open takes to open it again
         self.engine = engine
@@ -234,20 +203,39 @@ class Workspace:
             raise WorkspaceError(
                 f"{path.name} already exists. Choose another name, or open it instead."
             )
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise storage_error(exc, path, saving=False) or WorkspaceError(
+                f"NICdesk could not make the folder {path.parent} ({exc.strerror}). Choose "
+                "another place for the workspace.", details=str(exc)) from exc
+        problem = unwritable(path)
+        if problem is not None:
+            raise problem
         lock = _FileLock(path)
         lock.acquire()
         try:
-            con = sqlite3.connect(path)
-            con.execute(f"PRAGMA application_id={APPLICATION_ID}")
-            con.execute("PRAGMA journal_mode=WAL")
-            con.close()
+            try:
+                con = sqlite3.connect(path)
+                try:
+                    con.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                    con.execute("PRAGMA journal_mode=WAL")
+                finally:
+                    con.close()
+            except sqlite3.Error as exc:
+                raise storage_error(exc, path, saving=False) or WorkspaceError(
+                    f"NICdesk could not create {path.name} ({_first_line(exc)}).",
+                    details=str(exc)) from exc
             engine = _make_engine(path)
-            _migrate(engine, None)
+            try:
+                _migrate(engine, None)
+                return cls(path, engine, lock)
+            except BaseException:
+                engine.dispose()
+                raise
         except BaseException:
             lock.release()
             raise
-        return cls(path, engine, lock)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> Workspace:
@@ -258,35 +246,46 @@ class Workspace:
 
             return open_server(cls, str(path))
         path = Path(path)
-        state = inspect_file(path)
-        _refuse_unless_workspace(path, state)
-        _refuse_newer(path, state)
+        _refuse_unless_workspace(path, _peek(path))  # from the header: no SQLite yet
+        problem = unwritable(path)
+        if problem is not None:
+            raise problem
         lock = _FileLock(path)
         lock.acquire()
+        warning = None
         try:
+            warning = _set_aside_foreign_wal(path, lock)
+            if warning and cls.warning_hook is not None:
+                cls.warning_hook(warning)
+            state = inspect_file(path)
+            _refuse_unless_workspace(path, state)
+            _refuse_newer(path, state)
+            _refuse_foreign_objects(path, state)
             engine = _make_engine(path)
-            if state.revision != HEAD_REVISION:
-                backup = backup_file(path, state.revision or "0")
-                try:
-                    _migrate(engine, state.revision)
-                except Exception as exc:
-                    engine.dispose()
-                    raise WorkspaceError(
-                        f"{path.name} could not be upgraded to this version of NICdesk "
-                        f"({exc}). The file was not changed; a copy is also kept at "
-                        f"{backup.name}. Please report this problem.", details=repr(exc)
-                    ) from exc
-        except BaseException:
+            try:
+                if state.revision != HEAD_REVISION:
+                    _upgrade(path, engine, state)
+                ws = cls(path, engine, lock)
+            except BaseException:
+                engine.dispose()
+                raise
+        except BaseException as exc:
             lock.release()
+            if warning and isinstance(exc, WorkspaceError):  # refused after all: say so
+                exc.details = f"{exc.details} {warning}".strip()
             raise
-        return cls(path, engine, lock)
+        if warning:
+            ws.warnings.append(warning)
+        return ws
 
     def close(self) -> None:
         if self._lock.fd is None:
             return
-        self.set_meta(clock_last=self.clock.last.encode())
-        self.engine.dispose()
-        self._lock.release()
+        try:
+            self.set_meta(clock_last=self.clock.last.encode())
+        finally:  # a full disk must not keep the file locked
+            self.engine.dispose()
+            self._lock.release()
 
     def __enter__(self) -> Workspace:
         return self
@@ -313,6 +312,10 @@ class Workspace:
         with self.sessions.begin() as s:
             for key, value in values.items():
                 s.merge(WorkspaceMeta(key=key, value=value))
+            if values.get("signing_key") or values.get("trusted_coordinator_key"):
+                # the workspace starts taking part in an exchange: from now on the
+                # single-writer rules bind, so every record must have its one owner
+                assign_owners(s.connection())
         self._meta.update(values)
 
     @property
@@ -342,21 +345,56 @@ def is_database_url(target: object) -> bool:
         "postgresql", "postgres")
 
 
-def _refuse_newer(path: Path, state: FileState) -> None:
-    if state.revision in (None, HEAD_REVISION):
-        return
-    from .migrate import known_revisions
+def _schema_check(path: Path) -> Callable[[Connection], None]:
+    """Run inside the migration's transaction: a migrated schema holds only NICdesk's
+    objects, or the migration is rolled back."""
+    def check(connection: Connection) -> None:
+        rows = connection.exec_driver_sql(
+            "SELECT type, name, tbl_name, sql IS NULL FROM sqlite_master").all()
+        found = foreign_objects(((str(k), str(n), str(t), bool(x)) for k, n, t, x in rows), (),
+                                expected_objects())
+        if found:
+            raise _foreign_error(path, found)
+    return check
 
-    if state.revision not in known_revisions():
-        raise NewerSchemaError(
-            f"{path.name} was saved by a newer version of NICdesk (workspace schema "
-            f"version {state.schema_version or state.revision}); this NICdesk understands "
-            f"schema version {SCHEMA_VERSION}. Install the newer NICdesk to open it. "
-            "The file was not changed."
-        )
+
+def _upgrade(path: Path, engine: Engine, state: FileState) -> None:
+    """Back an older file up, then migrate it in one transaction (which also checks the
+    migrated schema before it commits)."""
+    try:
+        backup = backup_file(path, state.revision or "0")
+    except (sqlite3.Error, OSError) as exc:
+        error = storage_error(exc, path, saving=False)
+        if isinstance(error, DiskFullError):
+            need = max(1, round(state.size / 1_000_000))
+            raise DiskFullError(
+                f"The disk is full: before upgrading {path.name} to this version NICdesk keeps "
+                f"a backup copy of it, which needs about {need} MB. Free some space on that "
+                "drive and open it again. Nothing was changed.", details=error.details
+            ) from exc
+        raise error or WorkspaceError(
+            f"NICdesk could not make a backup copy of {path.name} before upgrading it "
+            f"({_first_line(exc)}). Nothing was changed. Please report this problem.",
+            details=repr(exc)) from exc
+    try:
+        _migrate(engine, state.revision, check=_schema_check(path))
+    except DiskFullError as exc:
+        raise DiskFullError(
+            f"The disk is full: NICdesk could not upgrade {path.name} to this version. Free "
+            f"some space on that drive and open it again. Nothing was changed; a copy is "
+            f"also kept at {backup.name}.", details=exc.details) from exc
+    except WorkspaceError:
+        raise
+    except Exception as exc:
+        raise WorkspaceError(
+            f"{path.name} could not be upgraded to this version of NICdesk "
+            f"({_first_line(exc)}). The file was not changed; a copy is also kept at "
+            f"{backup.name}. Please report this problem.", details=repr(exc)
+        ) from exc
 
 
-def _migrate(engine: Engine, revision: str | None) -> None:
+def _migrate(engine: Engine, revision: str | None,
+             check: Callable[[Connection], None] | None = None) -> None:
     from .migrate import upgrade
 
-    upgrade(engine)
+    upgrade(engine, check=check)

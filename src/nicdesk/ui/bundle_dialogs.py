@@ -6,15 +6,26 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QMessageBox,
+    QPushButton,
+    QRadioButton,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
+    QWidget,
 )
 
 from ..core.model import KIND_LABELS, PRIVATE_FIELDS
@@ -85,12 +96,39 @@ class ExportPreview(QDialog):
         dialog.exec()
 
 
+def _ask_passphrase(window: Any, why: str) -> str | None:
+    """The passphrase of this workspace's key when it has one ("" when it has none);
+    None when the person cancels."""
+    from ..bundle.membership import needs_passphrase
+
+    if not needs_passphrase(window.workspace.meta()):
+        return ""
+    text, ok = QInputDialog.getText(window, "Passphrase", f"{why}\n\nThe passphrase of "
+                                    "this computer's key:", QLineEdit.EchoMode.Password)
+    return text if ok else None
+
+
 def export_for_network(window: Any) -> Path | None:
     from ..bundle.export import export_bundle, preview, preview_records
+    from ..bundle.keys import KeyError_
+    from ..bundle.membership import key_on_this_computer, pending_request
     from ..store.errors import WorkspaceError
     from .runner import show_error
 
     ws = window.workspace
+    meta = ws.meta()
+    if not key_on_this_computer(meta.get("signing_key") or ""):
+        request_to_join(window)  # no key here yet: make one and ask to join
+        return None
+    if pending_request(meta) is not None:
+        show_pending_request(window)
+        return None
+    if not meta.get("local_site_id"):
+        show_error(window, "Nothing to export", "This workspace does not say which site it "
+                   "speaks for, so it has nothing to send. Open your school's workspace, or "
+                   "join the network with the invitation file from your coordinator "
+                   "(File → Join a Network…).")
+        return None
     try:
         counts = preview(ws)
     except WorkspaceError as exc:
@@ -99,7 +137,7 @@ def export_for_network(window: Any) -> Path | None:
     from ..store.schema import Site
 
     with ws.read() as s:
-        site = s.get(Site, ws.meta()["local_site_id"]).name
+        site = s.get(Site, meta["local_site_id"]).name
     dialog = ExportPreview(window, counts, site, lambda: preview_records(ws))
     window.last_dialog = dialog
     if dialog.exec() != QDialog.DialogCode.Accepted:
@@ -109,8 +147,15 @@ def export_for_network(window: Any) -> Path | None:
                                           "NICdesk bundles (*.nicbundle)")
     if not name:
         return None
+    passphrase = _ask_passphrase(window, "The bundle is signed with this computer's key.")
+    if passphrase is None:
+        return None
     try:
-        result = export_bundle(ws, name if name.endswith(".nicbundle") else name + ".nicbundle")
+        result = export_bundle(ws, name if name.endswith(".nicbundle") else name + ".nicbundle",
+                               passphrase=passphrase or None)
+    except KeyError_ as exc:
+        show_error(window, "Bundle not written", f"{exc} Nothing was written.")
+        return None
     except WorkspaceError as exc:
         show_error(window, exc.title, exc.message)
         return None
@@ -139,17 +184,31 @@ def import_bundles(window: Any, paths: list[str] | None = None) -> list[str]:
         QApplication.processEvents()
         return not dialog.wasCanceled()  # cancelling rolls the bundle back
 
+    kinds: set[str] = set()
+    ids: set[str] = set()
     for i, path in enumerate(paths, start=1):
         dialog.setLabelText(f"Verifying and merging {Path(path).name} ({i} of {len(paths)})")
         try:
-            lines.append(import_bundle(window.workspace, path, progress).text())
+            summary = import_bundle(window.workspace, path, progress)
+            lines.append(summary.text())
+            kinds |= summary.changes.kinds
+            ids |= summary.changes.ids
         except BundleError as exc:
             lines.append(exc.message)
+        except Exception as exc:  # noqa: BLE001 - one bad bundle never stops the rest
+            lines.append(f"{Path(path).name} was not imported: an unexpected problem "
+                         f"({type(exc).__name__}); nothing was changed. Please report it "
+                         "with the file.")
         if dialog.wasCanceled():
             break
     dialog.close()
     if lines:
-        window.notify_external_change(f"Imported {len(paths)} bundle(s)")
+        from ..store.operations import OpChanges
+
+        # the imports are operations too: screens redraw from what they changed
+        window.notify_external_change(f"Imported {len(paths)} bundle(s)",
+                                      OpChanges(f"Imported {len(paths)} bundle(s)",
+                                                frozenset(kinds), frozenset(ids)))
         box = QMessageBox(QMessageBox.Icon.Information, "Bundles", "\n\n".join(lines),
                           QMessageBox.StandardButton.Ok, window)
         window.last_dialog = box
@@ -157,10 +216,31 @@ def import_bundles(window: Any, paths: list[str] | None = None) -> list[str]:
     return lines
 
 
+def _request_key(window: Any) -> Any:
+    """The key of the join request written from the open workspace, if any: joining then
+    keeps it (the coordinator enrolled that key)."""
+    from ..bundle.keys import KeyError_, workspace_public_key
+    from ..bundle.membership import key_on_this_computer, pending_request
+
+    ws = getattr(window, "workspace", None)
+    if ws is None:
+        return None
+    meta = ws.meta()
+    if pending_request(meta) is None or not key_on_this_computer(meta.get("signing_key", "")):
+        return None
+    try:
+        return workspace_public_key(meta)
+    except KeyError_:
+        return None
+
+
 def join_network(window: Any, invitation: str | None = None, target: str | None = None) -> bool:
-    """Scenario 1, step 1: a principal opens the coordinator's invitation."""
-    from ..bundle.importer import BundleError, join
+    """Scenario 1, step 1: a principal opens the coordinator's invitation.  A school that
+    asked to join from this computer keeps the key of its request."""
+    from ..bundle.importer import BundleError
+    from ..bundle.membership import join
     from ..paths import data_dir
+    from ..store.errors import WorkspaceError
     from .runner import show_error
 
     if invitation is None:
@@ -177,17 +257,24 @@ def join_network(window: Any, invitation: str | None = None, target: str | None 
         return False
     target = target if target.endswith(".nicdesk") else target + ".nicdesk"
     try:
-        joined = join(invitation, target)
-    except BundleError as exc:
+        joined = join(invitation, target, key=_request_key(window))
+    except (BundleError, WorkspaceError) as exc:
         show_error(window, exc.title, exc.message)
         return False
-    pub = Path(target).with_suffix(".pub")
-    pub.write_text(joined.site_key.file_text())
-    box = QMessageBox(QMessageBox.Icon.Information, "Joined the network",
-                      f"You joined as {joined.site}.\n\nThe coordinator's fingerprint is "
-                      f"{joined.coordinator_fingerprint}. Check it with the coordinator.\n\n"
-                      f"Send this file to the coordinator so they can enrol this computer:\n"
-                      f"{pub}\n(your fingerprint {joined.site_key.fingerprint()})",
+    if joined.enrolled:
+        text = (f"You joined as {joined.site}.\n\nThe coordinator's fingerprint is "
+                f"{joined.coordinator_fingerprint}. Check it with the coordinator.\n\n"
+                "The coordinator has already enrolled this computer's key (your code "
+                f"{joined.site_key.fingerprint()}), so you can export for the network "
+                "right away.")
+    else:
+        pub = Path(target).with_suffix(".pub")
+        pub.write_text(joined.site_key.file_text())
+        text = (f"You joined as {joined.site}.\n\nThe coordinator's fingerprint is "
+                f"{joined.coordinator_fingerprint}. Check it with the coordinator.\n\n"
+                f"Send this file to the coordinator so they can enrol this computer:\n"
+                f"{pub}\n(your fingerprint {joined.site_key.fingerprint()})")
+    box = QMessageBox(QMessageBox.Icon.Information, "Joined the network", text,
                       QMessageBox.StandardButton.Ok, window)
     window.last_dialog = box
     box.exec()
@@ -210,13 +297,39 @@ def _choose_site(window: Any, title: str) -> Any:
     return sites[names.index(name)][1] if ok else None
 
 
+def _ensure_coordinator_key(window: Any) -> bool:
+    """A coordinator workspace without a key on this computer offers to make one."""
+    from ..bundle.membership import init_key, key_on_this_computer
+
+    ws = window.workspace
+    meta = ws.meta()
+    if key_on_this_computer(meta.get("signing_key") or ""):
+        return True
+    answer = QMessageBox.question(
+        window, "No coordinator key", "This workspace cannot sign invitations yet: it has no "
+        "coordinator key on this computer.\n\nMake this workspace the network's "
+        "coordinator and create its key now? Do this only in the coordinator's own "
+        "workspace.")
+    if answer != QMessageBox.StandardButton.Yes:
+        return False
+    site_id = meta.get("local_site_id") or _choose_site(window, "Which site coordinates "
+                                                                 "the network?")
+    if not site_id:
+        return False
+    init_key(ws, site_id, coordinator=True)
+    window.notify_external_change("Coordinator key created")
+    return True
+
+
 def invite_site(window: Any, site_id: str | None = None, path: str | None = None) -> Path | None:
     """Coordinator: an invitation file for one site (carries the coordinator's key)."""
     from ..bundle.export import export_bundle
-    from ..bundle.keys import workspace_public_key
+    from ..bundle.keys import KeyError_, workspace_public_key
     from ..store.errors import WorkspaceError
     from .runner import show_error
 
+    if not _ensure_coordinator_key(window):
+        return None
     site_id = site_id or _choose_site(window, "Invite a site")
     if not site_id:
         return None
@@ -225,8 +338,15 @@ def invite_site(window: Any, site_id: str | None = None, path: str | None = None
                                               "NICdesk invitations (*.nicbundle)")
     if not path:
         return None
+    passphrase = _ask_passphrase(window, "The invitation is signed with the coordinator's key.")
+    if passphrase is None:
+        return None
     try:
-        result = export_bundle(window.workspace, path, kind="invitation", invite_site=site_id)
+        result = export_bundle(window.workspace, path, kind="invitation", invite_site=site_id,
+                               passphrase=passphrase or None)
+    except KeyError_ as exc:
+        show_error(window, "Invitation not written", f"{exc} Nothing was written.")
+        return None
     except WorkspaceError as exc:
         show_error(window, exc.title, exc.message)
         return None
@@ -242,19 +362,25 @@ def invite_site(window: Any, site_id: str | None = None, path: str | None = None
 
 
 def enrol_site_key(window: Any, pub_path: str | None = None, site_id: str | None = None) -> bool:
-    """Coordinator: accept a site's public key after comparing fingerprints."""
+    """Coordinator: accept a site's key — from its join request, or from a plain public
+    key file — after comparing fingerprints."""
+    from ..bundle.membership import enrol_key, is_join_request
     from ..bundle.minisign import SignatureError, parse_public_key
+    from ..store.errors import WorkspaceError
     from ..store.schema import Site
     from .runner import show_error
 
     if pub_path is None:
-        pub_path, _ = QFileDialog.getOpenFileName(window, "The site's public key", "",
-                                                  "Public keys (*.pub)")
+        pub_path, _ = QFileDialog.getOpenFileName(
+            window, "The site's join request or public key", "",
+            "Join requests and public keys (*.nicjoin *.pub)")
     if not pub_path:
         return False
+    if is_join_request(pub_path):
+        return enrol_from_request(window, pub_path) is not None
     try:
         key = parse_public_key(Path(pub_path).read_text())
-    except (OSError, SignatureError) as exc:
+    except (OSError, UnicodeDecodeError, SignatureError) as exc:
         show_error(window, "Not a public key", f"{Path(pub_path).name}: {exc}")
         return False
     site_id = site_id or _choose_site(window, "Enrol the key for which site?")
@@ -262,13 +388,384 @@ def enrol_site_key(window: Any, pub_path: str | None = None, site_id: str | None
         return False
     with window.workspace.read() as s:
         site = s.get(Site, site_id)
-        current = list(site.public_keys or [])
     answer = QMessageBox.question(
         window, "Enrol key", f"Enrol key {key.key_id_hex} for {site.name}?\n\nFingerprint: "
         f"{key.fingerprint()}\n\nOnly say yes if {site.name} read you the same fingerprint.")
     if answer != QMessageBox.StandardButton.Yes:
         return False
-    if key.line() not in current:
-        window.runner.run(window.workspace.ops.update, "site", site_id,
-                          public_keys=[*current, key.line()], label=f"Enrol key for {site.name}")
+    try:
+        done = enrol_key(window.workspace, key, site_id)
+    except WorkspaceError as exc:
+        show_error(window, exc.title, exc.message)
+        return False
+    window.notify_external_change(f"Enrol key for {done.site_name}")
     return True
+
+
+def _code_label(text: str, name: str) -> QLabel:
+    """A fingerprint, large enough to read aloud from the back of the room."""
+    label = QLabel(text)
+    label.setObjectName(name)
+    font = QFont("monospace")
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    font.setPointSizeF(max(label.font().pointSizeF(), 9.0) * 1.8)
+    font.setBold(True)
+    label.setFont(font)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _wrapped(text: str, name: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+class JoinRequestDialog(QDialog):
+    """A school asks to join: what will happen, its name, an optional passphrase, the
+    request file, then the code to read to the coordinator."""
+
+    def __init__(self, parent: Any, ws: Any) -> None:
+        from ..bundle.membership import key_on_this_computer, needs_passphrase
+        from ..store.schema import Site
+
+        super().__init__(parent)
+        self.ws = ws
+        self.request: Any = None
+        meta = ws.meta()
+        self.has_key = key_on_this_computer(meta.get("signing_key") or "")
+        self.sealed = self.has_key and needs_passphrase(meta)
+        # a workspace that already joined only needs this computer's key enrolled
+        self.joined = bool(meta.get("trusted_coordinator_key") and meta.get("local_site_id"))
+        with ws.read() as s:
+            site = s.get(Site, meta.get("local_site_id") or "")
+            name = site.name if site is not None else ""
+        self.setWindowTitle("Ask to join a network")
+        self.resize(560, 480)
+        outer = QVBoxLayout(self)
+        self.pages = QStackedWidget()
+        outer.addWidget(self.pages)
+
+        form_page = QWidget()
+        layout = QVBoxLayout(form_page)
+        key_step = ("NICdesk uses the key this computer already has for this workspace."
+                    if self.has_key else "NICdesk makes a <b>key</b> for this computer: a "
+                    "signature only this computer can make, so the network knows your "
+                    "bundles really come from your school.")
+        layout.addWidget(_wrapped(
+            "<p>To share your work with a network, your coordinator first enrols your "
+            "school. Here is what happens:</p><ol>"
+            f"<li>{key_step}</li>"
+            "<li>You save a small <b>join request</b> file: your school's name and the "
+            "public half of the key. Nothing from your workspace is in it.</li>"
+            "<li>Send the file to your network coordinator (e-mail or USB stick).</li>"
+            "<li>When the coordinator calls, read them the short code NICdesk shows you "
+            "next, so they know the request is really yours.</li>"
+            + ("<li>The coordinator enrols the key; from then on the network accepts your "
+               "bundles.</li></ol>" if self.joined else
+               "<li>The coordinator sends back an invitation file: open it with "
+               "<i>File → Join a Network…</i></li></ol>"), "joinExplanation"))
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.school = QLineEdit(name)
+        self.school.setObjectName("joinSchool")
+        self.school.setPlaceholderText("Lincoln High School")
+        form.addRow("School's name:", self.school)
+        self.contact = QLineEdit()
+        self.contact.setObjectName("joinContact")
+        self.contact.setPlaceholderText("Ann Smith, ann.smith@lincoln.example (optional)")
+        form.addRow("Who to call back:", self.contact)
+        self.passphrase = QLineEdit()
+        self.passphrase.setObjectName("joinPassphrase")
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.again = QLineEdit()
+        self.again.setObjectName("joinPassphraseAgain")
+        self.again.setEchoMode(QLineEdit.EchoMode.Password)
+        if not self.has_key:
+            self.passphrase.setPlaceholderText("optional")
+            form.addRow("Passphrase:", self.passphrase)
+            form.addRow("Passphrase again:", self.again)
+            note = ("A passphrase protects the key when others use this computer; you type "
+                    "it each time you export. Leave both empty for none. A forgotten "
+                    "passphrase means a new key and a new request.")
+        elif self.sealed:
+            form.addRow("Passphrase of the key:", self.passphrase)
+            note = "The key has a passphrase: type it to sign the request."
+        else:
+            note = ""
+        layout.addLayout(form)
+        if note:
+            hint = _wrapped(note)
+            hint.setStyleSheet("color: #555555;")
+            layout.addWidget(hint)
+        self.problem = _wrapped("", "joinProblem")
+        self.problem.setStyleSheet("color: #D55E00;")
+        layout.addWidget(self.problem)
+        layout.addStretch(1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = buttons.addButton("Save join request…",
+                                             QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setObjectName("joinSave")
+        self.save_button.setDefault(True)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.pages.addWidget(form_page)
+
+        done_page = QWidget()
+        done = QVBoxLayout(done_page)
+        self.saved_text = _wrapped("", "joinSaved")
+        done.addWidget(self.saved_text)
+        self.code = _code_label("", "joinFingerprint")
+        done.addWidget(self.code)
+        then = ("Once they have enrolled it, export for the network as usual." if self.joined
+                else "They will send you an invitation file: open it with <i>File → Join a "
+                "Network…</i> — until then, your work stays on this computer.")
+        done.addWidget(_wrapped(
+            "Read this code to your coordinator when they call (by phone or in person, not "
+            f"in the same e-mail as the file). {then}"))
+        done.addStretch(1)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.accept)
+        self.close_button = close.button(QDialogButtonBox.StandardButton.Close)
+        done.addWidget(close)
+        self.pages.addWidget(done_page)
+        for field in (self.school, self.passphrase, self.again):
+            field.textChanged.connect(self.check)
+        self.check()
+
+    def check(self) -> bool:
+        """Inline validation: a name, and the same passphrase twice."""
+        why = ""
+        if not self.school.text().strip():
+            why = "Type your school's name (as the network should see it)."
+        elif not self.has_key and self.passphrase.text() != self.again.text():
+            why = "The two passphrases are not the same."
+        elif self.sealed and not self.passphrase.text():
+            why = "Type the passphrase of this computer's key."
+        self.problem.setText(why)
+        self.save_button.setEnabled(not why)
+        return not why
+
+    def save(self) -> None:
+        from ..bundle.membership import REQUEST_SUFFIX, write_join_request
+        from ..store.errors import WorkspaceError
+
+        if not self.check():
+            return
+        name = " ".join(self.school.text().split())
+        stem = "".join(c for c in name if c.isalnum() or c in " -_").strip() or "school"
+        path, _ = QFileDialog.getSaveFileName(self, "Save the join request",
+                                              f"{stem} join request{REQUEST_SUFFIX}",
+                                              f"Join requests (*{REQUEST_SUFFIX})")
+        if not path:
+            return
+        if not path.endswith(REQUEST_SUFFIX):
+            path += REQUEST_SUFFIX
+        try:
+            self.request = write_join_request(self.ws, path, name,
+                                              self.passphrase.text() or None,
+                                              self.contact.text())
+        except WorkspaceError as exc:
+            self.problem.setText(exc.message)
+            return
+        self.saved_text.setText(f"<p><b>Join request saved</b> to {_escape(path)}.</p><p>Send this "
+                                "file to your network coordinator.</p><p>Your code:</p>")
+        self.code.setText(self.request.fingerprint)
+        self.pages.setCurrentIndex(1)
+        self.close_button.setFocus()
+
+    def visible_texts(self) -> list[str]:
+        """Every text a person can read in the dialog (for checks and screen readers)."""
+        out = [self.windowTitle()]
+        for widget in self.findChildren(QLabel):
+            out.append(widget.text())
+        for widget in self.findChildren(QPushButton):
+            out.append(widget.text())
+        for widget in self.findChildren(QLineEdit):
+            out.append(widget.placeholderText())
+        return out
+
+
+def request_to_join(window: Any) -> Path | None:
+    """A school asks to join a network: its key and a join request file."""
+    from .runner import show_error
+
+    if window.workspace is None:
+        show_error(window, "No workspace open", "Open your school's workspace first (File → "
+                   "Open…), or start one with File → New Workspace…; then ask to join.")
+        return None
+    if window.workspace.meta().get("demo_seed"):
+        box = QMessageBox(QMessageBox.Icon.Information, "The sample network",
+                          "This is the sample network: nothing in it is real, so it is not "
+                          "shared with anyone. To join your network, start your school's "
+                          "own workspace (File → New Workspace…) and ask to join from "
+                          "there.", QMessageBox.StandardButton.Ok, window)
+        window.last_dialog = box
+        box.exec()
+        return None
+    dialog = JoinRequestDialog(window, window.workspace)
+    window.last_dialog = dialog
+    dialog.exec()
+    if dialog.request is None:
+        return None
+    window.notify_external_change("Join request written")
+    return dialog.request.path
+
+
+def show_pending_request(window: Any) -> None:
+    """Export while the join request is still with the coordinator: what to do now."""
+    from ..bundle.keys import KeyError_, workspace_public_key
+    from ..bundle.membership import pending_request
+
+    meta = window.workspace.meta()
+    pending = pending_request(meta) or {}
+    try:
+        code = workspace_public_key(meta).fingerprint()
+    except KeyError_:
+        code = "—"
+    when = str(pending.get("created", ""))[:10]
+    box = QMessageBox(QMessageBox.Icon.Information, "Waiting for the invitation",
+                      f"Your request to join (written {when}) is with the network "
+                      "coordinator. When they send the invitation file, open it with "
+                      "File → Join a Network…; your school's network workspace starts from "
+                      f"it, and then you can export.\n\nYour code: {code}",
+                      QMessageBox.StandardButton.Close, window)
+    open_button = box.addButton("Open the invitation…", QMessageBox.ButtonRole.AcceptRole)
+    again = box.addButton("Write the request again…", QMessageBox.ButtonRole.ActionRole)
+    window.last_dialog = box
+    box.exec()
+    if box.clickedButton() is open_button:
+        join_network(window)
+    elif box.clickedButton() is again:
+        request_to_join(window)
+
+
+class EnrolRequestDialog(QDialog):
+    """Coordinator: a school's join request — who, the code to compare, and which site of
+    the network it is (an existing one, or a new one)."""
+
+    def __init__(self, parent: Any, request: Any, sites: list[tuple[str, str]],
+                 match: str | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Enrol a school from its join request")
+        self.resize(540, 360)
+        self.sites = sites
+        layout = QVBoxLayout(self)
+        contact = f"<br>Call back: {_escape(request.contact)}" if request.contact else ""
+        layout.addWidget(_wrapped(
+            f"<p><b>{_escape(request.site_name)}</b> ({_escape(request.site_kind)}) asks to "
+            f"join. Request written {_escape(request.created[:10])}.{contact}</p>"
+            "<p>Call the school and ask them to read you their code. Enrol only if it is "
+            "exactly this:</p>", "enrolWho"))
+        layout.addWidget(_code_label(request.fingerprint, "enrolFingerprint"))
+        form = QFormLayout()
+        self.new_choice = QRadioButton("Add it as a new site named:")
+        self.new_choice.setObjectName("enrolNew")
+        self.new_name = QLineEdit(request.site_name)
+        self.new_name.setObjectName("enrolNewName")
+        self.existing_choice = QRadioButton("It is this site of the network:")
+        self.existing_choice.setObjectName("enrolExisting")
+        self.existing = QComboBox()
+        self.existing.setObjectName("enrolSite")
+        for name, site_id in sites:
+            self.existing.addItem(name, site_id)
+        group = QButtonGroup(self)
+        group.addButton(self.new_choice)
+        group.addButton(self.existing_choice)
+        form.addRow(self.new_choice, self.new_name)
+        form.addRow(self.existing_choice, self.existing)
+        layout.addLayout(form)
+        if match is not None:
+            self.existing_choice.setChecked(True)
+            self.existing.setCurrentIndex(max(self.existing.findData(match), 0))
+        else:
+            self.new_choice.setChecked(True)
+        self.existing_choice.setEnabled(bool(sites))
+        layout.addStretch(1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.enrol_button = buttons.addButton("The code matches — enrol",
+                                              QDialogButtonBox.ButtonRole.AcceptRole)
+        self.enrol_button.setObjectName("enrolAccept")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.new_name.textChanged.connect(self._check)
+        self.new_choice.toggled.connect(self._check)
+        self._check()
+
+    def _check(self) -> None:
+        self.enrol_button.setEnabled(self.existing_choice.isChecked()
+                                     or bool(self.new_name.text().strip()))
+
+    def choice(self) -> tuple[str, bool]:
+        """(site id or new name, whether it is a new site)."""
+        if self.new_choice.isChecked():
+            return " ".join(self.new_name.text().split()), True
+        return self.existing.currentData(), False
+
+
+def _escape(text: str) -> str:
+    """A name from a file, for a rich-text label: shown as typed, never as markup, and
+    isolated so a right-to-left name cannot reorder the sentence around it."""
+    import html
+
+    from ..core.safe_text import isolate
+
+    return html.escape(isolate(text))
+
+
+def enrol_from_request(window: Any, path: str | None = None) -> Any:
+    """Coordinator: read a school's join request, compare its code, enrol its key for an
+    existing or a new site, then offer to write the invitation."""
+    from ..bundle.membership import (
+        coordinator_network,
+        enrol_key,
+        find_site,
+        network_sites,
+        read_join_request,
+    )
+    from ..store.errors import WorkspaceError
+    from .runner import show_error
+
+    ws = window.workspace
+    if ws is None:
+        return None
+    if path is None:
+        path, _ = QFileDialog.getOpenFileName(window, "The school's join request", "",
+                                              "Join requests (*.nicjoin)")
+    if not path:
+        return None
+    try:
+        request = read_join_request(path)
+        network = coordinator_network(ws)
+        sites = network_sites(ws, network)
+        match = find_site(ws, request.site_name, network)
+    except WorkspaceError as exc:
+        show_error(window, exc.title, exc.message)
+        return None
+    dialog = EnrolRequestDialog(window, request, sites, match)
+    window.last_dialog = dialog
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    site, new = dialog.choice()
+    try:
+        done = enrol_key(ws, request.key, site, new=new, kind=request.site_kind)
+    except WorkspaceError as exc:
+        show_error(window, exc.title, exc.message)
+        return None
+    window.notify_external_change(f"Enrol key for {done.site_name}")
+    if done.already:
+        lead = f"This key was already enrolled for {done.site_name}."
+    else:
+        lead = f"{done.site_name} is enrolled" + (" as a new site." if done.new_site else ".")
+    answer = QMessageBox.question(
+        window, "Enrolled", f"{lead}\n\nWrite the invitation for {done.site_name} now? "
+        "They open it with File → Join a Network…")
+    if answer == QMessageBox.StandardButton.Yes:
+        invite_site(window, done.site_id)
+    return done

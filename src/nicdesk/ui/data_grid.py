@@ -4,7 +4,9 @@ Each finished cell edit is one operation (undoable).  Invalid cells are marked w
 reason and are not stored.  The last row is for a new period.  Paste (Ctrl+V) accepts
 tab-separated rows from a spreadsheet: with dates in the first column they are matched to
 periods (new periods are added), otherwise numbers fill the cells from the current one
-down — either way as one operation.
+down — either way as one operation.  A series this workspace may not write (another
+site's, seen after a digest) is shown read-only: no row for a new period, no editing,
+pasting or deleting.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from ..core.csvdata import parse_csv, parse_date, parse_number
 from ..store.series import MeasureSeries, normalise_period
+from .widgets import lock_view
 
 BAD = QColor("#FDE0DC")
 
@@ -44,7 +47,13 @@ class DataGrid(QTableWidget):
         self.columns: list[tuple[str, str]] = []
         self._loading = False
         self.pending = 0  # operations queued until the cell editor has committed
+        self.locked: str | None = None  # why the series may not be changed here
         self.itemChanged.connect(self._changed)
+
+    def set_locked(self, why: str | None) -> None:
+        """Read-only (with the reason) or editable again; applied by the next `load`."""
+        self.locked = why or None
+        self.setToolTip(why or "")
 
     # ------------------------------------------------------------------ loading
     def load(self, series: MeasureSeries) -> None:
@@ -70,11 +79,15 @@ class DataGrid(QTableWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(len(self.columns) - 1, QHeaderView.ResizeMode.Stretch)
         obs = series.observations
-        self.setRowCount(len(obs) + 1)
-        self.ids = [o.id for o in obs] + [None]
+        self.setRowCount(len(obs) + (0 if self.locked else 1))
+        self.ids = [o.id for o in obs] + ([] if self.locked else [None])
         for row, o in enumerate(obs):
             for col, (key, _label) in enumerate(self.columns):
                 self.setItem(row, col, self._cell(key, o))
+        lock_view(self, bool(self.locked))
+        if self.locked:
+            self._loading = False
+            return
         for col, (key, _label) in enumerate(self.columns):
             item = QTableWidgetItem("")
             if key == "period":
@@ -144,7 +157,7 @@ class DataGrid(QTableWidget):
         return number
 
     def _changed(self, item: QTableWidgetItem) -> None:
-        if self._loading or self.series is None:
+        if self._loading or self.series is None or self.locked:
             return
         row, key = item.row(), self._key(item.column())
         record_id = self.ids[row] if row < len(self.ids) else None
@@ -209,17 +222,21 @@ class DataGrid(QTableWidget):
     # ------------------------------------------------------------------ keys and paste
     def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         if event.matches(QKeySequence.StandardKey.Paste):
+            if self.locked:
+                self.problem.emit(f"Nothing pasted: {self.locked}")
+                return
             self.paste(QApplication.clipboard().text())
             return
         if event.key() == Qt.Key.Key_Delete and self.state() != QAbstractItemView.State.EditingState:
-            self.delete_selected_rows()
+            if not self.locked:
+                self.delete_selected_rows()
             return
         super().keyPressEvent(event)
 
     def delete_selected_rows(self) -> None:
         ids = sorted({self.ids[i.row()] for i in self.selectedIndexes()
                       if i.row() < len(self.ids) and self.ids[i.row()]})
-        if not ids:
+        if not ids or self.locked:
             return
         ws = self.window_.workspace
 
@@ -230,7 +247,7 @@ class DataGrid(QTableWidget):
         self.window_.runner.run(ws.ops.run, f"Delete {len(ids)} value(s)", delete_all)
 
     def paste(self, text: str) -> None:
-        if self.series is None or not text.strip():
+        if self.series is None or not text.strip() or self.locked:
             return
         lines = [line.split("\t") for line in text.strip("\n").split("\n")]
         try:

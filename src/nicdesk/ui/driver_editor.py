@@ -5,7 +5,9 @@ place, Delete deletes (asking first when children or PDSA cycles would go with i
 arrows move the selection, Ctrl+Up/Down reorder (which pins the order), Ctrl+L links the
 selection to another node.  With the mouse: drag a node onto another to link them,
 select a link and press Delete to remove it, double-click to rename.  Every edit is one
-operation, so Edit → Undo/Redo cover them all.
+operation, so Edit → Undo/Redo cover them all.  A diagram owned by another site, or the
+network's seen at a site, is read-only: a lock banner names the owner, editing is off,
+reading, comparing and export stay.
 """
 
 from __future__ import annotations
@@ -76,6 +78,8 @@ class NodeForm(RecordForm):
         self.measure_choice = QComboBox()
         add = QPushButton("Link measure")
         add.clicked.connect(self._link_measure)
+        self.editing(self.measure_choice)
+        self.editing(add)
         row.addWidget(self.measure_choice, 1)
         row.addWidget(add)
         layout.addLayout(row)
@@ -119,18 +123,23 @@ class DriverEditor(DiagramEditor):
         self.scene.link_requested.connect(self.link_nodes)
         act = self.act
         self.act_child = act("Add child", self.add_child, Qt.Key.Key_Tab,
-                             "Add a node one level to the right of the selected one (Tab)")
+                             "Add a node one level to the right of the selected one (Tab)",
+                             edit=True)
         self.act_sibling = act("Add sibling", self.add_sibling,
                                [QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)],
-                               "Add a node below the selected one (Enter)")
-        self.act_rename = act("Rename", self.rename, Qt.Key.Key_F2, "Edit the text (F2)")
+                               "Add a node below the selected one (Enter)", edit=True)
+        self.act_rename = act("Rename", self.rename, Qt.Key.Key_F2, "Edit the text (F2)",
+                              edit=True)
         self.act_delete = act("Delete", self.delete_selected, QKeySequence.StandardKey.Delete,
-                              "Delete the selected node or link")
-        act("Move up", lambda: self.move(-1), "Ctrl+Up", "Move up in its column (Ctrl+↑)")
-        act("Move down", lambda: self.move(1), "Ctrl+Down", "Move down (Ctrl+↓)")
-        act("Link to…", self.link_dialog, "Ctrl+L", "Link the selected node to another")
+                              "Delete the selected node or link", edit=True)
+        act("Move up", lambda: self.move(-1), "Ctrl+Up", "Move up in its column (Ctrl+↑)",
+            edit=True)
+        act("Move down", lambda: self.move(1), "Ctrl+Down", "Move down (Ctrl+↓)", edit=True)
+        act("Link to…", self.link_dialog, "Ctrl+L", "Link the selected node to another",
+            edit=True)
         self.toolbar.addSeparator()
-        act("Save snapshot…", self.snapshot, tip="Keep a named, dated copy of the theory")
+        act("Save snapshot…", self.snapshot, tip="Keep a named, dated copy of the theory",
+            edit=True)
         act("Compare…", self.compare, tip="What changed between snapshots, or since one")
         act("Export…", self.export, tip="Save the diagram as PNG or SVG")
         self.toolbar.addSeparator()
@@ -159,6 +168,7 @@ class DriverEditor(DiagramEditor):
             return
         with ws.read() as s:
             self.data = ops.load_diagram(s, self.diagram_id)
+        self.set_locked(ws.ops.record_block("driver_diagram", self.diagram_id))
         d = self.data
         origin = " (adopted from the network diagram)" if d.diagram.adopted_from_id else ""
         self.title.setText(d.diagram.name + origin)
@@ -227,6 +237,8 @@ class DriverEditor(DiagramEditor):
             self.rename()
 
     def delete_selected(self) -> None:
+        if self.locked:
+            return
         ws = self.window_.workspace
         edges = self.scene.selected_edges()
         if edges:
@@ -272,7 +284,7 @@ class DriverEditor(DiagramEditor):
 
     def link_dialog(self) -> None:
         node = self.selected()
-        if node is None or self.data is None:
+        if node is None or self.data is None or self.locked:
             return
         level = LEVELS.index(self.data.nodes[node].level)
         options = [(n.text, nid) for nid, n in self.data.nodes.items()
@@ -305,6 +317,8 @@ class DriverEditor(DiagramEditor):
 
     # ------------------------------------------------------------------ snapshots, export
     def snapshot(self) -> None:
+        if self.locked:
+            return
         name, ok = QInputDialog.getText(self, "Save snapshot", "Name of this version of the "
                                         "theory:", text=f"Theory on {dt.date.today():%d %b %Y}")
         if ok:

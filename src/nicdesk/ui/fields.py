@@ -3,7 +3,8 @@
 Each field wraps one widget and knows how to show a stored value and read the typed one.
 A field calls `on_commit(name, value)` when an edit is finished (focus leaves, Enter, a
 choice is picked) and, for long texts, also after a short pause in typing, so that a laptop
-whose battery dies loses at most the last seconds.
+whose battery dies loses at most the last seconds.  A field of a record this workspace may
+not change is shown read-only (`set_locked`) and commits nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QWidget,
 )
+
+from .widgets import set_read_only
 
 TYPING_PAUSE_MS = 800
 
@@ -44,6 +47,7 @@ class Field:
         self.label = label
         self.widget = widget
         self.on_commit: Callable[[str, Any], None] = lambda _n, _v: None
+        self.locked: str | None = None  # why this field may not be changed here
         widget.setObjectName(f"field_{name}")
         widget.setAccessibleName(label)
         if tip:
@@ -57,7 +61,14 @@ class Field:
         raise NotImplementedError
 
     def commit(self) -> None:
+        if self.locked:
+            return
         self.on_commit(self.name, self.value())
+
+    def set_locked(self, why: str | None) -> None:
+        """Read-only with `why` as the reason (None: editable again)."""
+        self.locked = why or None
+        set_read_only(self.widget, self.locked)
 
 
 class LineField(Field):

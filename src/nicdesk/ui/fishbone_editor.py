@@ -6,7 +6,8 @@ Enter a sibling, F2 renames in place, Delete deletes (asking when sub-causes wou
 arrows move through the outline order, V adds a vote, Ctrl+M moves a cause to another
 category; dragging a cause onto a category (or a cause of it) moves it there.  The details
 beside the drawing hold evidence, votes, the root-cause flag, the 5 whys and the links to
-driver-diagram drivers.
+driver-diagram drivers.  A fishbone owned by another site, or the network's seen at a site,
+is read-only here: a lock banner names the owner and every editing action is off.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ class CauseForm(RecordForm):
             edit.setObjectName(f"why{i + 1}")
             edit.setPlaceholderText(f"Why {i + 1}: because …")
             edit.editingFinished.connect(self._store_whys)
+            self.editing(edit)
             layout.addWidget(edit)
             self.whys.append(edit)
         self.deepest = QLabel()
@@ -78,6 +80,8 @@ class CauseForm(RecordForm):
         self.driver_choice.setObjectName("driverChoice")
         link = QPushButton("Link to driver")
         link.clicked.connect(self._link_driver)
+        self.editing(self.driver_choice)
+        self.editing(link)
         row.addWidget(self.driver_choice, 1)
         row.addWidget(link)
         layout.addLayout(row)
@@ -100,7 +104,7 @@ class CauseForm(RecordForm):
         self.drivers.addItems(data.driver_links.get(record.id, []))
 
     def _store_whys(self) -> None:
-        if self.record_id is None:
+        if self.record_id is None or self.lock:
             return
         chain = [e.text() for e in self.whys]
         with self.window_.workspace.read() as s:
@@ -151,19 +155,22 @@ class FishboneEditor(DiagramEditor):
         self.outline.currentItemChanged.connect(self._outline_selected)
         self.scene.link_requested.connect(self._dropped)
         act = self.act
-        act("Add cause", self.add_child, Qt.Key.Key_Tab, "Add a cause under the selection (Tab)")
+        act("Add cause", self.add_child, Qt.Key.Key_Tab, "Add a cause under the selection (Tab)",
+            edit=True)
         act("Add sibling", self.add_sibling,
             [QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)],
-            "Add a cause (or category) next to the selection (Enter)")
-        act("Rename", self.rename, Qt.Key.Key_F2, "Edit the text (F2)")
+            "Add a cause (or category) next to the selection (Enter)", edit=True)
+        act("Rename", self.rename, Qt.Key.Key_F2, "Edit the text (F2)", edit=True)
         act("Delete", self.delete_selected, QKeySequence.StandardKey.Delete,
-            "Delete the selected cause or category")
-        act("+1 vote", self.vote, Qt.Key.Key_V, "Add one vote to the selected cause (V)")
-        act("Move to…", self.move_dialog, "Ctrl+M", "Move the cause to another category")
+            "Delete the selected cause or category", edit=True)
+        act("+1 vote", self.vote, Qt.Key.Key_V, "Add one vote to the selected cause (V)",
+            edit=True)
+        act("Move to…", self.move_dialog, "Ctrl+M", "Move the cause to another category",
+            edit=True)
         self.toolbar.addSeparator()
         act("Pareto…", self.pareto, tip="Causes by votes, with the cumulative share")
         act("Draft driver diagram", self.draft, tip="Propose a theory of improvement from the "
-            "flagged root causes")
+            "flagged root causes", edit=True)
         act("Export…", self.export, tip="Save the fishbone as PNG or SVG")
         act("Fit", self.view.fit, tip="Fit the whole fishbone in the window (Ctrl+0)")
         self.arrow_actions()
@@ -185,6 +192,7 @@ class FishboneEditor(DiagramEditor):
             return
         with ws.read() as s:
             self.data = ops.load_fishbone(s, self.fishbone_id)
+        self.set_locked(ws.ops.record_block("fishbone", self.fishbone_id))
         self.title.setText(self.data.fishbone.title or "Fishbone")
         self.scene.show_layout(self.data.layout)
         self._fill_outline()
@@ -353,7 +361,7 @@ class FishboneEditor(DiagramEditor):
 
     def delete_selected(self) -> None:
         node = self.selected()
-        if node is None or self.data is None or node == self.fishbone_id:
+        if node is None or self.data is None or node == self.fishbone_id or self.locked:
             return
         kind = self.kind_of(node)
         inside = self._descendants(node)
@@ -388,7 +396,7 @@ class FishboneEditor(DiagramEditor):
 
     def move_dialog(self) -> None:
         node = self.selected()
-        if not node or node not in self.data.causes:
+        if not node or node not in self.data.causes or self.locked:
             return
         names = [c.name for c in self.data.categories]
         name, ok = QInputDialog.getItem(self, "Move cause", "Move to category:", names, 0, False)

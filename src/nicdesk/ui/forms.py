@@ -4,10 +4,17 @@ A form is bound to one record.  It shows the stored values and sends each finish
 to the operation runner as one `update`; there is no Save button.  Values are re-read
 after every operation (undo included), but a field that has the keyboard focus is left
 alone so a refresh never fights the person typing.
+
+Every load also asks the store who may write the record (`Operations.write_block`, the
+single-writer rules of `core.authority`): a record owned by another site — or by the
+network, seen at a site — shows a lock banner naming the owner, and its fields, tables and
+buttons turn read-only.  This is the one place every record form, and every page built
+on one (PDSA tabs, meetings, measure definitions, diagram details), gets its lock from.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -41,6 +48,10 @@ from .fields import (
     TextField,
     plain_choices,
 )
+from .widgets import LockBanner, set_read_only
+
+#: why a widget that writes other records may not be used: (session, record) -> reason
+Block = Callable[[Any, Any], "str | None"]
 
 
 class RecordForm(QWidget):
@@ -49,6 +60,10 @@ class RecordForm(QWidget):
     kind = ""
     heading = ""
     intro = ""
+    #: False where the page around the form shows the lock banner itself
+    show_banner = True
+    #: the intro tells how to edit ("saved as you type"): hidden while read-only
+    editing_intro = False
 
     def __init__(self, window: Any) -> None:
         super().__init__()
@@ -56,6 +71,8 @@ class RecordForm(QWidget):
         self.record_id: str | None = None
         self.site_id: str | None = None
         self.shown: dict[str, Any] = {}
+        self.lock: str | None = None  # why this record may not be changed here
+        self.edit_widgets: list[tuple[QWidget, Block | None]] = []
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 18, 24, 18)
         self.title = QLabel(self.heading)
@@ -66,8 +83,11 @@ class RecordForm(QWidget):
         font.setBold(True)
         self.title.setFont(font)
         outer.addWidget(self.title)
+        self.banner = LockBanner()
+        outer.addWidget(self.banner)
+        self.intro_label: QLabel | None = None
         if self.intro:
-            intro = QLabel(self.intro)
+            intro = self.intro_label = QLabel(self.intro)
             intro.setWordWrap(True)
             intro.setStyleSheet("color: #555555;")
             outer.addWidget(intro)
@@ -104,6 +124,13 @@ class RecordForm(QWidget):
         f.on_commit = self._commit
         self.form.addRow(f.label + ":", f.widget)
 
+    def editing(self, widget: QWidget, block: Block | None = None) -> QWidget:
+        """Register a widget that changes the record or its parts (a button, a table), so
+        it turns read-only with the record; `block` instead says when a widget that
+        creates another record may not be used (e.g. only the coordinator adds sites)."""
+        self.edit_widgets.append((widget, block))
+        return widget
+
     def bind(self, record_id: str, site_id: str | None = None) -> None:
         self.record_id = record_id
         self.site_id = site_id
@@ -127,12 +154,39 @@ class RecordForm(QWidget):
                 if not f.widget.hasFocus() or isinstance(f, ChoiceField | BoolField):
                     f.show(value)
             self.after_load(s, record)
+            self._apply_lock(s, record)
 
     def after_load(self, session: Any, record: Any) -> None:
         pass
 
+    def _apply_lock(self, session: Any, record: Any) -> None:
+        """Read-only where this workspace may not write: the record as a whole (banner),
+        each field (a site's kind and parent are the coordinator's even in the site's own
+        workspace), and the registered widgets."""
+        ops = self.window_.workspace.ops
+
+        def block(fields: set[str] | frozenset[str] = frozenset()) -> str | None:
+            return ops.write_block(self.kind, record.owner_site_id, fields, session=session)
+
+        self.lock = block()
+        writable = []
+        for name, f in self.fields.items():
+            why = block({name})
+            f.set_locked(why)
+            if self.lock and not why:
+                writable.append(f.label)
+        for widget, own in self.edit_widgets:
+            set_read_only(widget, own(session, record) if own is not None else self.lock)
+        extra = f"You can still change: {', '.join(writable)}." if writable else ""
+        self.banner.show_block(self.lock if self.show_banner else None, extra)
+        if self.intro_label is not None and self.editing_intro:
+            self.intro_label.setVisible(not self.lock)
+
     def _commit(self, name: str, value: Any) -> None:
         if self.record_id is None or _same(self.shown.get(name), value):
+            return
+        field = self.fields.get(name)
+        if field is not None and field.locked:
             return
         ws = self.window_.workspace
         self.problem.hide()
@@ -143,6 +197,11 @@ class RecordForm(QWidget):
     def show_problem(self, message: str) -> None:
         self.problem.setText("⚠ " + message + " (not saved)")
         self.problem.show()
+
+    def _site_block(self, session: Any, _record: Any) -> str | None:
+        """Only the network coordinator adds sites (once the workspace exchanges)."""
+        return self.window_.workspace.ops.write_block("site", None, creating=True,
+                                                      session=session)
 
 
 def _same(stored: Any, typed: Any) -> bool:
@@ -156,6 +215,7 @@ class NetworkForm(RecordForm):
     heading = "Network"
     intro = ("The network's shared aim and settings. Every site sees these; changes are "
              "saved as you type.")
+    editing_intro = True
 
     def build_fields(self) -> list[Field]:
         return [
@@ -175,6 +235,7 @@ class NetworkForm(RecordForm):
         add = QPushButton("Add site…")
         add.setToolTip("Add a school, district or agency to the network")
         add.clicked.connect(lambda: self.window_.add_site(self.record_id, None))
+        self.editing(add, self._site_block)
         row.addWidget(add)
         row.addStretch(1)
         layout.addLayout(row)
@@ -238,15 +299,21 @@ class SiteForm(RecordForm):
         remove = QPushButton("Remove member")
         remove.setToolTip("Remove the selected person (Undo brings them back)")
         remove.clicked.connect(self.members.remove_selected)
+        self.editing(self.members)
+        self.editing(add)
+        self.editing(remove)
         row.addWidget(add)
         row.addWidget(remove)
         row.addStretch(1)
         sub_site = QPushButton("Add site inside…")
         sub_site.setToolTip("Add a school to this district, or a district to this agency")
         sub_site.clicked.connect(self._add_child)
+        self.editing(sub_site, self._site_block)
         aim = QPushButton("Add aim")
         aim.setToolTip("State how much, by when, for whom")
         aim.clicked.connect(self._add_aim)
+        self.editing(aim, lambda s, r: self.window_.workspace.ops.write_block(
+            "aim", r.id, creating=True, session=s))
         row.addWidget(sub_site)
         row.addWidget(aim)
         layout.addLayout(row)
@@ -353,12 +420,14 @@ class MembersTable(QTableWidget):
         self._store(self.ids[item.row()], key, value)
 
     def _store(self, member_id: str, key: str, value: Any) -> None:
+        if self.form.lock:
+            return
         ws = self.form.window_.workspace
         self.form.window_.runner.run(ws.ops.update, "member", member_id, **{key: value})
 
     def remove_selected(self) -> None:
         rows = sorted({i.row() for i in self.selectedIndexes()})
-        if not rows:
+        if not rows or self.form.lock:
             return
         ws = self.form.window_.workspace
         for row in rows:

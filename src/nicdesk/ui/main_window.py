@@ -145,6 +145,7 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
         help_menu.addAction(self.act_data_folder)
         help_menu.addSeparator()
         help_menu.addAction(self.act_about)
+        self.install_membership_actions()  # Network → Request to join…, Enrol from a request
         from .icons import action_icon
 
         for action, name in ((self.act_new, "new"), (self.act_open, "open"),
@@ -227,13 +228,24 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
                 show_error(self, exc.title, exc.message)
             return False
         self._set_workspace(ws)
+        if ws.warnings:  # opened, but the person should know (a -wal set aside, say);
+            # shown even when `quiet`, which only keeps refusals to the caller
+            box = QMessageBox(QMessageBox.Icon.Warning, "Workspace opened with a warning",
+                              "\n\n".join(ws.warnings), QMessageBox.StandardButton.Ok, self)
+            box.setTextFormat(Qt.TextFormat.PlainText)  # file names are not markup
+            box.setWindowModality(Qt.WindowModality.NonModal)
+            self.last_dialog = box
+            box.show()  # not exec(): the workspace is open and usable behind it
+            self.statusBar().showMessage(" ".join(ws.warnings))
         return True
 
     def _set_workspace(self, ws: Workspace) -> None:
         self.close_workspace()
         self.workspace = ws
         server = getattr(ws, "url", None)
-        self.setWindowTitle(f"NICdesk — {server or ws.path.name}")
+        from ..core.safe_text import isolate  # a right-to-left name cannot reorder the title
+
+        self.setWindowTitle(f"NICdesk — {isolate(server or ws.path.name)}")
         if server is None:
             self.setWindowFilePath(str(ws.path))
         if self.persist_settings and server is None:  # a URL may carry a password
@@ -319,11 +331,12 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
         self._update_actions()
         self.statusBar().showMessage(f"Saved: {changes.label}", 4000)
 
-    def notify_external_change(self, label: str) -> None:
-        """Redraw after an operation run outside the runner (e.g. a CSV import)."""
+    def notify_external_change(self, label: str, changes: Any = None) -> None:
+        """Redraw after an operation run outside the runner (a bundle or CSV import),
+        from what it changed when known."""
         from ..store.operations import OpChanges
 
-        self._changed(OpChanges(label))
+        self._changed(changes if changes is not None else OpChanges(label))
 
     def _invalid(self, message: str) -> None:
         current = self.stack.currentWidget()
@@ -334,11 +347,19 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
 
     def undo(self) -> None:
         if self.workspace is not None:
-            self.runner.run(self.workspace.ops.undo)
+            self._tell(self.runner.run(self.workspace.ops.undo))
 
     def redo(self) -> None:
         if self.workspace is not None:
-            self.runner.run(self.workspace.ops.redo)
+            self._tell(self.runner.run(self.workspace.ops.redo))
+
+    def _tell(self, changes: object) -> None:
+        """Say in plain words what an undo or redo left alone (a newer change it did not
+        make, e.g. one that arrived in a bundle since)."""
+        notes = getattr(changes, "notes", ())
+        if notes:
+            self.last_undo_note = " ".join(notes)
+            self.statusBar().showMessage(self.last_undo_note, 20000)
 
     # ------------------------------------------------------------------ status
     def _update_actions(self) -> None:

@@ -2,6 +2,11 @@
 
 Selecting a network measure without a site shows its definition only (data belong to
 sites).  Everything here goes through the operation runner, so undo covers it all.
+
+Who may write what (single-writer authority): the data of a series belong to its site,
+so another site's series is read-only under a lock banner, while a site's own series of
+a network measure stays editable; the definition belongs to the measure's owner, so the
+Definition tab (and the chart type) may be read-only while the data are not.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from sqlalchemy import select
 from ..store.schema import PdsaCycle, Site
 from ..store.series import MeasureSeries, load_series
 from .forms import CHART_CHOICES, MeasureForm
-from .widgets import page_title
+from .widgets import LockBanner, page_title, set_read_only
 
 BADGES = {"outcome": ("OUTCOME", "#0072B2"), "process": ("PROCESS", "#009E73"),
           "balancing": ("BALANCING", "#B35C00")}
@@ -58,6 +63,8 @@ class MeasurePage(QWidget):
         head.addWidget(self.where)
         head.addStretch(1)
         outer.addLayout(head)
+        self.banner = LockBanner()  # the series (data) is another site's
+        outer.addWidget(self.banner)
         self.prompt = QLabel()
         self.prompt.setWordWrap(True)
         self.prompt.setStyleSheet("background: #FFF4D6; color: #3D2C00; padding: 6px;"
@@ -115,6 +122,7 @@ class MeasurePage(QWidget):
         hint.setStyleSheet("color: #555555;")
         hint.setWordWrap(True)
         data_layout.addWidget(hint)
+        self.grid_hint = hint
         self.grid.problem.connect(self.grid_problem.setText)
         self.form = MeasureForm(window)
         self.tabs.addTab(self.chart_holder, "Chart")
@@ -147,6 +155,7 @@ class MeasurePage(QWidget):
             self.setEnabled(True)
             site = s.get(Site, self.site_id) if self.site_id else None
             self.series = load_series(s, self.measure_id, self.site_id) if site else None
+        data_lock = series_block(ws, site.id) if site else None
         self.title.setText(measure.name)
         text, colour = BADGES.get(measure.kind, (measure.kind.upper(), "#555555"))
         self.badge.setText(f" {text} ")
@@ -156,18 +165,27 @@ class MeasurePage(QWidget):
         self.where.setText(f"at {site.name}" if site else "network measure: choose a site "
                            "under Sites to see its data")
         self.chart_kind.setCurrentIndex(max(self.chart_kind.findData(measure.chart_kind), 0))
+        set_read_only(self.chart_kind, self.form.lock)  # the chart type is the definition's
         if not measure.definition.strip():
-            self.prompt.setText("This measure has no operational definition yet. Write one "
-                                "before entering data, so every site counts the same way. "
-                                "<a href='#'>Write it now</a>")
+            self.prompt.setText(
+                "This measure has no operational definition yet; only its owner can write "
+                "one." if self.form.lock else
+                "This measure has no operational definition yet. Write one before entering "
+                "data, so every site counts the same way. <a href='#'>Write it now</a>")
             self.prompt.show()
         else:
             self.prompt.hide()
         has_site = site is not None
-        for key in ("import", "freeze", "rebase", "note", "export"):
-            self.buttons[key].setEnabled(has_site)
+        self.banner.show_block(data_lock)
+        for key in ("import", "freeze", "rebase", "note"):
+            set_read_only(self.buttons[key], data_lock)
+            if not has_site:
+                self.buttons[key].setEnabled(False)
+        self.buttons["export"].setEnabled(has_site)
         self.tabs.setTabEnabled(0, has_site)
         self.tabs.setTabEnabled(1, has_site)
+        self.grid.set_locked(data_lock)
+        self.grid_hint.setVisible(not data_lock)
         if self.series is not None:
             self._chart().show_series(self.series)
             self.grid.load(self.series)
@@ -268,3 +286,13 @@ class MeasurePage(QWidget):
         if name:
             self.chart.export(name)
             self.window_.statusBar().showMessage(f"Chart saved to {name}", 5000)
+
+
+def series_block(ws: Any, site_id: str) -> str | None:
+    """Why this workspace may not add or change values of `site_id`'s series (None when
+    it may): a site writes its own data only, even of a network measure."""
+    why = ws.ops.write_block("observation", site_id, creating=True)
+    head = "This observation is "
+    if why and why.startswith(head):  # said of the whole series on this page
+        why = "These data are " + why[len(head):].replace("change it here", "change them here")
+    return why

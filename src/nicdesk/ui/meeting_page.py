@@ -2,7 +2,9 @@
 action items — this meeting's and the open ones carried over from earlier meetings.
 
 Like every form here, each finished edit is one stored operation (undo works); tables
-edit in place.  "Build packet…" opens the packet dialog for this meeting.
+edit in place.  "Build packet…" opens the packet dialog for this meeting.  A meeting
+owned by another site, or the network's seen at a site, is shown read-only under a lock
+banner (the packet can still be built).
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ class AttendeesField(Field):
         box.setSpacing(2)
         super().__init__(name, label, box, tip="Tick who attends")
         self._loading = False
-        box.itemChanged.connect(lambda _i: None if self._loading else self.commit())
+        box.itemChanged.connect(lambda _i: None if self._loading or self.locked
+                                else self.commit())
 
     def set_choices(self, names: list[str], chosen: list[str]) -> None:
         self._loading = True
@@ -109,7 +112,7 @@ class RecordTable(QTableWidget):
         self._loading = False
 
     def _changed(self, item: QTableWidgetItem) -> None:
-        if self._loading or item.row() >= len(self.ids):
+        if self._loading or item.row() >= len(self.ids) or self.form.lock:
             return
         key, label, typ = self.columns[item.column()]
         if typ == "bool":
@@ -145,6 +148,7 @@ class MeetingForm(RecordForm):
     heading = "Meeting"
     intro = ("Everything here is saved as you type. Action items stay on every later "
              "meeting's list until they are ticked done.")
+    editing_intro = True
 
     def build_fields(self) -> list[Field]:
         self.attendees = AttendeesField("attendees", "Attendees")
@@ -170,6 +174,7 @@ class MeetingForm(RecordForm):
                            ("Move down", lambda: self.move_item(1))):
             b = QPushButton(text)
             b.clicked.connect(slot)
+            self.editing(b)
             head.addWidget(b)
         layout.addLayout(head)
         self.agenda = RecordTable(self, "agenda_item", [
@@ -177,6 +182,7 @@ class MeetingForm(RecordForm):
             ("owner", "Owner", "text"), ("material", "Material (chart, diagram, PDSA…)", "text")])
         self.agenda.setColumnWidth(0, 320)
         self.agenda.setColumnWidth(2, 150)
+        self.editing(self.agenda)
         layout.addWidget(self.agenda)
         self.notes = TextField("notes", "Notes", "What was said", lines=3)
         self.decisions = TextField("decisions", "Decisions", "What was decided", lines=3)
@@ -191,6 +197,7 @@ class MeetingForm(RecordForm):
         for text, slot in (("Add action", self.add_action), ("Remove", self.remove_actions)):
             b = QPushButton(text)
             b.clicked.connect(slot)
+            self.editing(b)
             head.addWidget(b)
         self.packet_button = QPushButton("Build packet…")
         self.packet_button.setObjectName("buildPacket")
@@ -204,6 +211,7 @@ class MeetingForm(RecordForm):
             ("done", "Done", "bool"), ("origin", "Agreed at", "readonly")])
         self.actions.setColumnWidth(0, 320)
         self.actions.setColumnWidth(1, 150)
+        self.editing(self.actions)
         layout.addWidget(self.actions)
 
     def prepare(self, session: Any, record: Any) -> None:
@@ -244,7 +252,7 @@ class MeetingForm(RecordForm):
 
     def move_item(self, delta: int) -> None:
         chosen = self.agenda.selected_ids()
-        if len(chosen) != 1:
+        if len(chosen) != 1 or self.lock:
             return
         ids = list(self.agenda.ids)
         i = ids.index(chosen[0])
@@ -272,7 +280,7 @@ class MeetingForm(RecordForm):
         self._delete("action_item", self.actions.selected_ids())
 
     def _delete(self, kind: str, ids: list[str]) -> None:
-        if not ids:
+        if not ids or self.lock:
             return
         ws = self.window_.workspace
 

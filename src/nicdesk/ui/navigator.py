@@ -12,10 +12,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeWidget, QTreeWidgetItem
 
+from ..core.safe_text import html_text, shorten
+
 if TYPE_CHECKING:
     from ..store.queries import NavNode
 
 ROLE = Qt.ItemDataRole.UserRole
+LABEL_LIMIT = 200  # a label is one name: shown shortened, in full (up to 1,000) as tooltip
 
 
 def node_key(node: NavNode) -> tuple[Any, ...]:
@@ -57,9 +60,9 @@ class Navigator(QTreeWidget):
         self._rebuilding = False
 
     def _item(self, node: NavNode, expanded: set[Any], first: bool, depth: int) -> QTreeWidgetItem:
-        item = QTreeWidgetItem([node.label])
+        item = QTreeWidgetItem([shorten(node.label, LABEL_LIMIT)])
         item.setData(0, ROLE, node)
-        item.setToolTip(0, node.label)
+        item.setToolTip(0, html_text(shorten(node.label, 1000)))  # never read as markup
         key = node_key(node)
         self._items[key] = item
         for child in node.children:

@@ -45,10 +45,17 @@ class ConflictsDialog(QDialog):
         keep.clicked.connect(lambda: self._resolve(False))
         take = QPushButton("Use the other version")
         take.clicked.connect(lambda: self._resolve(True))
+        self.take = take
         row.addWidget(keep)
         row.addWidget(take)
         row.addStretch(1)
         layout.addLayout(row)
+        # one writer per record: another site's conflict is shown, and settled by its owner
+        self.owner_note = QLabel("")
+        self.owner_note.setObjectName("owner_note")
+        self.owner_note.setWordWrap(True)
+        layout.addWidget(self.owner_note)
+        self.table.itemSelectionChanged.connect(self._selected)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -63,6 +70,17 @@ class ConflictsDialog(QDialog):
                                          c.other)):
                 self.table.setItem(r, col, QTableWidgetItem("" if value is None else str(value)))
         self.table.resizeColumnsToContents()
+        self._selected()
+
+    def _selected(self) -> None:
+        row = self.table.currentRow()
+        block = None
+        if 0 <= row < len(self.rows):
+            c = self.rows[row]
+            block = self.window_.workspace.ops.record_block(c.kind, c.record_id, {c.field})
+        self.take.setEnabled(block is None)
+        self.owner_note.setText(f"🔒 {block} You can keep what is shown; the owner decides "
+                                "which version stays." if block else "")
 
     def _resolve(self, take_other: bool) -> None:
         row = self.table.currentRow()

@@ -14,6 +14,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QGridLayout, QScrollArea, QSizePolicy, QWidget
 
+from ..core.safe_text import html_text, isolate, shorten
 from ..store.network_views import Panel, SmallMultiples
 
 BLUE, ORANGE, GREEN, GREY, INK = "#0072B2", "#E69F00", "#009E73", "#999999", "#222222"
@@ -30,11 +31,12 @@ class MiniChart(QWidget):
         self._cache: QPixmap | None = None
         self.setFixedSize(PANEL_W, PANEL_H)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setAccessibleName(f"{panel.name}: {panel.status}")
+        name = isolate(shorten(panel.name))  # the painted title is elided to the panel
+        self.setAccessibleName(f"{name}: {panel.status}")
         sig = panel.latest_signal
-        self.setToolTip(f"{panel.name}\n" + (sig.text if sig else panel.explanation
-                                              or "No signal: common-cause variation")
-                        + "\nClick to open this site's chart.")
+        self.setToolTip(html_text(f"{name}\n" + (sig.text if sig else panel.explanation
+                                                 or "No signal: common-cause variation")
+                                  + "\nClick to open this site's chart."))
 
     def fmt(self, v: float) -> str:
         return f"{v * 100:.0f}%" if self.percent else f"{v:.3g}"

@@ -5,6 +5,10 @@ small multiples, funnel/caterpillar, bright spots and concerns, the change idea 
 matrix and the combined driver diagram.  Every tab renders a view model from
 `nicdesk.store.network_views`, built when the tab is first shown (and again when a filter
 changes), so opening the page costs only the tab in front.
+
+Names people typed are shortened (`shorten`, so a 5,000-character name cannot widen
+the window) and, where other words follow them, isolated (`isolate`, so a right-to-left
+name cannot reorder them); labels that show names are plain text, never HTML.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.safe_text import html_text, isolate, shorten
 from ..store import network_evidence as ev
 from ..store import network_views as nv
 from .widgets import page_title
@@ -55,6 +60,8 @@ class NetworkViewPage(QWidget):
         outer.setContentsMargins(16, 12, 16, 8)
         head = QHBoxLayout()
         self.title = page_title(scale=1.35)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # the network's name is not HTML
+        self.title.setMinimumWidth(1)  # a long name is clipped, not widening the window
         head.addWidget(self.title)
         head.addStretch(1)
         self.privacy = QLabel()
@@ -152,6 +159,7 @@ class NetworkViewPage(QWidget):
         bar.addWidget(self.common)
         bar.addStretch(1)
         self.multiples_note = QLabel()
+        self.multiples_note.setTextFormat(Qt.TextFormat.PlainText)  # tag values are typed
         self.multiples_note.setStyleSheet("color: #555555;")
         bar.addWidget(self.multiples_note)
         self.grid = SmallMultiplesGrid()
@@ -224,14 +232,15 @@ class NetworkViewPage(QWidget):
             measures = nv.network_measures(s, network_id)
             choices = nv.tag_choices(s, network_id)
             first, last = self._data_span(s, [m.id for m in measures])
-        self.title.setText(f"Network view — {net.name}")
+        self.title.setText(f"Network view — {isolate(shorten(net.name))}")
+        self.title.setToolTip(html_text(shorten(net.name, 1000)))
         threshold = net.suppression_threshold or 10
         self.privacy.setText(f"Small numbers are hidden: {threshold - 1} or fewer → "
                              f"“suppressed (n < {threshold})”")
         current = self.measure.currentData()
         self.measure.clear()
         for m in measures:
-            self.measure.addItem(f"{m.name} ({m.kind})", m.id)
+            self.measure.addItem(f"{isolate(shorten(m.name))} ({m.kind})", m.id)
         if current:
             self.measure.setCurrentIndex(max(0, self.measure.findData(current)))
         self._context_boxes(choices)
@@ -345,19 +354,21 @@ class NetworkViewPage(QWidget):
         bold.setBold(True)
         for b in spots:
             mark = "▲ Bright spot" if b.assessment == "improvement" else "▼ Concern"
-            top = QTreeWidgetItem([f"{mark}: {b.site}", b.measure, b.signal])
+            top = QTreeWidgetItem([f"{mark}: {isolate(shorten(b.site))}", shorten(b.measure),
+                                   b.signal])
             top.setFont(0, bold)
             top.setForeground(0, QColor("#00734F" if b.assessment == "improvement"
                                         else "#8A4B00"))
             top.setData(0, Qt.ItemDataRole.UserRole, ("measure", b.measure_id, b.site_id))
-            top.setToolTip(2, b.signal)
+            top.setToolTip(2, html_text(b.signal))
             if not b.cycles:
                 child = QTreeWidgetItem(["No PDSA cycles recorded in the months before — "
                                          "ask what they are doing", "", ""])
                 child.setForeground(0, QColor("#555555"))
                 top.addChild(child)
             for cid, title, start, decision in b.cycles:
-                child = QTreeWidgetItem([f"PDSA: {title}", start.isoformat() if start else "",
+                child = QTreeWidgetItem([f"PDSA: {isolate(shorten(title))}",
+                                         start.isoformat() if start else "",
                                          decision or "undecided"])
                 child.setData(0, Qt.ItemDataRole.UserRole, ("pdsa_cycle", cid, None))
                 top.addChild(child)
@@ -389,7 +400,7 @@ class NetworkViewPage(QWidget):
         self.driver.clear()
         self.driver.addItem("All drivers", None)
         for nid, text in self._matrix_model.drivers:
-            self.driver.addItem(text, nid)
+            self.driver.addItem(shorten(text), nid)
         self.driver.setCurrentIndex(max(0, self.driver.findData(current)))
         self._show_matrix()
 
@@ -402,9 +413,10 @@ class NetworkViewPage(QWidget):
         table.clear()
         table.setRowCount(len(rows))
         table.setColumnCount(len(model.sites))
-        table.setHorizontalHeaderLabels([name for _id, name in model.sites])
-        table.setVerticalHeaderLabels([r.title + (f" (local, {r.local_to})" if r.local_to
-                                                  else "") for r in rows])
+        table.setHorizontalHeaderLabels([shorten(name) for _id, name in model.sites])
+        table.setVerticalHeaderLabels([
+            f"{isolate(shorten(r.title))} (local, {isolate(shorten(r.local_to))})"
+            if r.local_to else shorten(r.title) for r in rows])
         for i, row in enumerate(rows):
             for j, (site_id, _name) in enumerate(model.sites):
                 cell = row.cells.get(site_id)
@@ -455,7 +467,7 @@ class NetworkViewPage(QWidget):
         current = self.diagram_choice.currentData()
         self.diagram_choice.clear()
         for d in self._diagrams:
-            self.diagram_choice.addItem(d.name, d.diagram_id)
+            self.diagram_choice.addItem(shorten(d.name), d.diagram_id)
         self.diagram_choice.setCurrentIndex(max(0, self.diagram_choice.findData(current)))
         self._show_diagram()
 
@@ -480,10 +492,13 @@ class NetworkViewPage(QWidget):
             if e is None:
                 continue
             decisions = ", ".join(f"{k} {v}" for k, v in sorted(e.decisions.items()))
-            item = QTreeWidgetItem([f"{e.level}: {e.text}", ", ".join(e.sites) or "—",
-                                    str(e.cycles), decisions])
+            sites = ", ".join(isolate(shorten(x)) for x in e.sites)
+            item = QTreeWidgetItem([f"{e.level}: {isolate(shorten(e.text, 300))}",
+                                    sites or "—", str(e.cycles), decisions])
             for site, text in e.local_additions:
-                item.addChild(QTreeWidgetItem([f"+ added at {site}: {text}", site, "", ""]))
+                item.addChild(QTreeWidgetItem([
+                    f"+ added at {isolate(shorten(site))}: {isolate(shorten(text, 300))}",
+                    shorten(site), "", ""]))
             self.evidence.addTopLevelItem(item)
             item.setExpanded(True)
 

@@ -1,4 +1,7 @@
-"""PDSA overviews: the ramp as a ladder of cycles, and the filtered list of cycles."""
+"""PDSA overviews: the ramp as a ladder of cycles, and the filtered list of cycles.
+
+Another site's ramp is shown read-only (a lock banner, no reordering); the list of cycles
+only reads."""
 
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ from sqlalchemy import select
 from ..core.pdsa import STAGES
 from ..store import pdsa as ops
 from ..store.schema import PdsaCycle, PdsaRamp
-from .widgets import page_title
+from .widgets import LockBanner, page_title, set_read_only
 
 
 class RampPage(QWidget):
@@ -40,6 +43,8 @@ class RampPage(QWidget):
         outer.setContentsMargins(16, 12, 16, 12)
         self.title = page_title()
         outer.addWidget(self.title)
+        self.banner = LockBanner()
+        outer.addWidget(self.banner)
         intro = QLabel("A ramp is a chain of PDSA cycles testing one change idea at growing "
                        "scale. Use ◀ ▶ to reorder (Edit → Undo puts it back); open a cycle "
                        "to read or edit it.")
@@ -62,6 +67,8 @@ class RampPage(QWidget):
                 PdsaCycle.ramp_id == self.ramp_id, PdsaCycle.deleted.is_(False)).order_by(
                 PdsaCycle.cycle_number, PdsaCycle.start_date)))
         self.title.setText(f"Ramp: {ramp.title}" if ramp else "Ramp")
+        lock = ws.ops.record_block("pdsa_ramp", self.ramp_id) if ramp else None
+        self.banner.show_block(lock)
         strip = QWidget()
         row = QHBoxLayout(strip)
         self.cards: list[QFrame] = []
@@ -90,6 +97,7 @@ class RampPage(QWidget):
                 b.setFixedWidth(32)
                 b.setToolTip("Move earlier" if delta < 0 else "Move later")
                 b.clicked.connect(lambda _c=False, cid=c.id, d=delta: self._move(cid, d))
+                set_read_only(b, lock)
                 buttons.addWidget(b)
             open_button = QPushButton("Open")
             open_button.clicked.connect(lambda _c=False, cid=c.id: self.window_.open_cycle(cid))

@@ -3,7 +3,8 @@
 Text fields store after a short pause and when focus leaves (see `fields.TextField`), so a
 laptop that dies mid-sentence loses seconds, never the form.  Questions pair with their
 predictions under Plan and with their results under Study, in one table that grows row by
-row.  Nothing blocks saving: what is missing is listed above the tabs as hints.
+row.  Nothing blocks saving: what is missing is listed above the tabs as hints.  Another
+site's cycle is shown read-only, with a lock banner naming the site that owns it.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from ..store import pdsa as ops
 from ..store.schema import ChangeIdea, Measure, PdsaMeasure, PdsaQuestion, Site
 from .fields import ChoiceField, DateField, Field, IntField, LineField, TextField, plain_choices
 from .forms import RecordForm
-from .widgets import page_title
+from .widgets import LockBanner, page_title
 
 
 class QuestionsTable(QTableWidget):
@@ -75,7 +76,7 @@ class QuestionsTable(QTableWidget):
         self._loading = False
 
     def _changed(self, item: QTableWidgetItem) -> None:
-        if self._loading or item.row() >= len(self.ids):
+        if self._loading or item.row() >= len(self.ids) or self.form.lock:
             return
         ws = self.form.window_.workspace
         self.form.window_.runner.run(ws.ops.update, "pdsa_question", self.ids[item.row()],
@@ -85,6 +86,7 @@ class QuestionsTable(QTableWidget):
 class PlanForm(RecordForm):
     kind = "pdsa_cycle"
     heading = "Plan"
+    show_banner = False  # the page shows it above the tabs
 
     def build_fields(self) -> list[Field]:
         return [
@@ -114,6 +116,8 @@ class PlanForm(RecordForm):
         add.clicked.connect(self._add_question)
         remove = QPushButton("Remove question")
         remove.clicked.connect(self._remove_question)
+        for widget in (self.questions, add, remove):
+            self.editing(widget)
         row.addWidget(add)
         row.addWidget(remove)
         row.addStretch(1)
@@ -126,6 +130,8 @@ class PlanForm(RecordForm):
         self.measure_choice = QComboBox()
         link = QPushButton("Link measure")
         link.clicked.connect(self._link_measure)
+        self.editing(self.measure_choice)
+        self.editing(link)
         row.addWidget(self.measure_choice, 1)
         row.addWidget(link)
         layout.addLayout(row)
@@ -193,7 +199,9 @@ def _questions(session: Any, cycle_id: str) -> list[PdsaQuestion]:
 class DoForm(RecordForm):
     kind = "pdsa_cycle"
     heading = "Do"
+    show_banner = False
     intro = "Carry out the test; write down what happened as it happens."
+    editing_intro = True
 
     def build_fields(self) -> list[Field]:
         return [
@@ -211,7 +219,9 @@ class DoForm(RecordForm):
 class StudyForm(RecordForm):
     kind = "pdsa_cycle"
     heading = "Study"
+    show_banner = False
     intro = "Compare the results with the predictions. What did we learn?"
+    editing_intro = True
 
     def build_fields(self) -> list[Field]:
         return [
@@ -224,6 +234,7 @@ class StudyForm(RecordForm):
     def extra(self, layout: QVBoxLayout) -> None:
         layout.addWidget(QLabel("Predictions and results:"))
         self.questions = QuestionsTable(self, ("question", "prediction", "result"))
+        self.editing(self.questions)
         layout.addWidget(self.questions)
 
     def prepare(self, session: Any, record: Any) -> None:
@@ -233,7 +244,9 @@ class StudyForm(RecordForm):
 class ActForm(RecordForm):
     kind = "pdsa_cycle"
     heading = "Act"
+    show_banner = False
     intro = "Decide: adopt, adapt or abandon (or expand the scale), and why."
+    editing_intro = True
 
     def build_fields(self) -> list[Field]:
         return [
@@ -248,6 +261,7 @@ class ActForm(RecordForm):
         self.next_button.setToolTip("A new cycle in this ramp, with the change idea, the open "
                                     "questions and these notes carried into its Plan")
         self.next_button.clicked.connect(self._next)
+        self.editing(self.next_button)
         row.addWidget(self.next_button)
         row.addStretch(1)
         layout.addLayout(row)
@@ -282,6 +296,8 @@ class PdsaPage(QWidget):
         head.addWidget(self.stage)
         head.addStretch(1)
         outer.addLayout(head)
+        self.banner = LockBanner()
+        outer.addWidget(self.banner)
         self.hints = QLabel()
         self.hints.setObjectName("hints")
         self.hints.setWordWrap(True)
@@ -333,7 +349,9 @@ class PdsaPage(QWidget):
         self.stage.setStyleSheet(f"color: {'black' if st in ('doing', 'studying') else 'white'};"
                                  f" background: {colours[st]}; font-weight: bold;"
                                  " border-radius: 3px; padding: 1px 4px;")
-        todo = problems(f)
+        lock = self.forms[0].lock  # the same for all four tabs: one cycle, one owner
+        self.banner.show_block(lock)
+        todo = [] if lock else problems(f)  # nothing to finish here: the owner does
         self.hints.setText("Not finished yet (you can save anyway): " + " ".join(todo)
                            if todo else "")
         self.hints.setVisible(bool(todo))

@@ -1,6 +1,7 @@
 """First run: a short choice instead of a blank window — create my school's workspace,
-join a network with an invitation file, or explore the sample network.  Each choice ends
-with a workspace open (cancelling anywhere falls back to the sample)."""
+join a network with an invitation file, ask to join one (no invitation yet), or explore
+the sample network.  Each choice ends with a workspace open (cancelling anywhere falls
+back to the sample)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ CHOICES = (
      "later."),
     ("join", "Join a network (I have an invitation file)",
      "Your network coordinator sent you a .nicbundle invitation."),
+    ("request", "Ask to join a network (no invitation yet)",
+     "Create your school's workspace and a join request file to send to your network "
+     "coordinator; they send back the invitation."),
     ("sample", "Explore the sample network",
      "Five focus schools and six regional centres with two years of data: look around "
      "freely, nothing here is real."),
@@ -52,7 +56,7 @@ class WelcomeDialog(QDialog):
             button.clicked.connect(lambda _c=False, k=key: self.choose(k))
             layout.addWidget(button)
             self.buttons[key] = button
-        self.resize(560, 380)
+        self.resize(560, 440)
 
     def choose(self, key: str) -> None:
         self.choice = key
@@ -108,13 +112,17 @@ def run_welcome(window: Any) -> str:
     window.last_dialog = dialog
     dialog.exec()
     choice = dialog.choice or "sample"
-    if choice == "create":
+    if choice in ("create", "request"):
         ask = SchoolDialog(window)
         window.last_dialog = ask
         if ask.exec() and ask.school.text().strip():
             path = create_school_workspace(ask.school.text(), ask.network.text())
             if window.open_workspace(path):
-                return "create"
+                if choice == "request":
+                    from .bundle_dialogs import request_to_join
+
+                    request_to_join(window)  # cancelled: the school's workspace stays open
+                return choice
         choice = "sample"
     if choice == "join":
         from .bundle_dialogs import join_network

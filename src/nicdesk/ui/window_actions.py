@@ -195,10 +195,65 @@ class WindowActions:
         if self.workspace is not None:
             enrol_site_key(self)
 
+    def request_to_join(self) -> None:
+        from .bundle_dialogs import request_to_join
+
+        request_to_join(self)
+
+    def enrol_from_request(self) -> None:
+        from .bundle_dialogs import enrol_from_request
+
+        if self.workspace is not None:
+            enrol_from_request(self)
+
+    def install_membership_actions(self) -> None:
+        """Network → Request to join… and Enrol a school from a join request…, placed
+        around the coordinator's Invite and Enrol items (once; safe to call again)."""
+        if getattr(self, "act_request_join", None) is not None:
+            return
+        from PySide6.QtGui import QAction
+
+        menu = next((a.menu() for a in self.menuBar().actions()
+                     if a.menu() is not None and a.text().replace("&", "") == "Network"),
+                    None)
+        if menu is None:
+            return
+
+        def action(text: str, slot: Any, tip: str) -> QAction:
+            act = QAction(text, self)
+            act.setToolTip(tip)
+            act.setStatusTip(tip)
+            act.triggered.connect(slot)
+            return act
+
+        self.act_request_join = action(
+            "&Request to join…", self.request_to_join,
+            "School: make this computer's key and a join request file for the coordinator")
+        self.act_enrol_request = action(
+            "Enrol a school from a &join request…", self.enrol_from_request,
+            "Coordinator: compare a school's code, enrol its key, then invite it")
+        items = menu.actions()
+        invite = next((a for a in items if a.text().replace("&", "").startswith("Invite")),
+                      None)
+        enrol = next((a for a in items if a.text().replace("&", "").startswith("Enrol a Site")),
+                     None)
+        if invite is not None:
+            menu.insertAction(invite, self.act_request_join)
+            menu.insertSeparator(invite)
+        else:
+            menu.addAction(self.act_request_join)
+        after = items[items.index(enrol) + 1] if enrol is not None and \
+            items.index(enrol) + 1 < len(items) else None
+        if after is not None:
+            menu.insertAction(after, self.act_enrol_request)
+        else:
+            menu.addAction(self.act_enrol_request)
+
     def open_paths(self, paths: list[str]) -> None:
         """Files handed over by a drop, a double-click in the file manager or a second
         launch: a workspace opens; bundles are imported (an invitation, with no workspace
-        open, starts the join)."""
+        open, starts the join); a school's join request opens the coordinator's
+        enrolment."""
         self.showNormal() if self.isMinimized() else self.show()
         self.raise_()
         self.activateWindow()
@@ -212,6 +267,11 @@ class WindowActions:
             from .bundle_dialogs import join_network
 
             join_network(self, bundles[0])
+        requests = [p for p in paths if p.lower().endswith(".nicjoin")]
+        if requests and self.workspace is not None:
+            from .bundle_dialogs import enrol_from_request
+
+            enrol_from_request(self, requests[0])
 
     def join_network(self) -> None:
         from .bundle_dialogs import join_network

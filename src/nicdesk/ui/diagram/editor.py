@@ -1,6 +1,9 @@
 """What the driver-diagram and fishbone editors share: the layout of the screen (title,
-toolbar, diagram, details, hints, a line for refused edits), keyboard actions that step
-aside while text is edited in place, in-place renaming, and export."""
+lock banner, toolbar, diagram, details, hints, a line for refused edits), keyboard actions
+that step aside while text is edited in place, in-place renaming, export, and the
+read-only state of a diagram owned by another site or by the network coordinator (seen at
+a site): no adding, moving, linking, renaming or deleting — reading, zooming and export
+stay."""
 
 from __future__ import annotations
 
@@ -20,12 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..widgets import page_title
+from ..widgets import LockBanner, page_title
 from .scene import DiagramScene, DiagramView
 
 
 class DiagramEditor(QWidget):
     hint_text = ""
+    read_only_hint = ("Read-only here: arrows move through the diagram · Ctrl+wheel, "
+                      "Ctrl+= / Ctrl+− / Ctrl+0: zoom · Export… saves a picture")
 
     def __init__(self, window: Any, details: QWidget, side: QWidget | None = None,
                  side_focus: QWidget | None = None) -> None:
@@ -38,6 +43,8 @@ class DiagramEditor(QWidget):
         self.title = page_title()
         self.title.setWordWrap(True)
         outer.addWidget(self.title)
+        self.banner = LockBanner()
+        outer.addWidget(self.banner)
         self.toolbar = QToolBar()
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         outer.addWidget(self.toolbar)
@@ -45,6 +52,8 @@ class DiagramEditor(QWidget):
         self.view = DiagramView(self.scene)
         self.scene.node_activated.connect(lambda _nid: self.rename())
         self.scene.selectionChanged.connect(self._selection_changed)
+        if hasattr(details, "show_banner"):
+            details.show_banner = False  # the banner above the diagram says it once
         details.setMinimumWidth(300)
         details.setMaximumWidth(380)
         split = QSplitter()
@@ -66,13 +75,18 @@ class DiagramEditor(QWidget):
         outer.addWidget(self.problem)
         self.editor: QLineEdit | None = None
         self.key_actions: list[QAction] = []  # off while text is edited in place
+        self.edit_actions: list[QAction] = []  # off while the diagram is read-only
+        self.locked: str | None = None  # why this diagram may not be changed here
 
     # ------------------------------------------------------------------ actions
     def act(self, text: str, slot: Any, keys: Any = None, tip: str = "",
-            toolbar: bool = True, side: bool = True) -> QAction:
+            toolbar: bool = True, side: bool = True, edit: bool = False) -> QAction:
         """An action; its keys work while the diagram (or the outline beside it) has the
-        focus — never while a person types in the details pane."""
+        focus — never while a person types in the details pane.  An `edit` action changes
+        the diagram, so it is off while the diagram is read-only."""
         a = QAction(text, self)
+        if edit:
+            self.edit_actions.append(a)
         if keys is not None:
             a.setShortcuts(keys if isinstance(keys, list) else [QKeySequence(keys)])
             a.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -113,6 +127,23 @@ class DiagramEditor(QWidget):
         raise NotImplementedError
 
     # ------------------------------------------------------------------ shared behaviour
+    def set_locked(self, why: str | None) -> None:
+        """Read-only with the owner named in the banner (`why`, from
+        `Operations.record_block`), or editable again when None."""
+        self.locked = why or None
+        self.banner.show_block(self.locked)
+        for action in self.edit_actions:
+            action.setEnabled(not self.locked and self.editor is None)
+            tip = action.statusTip()
+            action.setToolTip(self.locked if self.locked else tip)
+        self.scene.read_only = bool(self.locked)
+        self.hint.setText(self.read_only_hint if self.locked else self.hint_text)
+        if self.locked and self.editor is not None:
+            self.editor.deleteLater()  # an in-place edit begun before the lock came
+            self.editor = None
+            for action in self.key_actions:
+                action.setEnabled(action not in self.edit_actions)
+
     def show_problem(self, message: str) -> None:
         """A refused edit, said under the diagram (nothing was stored)."""
         self.problem.setText("⚠ " + message + " Nothing was changed.")
@@ -128,12 +159,15 @@ class DiagramEditor(QWidget):
         return ids[0] if len(ids) == 1 else None
 
     def _run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Every change of the diagram goes through here: none while it is read-only."""
+        if self.locked:
+            return None
         self.problem.hide()
         return self.window_.runner.run(fn, *args, **kwargs)
 
     def rename(self) -> None:
         node = self.selected()
-        if node is None or node not in self.scene.nodes:
+        if node is None or node not in self.scene.nodes or self.locked:
             return
         item = self.scene.nodes[node]
         rect = self.view.mapFromScene(item.sceneBoundingRect()).boundingRect()
@@ -153,10 +187,10 @@ class DiagramEditor(QWidget):
                 return
             self.editor = None
             for action in self.key_actions:
-                action.setEnabled(True)
+                action.setEnabled(not (self.locked and action in self.edit_actions))
             text = editor.text()
             editor.deleteLater()
-            if save and text.strip() != self.text_of(node):
+            if save and not self.locked and text.strip() != self.text_of(node):
                 self.store_rename(node, text)
             self.scene.select_only(node)
             self.view.setFocus()

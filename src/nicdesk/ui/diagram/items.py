@@ -2,7 +2,8 @@
 
 Items mirror stored records; they never own them.  A node shows its level by a subtle
 tint and its status by border style plus a letter badge, so print and colour-blind
-readers see the same thing.  Dragging from a node onto another asks the scene for a link.
+readers see the same thing.  Dragging from a node onto another asks the scene for a link
+(unless the diagram is read-only here).  Items are never movable: the layout places them.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class NodeItem(QGraphicsObject):
         self.highlight: str | None = None
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsFocusable, True)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable, False)
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self._drag_from: QPointF | None = None
@@ -125,7 +127,8 @@ class NodeItem(QGraphicsObject):
     # -- drag to link
     def mousePressEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         super().mousePressEvent(event)
-        if event.button() == Qt.MouseButton.LeftButton:
+        if event.button() == Qt.MouseButton.LeftButton and not getattr(
+                self.scene(), "read_only", False):
             self._drag_from = event.scenePos()
 
     def mouseMoveEvent(self, event: Any) -> None:  # noqa: N802 - Qt override

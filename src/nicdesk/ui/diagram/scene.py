@@ -1,5 +1,6 @@
 """The diagram scene and view: mirror a `core.layout.Layout`, keep the selection across
-redraws, zoom and fit, rubber-band selection, drag-to-link, PNG and SVG export."""
+redraws, zoom and fit, rubber-band selection, drag-to-link (not on a read-only diagram),
+PNG and SVG export."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class DiagramScene(QGraphicsScene):
         self.edges: list[EdgeItem] = []
         self.lines: list[QGraphicsLineItem] = []
         self._ghost: QGraphicsLineItem | None = None
+        self.read_only = False  # another's diagram: select and read, never drag to link
 
     def show_layout(self, layout: Layout, statuses: dict[str, str] | None = None,
                     extras: dict[str, str] | None = None,
@@ -86,6 +88,8 @@ class DiagramScene(QGraphicsScene):
 
     # -- drag to link
     def drag_link(self, source: NodeItem, pos: QPointF) -> None:
+        if self.read_only:
+            return
         start = source.sceneBoundingRect().center()
         if self._ghost is None:
             self._ghost = self.addLine(start.x(), start.y(), pos.x(), pos.y(),
@@ -99,7 +103,7 @@ class DiagramScene(QGraphicsScene):
             self._ghost = None
             target = next((i for i in self.items(pos) if isinstance(i, NodeItem)
                            and i is not source), None)
-            if target is not None:
+            if target is not None and not self.read_only:
                 self.link_requested.emit(source.node_id, target.node_id)
 
     # -- export

@@ -1,0 +1,510 @@
+"""Who belongs to a network and with which key: keys made for a workspace, the school's
+join request, the coordinator's enrolment, and joining from an invitation.
+
+The flow (README "Bundles"):
+
+1. A school without an invitation writes a **join request** (`write_join_request`): this
+   computer's new key (optionally sealed with a passphrase), the school's name and the
+   key's fingerprint, signed with that key.  The key id is remembered in the workspace
+   meta (`signing_key`), and the request in `join_request`.
+2. The coordinator reads it (`read_join_request`), compares the fingerprint the school
+   reads out, and **enrols** the key for an existing site or a new one (`enrol_request`),
+   then sends an invitation (`export.export_bundle(kind="invitation")`).
+3. The school **joins** (`join`): the invitation is verified with the coordinator key
+   inside it, a new workspace is made from its records, and the coordinator key is kept
+   locally (`trusted_coordinator_key`).  The site's key is the one the coordinator already
+   enrolled when its private half is on this computer (so a request's key is found
+   without anyone choosing it), else the key given, else a new one whose public half
+   goes to the coordinator.  A site never edits the keys on its own site record: only
+   the coordinator enrols keys.
+
+Join request file (`*.nicjoin`), UTF-8 JSON::
+
+    {"format": "nicdesk-join-request", "format_version": 1,
+     "site_name": "Lincoln High School", "site_kind": "school", "contact": "",
+     "public_key": "<minisign public key line>", "key_id": "<16 hex>",
+     "fingerprint": "ABCD-EFGH-IJKL-MNOP", "created": "2026-03-06T09:15:00+00:00",
+     "signature": "<minisign signature text>"}
+
+The signature is a minisign signature, by the requested key, of the canonical JSON of
+every other field (sorted keys, no spaces, UTF-8): whoever wrote the request holds the
+private key, and nothing in it was changed on the way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from ..core.clock import ClockDriftError
+from ..core.model import SITE_KINDS
+from ..core.safe_text import BIDI_CONTROLS
+from ..store.errors import WorkspaceError
+from ..store.schema import MODELS, Network, Site
+from ..store.workspace import Workspace, defer_references
+from . import keys, minisign
+
+REQUEST_FORMAT = "nicdesk-join-request"
+REQUEST_VERSION = 1
+REQUEST_SUFFIX = ".nicjoin"
+MAX_REQUEST_BYTES = 64 * 1024
+MAX_NAME = 200
+
+
+class JoinRequestError(WorkspaceError):
+    title = "Join request refused"
+
+
+class MembershipError(WorkspaceError):
+    title = "Not done"
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def key_file(key_id: str) -> Path:
+    return keys.keys_dir() / f"{key_id}.key"
+
+
+def key_on_this_computer(key_id: str) -> bool:
+    return bool(key_id) and key_file(key_id).exists()
+
+
+def needs_passphrase(meta: dict[str, str]) -> bool:
+    """Whether the workspace's signing key is sealed with a passphrase."""
+    key_id = meta.get("signing_key") or ""
+    if not key_on_this_computer(key_id):
+        return False
+    with key_file(key_id).open("rb") as fh:
+        return fh.read(len(keys.SEALED)) == keys.SEALED
+
+
+def _load(key_id: str, passphrase: str | None) -> keys.KeyPair:
+    try:
+        return keys.load(key_id, passphrase)
+    except keys.KeyError_ as exc:
+        raise MembershipError(str(exc)) from exc
+
+
+def init_key(ws: Workspace, site_id: str | None = None, *, coordinator: bool = False,
+             passphrase: str | None = None) -> keys.KeyPair:
+    """A new signing key for this workspace (and which site it speaks for).  The
+    coordinator's key is enrolled on its own site, named as the coordinator key of the
+    network and trusted locally; a site's key is only remembered here: the coordinator
+    enrols it (a site's bundle may not change the keys on its own record)."""
+    pair = keys.generate(passphrase)
+    values = {"signing_key": pair.public.key_id_hex}
+    if site_id is not None:
+        values["local_site_id"] = site_id
+    if coordinator:
+        # the coordinator's role first (it may write keys), the key on its site and the
+        # network next, and only then the signing key, whose arrival gives unowned
+        # network records to the site holding the coordinator key
+        ws.set_meta(role="coordinator")
+        values["trusted_coordinator_key"] = pair.public.line()
+        with ws.read() as s:
+            site = s.get(Site, site_id) if site_id else None
+            nets = [n.id for n in s.scalars(select(Network))
+                    if site is None or n.id == site.network_id]
+            current = list(site.public_keys or []) if site is not None else []
+        with ws.ops.batch("Make this workspace the network's coordinator",
+                          undoable=False) as t:
+            if site_id is not None and pair.public.line() not in current:
+                t.update("site", site_id, public_keys=[*current, pair.public.line()])
+            for net in nets:
+                t.update("network", net, coordinator_public_key=pair.public.line())
+    ws.set_meta(**values)
+    return pair
+
+
+def create_network(path: str | Path, name: str, coordinator_site: str = "Network hub",
+                   passphrase: str | None = None) -> keys.KeyPair:
+    """Coordinator: a new workspace with the network, its coordinating site, a charter and
+    the coordinator's key."""
+    with Workspace.create(path) as ws:
+        with ws.ops.batch("Create the network") as t:
+            net = t.create("network", name=name)
+            site = t.create("site", network_id=net, name=coordinator_site,
+                            kind="state agency")
+            t.create("charter", network_id=net)
+        return init_key(ws, site, coordinator=True, passphrase=passphrase)
+
+
+def trust_coordinator(ws: Workspace, key: minisign.PublicKey) -> None:
+    """Accept the coordinator's key (kept locally; the network record is the
+    coordinator's to write)."""
+    ws.set_meta(trusted_coordinator_key=key.line())
+
+
+# --------------------------------------------------------------------------- join request
+
+
+@dataclass(frozen=True)
+class JoinRequest:
+    site_name: str
+    site_kind: str
+    contact: str
+    key: minisign.PublicKey
+    created: str
+    path: Path | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        return self.key.fingerprint()
+
+
+def _canonical(fields: dict[str, Any]) -> bytes:
+    return json.dumps(fields, sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def _clean_name(name: str | None) -> str:
+    return " ".join((name or "").split())
+
+
+def _hidden_characters(text: str) -> bool:
+    """Control or bidi-override characters: nothing a school's name needs, everything a
+    forged one could use to disguise itself on a screen or a terminal."""
+    return any(unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS for c in text)
+
+
+def write_join_request(ws: Workspace, out: str | Path, site_name: str | None = None,
+                       passphrase: str | None = None, contact: str = "") -> JoinRequest:
+    """Write a signed join request for this workspace's school.  Makes this computer's key
+    when the workspace has none (sealed with `passphrase` when given), or signs with the
+    key it has (whose passphrase is then needed)."""
+    out = Path(out)
+    meta = ws.meta()
+    local = meta.get("local_site_id")
+    with ws.read() as s:
+        site = s.get(Site, local) if local else None
+        default_name, kind = (site.name, site.kind) if site is not None else ("", "school")
+    name = _clean_name(site_name) or _clean_name(default_name)
+    if not name:
+        raise MembershipError("Say the name of your school (or district, or agency) for the "
+                              "join request.")
+    if len(name) > MAX_NAME:
+        raise MembershipError(f"The name is too long (more than {MAX_NAME} characters).")
+    if _hidden_characters(name) or _hidden_characters(contact):
+        raise MembershipError("The name or contact holds control characters; type them "
+                              "again as plain text.")
+    existing = meta.get("signing_key") or ""
+    pair = _load(existing, passphrase) if key_on_this_computer(existing) \
+        else keys.generate(passphrase or None)
+    fields = {
+        "format": REQUEST_FORMAT, "format_version": REQUEST_VERSION,
+        "site_name": name, "site_kind": kind if kind in SITE_KINDS else "school",
+        "contact": " ".join(contact.split()), "public_key": pair.public.line(),
+        "key_id": pair.public.key_id_hex, "fingerprint": pair.public.fingerprint(),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    signature = minisign.sign(pair.private, _canonical(fields),
+                              f"nicdesk join request {pair.public.fingerprint()}",
+                              "NICdesk join request signature")
+    text = json.dumps({**fields, "signature": signature}, indent=2, ensure_ascii=False) + "\n"
+    tmp = out.with_name(out.name + ".part")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise MembershipError(f"The join request could not be written to {out} "
+                              f"({exc.strerror or exc}). Choose another place.") from exc
+    ws.set_meta(signing_key=pair.public.key_id_hex, join_request=json.dumps(
+        {"created": fields["created"], "site_name": name, "file": str(out)}))
+    return JoinRequest(name, fields["site_kind"], fields["contact"], pair.public,
+                       fields["created"], out)
+
+
+def pending_request(meta: dict[str, str]) -> dict[str, str] | None:
+    """The join request this workspace sent, while it has not joined a network yet."""
+    if not meta.get("join_request") or meta.get("trusted_coordinator_key"):
+        return None
+    try:
+        value = json.loads(meta["join_request"])
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def is_join_request(path: str | Path) -> bool:
+    """A quick look (for choosing between a request and a .pub): does it say it is one?"""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return REQUEST_FORMAT.encode() in head
+
+
+def read_join_request(path: str | Path) -> JoinRequest:
+    """A join request checked from end to end; anything wrong is one plain sentence."""
+    path = Path(path)
+
+    def refuse(why: str) -> JoinRequestError:
+        return JoinRequestError(f"{path.name} is not a join request NICdesk can use: {why} "
+                                "Nothing was changed.")
+
+    try:
+        if path.stat().st_size > MAX_REQUEST_BYTES:
+            raise refuse("it is far too large for one.")
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise refuse("the file does not exist.") from exc
+    except OSError as exc:
+        raise refuse(f"it cannot be read ({exc.strerror or exc}).") from exc
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise refuse("it is not a join request file (not JSON text).") from exc
+    if not isinstance(data, dict) or data.get("format") != REQUEST_FORMAT:
+        raise refuse("it is not a join request file.")
+    version = data.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise refuse("it has no format version.")
+    if version > REQUEST_VERSION:
+        raise refuse(f"it was made by a newer NICdesk (format {version}); update NICdesk "
+                     "and open it again.")
+    for name in ("site_name", "site_kind", "public_key", "fingerprint", "created",
+                 "signature"):
+        if not isinstance(data.get(name), str) or not data[name].strip():
+            raise refuse(f"its {name.replace('_', ' ')} is missing.")
+    for name, value in data.items():
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            raise refuse(f"its {name.replace('_', ' ')} has the wrong type.")
+    contact = data.get("contact", "")
+    site_name = _clean_name(data["site_name"])
+    if not site_name or len(site_name) > MAX_NAME:
+        raise refuse("its school name is empty or too long.")
+    if _hidden_characters(data["site_name"]) or _hidden_characters(str(contact)):
+        raise refuse("its school name or contact holds control characters.")
+    try:
+        key = minisign.parse_public_key(data["public_key"])
+    except minisign.SignatureError as exc:
+        raise refuse("its public key is damaged.") from exc
+    if "key_id" in data and data["key_id"] != key.key_id_hex:
+        raise refuse("its key id does not match its key — the file was changed after it "
+                     "was written; ask the school to send it again.")
+    if data["fingerprint"].strip().upper() != key.fingerprint():
+        raise refuse("its fingerprint does not match its key — the file was changed after "
+                     "it was written; ask the school to send it again.")
+    body = {k: v for k, v in data.items() if k != "signature"}
+    try:
+        minisign.verify(key, _canonical(body), data["signature"])
+    except minisign.SignatureError as exc:
+        raise refuse("its signature does not match its key — the file was changed after "
+                     "it was written; ask the school to send it again.") from exc
+    kind = data["site_kind"] if data["site_kind"] in SITE_KINDS else "school"
+    return JoinRequest(site_name, kind, " ".join(str(contact).split()), key,
+                       data["created"], path)
+
+
+# --------------------------------------------------------------------------- enrolment
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    site_id: str
+    site_name: str
+    key: minisign.PublicKey
+    new_site: bool = False
+    already: bool = False
+
+    def text(self) -> str:
+        if self.already:
+            return (f"Key {self.key.key_id_hex} was already enrolled for {self.site_name}; "
+                    "nothing changed.")
+        added = " (added as a new site)" if self.new_site else ""
+        return (f"Enrolled key {self.key.key_id_hex} for {self.site_name}{added}. "
+                f"Fingerprint {self.key.fingerprint()}.")
+
+
+def coordinator_network(ws: Workspace) -> str:
+    """The network this workspace coordinates: its own site's, else its only one."""
+    meta = ws.meta()
+    with ws.read() as s:
+        local = s.get(Site, meta.get("local_site_id") or "")
+        if local is not None:
+            return local.network_id
+        nets = list(s.scalars(select(Network).where(Network.deleted.is_(False))))
+    if len(nets) != 1:
+        raise MembershipError("This workspace holds " + ("no network" if not nets else
+                              "several networks") + "; open the coordinator's workspace of "
+                              "the network to enrol sites in.")
+    return nets[0].id
+
+
+def network_sites(ws: Workspace, network_id: str | None = None) -> list[tuple[str, str]]:
+    """(name, id) of the network's sites, by name."""
+    network_id = network_id or coordinator_network(ws)
+    with ws.read() as s:
+        return sorted((x.name, x.id) for x in s.scalars(select(Site).where(
+            Site.network_id == network_id, Site.deleted.is_(False))))
+
+
+def find_site(ws: Workspace, site: str, network_id: str | None = None) -> str | None:
+    """A site of the network by id or by its exact name (case and spacing ignored)."""
+    wanted = _clean_name(site).lower()
+    for name, site_id in network_sites(ws, network_id):
+        if site_id == site or _clean_name(name).lower() == wanted:
+            return site_id
+    return None
+
+
+def enrol_key(ws: Workspace, key: minisign.PublicKey, site: str, *, new: bool = False,
+              kind: str = "school", parent_id: str | None = None) -> Enrolment:
+    """Coordinator: enrol `key` for the site named (or with the id) `site`, or, with
+    `new`, add a site of that name and enrol it there — one operation, one undo step."""
+    meta = ws.meta()
+    if meta.get("role") != "coordinator" and meta.get("signing_key") and \
+            meta.get("local_site_id"):
+        raise MembershipError("Keys are enrolled by the network coordinator, in the "
+                              "coordinator's workspace; this is a site's workspace.")
+    network_id = coordinator_network(ws)
+    name = _clean_name(site)
+    site_id = find_site(ws, site, network_id)
+    if new and site_id is not None:
+        raise MembershipError(f"The network already has a site called {name}; enrol the key "
+                              "for that site, or give the new site another name.")
+    if not new and site_id is None:
+        names = ", ".join(n for n, _ in network_sites(ws, network_id))[:300]
+        raise MembershipError(f"No site of this network is called {name!r}. Choose one of: "
+                              f"{names} — or add it as a new site.")
+    if new and not name:
+        raise MembershipError("Give the new site a name.")
+    with ws.read() as s:
+        for other in s.scalars(select(Site).where(Site.network_id == network_id)):
+            if other.id != site_id and key.line() in (other.public_keys or []):
+                raise MembershipError(f"This key is already enrolled for {other.name}; a key "
+                                      "speaks for one site only.")
+        current = list(s.get(Site, site_id).public_keys or []) if site_id else []
+        if site_id:
+            name = s.get(Site, site_id).name
+    if site_id is not None and key.line() in current:
+        return Enrolment(site_id, name, key, already=True)
+    with ws.ops.batch(f"Enrol key for {name}") as t:
+        if site_id is None:
+            site_id = t.create("site", network_id=network_id, name=name,
+                               kind=kind if kind in SITE_KINDS else "school",
+                               parent_id=parent_id)
+        t.update("site", site_id, public_keys=[*current, key.line()])
+    return Enrolment(site_id, name, key, new_site=new)
+
+
+def enrol_request(ws: Workspace, request: JoinRequest | str | Path, site: str | None = None,
+                  *, new: bool = False, parent_id: str | None = None) -> Enrolment:
+    """Coordinator: enrol the key of a join request for the site `site` (id or name;
+    default: the name in the request), or for a new site (`new`) named `site` or as the
+    request says."""
+    if not isinstance(request, JoinRequest):
+        request = read_join_request(request)
+    return enrol_key(ws, request.key, site or request.site_name, new=new,
+                     kind=request.site_kind, parent_id=parent_id)
+
+
+# --------------------------------------------------------------------------- join
+
+
+@dataclass(frozen=True)
+class Joined:
+    path: Path
+    site: str
+    coordinator_fingerprint: str
+    site_key: minisign.PublicKey
+    enrolled: bool = False  # the coordinator already enrolled this key for the site
+
+
+def _invitation(b: Any) -> tuple[minisign.PublicKey, str, str]:
+    """(coordinator key, invited site id, invited site name) of a bundle that must be an
+    invitation; anything missing or of the wrong type is a plain refusal."""
+    from .reader import _fail, invitation_fields
+
+    line, site_id, site_name = invitation_fields(b)
+    if not isinstance(b.manifest.get("network_id"), str):
+        raise _fail(b.path, "it is not an invitation to join a network (it names no "
+                    "network).")
+    return minisign.parse_public_key(line), site_id, site_name
+
+
+def _as_public(key: keys.KeyPair | minisign.PublicKey) -> minisign.PublicKey:
+    return key.public if isinstance(key, keys.KeyPair) else key
+
+
+def _fill(ws: Workspace, records: list[tuple[str, dict[str, Any]]]) -> None:
+    """Every record of the invitation into the new, empty workspace, in one transaction."""
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for kind, values in records:
+        row = dict(values)
+        for column in MODELS[kind].__table__.columns:  # type: ignore[attr-defined]
+            if column.key not in row:
+                default = column.default.arg if column.default is not None else None
+                row[column.key] = default(None) if callable(default) else default
+        by_kind.setdefault(kind, []).append(row)
+    with ws.sessions.begin() as s:
+        defer_references(s)
+        for kind, rows in by_kind.items():
+            for i in range(0, len(rows), 5000):
+                s.execute(insert(MODELS[kind]), rows[i:i + 5000])
+    latest = max((v for _k, r in records for v in r["field_clocks"].values()), default="")
+    if latest:
+        ws.clock.observe(latest)
+
+
+def join(invitation: str | Path, workspace_path: str | Path, passphrase: str | None = None,
+         key: keys.KeyPair | minisign.PublicKey | None = None) -> Joined:
+    """Start a site's workspace from the coordinator's invitation: check it is one, verify
+    it with the coordinator key inside (its fingerprint is compared by people), copy the
+    network's records, and remember which site this is, the coordinator key it trusts and
+    the key it signs with: `key` when given, else the key the coordinator enrolled for the
+    site when its private half is on this computer (a join request's), else a new one
+    (sealed with `passphrase`) whose public half goes to the coordinator."""
+    from .reader import _fail, parse_records, read_bundle, verify_bundle
+
+    b = read_bundle(invitation)
+    coordinator, site_id, site_name = _invitation(b)
+    verify_bundle(b, coordinator)
+    records = parse_records(b)
+    network_id = b.manifest["network_id"]
+    site = next((v for k, v in records if k == "site" and v["id"] == site_id), None)
+    if site is None or site.get("network_id") != network_id or site.get("deleted") or \
+            not any(k == "network" and v["id"] == network_id for k, v in records):
+        raise _fail(b.path, "it does not hold the site it invites; ask the coordinator for "
+                    "a new invitation.")
+    enrolled = []
+    for line in site.get("public_keys") or []:
+        try:
+            enrolled.append(minisign.parse_public_key(line))
+        except (minisign.SignatureError, TypeError):
+            continue
+    public = _as_public(key) if key is not None else next(
+        (k for k in enrolled if key_on_this_computer(k.key_id_hex)), None)
+    if public is not None and not key_on_this_computer(public.key_id_hex):
+        raise MembershipError(f"The signing key {public.key_id_hex} is not on this computer "
+                              "(its private half is missing); join without it and send "
+                              "the new key to the coordinator.")
+    target = Path(workspace_path)
+    ws = Workspace.create(target)
+    try:
+        try:
+            _fill(ws, records)
+        except ClockDriftError as exc:
+            raise _fail(b.path, str(exc) + ".") from exc
+        if public is None:
+            public = keys.generate(passphrase or None).public
+        ws.set_meta(local_site_id=site_id, signing_key=public.key_id_hex, role="site",
+                    trusted_coordinator_key=coordinator.line())
+    except BaseException:
+        ws.close()
+        for leftover in (target, target.with_name(target.name + "-wal"),
+                         target.with_name(target.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+        raise
+    ws.close()
+    return Joined(target, site.get("name") or site_name, coordinator.fingerprint(), public,
+                  enrolled=any(k.key_id == public.key_id for k in enrolled))
