@@ -2,10 +2,13 @@
 with A's genuinely enrolled key, so the signature checks out and it is the authority,
 replay and validation rules that must refuse them.
 
-The network (built once per module): a coordinator (Hub) with schools A and B.  Each
-school has observations on the network measure, a measure of its own, a fishbone with a
-category and a cause, a PDSA cycle with a question, a meeting with an agenda item and an
-aim; the coordinator has a charter, a network fishbone, meeting and aim.  A's and B's
+The network (built once per module; each example imports at a fresh copy of the
+coordinator's file): a coordinator (Hub) with schools A and B.  Each school has
+observations on the network measure, a measure of its own, a fishbone with a category
+and a cause, a driver diagram with nodes, a link, a change idea and a node measure, a
+PDSA ramp and cycle with a question and a measure link, a meeting with agenda and action
+items, an aim, a member, a chart phase and an annotation; the coordinator has the same
+network-level wholes (site_id NULL) and a charter.  A's and B's
 first bundles went to the coordinator and its digest back to both, so A's workspace holds
 B's and the network's records.  A then exported bundle 2, not yet imported anywhere: the
 genuine bundle every attack starts from.
@@ -50,6 +53,7 @@ from .exchange_helpers import (
 )
 
 EXAMPLES = Counter()  # test name -> generated examples run (printed at the end, with -s)
+REASONS = Counter()  # which check refused each attack (printed at the end)
 
 
 def sized(n: int) -> settings:
@@ -66,6 +70,8 @@ def report_examples():  # noqa: ANN201
     total = sum(EXAMPLES.values())
     detail = ", ".join(f"{k} {v}" for k, v in sorted(EXAMPLES.items()))
     print(f"\n[authority attacks] {total} generated examples run ({detail})")
+    print("[authority attacks] refused by: " + "; ".join(
+        f"{n}× {reason}" for reason, n in REASONS.most_common()))
 
 
 # ------------------------------------------------------------------ the network
@@ -90,7 +96,6 @@ class World:
     foreign: dict[tuple[str, str], dict[str, Any]]
     #: the coordinator's dumps, taken before any attack
     coord_dumps: tuple[str, str]
-    b_dumps: tuple[str, str]
     on_track: str  # the network measure
 
     def __init__(self, **values: Any) -> None:
@@ -210,7 +215,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
                  hub_public=hub_public, net=known["network"], hub=known["sites"]["Hub"],
                  site_a=known["sites"]["A"], site_b=known["sites"]["B"],
                  device_a=meta["device_id"], foreign=foreign,
-                 coord_dumps=both_dumps(coord), b_dumps=both_dumps(sites["B"]),
+                 coord_dumps=both_dumps(coord),
                  on_track=known["measures"]["On track"])
 
 
@@ -263,12 +268,36 @@ def attack(world: World, change, *, at: Path | None = None,  # noqa: ANN001
     assert "signature" not in message and "changed after" not in message, message
     for phrase in expect:
         assert phrase in message, message
+    REASONS[_reason(message)] += 1
     after = both_dumps(target)
     assert after[0] == before[0], f"nicdesk dump changed by a refused bundle: {message}"
     assert after[1] == before[1], f"sqlite .dump changed by a refused bundle: {message}"
     target.unlink()
     bundle.unlink()
     return message
+
+
+REASON_BUCKETS = [  # (phrase in the message, which check refused it)
+    ("is a record of another site", "reader: site bundle carries another owner's record"),
+    ("inside a", "authority: part of a whole another site owns"),
+    ("a network-level record", "authority: network-level record"),
+    ("only the network coordinator adds sites", "authority: no new sites"),
+    ("own site record", "authority: coordinator fields of own site record"),
+    ("may change only its own records", "authority: record owned or named elsewhere"),
+    ("change clock", "reader: clock stamp"),
+    ("sequence number", "reader: sequence"),
+    ("different key", "digest: not the trusted coordinator key"),
+    ("not valid JSON", "reader: NaN/Infinity token"),
+    ("nested", "reader: nesting"),
+    ("numerator cannot be larger", "importer: numerator above denominator"),
+    ("value", "reader: value check (entities)"),
+]
+
+
+def _reason(message: str) -> str:
+    """Which check refused a bundle, from its one-line message."""
+    return next((bucket for phrase, bucket in REASON_BUCKETS if phrase in message),
+                message.split("was not imported: ", 1)[-1][:60])
 
 
 def mine(records: Records, kind: str) -> list[dict[str, Any]]:
@@ -284,6 +313,9 @@ EDITABLE = {  # kind -> a free text field to change
     "observation": "note", "fishbone": "problem", "fishbone_category": "name",
     "cause": "evidence", "pdsa_cycle": "objective", "pdsa_question": "prediction",
     "meeting": "notes", "agenda_item": "material", "aim": "population",
+    "driver_diagram": "name", "driver_node": "description", "change_idea": "description",
+    "action_item": "owner", "pdsa_ramp": "title", "member": "responsibilities",
+    "chart_phase": "reason", "annotation": "text",
 }
 words = st.text(st.characters(codec="ascii", categories=("L", "N", "Zs")), min_size=1,
                 max_size=20).filter(str.strip)
@@ -297,6 +329,11 @@ def test_genuine_bundle_resigned_unchanged_is_accepted(world: World) -> None:
     with Workspace.open(target) as ws:
         summary = import_bundle(ws, bundle)
     assert summary.new == 1 and not summary.already
+    # and the comparison the attacks rely on sees an accepted bundle, clock included
+    after = both_dumps(target)
+    assert after[0] != world.coord_dumps[0] and after[1] != world.coord_dumps[1]
+    clock = [line for line in after[1].splitlines() if "'clock_last'" in line]
+    assert clock and clock[0] not in world.coord_dumps[1]
 
 
 # ------------------------------------------------------------------ ownership
@@ -384,7 +421,6 @@ def test_own_site_record_keeps_coordinator_fields(world: World, data: st.DataObj
     """On its own site record A may change its name and tags, never its keys, parent,
     network or kind."""
     EXAMPLES["own_site_fields"] += 1
-    other_key = world.hub_public
     field_, value = pick(data, [
         ("public_keys", "add the coordinator's key"), ("public_keys", "add a new key"),
         ("public_keys", "none"), ("public_keys", "a string"),
@@ -399,7 +435,7 @@ def test_own_site_record_keeps_coordinator_fields(world: World, data: st.DataObj
         new: Any = value
         if field_ == "public_keys":
             current = list(row["public_keys"])
-            new = {"add the coordinator's key": [*current, other_key],
+            new = {"add the coordinator's key": [*current, world.hub_public],
                    "add a new key": [*current, _spare_key_line()],
                    "none": [], "a string": world.a_public}[value]
         elif field_ == "parent_id":
@@ -560,6 +596,11 @@ def test_parts_belong_to_their_whole(world: World, data: st.DataObject) -> None:
         records.setdefault(part, []).append(fresh(world, **values))
 
     attack(world, change)
+
+
+def test_a_cycle_cannot_join_another_sites_ramp(world: World) -> None:
+    b_ramp = world.foreign_of("pdsa_ramp", owner=world.site_b)[0][1]
+    attack(world, lambda records: touch(world, records["pdsa_cycle"][0], ramp_id=b_ramp))
 
 
 #: new records that name a site, with values

@@ -50,9 +50,9 @@ from nicdesk.store.schema import (
 )
 from nicdesk.store.workspace import Workspace
 
-from .exchange_helpers import add_device, export, ids, json_dump, make_network
+from .exchange_helpers import add_device, export, ids, json_dump, make_network, sql_dump
 
-SEEDS = [1, 2, 3, 4, 5, 6, 7, 8]
+SEEDS = list(range(1, 13))
 ROUNDS = 10
 DEVICES = ("S1", "S1b", "S2", "S3")
 COORD = "Hub"
@@ -409,8 +409,10 @@ def test_no_edit_is_lost(template, keys_of_template, tmp_path_factory,  # noqa: 
                         f"{winner.writer + ' write ' + str(winner.n) if winner else '?'}, "
                         f"which had seen {w.writer} up to "
                         f"{winner.saw.get(w.writer, 0) if winner else '?'}; "
-                        f"the writer's writes to it: "
-                        f"{[o.n for o in writes if winner and o.writer == winner.writer]}")
+                        f"the winner's writes to this field: "
+                        f"{[o.n for o in writes if winner and o.writer == winner.writer]}"
+                        " (more than one: see test_concurrent_edit_survives_the_other_"
+                        "device_editing_twice)")
     print(f"\n[convergence seed {seed}] writes: " + ", ".join(
         f"{k} {v}" for k, v in sorted(how.items())) + f", lost {len(lost)}")
     assert not lost, f"seed {seed}: {len(lost)} edits lost without a trace:\n" + \
@@ -486,3 +488,41 @@ def test_concurrent_edit_survives_the_other_device_editing_twice(
                 RecordVersion.record_id == cycle, RecordVersion.field == "objective"))]
     assert final == "S1b: check in weekly, Mondays"
     assert "S1: check in daily" in kept, f"S1's edit vanished (kept: {kept})"
+
+
+# ------------------------------------------------------------------ small cells, one site
+def test_second_device_sees_its_own_sites_small_cells(template, keys_of_template,  # noqa: ANN001
+                                                      tmp_path) -> None:  # noqa: ANN001
+    """The network digest strips a small cell's numbers for every site; a digest written
+    for S1 alone keeps S1's own cells, so S1's second computer learns them — and no other
+    site can import that digest."""
+    paths = _two_devices(template, tmp_path)
+    known = template["known"]
+    with Workspace.open(paths[COORD]) as ws:
+        ws.ops.update("network", known["network"], suppression_threshold=10)
+    with Workspace.open(paths["S1"]) as ws:
+        s1 = ws.meta()["local_site_id"]
+        made = ws.ops.create("observation", measure_id=known["measures"]["On track"],
+                             site_id=s1, period="2025-07-01",
+                             value=0.6, numerator=3.0, denominator=5.0)
+    with Workspace.open(paths[COORD]) as ws:
+        import_bundle(ws, export(paths["S1"], tmp_path / "s1.nicbundle"))
+    network_digest = export(paths[COORD], tmp_path / "d.nicbundle", "digest")
+    with Workspace.open(paths["S1b"]) as ws:
+        import_bundle(ws, network_digest)
+        with ws.read() as s:
+            row = s.get(Observation, made.created[0])
+            assert row is not None and row.numerator is None  # suppressed for everyone
+    with Workspace.open(paths[COORD]) as ws:
+        export_bundle(ws, tmp_path / "d-s1.nicbundle", kind="digest", for_site=s1)
+    with Workspace.open(paths["S1b"]) as ws:
+        import_bundle(ws, tmp_path / "d-s1.nicbundle")
+        with ws.read() as s:
+            row = s.get(Observation, made.created[0])
+            assert (row.numerator, row.denominator) == (3.0, 5.0)
+    s2 = tmp_path / template["paths"]["S2"].name
+    shutil.copyfile(template["paths"]["S2"], s2)
+    before = sql_dump(s2)
+    with Workspace.open(s2) as ws, pytest.raises(BundleError, match="written for"):
+        import_bundle(ws, tmp_path / "d-s1.nicbundle")
+    assert sql_dump(s2) == before

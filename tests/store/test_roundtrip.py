@@ -93,11 +93,19 @@ def test_update_stamps_only_the_changed_field(workspace, network) -> None:  # no
     workspace.ops.update("site", site, name="B")
     with workspace.read() as s:
         rec = s.get(MODELS["site"], site)
-        after = rec.field_clocks
+        after = dict(rec.field_clocks)
     assert after["name"] > before["name"]
-    assert {k for k in after if after.get(k) != before.get(k)} == {"name", "~name"}
-    assert after["~name"] == before["name"]  # the edit remembers what it replaced
+    # replacing this device's own value: nothing new seen from others, no base
+    assert {k for k in after if after.get(k) != before.get(k)} == {"name"}
     assert rec.hlc == after["name"]
+    from nicdesk.core.clock import HybridClock
+
+    workspace.clock = HybridClock("otherlaptop", last=workspace.clock.last)
+    workspace.ops.update("site", site, name="C")
+    with workspace.read() as s:
+        again = dict(s.get(MODELS["site"], site).field_clocks)
+    assert {k for k in again if again.get(k) != after.get(k)} == {"name", "~name"}
+    assert again["~name"] == after["name"]  # the edit remembers what it replaced
 
 
 @pytest.mark.parametrize("kind", sorted(MODELS))

@@ -118,8 +118,11 @@ def _records(ws: Workspace, kind: str, site_id: str | None) -> dict[str, list[di
     return out
 
 
-def _suppress(ws: Workspace, records: dict[str, list[dict]]) -> dict[str, list[str]]:
-    """Strip the small counts out of `records` (in place); the ids, by table name."""
+def _suppress(ws: Workspace, records: dict[str, list[dict]], for_site: str | None = None
+              ) -> dict[str, list[str]]:
+    """Strip the small counts out of `records` (in place); the ids, by table name.  A
+    digest written for one site keeps that site's own cells (its other computers need
+    them)."""
     with ws.read() as s:
         thresholds = {n: int(t or 10) for n, t in s.execute(
             select(Network.id, Network.suppression_threshold))}
@@ -139,7 +142,7 @@ def _suppress(ws: Workspace, records: dict[str, list[dict]]) -> dict[str, list[s
         rows = records.get(kind, [])
         ids = []
         for i, r in enumerate(rows):
-            if small(kind, r):
+            if (for_site is None or r.get("owner_site_id") != for_site) and small(kind, r):
                 rows[i] = without_fields(r, names)
                 ids.append(r["id"])
         if ids:
@@ -147,9 +150,9 @@ def _suppress(ws: Workspace, records: dict[str, list[dict]]) -> dict[str, list[s
     return out
 
 
-def _plan(ws: Workspace, kind: str, site_id: str) -> Plan:
+def _plan(ws: Workspace, kind: str, site_id: str, for_site: str | None = None) -> Plan:
     records = _records(ws, kind, site_id if kind == "site" else None)
-    suppressed = _suppress(ws, records) if kind in ("digest", "invitation") else {}
+    suppressed = _suppress(ws, records, for_site) if kind in ("digest", "invitation") else {}
     return Plan(records, suppressed)
 
 
@@ -238,17 +241,27 @@ def _rotation_statement(pair: keys.KeyPair, network_id: str, new: minisign.Publi
 
 
 def export_bundle(ws: Workspace, out: str | Path, *, kind: str = "site",
-                  passphrase: str | None = None, invite_site: str | None = None) -> ExportResult:
-    """`kind` "site": this site's own records; "digest": every record (coordinator);
-    "invitation": every record plus the coordinator's public key, for `invite_site` to
-    join with (see `importer.join`)."""
+                  passphrase: str | None = None, invite_site: str | None = None,
+                  for_site: str | None = None) -> ExportResult:
+    """`kind` "site": this site's own records; "digest": every record (coordinator),
+    other sites' small counts suppressed — with `for_site`, a digest for that site alone
+    that keeps its own small counts (for its other computers); "invitation": every
+    record plus the coordinator's public key, for `invite_site` to join with (see
+    `membership.join`)."""
     out = Path(out)
     meta = ws.meta()
     if not meta.get("signing_key"):
         raise ExportError(NO_KEY)
     pair = keys.load(meta["signing_key"], passphrase)
     network_id, site_id = identity(ws)
-    plan = _plan(ws, kind, site_id)
+    if kind == "invitation":
+        for_site = invite_site
+    if for_site is not None:
+        with ws.read() as s:
+            target = s.get(Site, for_site)
+            if target is None or target.network_id != network_id:
+                raise ExportError("Choose a site of this network to write the digest for.")
+    plan = _plan(ws, kind, site_id, for_site if kind in ("digest", "invitation") else None)
     records = plan.records
     extra: dict[str, Any] = {}
     if kind == "invitation":
@@ -262,6 +275,8 @@ def export_bundle(ws: Workspace, out: str | Path, *, kind: str = "site",
     statements: list[dict[str, str]] = json.loads(meta.get("rotation_statements") or "[]")
     if kind in ("digest", "invitation"):
         extra["suppressed"] = plan.suppressed
+        if for_site is not None:
+            extra["for_site"] = for_site
     if kind == "digest":
         extra["acknowledged"] = acknowledged(ws, network_id)
         if meta.get("rotation_pending"):

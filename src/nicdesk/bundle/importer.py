@@ -31,8 +31,8 @@ from ..core.authority import (
     COORDINATOR_SITE_FIELDS,
     NETWORK_KINDS,
     OPTIONAL_SITE_KINDS,
-    PARENT,
     SITE_KINDS,
+    wholes,
 )
 from ..core.clock import ClockDriftError
 from ..core.entities import observation_problems
@@ -144,8 +144,9 @@ def _key_for(ws: Workspace, b: Bundle) -> tuple[minisign.PublicKey, str, str | N
             raise _fail(b.path, f"it says it is from {_quote(site.name)} but was signed with "
                         f"the key of {_quote(others[0].name)}.")
         raise _fail(b.path, f"it was signed by a key that is not enrolled for "
-                    f"{_quote(site.name)} (key {signer[::-1].hex().upper()}). Enrol the "
-                    "site's key from its join request first (Network → Enrol a school).")
+                    f"{_quote(site.name)}. Enrol that computer's key first, after comparing "
+                    "its fingerprint with the site (Network → Enrol a Site's Key… for a "
+                    "public key file, or Enrol a school from a join request…).")
 
 
 def _follow_rotations(b: Bundle, trusted: minisign.PublicKey, signer: bytes,
@@ -220,7 +221,7 @@ def _authorise(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]],
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for kind, values in records:
         by_kind.setdefault(kind, []).append(values)
-    in_bundle = {values["id"]: values.get("owner_site_id") for _k, values in records}
+    in_bundle = {(k, values["id"]): values.get("owner_site_id") for k, values in records}
 
     def refuse(why: str) -> BundleError:
         return _fail(b.path, why)
@@ -264,11 +265,10 @@ def _authorise(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]],
                     whose = "the network" if named is None else _owner_name(s, named)
                     raise refuse(f"it {verb} {what} for {whose}; a bundle from "
                                  f"{_quote(signer_name)} may change only its own records.")
-            if kind in PARENT:
-                field_, parent_kind = PARENT[kind]
+            for field_, parent_kind in wholes(kind):
                 parent = values.get(field_)
                 if parent:
-                    owner = in_bundle.get(parent, _MISSING)
+                    owner = in_bundle.get((parent_kind, parent), _MISSING)
                     if owner is _MISSING:
                         got = _stored(s, parent_kind, [parent]).get(parent)
                         owner = got[0] if got else signer_site  # unknown: the FK check decides
@@ -285,18 +285,54 @@ _MISSING: Any = object()
 
 def _check_site_fields(s: Any, b: Bundle, values: dict[str, Any], here: tuple[Any, ...],
                        signer_name: str) -> None:
-    """A site's bundle never changes its own keys, parent, network or kind."""
+    """A site's bundle never changes its own keys, parent, network, kind or removal —
+    not by a value, and not by a clock either: a stamp newer than the one stored (or an
+    equal stamp with another value) would outrank the coordinator's next change there."""
     site = s.get(Site, values["id"])
     stored_clocks = dict(site.field_clocks or {})
+    incoming = values["field_clocks"]
     for name in sorted(COORDINATOR_SITE_FIELDS):
-        if name not in values:
-            continue
-        clock = values["field_clocks"].get(name, "")
-        if values[name] != getattr(site, name) and clock > stored_clocks.get(name, ""):
-            raise _fail(b.path, f"it changes the {name.replace('_', ' ')} of "
-                        f"{_quote(signer_name)}'s own site record; only the network "
-                        "coordinator changes a site's keys, parent, network or kind.")
+        clock = incoming.get(name, "")
+        base = incoming.get("~" + name, "")
+        stored = stored_clocks.get(name, "")
+        value = values.get(name, getattr(site, name))
+        if clock > stored or (clock == stored and value != getattr(site, name)) \
+                or base > stored:
+            what = "removal" if name == "deleted" else name.replace("_", " ")
+            raise _fail(b.path, f"it changes the {what} of {_quote(signer_name)}'s own site "
+                        "record; only the network coordinator changes a site's keys, "
+                        "parent, network, kind or removal.")
+    others = s.scalars(select(Site.name).where(Site.network_id == site.network_id,
+                                               Site.id != site.id)).all()
+    name = values.get("name")
+    if isinstance(name, str) and _same_name(name) in {_same_name(o) for o in others}:
+        raise _fail(b.path, f"it renames {_quote(signer_name)} to '{_quote(name)}', the name "
+                    "of another site of the network; site names must stay distinct.")
     del here
+
+
+def _same_name(name: str) -> str:
+    """Names people would take for the same site."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def _check_links(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]]) -> None:
+    """A driver-diagram link joins two nodes of its own diagram: a link in one site's
+    diagram never rewires the network's (or another site's) theory."""
+    in_bundle = {v["id"]: v.get("diagram_id") for k, v in records if k == "driver_node"}
+    for kind, values in records:
+        if kind != "driver_link" or values.get("deleted"):
+            continue
+        for end in ("parent_node_id", "child_node_id"):
+            node_id = values.get(end)
+            diagram = in_bundle.get(node_id, _MISSING)
+            if diagram is _MISSING:
+                node = s.get(MODELS["driver_node"], node_id) if isinstance(node_id, str) \
+                    else None
+                diagram = node.diagram_id if node is not None else values.get("diagram_id")
+            if diagram != values.get("diagram_id"):
+                raise _fail(b.path, "it links driver-diagram nodes across diagrams; a link "
+                            "joins two nodes of its own diagram.")
 
 
 def _check_observations(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]]
@@ -360,7 +396,16 @@ def import_bundle(ws: Workspace, path: str | Path, progress: Progress | None = N
         return summary
     with ws.read() as s:
         _check_observations(s, b, records)
+        _check_links(s, b, records)
         _authorise(s, b, records, signer_site, site_name)
+    for_site = m.get("for_site")
+    if for_site is not None and signer_site is None and for_site != ws.meta().get(
+            "local_site_id"):
+        with ws.read() as s:
+            named = s.get(Site, for_site) if isinstance(for_site, str) else None
+        raise _fail(b.path, f"it is a digest written for {_quote(named.name) if named else 'another site'} "
+                    "alone (it holds that site's own small counts). Ask the coordinator for "
+                    "the network digest, or one written for this site.")
     meta_after = _digest_meta(ws, b) if signer_site is None else {}
     suppressed = _suppressed(b, records) if signer_site is None else {}
     latest = max((v for _k, r in records for v in r["field_clocks"].values()), default="")
@@ -392,6 +437,11 @@ def import_bundle(ws: Workspace, path: str | Path, progress: Progress | None = N
     except _Cancelled as exc:
         raise BundleError(f"Import of {b.path.name} cancelled. Nothing was changed.") from exc
     except IntegrityError as exc:
+        if "unique" in str(exc.orig).lower():
+            raise _fail(b.path, "it holds a second value for a measure, site and period that "
+                        "already has one here (entered separately on two computers by an "
+                        "older NICdesk). On the sending computer, import the latest network "
+                        "digest, delete one of the two values, then export again.") from exc
         raise _fail(b.path, "its records refer to records this workspace does not have "
                     "(import the bundles of the sites and network it depends on first).") \
             from exc
@@ -547,7 +597,9 @@ def _with_defaults(kind: str, values: dict[str, Any]) -> dict[str, Any]:
 
 def _merge_one(s: Any, kind: str, row: Any, values: dict[str, Any],
                summary: ImportSummary) -> bool:
-    remote_clocks = values["field_clocks"]
+    # a clock whose field is not in the record changes nothing (never a value to None)
+    remote_clocks = {k: v for k, v in values["field_clocks"].items()
+                     if k.removeprefix("~") in values}
     fields = [c for c in remote_clocks if c in values]
     local_values = {f: getattr(row, f) for f in fields}
     result = merge_fields(local_values, dict(row.field_clocks or {}),

@@ -103,7 +103,8 @@ def workspace_public_key(meta: dict[str, str]) -> PublicKey:
 
     key_id = meta.get("signing_key")
     if not key_id:
-        raise KeyError_("This workspace has no signing key yet: run 'nicdesk keys init'.")
+        raise KeyError_("This workspace has no signing key yet: make one with Network → "
+                        "Request to join… (or 'nicdesk network request-join').")
     pub = keys_dir() / f"{key_id}.pub"
     if not pub.exists():
         raise KeyError_(f"The public key {key_id} is not on this computer (looked in "

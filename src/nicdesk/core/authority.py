@@ -45,8 +45,19 @@ PARENT: dict[str, tuple[str, str]] = {
     # a change idea hangs on a driver-diagram node; without one it is the writer's own
     "change_idea": ("node_id", "driver_node"),
 }
-#: fields of a site record only the coordinator writes
-COORDINATOR_SITE_FIELDS = frozenset({"public_keys", "parent_id", "network_id", "kind"})
+#: other "part of" links that must stay within one owner: kind -> [(field, kind of whole)]
+#: (a PDSA cycle names its site, yet sits in a ramp: never in another site's ramp)
+CONTAINED_IN: dict[str, tuple[tuple[str, str], ...]] = {
+    "pdsa_cycle": (("ramp_id", "pdsa_ramp"),),
+}
+#: fields of a site record only the coordinator writes (removing a site included)
+COORDINATOR_SITE_FIELDS = frozenset({"public_keys", "parent_id", "network_id", "kind",
+                                     "deleted"})
+
+
+def wholes(kind: str) -> tuple[tuple[str, str], ...]:
+    """Every (field, kind of whole) a record of `kind` is part of."""
+    return ((PARENT[kind],) if kind in PARENT else ()) + CONTAINED_IN.get(kind, ())
 
 OwnerSource = tuple[Literal["site", "parent", "network", "self", "writer"], str | None, str]
 

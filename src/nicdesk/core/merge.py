@@ -7,14 +7,18 @@ makes the merge idempotent, commutative and associative, so bundles can arrive i
 and more than once.
 
 Each edit also records the clock of the value it replaced, under ``"~field"`` (its
-*base*).  A losing value is a conflict only if the winning edit did not see it — its clock
-is newer than the winner's base — and it differs from the winner.  So an old copy arriving
+*base*) — or, when it replaced the same device's own earlier edit, keeps that edit's base
+(a device that edits twice has still seen nothing new from others).  A losing value is a
+conflict only if the winning edit did not see it — it comes from another device and its
+clock is newer than the winner's base — and it differs from the winner.  (A device always
+saw its own earlier edits, so two stamps of one device are never concurrent.)  So an old copy arriving
 late is simply superseded, while two people changing the same field offline both keep
 their text: the loser is returned as a `Conflict` for a person to look at.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +53,15 @@ def base_key(name: str) -> str:
     return BASE + name
 
 
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def device_of(stamp: str) -> str:
+    """The device part of an encoded clock stamp (wall-counter-device)."""
+    return stamp.rsplit("-", 1)[-1]
+
+
 def merge_fields(
     local_values: Mapping[str, Any],
     local_clocks: Mapping[str, str],
@@ -67,7 +80,8 @@ def merge_fields(
         remote_base = remote_clocks.get(base_key(name), "")
         if local_clock is None or remote_clock > local_clock:
             old = values.get(name)
-            if local_clock is not None and old != remote_value and local_clock > remote_base:
+            if local_clock is not None and old != remote_value and local_clock > remote_base \
+                    and device_of(local_clock) != device_of(remote_clock):
                 result.conflicts.append(Conflict(name, remote_value, remote_clock, old, local_clock))
             values[name] = remote_value
             clocks[name] = remote_clock
@@ -77,8 +91,22 @@ def merge_fields(
                 clocks.pop(base_key(name), None)
             if local_clock is None or old != remote_value:
                 result.changed.add(name)
+        elif remote_clock == local_clock and values.get(name) != remote_value:
+            # one stamp, two values: a sender told two receivers different things.  Every
+            # workspace keeps the same one (by its canonical text) and the other as a
+            # conflict, so the network still converges.
+            mine = values.get(name)
+            if _canonical(remote_value) > _canonical(mine):
+                values[name] = remote_value
+                result.changed.add(name)
+                result.conflicts.append(Conflict(name, remote_value, remote_clock, mine,
+                                                 local_clock))
+            else:
+                result.conflicts.append(Conflict(name, mine, local_clock, remote_value,
+                                                 remote_clock))
         elif remote_clock < local_clock:
             mine = values.get(name)
-            if mine != remote_value and remote_clock > clocks.get(base_key(name), ""):
+            if mine != remote_value and remote_clock > clocks.get(base_key(name), "") \
+                    and device_of(local_clock) != device_of(remote_clock):
                 result.conflicts.append(Conflict(name, mine, local_clock, remote_value, remote_clock))
     return result

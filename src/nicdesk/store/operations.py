@@ -15,6 +15,9 @@ The log is kept in memory for the session only.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import unicodedata
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,7 +26,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core import entities
-from ..core.authority import may_write, owner_source
+from ..core.authority import binds, may_write, owner_source, wholes
+from ..core.merge import device_of
 from ..core.model import KIND_LABELS, validate
 from .errors import InvalidChangeError, NotFoundError
 from .schema import MODELS, SYNC_COLUMNS, WorkspaceMeta, editable_fields
@@ -124,8 +128,12 @@ class Transaction:
         edit saw, which tells a later merge apart from a concurrent one)."""
         stamp = self.ops.ws.clock.now_str()
         clocks = dict(obj.field_clocks or {})
-        if name in clocks:
-            clocks["~" + name] = clocks[name]
+        replaced = clocks.get(name)
+        if replaced is not None and device_of(replaced) != self.ops.ws.clock.device:
+            clocks["~" + name] = replaced
+        # replacing this device's own earlier edit keeps the base that edit saw: a second
+        # edit here has still not seen what other devices did meanwhile (found by the
+        # convergence simulation: the other device's edit was taken for "already seen")
         clocks[name] = stamp
         obj.field_clocks = clocks
         obj.hlc = stamp
@@ -202,11 +210,14 @@ class Transaction:
         if revived:
             return revived
         model = MODELS[kind]
-        record_id = values.pop("id", None) or self.ops.ws.id_factory()
+        record_id = values.pop("id", None) or _natural_id(kind, values) \
+            or self.ops.ws.id_factory()
         if kind == "site":  # a site owns its own record (its name, tags, keys)
             owner_site_id = owner_site_id or record_id
         owner = owner_site_id or self._owner(kind, values)
         self._check_owner(kind, owner, set(values), creating=True)
+        self._check_wholes(kind, owner, values)
+        self._check_site_name(kind, values, None)
         obj = model(id=record_id, owner_site_id=owner)
         stamp = self.ops.ws.clock.now_str()
         # defaults from the column definitions, so every field has a value and a clock
@@ -261,11 +272,47 @@ class Transaction:
         if problem:
             raise InvalidChangeError(problem)
 
+    def _check_wholes(self, kind: str, owner: str | None, values: dict[str, Any]) -> None:
+        """A part stays inside wholes of its own owner (a cycle never joins another
+        site's ramp), once the workspace exchanges."""
+        if not binds(self.ops.ws.meta()):
+            return
+        for field, whole_kind in wholes(kind):
+            whole_id = values.get(field)
+            if not whole_id:
+                continue
+            whole = self.session.get(MODELS[whole_kind], whole_id)
+            if whole is not None and whole.owner_site_id != owner:
+                whose = (self.ops._site_name(whole.owner_site_id, self.session)  # noqa: SLF001
+                         if whole.owner_site_id else "the network")
+                raise InvalidChangeError(
+                    f"That {_in_sentence(KIND_LABELS.get(whole_kind, whole_kind))} belongs to "
+                    f"{whose}; a {_in_sentence(KIND_LABELS.get(kind, kind))} can only go in "
+                    "one of its own site's.")
+
+    def _check_site_name(self, kind: str, values: dict[str, Any], obj: Any) -> None:
+        """Sites of one network have distinct names (case and spacing aside): a site named
+        like another would receive the other's key at enrolment, or its invitation."""
+        if kind != "site" or not isinstance(values.get("name"), str):
+            return
+        from .schema import Site
+
+        network = values.get("network_id") or (obj.network_id if obj is not None else None)
+        mine = _same_name(values["name"])
+        for other_id, other_name in self.session.execute(
+                select(Site.id, Site.name).where(Site.network_id == network,
+                                                 Site.deleted.is_(False))):
+            if (obj is None or other_id != obj.id) and _same_name(other_name) == mine:
+                raise InvalidChangeError(f"The network already has a site called "
+                                         f"{other_name}; give this one another name.")
+
     def update(self, kind: str, record_id: str, /, **values: Any) -> None:
         values = self._clean(kind, values, partial=True)
         obj = self.get(kind, record_id)
         self._check_with_stored(kind, values, obj)
         self._check_owner(kind, obj.owner_site_id, set(values))
+        self._check_wholes(kind, obj.owner_site_id, values)
+        self._check_site_name(kind, values, obj)
         if obj.deleted and values.get("deleted", True):
             raise NotFoundError(
                 f"The {KIND_LABELS.get(kind, kind).lower()} was deleted; undo the deletion first."
@@ -336,7 +383,7 @@ class Operations:
         verdict = may_write(self.ws.meta(), kind, owner, set(fields), creating=creating)
         if verdict == "yes":
             return None
-        label = KIND_LABELS.get(kind, kind).lower()
+        label = _in_sentence(KIND_LABELS.get(kind, kind))
         if verdict == "coordinator":
             if creating:
                 return ("Only the network coordinator adds sites; ask the coordinator to "
@@ -456,6 +503,32 @@ class Operations:
         changes = OpChanges(last.label, last.kinds, last.ids, last.created, notes)
         self._last = changes
         return changes, _Entry(entry.label, done)
+
+
+_OBSERVATION_IDS = uuid.UUID("6f1c7a52-2b1e-4c55-9c4e-4e4943444553")
+
+
+def _natural_id(kind: str, values: dict[str, Any]) -> str | None:
+    """One value per measure, site and period: two devices of a site entering the same
+    month offline make the *same* record, so their values merge field by field (the
+    losing one kept as a conflict) instead of two rows that can never both exist."""
+    if kind != "observation" or not all(values.get(k) for k in
+                                        ("measure_id", "site_id", "period")):
+        return None
+    period = values["period"]
+    day = period.isoformat() if isinstance(period, dt.date) else str(period)
+    text = f"{values['measure_id']}/{values['site_id']}/{day}"
+    return str(uuid.uuid5(_OBSERVATION_IDS, text))
+
+
+def _same_name(name: str) -> str:
+    """Names people would take for the same site."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def _in_sentence(label: str) -> str:
+    """'Observation' -> 'observation' inside a sentence; 'PDSA cycle' stays as it is."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
 
 
 def record_values(obj: Any, *, with_sync: bool = False) -> dict[str, Any]:

@@ -33,6 +33,7 @@ re-exported below.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 import uuid
@@ -45,7 +46,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..core.clock import Hlc, HybridClock
-from .errors import AlreadyOpenError, DiskFullError, WorkspaceError
+from .errors import AlreadyOpenError, DamagedWorkspaceError, DiskFullError, WorkspaceError
 from .file_check import (
     APPLICATION_ID,
     HEAD_REVISION,
@@ -108,8 +109,21 @@ class _FileLock:
             self.fd = None
 
 
+def _json_or_refuse(text: str) -> object:
+    """JSON columns as stored; a value that is no JSON (a damaged or crafted file) is a
+    plain refusal, never a traceback."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise DamagedWorkspaceError(
+            "A value in this workspace is damaged (not valid JSON), so it cannot be read. "
+            "Open a backup copy, or ask for the workspace again. Nothing was changed."
+        ) from exc
+
+
 def _make_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", future=True)
+    engine = create_engine(f"sqlite:///{path}", future=True,
+                           json_deserializer=_json_or_refuse)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_con, _record):  # type: ignore[no-untyped-def]
@@ -183,10 +197,21 @@ class Workspace:
             self._meta = {m.key: m.value for m in s.scalars(select(WorkspaceMeta))}
         meta = self.meta()
         self.device_id = meta.get("device_id") or uuid.uuid4().hex[:12]
+        try:
+            HybridClock(self.device_id)
+        except ValueError:  # a damaged or crafted file: this copy gets a device id anew
+            self.warnings.append("This workspace's device id was not usable; this copy got "
+                                 "a new one. Nothing else changed.")
+            self.device_id = uuid.uuid4().hex[:12]
+            meta.pop("device_id", None)
         last = meta.get("clock_last")
-        self.clock = HybridClock(
-            self.device_id, last=Hlc.decode(last) if last else None
-        )
+        try:
+            previous = Hlc.decode(last) if last else None
+        except ValueError:  # the wall clock is later than any stamp a bundle may carry
+            previous = None
+            self.warnings.append("This workspace's saved clock was not readable; it starts "
+                                 "again from this computer's time. Nothing else changed.")
+        self.clock = HybridClock(self.device_id, last=previous)
         self.id_factory = lambda: str(uuid.uuid4())
         from .operations import Operations  # local: operations imports this module
 

@@ -129,10 +129,12 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
         net = bar.addMenu("&Network")
         net.addAction(self.act_add_site)
         net.addSeparator()
-        net.addAction(self._action("&Invite a Site…", self.invite_site,
-                                   tip="Coordinator: an invitation file for a site to join"))
-        net.addAction(self._action("&Enrol a Site's Key…", self.enrol_site_key,
-                                   tip="Coordinator: accept a site's public key"))
+        self.act_invite = self._action("&Invite a Site…", self.invite_site,
+                                       tip="Coordinator: an invitation file for a site to join")
+        net.addAction(self.act_invite)
+        self.act_enrol = self._action("&Enrol a Site's Key…", self.enrol_site_key,
+                                      tip="Coordinator: accept a site's public key")
+        net.addAction(self.act_enrol)
         net.addSeparator()
         net.addAction(self._action("&Conflicts…", self.show_conflicts,
                                    tip="Edits made at the same time on two computers"))
@@ -372,6 +374,19 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
         for action in (self.act_close, self.act_delete, self.act_add_site, self.act_import,
                        self.act_export):
             action.setEnabled(has)
+        # coordinator's actions only where they can work: the coordinator's workspace, or a
+        # standalone one (a school in a network cannot add sites or enrol keys)
+        from ..core.authority import binds, is_coordinator
+
+        meta = self.workspace.meta() if has else {}
+        coordinator = has and (is_coordinator(meta) or not binds(meta))
+        for action in (self.act_add_site, self.act_invite, self.act_enrol,
+                       getattr(self, "act_enrol_request", None)):
+            if action is not None:
+                action.setEnabled(coordinator)
+        request = getattr(self, "act_request_join", None)
+        if request is not None:
+            request.setEnabled(has and not is_coordinator(meta))
 
     def _update_status(self) -> None:
         if self.workspace is None:

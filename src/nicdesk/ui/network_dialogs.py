@@ -51,9 +51,9 @@ class ConflictsDialog(QDialog):
         row.addStretch(1)
         layout.addLayout(row)
         # one writer per record: another site's conflict is shown, and settled by its owner
-        self.owner_note = QLabel("")
-        self.owner_note.setObjectName("owner_note")
-        self.owner_note.setWordWrap(True)
+        from .widgets import LockBanner
+
+        self.owner_note = LockBanner()
         layout.addWidget(self.owner_note)
         self.table.itemSelectionChanged.connect(self._selected)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -79,8 +79,8 @@ class ConflictsDialog(QDialog):
             c = self.rows[row]
             block = self.window_.workspace.ops.record_block(c.kind, c.record_id, {c.field})
         self.take.setEnabled(block is None)
-        self.owner_note.setText(f"🔒 {block} You can keep what is shown; the owner decides "
-                                "which version stays." if block else "")
+        self.owner_note.show_block(block, "You can keep what is shown; the owner decides "
+                                   "which version stays." if block else "")
 
     def _resolve(self, take_other: bool) -> None:
         row = self.table.currentRow()

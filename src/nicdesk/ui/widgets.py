@@ -71,8 +71,7 @@ class LockBanner(QFrame):
         or hide the banner when `reason` is None."""
         self.reason = reason or None
         if reason:
-            text = reason.replace("This pdsa ", "This PDSA ")  # the store lower-cases labels
-            self.label.setText(text + (f" {extra}" if extra else ""))
+            self.label.setText(reason + (f" {extra}" if extra else ""))
             self.setAccessibleDescription(self.label.text())
             size = self.label.fontMetrics().height()
             self.icon.setPixmap(padlock(size, self.devicePixelRatioF()))
@@ -118,6 +117,12 @@ def set_read_only(widget: QWidget, why: str | None) -> None:
         if widget.isReadOnly() != locked:
             widget.setReadOnly(locked)
             _grey_base(widget, locked)
+        if isinstance(widget, QLineEdit | QPlainTextEdit | QTextEdit):
+            # an example in grey reads like another site's data on a locked record
+            if widget.property("editablePlaceholder") is None:
+                widget.setProperty("editablePlaceholder", widget.placeholderText())
+            widget.setPlaceholderText("" if locked
+                                      else widget.property("editablePlaceholder") or "")
         if isinstance(widget, QAbstractSpinBox):
             widget.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons if locked
                                     else QAbstractSpinBox.ButtonSymbols.UpDownArrows)

@@ -281,7 +281,8 @@ class WindowActions:
     def import_bundles(self, paths: list[str] | None = None) -> None:
         from .bundle_dialogs import import_bundles
 
-        import_bundles(self, paths)
+        # a menu or toolbar click passes QAction's "checked" flag here: that is no list
+        import_bundles(self, paths if isinstance(paths, list) else None)
 
     def show_conflicts(self) -> None:
         from .network_dialogs import ConflictsDialog
