@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -34,17 +35,20 @@ def main() -> None:
     coord, site_ws = tmp / "coord.nicdesk", tmp / "site.nicdesk"
     with Workspace.create(coord) as ws:
         net = ws.ops.create("network", name="NIC").id
-        site = ws.ops.create("site", network_id=net, name="A").id
-        measure = ws.ops.create("measure", network_id=net, name="M").id
+        hub = ws.ops.create("site", network_id=net, name="Hub", kind="state agency").id
+        site = ws.ops.create("site", network_id=net, name="A", parent_id=hub).id
+        measures = [ws.ops.create("measure", network_id=net, name=f"M{k}").id for k in (1, 2, 3, 4)]
     shutil.copyfile(coord, site_ws)
+    cli(["keys", "init", str(coord), "--site", "Hub", "--coordinator"])
     cli(["keys", "init", str(site_ws), "--site", "A"])
     cli(["keys", "export-public", str(site_ws), "--out", str(tmp / "a.pub")])
     cli(["network", "enroll", str(coord), str(tmp / "a.pub"), "--site", "A"])
     stamp = "001750000000000-000000-bench"
     clocks = json.dumps({"value": stamp, "period": stamp, "deleted": stamp})
-    rows = [(str(uuid.UUID(int=i + 1)), site, stamp, clocks, 0, measure, site,
-             f"{1900 + i // 12 // 28:04d}-{i // 28 % 12 + 1:02d}-{i % 28 + 1:02d}",
-             float(i % 100)) for i in range(ROWS)]
+    first = dt.date(1901, 1, 1)  # one value per measure and day, all within 1900–2100
+    rows = [(str(uuid.UUID(int=i + 1)), site, stamp, clocks, 0, measures[i % 4], site,
+             (first + dt.timedelta(days=i // 4)).isoformat(), float(i % 100))
+            for i in range(ROWS)]
     con = sqlite3.connect(site_ws)
     con.executemany(
         "INSERT INTO observations (id, owner_site_id, hlc, field_clocks, deleted, measure_id, "

@@ -170,12 +170,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--key-from", type=workspace_target, metavar="WORKSPACE",
                    help="sign with the key of this workspace (the one that wrote the join "
                    "request; found by itself when the coordinator enrolled it)")
+    p.add_argument("--bring", type=workspace_target, metavar="WORKSPACE",
+                   help="the school's own workspace (the one that wrote the join request, "
+                   "or a standalone one): its work comes along as the site's own; that "
+                   "file stays as it was")
     p.set_defaults(func=cmd_join)
 
     p = sub.add_parser("export", help="write a signed bundle of this site's records")
     p.add_argument("workspace", type=workspace_target)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--digest", action="store_true", help="coordinator: all sites' records")
+    p.add_argument("--for-site", metavar="SITE",
+                   help="with --digest: a digest for this site alone, keeping its own small "
+                   "counts (for its other computers)")
     p.add_argument("--passphrase")
     p.set_defaults(func=cmd_export)
 
@@ -574,25 +581,32 @@ def cmd_invite(args: argparse.Namespace) -> int:
             site = _find(s, Site, args.site, "site")
         export_bundle(ws, args.out, kind="invitation", invite_site=site.id)
         key = _workspace_key(ws)
-    print(f"Invitation for {site.name} written to {args.out}. Tell them the coordinator "
+    print(f"Invitation for {terminal_text(site.name)} written to {args.out}. Tell them the coordinator "
           f"fingerprint: {key.fingerprint()}")
     return 0
 
 
 def cmd_join(args: argparse.Namespace) -> int:
+    import contextlib
+
     from .bundle.importer import BundleError
     from .bundle.membership import join
     from .store.workspace import Workspace
 
-    key = None
-    if args.key_from is not None:
-        with Workspace.open(args.key_from) as old:
-            key = _workspace_key(old)
-    try:
-        joined = join(args.invitation, args.out, args.passphrase, key=key)
-    except BundleError as exc:
-        print(exc.message, file=sys.stderr)
-        return 2
+    with contextlib.ExitStack() as stack:
+        bring = stack.enter_context(Workspace.open(args.bring)) if args.bring else None
+        key = None
+        if args.key_from is not None:
+            if bring is not None and Path(args.key_from).resolve() == bring.path.resolve():
+                key = _workspace_key(bring)
+            else:
+                with Workspace.open(args.key_from) as old:
+                    key = _workspace_key(old)
+        try:
+            joined = join(args.invitation, args.out, args.passphrase, key=key, bring=bring)
+        except BundleError as exc:
+            print(exc.message, file=sys.stderr)
+            return 2
     pub = args.pub or args.out.with_suffix(".pub")
     pub.write_text(joined.site_key.file_text())
     print(f"Joined as {terminal_text(joined.site)}: workspace {joined.path}.\n"
@@ -604,16 +618,23 @@ def cmd_join(args: argparse.Namespace) -> int:
     else:
         print(f"Send {pub} to the coordinator (your fingerprint "
               f"{joined.site_key.fingerprint()}).")
+    if joined.brought is not None:
+        print(terminal_text(joined.brought.text()))
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .bundle.export import export_bundle
+    from .store.schema import Site
     from .store.workspace import Workspace
 
     with Workspace.open(args.workspace) as ws:
+        for_site = None
+        if args.for_site:
+            with ws.read() as s:
+                for_site = _find(s, Site, args.for_site, "site").id
         result = export_bundle(ws, args.out, kind="digest" if args.digest else "site",
-                               passphrase=args.passphrase)
+                               passphrase=args.passphrase, for_site=for_site)
     total = sum(result.counts.values())
     print(f"Bundle {result.sequence} written to {result.path}: {total} records")
     for kind, n in result.counts.items():
@@ -672,9 +693,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     else:
         state = ("signature NOT checked, nor the files inside (give --key SITE.pub to check "
                  "them)")
-    print(f"{args.bundle.name}: {m['kind']} bundle, network {m['network_id']}, site "
-          f"{m['site_id']}, signer {m['signer']}, sequence {m['sequence']}, created "
-          f"{m['created']} — {state}")
+    print(terminal_text(f"{args.bundle.name}: {m['kind']} bundle, network {m['network_id']}, "
+                        f"site {m['site_id']}, signer {m['signer']}, sequence "
+                        f"{m['sequence']}, created {m['created']} — {state}"))
     for name, info in sorted(m["files"].items()):
         print(f"  {name:36} {info['records']:>8} records {info['bytes']:>12,} bytes")
     return 0

@@ -241,7 +241,7 @@ def _authorise(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]],
                                  "ownership never changes through a bundle.")
                 continue
             verb = "deletes" if values.get("deleted") else ("edits" if here else "adds")
-            what = _describe(s, kind, values)
+            what = _Described(s, kind, values)  # worded only when a refusal needs it
             if incoming != signer_site:
                 raise refuse(f"it {verb} {what}, which {_owner_name(s, incoming)} owns; a "
                              f"bundle from {_quote(signer_name)} may change only its own "
@@ -281,6 +281,19 @@ def _authorise(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]],
 
 
 _MISSING: Any = object()
+
+
+class _Described:
+    """`_describe` on demand: the check runs for every record, the words only for the one
+    that is refused."""
+
+    def __init__(self, s: Any, kind: str, values: dict[str, Any]) -> None:
+        self.args = (s, kind, values)
+
+    def __str__(self) -> str:
+        return _describe(*self.args)
+
+    __format__ = lambda self, spec: format(str(self), spec)  # noqa: E731
 
 
 def _check_site_fields(s: Any, b: Bundle, values: dict[str, Any], here: tuple[Any, ...],

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.clock import check_stamp, now_ms
-from ..core.entities import SYNC_FIELDS, decode_record, problems
+from ..core.entities import ENTITIES, decode_record, problems
 from ..store.errors import WorkspaceError
 from . import minisign
 from .format import (
@@ -472,6 +472,7 @@ def parse_records(b: Bundle) -> list[tuple[str, dict[str, Any]]]:
         if kind is None or name not in RECORD_FILES:
             raise _fail(b.path, f"it contains an unknown file {name}.")
         allowed = set(shared_columns(kind))
+        required = tuple(f.name for f in ENTITIES[kind].fields.values() if f.required)
         clocked = allowed - SYNC_ONLY
         clock_keys = frozenset(clocked | {"~" + c for c in clocked})
         try:
@@ -504,8 +505,10 @@ def parse_records(b: Bundle) -> list[tuple[str, dict[str, Any]]]:
             except ValueError as exc:
                 raise _fail(b.path, f"{name} line {n} has a value that is not allowed "
                             f"({_clip(str(exc))}).") from exc
-            wrong = problems(kind, {k: v for k, v in values.items() if k not in SYNC_FIELDS},
-                             partial=True)
+            # decode checked every value; what is left is a required text left blank
+            blank = {k: values[k] for k in required if isinstance(values.get(k), str)
+                     and not values[k].strip()}
+            wrong = problems(kind, blank, partial=True) if blank else []
             if wrong:
                 raise _fail(b.path, f"{name} line {n} has a value that is not allowed "
                             f"({_clip(wrong[0].message)}).")

@@ -35,15 +35,24 @@ class ExportPreview(QDialog):
     """Counts per kind of record that will leave this computer, and what never does."""
 
     def __init__(self, parent: Any, counts: dict[str, int], site: str,
-                 records: Any = None) -> None:
+                 records: Any = None, *, digest: bool = False) -> None:
         super().__init__(parent)
         self.records = records  # callable giving {kind: [record dicts]}, on request
-        self.setWindowTitle("Export for the network")
+        self.setWindowTitle("Send the network digest" if digest else "Export for the network")
         self.resize(520, 520)
         layout = QVBoxLayout(self)
         total = sum(counts.values())
-        intro = QLabel(f"<b>{total} records of {site}</b> will be written to a signed bundle "
-                       "file for the network coordinator. Nothing else leaves this computer.")
+        from html import escape
+
+        if digest:
+            intro = QLabel(f"<b>{total} records of the whole network</b> will be written to a "
+                           "signed digest for every site: each site's own work, other sites' "
+                           "work as network views show it (small counts suppressed), and the "
+                           "network's records. Nothing private leaves this computer.")
+        else:
+            intro = QLabel(f"<b>{total} {'record' if total == 1 else 'records'} of "
+                           f"{escape(site)}</b> will be written to a signed bundle file for "
+                           "the network coordinator. Nothing else leaves this computer.")
         intro.setWordWrap(True)
         layout.addWidget(intro)
         table = QTableWidget(len(counts), 2)
@@ -129,8 +138,10 @@ def export_for_network(window: Any) -> Path | None:
                    "join the network with the invitation file from your coordinator "
                    "(File → Join a Network…).")
         return None
+    # the coordinator sends the network digest back; a site sends its own records
+    kind = "digest" if meta.get("role") == "coordinator" else "site"
     try:
-        counts = preview(ws)
+        counts = preview(ws, kind)
     except WorkspaceError as exc:
         show_error(window, exc.title, exc.message)
         return None
@@ -138,11 +149,13 @@ def export_for_network(window: Any) -> Path | None:
 
     with ws.read() as s:
         site = s.get(Site, meta["local_site_id"]).name
-    dialog = ExportPreview(window, counts, site, lambda: preview_records(ws))
+    dialog = ExportPreview(window, counts, site, lambda: preview_records(ws, kind),
+                           digest=kind == "digest")
     window.last_dialog = dialog
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
-    default = f"{site} {dt.date.today():%Y-%m-%d}.nicbundle"
+    default = (f"Network digest {dt.date.today():%Y-%m-%d}.nicbundle" if kind == "digest"
+               else f"{site} {dt.date.today():%Y-%m-%d}.nicbundle")
     name, _ = QFileDialog.getSaveFileName(window, "Save bundle", default,
                                           "NICdesk bundles (*.nicbundle)")
     if not name:
@@ -152,7 +165,7 @@ def export_for_network(window: Any) -> Path | None:
         return None
     try:
         result = export_bundle(ws, name if name.endswith(".nicbundle") else name + ".nicbundle",
-                               passphrase=passphrase or None)
+                               kind=kind, passphrase=passphrase or None)
     except KeyError_ as exc:
         show_error(window, "Bundle not written", f"{exc} Nothing was written.")
         return None
@@ -160,6 +173,7 @@ def export_for_network(window: Any) -> Path | None:
         show_error(window, exc.title, exc.message)
         return None
     window.notify_external_change(f"Bundle {result.sequence} exported")
+    window.statusBar().showMessage(f"Bundle {result.sequence} written to {result.path}", 15000)
     return result.path
 
 
@@ -186,6 +200,7 @@ def import_bundles(window: Any, paths: list[str] | None = None) -> list[str]:
 
     kinds: set[str] = set()
     ids: set[str] = set()
+    applied = 0
     for i, path in enumerate(paths, start=1):
         dialog.setLabelText(f"Verifying and merging {Path(path).name} ({i} of {len(paths)})")
         try:
@@ -193,6 +208,7 @@ def import_bundles(window: Any, paths: list[str] | None = None) -> list[str]:
             lines.append(summary.text())
             kinds |= summary.changes.kinds
             ids |= summary.changes.ids
+            applied += not summary.already
         except BundleError as exc:
             lines.append(exc.message)
         except Exception as exc:  # noqa: BLE001 - one bad bundle never stops the rest
@@ -206,9 +222,10 @@ def import_bundles(window: Any, paths: list[str] | None = None) -> list[str]:
         from ..store.operations import OpChanges
 
         # the imports are operations too: screens redraw from what they changed
-        window.notify_external_change(f"Imported {len(paths)} bundle(s)",
-                                      OpChanges(f"Imported {len(paths)} bundle(s)",
-                                                frozenset(kinds), frozenset(ids)))
+        if applied:  # refused or repeated bundles changed nothing: nothing to redraw
+            label = f"Imported {applied} of {len(paths)} bundle(s)"
+            window.notify_external_change(label, OpChanges(label, frozenset(kinds),
+                                                           frozenset(ids)))
         box = QMessageBox(QMessageBox.Icon.Information, "Bundles", "\n\n".join(lines),
                           QMessageBox.StandardButton.Ok, window)
         window.last_dialog = box
@@ -236,9 +253,10 @@ def _request_key(window: Any) -> Any:
 
 def join_network(window: Any, invitation: str | None = None, target: str | None = None) -> bool:
     """Scenario 1, step 1: a principal opens the coordinator's invitation.  A school that
-    asked to join from this computer keeps the key of its request."""
+    asked to join from this computer keeps the key of its request, and the work in the
+    workspace open now (the request's, or a standalone school workspace) comes along."""
     from ..bundle.importer import BundleError
-    from ..bundle.membership import join
+    from ..bundle.membership import can_bring, join
     from ..paths import data_dir
     from ..store.errors import WorkspaceError
     from .runner import show_error
@@ -256,24 +274,27 @@ def join_network(window: Any, invitation: str | None = None, target: str | None 
     if not target:
         return False
     target = target if target.endswith(".nicdesk") else target + ".nicdesk"
+    current = getattr(window, "workspace", None)
+    bring = current if can_bring(current) else None
     try:
-        joined = join(invitation, target, key=_request_key(window))
+        joined = join(invitation, target, key=_request_key(window), bring=bring)
     except (BundleError, WorkspaceError) as exc:
         show_error(window, exc.title, exc.message)
         return False
+    came = f"\n\n{joined.brought.text()}" if joined.brought is not None else ""
     if joined.enrolled:
         text = (f"You joined as {joined.site}.\n\nThe coordinator's fingerprint is "
                 f"{joined.coordinator_fingerprint}. Check it with the coordinator.\n\n"
                 "The coordinator has already enrolled this computer's key (your code "
                 f"{joined.site_key.fingerprint()}), so you can export for the network "
-                "right away.")
+                f"right away.{came}")
     else:
         pub = Path(target).with_suffix(".pub")
         pub.write_text(joined.site_key.file_text())
         text = (f"You joined as {joined.site}.\n\nThe coordinator's fingerprint is "
                 f"{joined.coordinator_fingerprint}. Check it with the coordinator.\n\n"
                 f"Send this file to the coordinator so they can enrol this computer:\n"
-                f"{pub}\n(your fingerprint {joined.site_key.fingerprint()})")
+                f"{pub}\n(your fingerprint {joined.site_key.fingerprint()}){came}")
     box = QMessageBox(QMessageBox.Icon.Information, "Joined the network", text,
                       QMessageBox.StandardButton.Ok, window)
     window.last_dialog = box
@@ -524,7 +545,8 @@ class JoinRequestDialog(QDialog):
         done.addWidget(self.code)
         then = ("Once they have enrolled it, export for the network as usual." if self.joined
                 else "They will send you an invitation file: open it with <i>File → Join a "
-                "Network…</i> — until then, your work stays on this computer.")
+                "Network…</i> while this workspace is open — your work here comes along "
+                "when you join.")
         done.addWidget(_wrapped(
             "Read this code to your coordinator when they call (by phone or in person, not "
             f"in the same e-mail as the file). {then}"))
@@ -599,6 +621,9 @@ def request_to_join(window: Any) -> Path | None:
         show_error(window, "No workspace open", "Open your school's workspace first (File → "
                    "Open…), or start one with File → New Workspace…; then ask to join.")
         return None
+    if window.workspace.meta().get("joined_into"):
+        show_joined_into(window)  # its work went into the network's workspace already
+        return None
     if window.workspace.meta().get("demo_seed"):
         box = QMessageBox(QMessageBox.Icon.Information, "The sample network",
                           "This is the sample network: nothing in it is real, so it is not "
@@ -624,6 +649,9 @@ def show_pending_request(window: Any) -> None:
 
     meta = window.workspace.meta()
     pending = pending_request(meta) or {}
+    if pending.get("joined_into"):
+        show_joined_into(window)
+        return
     try:
         code = workspace_public_key(meta).fingerprint()
     except KeyError_:
@@ -632,8 +660,9 @@ def show_pending_request(window: Any) -> None:
     box = QMessageBox(QMessageBox.Icon.Information, "Waiting for the invitation",
                       f"Your request to join (written {when}) is with the network "
                       "coordinator. When they send the invitation file, open it with "
-                      "File → Join a Network…; your school's network workspace starts from "
-                      f"it, and then you can export.\n\nYour code: {code}",
+                      "File → Join a Network… while this workspace is open: your school's "
+                      "network workspace starts from it, your work here comes along, and "
+                      f"then you can export.\n\nYour code: {code}",
                       QMessageBox.StandardButton.Close, window)
     open_button = box.addButton("Open the invitation…", QMessageBox.ButtonRole.AcceptRole)
     again = box.addButton("Write the request again…", QMessageBox.ButtonRole.ActionRole)
@@ -643,6 +672,32 @@ def show_pending_request(window: Any) -> None:
         join_network(window)
     elif box.clickedButton() is again:
         request_to_join(window)
+
+
+def show_joined_into(window: Any) -> None:
+    """This workspace's work was brought into the network's workspace when the school
+    joined: say where it went, and open that workspace on request."""
+    meta = window.workspace.meta()
+    where = Path(meta.get("joined_into", ""))
+    when = str(meta.get("joined_on", ""))[:10]
+    here = Path(getattr(window.workspace, "path", "")).name
+    there = where.exists() and where.suffix == ".nicdesk"
+    text = (f"Your school joined the network{' on ' + when if when else ''}, and the work in "
+            f"{here} came along into {where.name}. Your school's work goes on there: edit "
+            f"and export for the network from {where.name}.\n\n{here} stays as it was "
+            "before you joined; changes made here from now on stay on this computer.")
+    if not there:
+        text += (f"\n\n{where.name} is no longer at {where.parent}. If it is gone, open the "
+                 "invitation again with File → Join a Network… while this workspace is "
+                 "open: your work comes along again.")
+    box = QMessageBox(QMessageBox.Icon.Information, "Your work moved to the network "
+                      "workspace", text, QMessageBox.StandardButton.Close, window)
+    open_button = box.addButton(f"Open {where.name}", QMessageBox.ButtonRole.AcceptRole) \
+        if there else None
+    window.last_dialog = box
+    box.exec()
+    if open_button is not None and box.clickedButton() is open_button:
+        window.open_workspace(str(where))
 
 
 class EnrolRequestDialog(QDialog):
