@@ -737,7 +737,9 @@ def cmd_dump(args: argparse.Namespace) -> int:
     with Workspace.open(args.workspace) as ws, ws.read() as s:
         out = {kind: sorted((to_json(kind, r) for r in s.scalars(select(MODELS[kind]))),
                             key=lambda r: r["id"]) for kind in ORDER}
-    print(json.dumps(out, sort_keys=True, indent=1, ensure_ascii=False))
+    text = json.dumps(out, sort_keys=True, indent=1, ensure_ascii=False)
+    # on a terminal, a name's bidi override must not reorder the screen; piped, it is data
+    print(terminal_text(text, newlines=True) if sys.stdout.isatty() else text)
     return 0
 
 

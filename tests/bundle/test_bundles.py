@@ -26,19 +26,18 @@ def dump(path: Path, capsys) -> str:  # noqa: ANN001
     return capsys.readouterr().out
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def network(tmp_path: Path, capsys, request):  # noqa: ANN001, ANN201
-    """A coordinator workspace with sites A and B, and one workspace per site (each a copy
-    that knows which site it is and has its own key, enrolled with the coordinator).  In
-    the "postgresql" variant the coordinator then moves to a server database (`nicdesk
-    copy`), and `coord` is its URL: every bundle test runs on both engines."""
+def make_sites(tmp_path: Path, *, measures: tuple[tuple[str, str], ...] = (
+        ("On track", "proportion"),)) -> tuple[Path, dict[str, Path]]:
+    """A coordinator (site Hub, with its key) and sites A and B, each a copy of its file
+    that knows which site it is and has its own key, enrolled with the coordinator."""
     coord = tmp_path / "coordinator.nicdesk"
     with Workspace.create(coord) as ws:
         net = ws.ops.create("network", name="NIC").id
         hub = ws.ops.create("site", network_id=net, name="Hub", kind="state agency").id
         for name in ("A", "B"):
             ws.ops.create("site", network_id=net, name=name, kind="school", parent_id=hub)
-        ws.ops.create("measure", network_id=net, name="On track", value_type="proportion")
+        for name, value_type in measures:
+            ws.ops.create("measure", network_id=net, name=name, value_type=value_type)
     assert main(["keys", "init", str(coord), "--site", "Hub", "--coordinator"]) == 0
     assert main(["keys", "export-public", str(coord), "--out", str(tmp_path / "coord.pub")]) == 0
     sites = {}
@@ -54,6 +53,30 @@ def network(tmp_path: Path, capsys, request):  # noqa: ANN001, ANN201
         assert main(["keys", "export-public", str(path), "--out", str(pub)]) == 0
         assert main(["network", "enroll", str(coord), str(pub), "--site", name]) == 0
         sites[name] = path
+    return coord, sites
+
+
+def second_laptop(coord: Path | str, site_a: Path, tmp: Path, name: str) -> Path:
+    """A second computer of site A: a copy of its file with its own device and key,
+    enrolled for A at the coordinator."""
+    laptop = tmp / name
+    shutil.copyfile(site_a, laptop)
+    with Workspace.open(laptop) as ws:
+        ws.set_meta(device_id="laptopA2", signing_key="", bundle_sequence="0")
+    assert main(["keys", "init", str(laptop), "--site", "A"]) == 0
+    pub = laptop.with_suffix(".pub")
+    assert main(["keys", "export-public", str(laptop), "--out", str(pub)]) == 0
+    assert main(["network", "enroll", str(coord), str(pub), "--site", "A"]) == 0
+    return laptop
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def network(tmp_path: Path, capsys, request):  # noqa: ANN001, ANN201
+    """A coordinator workspace with sites A and B, and one workspace per site (each a copy
+    that knows which site it is and has its own key, enrolled with the coordinator).  In
+    the "postgresql" variant the coordinator then moves to a server database (`nicdesk
+    copy`), and `coord` is its URL: every bundle test runs on both engines."""
+    coord, sites = make_sites(tmp_path)
     if request.param == "postgresql":
         url = request.getfixturevalue("pg_url")
         assert main(["copy", str(coord), url]) == 0
@@ -147,13 +170,7 @@ def test_any_order_gives_the_same_database(network, capsys) -> None:  # noqa: AN
 def test_concurrent_edits_keep_both_versions(network) -> None:  # noqa: ANN001
     coord, sites, tmp = network
     add_values(sites["A"], {"2025-09-01": 0.4})
-    laptop2 = tmp / "A-laptop2.nicdesk"
-    shutil.copyfile(sites["A"], laptop2)
-    with Workspace.open(laptop2) as ws:
-        ws.set_meta(device_id="laptopA2", signing_key="", bundle_sequence="0")
-    assert main(["keys", "init", str(laptop2), "--site", "A"]) == 0
-    assert main(["keys", "export-public", str(laptop2), "--out", str(tmp / "A2.pub")]) == 0
-    assert main(["network", "enroll", str(coord), str(tmp / "A2.pub"), "--site", "A"]) == 0
+    laptop2 = second_laptop(coord, sites["A"], tmp, "A-laptop2.nicdesk")
     from nicdesk.store.schema import Observation
 
     for path, note in ((sites["A"], "from laptop 1"), (laptop2, "from laptop 2")):

@@ -5,7 +5,6 @@ them keeps its own raw values."""
 from __future__ import annotations
 
 import json
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -18,32 +17,14 @@ from nicdesk.cli import main
 from nicdesk.store.schema import Aim, Measure, Observation, Site
 from nicdesk.store.workspace import Workspace
 
+from .test_bundles import make_sites
+
 
 def build_network(tmp_path: Path) -> tuple[Path, dict[str, Path]]:
     """A coordinator (Hub) with sites A and B, each site a copy that knows which site it is
     and has its own enrolled key — the `network` fixture of test_bundles, SQLite only."""
-    coord = tmp_path / "coordinator.nicdesk"
-    with Workspace.create(coord) as ws:
-        net = ws.ops.create("network", name="NIC").id
-        hub = ws.ops.create("site", network_id=net, name="Hub", kind="state agency").id
-        for name in ("A", "B"):
-            ws.ops.create("site", network_id=net, name=name, kind="school", parent_id=hub)
-        ws.ops.create("measure", network_id=net, name="On track", value_type="proportion")
-        ws.ops.create("measure", network_id=net, name="Suspensions", value_type="count")
-    assert main(["keys", "init", str(coord), "--site", "Hub", "--coordinator"]) == 0
-    sites = {}
-    for name in ("A", "B"):
-        path = tmp_path / f"{name}.nicdesk"
-        shutil.copyfile(coord, path)
-        with Workspace.open(path) as ws:
-            ws.set_meta(device_id=f"laptop{name}", bundle_sequence="0", signing_key="",
-                        role="site")
-        assert main(["keys", "init", str(path), "--site", name]) == 0
-        pub = tmp_path / f"{name}.pub"
-        assert main(["keys", "export-public", str(path), "--out", str(pub)]) == 0
-        assert main(["network", "enroll", str(coord), str(pub), "--site", name]) == 0
-        sites[name] = path
-    return coord, sites
+    return make_sites(tmp_path, measures=(("On track", "proportion"),
+                                          ("Suspensions", "count")))
 
 
 def measure_ids(path: Path) -> dict[str, str]:

@@ -12,7 +12,7 @@ from nicdesk.cli import main
 from nicdesk.store.schema import Observation
 from nicdesk.store.workspace import Workspace
 
-from .test_bundles import add_values, export, network  # noqa: F401 - the fixture
+from .test_bundles import add_values, export, network, second_laptop  # noqa: F401 - fixture
 
 
 def _only_obs(ws: Workspace) -> Observation:
@@ -23,19 +23,11 @@ def _only_obs(ws: Workspace) -> Observation:
 def test_undo_after_import_keeps_the_imported_value(network) -> None:  # noqa: ANN001, F811
     """A's laptop 1 edits a note; laptop 2's newer correction arrives (through the
     coordinator's digest); Undo on laptop 1 must not bring its old text back."""
-    import shutil
-
     coord, sites, tmp = network
     if not isinstance(coord, Path):
         pytest.skip("the laptops are SQLite files either way; one engine is enough")
     add_values(sites["A"], {"2025-09-01": 0.4})
-    laptop2 = tmp / "A2.nicdesk"
-    shutil.copyfile(sites["A"], laptop2)
-    with Workspace.open(laptop2) as ws:
-        ws.set_meta(device_id="laptopA2", signing_key="", bundle_sequence="0")
-    assert main(["keys", "init", str(laptop2), "--site", "A"]) == 0
-    assert main(["keys", "export-public", str(laptop2), "--out", str(tmp / "A2.pub")]) == 0
-    assert main(["network", "enroll", str(coord), str(tmp / "A2.pub"), "--site", "A"]) == 0
+    laptop2 = second_laptop(coord, sites["A"], tmp, "A2.nicdesk")
     with Workspace.open(sites["A"]) as ws1:
         obs = _only_obs(ws1).id
         ws1.ops.update("observation", obs, note="first draft")

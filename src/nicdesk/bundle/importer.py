@@ -38,6 +38,7 @@ from ..core.clock import ClockDriftError
 from ..core.entities import observation_problems
 from ..core.merge import merge_fields
 from ..core.model import KIND_LABELS
+from ..core.safe_text import name_key
 from ..store.operations import OpChanges
 from ..store.schema import MODELS, BundleImport, Network, RecordVersion, Site, WorkspaceMeta
 from ..store.workspace import Workspace, defer_references
@@ -318,15 +319,11 @@ def _check_site_fields(s: Any, b: Bundle, values: dict[str, Any], here: tuple[An
     others = s.scalars(select(Site.name).where(Site.network_id == site.network_id,
                                                Site.id != site.id)).all()
     name = values.get("name")
-    if isinstance(name, str) and _same_name(name) in {_same_name(o) for o in others}:
+    if isinstance(name, str) and name_key(name) in {name_key(o) for o in others}:
         raise _fail(b.path, f"it renames {_quote(signer_name)} to '{_quote(name)}', the name "
                     "of another site of the network; site names must stay distinct.")
     del here
 
-
-def _same_name(name: str) -> str:
-    """Names people would take for the same site."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 def _check_links(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]]) -> None:
@@ -616,13 +613,14 @@ def _merge_one(s: Any, kind: str, row: Any, values: dict[str, Any],
     fields = [c for c in remote_clocks if c in values]
     local_values = {f: getattr(row, f) for f in fields}
     result = merge_fields(local_values, dict(row.field_clocks or {}),
-                          {f: values[f] for f in fields}, remote_clocks)
+                          {f: values[f] for f in fields}, remote_clocks,
+                          remote_decides_ties=summary.kind == "digest")
     for conflict in result.conflicts:
         s.add(RecordVersion(kind=kind, record_id=row.id, field=conflict.field,
                             value=_plain(conflict.lost_value), hlc=conflict.lost_clock,
                             kept_hlc=conflict.kept_clock))
     summary.conflicts += len(result.conflicts)
-    if result.clocks != dict(row.field_clocks or {}):
+    if result.changed or result.clocks != dict(row.field_clocks or {}):
         for name in result.changed:
             setattr(row, name, result.values[name])
         row.field_clocks = result.clocks

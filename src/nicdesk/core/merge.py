@@ -67,8 +67,15 @@ def merge_fields(
     local_clocks: Mapping[str, str],
     remote_values: Mapping[str, Any],
     remote_clocks: Mapping[str, str],
+    *,
+    remote_decides_ties: bool = False,
 ) -> MergeResult:
-    """Merge two versions of one record field by field (last writer by HLC wins)."""
+    """Merge two versions of one record field by field (last writer by HLC wins).
+
+    One stamp with two values is settled by the values' canonical text — or, with
+    `remote_decides_ties`, by the remote side: a site takes the coordinator's digest as
+    it is, so the hub's choice reaches everyone even when the hub never saw the other
+    value."""
     values = dict(local_values)
     clocks = dict(local_clocks)
     result = MergeResult(values, clocks)
@@ -96,7 +103,7 @@ def merge_fields(
             # workspace keeps the same one (by its canonical text) and the other as a
             # conflict, so the network still converges.
             mine = values.get(name)
-            if _canonical(remote_value) > _canonical(mine):
+            if remote_decides_ties or _canonical(remote_value) > _canonical(mine):
                 values[name] = remote_value
                 result.changed.add(name)
                 result.conflicts.append(Conflict(name, remote_value, remote_clock, mine,

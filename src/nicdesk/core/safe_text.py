@@ -140,3 +140,9 @@ def html_text(text: str) -> str:
     """Plain `text` as HTML that shows exactly that text, line breaks included."""
     return ('<p style="white-space:pre-wrap">' + html.escape(text, quote=False)
             + "</p>")
+
+
+def name_key(name: str) -> str:
+    """What two names are compared by when people would take them for the same (site
+    names must stay distinct in a network): compatibility forms, case and spacing aside."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())

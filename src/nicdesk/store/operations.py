@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import unicodedata
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from ..core import entities
 from ..core.authority import binds, may_write, owner_source, wholes
 from ..core.merge import device_of
 from ..core.model import KIND_LABELS, validate
+from ..core.safe_text import name_key
 from .errors import InvalidChangeError, NotFoundError
 from .schema import MODELS, SYNC_COLUMNS, WorkspaceMeta, editable_fields
 
@@ -218,6 +218,7 @@ class Transaction:
         self._check_owner(kind, owner, set(values), creating=True)
         self._check_wholes(kind, owner, values)
         self._check_site_name(kind, values, None)
+        self._check_link(kind, values, None)
         obj = model(id=record_id, owner_site_id=owner)
         stamp = self.ops.ws.clock.now_str()
         # defaults from the column definitions, so every field has a value and a clock
@@ -290,6 +291,18 @@ class Transaction:
                     f"{whose}; a {_in_sentence(KIND_LABELS.get(kind, kind))} can only go in "
                     "one of its own site's.")
 
+    def _check_link(self, kind: str, values: dict[str, Any], obj: Any) -> None:
+        """A driver-diagram link joins two nodes of its own diagram (a link in a school's
+        diagram never rewires the network's theory — and its bundle would be refused)."""
+        if kind != "driver_link":
+            return
+        diagram = values.get("diagram_id") or (obj.diagram_id if obj is not None else None)
+        for end in ("parent_node_id", "child_node_id"):
+            node_id = values.get(end) or (getattr(obj, end) if obj is not None else None)
+            node = self.session.get(MODELS["driver_node"], node_id) if node_id else None
+            if node is not None and node.diagram_id != diagram:
+                raise InvalidChangeError("A link joins two boxes of the same driver diagram.")
+
     def _check_site_name(self, kind: str, values: dict[str, Any], obj: Any) -> None:
         """Sites of one network have distinct names (case and spacing aside): a site named
         like another would receive the other's key at enrolment, or its invitation."""
@@ -298,11 +311,10 @@ class Transaction:
         from .schema import Site
 
         network = values.get("network_id") or (obj.network_id if obj is not None else None)
-        mine = _same_name(values["name"])
+        mine = name_key(values["name"])
         for other_id, other_name in self.session.execute(
-                select(Site.id, Site.name).where(Site.network_id == network,
-                                                 Site.deleted.is_(False))):
-            if (obj is None or other_id != obj.id) and _same_name(other_name) == mine:
+                select(Site.id, Site.name).where(Site.network_id == network)):
+            if (obj is None or other_id != obj.id) and name_key(other_name) == mine:
                 raise InvalidChangeError(f"The network already has a site called "
                                          f"{other_name}; give this one another name.")
 
@@ -313,6 +325,7 @@ class Transaction:
         self._check_owner(kind, obj.owner_site_id, set(values))
         self._check_wholes(kind, obj.owner_site_id, values)
         self._check_site_name(kind, values, obj)
+        self._check_link(kind, values, obj)
         if obj.deleted and values.get("deleted", True):
             raise NotFoundError(
                 f"The {KIND_LABELS.get(kind, kind).lower()} was deleted; undo the deletion first."
@@ -520,10 +533,6 @@ def _natural_id(kind: str, values: dict[str, Any]) -> str | None:
     text = f"{values['measure_id']}/{values['site_id']}/{day}"
     return str(uuid.uuid5(_OBSERVATION_IDS, text))
 
-
-def _same_name(name: str) -> str:
-    """Names people would take for the same site."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 def _in_sentence(label: str) -> str:

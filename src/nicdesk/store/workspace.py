@@ -200,8 +200,8 @@ class Workspace:
         try:
             HybridClock(self.device_id)
         except ValueError:  # a damaged or crafted file: this copy gets a device id anew
-            self.warnings.append("This workspace's device id was not usable; this copy got "
-                                 "a new one. Nothing else changed.")
+            self._warn("This workspace's device id was not usable; this copy got a new one. "
+                       "Nothing else changed.")
             self.device_id = uuid.uuid4().hex[:12]
             meta.pop("device_id", None)
         last = meta.get("clock_last")
@@ -209,8 +209,8 @@ class Workspace:
             previous = Hlc.decode(last) if last else None
         except ValueError:  # the wall clock is later than any stamp a bundle may carry
             previous = None
-            self.warnings.append("This workspace's saved clock was not readable; it starts "
-                                 "again from this computer's time. Nothing else changed.")
+            self._warn("This workspace's saved clock was not readable; it starts again from "
+                       "this computer's time. Nothing else changed.")
         self.clock = HybridClock(self.device_id, last=previous)
         self.id_factory = lambda: str(uuid.uuid4())
         from .operations import Operations  # local: operations imports this module
@@ -218,6 +218,12 @@ class Workspace:
         self.ops = Operations(self)
         if "device_id" not in meta:
             self.set_meta(device_id=self.device_id)
+
+    def _warn(self, text: str) -> None:
+        """Something the person should know about this file (shown by the CLI and GUI)."""
+        self.warnings.append(text)
+        if type(self).warning_hook is not None:
+            type(self).warning_hook(text)
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
