@@ -110,11 +110,22 @@ def test_join_from_invitation_in_the_app(tmp_path: Path, qtbot, monkeypatch) -> 
     w.persist_settings = False
     qtbot.addWidget(w)
     shown = []
-    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append(self.text()))
+    copy = tmp_path / "to-send" / "lincoln.pub"
+    copy.parent.mkdir()
+
+    def press_save_copy(box: QMessageBox) -> None:
+        shown.append(box.text())
+        save = next(b for b in box.buttons() if b.text() == "Save a copy to send…")
+        save.click()  # the key file is saved where the person chooses, to send on
+
+    monkeypatch.setattr(QMessageBox, "exec", press_save_copy)
+    monkeypatch.setattr(bundle_dialogs.QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (str(copy), ""))
     assert join_network(w, str(invite), str(tmp_path / "lincoln"))
     assert "You joined as Lincoln" in shown[0]
     assert w.windowTitle() == "NICdesk — lincoln.nicdesk"
     assert (tmp_path / "lincoln.pub").exists()
+    assert copy.read_text() == (tmp_path / "lincoln.pub").read_text()
     assert "Site: Lincoln" in w.site_label.text()
     w.close_workspace()
 

@@ -297,6 +297,17 @@ def join_network(window: Any, invitation: str | None = None, target: str | None 
                 f"{pub}\n(your fingerprint {joined.site_key.fingerprint()}){came}")
     box = QMessageBox(QMessageBox.Icon.Information, "Joined the network", text,
                       QMessageBox.StandardButton.Ok, window)
+    if not joined.enrolled:  # the key file sits beside the workspace: offer a copy to send
+        save = box.addButton("Save a copy to send…", QMessageBox.ButtonRole.ActionRole)
+
+        def save_copy() -> None:
+            name, _ = QFileDialog.getSaveFileName(
+                window, "Save this computer's public key", str(Path.home() / pub.name),
+                "Public keys (*.pub)")
+            if name:
+                Path(name).write_text(joined.site_key.file_text())
+
+        save.clicked.connect(save_copy)
     window.last_dialog = box
     box.exec()
     return window.open_workspace(target)
