@@ -5,6 +5,7 @@ module must not import Qt."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -763,6 +764,14 @@ def run(args: argparse.Namespace) -> int:
         return int(args.func(args))
     except WorkspaceError as exc:
         print(f"{exc.title}: {terminal_text(exc.message)}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # last resort: a damaged or crafted file, never a traceback
+        if os.environ.get("NICDESK_DEBUG"):
+            raise
+        print(f"Something went wrong: {terminal_text(type(exc).__name__)} — "
+              f"{terminal_text(str(exc))[:200]}. Nothing more was changed. If the workspace "
+              "may be damaged, open a backup copy; set NICDESK_DEBUG=1 to see the details, "
+              "and please report it.", file=sys.stderr)
         return 2
     finally:
         Workspace.warning_hook = previous

@@ -754,3 +754,4 @@ def test_a_site_cannot_remove_itself(net: Net) -> None:
         row_of(records, "site", net.site_a), deleted=True))
     refused(net.coord, bundle, "removal", "own site record")
     refused(net.b, bundle, "removal", "own site record")
+
