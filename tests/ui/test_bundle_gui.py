@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import zipfile
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
+from nicdesk.bundle.importer import BundleError, import_bundle
 from nicdesk.cli import main
-from nicdesk.store.schema import Observation
+from nicdesk.store.schema import Observation, Site
+from nicdesk.store.workspace import Workspace
 from nicdesk.ui import bundle_dialogs
 from nicdesk.ui.main_window import MainWindow
 from tests.bundle.test_bundles import add_values, network  # noqa: F401
@@ -51,8 +56,32 @@ def test_export_preview_then_drop_on_coordinator(network, qtbot, monkeypatch) ->
     assert "2 new" in seen["summary"]
     with w.workspace.read() as s:
         assert s.query(Observation).count() == 2
+    # the coordinator's Export for the Network writes the digest — here one for A alone
+    from PySide6.QtWidgets import QComboBox
+
+    def pick_a(dialog) -> int:  # noqa: ANN001
+        combo = dialog.findChild(QComboBox, "digestFor")
+        combo.setCurrentIndex(next(i for i in range(combo.count())
+                                   if combo.itemText(i).startswith("A only")))
+        seen["title"] = dialog.windowTitle()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(bundle_dialogs.ExportPreview, "exec", pick_a)
+    digest = tmp / "digest-for-A.nicbundle"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(
+        lambda *a, **k: (str(digest), "")))
+    w.act_export.trigger()
+    assert seen["title"] == "Send the network digest"
+    manifest = json.loads(zipfile.ZipFile(digest).read("manifest.json"))
+    with w.workspace.read() as s:
+        a_id = s.query(Site).filter_by(name="A").one().id
+    assert manifest["kind"] == "digest" and manifest["for_site"] == a_id
     w.close_workspace()
     assert main(["verify", str(out), "--key", str(tmp / "A.pub")]) == 0
+    with Workspace.open(sites["B"]) as ws, pytest.raises(BundleError, match="written for A"):
+        import_bundle(ws, digest)
+    with Workspace.open(sites["A"]) as ws:
+        assert import_bundle(ws, digest).kind == "digest"
 
 
 def test_conflicts_dialog_resolves(network, qtbot) -> None:  # noqa: ANN001, F811

@@ -161,16 +161,17 @@ def preview(ws: Workspace, kind: str = "site") -> dict[str, int]:
     return {k: len(v) for k, v in preview_records(ws, kind).items()}
 
 
-def preview_records(ws: Workspace, kind: str = "site") -> dict[str, list[dict]]:
+def preview_records(ws: Workspace, kind: str = "site", for_site: str | None = None
+                    ) -> dict[str, list[dict]]:
     """Exactly the records an export would carry, as they would be written (in a digest,
     suppressed small counts are absent, as they will be)."""
-    return preview_plan(ws, kind).records
+    return preview_plan(ws, kind, for_site).records
 
 
-def preview_plan(ws: Workspace, kind: str = "site") -> Plan:
+def preview_plan(ws: Workspace, kind: str = "site", for_site: str | None = None) -> Plan:
     """The records an export would carry and which of them travel as "suppressed"."""
     _network_id, site_id = identity(ws)
-    return _plan(ws, kind, site_id)
+    return _plan(ws, kind, site_id, for_site if kind == "digest" else None)
 
 
 def _number(meta: dict[str, str], key: str) -> int:

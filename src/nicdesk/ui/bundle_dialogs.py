@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -35,9 +36,11 @@ class ExportPreview(QDialog):
     """Counts per kind of record that will leave this computer, and what never does."""
 
     def __init__(self, parent: Any, counts: dict[str, int], site: str,
-                 records: Any = None, *, digest: bool = False) -> None:
+                 records: Any = None, *, digest: bool = False,
+                 sites: list[tuple[str, str]] | None = None) -> None:
         super().__init__(parent)
         self.records = records  # callable giving {kind: [record dicts]}, on request
+        self.recipient: QComboBox | None = None
         self.setWindowTitle("Send the network digest" if digest else "Export for the network")
         self.resize(520, 520)
         layout = QVBoxLayout(self)
@@ -49,12 +52,26 @@ class ExportPreview(QDialog):
                            "signed digest for every site: each site's own work, other sites' "
                            "work as network views show it (small counts suppressed), and the "
                            "network's records. Nothing private leaves this computer.")
+            if sites:
+                # a site with two computers gets its own small counts back in a digest
+                # written for it alone (no other site can import that one)
+                row = QHBoxLayout()
+                row.addWidget(QLabel("For:"))
+                self.recipient = QComboBox()
+                self.recipient.setObjectName("digestFor")
+                self.recipient.addItem("Every site (small counts suppressed)", None)
+                for name, site_id in sites:
+                    self.recipient.addItem(f"{name} only (keeps its own small counts)",
+                                           site_id)
+                row.addWidget(self.recipient, 1)
         else:
             intro = QLabel(f"<b>{total} {'record' if total == 1 else 'records'} of "
                            f"{escape(site)}</b> will be written to a signed bundle file for "
                            "the network coordinator. Nothing else leaves this computer.")
         intro.setWordWrap(True)
         layout.addWidget(intro)
+        if self.recipient is not None:
+            layout.addLayout(row)
         table = QTableWidget(len(counts), 2)
         table.setObjectName("exportCounts")
         table.setHorizontalHeaderLabels(["What", "Records"])
@@ -79,6 +96,10 @@ class ExportPreview(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
+
+    def for_site(self) -> str | None:
+        """The one site a digest is written for (None: every site)."""
+        return self.recipient.currentData() if self.recipient is not None else None
 
     def show_records(self) -> None:
         """Every record that would leave, exactly as it would be written."""
@@ -149,13 +170,19 @@ def export_for_network(window: Any) -> Path | None:
 
     with ws.read() as s:
         site = s.get(Site, meta["local_site_id"]).name
-    dialog = ExportPreview(window, counts, site, lambda: preview_records(ws, kind),
-                           digest=kind == "digest")
+        others = [(x.name, x.id) for x in s.query(Site).filter(
+            Site.network_id == s.get(Site, meta["local_site_id"]).network_id,
+            Site.id != meta["local_site_id"], Site.deleted.is_(False)).order_by(Site.name)]
+    dialog = ExportPreview(window, counts, site, lambda: preview_records(
+        ws, kind, dialog.for_site()), digest=kind == "digest", sites=others)
     window.last_dialog = dialog
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
+    for_site = dialog.for_site()
+    only = next((n for n, i in others if i == for_site), "")
     default = (f"Network digest {dt.date.today():%Y-%m-%d}.nicbundle" if kind == "digest"
-               else f"{site} {dt.date.today():%Y-%m-%d}.nicbundle")
+               and not for_site else f"Digest for {only} {dt.date.today():%Y-%m-%d}.nicbundle"
+               if kind == "digest" else f"{site} {dt.date.today():%Y-%m-%d}.nicbundle")
     name, _ = QFileDialog.getSaveFileName(window, "Save bundle", default,
                                           "NICdesk bundles (*.nicbundle)")
     if not name:
@@ -165,7 +192,7 @@ def export_for_network(window: Any) -> Path | None:
         return None
     try:
         result = export_bundle(ws, name if name.endswith(".nicbundle") else name + ".nicbundle",
-                               kind=kind, passphrase=passphrase or None)
+                               kind=kind, passphrase=passphrase or None, for_site=for_site)
     except KeyError_ as exc:
         show_error(window, "Bundle not written", f"{exc} Nothing was written.")
         return None
