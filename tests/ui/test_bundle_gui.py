@@ -213,3 +213,33 @@ def test_export_preview_shows_every_record_without_private_fields(network, qtbot
         dialog.show_records()
     assert '"name":"Ann"' in shown["text"] and "ann@school.example" not in shown["text"]
     assert "# Observation" in shown["text"]
+
+
+def test_a_mistyped_passphrase_is_asked_again(network, qtbot, monkeypatch) -> None:  # noqa: ANN001, F811
+    """Export with a sealed key: a wrong passphrase asks again (the preview and the file
+    name are not lost), the right one signs."""
+    from PySide6.QtWidgets import QInputDialog
+
+    coord, sites, tmp = network
+    assert main(["keys", "init", str(sites["A"]), "--site", "A", "--passphrase", "pw"]) == 0
+    w = MainWindow()
+    w.persist_settings = False
+    qtbot.addWidget(w)
+    assert w.open_workspace(sites["A"])
+    monkeypatch.setattr(bundle_dialogs.ExportPreview, "exec",
+                        lambda self: QDialog.DialogCode.Accepted)
+    out = tmp / "sealed.nicbundle"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(
+        lambda *a, **k: (str(out), "")))
+    answers = iter([("wrong", True), ("pw", True)])
+    prompts = []
+
+    def answer(_parent, _title, prompt, *_a, **_k):  # noqa: ANN001, ANN202
+        prompts.append(prompt)
+        return next(answers)
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(answer))
+    w.act_export.trigger()
+    assert len(prompts) == 2 and "did not open the key" in prompts[1]
+    assert out.exists()
+    w.close_workspace()

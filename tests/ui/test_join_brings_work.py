@@ -87,21 +87,27 @@ def test_join_from_the_schools_workspace_brings_its_work(qtbot, tmp_path: Path,
     target = tmp_path / "Maple network.nicdesk"
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(
         lambda *a, **k: (str(invite), "")))
+    # first the person picks the school's own file: joining never replaces a file, so
+    # they are asked for a new name (their file stays as it is), then pick one
+    answers = iter([str(school), str(target)])
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(
-        lambda *a, **k: (str(target), "")))
+        lambda *a, **k: (next(answers), "")))
     shown: list[str] = []
 
     def ok(box: QMessageBox) -> None:
         shown.append(box.text())
         box.button(QMessageBox.StandardButton.Ok).click()
+        if len(shown) < 2:  # the "choose a new name" box, then the "joined" one
+            when_modal(QMessageBox, ok)
 
     when_modal(QMessageBox, ok)
     w.act_join.trigger()
-    assert shown, "joining showed no message"
-    assert "You joined as Maple Grove Middle School" in shown[0]
+    assert len(shown) == 2, "joining showed no message"
+    assert "already exists" in shown[0] and "choose a name that is not taken" in shown[0]
+    assert "You joined as Maple Grove Middle School" in shown[1]
     assert "Your school's work came along from Maple Grove Middle School.nicdesk: 6 records" \
-        in shown[0], shown[0]
-    assert "stays as it was" in shown[0]
+        in shown[1], shown[1]
+    assert "stays as it was" in shown[1]
     assert w.workspace.path == target
     with w.workspace.read() as s:
         aim = s.query(Aim).one()

@@ -129,13 +129,25 @@ class ExportPreview(QDialog):
 def _ask_passphrase(window: Any, why: str) -> str | None:
     """The passphrase of this workspace's key when it has one ("" when it has none);
     None when the person cancels."""
+    from ..bundle import keys
     from ..bundle.membership import needs_passphrase
 
-    if not needs_passphrase(window.workspace.meta()):
+    meta = window.workspace.meta()
+    if not needs_passphrase(meta):
         return ""
-    text, ok = QInputDialog.getText(window, "Passphrase", f"{why}\n\nThe passphrase of "
-                                    "this computer's key:", QLineEdit.EchoMode.Password)
-    return text if ok else None
+    prompt = f"{why}\n\nThe passphrase of this computer's key:"
+    for _attempt in range(3):  # a mistyped passphrase asks again, not from the start
+        text, ok = QInputDialog.getText(window, "Passphrase", prompt,
+                                        QLineEdit.EchoMode.Password)
+        if not ok:
+            return None
+        try:
+            keys.load(meta.get("signing_key", ""), text)
+        except keys.KeyError_:
+            prompt = f"{why}\n\nThat passphrase did not open the key. Try again:"
+            continue
+        return text
+    return text  # the third wrong one: signing says so in plain words
 
 
 def export_for_network(window: Any) -> Path | None:
@@ -295,9 +307,20 @@ def join_network(window: Any, invitation: str | None = None, target: str | None 
     if not invitation:
         return False
     if target is None:
-        target, _ = QFileDialog.getSaveFileName(window, "Where to keep your school's "
-                                                "workspace", str(data_dir()),
-                                                "NICdesk workspaces (*.nicdesk)")
+        while True:  # joining makes a new file: an existing one is never "replaced"
+            target, _ = QFileDialog.getSaveFileName(
+                window, "Where to keep your school's network workspace", str(data_dir()),
+                "NICdesk workspaces (*.nicdesk)",
+                options=QFileDialog.Option.DontConfirmOverwrite)
+            if not target:
+                return False
+            target = target if target.endswith(".nicdesk") else target + ".nicdesk"
+            if not Path(target).exists():
+                break
+            show_error(window, "Choose a new file name",
+                       f"{Path(target).name} already exists. Joining makes a new workspace "
+                       "file; choose a name that is not taken (your existing file stays as "
+                       "it is).")
     if not target:
         return False
     target = target if target.endswith(".nicdesk") else target + ".nicdesk"
