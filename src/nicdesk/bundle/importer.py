@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,22 +26,18 @@ from typing import Any
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-from ..core.authority import (
-    COORDINATOR_SITE_FIELDS,
-    NETWORK_KINDS,
-    OPTIONAL_SITE_KINDS,
-    SITE_KINDS,
-    wholes,
-)
 from ..core.clock import ClockDriftError
-from ..core.entities import observation_problems
 from ..core.merge import merge_fields
-from ..core.model import KIND_LABELS
-from ..core.safe_text import name_key
 from ..store.operations import OpChanges
 from ..store.schema import MODELS, BundleImport, Network, RecordVersion, Site, WorkspaceMeta
 from ..store.workspace import Workspace, defer_references
 from . import minisign
+from .authority_checks import (
+    _authorise,
+    _check_links,
+    _check_observations,
+    _quote,
+)
 from .format import KINDS, ORDER, SUPPRESSED_FIELDS, table_file
 from .reader import (  # noqa: F401 - BundleError, read_bundle, verify_bundle are public here
     Bundle,
@@ -77,14 +72,6 @@ class ImportSummary:
         return (f"{self.site}: bundle {self.sequence} imported — {self.new} new, {self.updated} "
                 f"updated, {self.unchanged} unchanged, {self.conflicts} conflicts kept for "
                 "review.")
-
-
-def _quote(name: object, limit: int = 60) -> str:
-    """A person's name for a one-line message: no control or bidi characters, short."""
-    text_ = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c
-                    for c in str(name or ""))
-    text_ = " ".join(text_.split())
-    return text_ if len(text_) <= limit else text_[:limit - 1] + "…"
 
 
 def _public_keys(site: Site) -> list[minisign.PublicKey]:
@@ -178,191 +165,6 @@ def _follow_rotations(b: Bundle, trusted: minisign.PublicKey, signer: bytes,
 
 
 Progress = Callable[[int, int], bool]  # (records done, total) -> False to cancel
-
-
-def _describe(s: Any, kind: str, values: dict[str, Any]) -> str:
-    """A record in a person's words: "'Eastside High School' observation 2025-09-01"."""
-    label = KIND_LABELS.get(kind, kind).lower()
-    when = values.get("period") or values.get("start") or values.get("date")
-    site_id = values.get("site_id")
-    if when and isinstance(site_id, str):
-        site = s.get(Site, site_id)
-        where = _quote(site.name) if site is not None else "another site"
-        return f"'{where}' {label} {when}"
-    for name in ("name", "title", "statement", "text", "question", "problem"):
-        if isinstance(values.get(name), str) and values[name].strip():
-            return f"the {label} '{_quote(values[name])}'"
-    return f"a {label}"
-
-
-def _owner_name(s: Any, owner: str | None) -> str:
-    if owner is None:
-        return "the network coordinator"
-    site = s.get(Site, owner)
-    return _quote(site.name) if site is not None else "another site"
-
-
-def _stored(s: Any, kind: str, ids: list[str], columns: tuple[str, ...] = ()
-            ) -> dict[str, tuple[Any, ...]]:
-    """id -> (owner, *columns) of the rows already here, one indexed scan per 900 ids."""
-    model = MODELS[kind]
-    cols = [model.id, model.owner_site_id, *(getattr(model, c) for c in columns)]  # type: ignore[attr-defined]
-    out: dict[str, tuple[Any, ...]] = {}
-    for i in range(0, len(ids), 900):  # SQLite's bound-parameter limit
-        for row in s.execute(select(*cols).where(model.id.in_(ids[i:i + 900]))):  # type: ignore[attr-defined]
-            out[row[0]] = tuple(row[1:])
-    return out
-
-
-def _authorise(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]],
-               signer_site: str | None, signer_name: str) -> None:
-    """Single-writer authority (docs/exchange.md), checked before anything is written.
-    A digest (signer_site None) may carry every record but never moves ownership; a site
-    bundle may create, change or delete only records its site owns, before and after."""
-    by_kind: dict[str, list[dict[str, Any]]] = {}
-    for kind, values in records:
-        by_kind.setdefault(kind, []).append(values)
-    in_bundle = {(k, values["id"]): values.get("owner_site_id") for k, values in records}
-
-    def refuse(why: str) -> BundleError:
-        return _fail(b.path, why)
-
-    for kind in ORDER:
-        batch = by_kind.get(kind, [])
-        if not batch:
-            continue
-        protected = tuple(sorted(COORDINATOR_SITE_FIELDS)) if kind == "site" else ()
-        stored = _stored(s, kind, [v["id"] for v in batch], protected)
-        for values in batch:
-            here = stored.get(values["id"])
-            incoming = values.get("owner_site_id")
-            if signer_site is None:  # the coordinator's digest
-                if here is not None and here[0] is not None and incoming != here[0]:
-                    raise refuse(f"it gives {_describe(s, kind, values)} to another owner; "
-                                 "ownership never changes through a bundle.")
-                continue
-            verb = "deletes" if values.get("deleted") else ("edits" if here else "adds")
-            what = _Described(s, kind, values)  # worded only when a refusal needs it
-            if incoming != signer_site:
-                raise refuse(f"it {verb} {what}, which {_owner_name(s, incoming)} owns; a "
-                             f"bundle from {_quote(signer_name)} may change only its own "
-                             "records.")
-            if here is not None and here[0] != signer_site:
-                raise refuse(f"it {verb} {what}, which {_owner_name(s, here[0])} owns; a "
-                             f"bundle from {_quote(signer_name)} may change only its own "
-                             "records.")
-            if kind == "site":
-                if here is None or values["id"] != signer_site:
-                    raise refuse(f"it adds the site '{_quote(values.get('name'))}'; only the "
-                                 "network coordinator adds sites.")
-                _check_site_fields(s, b, values, here, signer_name)
-                continue
-            if kind in NETWORK_KINDS:
-                raise refuse(f"it {verb} {what}, a network-level record; only the network "
-                             "coordinator changes those.")
-            if kind in SITE_KINDS or kind in OPTIONAL_SITE_KINDS:
-                named = values.get("site_id")
-                if named != signer_site:
-                    whose = "the network" if named is None else _owner_name(s, named)
-                    raise refuse(f"it {verb} {what} for {whose}; a bundle from "
-                                 f"{_quote(signer_name)} may change only its own records.")
-            for field_, parent_kind in wholes(kind):
-                parent = values.get(field_)
-                if parent:
-                    owner = in_bundle.get((parent_kind, parent), _MISSING)
-                    if owner is _MISSING:
-                        got = _stored(s, parent_kind, [parent]).get(parent)
-                        owner = got[0] if got else signer_site  # unknown: the FK check decides
-                    if owner != signer_site:
-                        raise refuse(f"it {verb} {what} inside a "
-                                     f"{KIND_LABELS.get(parent_kind, parent_kind).lower()} "
-                                     f"that {_owner_name(s, owner)} owns; a bundle from "
-                                     f"{_quote(signer_name)} may change only its own "
-                                     "records.")
-
-
-_MISSING: Any = object()
-
-
-class _Described:
-    """`_describe` on demand: the check runs for every record, the words only for the one
-    that is refused."""
-
-    def __init__(self, s: Any, kind: str, values: dict[str, Any]) -> None:
-        self.args = (s, kind, values)
-
-    def __str__(self) -> str:
-        return _describe(*self.args)
-
-    __format__ = lambda self, spec: format(str(self), spec)  # noqa: E731
-
-
-def _check_site_fields(s: Any, b: Bundle, values: dict[str, Any], here: tuple[Any, ...],
-                       signer_name: str) -> None:
-    """A site's bundle never changes its own keys, parent, network, kind or removal —
-    not by a value, and not by a clock either: a stamp newer than the one stored (or an
-    equal stamp with another value) would outrank the coordinator's next change there."""
-    site = s.get(Site, values["id"])
-    stored_clocks = dict(site.field_clocks or {})
-    incoming = values["field_clocks"]
-    for name in sorted(COORDINATOR_SITE_FIELDS):
-        clock = incoming.get(name, "")
-        base = incoming.get("~" + name, "")
-        stored = stored_clocks.get(name, "")
-        value = values.get(name, getattr(site, name))
-        if clock > stored or (clock == stored and value != getattr(site, name)) \
-                or base > stored:
-            what = "removal" if name == "deleted" else name.replace("_", " ")
-            raise _fail(b.path, f"it changes the {what} of {_quote(signer_name)}'s own site "
-                        "record; only the network coordinator changes a site's keys, "
-                        "parent, network, kind or removal.")
-    others = s.scalars(select(Site.name).where(Site.network_id == site.network_id,
-                                               Site.id != site.id)).all()
-    name = values.get("name")
-    if isinstance(name, str) and name_key(name) in {name_key(o) for o in others}:
-        raise _fail(b.path, f"it renames {_quote(signer_name)} to '{_quote(name)}', the name "
-                    "of another site of the network; site names must stay distinct.")
-    del here
-
-
-
-def _check_links(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]]) -> None:
-    """A driver-diagram link joins two nodes of its own diagram: a link in one site's
-    diagram never rewires the network's (or another site's) theory."""
-    in_bundle = {v["id"]: v.get("diagram_id") for k, v in records if k == "driver_node"}
-    for kind, values in records:
-        if kind != "driver_link" or values.get("deleted"):
-            continue
-        for end in ("parent_node_id", "child_node_id"):
-            node_id = values.get(end)
-            diagram = in_bundle.get(node_id, _MISSING)
-            if diagram is _MISSING:
-                node = s.get(MODELS["driver_node"], node_id) if isinstance(node_id, str) \
-                    else None
-                diagram = node.diagram_id if node is not None else values.get("diagram_id")
-            if diagram != values.get("diagram_id"):
-                raise _fail(b.path, "it links driver-diagram nodes across diagrams; a link "
-                            "joins two nodes of its own diagram.")
-
-
-def _check_observations(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]]
-                        ) -> None:
-    """The rule a record cannot check alone: a proportion's numerator is never above its
-    denominator (the measure — in the bundle or already here — says it is a proportion)."""
-    types = {v["id"]: v.get("value_type") for k, v in records if k == "measure"}
-    for kind, values in records:
-        if kind != "observation" or values.get("numerator") is None \
-                or values.get("denominator") is None:
-            continue
-        measure_id = values.get("measure_id")
-        if measure_id not in types:
-            measure = s.get(MODELS["measure"], measure_id) if isinstance(measure_id, str) \
-                else None
-            types[measure_id] = measure.value_type if measure is not None else None
-        wrong = observation_problems(values, types[measure_id])
-        if wrong:
-            raise _fail(b.path, f"{_describe(s, kind, values)} has a value that is not "
-                        f"allowed ({wrong[0].message})")
 
 
 def _replay_check(ws: Workspace, b: Bundle, summary: ImportSummary, signer: str,
