@@ -99,8 +99,8 @@ def main() -> None:
     con.close()
     print(f"  baseline SQL GROUP BY: {base * 1000:.1f} ms")
 
-    from nicdesk.store import network_evidence as ev
-    from nicdesk.store import network_views as nv
+    from nicdesk.store.views import evidence as ev
+    from nicdesk.store.views import network as nv
     from nicdesk.store.workspace import Workspace
 
     with Workspace.open(path) as ws, ws.read() as s:
@@ -123,7 +123,7 @@ def main() -> None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         from PySide6.QtWidgets import QApplication
 
-        from nicdesk.ui.network_panels import SmallMultiplesGrid
+        from nicdesk.ui.network.panels import SmallMultiplesGrid
     except ImportError:
         return
     app = QApplication.instance() or QApplication([])

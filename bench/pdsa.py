@@ -12,7 +12,7 @@ from pathlib import Path
 
 from timing import timed
 
-from nicdesk.store.pdsa import cycle_rows
+from nicdesk.store.ops.pdsa import cycle_rows
 from nicdesk.store.workspace import Workspace
 
 

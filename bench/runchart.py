@@ -48,8 +48,8 @@ def redraw() -> None:
     from PySide6.QtWidgets import QApplication
 
     from nicdesk.core.signals import Point, analyse_series
-    from nicdesk.store.series import MeasureSeries
-    from nicdesk.ui.chart_view import ChartView, stamp
+    from nicdesk.store.views.series import MeasureSeries
+    from nicdesk.ui.common.chart_view import ChartView, stamp
 
     app = QApplication.instance() or QApplication([])
     rng = random.Random(2)

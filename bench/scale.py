@@ -99,9 +99,9 @@ def import_all(ws, bundles: list[Path]) -> float:  # noqa: ANN001
 
 
 def views(ws) -> dict[str, float]:  # noqa: ANN001
-    from nicdesk.store import network_evidence as ev
-    from nicdesk.store import network_views as nv
     from nicdesk.store.schema import Measure, Network
+    from nicdesk.store.views import evidence as ev
+    from nicdesk.store.views import network as nv
 
     out = {}
     with ws.read() as s:

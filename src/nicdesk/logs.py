@@ -1,6 +1,6 @@
 """Logging to a rotating file in the platform's log folder (`paths.log_dir()`): what a
 district IT person asks for first when something went wrong.  No Qt here; the GUI's
-crash dialog (`nicdesk.ui.crash`) points people at this file."""
+crash dialog (`nicdesk.ui.shell.crash`) points people at this file."""
 
 from __future__ import annotations
 

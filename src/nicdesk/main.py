@@ -1,5 +1,5 @@
 """`nicdesk` entry point: no arguments or `open FILE` starts the GUI, `screenshot` renders
-it offscreen; everything else is a batch command of `nicdesk.cli`.  Kept apart from the CLI
+it offscreen; everything else is a batch command of `nicdesk.cli.commands`.  Kept apart from the CLI
 so the CLI never imports Qt (the import contracts forbid it)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .cli import build_parser, database_option, run
+    from .cli.commands import build_parser, database_option, run
     from .paths import workspace_target
 
     argv = database_option(list(sys.argv[1:] if argv is None else argv))
@@ -39,11 +39,11 @@ def _diagram_png(args: object) -> int:
 
     if not os.environ.get("DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from .cli import find_diagram
-    from .store.diagrams import load_diagram
+    from .cli.commands import find_diagram
+    from .store.ops.diagrams import load_diagram
     from .store.workspace import Workspace
-    from .ui.app import application
     from .ui.diagram.scene import DiagramScene
+    from .ui.shell.app import application
 
     application()
     with Workspace.open(args.workspace) as ws, ws.read() as s:  # type: ignore[attr-defined]
@@ -56,13 +56,13 @@ def _diagram_png(args: object) -> int:
 
 
 def _gui(args: object) -> int:
-    from .ui.app import run_app
+    from .ui.shell.app import run_app
 
     return run_app(getattr(args, "path", None))
 
 
 def _screenshot(args: object) -> int:
-    from .ui.app import screenshot
+    from .ui.shell.app import screenshot
 
     return screenshot(args.workspace, args.out, args.select, args.size)  # type: ignore[attr-defined]
 

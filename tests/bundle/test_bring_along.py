@@ -12,14 +12,14 @@ from pathlib import Path
 
 from nicdesk.bundle.export import export_bundle
 from nicdesk.bundle.importer import import_bundle
-from nicdesk.bundle.membership import (
+from nicdesk.cli.commands import main
+from nicdesk.core.clock import Hlc
+from nicdesk.services.membership import (
     enrol_request,
     join,
     pending_request,
     write_join_request,
 )
-from nicdesk.cli import main
-from nicdesk.core.clock import Hlc
 from nicdesk.store.schema import (
     MODELS,
     Cause,

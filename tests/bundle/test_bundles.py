@@ -14,7 +14,7 @@ import pytest
 from nicdesk.bundle import keys, minisign
 from nicdesk.bundle.export import export_bundle
 from nicdesk.bundle.importer import BundleError, import_bundle
-from nicdesk.cli import main
+from nicdesk.cli.commands import main
 from nicdesk.store.errors import InvalidChangeError
 from nicdesk.store.schema import Measure, RecordVersion, Site
 from nicdesk.store.workspace import Workspace
@@ -352,7 +352,7 @@ def test_digest_back_to_another_site(network, capsys) -> None:  # noqa: ANN001
 
 
 def test_conflicts_listed_and_resolved(network) -> None:  # noqa: ANN001
-    from nicdesk.store.conflicts import bundle_history, open_conflicts, resolve
+    from nicdesk.store.ops.conflicts import bundle_history, open_conflicts, resolve
 
     test_concurrent_edits_keep_both_versions(network)
     coord, _sites, _tmp = network

@@ -14,7 +14,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from nicdesk.bundle import keys, minisign
 from nicdesk.bundle.export import export_bundle
 from nicdesk.bundle.importer import BundleError, import_bundle
-from nicdesk.bundle.membership import (
+from nicdesk.cli.commands import main
+from nicdesk.services.membership import (
     JoinRequestError,
     MembershipError,
     enrol_request,
@@ -24,7 +25,6 @@ from nicdesk.bundle.membership import (
     read_join_request,
     write_join_request,
 )
-from nicdesk.cli import main
 from nicdesk.store.schema import Measure, Network, Observation, Site
 from nicdesk.store.workspace import Workspace
 
@@ -208,7 +208,7 @@ def _other_key_consistent(data: dict) -> None:
 def _resigned(**fields: str):  # noqa: ANN202
     """A request made by its key's holder, but with hidden characters in its name."""
     def change(data: dict) -> None:
-        from nicdesk.bundle.membership import _canonical
+        from nicdesk.services.membership import _canonical
 
         pair = keys.load(data["key_id"])
         data.update(fields)

@@ -27,8 +27,8 @@ from sqlalchemy import select
 from nicdesk.bundle import keys, minisign
 from nicdesk.bundle.format import to_json
 from nicdesk.bundle.importer import BundleError, import_bundle
-from nicdesk.bundle.membership import MembershipError, enrol_key
-from nicdesk.cli import main
+from nicdesk.cli.commands import main
+from nicdesk.services.membership import MembershipError, enrol_key
 from nicdesk.store.errors import InvalidChangeError
 from nicdesk.store.schema import MODELS, Observation, RecordVersion, Site
 from nicdesk.store.workspace import Workspace
@@ -363,7 +363,7 @@ def _forged(key_id: bytes) -> tuple[Ed25519PrivateKey, minisign.PublicKey]:
 def _forged_join_request(path: Path, private: Ed25519PrivateKey, key: minisign.PublicKey,
                          site: str) -> Path:
     """A join request, genuinely signed by `private` under the forged key id."""
-    from nicdesk.bundle.membership import _canonical
+    from nicdesk.services.membership import _canonical
 
     fields = {"format": "nicdesk-join-request", "format_version": 1, "site_name": site,
               "site_kind": "school", "contact": "", "public_key": key.line(),

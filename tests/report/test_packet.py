@@ -16,7 +16,7 @@ from nicdesk.report.packet import (
     PacketOptions,
     build_packet,
 )  # fmt: skip
-from nicdesk.store.meetings import actions_for, find_meeting
+from nicdesk.store.ops.meetings import actions_for, find_meeting
 from nicdesk.store.schema import AgendaItem, Site
 from nicdesk.store.workspace import Workspace
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from nicdesk.cli import main
+from nicdesk.cli.commands import main
 from nicdesk.store.errors import NewerSchemaError, WorkspaceError
 from nicdesk.store.workspace import Workspace
 
@@ -74,7 +74,7 @@ def test_newer_schema_is_refused(pg_cluster, pg_url: str) -> None:  # noqa: ANN0
 @pytest.fixture(scope="module")
 def site_bundles(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
     from nicdesk.bundle.export import export_bundle
-    from nicdesk.network_demo import build_network_demo
+    from nicdesk.demo.network import build_network_demo
 
     root = tmp_path_factory.mktemp("net")
     build_network_demo(root)

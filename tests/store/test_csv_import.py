@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from nicdesk.core.csvdata import parse_csv
-from nicdesk.store.csv_import import CsvImportError, import_csv, preview_csv
+from nicdesk.store.ops.csv_import import CsvImportError, import_csv, preview_csv
 from nicdesk.store.schema import Observation
 
 TODAY = dt.date(2026, 6, 30)
@@ -164,7 +164,7 @@ def test_parser_never_crashes_on_junk(text) -> None:  # noqa: ANN001
 
 
 def test_cli_import_csv(setup, tmp_path: Path, capsys) -> None:  # noqa: ANN001
-    from nicdesk.cli import main
+    from nicdesk.cli.commands import main
 
     ws, site, prop, _ = setup
     path = ws.target

@@ -7,8 +7,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from nicdesk.demo import build_demo
-from nicdesk.store.queries import counts, find_path, navigator_tree, summarize
 from nicdesk.store.schema import MODELS, Measure, Network, Observation, Site
+from nicdesk.store.views.queries import counts, find_path, navigator_tree, summarize
 from nicdesk.store.workspace import Workspace
 
 

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import JSON, Boolean, Date, Float, Integer, String, Text, select
 
 from nicdesk.core.entities import ENTITIES, SYNC_FIELDS
-from nicdesk.store.csv_import import CsvImportError, import_csv, preview_csv
 from nicdesk.store.errors import InvalidChangeError
+from nicdesk.store.ops.csv_import import CsvImportError, import_csv, preview_csv
 from nicdesk.store.schema import MODELS, SYNC_COLUMNS, Measure, Observation, Site
 
 COLUMN_TYPES = {"text": (String, Text), "ref": (String,), "int": (Integer,),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from nicdesk.store import fishbones as ops
-from nicdesk.store.diagrams import add_node, load_diagram, new_diagram
 from nicdesk.store.errors import InvalidChangeError
+from nicdesk.store.ops import fishbones as ops
+from nicdesk.store.ops.diagrams import add_node, load_diagram, new_diagram
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nicdesk.store import network_evidence as evidence
-from nicdesk.store import network_views as nv
-from nicdesk.store.diagrams import adopt
+from nicdesk.store.ops.diagrams import adopt
 from nicdesk.store.schema import DriverNode
+from nicdesk.store.views import evidence as evidence
+from nicdesk.store.views import network as nv
 from nicdesk.store.workspace import Workspace
 
 MONTHS = [dt.date(2025, m, 1) for m in range(1, 13)]

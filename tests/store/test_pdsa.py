@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from nicdesk.store import pdsa as ops
+from nicdesk.store.ops import pdsa as ops
 from nicdesk.store.schema import PdsaCycle, PdsaMeasure, PdsaQuestion
 
 
@@ -69,7 +69,7 @@ def test_list_stages_filters_and_overdue(workspace, network) -> None:  # noqa: A
 
 
 def test_pdsa_summary_pdf(demo_file: Path, tmp_path: Path, capsys) -> None:  # noqa: ANN001
-    from nicdesk.cli import main
+    from nicdesk.cli.commands import main
 
     out = tmp_path / "cycle.pdf"
     assert main(["pdsa", str(demo_file), "Advisory check-ins, cycle 2", "--site", "Lincoln",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nicdesk.ui.main_window import MainWindow
+from nicdesk.ui.shell.main_window import MainWindow
 
 
 def window_on(qtbot, path: Path, select: str = "", size: tuple[int, int] = (1400, 900)  # noqa: ANN001
@@ -24,7 +24,7 @@ def window_on(qtbot, path: Path, select: str = "", size: tuple[int, int] = (1400
 
 def make_invitation(folder: Path, site: str = "Lincoln") -> Path:
     """A coordinator file (hub + one school) and its invitation for `site`."""
-    from nicdesk.cli import main
+    from nicdesk.cli.commands import main
     from nicdesk.store.workspace import Workspace
 
     coord = folder / "coord.nicdesk"

@@ -12,11 +12,11 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
 from nicdesk.bundle.importer import BundleError, import_bundle
-from nicdesk.cli import main
+from nicdesk.cli.commands import main
 from nicdesk.store.schema import Observation, Site
 from nicdesk.store.workspace import Workspace
-from nicdesk.ui import bundle_dialogs
-from nicdesk.ui.main_window import MainWindow
+from nicdesk.ui.exchange import dialogs as bundle_dialogs
+from nicdesk.ui.shell.main_window import MainWindow
 from tests.bundle.test_bundles import add_values, network  # noqa: F401
 
 
@@ -87,7 +87,7 @@ def test_export_preview_then_drop_on_coordinator(network, qtbot, monkeypatch) ->
 def test_conflicts_dialog_resolves(network, qtbot) -> None:  # noqa: ANN001, F811
     from PySide6.QtWidgets import QPushButton
 
-    from nicdesk.ui.network_dialogs import ConflictsDialog, HistoryDialog
+    from nicdesk.ui.exchange.conflicts import ConflictsDialog, HistoryDialog
     from tests.bundle.test_bundles import test_concurrent_edits_keep_both_versions
 
     test_concurrent_edits_keep_both_versions(network)
@@ -130,7 +130,7 @@ def test_conflicts_dialog_resolves(network, qtbot) -> None:  # noqa: ANN001, F81
 
 
 def test_join_from_invitation_in_the_app(tmp_path: Path, qtbot, monkeypatch) -> None:  # noqa: ANN001
-    from nicdesk.ui.bundle_dialogs import join_network
+    from nicdesk.ui.exchange.dialogs import join_network
 
     from .conftest import make_invitation
 
@@ -161,7 +161,7 @@ def test_join_from_invitation_in_the_app(tmp_path: Path, qtbot, monkeypatch) -> 
 
 def test_coordinator_invites_and_enrols_in_the_app(tmp_path: Path, qtbot, monkeypatch) -> None:  # noqa: ANN001
     from nicdesk.store.schema import Site
-    from nicdesk.ui.bundle_dialogs import enrol_site_key, invite_site, join_network
+    from nicdesk.ui.exchange.dialogs import enrol_site_key, invite_site, join_network
 
     coord = tmp_path / "coord.nicdesk"
     assert main(["network", "create", str(coord), "--name", "Valley NIC",

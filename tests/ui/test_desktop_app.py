@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from nicdesk.ui.main_window import MainWindow
+from nicdesk.ui.shell.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,7 +41,7 @@ def _when_modal(action) -> None:  # noqa: ANN001
 
 # ------------------------------------------------------------------ first run
 def test_first_run_explores_the_sample(qtbot, data_dir: Path) -> None:  # noqa: ANN001
-    from nicdesk.ui.app import first_run, initial_workspace
+    from nicdesk.ui.shell.app import first_run, initial_workspace
 
     assert first_run()
     w = _window(qtbot)
@@ -53,7 +53,7 @@ def test_first_run_explores_the_sample(qtbot, data_dir: Path) -> None:  # noqa: 
 
 def test_first_run_creates_my_school(qtbot, data_dir: Path) -> None:  # noqa: ANN001
     from nicdesk.store.schema import Network, Site
-    from nicdesk.ui.app import initial_workspace
+    from nicdesk.ui.shell.app import initial_workspace
 
     w = _window(qtbot)
 
@@ -73,8 +73,8 @@ def test_first_run_creates_my_school(qtbot, data_dir: Path) -> None:  # noqa: AN
 
 def test_first_run_joins_with_an_invitation(qtbot, data_dir: Path, tmp_path: Path,
                                             monkeypatch) -> None:  # noqa: ANN001
-    from nicdesk.ui import bundle_dialogs
-    from nicdesk.ui.app import initial_workspace
+    from nicdesk.ui.exchange import dialogs as bundle_dialogs
+    from nicdesk.ui.shell.app import initial_workspace
 
     from .conftest import make_invitation
 
@@ -93,7 +93,7 @@ def test_first_run_joins_with_an_invitation(qtbot, data_dir: Path, tmp_path: Pat
 
 # ------------------------------------------------------------------ single instance
 def test_second_launch_hands_the_file_to_the_running_window(qtbot, demo_copy: Path) -> None:  # noqa: ANN001
-    from nicdesk.ui.single_instance import InstanceServer
+    from nicdesk.ui.shell.single_instance import InstanceServer
 
     w = _window(qtbot)
     server = InstanceServer(w.open_paths)
@@ -110,7 +110,7 @@ def test_second_launch_hands_the_file_to_the_running_window(qtbot, demo_copy: Pa
 
 
 def test_no_running_instance_means_no_hand_off(qtbot) -> None:  # noqa: ANN001
-    from nicdesk.ui.single_instance import send_to_running
+    from nicdesk.ui.shell.single_instance import send_to_running
 
     assert not send_to_running(["/nowhere.nicdesk"], timeout_ms=300)
 
@@ -118,7 +118,7 @@ def test_no_running_instance_means_no_hand_off(qtbot) -> None:  # noqa: ANN001
 # ------------------------------------------------------------------ safety net and log
 def test_crash_is_logged_and_shown_and_the_app_goes_on(qtbot, data_dir: Path) -> None:  # noqa: ANN001
     from nicdesk.logs import log_path, setup_logging
-    from nicdesk.ui.crash import CrashDialog, SafetyNet
+    from nicdesk.ui.shell.crash import CrashDialog, SafetyNet
 
     setup_logging()
     w = _window(qtbot)

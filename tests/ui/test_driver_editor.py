@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog
 
-from nicdesk.store.diagrams import load_diagram, new_diagram
-from nicdesk.ui import driver_editor as de
+from nicdesk.store.ops.diagrams import load_diagram, new_diagram
+from nicdesk.ui.diagram import driver as de
 from tests.ui.conftest import window_on
 
 

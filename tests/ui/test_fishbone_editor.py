@@ -9,10 +9,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
-from nicdesk.store.diagrams import add_node, new_diagram
-from nicdesk.store.fishbones import new_fishbone
+from nicdesk.store.ops.diagrams import add_node, new_diagram
+from nicdesk.store.ops.fishbones import new_fishbone
 from nicdesk.store.schema import Cause
-from nicdesk.ui.fishbone_editor import FishboneEditor
+from nicdesk.ui.diagram.fishbone import FishboneEditor
 from tests.ui.conftest import window_on
 
 
@@ -26,7 +26,7 @@ def editor(qtbot, tmp_path: Path):  # noqa: ANN001, ANN201
     new_fishbone(ws, net, site, "Too many 9th graders fail a course", categories=())
     dd = new_diagram(ws, net, None, "Theory", "85 % on track").created[0]
     with ws.read() as s:
-        from nicdesk.store.diagrams import load_diagram
+        from nicdesk.store.ops.diagrams import load_diagram
 
         aim = next(iter(load_diagram(s, dd).nodes))
     add_node(ws, dd, "primary", "Every student is known by an adult", aim)
@@ -176,8 +176,8 @@ def test_empty_label_is_refused(editor, qtbot) -> None:  # noqa: ANN001
 def test_pareto_and_draft_theory(editor, qtbot, monkeypatch) -> None:  # noqa: ANN001
     from PySide6.QtWidgets import QDialog
 
-    from nicdesk.ui import pareto
-    from nicdesk.ui.driver_editor import DriverEditor
+    from nicdesk.ui.diagram import pareto
+    from nicdesk.ui.diagram.driver import DriverEditor
 
     w, ed = editor
     key(qtbot, ed, Qt.Key.Key_Tab)

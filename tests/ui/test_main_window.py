@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QInputDialog, QPushButton
 
 from nicdesk.store.schema import Aim, Member, Site
 from nicdesk.store.workspace import Workspace
-from nicdesk.ui import main_window as mw
-from nicdesk.ui.main_window import MainWindow
+from nicdesk.ui.shell import main_window as mw
+from nicdesk.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog
 
 from nicdesk.store.schema import ChartPhase, Observation
-from nicdesk.ui import measure_page as mp
-from nicdesk.ui.main_window import MainWindow
+from nicdesk.ui.measures import page as mp
+from nicdesk.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ def test_csv_import_dialog_and_baseline_freeze(window, qtbot, tmp_path: Path,  #
         seen["rows"] = dialog.findChild(type(dialog).__mro__[0], None)
         return QDialog.DialogCode.Accepted
 
-    from nicdesk.ui import measure_dialogs
+    from nicdesk.ui.measures import dialogs as measure_dialogs
 
     monkeypatch.setattr(measure_dialogs.CsvPreviewDialog, "exec", fake_exec)
     page.import_csv(path)

@@ -73,7 +73,7 @@ def test_agenda_and_actions(qtbot, demo_copy: Path, monkeypatch) -> None:  # noq
     with w.workspace.read() as s:
         assert s.query(ActionItem).filter_by(text=texts[carried]).one().done
     assert form.actions.rowCount() == 2  # done: no longer carried over
-    monkeypatch.setattr("nicdesk.ui.meeting_page.QInputDialog.getText",
+    monkeypatch.setattr("nicdesk.ui.meetings.page.QInputDialog.getText",
                         lambda *a, **k: ("Book the spring venue", True))
     form.add_action()
     with w.workspace.read() as s:
@@ -87,7 +87,7 @@ def test_agenda_and_actions(qtbot, demo_copy: Path, monkeypatch) -> None:  # noq
 
 
 def test_packet_dialog_builds_and_remembers(qtbot, demo_copy: Path, tmp_path: Path) -> None:  # noqa: ANN001
-    from nicdesk.ui.packet_dialog import PacketDialog
+    from nicdesk.ui.meetings.packet_dialog import PacketDialog
 
     w = window_on(qtbot, demo_copy, WINTER)
     meeting_id = w.stack.currentWidget().form.record_id
@@ -123,7 +123,7 @@ def test_packet_dialog_builds_and_remembers(qtbot, demo_copy: Path, tmp_path: Pa
 
 def test_new_meeting_from_the_navigator(qtbot, demo_copy: Path, monkeypatch) -> None:  # noqa: ANN001
     w = window_on(qtbot, demo_copy, "Great Lakes Focus Schools NIC/Meetings")
-    monkeypatch.setattr("nicdesk.ui.window_actions.QInputDialog.getText",
+    monkeypatch.setattr("nicdesk.ui.shell.actions.QInputDialog.getText",
                         lambda *a, **k: ("Spring convening", True))
     node = w.navigator.current_node()
     label, action = next(a for a in w._context_actions(node) if a[0] == "New meeting…")

@@ -95,7 +95,7 @@ def test_funnel_toggles_and_count_measure(qtbot, demo_file: Path) -> None:  # no
 def test_network_view_on_a_coordinator_built_from_bundles(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
     from nicdesk.bundle.export import export_bundle
     from nicdesk.bundle.importer import import_bundle
-    from nicdesk.network_demo import build_network_demo
+    from nicdesk.demo.network import build_network_demo
     from nicdesk.store.workspace import Workspace
 
     root = tmp_path / "net"

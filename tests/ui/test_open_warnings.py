@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from nicdesk.cli import main as cli
+from nicdesk.cli.commands import main as cli
 from nicdesk.store.workspace import Workspace
-from nicdesk.ui.main_window import MainWindow
+from nicdesk.ui.shell.main_window import MainWindow
 
 
 def _with_foreign_wal(folder: Path) -> Path:

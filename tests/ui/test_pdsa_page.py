@@ -15,8 +15,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from nicdesk.store.schema import PdsaCycle, PdsaQuestion
-from nicdesk.ui.pdsa_lists import CycleListPage, RampPage
-from nicdesk.ui.pdsa_page import PdsaPage
+from nicdesk.ui.pdsa.lists import CycleListPage, RampPage
+from nicdesk.ui.pdsa.page import PdsaPage
 from tests.ui.conftest import window_on
 
 
@@ -113,8 +113,8 @@ def test_autosave_survives_sigkill(tmp_path: Path, demo_file: Path) -> None:
 import os, sys, time
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 from PySide6.QtTest import QTest
-from nicdesk.ui.app import application
-from nicdesk.ui.main_window import MainWindow
+from nicdesk.ui.shell.app import application
+from nicdesk.ui.shell.main_window import MainWindow
 app = application()
 w = MainWindow(); w.persist_settings = False; w.show()
 w.open_workspace({str(path)!r})

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication
 
 from nicdesk.store.schema import MODELS, Charter, Measure, Observation, PdsaCycle
-from nicdesk.ui.widgets import LockBanner
+from nicdesk.ui.common.widgets import LockBanner
 from tests.ui.conftest import window_on
 
 COORDINATOR = "State Office of School Improvement"
@@ -26,9 +26,9 @@ OWN_CYCLE = "Lincoln High School/PDSA cycles/Ramp: Advisory check-ins/Advisory c
 def lincoln(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The split sample network after one round: the sites' bundles imported by the
     coordinator (who then adds a network fishbone), its digest imported at Lincoln."""
-    from nicdesk.cli import main
-    from nicdesk.network_demo import build_network_demo
-    from nicdesk.store import fishbones
+    from nicdesk.cli.commands import main
+    from nicdesk.demo.network import build_network_demo
+    from nicdesk.store.ops import fishbones
     from nicdesk.store.schema import Network
     from nicdesk.store.workspace import Workspace
 

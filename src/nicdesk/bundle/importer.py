@@ -436,6 +436,3 @@ def _merge_one(s: Any, kind: str, row: Any, values: dict[str, Any],
 
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
-
-
-from .membership import Joined, join  # noqa: E402, F401 - moved; old imports keep working

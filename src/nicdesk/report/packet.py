@@ -22,8 +22,8 @@ from typing import Any
 
 from reportlab.platypus import CondPageBreak, PageBreak
 
-from ..store import network_views as nv
 from ..store.schema import Meeting, Network
+from ..store.views import network as nv
 from ..store.workspace import Workspace
 from .packet_layout import (
     PAPERS,

@@ -22,10 +22,9 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from ..core.signals import Point, analyse_series
 from ..core.variation import suppression_label
-from ..store import network_views as nv
-from ..store.diagrams import load_diagram
-from ..store.fishbones import load_fishbone
-from ..store.meetings import actions_for, agenda
+from ..store.ops.diagrams import load_diagram
+from ..store.ops.fishbones import load_fishbone
+from ..store.ops.meetings import actions_for, agenda
 from ..store.schema import (
     Aim,
     ChangeIdea,
@@ -39,6 +38,7 @@ from ..store.schema import (
     PdsaRamp,
     Site,
 )  # fmt: skip
+from ..store.views import network as nv
 from .charts import (
     ASSURANCE,
     VARIATION,

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..widgets import LockBanner, page_title
+from ..common.widgets import LockBanner, page_title
 from .scene import DiagramScene, DiagramView
 
 

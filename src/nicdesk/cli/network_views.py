@@ -1,0 +1,262 @@
+"""Command line for the coordinator's network views (`nicdesk funnel`, `nicdesk matrix`:
+the same view models the Network view draws, suppression included) and for meeting
+packets (`nicdesk packet`: the same builder the GUI's packet dialog runs).
+
+Every name printed goes through `core.safe_text.terminal_text` (`tt`), so a site or idea
+named with escape sequences or bidi overrides cannot repaint or reverse the terminal.
+CSV output keeps the names as stored (spreadsheet-safe, see `core.safe_text.csv_cell`)
+and is escaped for the terminal only when it is printed to one."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+from ..core.safe_text import terminal_text as tt
+from ..paths import workspace_target
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("funnel", help="network view: sites' proportions with funnel limits")
+    p.add_argument("workspace", type=workspace_target)
+    p.add_argument("--measure", required=True, help="network measure name (or its start)")
+    p.add_argument("--from", dest="start", type=dt.date.fromisoformat, metavar="DATE",
+                   help="first period included (YYYY-MM-DD)")
+    p.add_argument("--to", dest="end", type=dt.date.fromisoformat, metavar="DATE",
+                   help="last period included (YYYY-MM-DD)")
+    p.add_argument("--csv", action="store_true", help="write CSV to standard output")
+    _context_args(p)
+    p.set_defaults(func=cmd_funnel)
+
+    p = sub.add_parser("matrix", help="network view: change ideas × sites")
+    p.add_argument("workspace", type=workspace_target)
+    p.add_argument("--network", help="network name, when the workspace holds several")
+    p.add_argument("--driver", help="only ideas under this driver (name or its start)")
+    p.add_argument("--csv", action="store_true", help="write CSV to standard output")
+    _context_args(p)
+    p.set_defaults(func=cmd_matrix)
+
+
+    p = sub.add_parser("packet", help="build a meeting's PDF packet")
+    p.add_argument("workspace", type=workspace_target)
+    p.add_argument("--meeting", default="latest",
+                   help="meeting id, title (or its start), or 'latest' (default)")
+    p.add_argument("--out", type=Path, required=True, help="the PDF file to write")
+    p.add_argument("--paper", choices=("letter", "a4"), default="letter")
+    p.add_argument("--sections", nargs="+", metavar="SECTION",
+                   help="which sections, in this order (default: all): agenda measures "
+                   "aim driver_diagram fishbone run_charts funnel pdsa actions notes "
+                   "site_pages")
+    p.add_argument("--measures", nargs="+", metavar="NAME",
+                   help="only these measures (names or their starts)")
+    p.add_argument("--sites", nargs="+", metavar="NAME",
+                   help="only these sites in charts and one-pagers")
+    p.add_argument("--cycles", type=int, default=None, metavar="N",
+                   help="how many recent PDSA cycles to summarise (default 6)")
+    p.set_defaults(func=cmd_packet)
+
+    p = sub.add_parser("copy", help="copy a whole workspace into a new file or an empty "
+                       "PostgreSQL database (moving a coordinator to a server)")
+    p.add_argument("source", type=workspace_target, help="workspace file or database URL")
+    p.add_argument("target", type=workspace_target,
+                   help="new .nicdesk file, or postgresql+psycopg://USER@HOST/DATABASE")
+    p.set_defaults(func=cmd_copy)
+
+    p = sub.add_parser("install-desktop", help="Linux: menu entry, icon and file types for "
+                       "this user (double-click a .nicdesk or .nicbundle to open it)")
+    p.add_argument("--target", type=Path, help="instead of $XDG_DATA_HOME (for packagers)")
+    p.set_defaults(func=cmd_install_desktop)
+
+    p = sub.add_parser("meetings", help="list meetings with their open action items")
+    p.add_argument("workspace", type=workspace_target)
+    p.set_defaults(func=cmd_meetings)
+
+
+def _context_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--grade-band", help="only sites with this grade band tag")
+    p.add_argument("--size", dest="enrolment", help="only sites with this size tag")
+    p.add_argument("--locale", help="only sites with this locale tag")
+
+
+def _context(args: argparse.Namespace):  # noqa: ANN202
+    from ..store.views.network import ContextFilter
+
+    return ContextFilter.of(grade_band=args.grade_band, enrolment=args.enrolment,
+                            locale=args.locale)
+
+
+def _pick(rows: list, name: str, what: str, label=lambda r: r.name):  # noqa: ANN001, ANN202
+    exact = [r for r in rows if label(r).lower() == name.lower()]
+    matches = exact or [r for r in rows if label(r).lower().startswith(name.lower())]
+    if len(matches) != 1:
+        from ..store.errors import NotFoundError
+
+        names = tt(", ".join(sorted(label(r) for r in (matches or rows)))[:400])
+        raise NotFoundError(f"{'No' if not matches else 'More than one'} {what} matches "
+                            f"{name!r}. Choose one of: {names}")
+    return matches[0]
+
+
+def _print_csv(text: str) -> None:
+    """CSV to standard output: as written when piped or redirected (the data stays the
+    data), with control and bidi characters escaped when it lands on a terminal."""
+    import sys
+
+    print(tt(text, newlines=True) if sys.stdout.isatty() else text, end="")
+
+
+def cmd_funnel(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from ..core.variation import suppression_label
+    from ..store.schema import Measure
+    from ..store.views.network import funnel_csv, funnel_view
+    from ..store.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws, ws.read() as s:
+        measures = list(s.scalars(select(Measure).where(Measure.deleted.is_(False),
+                                                        Measure.site_id.is_(None))))
+        measure = _pick(measures, args.measure, "network measure")
+        view = funnel_view(s, measure.id, _context(args), args.start, args.end)
+    if args.csv:
+        _print_csv(funnel_csv(view))
+        return 0 if view.funnel else 1
+    f = view.funnel
+    print(f"{tt(view.measure_name)}: {'all periods' if not (args.start or args.end) else ''}"
+          f"{args.start or ''}{' – ' if args.start or args.end else ''}{args.end or ''}")
+    if f is None or f.mean is None:
+        print(f"  {tt(view.note)}")
+        return 1
+    unit = 100 if view.percent else 1
+    print(f"  network mean {f.mean * unit:.1f}{'%' if view.percent else ''}; "
+          f"{f.limits_label}")
+    if f.overdispersed:
+        print(f"  overdispersed: also {f.adjusted_label}")
+    for r in f.rows:
+        if r.suppressed:
+            print(f"  {tt(r.name):<34} {suppression_label(f.threshold)}")
+            continue
+        flag = r.flag + (f" (adjusted: {r.adj_flag})" if f.overdispersed else "")
+        print(f"  {tt(r.name):<34} {r.value * unit:6.1f}{'%' if view.percent else ''} "
+              f"of {r.size:>8.0f}  {tt(flag)}")
+    for site, why in view.excluded:
+        print(f"  not shown: {tt(site) + ': ' if site else ''}{tt(why)}")
+    return 0
+
+
+def cmd_matrix(args: argparse.Namespace) -> int:
+    from ..store.schema import Network
+    from ..store.views.evidence import change_matrix
+    from ..store.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws, ws.read() as s:
+        nets = [n for n in s.query(Network).filter_by(deleted=False)]
+        if args.network or len(nets) != 1:
+            net = _pick(nets, args.network or "", "network")
+        else:
+            net = nets[0]
+        matrix = change_matrix(s, net.id, _context(args))
+    driver = None
+    if args.driver:
+        driver = _pick(matrix.drivers, args.driver, "driver", label=lambda d: d[1])[0]
+    if args.csv:
+        _print_csv(matrix.to_csv(driver))
+        return 0
+    names = dict(matrix.sites)
+    for row in matrix.filtered(driver):
+        local = f"  (local idea, {tt(row.local_to)})" if row.local_to else ""
+        print(f"{tt(row.title)}{local}")
+        if not row.cells:
+            print("  not tested at any site yet")
+        for site_id, cell in row.ordered_cells(matrix.sites):
+            print(f"  {tt(names.get(site_id, site_id)):<34} {cell.cycles} cycle(s), "
+                  f"{tt(cell.decision or 'undecided')}, improvement after: "
+                  f"{tt(cell.signal_after)}")
+    return 0
+
+
+def cmd_packet(args: argparse.Namespace) -> int:
+    import sys
+
+    from ..report.packet import PacketOptions, build_packet, packet_choices
+    from ..store.ops.meetings import find_meeting
+    from ..store.workspace import Workspace
+
+    options = PacketOptions(paper=args.paper)
+    if args.sections:
+        options.sections = list(args.sections)
+    try:
+        options.checked()
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    shown = {"last": ""}
+
+    def progress(done: int, total: int, what: str) -> bool:
+        line = f"{what}: {100 * done // max(total, 1):3d} %"
+        if line != shown["last"] and sys.stderr.isatty():
+            print(f"\r{line:<50}", end="", file=sys.stderr, flush=True)
+        elif what != shown.get("what"):
+            print(what + "…", file=sys.stderr)
+        shown["last"], shown["what"] = line, what
+        return True
+
+    with Workspace.open(args.workspace) as ws:
+        with ws.read() as s:
+            meeting = find_meeting(s, args.meeting)
+            title = f"{tt(meeting.title)} ({meeting.date})"
+        measures, sites = packet_choices(ws, meeting.id)
+        if args.measures:
+            options.measures = [_pick(measures, n, "measure", label=lambda r: r[1])[0]
+                                for n in args.measures]
+        if args.sites:
+            options.sites = [_pick(sites, n, "site", label=lambda r: r[1])[0]
+                             for n in args.sites]
+        if args.cycles is not None:
+            options.recent_cycles = args.cycles
+        result = build_packet(ws, meeting.id, args.out, options, progress)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(f"Packet for {title}: {result.pages} pages written to {tt(result.path)}")
+    return 0
+
+
+def cmd_meetings(args: argparse.Namespace) -> int:
+    from ..store.ops.meetings import actions_for, meetings_of
+    from ..store.schema import Site
+    from ..store.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws, ws.read() as s:
+        for m in meetings_of(s, any_scope=True):
+            site = s.get(Site, m.site_id).name if m.site_id else "network"
+            open_items = [r for r in actions_for(s, m) if not r.item.done]
+            print(f"{m.date or '—'}  {tt(m.title)}  ({tt(site)})  {len(open_items)} open "
+                  f"action(s)  id {m.id}")
+    return 0
+
+
+def cmd_install_desktop(args: argparse.Namespace) -> int:
+    from ..desktop import install
+
+    written = install(args.target)
+    print(f"Installed {len(written)} files under {written[0].parent.parent}: NICdesk is in "
+          "the application menu and opens .nicdesk and .nicbundle files.")
+    return 0
+
+
+def cmd_copy(args: argparse.Namespace) -> int:
+    from ..store.copy import copy_workspace
+    from ..store.workspace import Workspace, is_database_url
+
+    with Workspace.open(args.source) as source:
+        target = (Workspace.open(args.target) if is_database_url(args.target)
+                  else Workspace.create(args.target))
+        try:
+            counts = copy_workspace(source, target)
+        finally:
+            target.close()
+    total = sum(counts.values())
+    where = getattr(target, "url", None) or target.path
+    print(f"Copied {total:,} rows ({counts.get('observations', 0):,} observations) to {where}.")
+    return 0

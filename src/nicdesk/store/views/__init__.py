@@ -1,0 +1,1 @@
+"""Reads by feature: plain view models for the navigator, summaries, charts and the network views (never ORM rows)."""

@@ -1,0 +1,404 @@
+"""Read-side queries: the navigator tree and read-only summaries of stored content.
+
+Both return plain data (no Qt) so the GUI, the CLI and tests share them.  Tombstoned
+records are never shown.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..schema import (
+    ActionItem,
+    AgendaItem,
+    Aim,
+    Annotation,
+    Cause,
+    ChangeIdea,
+    Charter,
+    ChartPhase,
+    DiagramSnapshot,
+    DriverDiagram,
+    DriverLink,
+    DriverNode,
+    Fishbone,
+    FishboneCategory,
+    Measure,
+    Meeting,
+    Member,
+    Network,
+    Observation,
+    PdsaCycle,
+    PdsaQuestion,
+    PdsaRamp,
+    Site,
+)  # fmt: skip
+
+
+@dataclass
+class NavNode:
+    """One row of the navigator: what it shows and which record (if any) it stands for."""
+
+    kind: str  # entity kind, or "group" / "sites"
+    label: str
+    id: str | None = None
+    site_id: str | None = None  # the site context (a network measure seen at a site)
+    network_id: str | None = None
+    group: str = ""  # for kind == "group": aims, fishbones, driver_diagrams, ...
+    children: list[NavNode] = field(default_factory=list)
+
+    def walk(self, trail: tuple[str, ...] = ()) -> Any:
+        here = (*trail, self.label)
+        yield here, self
+        for child in self.children:
+            yield from child.walk(here)
+
+
+GROUPS = (
+    ("aims", "Aims"),
+    ("fishbones", "Fishbones"),
+    ("driver_diagrams", "Driver diagrams"),
+    ("measures", "Measures"),
+    ("pdsa", "PDSA cycles"),
+    ("meetings", "Meetings"),
+)
+
+
+def _live(session: Session, model: Any, *where: Any) -> list[Any]:
+    return list(session.scalars(select(model).where(model.deleted.is_(False), *where)))
+
+
+def navigator_tree(session: Session) -> list[NavNode]:
+    """Network → Charter, network-wide groups, Sites (nested by parent) → site groups."""
+    roots = []
+    observed = defaultdict(set)  # site -> measure ids with data
+    for site_id, measure_id in session.execute(
+        select(Observation.site_id, Observation.measure_id)
+        .where(Observation.deleted.is_(False))
+        .distinct()
+    ):
+        observed[site_id].add(measure_id)
+    for net in sorted(_live(session, Network), key=lambda n: n.name.lower()):
+        node = NavNode("network", net.name, net.id, network_id=net.id)
+        node.children.append(NavNode("network_view", "Network view", network_id=net.id))
+        charter = next(iter(_live(session, Charter, Charter.network_id == net.id)), None)
+        if charter is not None:
+            node.children.append(NavNode("charter", "Charter", charter.id, network_id=net.id))
+        measures = _live(session, Measure, Measure.network_id == net.id)
+        content = {
+            "aims": _live(session, Aim, Aim.network_id == net.id),
+            "fishbones": _live(session, Fishbone, Fishbone.network_id == net.id),
+            "driver_diagrams": _live(session, DriverDiagram, DriverDiagram.network_id == net.id),
+            "meetings": _live(session, Meeting, Meeting.network_id == net.id),
+        }
+        ramps = _live(session, PdsaRamp)
+        cycles = _live(session, PdsaCycle)
+        node.children.extend(
+            _groups(None, net.id, content, measures, ramps, cycles, observed, network_level=True)
+        )
+        sites = _live(session, Site, Site.network_id == net.id)
+        sites_node = NavNode("sites", "Sites", network_id=net.id)
+        by_parent: dict[str | None, list[Site]] = defaultdict(list)
+        ids = {s.id for s in sites}
+        for s in sites:
+            by_parent[s.parent_id if s.parent_id in ids else None].append(s)
+
+        groups = functools.partial(_site_groups, net_id=net.id, content=content,
+                                   measures=measures, ramps=ramps, cycles=cycles,
+                                   observed=observed)
+        _add_sites(sites_node, None, by_parent, groups)
+        node.children.append(sites_node)
+        roots.append(node)
+    return roots
+
+
+def _add_sites(parent_node: NavNode, parent_id: str | None,
+               by_parent: dict[str | None, list[Site]], groups: Any) -> None:
+    for s in sorted(by_parent[parent_id], key=lambda x: x.name.lower()):
+        node = NavNode("site", s.name, s.id, site_id=s.id, network_id=s.network_id)
+        node.children.extend(groups(s))
+        _add_sites(node, s.id, by_parent, groups)
+        parent_node.children.append(node)
+
+
+def _site_groups(site: Site, **context: Any) -> list[NavNode]:
+    return _groups(site.id, context.pop("net_id"), **context, school=site.kind == "school")
+
+
+def _groups(site_id: str | None, net_id: str, content: dict[str, list[Any]],
+            measures: list[Measure], ramps: list[PdsaRamp], cycles: list[PdsaCycle],
+            observed: dict[str, set[str]], network_level: bool = False,
+            school: bool = True) -> list[NavNode]:
+    """The six content groups of a site (or of the network).  Empty groups are shown for
+    schools and the network, where teams start work; other sites show only what they have."""
+    out = []
+    for key, title in GROUPS:
+        group = NavNode("group", title, site_id=site_id, network_id=net_id, group=key)
+        if key == "measures":
+            # a site's own measures, and the network's common measures where the site is a
+            # school (it collects them) or already has data
+            items = [m for m in measures if m.site_id == site_id
+                     or (site_id and m.site_id is None
+                         and (school or m.id in observed.get(site_id, ())))]
+            group.children = [NavNode("measure", m.name, m.id, site_id=site_id,
+                                      network_id=net_id) for m in items]
+        elif key == "pdsa":
+            if network_level:  # the list page shows every site's cycles
+                group.label = "PDSA cycles (all sites)"
+                out.append(group)
+                continue
+            for ramp in sorted((r for r in ramps if r.site_id == site_id), key=lambda r: r.title):
+                rnode = NavNode("pdsa_ramp", f"Ramp: {ramp.title}", ramp.id, site_id=site_id,
+                                network_id=net_id)
+                rnode.children = [
+                    NavNode("pdsa_cycle", c.title, c.id, site_id=site_id, network_id=net_id)
+                    for c in sorted(cycles, key=lambda c: c.cycle_number) if c.ramp_id == ramp.id
+                ]
+                group.children.append(rnode)
+            group.children += [NavNode("pdsa_cycle", c.title, c.id, site_id=site_id,
+                                       network_id=net_id)
+                               for c in cycles if c.site_id == site_id and c.ramp_id is None]
+        else:
+            kind = key.rstrip("s") if key != "driver_diagrams" else "driver_diagram"
+            label_of = {"aims": "statement", "fishbones": "title", "driver_diagrams": "name",
+                        "meetings": "title"}[key]
+            for rec in content[key]:
+                if rec.site_id == site_id:
+                    label = getattr(rec, label_of) or getattr(rec, "problem", "") or "(untitled)"
+                    if key == "meetings" and rec.date:
+                        label = f"{rec.date.isoformat()} {label}"
+                    group.children.append(NavNode(kind, _short(label), rec.id, site_id=site_id,
+                                                  network_id=net_id))
+        if not group.children and not school:
+            continue
+        group.label = f"{title} ({len(group.children)})"
+        out.append(group)
+    return out
+
+
+def _short(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def find_path(roots: list[NavNode], path: str) -> NavNode | None:
+    """The first node (depth first) whose label trail ends with the given '/'-separated
+    segments; counts such as ' (3)' are ignored, matching is case-insensitive."""
+    want = [seg.strip().lower() for seg in path.strip("/").split("/") if seg.strip()]
+    if not want:
+        return None
+
+    def clean(label: str) -> str:
+        head, _, tail = label.rpartition(" (")
+        return (head if head and tail.rstrip(")").isdigit() else label).lower()
+
+    for root in roots:
+        for trail, node in root.walk():
+            labels = [clean(x) for x in trail]
+            if len(labels) >= len(want) and all(
+                a == b or a.startswith(b) for a, b in zip(labels[-len(want):], want, strict=True)
+            ):
+                return node
+    return None
+
+
+# ------------------------------------------------------------------ summaries
+@dataclass
+class Summary:
+    """Read-only view of stored content for entities whose editors come later."""
+
+    title: str
+    subtitle: str = ""
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    sections: list[tuple[str, list[str]]] = field(default_factory=list)
+    table: tuple[list[str], list[list[str]]] | None = None
+
+
+def _pct(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    return f"{value * 100:.1f} %" if "%" in unit else f"{value:g}"
+
+
+def summarize(session: Session, kind: str, record_id: str, site_id: str | None = None) -> Summary:
+    fn = _SUMMARIES[kind]
+    return fn(session, record_id, site_id)
+
+
+def _fishbone(s: Session, rid: str, _site: str | None) -> Summary:
+    fb = s.get(Fishbone, rid)
+    out = Summary(fb.title or "Fishbone", fb.problem)
+    causes = _live(s, Cause, Cause.fishbone_id == rid)
+    kids: dict[str | None, list[Cause]] = defaultdict(list)
+    for c in causes:
+        kids[c.parent_id].append(c)
+    for cat in sorted(_live(s, FishboneCategory, FishboneCategory.fishbone_id == rid),
+                      key=lambda c: c.position):
+        lines: list[str] = []
+
+        def add(parent: str | None, depth: int, cat_id: str = cat.id,
+                lines: list[str] = lines) -> None:
+            for c in sorted(kids[parent], key=lambda c: c.position):
+                if c.category_id != cat_id:
+                    continue
+                flags = (" — ROOT CAUSE" if c.is_root else "") + (
+                    f" · {c.votes} vote{'s' if c.votes != 1 else ''}" if c.votes else "")
+                lines.append("    " * depth + c.text + flags)
+                if c.evidence:
+                    lines.append("    " * depth + f"  evidence: {c.evidence}")
+                for i, why in enumerate(c.whys or [], start=1):
+                    lines.append("    " * depth + f"  why {i}: {why}")
+                add(c.id, depth + 1)
+
+        add(None, 0)
+        out.sections.append((cat.name, lines or ["(no causes yet)"]))
+    return out
+
+
+def _driver_diagram(s: Session, rid: str, _site: str | None) -> Summary:
+    dd = s.get(DriverDiagram, rid)
+    nodes = {n.id: n for n in _live(s, DriverNode, DriverNode.diagram_id == rid)}
+    links = _live(s, DriverLink, DriverLink.diagram_id == rid)
+    children: dict[str, list[str]] = defaultdict(list)
+    for link in links:
+        if link.parent_node_id in nodes and link.child_node_id in nodes:
+            children[link.parent_node_id].append(link.child_node_id)
+    out = Summary(dd.name, "Theory of improvement: aim → primary drivers → secondary drivers "
+                  "→ change ideas")
+    lines: list[str] = []
+
+    def add(node_id: str, depth: int) -> None:
+        n = nodes[node_id]
+        lines.append("    " * depth + f"{n.level.title()}: {n.text}  [{n.status}]")
+        for child in sorted(children[node_id], key=lambda c: (nodes[c].position, nodes[c].text)):
+            add(child, depth + 1)
+
+    for root in (n for n in nodes.values() if n.level == "aim"):
+        add(root.id, 0)
+    out.sections.append(("Diagram", lines or ["(no nodes yet)"]))
+    snaps = _live(s, DiagramSnapshot, DiagramSnapshot.diagram_id == rid)
+    if snaps:
+        out.sections.append(("Snapshots", [f"{x.taken} — {x.name}" for x in snaps]))
+    return out
+
+
+def _measure(s: Session, rid: str, site: str | None) -> Summary:
+    m = s.get(Measure, rid)
+    out = Summary(m.name, f"{m.kind.title()} measure · {m.frequency} · higher is "
+                  f"{'better' if m.direction == 'up' else 'worse'}")
+    out.facts = [("Operational definition", m.definition or "(not written yet)"),
+                 ("Unit", m.unit), ("Data source", m.data_source),
+                 ("Target", _pct(m.target, m.unit)), ("Chart", m.chart_kind)]
+    where = [Observation.measure_id == rid]
+    if site:
+        where.append(Observation.site_id == site)
+    obs = sorted(_live(s, Observation, *where), key=lambda o: o.period)
+    values = [o.value for o in obs if o.value is not None and not o.excluded]
+    out.facts.append(("Observations", str(len(obs))))
+    if values:
+        ordered = sorted(values)
+        median = ordered[len(ordered) // 2] if len(ordered) % 2 else (
+            ordered[len(ordered) // 2 - 1] + ordered[len(ordered) // 2]) / 2
+        out.facts.append(("Median", _pct(median, m.unit)))
+        out.facts.append(("Latest", f"{_pct(values[-1], m.unit)} ({obs[-1].period})"))
+    rows = [[o.period.isoformat(), _pct(o.value, m.unit),
+             f"{o.numerator:g}/{o.denominator:g}" if o.denominator else "",
+             ("excluded: " + o.exclusion_reason) if o.excluded else o.note]
+            for o in obs[-12:]]
+    out.table = (["Period", "Value", "Num/den", "Note"], rows)
+    phases = _live(s, ChartPhase, ChartPhase.measure_id == rid, *(
+        [ChartPhase.site_id == site] if site else []))
+    notes = _live(s, Annotation, Annotation.measure_id == rid, *(
+        [Annotation.site_id == site] if site else []))
+    if phases or notes:
+        out.sections.append(("Phases and annotations",
+                             [f"{p.start} — {p.kind}: {p.reason}" for p in phases]
+                             + [f"{a.date} — {a.text}" for a in notes]))
+    return out
+
+
+def _pdsa_cycle(s: Session, rid: str, _site: str | None) -> Summary:
+    c = s.get(PdsaCycle, rid)
+    idea = s.get(ChangeIdea, c.change_idea_id) if c.change_idea_id else None
+    out = Summary(c.title, f"Cycle {c.cycle_number}" + (f" · testing “{idea.title}”" if idea else "")
+                  + (f" · scale: {c.scale}" if c.scale else ""))
+    out.facts = [("Dates", f"{c.start_date or '?'} – {c.end_date or '?'}"),
+                 ("Decision", c.decision or "(not decided yet)")]
+    questions = sorted(_live(s, PdsaQuestion, PdsaQuestion.cycle_id == rid),
+                       key=lambda q: q.position)
+    out.sections = [
+        ("Plan", [x for x in (c.objective, c.logistics, c.data_collection) if x]
+         + [f"Q: {q.question} — predicted: {q.prediction}" for q in questions]),
+        ("Do", [x for x in (c.do_what_happened, c.do_observations, c.do_problems,
+                            c.do_deviations) if x]),
+        ("Study", [f"Q: {q.question} — result: {q.result or '?'}" for q in questions]
+         + [x for x in (c.study_learned, c.study_surprises) if x]),
+        ("Act", [x for x in (c.decision and f"Decision: {c.decision}", c.act_next) if x]),
+    ]
+    out.sections = [(h, lines or ["(nothing written yet)"]) for h, lines in out.sections]
+    return out
+
+
+def _pdsa_ramp(s: Session, rid: str, _site: str | None) -> Summary:
+    r = s.get(PdsaRamp, rid)
+    cycles = sorted(_live(s, PdsaCycle, PdsaCycle.ramp_id == rid), key=lambda c: c.cycle_number)
+    out = Summary(f"Ramp: {r.title}", "A chain of PDSA cycles testing one change idea at "
+                  "growing scale")
+    out.table = (["Cycle", "Scale", "Start", "Decision"],
+                 [[str(c.cycle_number), c.scale, str(c.start_date or ""), c.decision or "—"]
+                  for c in cycles])
+    return out
+
+
+def _meeting(s: Session, rid: str, _site: str | None) -> Summary:
+    m = s.get(Meeting, rid)
+    out = Summary(m.title, str(m.date or ""))
+    out.facts = [("Attendees", ", ".join(m.attendees or []) or "—")]
+    agenda = sorted(_live(s, AgendaItem, AgendaItem.meeting_id == rid), key=lambda a: a.position)
+    out.table = (["#", "Agenda item", "Minutes", "Owner"],
+                 [[str(i + 1), a.title, str(a.minutes), a.owner] for i, a in enumerate(agenda)])
+    out.sections = [("Notes", [m.notes or "—"]), ("Decisions", [m.decisions or "—"]),
+                    ("Action items", [f"{a.text} — {a.owner}, due {a.due or '?'}"
+                                      + (" ✓" if a.done else "")
+                                      for a in _live(s, ActionItem, ActionItem.meeting_id == rid)]
+                     or ["—"])]
+    return out
+
+
+_SUMMARIES = {
+    "fishbone": _fishbone,
+    "driver_diagram": _driver_diagram,
+    "measure": _measure,
+    "pdsa_cycle": _pdsa_cycle,
+    "pdsa_ramp": _pdsa_ramp,
+    "meeting": _meeting,
+}
+
+
+def has_summary(kind: str) -> bool:
+    return kind in _SUMMARIES
+
+
+def members_of(session: Session, site_id: str) -> list[Member]:
+    return sorted(_live(session, Member, Member.site_id == site_id), key=lambda m: m.name)
+
+
+def sites_of(session: Session, network_id: str) -> list[Site]:
+    return sorted(_live(session, Site, Site.network_id == network_id), key=lambda s: s.name)
+
+
+def counts(session: Session) -> dict[str, int]:
+    """Live records per table (for `nicdesk info` and tests)."""
+    from ..schema import MODELS
+
+    return {
+        kind: session.scalar(select(func.count()).select_from(model).where(
+            model.deleted.is_(False)))  # type: ignore[attr-defined]
+        for kind, model in MODELS.items()
+    }

@@ -1,0 +1,283 @@
+"""Run and control charts drawn with pyqtgraph (imported only when a chart is first shown).
+
+What UI.md asks for: points with a thin line (blue), centre line solid grey (dashed when
+the runs rules signal), limits dashed grey, target dotted green, signal points as larger
+filled markers whose colour *and* shape say improvement (green ▲) or concern (orange ▼),
+points outside limits as vermillion diamonds, trends as a thick highlighted segment,
+phase boundaries as labelled vertical lines, annotations and PDSA starts as labelled
+ticks.  Hovering a point shows its date, value and note.  Proportions are drawn in %.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...store.views.series import MeasureSeries
+
+BLUE, ORANGE, GREEN, VERMILLION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#999999"
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def stamp(day: dt.date) -> float:
+    """Seconds since the epoch at noon UTC, so local time zones never shift the day."""
+    return (dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC) - _EPOCH).total_seconds()
+
+
+class ChartView(QWidget):
+    """The chart with its signals listed in words beside it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        pg.setConfigOptions(antialias=True, background="w", foreground="k")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+        self.plot.setObjectName("chart")
+        self.plot.setAccessibleName("Run chart")
+        self.plot.showGrid(x=False, y=True, alpha=0.15)
+        self.plot.setMouseEnabled(x=True, y=False)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # for the zoom keys
+        self.legend = self.plot.addLegend(offset=(10, 10), labelTextSize="9pt")
+        layout.addWidget(self.plot, 3)
+        side = QVBoxLayout()
+        title = QLabel("What the chart says")
+        font = title.font()
+        font.setBold(True)
+        title.setFont(font)
+        side.addWidget(title)
+        self.signals = QListWidget()
+        self.signals.setObjectName("signals")
+        self.signals.setAccessibleName("Signals")
+        self.signals.setWordWrap(True)
+        self.signals.setMinimumWidth(240)
+        side.addWidget(self.signals, 1)
+        self.rules = QLabel()
+        self.rules.setWordWrap(True)
+        self.rules.setStyleSheet("color: #555555;")
+        side.addWidget(self.rules)
+        layout.addLayout(side, 1)
+        self.series: MeasureSeries | None = None
+        self.open_cycle = lambda _cycle_id: None  # set by the page that shows the chart
+
+    # ------------------------------------------------------------------ drawing
+    def show_series(self, series: MeasureSeries) -> None:
+        self.series = series
+        plot = self.plot
+        old = list(plot.getPlotItem().items)
+        plot.clear()  # removes the curves; the one legend is emptied, not re-created
+        self.legend.clear()
+        for item in old:  # free removed items now: left to the garbage collector at
+            item.deleteLater()  # interpreter exit they crash PySide6 (refcount bug)
+        analysis = series.analysis
+        scale = 100.0 if series.percent else 1.0
+        points = series.points
+        xs = [stamp(p.period) for p in points]
+        ys = [None if v is None else v * scale for v in analysis.y]
+        unit = "%" if series.percent else (series.measure.unit or "")
+        plot.setLabel("left", series.measure.name, units=None)
+        plot.getAxis("left").setLabel(f"{series.measure.name} ({unit})" if unit else
+                                      series.measure.name)
+        self.signals.clear()
+        self.rules.setText(f"Judged by {analysis.rule_set} · {analysis.chart_kind.upper()} chart"
+                           if analysis.chart_kind != "run" else f"Judged by {analysis.rule_set}")
+        if not points:
+            self._say(analysis.summary())
+            return
+        present = [(x, y, i) for i, (x, y) in enumerate(zip(xs, ys, strict=True)) if y is not None]
+        px, py = [p[0] for p in present], [p[1] for p in present]
+        # width 1: a wider antialiased polyline is fifty times slower to draw in Qt
+        plot.plot(px, py, pen=pg.mkPen(BLUE, width=1), name="Data")
+        excluded = {i for i, p in enumerate(points) if p.excluded}
+        step = (xs[-1] - xs[0]) / max(1, len(xs) - 1) if len(xs) > 1 else 7 * 86400
+        # centre lines and limits, per phase; the last extended into the future
+        runs_dashed = False
+        for seg in analysis.segments:
+            a, b = seg.first, seg.last
+            seg_x = xs[a:b + 1]
+            end = seg_x[-1] + (step * 4 if seg is analysis.segments[-1] else step / 2)
+            centre = [c for c in seg.centre if c is not None]
+            if centre:
+                dashed = seg.analysis.runs_signal
+                runs_dashed |= dashed
+                pen = pg.mkPen(GREY, width=2,
+                               style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
+                if len(set(centre)) == 1:
+                    plot.plot([seg_x[0], end], [centre[0] * scale] * 2, pen=pen, antialias=False,
+                              name="Mean" if seg.control else "Median")
+            if seg.control is not None:
+                lim_pen = pg.mkPen(GREY, width=1, style=Qt.PenStyle.DashLine)
+                for limits, label in ((seg.upper, "Limits"), (seg.lower, None)):
+                    lx = [x for x, v in zip(seg_x, limits, strict=True) if v is not None]
+                    ly = [v * scale for v in limits if v is not None]
+                    if lx:
+                        # dashed antialiased paths are slow to stroke in Qt; limits are
+                        # straight or stepped, so aliasing does not show
+                        plot.plot(lx, ly, pen=lim_pen, name=label, antialias=False)
+            if seg.baseline_end is not None:
+                plot.addItem(pg.InfiniteLine(
+                    pos=(xs[seg.baseline_end] + xs[min(seg.baseline_end + 1, len(xs) - 1)]) / 2,
+                    angle=90, pen=pg.mkPen(GREY, width=1, style=Qt.PenStyle.DotLine),
+                    label="baseline frozen", labelOpts={"position": 0.95, "color": "#555555"}))
+            if a > 0:
+                plot.addItem(pg.InfiniteLine(
+                    pos=(xs[a - 1] + xs[a]) / 2, angle=90, pen=pg.mkPen("#555555", width=1.5),
+                    label=_short(seg.reason or "new phase"),
+                    labelOpts={"position": 0.95, "color": "#333333"}))
+        if series.measure.target is not None:
+            plot.plot([xs[0], xs[-1] + step * 4], [series.measure.target * scale] * 2,
+                      antialias=False,
+                      pen=pg.mkPen(GREEN, width=1.5, style=Qt.PenStyle.DotLine), name="Target")
+        # signals
+        for sig in analysis.signals:
+            if sig.kind == "trend":
+                tx = [xs[i] for i in range(sig.first, sig.last + 1) if ys[i] is not None]
+                ty = [ys[i] for i in range(sig.first, sig.last + 1) if ys[i] is not None]
+                plot.plot(tx, ty, pen=pg.mkPen(_colour(sig.assessment), width=5))
+        marks: dict[int, Any] = {}
+        for sig in analysis.signals:
+            if sig.kind in ("shift", "long run"):
+                for i in sig.points:
+                    if ys[i] is not None and i not in marks:
+                        marks[i] = sig
+            if sig.kind == "outside limits":
+                for i in sig.points:
+                    marks[i] = sig
+        # one scatter item per style (vectorised): plain points, then the few marked ones
+        styles: dict[tuple[str, str, int], list[int]] = {}
+        for _x, _y, i in present:
+            sig = marks.get(i)
+            if i in excluded:
+                style = ("w", "x", 9)
+            elif sig is None:
+                style = (BLUE, "o", 7)
+            elif sig.kind == "outside limits":
+                style = (VERMILLION, "d", 13)
+            else:
+                style = (_colour(sig.assessment), "t1" if sig.direction > 0 else "t", 12)
+            styles.setdefault(style, []).append(i)
+        for (brush, symbol, size), members in styles.items():
+            plot.addItem(pg.ScatterPlotItem(
+                x=[xs[i] for i in members], y=[ys[i] for i in members], data=members,
+                symbol=symbol, size=size, brush=pg.mkBrush(brush),
+                pen=pg.mkPen(BLUE if brush == BLUE else "k", width=1),
+                hoverable=True, tip=self._tip))
+        # annotations and PDSA starts as labelled ticks
+        for day, text in series.annotations:
+            plot.addItem(pg.InfiniteLine(pos=stamp(day), angle=90,
+                                         pen=pg.mkPen("#777777", width=1,
+                                                      style=Qt.PenStyle.DashDotLine),
+                                         label=_short(text), labelOpts={"position": 0.08,
+                                                                        "color": "#333333"}))
+        for k, (day, title, cycle_id) in enumerate(series.pdsa_starts):
+            tick = pg.InfiniteLine(pos=stamp(day), angle=90, span=(0, 0.04),
+                                   pen=pg.mkPen("#000000", width=3), hoverPen=pg.mkPen(
+                                       "#0072B2", width=5), label=f"P{k + 1}",
+                                   labelOpts={"position": 0.06 + 0.05 * (k % 3),
+                                              "color": "#000000"})
+            tick.setToolTip(f"PDSA cycle started {day:%d %b %Y}: {title} (click to open)")
+            tick.sigClicked.connect(lambda _line, _ev=None, cid=cycle_id: self.open_cycle(cid))
+            plot.addItem(tick)
+        if series.percent:
+            plot.getAxis("left").setLabel(f"{series.measure.name} (%)")
+        lines = analysis.summary()
+        if runs_dashed:
+            lines.append("Dashed centre line: the runs rules signal non-random variation.")
+        if analysis.suggest_rebase:
+            lines.append(f"A sustained shift suggests a new phase from "
+                         f"{analysis.suggest_rebase:%d %b %Y}. Add one (with a written reason) "
+                         "only if the process has really changed.")
+        self._say(lines)
+        plot.enableAutoRange()
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        """Ctrl+= / Ctrl+− zoom the time axis, Ctrl+0 shows everything (UI.md)."""
+        from PySide6.QtGui import QKeySequence
+
+        box = self.plot.getViewBox()
+        ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        if event.matches(QKeySequence.StandardKey.ZoomIn) or (
+                ctrl and event.key() in (Qt.Key.Key_Equal, Qt.Key.Key_Plus)):
+            box.scaleBy(x=0.8, y=1.0)
+        elif event.matches(QKeySequence.StandardKey.ZoomOut) or (
+                ctrl and event.key() == Qt.Key.Key_Minus):
+            box.scaleBy(x=1.25, y=1.0)
+        elif ctrl and event.key() == Qt.Key.Key_0:
+            box.autoRange()
+        else:
+            super().keyPressEvent(event)
+
+    def _tip(self, x: float, y: float, data: Any) -> str:
+        if self.series is None or data is None:
+            return ""
+        p = self.series.points[int(data)]
+        value = f"{y:.1f} %" if self.series.percent else f"{y:g}"
+        parts = [p.period.strftime("%d %b %Y"), value]
+        if p.denominator:
+            parts.append(f"{p.numerator:g} of {p.denominator:g}")
+        if p.excluded:
+            parts.append("excluded")
+        if p.note:
+            parts.append(p.note)
+        return "\n".join(parts)
+
+    def _say(self, lines: list[str]) -> None:
+        for line in lines:
+            item = QListWidgetItem(line)
+            if "improvement" in line:
+                item.setForeground(QColor("#006B4F"))
+                item.setText("▲ " + line)
+            elif "concern" in line:
+                item.setForeground(QColor("#8A5A00"))
+                item.setText("▼ " + line)
+            font = QFont(item.font())
+            item.setFont(font)
+            self.signals.addItem(item)
+
+    # ------------------------------------------------------------------ export
+    def export(self, path: str | Path) -> Path:
+        import pyqtgraph.exporters as exporters
+
+        path = Path(path)
+        item = self.plot.getPlotItem()
+        if path.suffix.lower() == ".svg":
+            # Qt's own SVG generator: pyqtgraph's SVG exporter cannot parse the paths that
+            # current Qt versions write
+            from PySide6.QtGui import QPainter
+            from PySide6.QtSvg import QSvgGenerator
+
+            generator = QSvgGenerator()
+            generator.setFileName(str(path))
+            generator.setSize(self.plot.size())
+            generator.setViewBox(self.plot.rect())
+            generator.setTitle(self.series.measure.name if self.series else "Chart")
+            painter = QPainter(generator)
+            self.plot.render(painter)
+            painter.end()
+        else:
+            exporter = exporters.ImageExporter(item)
+            exporter.parameters()["width"] = 1600
+            exporter.export(str(path))
+        return path
+
+
+def _colour(assessment: str) -> str:
+    return {"improvement": GREEN, "concern": ORANGE}.get(assessment, GREY)
+
+
+def _short(text: str, width: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

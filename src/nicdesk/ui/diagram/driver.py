@@ -1,0 +1,409 @@
+"""The driver diagram editor: the theory of improvement on one screen.
+
+Keyboard first: Tab adds a child of the selected node, Enter a sibling, F2 renames in
+place, Delete deletes (asking first when children or PDSA cycles would go with it),
+arrows move the selection, Ctrl+Up/Down reorder (which pins the order), Ctrl+L links the
+selection to another node.  With the mouse: drag a node onto another to link them,
+select a link and press Delete to remove it, double-click to rename.  Every edit is one
+operation, so Edit → Undo/Redo cover them all.  A diagram owned by another site, or the
+network's seen at a site, is read-only: a lock banner names the owner, editing is off,
+reading, comparing and export stay.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+)
+from sqlalchemy import select
+
+from ...core import model
+from ...core.diagram_diff import diff_versions
+from ...core.layout import LEVELS, LayoutNode, layout_driver
+from ...store.ops import diagrams as ops
+from ...store.schema import Measure, NodeMeasure
+from ..common.fields import ChoiceField, TextField, plain_choices
+from ..records.forms import RecordForm
+from .editor import DiagramEditor
+from .scene import DiagramScene, DiagramView
+
+NEXT_LEVEL = {"aim": "primary", "primary": "secondary", "secondary": "change idea"}
+NEW_TEXT = {"primary": "New primary driver", "secondary": "New secondary driver",
+            "change idea": "New change idea"}
+
+
+class NodeForm(RecordForm):
+    """Details of the selected node: description and status (text is edited in place)."""
+
+    kind = "driver_node"
+    heading = "Node"
+
+    def build_fields(self) -> list[Any]:
+        return [
+            TextField("description", "Description", "What this driver or idea means here",
+                      lines=4),
+            ChoiceField("status", "Status", plain_choices(model.NODE_STATUSES),
+                        tip="Shown by border style and a letter: H, T, E, ×"),
+        ]
+
+    def extra(self, layout: QVBoxLayout) -> None:
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        layout.addWidget(self.info)
+        self.causes = QLabel()
+        self.causes.setObjectName("rootCauses")
+        self.causes.setWordWrap(True)
+        layout.addWidget(self.causes)
+        layout.addWidget(QLabel("Linked measures:"))
+        self.measures = QListWidget()
+        self.measures.setMaximumHeight(90)
+        layout.addWidget(self.measures)
+        row = QHBoxLayout()
+        self.measure_choice = QComboBox()
+        add = QPushButton("Link measure")
+        add.clicked.connect(self._link_measure)
+        self.editing(self.measure_choice)
+        self.editing(add)
+        row.addWidget(self.measure_choice, 1)
+        row.addWidget(add)
+        layout.addLayout(row)
+
+    def prepare(self, session: Any, record: Any) -> None:
+        from ...store.ops.fishbones import causes_for_node
+
+        self.title.setText(f"{record.level.title()}: {record.text}")
+        causes = causes_for_node(session, record.id)
+        self.causes.setText("Root causes behind it: " + "; ".join(c.text for c in causes)
+                            if causes else "")
+        linked = session.scalars(select(NodeMeasure).where(
+            NodeMeasure.node_id == record.id, NodeMeasure.deleted.is_(False))).all()
+        names = {m.id: m.name for m in session.scalars(select(Measure).where(
+            Measure.deleted.is_(False)))}
+        self.measures.clear()
+        for link in linked:
+            self.measures.addItem(names.get(link.measure_id, "?"))
+        self.measure_choice.clear()
+        for mid, name in sorted(names.items(), key=lambda x: x[1]):
+            self.measure_choice.addItem(name, mid)
+
+    def _link_measure(self) -> None:
+        mid = self.measure_choice.currentData()
+        if mid and self.record_id:
+            ws = self.window_.workspace
+            self.window_.runner.run(ws.ops.create, "node_measure", node_id=self.record_id,
+                                    measure_id=mid, label="Link measure")
+
+
+class DriverEditor(DiagramEditor):
+    hint_text = ("Tab: add child · Enter: add sibling · F2: rename · Delete · Ctrl+↑/↓: "
+                 "reorder · Ctrl+L or drag onto a node: link · Ctrl+wheel, Ctrl+= / Ctrl+− / "
+                 "Ctrl+0: zoom")
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window, NodeForm(window))
+        self.diagram_id: str | None = None
+        self.data: ops.DiagramData | None = None
+        self.highlight: dict[str, str] = {}
+        self.scene.link_requested.connect(self.link_nodes)
+        act = self.act
+        self.act_child = act("Add child", self.add_child, Qt.Key.Key_Tab,
+                             "Add a node one level to the right of the selected one (Tab)",
+                             edit=True)
+        self.act_sibling = act("Add sibling", self.add_sibling,
+                               [QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)],
+                               "Add a node below the selected one (Enter)", edit=True)
+        self.act_rename = act("Rename", self.rename, Qt.Key.Key_F2, "Edit the text (F2)",
+                              edit=True)
+        self.act_delete = act("Delete", self.delete_selected, QKeySequence.StandardKey.Delete,
+                              "Delete the selected node or link", edit=True)
+        act("Move up", lambda: self.move(-1), "Ctrl+Up", "Move up in its column (Ctrl+↑)",
+            edit=True)
+        act("Move down", lambda: self.move(1), "Ctrl+Down", "Move down (Ctrl+↓)", edit=True)
+        act("Link to…", self.link_dialog, "Ctrl+L", "Link the selected node to another",
+            edit=True)
+        self.toolbar.addSeparator()
+        act("Save snapshot…", self.snapshot, tip="Keep a named, dated copy of the theory",
+            edit=True)
+        act("Compare…", self.compare, tip="What changed between snapshots, or since one")
+        act("Export…", self.export, tip="Save the diagram as PNG or SVG")
+        self.toolbar.addSeparator()
+        act("Fit", self.view.fit, tip="Fit the whole diagram in the window (Ctrl+0)")
+        self.arrow_actions()
+
+    # ------------------------------------------------------------------ loading
+    def bind(self, diagram_id: str) -> None:
+        first = diagram_id != self.diagram_id
+        self.diagram_id = diagram_id
+        self.highlight = {}
+        self.reload()
+        if first:  # as much of the diagram as stays readable (80–100 %), from the aim
+            self.view.fit()
+            self.view.set_zoom(max(0.8, min(1.0, self.view.zoom)))
+            self.view.horizontalScrollBar().setValue(self.view.horizontalScrollBar().minimum())
+            self.view.verticalScrollBar().setValue(self.view.verticalScrollBar().minimum())
+            aim = next((i for i, n in self.data.nodes.items() if n.level == "aim"), None)
+            if aim:
+                self.scene.select_only(aim)
+            self.view.setFocus()
+
+    def reload(self) -> None:
+        ws = self.window_.workspace
+        if ws is None or self.diagram_id is None:
+            return
+        with ws.read() as s:
+            self.data = ops.load_diagram(s, self.diagram_id)
+        self.set_locked(ws.ops.record_block("driver_diagram", self.diagram_id))
+        d = self.data
+        origin = " (adopted from the network diagram)" if d.diagram.adopted_from_id else ""
+        self.title.setText(d.diagram.name + origin)
+        extras = {nid: f"{n} PDSA cycle{'s' * (n != 1)}" for nid, n in d.cycles.items()}
+        self.scene.show_layout(d.layout, {i: n.status for i, n in d.nodes.items()}, extras,
+                               self.highlight)
+        self._selection_changed()
+
+    def text_of(self, node: str) -> str:
+        return self.data.nodes[node].text
+
+    def store_rename(self, node: str, text: str) -> None:
+        self._run(ops.rename_node, self.window_.workspace, node, text)
+
+    def on_selection(self, ids: list[str]) -> None:
+        if len(ids) == 1 and self.data and ids[0] in self.data.nodes:
+            self.details.setEnabled(True)
+            self.details.bind(ids[0])
+            cycles = self.data.cycles.get(ids[0], 0)
+            self.details.info.setText(f"PDSA cycles run on this change idea: {cycles}"
+                                      if self.data.nodes[ids[0]].level == "change idea" else "")
+        else:
+            self.details.setEnabled(False)
+
+    # ------------------------------------------------------------------ editing
+    def _created_node(self, result: Any) -> str | None:
+        if result is None:
+            return None
+        with self.window_.workspace.read() as s:
+            from ...store.schema import DriverNode
+
+            for rid in result.created:
+                if s.get(DriverNode, rid) is not None:
+                    return rid
+        return None
+
+    def add_child(self) -> None:
+        node = self.selected()
+        if node is None or self.data is None:
+            return
+        level = NEXT_LEVEL.get(self.data.nodes[node].level)
+        if level is None:
+            self.window_.statusBar().showMessage("Change ideas are the last level; add a "
+                                                 "sibling with Enter instead.", 5000)
+            return
+        self._add(level, node, None)
+
+    def add_sibling(self) -> None:
+        node = self.selected()
+        if node is None or self.data is None:
+            return
+        level = self.data.nodes[node].level
+        if level == "aim":
+            self.add_child()
+            return
+        parents = self.data.parents(node)
+        self._add(level, parents[0] if parents else None, node)
+
+    def _add(self, level: str, parent: str | None, after: str | None) -> None:
+        ws = self.window_.workspace
+        result = self._run(ops.add_node, ws, self.diagram_id, level, NEW_TEXT[level], parent,
+                           after_id=after)
+        new = self._created_node(result)
+        if new:
+            self.scene.select_only(new)
+            self.rename()
+
+    def delete_selected(self) -> None:
+        if self.locked:
+            return
+        ws = self.window_.workspace
+        edges = self.scene.selected_edges()
+        if edges:
+            for edge in edges:
+                self._run(ops.unlink, ws, self.diagram_id, edge.parent_id, edge.child_id)
+            return
+        node = self.selected()
+        if node is None or self.data is None:
+            return
+        if self.data.nodes[node].level == "aim":
+            self.window_.statusBar().showMessage("The aim stays; edit its text instead.", 5000)
+            return
+        with ws.read() as s:
+            children, cycles = ops.impact(s, self.data, node)
+        if children or cycles:
+            text = (f"Delete “{self.data.nodes[node].text}”"
+                    + (f" and {children} node{'s' * (children != 1)} that only hang from it"
+                       if children else "")
+                    + "?" + (f" {cycles} PDSA cycle{'s' * (cycles != 1)} tested this idea; "
+                             "they are kept, without the link to the diagram." if cycles else "")
+                    + " Edit → Undo brings it all back.")
+            if QMessageBox.question(self, "Delete node", text) != QMessageBox.StandardButton.Yes:
+                return
+        parents = self.data.parents(node)
+        self._run(ops.delete_node, ws, self.diagram_id, node)
+        if parents:
+            self.scene.select_only(parents[0])
+
+    def move(self, delta: int) -> None:
+        node = self.selected()
+        if node is not None and self.data is not None:
+            self._run(ops.move, self.window_.workspace, self.data, node, delta)
+            self.scene.select_only(node)
+
+    def link_nodes(self, source: str, target: str) -> None:
+        """Link two nodes in whichever direction the levels allow."""
+        if self.data is None:
+            return
+        a, b = self.data.nodes[source], self.data.nodes[target]
+        parent, child = (target, source) if LEVELS.index(a.level) > LEVELS.index(b.level) \
+            else (source, target)
+        self._run(ops.link, self.window_.workspace, self.diagram_id, parent, child)
+
+    def link_dialog(self) -> None:
+        node = self.selected()
+        if node is None or self.data is None or self.locked:
+            return
+        level = LEVELS.index(self.data.nodes[node].level)
+        options = [(n.text, nid) for nid, n in self.data.nodes.items()
+                   if abs(LEVELS.index(n.level) - level) == 1]
+        if not options:
+            return
+        names = [f"{t}" for t, _ in options]
+        name, ok = QInputDialog.getItem(self, "Link to", "Link the selected node to:", names,
+                                        0, False)
+        if ok:
+            self.link_nodes(node, options[names.index(name)][1])
+
+    def step_vertical(self, delta: int) -> None:
+        node = self.selected()
+        if node is None or self.data is None:
+            return
+        column = self.data.layout.column(self.data.layout.boxes[node].column)
+        ids = [b.id for b in column]
+        j = ids.index(node) + delta
+        if 0 <= j < len(ids):
+            self.scene.select_only(ids[j])
+
+    def step_horizontal(self, side: str) -> None:
+        node = self.selected()
+        if node is None or self.data is None:
+            return
+        targets = self.data.parents(node) if side == "parent" else self.data.children(node)
+        if targets:
+            self.scene.select_only(sorted(targets, key=lambda t: self.data.layout.boxes[t].y)[0])
+
+    # ------------------------------------------------------------------ snapshots, export
+    def snapshot(self) -> None:
+        if self.locked:
+            return
+        name, ok = QInputDialog.getText(self, "Save snapshot", "Name of this version of the "
+                                        "theory:", text=f"Theory on {dt.date.today():%d %b %Y}")
+        if ok:
+            self._run(ops.save_snapshot, self.window_.workspace, self.diagram_id, name)
+
+    def compare(self) -> None:
+        ws = self.window_.workspace
+        with ws.read() as s:
+            snaps = ops.snapshots(s, self.diagram_id)
+        if not snaps:
+            QMessageBox.information(self, "Compare", "There are no snapshots yet. Use “Save "
+                                    "snapshot…” to keep this version of the theory.")
+            return
+        dialog = CompareDialog(self, snaps, self.data.version())
+        self.last_dialog = dialog
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.highlight = dialog.highlight_now
+            self.reload()
+
+class CompareDialog(QDialog):
+    """Two versions side by side in words, with the older one drawn read-only."""
+
+    def __init__(self, parent: Any, snaps: list[Any], now: dict[str, Any]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Compare versions of the theory")
+        self.resize(1000, 640)
+        self.snaps, self.now = snaps, now
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.older = QComboBox()
+        self.newer = QComboBox()
+        for snap in snaps:
+            label = f"{snap.taken} — {snap.name}"
+            self.older.addItem(label, snap.id)
+            self.newer.addItem(label, snap.id)
+        self.newer.addItem("Now", None)
+        self.newer.setCurrentIndex(self.newer.count() - 1)
+        row.addWidget(QLabel("Compare"))
+        row.addWidget(self.older, 1)
+        row.addWidget(QLabel("with"))
+        row.addWidget(self.newer, 1)
+        layout.addLayout(row)
+        split = QSplitter()
+        self.text = QTextBrowser()
+        self.text.setObjectName("diffText")
+        self.scene = DiagramScene()
+        self.view = DiagramView(self.scene)
+        split.addWidget(self.text)
+        split.addWidget(self.view)
+        split.setSizes([380, 620])
+        layout.addWidget(split, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        show = buttons.addButton("Highlight changes on the diagram",
+                                 QDialogButtonBox.ButtonRole.AcceptRole)
+        show.setToolTip("Close and mark added, reworded and relinked nodes")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.older.currentIndexChanged.connect(self.refresh)
+        self.newer.currentIndexChanged.connect(self.refresh)
+        self.highlight_now: dict[str, str] = {}
+        self.refresh()
+
+    def version(self, snap_id: str | None) -> dict[str, Any]:
+        if snap_id is None:
+            return self.now
+        return next(s.content for s in self.snaps if s.id == snap_id)
+
+    def refresh(self) -> None:
+        old, new = self.version(self.older.currentData()), self.version(self.newer.currentData())
+        diff = diff_versions(old, new)
+        lines = diff.describe(old, new)
+        self.text.setHtml("<h3>What changed</h3><ul>" + "".join(
+            f"<li>{line}</li>" for line in lines) + "</ul>")
+        nodes = [LayoutNode(n["id"], n["level"], n["text"], n.get("position", 0))
+                 for n in old.get("nodes", [])]
+        lay = layout_driver(nodes, [tuple(x) for x in old.get("links", [])])
+        marks = {i: "removed" for i in diff.removed}
+        marks.update({i: "reworded" for i in diff.reworded})
+        self.scene.show_layout(lay, {n["id"]: n.get("status", "") for n in old["nodes"]},
+                               highlight=marks)
+        self.view.fit()
+        self.highlight_now = {i: "added" for i in diff.added}
+        self.highlight_now.update({i: "reworded" for i in diff.reworded})
+        self.highlight_now.update({i: "relinked" for i in diff.relinked
+                                   if i not in self.highlight_now})
+        if self.newer.currentData() is not None:
+            self.highlight_now = {}

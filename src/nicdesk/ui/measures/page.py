@@ -1,0 +1,298 @@
+"""A measure at a site: chart with signals, data grid, definition — one page, three tabs.
+
+Selecting a network measure without a site shows its definition only (data belong to
+sites).  Everything here goes through the operation runner, so undo covers it all.
+
+Who may write what (single-writer authority): the data of a series belong to its site,
+so another site's series is read-only under a lock banner, while a site's own series of
+a network measure stays editable; the definition belongs to the measure's owner, so the
+Definition tab (and the chart type) may be read-only while the data are not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from ...store.schema import PdsaCycle, Site
+from ...store.views.series import MeasureSeries, load_series
+from ..common.widgets import LockBanner, page_title, set_read_only
+from ..records.forms import CHART_CHOICES, MeasureForm
+
+BADGES = {"outcome": ("OUTCOME", "#0072B2"), "process": ("PROCESS", "#009E73"),
+          "balancing": ("BALANCING", "#B35C00")}
+
+
+class MeasurePage(QWidget):
+    def __init__(self, window: Any) -> None:
+        super().__init__()
+        self.window_ = window
+        self.measure_id: str | None = None
+        self.site_id: str | None = None
+        self.series: MeasureSeries | None = None
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 12, 16, 8)
+        head = QHBoxLayout()
+        self.title = page_title(scale=1.35)
+        self.badge = QLabel()
+        self.badge.setObjectName("kindBadge")
+        self.where = QLabel()
+        self.where.setStyleSheet("color: #555555;")
+        head.addWidget(self.title)
+        head.addWidget(self.badge)
+        head.addSpacing(8)
+        head.addWidget(self.where)
+        head.addStretch(1)
+        outer.addLayout(head)
+        self.banner = LockBanner()  # the series (data) is another site's
+        outer.addWidget(self.banner)
+        self.prompt = QLabel()
+        self.prompt.setWordWrap(True)
+        self.prompt.setStyleSheet("background: #FFF4D6; color: #3D2C00; padding: 6px;"
+                                  " border: 1px solid #E69F00;")
+        self.prompt.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.prompt.linkActivated.connect(lambda _l: self.tabs.setCurrentWidget(self.form))
+        outer.addWidget(self.prompt)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Chart:"))
+        self.chart_kind = QComboBox()
+        self.chart_kind.setObjectName("chartKind")
+        for text, value in CHART_CHOICES:
+            self.chart_kind.addItem(text, value)
+        self.chart_kind.setToolTip("The chart used for this measure at every site")
+        self.chart_kind.activated.connect(self._chart_kind_chosen)
+        bar.addWidget(self.chart_kind)
+        self.buttons: dict[str, QPushButton] = {}
+        for key, text, tip, slot in [
+            ("import", "Import CSV…", "Bring in data from a spreadsheet saved as CSV",
+             self.import_csv),
+            ("freeze", "Freeze baseline…", "Compute the centre line from the first points "
+             "and judge later ones against it", lambda: self.add_phase("baseline freeze")),
+            ("rebase", "New phase…", "Start a new centre line after a real change in the "
+             "process", lambda: self.add_phase("rebase")),
+            ("note", "Add note…", "A dated note on the chart", self.add_note),
+            ("export", "Export chart…", "Save the chart as PNG or SVG", self.export_chart),
+        ]:
+            button = QPushButton(text)
+            button.setToolTip(tip)
+            button.setStatusTip(tip)
+            button.clicked.connect(slot)
+            self.buttons[key] = button
+            bar.addWidget(button)
+        bar.addStretch(1)
+        outer.addLayout(bar)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("measureTabs")
+        self.chart_holder = QWidget()
+        QVBoxLayout(self.chart_holder).setContentsMargins(0, 4, 0, 0)
+        self.chart: Any = None
+        self.data_holder = QWidget()
+        data_layout = QVBoxLayout(self.data_holder)
+        data_layout.setContentsMargins(0, 4, 0, 0)
+        from .data_grid import DataGrid
+
+        self.grid = DataGrid(window)
+        data_layout.addWidget(self.grid)
+        self.grid_problem = QLabel()
+        self.grid_problem.setStyleSheet("color: #B3261E;")
+        self.grid_problem.setWordWrap(True)
+        data_layout.addWidget(self.grid_problem)
+        hint = QLabel("Type a date in the last row to add a period. Paste from a spreadsheet "
+                      "with Ctrl+V. Delete removes the selected values (Edit → Undo brings "
+                      "them back).")
+        hint.setStyleSheet("color: #555555;")
+        hint.setWordWrap(True)
+        data_layout.addWidget(hint)
+        self.grid_hint = hint
+        self.grid.problem.connect(self.grid_problem.setText)
+        self.form = MeasureForm(window)
+        self.tabs.addTab(self.chart_holder, "Chart")
+        self.tabs.addTab(self.data_holder, "Data")
+        self.tabs.addTab(self.form, "Definition")
+        outer.addWidget(self.tabs, 1)
+
+    # ------------------------------------------------------------------ binding
+    def bind(self, measure_id: str, site_id: str | None) -> None:
+        changed = (measure_id, site_id) != (self.measure_id, self.site_id)
+        self.measure_id, self.site_id = measure_id, site_id
+        self.form.bind(measure_id)
+        self.grid_problem.clear()
+        self.reload()
+        if changed:
+            self.tabs.setCurrentWidget(self.chart_holder if site_id else self.form)
+
+    def reload(self) -> None:
+        ws = self.window_.workspace
+        if ws is None or self.measure_id is None:
+            return
+        self.form.reload()
+        with ws.read() as s:
+            from ...store.schema import Measure
+
+            measure = s.get(Measure, self.measure_id)
+            if measure is None or measure.deleted:
+                self.setEnabled(False)
+                return
+            self.setEnabled(True)
+            site = s.get(Site, self.site_id) if self.site_id else None
+            self.series = load_series(s, self.measure_id, self.site_id) if site else None
+        data_lock = series_block(ws, site.id) if site else None
+        self.title.setText(measure.name)
+        text, colour = BADGES.get(measure.kind, (measure.kind.upper(), "#555555"))
+        self.badge.setText(f" {text} ")
+        self.badge.setStyleSheet(f"color: white; background: {colour}; border-radius: 3px;"
+                                 " font-weight: bold; padding: 1px 4px;")
+        self.badge.setAccessibleName(f"{measure.kind} measure")
+        self.where.setText(f"at {site.name}" if site else "network measure: choose a site "
+                           "under Sites to see its data")
+        self.chart_kind.setCurrentIndex(max(self.chart_kind.findData(measure.chart_kind), 0))
+        set_read_only(self.chart_kind, self.form.lock)  # the chart type is the definition's
+        if not measure.definition.strip():
+            self.prompt.setText(
+                "This measure has no operational definition yet; only its owner can write "
+                "one." if self.form.lock else
+                "This measure has no operational definition yet. Write one before entering "
+                "data, so every site counts the same way. <a href='#'>Write it now</a>")
+            self.prompt.show()
+        else:
+            self.prompt.hide()
+        has_site = site is not None
+        self.banner.show_block(data_lock)
+        for key in ("import", "freeze", "rebase", "note"):
+            set_read_only(self.buttons[key], data_lock)
+            if not has_site:
+                self.buttons[key].setEnabled(False)
+        self.buttons["export"].setEnabled(has_site)
+        self.tabs.setTabEnabled(0, has_site)
+        self.tabs.setTabEnabled(1, has_site)
+        self.grid.set_locked(data_lock)
+        self.grid_hint.setVisible(not data_lock)
+        if self.series is not None:
+            self._chart().show_series(self.series)
+            self.grid.load(self.series)
+
+    def _chart(self) -> Any:
+        if self.chart is None:
+            from ..common.chart_view import ChartView  # pyqtgraph: imported on first use
+
+            self.chart = ChartView()
+            self.chart.open_cycle = self.window_.open_cycle
+            self.chart_holder.layout().addWidget(self.chart)
+        return self.chart
+
+    # ------------------------------------------------------------------ actions
+    def _run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        return self.window_.runner.run(fn, *args, **kwargs)
+
+    def _chart_kind_chosen(self) -> None:
+        ws = self.window_.workspace
+        self._run(ws.ops.update, "measure", self.measure_id,
+                  chart_kind=self.chart_kind.currentData(), label="Change chart type")
+
+    def import_csv(self, path: Path | None = None) -> None:
+        from ...store.ops.csv_import import CsvImportError, import_csv, preview_csv
+        from ..shell.runner import show_error
+        from .dialogs import CsvPreviewDialog, csv_file_dialog
+
+        ws = self.window_.workspace
+        path = path or csv_file_dialog(self)
+        if path is None:
+            return
+        try:
+            preview = preview_csv(ws, self.measure_id, self.site_id, path)
+        except CsvImportError as exc:
+            show_error(self, exc.title, exc.message)
+            return
+        dialog = CsvPreviewDialog(self, preview)
+        self.last_dialog = dialog
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            result = import_csv(ws, self.measure_id, self.site_id, path,
+                                duplicates=dialog.duplicates,
+                                skip_bad_rows=dialog.skip_bad.isChecked())
+        except CsvImportError as exc:
+            show_error(self, exc.title, exc.message)
+            return
+        self.window_.notify_external_change(
+            f"Imported {result.added} values from {Path(path).name}")
+
+    def add_phase(self, kind: str) -> None:
+        from .dialogs import PhaseDialog
+
+        ws = self.window_.workspace
+        with ws.read() as s:
+            cycles = [(c.id, c.title) for c in s.scalars(select(PdsaCycle).where(
+                PdsaCycle.site_id == self.site_id, PdsaCycle.deleted.is_(False)))]
+        suggested = self.series.analysis.suggest_rebase if self.series else None
+        dialog = PhaseDialog(self, kind, suggested, cycles)
+        self.last_dialog = dialog
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self._run(ws.ops.create, "chart_phase", measure_id=self.measure_id,
+                  site_id=self.site_id, kind=kind, **dialog.values(),
+                  label="Freeze baseline" if kind == "baseline freeze" else "Start new phase")
+
+    def add_note(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Add a note to the chart")
+        form = QFormLayout(dialog)
+        date = QDateEdit()
+        date.setCalendarPopup(True)
+        date.setDisplayFormat("yyyy-MM-dd")
+        today = dt.date.today()
+        date.setDate(QDate(today.year, today.month, today.day))
+        text = QLineEdit()
+        text.setPlaceholderText("Snow days: school closed Tuesday to Thursday")
+        form.addRow("Date:", date)
+        form.addRow("Note:", text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form.addRow(buttons)
+        self.last_dialog = dialog
+        if dialog.exec() != QDialog.DialogCode.Accepted or not text.text().strip():
+            return
+        q = date.date()
+        self._run(self.window_.workspace.ops.create, "annotation", measure_id=self.measure_id,
+                  site_id=self.site_id, date=dt.date(q.year(), q.month(), q.day()),
+                  text=text.text().strip())
+
+    def export_chart(self) -> None:
+        if self.chart is None:
+            return
+        name, _ = QFileDialog.getSaveFileName(self, "Export chart", "chart.png",
+                                              "PNG image (*.png);;SVG drawing (*.svg)")
+        if name:
+            self.chart.export(name)
+            self.window_.statusBar().showMessage(f"Chart saved to {name}", 5000)
+
+
+def series_block(ws: Any, site_id: str) -> str | None:
+    """Why this workspace may not add or change values of `site_id`'s series (None when
+    it may): a site writes its own data only, even of a network measure."""
+    why = ws.ops.write_block("observation", site_id, creating=True)
+    head = "This observation is "
+    if why and why.startswith(head):  # said of the whole series on this page
+        why = "These data are " + why[len(head):].replace("change it here", "change them here")
+    return why

@@ -1,0 +1,1 @@
+"""Meetings and their packets: the meeting editor and the packet builder."""

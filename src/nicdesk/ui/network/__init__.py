@@ -1,0 +1,1 @@
+"""The coordinator's Network view: small multiples, funnel and caterpillar, matrix, bright spots."""

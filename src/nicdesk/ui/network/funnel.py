@@ -1,0 +1,179 @@
+"""Funnel plot and caterpillar plot of one measure across sites (pyqtgraph).
+
+The funnel shows each site's proportion (or rate) against its denominator with the
+network mean and exact 95 % / 99.8 % limits; when sites differ more than chance allows,
+the adjusted (random-effects) limits can be shown instead, and the caption always says
+which limits are drawn.  The caterpillar ranks sites with their own 95 % intervals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core.variation import suppression_label
+from ...store.views.network import FunnelView
+
+BLUE, GREY, INK, VERMILLION = "#0072B2", "#777777", "#222222", "#D55E00"
+
+
+class FunnelPanel(QWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        pg.setConfigOptions(antialias=True, background="w", foreground="k")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        bar = QHBoxLayout()
+        self.as_funnel = QRadioButton("Funnel plot")
+        self.as_caterpillar = QRadioButton("Caterpillar (ranked)")
+        self.as_funnel.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.as_funnel)
+        group.addButton(self.as_caterpillar)
+        self.adjusted = QCheckBox("Adjusted limits (overdispersion)")
+        self.adjusted.setObjectName("adjustedLimits")
+        self.adjusted.setToolTip("Widen the limits by the variation between sites "
+                                 "(Spiegelhalter's additive random-effects funnel)")
+        for w in (self.as_funnel, self.as_caterpillar, self.adjusted):
+            bar.addWidget(w)
+            w.toggled.connect(self._redraw)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        self.plot = pg.PlotWidget()
+        self.plot.setObjectName("funnelPlot")
+        self.plot.setAccessibleName("Funnel plot")
+        self.plot.showGrid(x=False, y=True, alpha=0.15)
+        layout.addWidget(self.plot, 1)
+        self.caption = QLabel()
+        self.caption.setObjectName("funnelCaption")
+        self.caption.setWordWrap(True)
+        self.caption.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.caption)
+        self.view: FunnelView | None = None
+
+    def show_view(self, view: FunnelView) -> None:
+        self.view = view
+        f = view.funnel
+        self.adjusted.setEnabled(bool(f and f.overdispersed))
+        if f is not None and f.overdispersed and not self.adjusted.isChecked():
+            self.adjusted.blockSignals(True)
+            self.adjusted.setChecked(True)  # plain limits would flag nearly every site
+            self.adjusted.blockSignals(False)
+        self._redraw()
+
+    # ------------------------------------------------------------------ drawing
+    def _redraw(self, *_: Any) -> None:
+        plot = self.plot
+        plot.clear()
+        view = self.view
+        if view is None:
+            return
+        f = view.funnel
+        lines = []
+        self.plot.setVisible(f is not None and f.mean is not None)
+        if f is None or f.mean is None:
+            self.caption.setText(f"<b>{view.note or 'No funnel for this measure.'}</b>")
+            self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            return
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignLeft)
+        unit = 100.0 if view.percent else 1.0
+        use_adjusted = f.overdispersed and self.adjusted.isChecked()
+        if self.as_funnel.isChecked():
+            self._funnel(f, unit, use_adjusted)
+            shown = f.adjusted_label if use_adjusted else f.limits_label
+            lines.append(f"<b>Limits shown:</b> {shown}. Network mean "
+                         f"{f.mean * unit:.1f}{'%' if view.percent else ''} (dash-dot).")
+        else:
+            self._caterpillar(f, unit)
+            lines.append("<b>Caterpillar:</b> each site's own 95 % interval "
+                         f"({'Wilson score' if f.kind == 'binomial' else 'square-root'}), "
+                         "ranked; the dotted line is the network mean.")
+        if f.overdispersed:
+            lines.append(" ".join(f.notes))
+        elif f.phi is not None:
+            lines.append(f"Between-site variation is consistent with chance "
+                         f"(φ = {f.phi:.2f}): plain limits apply.")
+        hidden = [r.name for r in f.rows if r.suppressed]
+        if hidden:
+            lines.append(f"{suppression_label(f.threshold).capitalize()}: "
+                         f"{', '.join(hidden)} (left out of the mean too).")
+        for site, why in view.excluded:
+            lines.append(f"Not shown — {site + ': ' if site else ''}{why}")
+        self.caption.setText("<br>".join(lines))
+
+    def _funnel(self, f: Any, unit: float, use_adjusted: bool) -> None:
+        plot = self.plot
+        plot.setLabel("bottom", "Denominator over the period (number of students or "
+                      "exposure)")
+        plot.setLabel("left", "Proportion (%)" if unit == 100 else "Rate")
+        curve = f.adjusted_curve() if use_adjusted else f.curve()
+        if curve:
+            xs = [c[0] for c in curve]
+            for k, style, width in ((1, Qt.PenStyle.DashLine, 1.6), (2, Qt.PenStyle.DotLine, 1.2),
+                                    (3, Qt.PenStyle.DotLine, 1.2), (4, Qt.PenStyle.DashLine, 1.6)):
+                plot.plot(xs, [c[k] * unit for c in curve],
+                          pen=pg.mkPen(GREY, width=width, style=style))
+            plot.plot([xs[0], xs[-1]], [f.mean * unit] * 2,
+                      pen=pg.mkPen(INK, width=1, style=Qt.PenStyle.DashDotLine))
+        rows = [r for r in f.rows if not r.suppressed]
+        spots, labels = [], len(rows) <= 40
+        for r in rows:
+            flag = r.adj_flag if use_adjusted else r.flag
+            outside = flag != "within"
+            spots.append({
+                "pos": (r.size, r.value * unit), "size": 11 if outside else 8,
+                "symbol": "d" if outside else "o",
+                "brush": pg.mkBrush(VERMILLION if outside else BLUE),
+                "pen": pg.mkPen(INK, width=0.8),
+                "data": f"{r.name}\n{r.value * unit:.1f}{'%' if unit == 100 else ''} of "
+                        f"{r.size:,.0f}\n{flag}"})
+            if labels:
+                text = pg.TextItem(r.name, color=INK, anchor=(0, 1))
+                font = QFont()
+                font.setPointSizeF(8)
+                text.setFont(font)
+                text.setPos(r.size, r.value * unit)
+                plot.addItem(text)
+        scatter = pg.ScatterPlotItem(spots=spots, hoverable=True,
+                                     tip=lambda x, y, data: data)
+        plot.addItem(scatter)
+
+    def _caterpillar(self, f: Any, unit: float) -> None:
+        plot = self.plot
+        rows = sorted((r for r in f.rows if not r.suppressed), key=lambda r: r.value)
+        plot.setLabel("bottom", "Sites, ranked")
+        plot.setLabel("left", "Proportion (%)" if unit == 100 else "Rate")
+        xs = list(range(len(rows)))
+        ys = [r.value * unit for r in rows]
+        plot.addItem(pg.ErrorBarItem(
+            x=np.array(xs, dtype=float), y=np.array(ys),
+            top=np.array([(r.ci_high - r.value) * unit for r in rows]),
+            bottom=np.array([(r.value - r.ci_low) * unit for r in rows]),
+            beam=0.2, pen=pg.mkPen(GREY, width=1.4)))
+        above = [r.ci_low > f.mean or r.ci_high < f.mean for r in rows]
+        plot.addItem(pg.ScatterPlotItem(
+            x=xs, y=ys, size=9, symbol="s",
+            brush=[pg.mkBrush(VERMILLION if a else BLUE) for a in above],
+            hoverable=True, data=[r.name for r in rows],
+            tip=lambda x, y, data: f"{data}: {y:.1f}"))
+        if xs:
+            plot.plot([-0.5, len(rows) - 0.5], [f.mean * unit] * 2,
+                      pen=pg.mkPen(INK, width=1, style=Qt.PenStyle.DotLine))
+        if len(rows) <= 40:
+            axis = plot.getAxis("bottom")
+            axis.setTicks([[(i, r.name.split()[0]) for i, r in enumerate(rows)]])
+        else:
+            plot.getAxis("bottom").setTicks(None)

@@ -1,0 +1,274 @@
+"""PDSA overviews: the ramp as a ladder of cycles, and the filtered list of cycles.
+
+Another site's ramp is shown read-only (a lock banner, no reordering); the list of cycles
+only reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from ...core.pdsa import STAGES
+from ...store.ops import pdsa as ops
+from ...store.schema import PdsaCycle, PdsaRamp
+from ..common.widgets import LockBanner, page_title, set_read_only
+
+
+class RampPage(QWidget):
+    """Cycles of one ramp left to right, like a ladder growing with the scale of the test."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__()
+        self.window_ = window
+        self.ramp_id: str | None = None
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 12, 16, 12)
+        self.title = page_title()
+        outer.addWidget(self.title)
+        self.banner = LockBanner()
+        outer.addWidget(self.banner)
+        intro = QLabel("A ramp is a chain of PDSA cycles testing one change idea at growing "
+                       "scale. Use ◀ ▶ to reorder (Edit → Undo puts it back); open a cycle "
+                       "to read or edit it.")
+        intro.setWordWrap(True)
+        intro.setStyleSheet("color: #555555;")
+        outer.addWidget(intro)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        outer.addWidget(self.scroll, 1)
+
+    def bind(self, ramp_id: str) -> None:
+        self.ramp_id = ramp_id
+        self.reload()
+
+    def reload(self) -> None:
+        ws = self.window_.workspace
+        with ws.read() as s:
+            ramp = s.get(PdsaRamp, self.ramp_id)
+            cycles = list(s.scalars(select(PdsaCycle).where(
+                PdsaCycle.ramp_id == self.ramp_id, PdsaCycle.deleted.is_(False)).order_by(
+                PdsaCycle.cycle_number, PdsaCycle.start_date)))
+        self.title.setText(f"Ramp: {ramp.title}" if ramp else "Ramp")
+        lock = ws.ops.record_block("pdsa_ramp", self.ramp_id) if ramp else None
+        self.banner.show_block(lock)
+        strip = QWidget()
+        row = QHBoxLayout(strip)
+        self.cards: list[QFrame] = []
+        for k, c in enumerate(cycles):
+            if k:
+                arrow = QLabel("→")
+                arrow.setStyleSheet("font-size: 20pt; color: #777777;")
+                row.addWidget(arrow, 0, Qt.AlignmentFlag.AlignTop)
+            card = QFrame()
+            card.setObjectName("cycleCard")
+            card.setFrameShape(QFrame.Shape.StyledPanel)
+            card.setFixedWidth(220)
+            card.setStyleSheet("#cycleCard { background: #F5F8FC; border: 1px solid #8AA4C0;"
+                               " border-radius: 6px; }")
+            v = QVBoxLayout(card)
+            v.addWidget(QLabel(f"<b>Cycle {c.cycle_number}</b>"))
+            for text in (c.scale or "(scale not set)",
+                         f"{c.start_date or '?'} – {c.end_date or '?'}",
+                         f"Decision: {c.decision or '—'}"):
+                label = QLabel(text)
+                label.setWordWrap(True)
+                v.addWidget(label)
+            buttons = QHBoxLayout()
+            for text, delta in (("◀", -1), ("▶", 1)):
+                b = QPushButton(text)
+                b.setFixedWidth(32)
+                b.setToolTip("Move earlier" if delta < 0 else "Move later")
+                b.clicked.connect(lambda _c=False, cid=c.id, d=delta: self._move(cid, d))
+                set_read_only(b, lock)
+                buttons.addWidget(b)
+            open_button = QPushButton("Open")
+            open_button.clicked.connect(lambda _c=False, cid=c.id: self.window_.open_cycle(cid))
+            buttons.addWidget(open_button)
+            v.addLayout(buttons)
+            row.addWidget(card, 0, Qt.AlignmentFlag.AlignTop)
+            self.cards.append(card)
+        row.addStretch(1)
+        self.scroll.setWidget(strip)
+
+    def _move(self, cycle_id: str, delta: int) -> None:
+        self.window_.runner.run(ops.move_in_ramp, self.window_.workspace, cycle_id, delta)
+
+
+COLUMNS = (("site", "Site"), ("change_idea", "Change idea"), ("title", "Cycle"),
+           ("scale", "Scale"), ("start", "Start"), ("end", "End"), ("stage", "Stage"),
+           ("decision", "Decision"))
+
+
+class CycleModel(QAbstractTableModel):
+    """Rows of `store.pdsa.cycle_rows`; a model, so thousands of cycles stay instant."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[ops.CycleRow] = []
+
+    def set_rows(self, rows: list[ops.CycleRow]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Any, role: int = 0) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section][1]
+        return None
+
+    def data(self, index: QModelIndex, role: int = 0) -> Any:
+        row = self.rows[index.row()]
+        key = COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = getattr(row, key)
+            if key == "stage" and row.overdue:
+                return "overdue: study it"
+            if key == "title" and row.incomplete:
+                return f"{value}  (⚠ {row.incomplete} to finish)"
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.BackgroundRole and row.overdue:
+            return QColor("#FDE9C8")
+        if role == Qt.ItemDataRole.UserRole:
+            return row
+        return None
+
+
+class CycleFilter(QSortFilterProxyModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stage = self.idea = self.decision = ""
+        self.since: dt.date | None = None
+
+    def filterAcceptsRow(self, source_row: int, _parent: QModelIndex) -> bool:  # noqa: N802
+        row = self.sourceModel().rows[source_row]
+        if self.stage == "overdue" and not row.overdue:
+            return False
+        if self.stage and self.stage != "overdue" and row.stage != self.stage:
+            return False
+        if self.idea and row.change_idea != self.idea:
+            return False
+        if self.decision and row.decision != self.decision:
+            return False
+        return not (self.since and (row.start is None or row.start < self.since))
+
+
+class CycleListPage(QWidget):
+    def __init__(self, window: Any) -> None:
+        super().__init__()
+        self.window_ = window
+        self.scope: tuple[str | None, str | None] = (None, None)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 8, 12, 8)
+        self.title = page_title()
+        outer.addWidget(self.title)
+        bar = QHBoxLayout()
+        self.stage = QComboBox()
+        self.stage.setObjectName("stageFilter")
+        self.stage.addItem("All stages", "")
+        for st in STAGES:
+            self.stage.addItem(st.capitalize(), st)
+        self.stage.addItem("Overdue", "overdue")
+        self.idea = QComboBox()
+        self.idea.setObjectName("ideaFilter")
+        self.decision = QComboBox()
+        self.decision.setObjectName("decisionFilter")
+        self.decision.addItem("Any decision", "")
+        for d in ("adopt", "adapt", "abandon", "expand", "spread"):
+            self.decision.addItem(d.capitalize(), d)
+        for label, combo in (("Stage:", self.stage), ("Change idea:", self.idea),
+                             ("Decision:", self.decision)):
+            bar.addWidget(QLabel(label))
+            bar.addWidget(combo)
+            combo.currentIndexChanged.connect(self._filter)
+        self.use_since = QCheckBox("Started since")
+        self.use_since.setObjectName("sinceFilter")
+        self.since = QDateEdit()
+        self.since.setCalendarPopup(True)
+        self.since.setDisplayFormat("yyyy-MM-dd")
+        self.since.setDate(QDate.currentDate().addMonths(-6))
+        self.since.setEnabled(False)
+        self.use_since.toggled.connect(self.since.setEnabled)
+        self.use_since.toggled.connect(lambda _on: self._filter())
+        self.since.dateChanged.connect(lambda _d: self._filter())
+        bar.addWidget(self.use_since)
+        bar.addWidget(self.since)
+        bar.addStretch(1)
+        outer.addLayout(bar)
+        self.model = CycleModel()
+        self.proxy = CycleFilter()
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView()
+        self.table.setObjectName("cycleTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        self.table.doubleClicked.connect(self._open)
+        outer.addWidget(self.table, 1)
+        self.count = QLabel()
+        outer.addWidget(self.count)
+
+    def bind(self, site_id: str | None, network_id: str | None) -> None:
+        self.scope = (site_id, network_id)
+        self.reload()
+
+    def reload(self) -> None:
+        site_id, network_id = self.scope
+        with self.window_.workspace.read() as s:
+            rows = ops.cycle_rows(s, site_id=site_id, network_id=None if site_id else network_id)
+        self.title.setText("PDSA cycles" + ("" if site_id else " across the network"))
+        self.model.set_rows(rows)
+        current = self.idea.currentData()
+        self.idea.blockSignals(True)
+        self.idea.clear()
+        self.idea.addItem("Any change idea", "")
+        for idea in sorted({r.change_idea for r in rows if r.change_idea}):
+            self.idea.addItem(idea, idea)
+        self.idea.setCurrentIndex(max(self.idea.findData(current), 0))
+        self.idea.blockSignals(False)
+        self.table.resizeColumnsToContents()
+        self._filter()
+
+    def _filter(self) -> None:
+        self.proxy.stage = self.stage.currentData() or ""
+        self.proxy.idea = self.idea.currentData() or ""
+        self.proxy.decision = self.decision.currentData() or ""
+        q = self.since.date()
+        self.proxy.since = (dt.date(q.year(), q.month(), q.day())
+                            if self.use_since.isChecked() else None)
+        self.proxy.invalidate()
+        overdue = sum(1 for r in self.model.rows if r.overdue)
+        self.count.setText(f"{self.proxy.rowCount()} of {len(self.model.rows)} cycles"
+                           + (f" · {overdue} overdue (end date passed, nothing studied yet)"
+                              if overdue else ""))
+
+    def _open(self, index: QModelIndex) -> None:
+        row = self.proxy.data(index, Qt.ItemDataRole.UserRole)
+        if row is not None:
+            self.window_.open_cycle(row.id)

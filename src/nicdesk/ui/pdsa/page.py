@@ -1,0 +1,365 @@
+"""A PDSA cycle on one page: Plan, Do, Study and Act as tabs, stored as you type.
+
+Text fields store after a short pause and when focus leaves (see `fields.TextField`), so a
+laptop that dies mid-sentence loses seconds, never the form.  Questions pair with their
+predictions under Plan and with their results under Study, in one table that grows row by
+row.  Nothing blocks saving: what is missing is listed above the tabs as hints.  Another
+site's cycle is shown read-only, with a lock banner naming the site that owns it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from ...core import model
+from ...store.ops import pdsa as ops
+from ...store.schema import ChangeIdea, Measure, PdsaMeasure, PdsaQuestion, Site
+from ..common.fields import (
+    ChoiceField,
+    DateField,
+    Field,
+    IntField,
+    LineField,
+    TextField,
+    plain_choices,
+)
+from ..common.widgets import LockBanner, page_title
+from ..records.forms import RecordForm
+
+
+class QuestionsTable(QTableWidget):
+    """Questions with their predictions (Plan) or results (Study); edits store at once."""
+
+    def __init__(self, form: RecordForm, columns: tuple[str, ...]) -> None:
+        super().__init__(0, len(columns))
+        self.form = form
+        self.columns = columns
+        labels = {"question": "Question", "prediction": "Prediction", "result": "Result"}
+        self.setHorizontalHeaderLabels([labels[c] for c in columns])
+        if "result" in columns:
+            self.horizontalHeaderItem(columns.index("result")).setToolTip(
+                "What happened, compared with the prediction")
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.verticalHeader().hide()
+        self.setWordWrap(True)
+        self.setMinimumHeight(130)
+        self.setObjectName("questions")
+        self.setAccessibleName("Questions")
+        self.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        self.ids: list[str] = []
+        self._loading = False
+        self.itemChanged.connect(self._changed)
+
+    def load(self, questions: list[PdsaQuestion]) -> None:
+        if self.state() == QAbstractItemView.State.EditingState:
+            return
+        self._loading = True
+        self.setRowCount(len(questions))
+        self.ids = [q.id for q in questions]
+        for r, q in enumerate(questions):
+            for c, key in enumerate(self.columns):
+                item = QTableWidgetItem(getattr(q, key))
+                if key == "question" and "result" in self.columns:
+                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.setItem(r, c, item)
+        self.resizeRowsToContents()
+        self._loading = False
+
+    def _changed(self, item: QTableWidgetItem) -> None:
+        if self._loading or item.row() >= len(self.ids) or self.form.lock:
+            return
+        ws = self.form.window_.workspace
+        self.form.window_.runner.run(ws.ops.update, "pdsa_question", self.ids[item.row()],
+                                     **{self.columns[item.column()]: item.text().strip()})
+
+
+class PlanForm(RecordForm):
+    kind = "pdsa_cycle"
+    heading = "Plan"
+    show_banner = False  # the page shows it above the tabs
+
+    def build_fields(self) -> list[Field]:
+        return [
+            LineField("title", "Title", "Advisory check-ins, cycle 1"),
+            ChoiceField("change_idea_id", "Change idea", [("(none)", None)]),
+            ChoiceField("ramp_id", "Ramp", [("(not in a ramp)", None)],
+                        tip="The chain of cycles testing this idea at growing scale"),
+            IntField("cycle_number", "Cycle in the ramp", 1, 999),
+            LineField("scale", "Scale of the test", "1 advisor, 15 students, 2 weeks"),
+            DateField("start_date", "Starts"),
+            DateField("end_date", "Ends"),
+            TextField("objective", "Objective", "What do we want to learn?", lines=2),
+            TextField("logistics", "Who, what, when, where",
+                      "Ms Lee checks in with each advisee on Mondays in advisory", lines=2),
+            TextField("data_collection", "Data to collect", "Check-in log; exit ticket",
+                      lines=2),
+            TextField("conditions", "Conditions / context", "Testing week; half the class "
+                      "away on a trip", lines=2),
+        ]
+
+    def extra(self, layout: QVBoxLayout) -> None:
+        layout.addWidget(QLabel("Questions and predictions:"))
+        self.questions = QuestionsTable(self, ("question", "prediction"))
+        layout.addWidget(self.questions)
+        row = QHBoxLayout()
+        add = QPushButton("Add question")
+        add.clicked.connect(self._add_question)
+        remove = QPushButton("Remove question")
+        remove.clicked.connect(self._remove_question)
+        for widget in (self.questions, add, remove):
+            self.editing(widget)
+        row.addWidget(add)
+        row.addWidget(remove)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addWidget(QLabel("Measures this cycle moves:"))
+        self.measures = QListWidget()
+        self.measures.setMaximumHeight(70)
+        layout.addWidget(self.measures)
+        row = QHBoxLayout()
+        self.measure_choice = QComboBox()
+        link = QPushButton("Link measure")
+        link.clicked.connect(self._link_measure)
+        self.editing(self.measure_choice)
+        self.editing(link)
+        row.addWidget(self.measure_choice, 1)
+        row.addWidget(link)
+        layout.addLayout(row)
+
+    def prepare(self, session: Any, record: Any) -> None:
+        site = session.get(Site, record.site_id)
+        self.fields["ramp_id"].set_choices(  # type: ignore[attr-defined]
+            [("(not in a ramp)", None)] + sorted((r.title, r.id)
+                                                 for r in ops.ramps_of(session, site.id)))
+        ideas = session.scalars(select(ChangeIdea).where(
+            ChangeIdea.network_id == site.network_id, ChangeIdea.deleted.is_(False)))
+        self.fields["change_idea_id"].set_choices(  # type: ignore[attr-defined]
+            [("(none)", None)] + sorted((i.title, i.id) for i in ideas))
+        measures = {m.id: m.name for m in session.scalars(select(Measure).where(
+            Measure.network_id == site.network_id, Measure.deleted.is_(False)))}
+        linked = [lk.measure_id for lk in session.scalars(select(PdsaMeasure).where(
+            PdsaMeasure.cycle_id == record.id, PdsaMeasure.deleted.is_(False)))]
+        self.measures.clear()
+        self.measures.addItems([measures.get(m, "?") for m in linked])
+        self.measure_choice.clear()
+        for mid, name in sorted(measures.items(), key=lambda x: x[1]):
+            if mid not in linked:
+                self.measure_choice.addItem(name, mid)
+        self.questions.load(_questions(session, record.id))
+
+    def _commit(self, name: str, value: Any) -> None:
+        if name == "ramp_id" and value and value != self.shown.get("ramp_id"):
+            # joining a ramp numbers the cycle after the ramp's last one
+            if self.window_.runner.run(ops.attach_to_ramp, self.window_.workspace,
+                                       self.record_id, value) is not None:
+                self.shown[name] = value
+            return
+        super()._commit(name, value)
+
+    def _add_question(self) -> None:
+        ws = self.window_.workspace
+        n = self.questions.rowCount()
+        self.window_.runner.run(ws.ops.create, "pdsa_question", cycle_id=self.record_id,
+                                position=n, question="", label="Add question")
+        if self.questions.rowCount() > n:
+            self.questions.setCurrentCell(n, 0)
+            self.questions.editItem(self.questions.item(n, 0))
+
+    def _remove_question(self) -> None:
+        row = self.questions.currentRow()
+        if 0 <= row < len(self.questions.ids):
+            ws = self.window_.workspace
+            self.window_.runner.run(ws.ops.delete, "pdsa_question", self.questions.ids[row],
+                                    label="Remove question")
+
+    def _link_measure(self) -> None:
+        mid = self.measure_choice.currentData()
+        if mid:
+            ws = self.window_.workspace
+            self.window_.runner.run(ws.ops.create, "pdsa_measure", cycle_id=self.record_id,
+                                    measure_id=mid, label="Link measure")
+
+
+def _questions(session: Any, cycle_id: str) -> list[PdsaQuestion]:
+    return list(session.scalars(select(PdsaQuestion).where(
+        PdsaQuestion.cycle_id == cycle_id, PdsaQuestion.deleted.is_(False)).order_by(
+        PdsaQuestion.position, PdsaQuestion.id)))
+
+
+class DoForm(RecordForm):
+    kind = "pdsa_cycle"
+    heading = "Do"
+    show_banner = False
+    intro = "Carry out the test; write down what happened as it happens."
+    editing_intro = True
+
+    def build_fields(self) -> list[Field]:
+        return [
+            TextField("do_what_happened", "What happened", "Check-ins on 4 of 5 days", lines=4),
+            TextField("do_observations", "Observations", "Students liked the short format",
+                      lines=3),
+            TextField("do_problems", "Problems", "Paper logs got lost", lines=3),
+            TextField("do_deviations", "Deviations from the plan", "Assembly on Monday",
+                      lines=3),
+            TextField("private_notes", "Private notes", "Stays on this computer; never "
+                      "exported", lines=2),
+        ]
+
+
+class StudyForm(RecordForm):
+    kind = "pdsa_cycle"
+    heading = "Study"
+    show_banner = False
+    intro = "Compare the results with the predictions. What did we learn?"
+    editing_intro = True
+
+    def build_fields(self) -> list[Field]:
+        return [
+            TextField("study_learned", "What we learned", "Check-ins are feasible when the "
+                      "log is on the advisor's laptop", lines=4),
+            TextField("study_surprises", "Surprises", "Two students asked for more time",
+                      lines=3),
+        ]
+
+    def extra(self, layout: QVBoxLayout) -> None:
+        layout.addWidget(QLabel("Predictions and results:"))
+        self.questions = QuestionsTable(self, ("question", "prediction", "result"))
+        self.editing(self.questions)
+        layout.addWidget(self.questions)
+
+    def prepare(self, session: Any, record: Any) -> None:
+        self.questions.load(_questions(session, record.id))
+
+
+class ActForm(RecordForm):
+    kind = "pdsa_cycle"
+    heading = "Act"
+    show_banner = False
+    intro = "Decide: adopt, adapt or abandon (or expand the scale), and why."
+    editing_intro = True
+
+    def build_fields(self) -> list[Field]:
+        return [
+            ChoiceField("decision", "Decision", plain_choices(model.PDSA_DECISIONS)),
+            TextField("act_next", "Why, and what next", "Adapt: move the log online and "
+                      "test with the whole 9th-grade team", lines=4),
+        ]
+
+    def extra(self, layout: QVBoxLayout) -> None:
+        row = QHBoxLayout()
+        self.next_button = QPushButton("Start next cycle")
+        self.next_button.setToolTip("A new cycle in this ramp, with the change idea, the open "
+                                    "questions and these notes carried into its Plan")
+        self.next_button.clicked.connect(self._next)
+        self.editing(self.next_button)
+        row.addWidget(self.next_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+
+    def _next(self) -> None:
+        result = self.window_.runner.run(ops.start_next_cycle, self.window_.workspace,
+                                         self.record_id)
+        if result is not None:
+            self.window_.open_cycle(_new_cycle(self, result))
+
+
+def _new_cycle(form: RecordForm, result: Any) -> str:
+    from ...store.schema import PdsaCycle
+
+    with form.window_.workspace.read() as s:
+        return next(i for i in result.created if s.get(PdsaCycle, i) is not None
+                    and i != form.record_id)
+
+
+class PdsaPage(QWidget):
+    def __init__(self, window: Any) -> None:
+        super().__init__()
+        self.window_ = window
+        self.cycle_id: str | None = None
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 8, 12, 8)
+        head = QHBoxLayout()
+        self.title = page_title()
+        self.stage = QLabel()
+        self.stage.setObjectName("stage")
+        head.addWidget(self.title)
+        head.addWidget(self.stage)
+        head.addStretch(1)
+        outer.addLayout(head)
+        self.banner = LockBanner()
+        outer.addWidget(self.banner)
+        self.hints = QLabel()
+        self.hints.setObjectName("hints")
+        self.hints.setWordWrap(True)
+        self.hints.setStyleSheet("background: #FFF4D6; color: #3D2C00; padding: 6px;"
+                                 " border: 1px solid #E69F00;")
+        outer.addWidget(self.hints)
+        self.tabs = QTabWidget()
+        self.forms = [PlanForm(window), DoForm(window), StudyForm(window), ActForm(window)]
+        for form in self.forms:  # scrolls on small laptop screens
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            scroll.setWidget(form)
+            self.tabs.addTab(scroll, form.heading)
+        outer.addWidget(self.tabs, 1)
+
+    def bind(self, cycle_id: str) -> None:
+        if cycle_id != self.cycle_id:
+            self.tabs.setCurrentIndex(0)
+        self.cycle_id = cycle_id
+        for form in self.forms:
+            form.bind(cycle_id)
+        self._header()
+
+    def reload(self) -> None:
+        for form in self.forms:
+            form.reload()
+        self._header()
+
+    def show_problem(self, message: str) -> None:
+        self.forms[self.tabs.currentIndex()].show_problem(message)
+
+    def _header(self) -> None:
+        import datetime as dt
+
+        from ...core.pdsa import problems, stage
+        from ...store.schema import PdsaCycle
+
+        with self.window_.workspace.read() as s:
+            cycle = s.get(PdsaCycle, self.cycle_id)
+            if cycle is None or cycle.deleted:
+                return
+            f = ops.facts(s, cycle)
+        self.title.setText(cycle.title)
+        st = stage(f, dt.date.today())
+        colours = {"planning": "#0072B2", "doing": "#E69F00", "studying": "#56B4E9",
+                   "done": "#009E73"}
+        self.stage.setText(f" {st.upper()} ")
+        self.stage.setStyleSheet(f"color: {'black' if st in ('doing', 'studying') else 'white'};"
+                                 f" background: {colours[st]}; font-weight: bold;"
+                                 " border-radius: 3px; padding: 1px 4px;")
+        lock = self.forms[0].lock  # the same for all four tabs: one cycle, one owner
+        self.banner.show_block(lock)
+        todo = [] if lock else problems(f)  # nothing to finish here: the owner does
+        self.hints.setText("Not finished yet (you can save anyway): " + " ".join(todo)
+                           if todo else "")
+        self.hints.setVisible(bool(todo))

@@ -1,0 +1,1 @@
+"""Forms for the records of a network: network, charter, sites and members, aims; read-only summaries."""

@@ -1,0 +1,518 @@
+"""Editable forms for the network, charter, sites (with members) and aims.
+
+A form is bound to one record.  It shows the stored values and sends each finished edit
+to the operation runner as one `update`; there is no Save button.  Values are re-read
+after every operation (undo included), but a field that has the keyboard focus is left
+alone so a refresh never fights the person typing.
+
+Every load also asks the store who may write the record (`Operations.write_block`, the
+single-writer rules of `core.authority`): a record owned by another site — or by the
+network, seen at a site — shows a lock banner naming the owner, and its fields, tables and
+buttons turn read-only.  This is the one place every record form, and every page built
+on one (PDSA tabs, meetings, measure definitions, diagram details), gets its lock from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from ...core import model
+from ...store.schema import MODELS, Measure
+from ...store.views.queries import members_of, sites_of
+from ..common.fields import (
+    BoolField,
+    ChoiceField,
+    DateField,
+    Field,
+    IntField,
+    LineField,
+    NumberField,
+    TagsField,
+    TextField,
+    plain_choices,
+)
+from ..common.widgets import LockBanner, set_read_only
+
+#: why a widget that writes other records may not be used: (session, record) -> reason
+Block = Callable[[Any, Any], "str | None"]
+
+
+class RecordForm(QWidget):
+    """Heading, a right-aligned QFormLayout of fields, and an inline problem line."""
+
+    kind = ""
+    heading = ""
+    intro = ""
+    #: False where the page around the form shows the lock banner itself
+    show_banner = True
+    #: the intro tells how to edit ("saved as you type"): hidden while read-only
+    editing_intro = False
+
+    def __init__(self, window: Any) -> None:
+        super().__init__()
+        self.window_ = window
+        self.record_id: str | None = None
+        self.site_id: str | None = None
+        self.shown: dict[str, Any] = {}
+        self.lock: str | None = None  # why this record may not be changed here
+        self.edit_widgets: list[tuple[QWidget, Block | None]] = []
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 18, 24, 18)
+        self.title = QLabel(self.heading)
+        self.title.setObjectName("formTitle")
+        self.title.setWordWrap(True)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        self.title.setFont(font)
+        outer.addWidget(self.title)
+        self.banner = LockBanner()
+        outer.addWidget(self.banner)
+        self.intro_label: QLabel | None = None
+        if self.intro:
+            intro = self.intro_label = QLabel(self.intro)
+            intro.setWordWrap(True)
+            intro.setStyleSheet("color: #555555;")
+            outer.addWidget(intro)
+        self.form = QFormLayout()
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        outer.addLayout(self.form)
+        self.problem = QLabel()
+        self.problem.setObjectName("problem")
+        self.problem.setStyleSheet("color: #B3261E;")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        outer.addWidget(self.problem)
+        self.fields: dict[str, Field] = {}
+        for f in self.build_fields():
+            self.add_field(f)
+        self.extra(outer)
+        outer.addStretch(1)
+
+    # -- to override
+    def build_fields(self) -> list[Field]:
+        return []
+
+    def extra(self, layout: QVBoxLayout) -> None:
+        """Room for tables and buttons below the fields."""
+
+    def prepare(self, session: Any, record: Any) -> None:
+        """Fill choice lists that depend on other records before values are shown."""
+
+    # -- machinery
+    def add_field(self, f: Field) -> None:
+        self.fields[f.name] = f
+        f.on_commit = self._commit
+        self.form.addRow(f.label + ":", f.widget)
+
+    def editing(self, widget: QWidget, block: Block | None = None) -> QWidget:
+        """Register a widget that changes the record or its parts (a button, a table), so
+        it turns read-only with the record; `block` instead says when a widget that
+        creates another record may not be used (e.g. only the coordinator adds sites)."""
+        self.edit_widgets.append((widget, block))
+        return widget
+
+    def bind(self, record_id: str, site_id: str | None = None) -> None:
+        self.record_id = record_id
+        self.site_id = site_id
+        self.problem.hide()
+        self.reload()
+
+    def reload(self) -> None:
+        ws = self.window_.workspace
+        if ws is None or self.record_id is None:
+            return
+        with ws.read() as s:
+            record = s.get(MODELS[self.kind], self.record_id)
+            if record is None or record.deleted:
+                self.setEnabled(False)
+                return
+            self.setEnabled(True)
+            self.prepare(s, record)
+            for name, f in self.fields.items():
+                value = getattr(record, name)
+                self.shown[name] = value
+                if not f.widget.hasFocus() or isinstance(f, ChoiceField | BoolField):
+                    f.show(value)
+            self.after_load(s, record)
+            self._apply_lock(s, record)
+
+    def after_load(self, session: Any, record: Any) -> None:
+        pass
+
+    def _apply_lock(self, session: Any, record: Any) -> None:
+        """Read-only where this workspace may not write: the record as a whole (banner),
+        each field (a site's kind and parent are the coordinator's even in the site's own
+        workspace), and the registered widgets."""
+        ops = self.window_.workspace.ops
+
+        def block(fields: set[str] | frozenset[str] = frozenset()) -> str | None:
+            return ops.write_block(self.kind, record.owner_site_id, fields, session=session)
+
+        self.lock = block()
+        writable = []
+        for name, f in self.fields.items():
+            why = block({name})
+            f.set_locked(why)
+            if self.lock and not why:
+                writable.append(f.label)
+        for widget, own in self.edit_widgets:
+            set_read_only(widget, own(session, record) if own is not None else self.lock)
+        extra = f"You can still change: {', '.join(writable)}." if writable else ""
+        self.banner.show_block(self.lock if self.show_banner else None, extra)
+        if self.intro_label is not None and self.editing_intro:
+            self.intro_label.setVisible(not self.lock)
+
+    def _commit(self, name: str, value: Any) -> None:
+        if self.record_id is None or _same(self.shown.get(name), value):
+            return
+        field = self.fields.get(name)
+        if field is not None and field.locked:
+            return
+        ws = self.window_.workspace
+        self.problem.hide()
+        result = self.window_.runner.run(ws.ops.update, self.kind, self.record_id, **{name: value})
+        if result is not None:
+            self.shown[name] = value
+
+    def show_problem(self, message: str) -> None:
+        self.problem.setText("⚠ " + message + " (not saved)")
+        self.problem.show()
+
+    def _site_block(self, session: Any, _record: Any) -> str | None:
+        """Only the network coordinator adds sites (once the workspace exchanges)."""
+        return self.window_.workspace.ops.write_block("site", None, creating=True,
+                                                      session=session)
+
+
+def _same(stored: Any, typed: Any) -> bool:
+    if hasattr(stored, "isoformat") and isinstance(typed, str):
+        return stored.isoformat() == typed
+    return stored == typed or (stored in (None, "") and typed in (None, ""))
+
+
+class NetworkForm(RecordForm):
+    kind = "network"
+    heading = "Network"
+    intro = ("The network's shared aim and settings. Every site sees these; changes are "
+             "saved as you type.")
+    editing_intro = True
+
+    def build_fields(self) -> list[Field]:
+        return [
+            LineField("name", "Name", "Great Lakes Focus Schools NIC"),
+            TextField("common_aim", "Common aim",
+                      "By June 2027, 85 % of 9th graders on track in every school", lines=3),
+            TextField("description", "Description", "Who we are and why we work together"),
+            IntField("suppression_threshold", "Hide counts below", 1, 1000, " students",
+                     tip="Network views never show a count smaller than this (privacy)"),
+            ChoiceField("rule_set", "Run-chart rules", plain_choices(model.RULE_SETS),
+                        tip="Every site's charts are judged by the same rules"),
+            DateField("created", "Started"),
+        ]
+
+    def extra(self, layout: QVBoxLayout) -> None:
+        row = QHBoxLayout()
+        add = QPushButton("Add site…")
+        add.setToolTip("Add a school, district or agency to the network")
+        add.clicked.connect(lambda: self.window_.add_site(self.record_id, None))
+        self.editing(add, self._site_block)
+        row.addWidget(add)
+        row.addStretch(1)
+        layout.addLayout(row)
+
+
+class CharterForm(RecordForm):
+    kind = "charter"
+    heading = "Charter"
+    intro = ("A NIC's defining roles, responsibilities and norms. Agree them together and "
+             "revisit them each year.")
+
+    def build_fields(self) -> list[Field]:
+        return [
+            TextField("roles", "Roles and responsibilities",
+                      "Coordinator: convenes monthly calls and keeps the data", lines=6),
+            TextField("norms", "Norms of membership",
+                      "We share our data, including what did not work", lines=5),
+            TextField("cadence", "Meeting cadence", "Monthly network call; weekly team huddle",
+                      lines=2),
+        ]
+
+
+class SiteForm(RecordForm):
+    kind = "site"
+    heading = "Site"
+
+    def build_fields(self) -> list[Field]:
+        return [
+            LineField("name", "Name", "Lincoln High School"),
+            ChoiceField("kind", "Kind", plain_choices(model.SITE_KINDS)),
+            ChoiceField("parent_id", "Part of", [("(top level)", None)],
+                        tip="A school belongs to a district, a district to an agency"),
+            TagsField("context_tags", "Context",
+                      "grade_band: 9-12; enrolment: large; locale: city",
+                      tip="Where this site works: used to compare like with like"),
+            TextField("private_notes", "Private notes", "Stays on this computer; never exported",
+                      lines=2),
+        ]
+
+    def prepare(self, session: Any, record: Any) -> None:
+        self.title.setText(record.name or "Site")
+        blocked = _descendants(session, record.network_id, record.id)
+        choices = [("(top level)", None)] + [
+            (s.name, s.id) for s in sites_of(session, record.network_id) if s.id not in blocked
+        ]
+        self.fields["parent_id"].set_choices(choices)  # type: ignore[attr-defined]
+
+    def extra(self, layout: QVBoxLayout) -> None:
+        label = QLabel("Members")
+        font = label.font()
+        font.setBold(True)
+        label.setFont(font)
+        layout.addSpacing(12)
+        layout.addWidget(label)
+        self.members = MembersTable(self)
+        layout.addWidget(self.members)
+        row = QHBoxLayout()
+        add = QPushButton("Add member")
+        add.setToolTip("Add a person to this site's team")
+        add.clicked.connect(self._add_member)
+        remove = QPushButton("Remove member")
+        remove.setToolTip("Remove the selected person (Undo brings them back)")
+        remove.clicked.connect(self.members.remove_selected)
+        self.editing(self.members)
+        self.editing(add)
+        self.editing(remove)
+        row.addWidget(add)
+        row.addWidget(remove)
+        row.addStretch(1)
+        sub_site = QPushButton("Add site inside…")
+        sub_site.setToolTip("Add a school to this district, or a district to this agency")
+        sub_site.clicked.connect(self._add_child)
+        self.editing(sub_site, self._site_block)
+        aim = QPushButton("Add aim")
+        aim.setToolTip("State how much, by when, for whom")
+        aim.clicked.connect(self._add_aim)
+        self.editing(aim, lambda s, r: self.window_.workspace.ops.write_block(
+            "aim", r.id, creating=True, session=s))
+        row.addWidget(sub_site)
+        row.addWidget(aim)
+        layout.addLayout(row)
+
+    def after_load(self, session: Any, record: Any) -> None:
+        self.members.load(members_of(session, record.id))
+
+    def _add_member(self) -> None:
+        ws = self.window_.workspace
+        self.window_.runner.run(ws.ops.create, "member", site_id=self.record_id,
+                                name="New member", role="teacher")
+
+    def _add_child(self) -> None:
+        with self.window_.workspace.read() as s:
+            network_id = s.get(MODELS["site"], self.record_id).network_id
+        self.window_.add_site(network_id, self.record_id)
+
+    def _add_aim(self) -> None:
+        with self.window_.workspace.read() as s:
+            network_id = s.get(MODELS["site"], self.record_id).network_id
+        self.window_.add_aim(network_id, self.record_id)
+
+
+def _descendants(session: Any, network_id: str, site_id: str) -> set[str]:
+    children: dict[str | None, list[str]] = {}
+    for s in sites_of(session, network_id):
+        children.setdefault(s.parent_id, []).append(s.id)
+    out, todo = {site_id}, [site_id]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in out:
+                out.add(child)
+                todo.append(child)
+    return out
+
+
+class MembersTable(QTableWidget):
+    """A site's team, edited in place: each finished cell edit is one operation."""
+
+    COLUMNS = (("name", "Name"), ("role", "Role"), ("responsibilities", "Responsibilities"),
+               ("email", "E-mail (private)"), ("norms_accepted", "Norms accepted"))
+
+    def __init__(self, form: SiteForm) -> None:
+        super().__init__(0, len(self.COLUMNS))
+        self.form = form
+        self.setObjectName("membersTable")
+        self.setAccessibleName("Members")
+        self.setHorizontalHeaderLabels([label for _k, label in self.COLUMNS])
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.setColumnWidth(0, 165)
+        self.setColumnWidth(1, 120)
+        self.setColumnWidth(3, 190)
+        self.setColumnWidth(4, 110)
+        self.setWordWrap(False)
+        self.verticalHeader().hide()
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSortingEnabled(False)
+        self.setMinimumHeight(150)
+        self.ids: list[str] = []
+        self._loading = False
+        self.itemChanged.connect(self._changed)
+
+    def load(self, members: list[Any]) -> None:
+        self._loading = True
+        editing = self.state() == QAbstractItemView.State.EditingState
+        if editing:
+            self._loading = False
+            return
+        self.setRowCount(len(members))
+        self.ids = [m.id for m in members]
+        for row, m in enumerate(members):
+            for col, (key, _label) in enumerate(self.COLUMNS):
+                if key == "role":
+                    combo = QComboBox()
+                    for r in model.MEMBER_ROLES:
+                        combo.addItem(r.capitalize(), r)
+                    combo.setCurrentIndex(max(combo.findData(m.role), 0))
+                    combo.activated.connect(
+                        lambda _i, c=combo, mid=m.id: self._store(mid, "role", c.currentData()))
+                    self.setCellWidget(row, col, combo)
+                    continue
+                item = QTableWidgetItem()
+                if key == "norms_accepted":
+                    item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled
+                                  | Qt.ItemFlag.ItemIsSelectable)
+                    item.setCheckState(Qt.CheckState.Checked if m.norms_accepted
+                                       else Qt.CheckState.Unchecked)
+                else:
+                    item.setText(getattr(m, key) or "")
+                self.setItem(row, col, item)
+        self._loading = False
+
+    def _changed(self, item: QTableWidgetItem) -> None:
+        if self._loading or item.row() >= len(self.ids):
+            return
+        key = self.COLUMNS[item.column()][0]
+        if key == "norms_accepted":
+            value: Any = item.checkState() == Qt.CheckState.Checked
+        else:
+            value = item.text().strip()
+        self._store(self.ids[item.row()], key, value)
+
+    def _store(self, member_id: str, key: str, value: Any) -> None:
+        if self.form.lock:
+            return
+        ws = self.form.window_.workspace
+        self.form.window_.runner.run(ws.ops.update, "member", member_id, **{key: value})
+
+    def remove_selected(self) -> None:
+        rows = sorted({i.row() for i in self.selectedIndexes()})
+        if not rows or self.form.lock:
+            return
+        ws = self.form.window_.workspace
+        for row in rows:
+            self.form.window_.runner.run(ws.ops.delete, "member", self.ids[row],
+                                         label="Remove member")
+
+
+class AimForm(RecordForm):
+    kind = "aim"
+    heading = "Aim"
+    intro = "A good aim says how much, by when, for whom."
+
+    def build_fields(self) -> list[Field]:
+        return [
+            TextField("statement", "Aim statement",
+                      "By June 2027, 80 % of 9th graders on track", lines=3),
+            ChoiceField("measure_id", "Measure", [("(none)", None)]),
+            NumberField("baseline_value", "Baseline", "66 %"),
+            DateField("baseline_date", "Baseline date"),
+            NumberField("target_value", "Target", "85 %"),
+            DateField("deadline", "By"),
+            LineField("population", "For whom", "All 9th graders in our school"),
+        ]
+
+    def prepare(self, session: Any, record: Any) -> None:
+        measures = list(session.scalars(select(Measure).where(
+            Measure.network_id == record.network_id, Measure.deleted.is_(False))))
+        self.fields["measure_id"].set_choices(  # type: ignore[attr-defined]
+            [("(none)", None)] + [(m.name, m.id) for m in measures])
+        linked = next((m for m in measures if m.id == record.measure_id), None)
+        percent = linked is not None and linked.value_type == "proportion"
+        for name in ("baseline_value", "target_value"):
+            field = self.fields[name]
+            if field.percent != percent:  # type: ignore[attr-defined]
+                field.percent = percent  # type: ignore[attr-defined]
+                field.widget.clear()
+
+
+FORMS: dict[str, type[RecordForm]] = {
+    "network": NetworkForm,
+    "charter": CharterForm,
+    "site": SiteForm,
+    "aim": AimForm,
+}
+
+
+class MeasureForm(RecordForm):
+    """All fields of DOMAIN.md "Measure"; shown as the Definition tab of a measure."""
+
+    kind = "measure"
+    heading = "Definition"
+    intro = ("An operational definition says exactly what is counted, so every site "
+             "measures the same way.")
+
+    def build_fields(self) -> list[Field]:
+        return [
+            LineField("name", "Name", "% of 9th graders with no course failures"),
+            ChoiceField("kind", "Kind", plain_choices(model.MEASURE_KINDS),
+                        tip="Outcome: the aim. Process: is the change happening? Balancing: "
+                        "is something else getting worse?"),
+            TextField("definition", "Operational definition",
+                      "Numerator: 9th graders with no F this month. Denominator: all 9th "
+                      "graders enrolled this month.", lines=4),
+            ChoiceField("value_type", "Data are", [
+                ("A proportion (numerator / denominator)", "proportion"),
+                ("A count", "count"), ("A rate (count per exposure)", "rate"),
+                ("A continuous value", "continuous")]),
+            LineField("unit", "Unit", "% of 9th graders"),
+            LineField("data_source", "Data source", "Student information system export"),
+            ChoiceField("frequency", "Frequency", plain_choices(model.FREQUENCIES)),
+            ChoiceField("direction", "Improvement is", [("Higher (up)", "up"),
+                                                       ("Lower (down)", "down")]),
+            NumberField("target", "Target", "80 %"),
+            ChoiceField("chart_kind", "Chart", CHART_CHOICES),
+        ]
+
+    def prepare(self, session: Any, record: Any) -> None:
+        target = self.fields["target"]
+        percent = record.value_type == "proportion"
+        if target.percent != percent:  # type: ignore[attr-defined]
+            target.percent = percent  # type: ignore[attr-defined]
+            target.widget.clear()
+
+
+CHART_CHOICES = [("Run chart (median)", "run"), ("p chart (proportions)", "p"),
+                 ("u chart (rates)", "u"), ("c chart (counts)", "c"),
+                 ("I chart (individual values)", "i")]
+FORMS["measure_definition"] = MeasureForm

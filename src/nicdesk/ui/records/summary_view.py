@@ -1,0 +1,98 @@
+"""Read-only pages: summaries of stored content (fishbones, driver diagrams, measures,
+PDSA cycles, meetings) until their editors land, and teaching empty states for groups."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+
+from ...store.views.queries import NavNode, Summary
+
+GROUP_HELP = {
+    "aims": ("Aims", "An aim says how much, by when, for whom: “By June 2027, 85 % of 9th "
+             "graders are on track.”"),
+    "fishbones": ("Fishbones", "A fishbone (cause-and-effect diagram) gathers a team's ideas "
+                  "about why a problem happens, so you can vote on the root causes worth "
+                  "acting on."),
+    "driver_diagrams": ("Driver diagrams", "A driver diagram is the working theory of "
+                        "improvement: the aim, the primary and secondary drivers that move "
+                        "it, and the change ideas to test."),
+    "measures": ("Measures", "Outcome, process and balancing measures, tracked over time on "
+                 "run charts, tell you whether a change is an improvement."),
+    "pdsa": ("PDSA cycles", "Plan–Do–Study–Act cycles test a change idea small and fast; a "
+             "ramp is a chain of cycles at growing scale."),
+    "meetings": ("Meetings", "Agendas, decisions and action items of team meetings and "
+                 "network convenings."),
+}
+
+_CSS = """
+h1 { font-size: 150%; margin-bottom: 2px; }
+p.sub { color: #555555; margin-top: 0; }
+h3 { margin-bottom: 2px; margin-top: 14px; }
+td.k { color: #555555; padding-right: 12px; vertical-align: top; white-space: nowrap; }
+table.grid th { text-align: left; padding: 2px 10px 2px 0; border-bottom: 1px solid #999999; }
+table.grid td { padding: 2px 10px 2px 0; }
+"""
+
+
+def summary_html(summary: Summary) -> str:
+    e = html.escape
+    parts = [f"<style>{_CSS}</style><h1>{e(summary.title)}</h1>"]
+    if summary.subtitle:
+        parts.append(f"<p class='sub'>{e(summary.subtitle)}</p>")
+    if summary.facts:
+        parts.append("<table>")
+        parts += [f"<tr><td class='k'>{e(k)}</td><td>{e(v or '—')}</td></tr>"
+                  for k, v in summary.facts]
+        parts.append("</table>")
+    for heading, lines in summary.sections:
+        parts.append(f"<h3>{e(heading)}</h3>")
+        for line in lines:
+            indent = (len(line) - len(line.lstrip(" "))) * 4
+            parts.append(f"<div style='margin-left:{indent}px'>{e(line.strip())}</div>")
+    if summary.table:
+        header, rows = summary.table
+        parts.append("<h3>Recent values</h3>" if "Period" in header else "<br>")
+        parts.append("<table class='grid' cellspacing='0'><tr>"
+                     + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr>")
+        parts += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in rows]
+        parts.append("</table>")
+    parts.append("<p class='sub'><br>Read-only summary of the stored content.</p>")
+    return "".join(parts)
+
+
+def group_html(node: NavNode) -> str:
+    title, text = GROUP_HELP.get(node.group, (node.label, ""))
+    items = "".join(f"<li>{html.escape(c.label)}</li>" for c in node.children)
+    body = f"<ul>{items}</ul>" if items else "<p><i>Nothing here yet.</i></p>"
+    return f"<style>{_CSS}</style><h1>{html.escape(title)}</h1><p>{html.escape(text)}</p>{body}"
+
+
+class SummaryPage(QWidget):
+    """A text page plus the actions that fit it (e.g. "Add aim" on an Aims group)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        self.browser = QTextBrowser()
+        self.browser.setObjectName("summary")
+        self.browser.setOpenExternalLinks(False)
+        self.browser.setFrameShape(QTextBrowser.Shape.NoFrame)
+        layout.addWidget(self.browser, 1)
+        self.buttons = QHBoxLayout()
+        layout.addLayout(self.buttons)
+
+    def show_html(self, text: str, actions: list[tuple[str, Any]] = ()) -> None:  # type: ignore[assignment]
+        self.browser.setHtml(text)
+        while self.buttons.count():
+            item = self.buttons.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        for label, callback in actions:
+            button = QPushButton(label)
+            button.clicked.connect(callback)
+            self.buttons.addWidget(button)
+        self.buttons.addStretch(1)

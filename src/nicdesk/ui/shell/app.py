@@ -1,0 +1,136 @@
+"""Application start-up: the window paints first, the workspace loads right after.
+
+`run_app` shows the shell, then (on the first turn of the event loop) opens the file
+given, else the last workspace, else the sample workspace (built on first run).
+`screenshot` does the same offscreen and writes a PNG, so anyone can look at a screen
+without a display.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from .main_window import MainWindow, settings
+
+
+def application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("NICdesk")
+    app.setOrganizationName("NICdesk")
+    app.setApplicationDisplayName("NICdesk")
+    app.setDesktopFileName("nicdesk")  # matches packaging/nicdesk.desktop (Wayland, docks)
+    from ..common.icons import app_icon
+
+    app.setWindowIcon(app_icon())
+    return app  # type: ignore[return-value]
+
+
+def initial_workspace(window: MainWindow, path: Path | str | None) -> None:
+    """The file given, else the last one used, else the sample (created if missing)."""
+    if path is not None:
+        if window.open_workspace(path):
+            return
+    else:
+        for recent in window.recent_files():
+            if Path(recent).exists() and window.open_workspace(recent, quiet=True):
+                return
+    if first_run():
+        from .welcome import run_welcome
+
+        settings().setValue("welcomed", True)
+        run_welcome(window)
+        return
+    open_sample(window)
+
+
+def first_run() -> bool:
+    """Nobody has been welcomed on this computer yet and no workspace was ever opened."""
+    return not settings().value("welcomed", False, type=bool) and not settings().value(
+        "recent", [])
+
+
+def open_sample(window: MainWindow) -> bool:
+    """The sample network, built the first time it is asked for."""
+    from ...paths import sample_workspace
+
+    sample = sample_workspace()
+    if not sample.exists():
+        from ...demo import build_demo
+
+        build_demo(sample).close()
+    return window.open_workspace(sample)
+
+
+def run_app(path: Path | None = None) -> int:
+    from ...logs import setup_logging
+    from .single_instance import InstanceServer, send_to_running
+
+    setup_logging()
+    app = application()
+    timing = os.environ.get("NICDESK_TIMING")
+    from ...store.workspace import is_database_url
+
+    handed = [] if not path else [path if is_database_url(path) else str(Path(path).resolve())]
+    if not timing and send_to_running(handed):
+        return 0  # the running NICdesk opens it and comes to the front
+    from .crash import install
+
+    install()
+    window = MainWindow()
+    # listen for later launches once the window is up (QtNetwork loads after first paint)
+    window.first_painted.connect(lambda: setattr(
+        window, "instance_server", InstanceServer(window.open_paths)))
+    if timing:  # benchmarks: report first paint and first filled form, then quit
+        import time
+
+        window.first_painted.connect(lambda: print(f"first-paint {time.time():.6f}", flush=True))
+
+        def ready() -> None:
+            print(f"ready {time.time():.6f}", flush=True)
+            QTimer.singleShot(0, window.close)
+
+        window.workspace_loaded.connect(lambda: QTimer.singleShot(0, ready))
+    # the shell paints first; the workspace (SQLAlchemy and all) loads right after
+    window.first_painted.connect(
+        lambda: QTimer.singleShot(0, lambda: initial_workspace(window, path or None)))
+    window.show()
+    return app.exec()
+
+
+def screenshot(workspace: Path, out: Path, select: str = "", size: str = "1400x900") -> int:
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    try:
+        width, height = (int(x) for x in size.lower().split("x"))
+    except ValueError:
+        print(f"--size must look like 1400x900, not {size!r}", file=sys.stderr)
+        return 2
+    app = application()
+    window = MainWindow()
+    window.persist_settings = False
+    window.resize(width, height)
+    window.show()
+    if not window.open_workspace(workspace, quiet=True):
+        print(f"Cannot open {workspace}", file=sys.stderr)
+        return 2
+    if select and not window.select_path(select):
+        print(f"Nothing in the navigator matches {select!r}", file=sys.stderr)
+        window.close()
+        return 1
+    for _ in range(5):
+        app.processEvents()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ok = window.grab().save(str(out))
+    window.close()
+    print(f"Screenshot written to {out}" if ok else f"Could not write {out}")
+    return 0 if ok else 1
+
+
+def main() -> int:
+    """GUI entry point (`nicdesk-gui`)."""
+    return run_app(Path(sys.argv[1]) if len(sys.argv) > 1 else None)

@@ -1,0 +1,480 @@
+"""The main window: menus, navigator, editor area, details dock, status bar.
+
+The shell is built from Qt alone so it can paint before the store (SQLAlchemy) is even
+imported; `open_workspace` loads the data afterwards.  Every change goes through
+`OpRunner`, and one slot (`_changed`) redraws what an operation touched.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QTextBrowser,
+    QWidget,
+)
+
+from .actions import WindowActions
+from .navigator import Navigator
+from .pages import WindowPages
+from .runner import OpRunner, show_error
+
+if TYPE_CHECKING:
+    from ...store.workspace import Workspace
+
+MAX_RECENT = 8
+
+
+def settings() -> QSettings:
+    """Settings beside the data (so NICDESK_DATA_DIR isolates tests and portable use)."""
+    from ...paths import data_dir
+
+    return QSettings(str(data_dir() / "settings.ini"), QSettings.Format.IniFormat)
+
+
+class MainWindow(WindowPages, WindowActions, QMainWindow):
+    first_painted = Signal()
+    workspace_loaded = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.workspace: Workspace | None = None
+        self.runner = OpRunner(self)
+        self.runner.changed.connect(self._changed)
+        self.runner.failed.connect(self._invalid)
+        self._painted = False
+        self.persist_settings = True  # off for screenshots and tests of other files
+        self._forms: dict[str, Any] = {}
+        self._summary: Any = None
+        self.setWindowTitle("NICdesk")
+        from ..common.icons import app_icon
+
+        self.setWindowIcon(app_icon())
+        self.setAcceptDrops(True)
+        self.setMinimumSize(960, 600)
+        self._build_actions()
+        self._build_menus()
+        self._build_body()
+        self._restore_geometry()
+
+    # ------------------------------------------------------------------ construction
+    def _action(self, text: str, slot: Any, shortcut: Any = None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(tip or text.replace("&", "").rstrip("…"))
+        action.setStatusTip(tip or text.replace("&", "").rstrip("…"))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        K = QKeySequence.StandardKey
+        self.act_new = self._action("&New Workspace…", self.new_workspace, K.New,
+                                    "Start an empty workspace file")
+        self.act_open = self._action("&Open…", self.choose_workspace, K.Open,
+                                     "Open a .nicdesk workspace file")
+        self.act_close = self._action("&Close", self.close_workspace, K.Close,
+                                      "Close this workspace (everything is already saved)")
+        self.act_quit = self._action("&Quit", self.close, K.Quit, "Quit NICdesk")
+        self.act_undo = self._action("&Undo", self.undo, K.Undo, "Undo the last change")
+        self.act_redo = self._action("&Redo", self.redo, K.Redo, "Redo the change just undone")
+        self.act_delete = self._action("&Delete", self.delete_selected, K.Delete,
+                                       "Delete the selected item (Undo brings it back)")
+        self.act_delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.act_add_site = self._action("Add &Site…", lambda: self.add_site(None, None),
+                                         tip="Add a school, district or agency")
+        self.act_about = self._action("&About NICdesk", self.about, tip="About NICdesk")
+        self.act_join = self._action("&Join a Network…", self.join_network,
+                                     tip="Start your site's workspace from the "
+                                     "coordinator's invitation file")
+        self.act_export = self._action("&Export for the Network…", self.export_bundle,
+                                       tip="Write a signed bundle of this site's records")
+        self.act_import = self._action("&Import Bundles…", self.import_bundles,
+                                       tip="Verify and merge bundles from sites or the "
+                                       "coordinator")
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.act_new)
+        file_menu.addAction(self.act_open)
+        self.recent_menu = QMenu("Open &Recent", self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_join)
+        file_menu.addAction(self.act_import)
+        file_menu.addAction(self.act_export)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_close)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        edit = bar.addMenu("&Edit")
+        edit.addAction(self.act_undo)
+        edit.addAction(self.act_redo)
+        edit.addSeparator()
+        edit.addAction(self.act_delete)
+        self.view_menu = bar.addMenu("&View")
+        net = bar.addMenu("&Network")
+        net.addAction(self.act_add_site)
+        net.addSeparator()
+        self.act_invite = self._action("&Invite a Site…", self.invite_site,
+                                       tip="Coordinator: an invitation file for a site to join")
+        net.addAction(self.act_invite)
+        self.act_enrol = self._action("&Enrol a Site's Key…", self.enrol_site_key,
+                                      tip="Coordinator: accept a site's public key")
+        net.addAction(self.act_enrol)
+        net.addSeparator()
+        net.addAction(self._action("&Conflicts…", self.show_conflicts,
+                                   tip="Edits made at the same time on two computers"))
+        net.addAction(self._action("Bundle &History…", self.show_history,
+                                   tip="Bundles imported into this workspace"))
+        help_menu = bar.addMenu("&Help")
+        self.act_data_folder = self._action("Open &Data Folder", self.open_data_folder,
+                                            tip="Where NICdesk keeps the sample, settings "
+                                            "and logs")
+        help_menu.addAction(self.act_data_folder)
+        help_menu.addSeparator()
+        help_menu.addAction(self.act_about)
+        self.install_membership_actions()  # Network → Request to join…, Enrol from a request
+        from ..common.icons import action_icon
+
+        for action, name in ((self.act_new, "new"), (self.act_open, "open"),
+                             (self.act_undo, "undo"), (self.act_redo, "redo"),
+                             (self.act_import, "import"), (self.act_export, "export"),
+                             (self.act_about, "help"), (self.act_data_folder, "folder"),
+                             (self.act_join, "network")):
+            action.setIcon(action_icon(name))
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (self.act_new, self.act_open, None, self.act_undo, self.act_redo, None,
+                       self.act_import, self.act_export):
+            if action is None:
+                toolbar.addSeparator()
+            else:
+                toolbar.addAction(action)
+        self.view_menu.addAction(toolbar.toggleViewAction())
+
+    def _build_body(self) -> None:
+        from PySide6.QtWidgets import QDockWidget
+
+        self.navigator = Navigator()
+        self.navigator.selected.connect(self.show_node)
+        self.navigator.delete_requested.connect(self.delete_node)
+        self.navigator.context_actions = self._context_actions
+        self.navigator.addAction(self.act_delete)
+        self.stack = QStackedWidget()
+        self.empty = QLabel("No workspace is open.\n\nUse File → Open to open a .nicdesk file, "
+                            "or File → New to start one.\nYou can also drop a .nicdesk file "
+                            "on this window.")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.stack.addWidget(self.empty)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.navigator)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([330, 800])
+        self.setCentralWidget(self.splitter)
+        self.details = QTextBrowser()
+        self.details.setObjectName("details")
+        dock = QDockWidget("Details", self)
+        dock.setObjectName("detailsDock")
+        dock.setWidget(self.details)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.resizeDocks([dock], [260], Qt.Orientation.Horizontal)
+        self.details_dock = dock
+        nav_toggle = QAction("&Navigator", self, checkable=True, checked=True)
+        nav_toggle.setStatusTip("Show or hide the navigator")
+        nav_toggle.toggled.connect(self.navigator.setVisible)
+        self.view_menu.addAction(nav_toggle)
+        self.view_menu.addAction(dock.toggleViewAction())
+        self.saved_label = QLabel()
+        self.site_label = QLabel()
+        self.export_label = QLabel()
+        for label in (self.saved_label, self.site_label, self.export_label):
+            self.statusBar().addPermanentWidget(label)
+        self._update_actions()
+
+    # ------------------------------------------------------------------ painting hooks
+    def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
+
+    # ------------------------------------------------------------------ workspace
+    def open_workspace(self, path: str | os.PathLike[str], *, quiet: bool = False) -> bool:
+        from ...store.errors import WorkspaceError
+        from ...store.workspace import Workspace, is_database_url
+
+        target = path if is_database_url(path) else Path(path)
+        try:
+            ws = Workspace.open(target)
+        except WorkspaceError as exc:
+            if not quiet:
+                show_error(self, exc.title, exc.message)
+            return False
+        self._set_workspace(ws)
+        if ws.warnings:  # opened, but the person should know (a -wal set aside, say);
+            # shown even when `quiet`, which only keeps refusals to the caller
+            box = QMessageBox(QMessageBox.Icon.Warning, "Workspace opened with a warning",
+                              "\n\n".join(ws.warnings), QMessageBox.StandardButton.Ok, self)
+            box.setTextFormat(Qt.TextFormat.PlainText)  # file names are not markup
+            box.setWindowModality(Qt.WindowModality.NonModal)
+            self.last_dialog = box
+            box.show()  # not exec(): the workspace is open and usable behind it
+            self.statusBar().showMessage(" ".join(ws.warnings))
+        return True
+
+    def _set_workspace(self, ws: Workspace) -> None:
+        self.close_workspace()
+        self.workspace = ws
+        server = getattr(ws, "url", None)
+        from ...core.safe_text import isolate  # a right-to-left name cannot reorder the title
+
+        self.setWindowTitle(f"NICdesk — {isolate(server or ws.path.name)}")
+        if server is None:
+            self.setWindowFilePath(str(ws.path))
+        if self.persist_settings and server is None:  # a URL may carry a password
+            self._remember_recent(ws.path)
+        self.refresh_navigator()
+        first = self.navigator.topLevelItem(0)
+        if first is not None:
+            self.navigator.setCurrentItem(first)
+        self._update_status()
+        self._update_actions()
+        self.workspace_loaded.emit()
+
+    def close_workspace(self) -> None:
+        if self.workspace is None:
+            return
+        self.workspace.close()
+        self.workspace = None
+        self.navigator.populate([])
+        self.stack.setCurrentWidget(self.empty)
+        self.details.clear()
+        self.setWindowTitle("NICdesk")
+        self._update_status()
+        self._update_actions()
+
+    def new_workspace(self) -> None:
+        from ...paths import data_dir
+        from ...store.errors import WorkspaceError
+        from ...store.workspace import Workspace
+
+        name, _ = QFileDialog.getSaveFileName(self, "New workspace", str(data_dir()),
+                                              "NICdesk workspaces (*.nicdesk)")
+        if not name:
+            return
+        path = Path(name if name.endswith(".nicdesk") else name + ".nicdesk")
+        try:
+            ws = Workspace.create(path)
+            ws.ops.create("network", name=path.stem, label="Create network")
+        except WorkspaceError as exc:
+            show_error(self, exc.title, exc.message)
+            return
+        self._set_workspace(ws)
+
+    def choose_workspace(self) -> None:
+        start = str(self.workspace.path.parent) if self.workspace else ""
+        name, _ = QFileDialog.getOpenFileName(self, "Open workspace", start,
+                                              "NICdesk workspaces (*.nicdesk);;All files (*)")
+        if name:
+            self.open_workspace(name)
+
+    # ------------------------------------------------------------------ recent files
+    def recent_files(self) -> list[str]:
+        value = settings().value("recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [v for v in (value or []) if v]
+
+    def _remember_recent(self, path: Path) -> None:
+        items = [str(path.resolve())] + [p for p in self.recent_files()
+                                         if p != str(path.resolve())]
+        settings().setValue("recent", items[:MAX_RECENT])
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        files = [p for p in self.recent_files() if Path(p).exists()]
+        if not files:
+            self.recent_menu.addAction("(no recent workspaces)").setEnabled(False)
+        for p in files:
+            self.recent_menu.addAction(Path(p).name, lambda p=p: self.open_workspace(p)
+                                       ).setStatusTip(p)
+
+    # ------------------------------------------------------------------ navigation
+    # ------------------------------------------------------------------ operations
+    def _changed(self, changes: Any) -> None:
+        self.refresh_navigator()
+        current = self.stack.currentWidget()
+        if hasattr(current, "reload"):
+            current.reload()
+        elif current is self._summary:
+            node = self.navigator.current_node()
+            if node is not None:
+                self._show_summary(node)
+        self._update_status()
+        self._update_actions()
+        self.statusBar().showMessage(f"Saved: {changes.label}", 4000)
+
+    def notify_external_change(self, label: str, changes: Any = None) -> None:
+        """Redraw after an operation run outside the runner (a bundle or CSV import),
+        from what it changed when known."""
+        from ...store.operations import OpChanges
+
+        self._changed(changes if changes is not None else OpChanges(label))
+
+    def _invalid(self, message: str) -> None:
+        current = self.stack.currentWidget()
+        if hasattr(current, "show_problem"):
+            current.show_problem(message)
+        else:
+            show_error(self, "Change not saved", message)
+
+    def undo(self) -> None:
+        if self.workspace is not None:
+            self._tell(self.runner.run(self.workspace.ops.undo))
+
+    def redo(self) -> None:
+        if self.workspace is not None:
+            self._tell(self.runner.run(self.workspace.ops.redo))
+
+    def _tell(self, changes: object) -> None:
+        """Say in plain words what an undo or redo left alone (a newer change it did not
+        make, e.g. one that arrived in a bundle since)."""
+        notes = getattr(changes, "notes", ())
+        if notes:
+            self.last_undo_note = " ".join(notes)
+            self.statusBar().showMessage(self.last_undo_note, 20000)
+
+    # ------------------------------------------------------------------ status
+    def _update_actions(self) -> None:
+        has = self.workspace is not None
+        undo, redo = self.workspace.ops.undo_status() if has else (None, None)
+        self.act_undo.setEnabled(bool(undo))
+        self.act_undo.setText(f"&Undo {undo}" if undo else "&Undo")
+        self.act_redo.setEnabled(bool(redo))
+        self.act_redo.setText(f"&Redo {redo}" if redo else "&Redo")
+        for action in (self.act_close, self.act_delete, self.act_add_site, self.act_import,
+                       self.act_export):
+            action.setEnabled(has)
+        # coordinator's actions only where they can work: the coordinator's workspace, or a
+        # standalone one (a school in a network cannot add sites or enrol keys)
+        from ...core.authority import binds, is_coordinator
+
+        meta = self.workspace.meta() if has else {}
+        coordinator = has and (is_coordinator(meta) or not binds(meta))
+        for action in (self.act_add_site, self.act_invite, self.act_enrol,
+                       getattr(self, "act_enrol_request", None)):
+            if action is not None:
+                action.setEnabled(coordinator)
+        request = getattr(self, "act_request_join", None)
+        if request is not None:
+            request.setEnabled(has and not is_coordinator(meta))
+
+    def _update_status(self) -> None:
+        if self.workspace is None:
+            self.saved_label.setText("")
+            self.site_label.setText("")
+            self.export_label.setText("")
+            return
+        meta = self.workspace.meta()
+        self.saved_label.setText("All changes saved ✓")
+        self.saved_label.setToolTip("NICdesk saves every change as you make it")
+        site = "—"
+        if meta.get("local_site_id"):
+            from ...store.schema import Site
+
+            with self.workspace.read() as s:
+                rec = s.get(Site, meta["local_site_id"])
+                site = rec.name if rec else "—"
+        self.site_label.setText(f"Site: {site}")
+        self.export_label.setText(
+            "Last bundle exported: " + (meta.get("last_export") or "never"))
+
+    def about_text(self) -> str:
+        from ... import __version__
+        from ...logs import log_path
+        from ...paths import data_dir
+
+        where = self.workspace.path if self.workspace else "no workspace open"
+        return (f"<b>NICdesk {__version__}</b><p>A workbench for networked improvement "
+                "communities: fishbones, driver diagrams, PDSA cycles and run charts, "
+                "network views and meeting packets, shared as signed bundles.</p>"
+                f"<p><b>Workspace:</b> {where}<br><b>Data folder:</b> {data_dir()}<br>"
+                f"<b>Log file:</b> {log_path()}</p>"
+                "<p>Licence: MIT. Fonts in PDFs: DejaVu Sans (Bitstream Vera licence). "
+                "Icons: drawn for NICdesk (MIT). Built with Qt for Python (LGPL), "
+                "SQLAlchemy, Alembic, pyqtgraph, reportlab, cryptography.</p>")
+
+    def about(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "About NICdesk", self.about_text(),
+                          QMessageBox.StandardButton.Ok, self)
+        box.setIconPixmap(self.windowIcon().pixmap(64, 64))
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.last_dialog = box
+        box.exec()
+
+    def open_data_folder(self) -> bool:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        from ...paths import data_dir
+
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(data_dir())))
+
+    # ------------------------------------------------------------------ window state
+    def _restore_geometry(self) -> None:
+        s = settings()
+        geometry = s.value("geometry")
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 860)
+        state = s.value("windowState")
+        if isinstance(state, QByteArray | bytes):
+            self.restoreState(state)
+        split = s.value("splitter")
+        if isinstance(split, QByteArray | bytes):
+            self.splitter.restoreState(split)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self.persist_settings:
+            s = settings()
+            s.setValue("geometry", self.saveGeometry())
+            s.setValue("windowState", self.saveState())
+            s.setValue("splitter", self.splitter.saveState())
+            s.sync()
+        self.close_workspace()
+        super().closeEvent(event)
+
+    # ------------------------------------------------------------------ drag and drop
+    def dragEnterEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        urls = event.mimeData().urls()
+        if urls and urls[0].toLocalFile().endswith((".nicdesk", ".nicbundle")):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        """A workspace opens; bundles (any number, any order) are imported."""
+        self.open_paths([u.toLocalFile() for u in event.mimeData().urls()])
+        event.acceptProposedAction()
+
+
+def central_widget_of(window: MainWindow) -> QWidget:
+    return window.stack.currentWidget()
