@@ -13,6 +13,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
+from ..core.network import ContextFilter
 from ..core.safe_text import terminal_text as tt
 from ..paths import workspace_target
 
@@ -79,9 +80,8 @@ def _context_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--locale", help="only sites with this locale tag")
 
 
-def _context(args: argparse.Namespace):  # noqa: ANN202
-    from ..store.views.network import ContextFilter
-
+def _context(args: argparse.Namespace) -> ContextFilter:
+    """The sites chosen by the context options (any tag left unset matches every site)."""
     return ContextFilter.of(grade_band=args.grade_band, enrolment=args.enrolment,
                             locale=args.locale)
 
@@ -107,18 +107,17 @@ def _print_csv(text: str) -> None:
 
 
 def cmd_funnel(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
-
+    from ..core.measures import rate_value
     from ..core.variation import suppression_label
-    from ..store.schema import Measure
+    from ..services.workspaces import named_records
     from ..store.views.network import funnel_csv, funnel_view
     from ..store.workspace import Workspace
 
-    with Workspace.open(args.workspace) as ws, ws.read() as s:
-        measures = list(s.scalars(select(Measure).where(Measure.deleted.is_(False),
-                                                        Measure.site_id.is_(None))))
+    with Workspace.open(args.workspace) as ws:
+        measures = named_records(ws, "measure", network_level=True)
         measure = _pick(measures, args.measure, "network measure")
-        view = funnel_view(s, measure.id, _context(args), args.start, args.end)
+        with ws.read() as s:
+            view = funnel_view(s, measure.id, _context(args), args.start, args.end)
     if args.csv:
         _print_csv(funnel_csv(view))
         return 0 if view.funnel else 1
@@ -128,8 +127,7 @@ def cmd_funnel(args: argparse.Namespace) -> int:
     if f is None or f.mean is None:
         print(f"  {tt(view.note)}")
         return 1
-    unit = 100 if view.percent else 1
-    print(f"  network mean {f.mean * unit:.1f}{'%' if view.percent else ''}; "
+    print(f"  network mean {rate_value(f.mean, view.percent)}; "
           f"{f.limits_label}")
     if f.overdispersed:
         print(f"  overdispersed: also {f.adjusted_label}")
@@ -138,7 +136,8 @@ def cmd_funnel(args: argparse.Namespace) -> int:
             print(f"  {tt(r.name):<34} {suppression_label(f.threshold)}")
             continue
         flag = r.flag + (f" (adjusted: {r.adj_flag})" if f.overdispersed else "")
-        print(f"  {tt(r.name):<34} {r.value * unit:6.1f}{'%' if view.percent else ''} "
+        print(f"  {tt(r.name):<34} {rate_value(r.value, view.percent, sign=''):>6}"
+              f"{'%' if view.percent else ''} "
               f"of {r.size:>8.0f}  {tt(flag)}")
     for site, why in view.excluded:
         print(f"  not shown: {tt(site) + ': ' if site else ''}{tt(why)}")
@@ -146,17 +145,18 @@ def cmd_funnel(args: argparse.Namespace) -> int:
 
 
 def cmd_matrix(args: argparse.Namespace) -> int:
-    from ..store.schema import Network
+    from ..services.workspaces import named_records
     from ..store.views.evidence import change_matrix
     from ..store.workspace import Workspace
 
-    with Workspace.open(args.workspace) as ws, ws.read() as s:
-        nets = [n for n in s.query(Network).filter_by(deleted=False)]
+    with Workspace.open(args.workspace) as ws:
+        nets = named_records(ws, "network")
         if args.network or len(nets) != 1:
             net = _pick(nets, args.network or "", "network")
         else:
             net = nets[0]
-        matrix = change_matrix(s, net.id, _context(args))
+        with ws.read() as s:
+            matrix = change_matrix(s, net.id, _context(args))
     driver = None
     if args.driver:
         driver = _pick(matrix.drivers, args.driver, "driver", label=lambda d: d[1])[0]
@@ -223,16 +223,18 @@ def cmd_packet(args: argparse.Namespace) -> int:
 
 
 def cmd_meetings(args: argparse.Namespace) -> int:
+    from ..services.workspaces import named_records
     from ..store.ops.meetings import actions_for, meetings_of
-    from ..store.schema import Site
     from ..store.workspace import Workspace
 
-    with Workspace.open(args.workspace) as ws, ws.read() as s:
-        for m in meetings_of(s, any_scope=True):
-            site = s.get(Site, m.site_id).name if m.site_id else "network"
-            open_items = [r for r in actions_for(s, m) if not r.item.done]
-            print(f"{m.date or '—'}  {tt(m.title)}  ({tt(site)})  {len(open_items)} open "
-                  f"action(s)  id {m.id}")
+    with Workspace.open(args.workspace) as ws:
+        sites = {r.id: r.name for r in named_records(ws, "site", include_deleted=True)}
+        with ws.read() as s:
+            for m in meetings_of(s, any_scope=True):
+                site = sites[m.site_id] if m.site_id else "network"
+                open_items = [r for r in actions_for(s, m) if not r.item.done]
+                print(f"{m.date or '—'}  {tt(m.title)}  ({tt(site)})  {len(open_items)} "
+                      f"open action(s)  id {m.id}")
     return 0
 
 

@@ -1,7 +1,8 @@
 """Evidence of what was tried where (DOMAIN.md "Learning together"): the change idea ×
 site matrix and the combined driver diagram, built from the network's diagrams, its
 change ideas and the PDSA cycles run at each site.  Split from `network_views`, whose
-per-site charts it reads to say whether a measure improved after a change."""
+per-site charts it reads to say whether a measure improved after a change.  What a chart
+says after a change, and the order of rows, are rules of `nicdesk.core.network`."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ...core.network import SignalAfter, combine_after, matrix_row_key, signal_after
 from ...core.safe_text import csv_cell
 from ..schema import (
     ChangeIdea,
@@ -39,15 +41,19 @@ from .network import (
 # ------------------------------------------------------------------ change idea × site
 @dataclass
 class MatrixCell:
+    """One site's work on one change idea."""
+
     cycles: int
     decision: str  # latest decision ('' while undecided)
-    signal_after: str  # yes / no / no linked measure / no data / suppressed
+    signal_after: SignalAfter  # what the linked measures' charts show after the first cycle
     ramp_id: str | None
     first_start: dt.date | None
 
 
 @dataclass
 class MatrixRow:
+    """A change idea (merged across sites by its network-diagram origin)."""
+
     key: str  # the network node (or idea) the row merges by
     title: str
     drivers: set[str]  # ids of the network drivers it hangs under (for the filter)
@@ -60,6 +66,8 @@ class MatrixRow:
 
 @dataclass
 class ChangeMatrix:
+    """Change ideas × sites, with the drivers rows can be filtered by."""
+
     sites: list[tuple[str, str]]  # (id, name) columns
     rows: list[MatrixRow]
     drivers: list[tuple[str, str]]  # (node id, text) available for the filter
@@ -120,21 +128,12 @@ def _ancestors(node_id: str, parents: dict[str, list[str]]) -> set[str]:
     return seen
 
 
-def _signal_after(panel: Panel | None, start: dt.date | None) -> str:
-    """What the site's chart says after the first cycle: the latest improvement or concern
-    signal that reaches past the start decides ("yes" only for an improvement)."""
+def _signal_after(panel: Panel | None, start: dt.date | None) -> SignalAfter:
+    """What the site's chart says after the first cycle (`core.network.signal_after`)."""
     if panel is None:
-        return "no data"
-    if panel.status == "suppressed":
-        return "suppressed"
-    if panel.analysis is None or start is None:
-        return "no data"
-    after = [s for s in panel.analysis.signals if s.assessment in ("improvement", "concern")
-             and panel.points[s.last].period >= start]
-    if not after:
-        return "no"
-    latest = max(after, key=lambda s: (s.last, s.first))
-    return "yes" if latest.assessment == "improvement" else "no (concern)"
+        return signal_after(None, None, (), start)
+    return signal_after(panel.status, panel.analysis.signals if panel.analysis else None,
+                        [p.period for p in panel.points], start)
 
 
 def change_matrix(session: Session, network_id: str, context: ContextFilter = ALL_SITES,
@@ -205,13 +204,7 @@ def change_matrix(session: Session, network_id: str, context: ContextFilter = AL
         decided = [c for c in run if c.decision]
         first = next((c.start_date for c in run if c.start_date), None)
         measures = set().union(*(linked[c.id] for c in run)) or node_measures.get(key, set())
-        if not measures:
-            after = "no linked measure"
-        else:
-            verdicts = {_signal_after(panel(m, site_id), first) for m in measures}
-            after = next((v for v in ("yes", "no (concern)", "no", "suppressed", "no data")
-                          if v in verdicts),
-                         "no data")
+        after = combine_after({_signal_after(panel(m, site_id), first) for m in measures})
         rows[key].cells[site_id] = MatrixCell(
             len(run), decided[-1].decision if decided else "", after,
             next((c.ramp_id for c in run if c.ramp_id), None), first)
@@ -221,13 +214,15 @@ def change_matrix(session: Session, network_id: str, context: ContextFilter = AL
                       if n.level in ("primary", "secondary")
                       and site_diagram.get(n.diagram_id) is None),
                      key=lambda x: (nodes[x[0]].level != "primary", nodes[x[0]].position, x[1]))
-    ordered = sorted(rows.values(), key=lambda r: (bool(r.local_to), r.title.lower()))
+    ordered = sorted(rows.values(), key=lambda r: matrix_row_key(r.local_to, r.title))
     return ChangeMatrix(columns, ordered, drivers)
 
 
 # ------------------------------------------------------------------ combined diagram
 @dataclass
 class NodeEvidence:
+    """The network's evidence on one node of a network driver diagram."""
+
     node_id: str
     level: str
     text: str
@@ -249,6 +244,8 @@ class NodeEvidence:
 
 @dataclass
 class CombinedDiagram:
+    """A network driver diagram with evidence per node."""
+
     diagram_id: str
     name: str
     evidence: dict[str, NodeEvidence]

@@ -5,9 +5,9 @@ CLI (`nicdesk funnel`, `nicdesk matrix`) and meeting packets all render, so a va
 small-cell suppression hides is hidden everywhere: suppressed points, panels and funnel
 rows carry no value at all, only the label "suppressed (n < T)".
 
-What is suppressed (the network's threshold T, default 10): a proportion or rate whose
-denominator is below T, and a count between 1 and T − 1.  Counts of network activity
-(PDSA cycles, sites) describe adults' work, not students, and are shown as they are.
+This module only reads: what is compared, suppressed, ranked and said is decided by the
+pure rules of `nicdesk.core.network` (and `core.sites` for which sites take part), so
+the same rule is tested once and applied in every view.
 """
 
 from __future__ import annotations
@@ -23,9 +23,31 @@ from typing import Any
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
+from ...core.measures import is_percent
+from ...core.network import (
+    ALL_SITES,
+    CONTEXT_TAGS,
+    TAG_LABELS,
+    ContextFilter,
+    MeasureDefinition,
+    PanelStatus,
+    bright_spot_key,
+    definition_difference,
+    enters_funnel,
+    judge_panel,
+    latest_signal,
+    lookback_start,
+    measure_order,
+    network_threshold,
+    not_compared_explanation,
+    rank_panels,
+    same_measure_name,
+)
+from ...core.network import tag_choices as _tag_choices
 from ...core.safe_text import csv_cell
 from ...core.signals import Phase, Point, SeriesAnalysis, Signal, analyse_series
-from ...core.variation import Funnel, SiteRate, funnel, is_suppressed, suppression_label
+from ...core.sites import SiteLink, compared_sites
+from ...core.variation import Funnel, SiteRate, funnel, suppression_label
 from ..schema import (
     ChartPhase,
     Measure,
@@ -35,64 +57,37 @@ from ..schema import (
     Site,
 )  # fmt: skip
 
-CONTEXT_TAGS = ("grade_band", "enrolment", "locale")
-TAG_LABELS = {"grade_band": "Grade band", "enrolment": "Size", "locale": "Locale"}
+# the filter and tag names live in core; they stay importable from here for callers
+__all__ = ["ALL_SITES", "CONTEXT_TAGS", "TAG_LABELS", "BrightSpot", "ContextFilter",
+           "FunnelView", "Panel", "PanelStatus", "SmallMultiples", "bright_spots",
+           "funnel_csv", "funnel_view", "network_measures", "participating_sites",
+           "small_multiples", "tag_choices"]
 
 
 # ------------------------------------------------------------------ sites and filters
-@dataclass(frozen=True)
-class ContextFilter:
-    """Sites whose context tags match every chosen value ("where" of what works)."""
-
-    tags: tuple[tuple[str, str], ...] = ()
-
-    @classmethod
-    def of(cls, **tags: str | None) -> ContextFilter:
-        return cls(tuple(sorted((k, v) for k, v in tags.items() if v)))
-
-    def matches(self, site_tags: dict[str, Any] | None) -> bool:
-        site_tags = site_tags or {}
-        return all(str(site_tags.get(k, "")) == v for k, v in self.tags)
-
-    def describe(self) -> str:
-        return ", ".join(f"{TAG_LABELS.get(k, k)}: {v}" for k, v in self.tags) or "all sites"
-
-
-ALL_SITES = ContextFilter()  # no filter
-
-
 def tag_choices(session: Session, network_id: str) -> dict[str, list[str]]:
     """Every context tag used in the network, with the values sites have."""
-    found: dict[str, set[str]] = defaultdict(set)
-    for tags in session.scalars(select(Site.context_tags).where(
-            Site.network_id == network_id, Site.deleted.is_(False))):
-        for k, v in (tags or {}).items():
-            if v not in (None, ""):
-                found[k].add(str(v))
-    order = {k: i for i, k in enumerate(CONTEXT_TAGS)}
-    return {k: sorted(found[k]) for k in sorted(found, key=lambda k: (order.get(k, 99), k))}
+    return _tag_choices(session.scalars(select(Site.context_tags).where(
+        Site.network_id == network_id, Site.deleted.is_(False))))
 
 
 def participating_sites(session: Session, network_id: str,
-                        context: ContextFilter = ContextFilter(),
+                        context: ContextFilter = ALL_SITES,
                         with_data: Iterable[str] = ()) -> list[Site]:
-    """The sites compared: those with no sub-sites (schools, regional centres) and any
-    other site holding data of the measure at hand; filtered by context."""
-    sites = list(session.scalars(select(Site).where(Site.network_id == network_id,
-                                                    Site.deleted.is_(False))))
-    parents = {s.parent_id for s in sites if s.parent_id}
-    keep = set(with_data)
-    chosen = [s for s in sites if (s.id not in parents or s.id in keep)
-              and context.matches(s.context_tags)]
-    return sorted(chosen, key=lambda s: s.name.lower())
+    """The sites compared (`core.sites.compared_sites`), filtered by context."""
+    sites = {s.id: s for s in session.scalars(select(Site).where(
+        Site.network_id == network_id, Site.deleted.is_(False)))}
+    chosen = compared_sites([SiteLink(s.id, s.name, s.parent_id) for s in sites.values()],
+                            set(with_data))
+    return [sites[i] for i in chosen if context.matches(sites[i].context_tags)]
 
 
 def network_measures(session: Session, network_id: str) -> list[Measure]:
-    order = {"outcome": 0, "process": 1, "balancing": 2}
+    """The network's own measures, outcome first (`core.network.measure_order`)."""
     rows = session.scalars(select(Measure).where(
         Measure.network_id == network_id, Measure.site_id.is_(None),
         Measure.deleted.is_(False)))
-    return sorted(rows, key=lambda m: (order.get(m.kind, 3), m.name.lower()))
+    return sorted(rows, key=lambda m: measure_order(m.kind, m.name))
 
 
 # ------------------------------------------------------------------ small multiples
@@ -120,10 +115,12 @@ def _observations(session: Session, measure_ids: list[str], start: dt.date | Non
 
 @dataclass
 class Panel:
+    """One site's small multiple: what it may show and, if charted, its analysis."""
+
     site_id: str
     name: str
     tags: dict[str, Any]
-    status: str  # ok, no data, one point, suppressed, defined differently, no denominators
+    status: PanelStatus
     explanation: str = ""
     points: list[Point] = field(default_factory=list)
     analysis: SeriesAnalysis | None = None
@@ -140,8 +137,7 @@ class Panel:
         """The most recent improvement or concern signal, if any."""
         if self.analysis is None:
             return None
-        judged = [s for s in self.analysis.signals if s.assessment in ("improvement", "concern")]
-        return max(judged, key=lambda s: (s.last, s.first)) if judged else None
+        return latest_signal(self.analysis.signals)
 
     @property
     def signal(self) -> str:
@@ -151,6 +147,8 @@ class Panel:
 
 @dataclass
 class SmallMultiples:
+    """One network measure across the sites, on a common scale."""
+
     measure_id: str
     measure_name: str
     unit: str
@@ -170,57 +168,26 @@ class SmallMultiples:
         return min(values), max(values)
 
     def sorted(self, by: str = "name") -> list[Panel]:
-        if by == "latest":
-            return sorted(self.panels, key=lambda p: (p.latest is None, -(p.latest or 0),
-                                                      p.name.lower()))
-        if by == "signal":
-            rank = {"improvement": 0, "concern": 1, "": 2}
-            return sorted(self.panels, key=lambda p: (rank[p.signal], p.status != "ok",
-                                                      p.name.lower()))
-        return sorted(self.panels, key=lambda p: p.name.lower())
+        """The panels in the chosen order (`core.network.rank_panels`)."""
+        return rank_panels(self.panels, by)
 
 
-def _threshold(session: Session, network_id: str) -> int:
-    net = session.get(Network, network_id)
-    return int(net.suppression_threshold or 10) if net else 10
-
-
-def _differs(a: Measure, b: Measure) -> str:
-    """How a site's own measure of the same name is defined differently ('' if alike)."""
-    for attr, label in (("unit", "unit"), ("value_type", "kind of value"),
-                        ("definition", "operational definition"), ("frequency", "frequency")):
-        x, y = (getattr(a, attr) or "").strip(), (getattr(b, attr) or "").strip()
-        if x.casefold() != y.casefold():
-            if attr == "definition":
-                return f"its operational definition differs from the network's: “{y[:80]}”"
-            return f"its {label} is “{y}”, the network's is “{x}”"
-    return ""
-
-
-def _suppress(points: list[Point], value_type: str, threshold: int) -> tuple[list[Point], int]:
-    out, hidden = [], 0
-    for p in points:
-        size = p.denominator if value_type in ("proportion", "rate") else p.value
-        if value_type in ("proportion", "rate", "count") and is_suppressed(size, threshold):
-            hidden += 1
-            continue
-        out.append(p)
-    return out, hidden
+def _definition(m: Measure) -> MeasureDefinition:
+    return MeasureDefinition(m.name, m.unit, m.value_type, m.definition, m.frequency)
 
 
 def small_multiples(session: Session, measure_id: str,
-                    context: ContextFilter = ContextFilter(),
+                    context: ContextFilter = ALL_SITES,
                     start: dt.date | None = None, end: dt.date | None = None,
                     analyse: bool = True) -> SmallMultiples:
     """One panel per site for a network measure, judged alike, with suppression applied
     (`analyse=False`: statuses and points only, for views that need no signals)."""
     measure = session.get(Measure, measure_id)
     net = session.get(Network, measure.network_id)
-    threshold = _threshold(session, measure.network_id)
+    threshold = network_threshold(net.suppression_threshold if net else None)
     same_name = [m for m in session.scalars(select(Measure).where(
         Measure.network_id == measure.network_id, Measure.deleted.is_(False),
-        Measure.site_id.is_not(None)))
-        if m.name.strip().casefold() == measure.name.strip().casefold()]
+        Measure.site_id.is_not(None))) if same_measure_name(m.name, measure.name)]
     local = {m.site_id: m for m in same_name}
     source = {measure.id: None} | {m.id: m.site_id for m in same_name}
     rows: dict[tuple[str, str], list[Point]] = defaultdict(list)
@@ -235,42 +202,25 @@ def small_multiples(session: Session, measure_id: str,
             ChartPhase.measure_id == measure.id, ChartPhase.deleted.is_(False))):
         phases[site_id].append(Phase(start_d, kind, reason))
     rule_set = net.rule_set if net else "IHI run-chart rules"
-    label = suppression_label(threshold)
+    network_definition = _definition(measure)
     panels = []
     for site in participating_sites(session, measure.network_id, context, by_measure):
-        panel = Panel(site.id, site.name, dict(site.context_tags or {}), "ok")
+        panel = Panel(site.id, site.name, dict(site.context_tags or {}), PanelStatus.OK)
         panels.append(panel)
         mine = local.get(site.id)
-        if mine is not None and (why := _differs(measure, mine)):
-            panel.status, panel.explanation = "defined differently", (
-                f"Not compared: this site measures “{mine.name}” its own way — {why}.")
+        if mine is not None and (why := definition_difference(network_definition,
+                                                              _definition(mine))):
+            panel.status = PanelStatus.DEFINED_DIFFERENTLY
+            panel.explanation = not_compared_explanation(mine.name, why)
             continue
         points = rows.get((site.id, measure.id)) or (
             rows.get((site.id, mine.id), []) if mine is not None else [])
-        if not points:
-            panel.status, panel.explanation = "no data", "No data recorded for this measure."
+        verdict = judge_panel(points, measure.value_type, threshold)
+        panel.status, panel.explanation = verdict.status, verdict.explanation
+        panel.suppressed_points = verdict.suppressed_points
+        if not verdict.chartable:
             continue
-        if measure.value_type in ("proportion", "rate") and all(
-                p.denominator is None for p in points):
-            panel.status, panel.explanation = "no denominators", (
-                "Values without denominators: sizes unknown, so the values cannot be "
-                "compared or checked for small numbers.")
-            continue
-        shown, hidden = _suppress(points, measure.value_type, threshold)
-        panel.suppressed_points = hidden
-        if not shown or (hidden and measure.value_type == "count"):
-            # a count series with gaps where the small counts were would give them away
-            panel.status = "suppressed"
-            panel.explanation = (f"{label}: {hidden} of {len(points)} values are built from "
-                                 f"fewer than {threshold}, so this chart is not shown.")
-            continue
-        if len(shown) == 1:
-            panel.status = "one point"
-            panel.explanation = "Only one value so far: a run chart needs more points."
-        panel.points = shown
-        if hidden:
-            panel.explanation = (f"{hidden} value{'s' if hidden > 1 else ''} {label} "
-                                 "left out.")
+        panel.points = shown = list(verdict.points)
         if not analyse:
             continue
         panel.analysis = analyse_series(
@@ -279,7 +229,7 @@ def small_multiples(session: Session, measure_id: str,
             frequency=measure.frequency, rule_set=rule_set)
     return SmallMultiples(measure.id, measure.name, measure.unit, measure.value_type,
                           measure.direction, measure.frequency, threshold, panels,
-                          measure.value_type == "proportion" or "%" in (measure.unit or ""))
+                          is_percent(measure.value_type, measure.unit))
 
 
 # ------------------------------------------------------------------ funnel
@@ -300,7 +250,7 @@ class FunnelView:
         return " ".join(self.funnel.notes)
 
 
-def funnel_view(session: Session, measure_id: str, context: ContextFilter = ContextFilter(),
+def funnel_view(session: Session, measure_id: str, context: ContextFilter = ALL_SITES,
                 start: dt.date | None = None, end: dt.date | None = None,
                 multiples: SmallMultiples | None = None) -> FunnelView:
     """Each site's total over the period against its denominator (proportion/rate)."""
@@ -315,7 +265,7 @@ def funnel_view(session: Session, measure_id: str, context: ContextFilter = Cont
     rates, excluded = [], []
     kept = {}
     for p in sm.panels:
-        if p.status not in ("ok", "one point", "suppressed"):
+        if not enters_funnel(p.status):
             excluded.append((p.name, p.explanation))
             continue
         # totals over the period use every point, suppressed ones included: the
@@ -397,7 +347,7 @@ class BrightSpot:
     cycles: list[tuple[str, str, dt.date | None, str]]  # id, title, start, decision
 
 
-def bright_spots(session: Session, network_id: str, context: ContextFilter = ContextFilter(),
+def bright_spots(session: Session, network_id: str, context: ContextFilter = ALL_SITES,
                  months_before: int = 6,
                  multiples: dict[str, SmallMultiples] | None = None) -> list[BrightSpot]:
     """Sites whose latest signal on a network measure is an improvement or a concern, with
@@ -414,12 +364,12 @@ def bright_spots(session: Session, network_id: str, context: ContextFilter = Con
                 continue
             since = panel.points[sig.first].period
             until = panel.points[sig.last].period
-            window = since - dt.timedelta(days=round(30.5 * months_before))
+            window = lookback_start(since, months_before)
             ran = sorted((c for c in cycles_by_site[panel.site_id]
                           if c.start_date and window <= c.start_date <= until),
                          key=lambda c: c.start_date)
             out.append(BrightSpot(panel.site_id, panel.name, measure.id, measure.name,
                                   sig.assessment, sig.text, since,
                                   [(c.id, c.title, c.start_date, c.decision) for c in ran]))
-    out.sort(key=lambda b: (b.assessment != "improvement", b.measure, b.site.lower()))
+    out.sort(key=lambda b: bright_spot_key(b.assessment, b.measure, b.site))
     return out

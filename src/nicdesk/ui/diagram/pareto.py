@@ -9,24 +9,17 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QListWidget, QVBoxLayout
 
-
-def pareto_rows(causes: list[Any]) -> list[tuple[str, int, float]]:
-    """(cause text, votes, cumulative share) for causes with votes, most votes first."""
-    voted = sorted((c for c in causes if c.votes), key=lambda c: (-c.votes, c.text))
-    total = sum(c.votes for c in voted) or 1
-    out, running = [], 0
-    for c in voted:
-        running += c.votes
-        out.append((c.text, c.votes, running / total))
-    return out
+from ...core.fishbone import pareto_rows
 
 
 class ParetoDialog(QDialog):
+    """Bars and cumulative line for the causes' votes (`core.fishbone.pareto_rows`)."""
+
     def __init__(self, parent: Any, title: str, causes: list[Any]) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Pareto of votes — {title}")
         self.resize(980, 520)
-        self.rows = pareto_rows(causes)
+        self.rows = pareto_rows((c.text, c.votes) for c in causes)
         layout = QVBoxLayout(self)
         body = QHBoxLayout()
         pg.setConfigOptions(antialias=True, background="w", foreground="k")

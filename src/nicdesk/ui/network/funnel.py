@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.measures import rate_value
 from ...core.variation import suppression_label
 from ...store.views.network import FunnelView
 
@@ -95,7 +96,7 @@ class FunnelPanel(QWidget):
             self._funnel(f, unit, use_adjusted)
             shown = f.adjusted_label if use_adjusted else f.limits_label
             lines.append(f"<b>Limits shown:</b> {shown}. Network mean "
-                         f"{f.mean * unit:.1f}{'%' if view.percent else ''} (dash-dot).")
+                         f"{rate_value(f.mean, view.percent)} (dash-dot).")
         else:
             self._caterpillar(f, unit)
             lines.append("<b>Caterpillar:</b> each site's own 95 % interval "
@@ -138,7 +139,7 @@ class FunnelPanel(QWidget):
                 "symbol": "d" if outside else "o",
                 "brush": pg.mkBrush(VERMILLION if outside else BLUE),
                 "pen": pg.mkPen(INK, width=0.8),
-                "data": f"{r.name}\n{r.value * unit:.1f}{'%' if unit == 100 else ''} of "
+                "data": f"{r.name}\n{rate_value(r.value, unit == 100)} of "
                         f"{r.size:,.0f}\n{flag}"})
             if labels:
                 text = pg.TextItem(r.name, color=INK, anchor=(0, 1))

@@ -14,6 +14,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QGridLayout, QScrollArea, QSizePolicy, QWidget
 
+from ...core.measures import axis_value
 from ...core.safe_text import html_text, isolate, shorten
 from ...store.views.network import Panel, SmallMultiples
 
@@ -39,7 +40,7 @@ class MiniChart(QWidget):
                                   + "\nClick to open this site's chart."))
 
     def fmt(self, v: float) -> str:
-        return f"{v * 100:.0f}%" if self.percent else f"{v:.3g}"
+        return axis_value(v, self.percent)
 
     def mousePressEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         if event.button() == Qt.MouseButton.LeftButton:

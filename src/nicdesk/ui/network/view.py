@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor, QFont
@@ -37,22 +37,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.network import SignalAfter, network_threshold
 from ...core.safe_text import html_text, isolate, shorten
+from ...core.variation import suppression_label
 from ...store.views import evidence as ev
 from ...store.views import network as nv
 from ..common.widgets import page_title
 
+if TYPE_CHECKING:
+    from ..shell.context import ShellContext
+
 DECISION_MARK = {"adopt": "✔ adopt", "adapt": "↻ adapt", "abandon": "✖ abandon"}
-AFTER_MARK = {"yes": "▲ improvement after", "no": "– no signal after",
-              "no (concern)": "▼ concern after", "suppressed": "suppressed",
-              "no data": "no data", "no linked measure": "no linked measure"}
+AFTER_MARK = {SignalAfter.YES: "▲ improvement after", SignalAfter.NO: "– no signal after",
+              SignalAfter.CONCERN: "▼ concern after", SignalAfter.SUPPRESSED: "suppressed",
+              SignalAfter.NO_DATA: "no data",
+              SignalAfter.NO_LINKED_MEASURE: "no linked measure"}
 TABS = ("multiples", "funnel", "spots", "matrix", "diagram")
 
 
 class NetworkViewPage(QWidget):
-    def __init__(self, window: Any) -> None:
+    def __init__(self, shell: ShellContext) -> None:
         super().__init__()
-        self.window_ = window
+        self.shell = shell
         self.network_id: str | None = None
         self._built: set[str] = set()
         self._multiples: dict[str, nv.SmallMultiples] = {}
@@ -226,7 +232,7 @@ class NetworkViewPage(QWidget):
         from ...store.schema import Network
 
         self.network_id = network_id
-        ws = self.window_.workspace
+        ws = self.shell.workspace
         with ws.read() as s:
             net = s.get(Network, network_id)
             measures = nv.network_measures(s, network_id)
@@ -234,9 +240,9 @@ class NetworkViewPage(QWidget):
             first, last = self._data_span(s, [m.id for m in measures])
         self.title.setText(f"Network view — {isolate(shorten(net.name))}")
         self.title.setToolTip(html_text(shorten(net.name, 1000)))
-        threshold = net.suppression_threshold or 10
+        threshold = network_threshold(net.suppression_threshold)
         self.privacy.setText(f"Small numbers are hidden: {threshold - 1} or fewer → "
-                             f"“suppressed (n < {threshold})”")
+                             f"“{suppression_label(threshold)}”")
         current = self.measure.currentData()
         self.measure.clear()
         for m in measures:
@@ -306,7 +312,7 @@ class NetworkViewPage(QWidget):
     def multiples_model(self, measure_id: str) -> nv.SmallMultiples:
         if measure_id not in self._multiples:
             start, end = self.period()
-            with self.window_.workspace.read() as s:
+            with self.shell.workspace.read() as s:
                 self._multiples[measure_id] = nv.small_multiples(s, measure_id, self.context(),
                                                                  start, end)
         return self._multiples[measure_id]
@@ -328,8 +334,8 @@ class NetworkViewPage(QWidget):
         from ...store.views.queries import NavNode
 
         measure_id = self.measure.currentData()
-        if not self.window_.navigator.select_record("measure", measure_id, site_id):
-            self.window_.show_node(NavNode("measure", "", measure_id, site_id=site_id))
+        if not self.shell.select_record("measure", measure_id, site_id):
+            self.shell.show_node(NavNode("measure", "", measure_id, site_id=site_id))
 
     # ------------------------------------------------------------------ funnel
     def _show_funnel(self) -> None:
@@ -338,16 +344,16 @@ class NetworkViewPage(QWidget):
             return
         start, end = self.period()
         model = self.multiples_model(measure_id)
-        with self.window_.workspace.read() as s:
+        with self.shell.workspace.read() as s:
             view = nv.funnel_view(s, measure_id, self.context(), start, end, multiples=model)
         self.funnel.show_view(view)
 
     # ------------------------------------------------------------------ bright spots
     def _show_spots(self) -> None:
-        with self.window_.workspace.read() as s:
+        with self.shell.workspace.read() as s:
             measures = [m.id for m in nv.network_measures(s, self.network_id)]
         models = {m: self.multiples_model(m) for m in measures}
-        with self.window_.workspace.read() as s:
+        with self.shell.workspace.read() as s:
             spots = nv.bright_spots(s, self.network_id, self.context(), multiples=models)
         self.spots.clear()
         bold = QFont(self.spots.font())
@@ -384,7 +390,7 @@ class NetworkViewPage(QWidget):
             return
         kind, rid, site_id = target
         if kind == "pdsa_cycle":
-            self.window_.open_cycle(rid)
+            self.shell.open_cycle(rid)
         else:
             index = self.measure.findData(rid)
             if index >= 0:
@@ -393,7 +399,7 @@ class NetworkViewPage(QWidget):
 
     # ------------------------------------------------------------------ matrix
     def _build_matrix(self) -> None:
-        with self.window_.workspace.read() as s:
+        with self.shell.workspace.read() as s:
             self._matrix_model = ev.change_matrix(s, self.network_id, self.context(),
                                                   multiples=dict(self._multiples))
         current = self.driver.currentData()
@@ -430,9 +436,10 @@ class NetworkViewPage(QWidget):
                             f"{AFTER_MARK.get(cell.signal_after, cell.signal_after)}")
                     item = QTableWidgetItem(text)
                     item.setData(Qt.ItemDataRole.UserRole, cell.ramp_id)
-                    if cell.signal_after == "yes":
+                    if cell.signal_after == SignalAfter.YES:
                         item.setBackground(QColor("#E3F2EC"))
-                    elif cell.decision == "abandon" or cell.signal_after == "no (concern)":
+                    elif (cell.decision == "abandon"
+                          or cell.signal_after == SignalAfter.CONCERN):
                         item.setBackground(QColor("#FFF1DC"))
                     item.setToolTip(f"First cycle {cell.first_start or '—'}; double-click to "
                                     "open the ramp")
@@ -444,8 +451,8 @@ class NetworkViewPage(QWidget):
         item = self.matrix.item(row, column)
         ramp = item.data(Qt.ItemDataRole.UserRole) if item else None
         if ramp:
-            self.window_.refresh_navigator()
-            self.window_.navigator.select_record("pdsa_ramp", ramp)
+            self.shell.refresh_navigator()
+            self.shell.select_record("pdsa_ramp", ramp)
 
     def export_matrix(self, path: str | None = None) -> Path | None:
         if self._matrix_model is None:
@@ -462,7 +469,7 @@ class NetworkViewPage(QWidget):
 
     # ------------------------------------------------------------------ combined diagram
     def _build_diagram(self) -> None:
-        with self.window_.workspace.read() as s:
+        with self.shell.workspace.read() as s:
             self._diagrams = ev.combined_diagrams(s, self.network_id, self.context())
         current = self.diagram_choice.currentData()
         self.diagram_choice.clear()
@@ -481,7 +488,7 @@ class NetworkViewPage(QWidget):
             self.scene.clear()
             self.scene.nodes, self.scene.edges, self.scene.lines = {}, [], []
             return
-        with self.window_.workspace.read() as s:
+        with self.shell.workspace.read() as s:
             data = load_diagram(s, chosen.diagram_id)
         statuses = {n.id: n.status for n in data.nodes.values()}
         extras = {nid: e.badge() for nid, e in chosen.evidence.items()}
