@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from nicdesk.report.packet import build_packet
-from nicdesk.report.pdsa import write_pdsa_summary
+from nicdesk.report.sections.pdsa import write_pdsa_summary
 from nicdesk.store.schema import Meeting
 from nicdesk.store.workspace import Workspace
 
@@ -94,16 +94,16 @@ def test_idea_title_cut_and_markup_names_shown_as_typed(long_packet) -> None:  #
 
 
 def test_pdsa_summary_with_long_title_and_write_up(tmp_path: Path) -> None:
-    from types import SimpleNamespace
+    from nicdesk.store.views.packet import PdsaCycleInfo, PdsaQuestionInfo, PdsaSummary
 
     long = "W" * 5000
-    cycle = SimpleNamespace(
+    cycle = PdsaCycleInfo(
         title=long + " <b>&", cycle_number=1, scale="", start_date=None, end_date=None,
         objective=long, logistics="", data_collection="", conditions="",
         do_what_happened=long, do_observations="", do_problems="", do_deviations="",
         study_learned="", study_surprises="", decision="adopt", act_next="")
-    question = SimpleNamespace(question=long, prediction="up", result=long)
-    path = write_pdsa_summary(tmp_path / "p.pdf", cycle, [question], IDEA, SITE)
+    question = PdsaQuestionInfo(question=long, prediction="up", result=long)
+    path = write_pdsa_summary(tmp_path / "p.pdf", PdsaSummary(cycle, (question,), IDEA, SITE))
     reader = PdfReader(str(path))
     text = "".join("".join((p.extract_text() or "").split()) for p in reader.pages)
     assert 2 <= len(reader.pages) <= 30

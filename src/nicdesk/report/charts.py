@@ -16,6 +16,7 @@ from typing import Any
 from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, PolyLine, Rect, String
 from reportlab.lib import colors
 
+from ..core.measures import ASSURANCE_WORDS, VARIATION_WORDS, axis_value
 from ..core.signals import SeriesAnalysis
 from ..core.variation import Funnel
 from .fonts import BOLD, REGULAR
@@ -26,10 +27,6 @@ BLUE = colors.HexColor("#0072B2")
 GREEN = colors.HexColor("#009E73")
 ORANGE = colors.HexColor("#E69F00")
 VERMILLION = colors.HexColor("#D55E00")
-
-
-def _fmt(v: float, percent: bool) -> str:
-    return f"{v * 100:.0f}%" if percent else f"{v:.3g}"
 
 
 def _marker(d: Drawing, x: float, y: float, kind: str, r: float = 3.2) -> None:
@@ -87,9 +84,9 @@ def run_chart_drawing(periods: Sequence[dt.date], analysis: SeriesAnalysis | Non
     d.add(Line(left, bottom, right, bottom, strokeColor=GREY, strokeWidth=0.5))
     d.add(Line(left, bottom, left, top, strokeColor=GREY, strokeWidth=0.5))
     fs = 6.5 if compact else 7.5
-    for v in (lo + pad, (lo + hi) / 2, hi - pad):
-        d.add(String(left - 3, y(v) - 2.5, _fmt(v, percent), fontName=REGULAR, fontSize=fs,
-                     textAnchor="end", fillColor=INK))
+    for level in (lo + pad, (lo + hi) / 2, hi - pad):
+        d.add(String(left - 3, y(level) - 2.5, axis_value(level, percent), fontName=REGULAR,
+                     fontSize=fs, textAnchor="end", fillColor=INK))
     d.add(String(left, bottom - fs - 3, periods[0].strftime("%b %Y"), fontName=REGULAR,
                  fontSize=fs))
     d.add(String(right, bottom - fs - 3, periods[-1].strftime("%b %Y"), fontName=REGULAR,
@@ -112,7 +109,7 @@ def run_chart_drawing(periods: Sequence[dt.date], analysis: SeriesAnalysis | Non
     if target is not None and lo <= target <= hi:
         d.add(Line(left, y(target), right, y(target), strokeColor=GREEN, strokeWidth=0.8,
                    strokeDashArray=[6, 2, 1, 2]))
-        d.add(String(right, y(target) + 2, f"target {_fmt(target, percent)}",
+        d.add(String(right, y(target) + 2, f"target {axis_value(target, percent)}",
                      fontName=REGULAR, fontSize=fs - 0.5, textAnchor="end", fillColor=INK))
     stretch: list[float] = []
     for i, v in enumerate([*ys, None]):
@@ -188,7 +185,8 @@ def funnel_drawing(f: Funnel, width: float, height: float, *, percent: bool,
     unit = 100.0 if percent else 1.0
     left, bottom, right, top = 42.0, 28.0, width - 10, height - (22 if title else 8)
     xs_all = [c[0] for c in curve]
-    values = [r.value * unit for r in rows] + [c[k] * unit for c in curve for k in (1, 4)]
+    values = [val * unit for r in rows if (val := r.value) is not None] + [
+        c[k] * unit for c in curve for k in (1, 4)]
     lo, hi = min(values), max(values)
     pad = (hi - lo) * 0.05 or 1
     lo, hi = lo - pad, hi + pad
@@ -204,7 +202,7 @@ def funnel_drawing(f: Funnel, width: float, height: float, *, percent: bool,
     d.add(Line(left, bottom, left, top, strokeColor=GREY, strokeWidth=0.5))
     for k in range(5):
         v = lo + pad + (hi - lo - 2 * pad) * k / 4
-        d.add(String(left - 3, py(v) - 2.5, f"{v:.0f}%" if percent else f"{v:.3g}",
+        d.add(String(left - 3, py(v) - 2.5, axis_value(v, percent, scaled=True),
                      fontName=REGULAR, fontSize=fs, textAnchor="end"))
         n = x0 + (x1 - x0) * k / 4
         d.add(String(px(n), bottom - 10, f"{n:,.0f}", fontName=REGULAR, fontSize=fs,
@@ -218,6 +216,8 @@ def funnel_drawing(f: Funnel, width: float, height: float, *, percent: bool,
     d.add(Line(left, py(f.mean * unit), right, py(f.mean * unit), strokeColor=INK,
                strokeWidth=0.6, strokeDashArray=[6, 2, 1, 2]))
     for r in rows:
+        if r.value is None:  # only a suppressed row has no value
+            continue
         flag = r.adj_flag if adjusted else r.flag
         cx, cy = px(r.size), py(r.value * unit)
         _marker(d, cx, cy, "outside" if flag != "within" else "")
@@ -229,18 +229,14 @@ def funnel_drawing(f: Funnel, width: float, height: float, *, percent: bool,
 
 LIGHT_BLUE, LIGHT_ORANGE, LIGHT_GREY = (colors.HexColor("#9ECAE9"), colors.HexColor("#F7CD7F"),
                                        colors.HexColor("#DDDDDD"))
-VARIATION = {  # key: (fill, letter, words); light fills keep the black letter legible in grey
-    "common": (LIGHT_GREY, "~", "common cause"),
-    "improvement": (LIGHT_BLUE, "I", "special cause: improvement"),
-    "concern": (LIGHT_ORANGE, "C", "special cause: concern"),
-    "none": (colors.white, "–", "not enough data"),
-}
-ASSURANCE = {
-    "pass": (LIGHT_BLUE, "P", "will consistently meet the target"),
-    "fail": (LIGHT_ORANGE, "F", "will consistently miss the target"),
-    "hit and miss": (LIGHT_GREY, "?", "may or may not meet the target"),
-    "none": (colors.white, "–", "no target or no limits"),
-}
+# key: (fill, letter, words); light fills keep the black letter legible in grey; the
+# keys and words are `core.measures`' (`judge_series` decides which one applies)
+VARIATION = {k: (fill, letter, VARIATION_WORDS[k]) for k, fill, letter in (
+    ("common", LIGHT_GREY, "~"), ("improvement", LIGHT_BLUE, "I"),
+    ("concern", LIGHT_ORANGE, "C"), ("none", colors.white, "–"))}
+ASSURANCE = {k: (fill, letter, ASSURANCE_WORDS[k]) for k, fill, letter in (
+    ("pass", LIGHT_BLUE, "P"), ("fail", LIGHT_ORANGE, "F"),
+    ("hit and miss", LIGHT_GREY, "?"), ("none", colors.white, "–"))}
 
 
 def icon_drawing(table: dict[str, Any], key: str, size: float = 18) -> Drawing:

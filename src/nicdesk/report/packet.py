@@ -22,10 +22,9 @@ from typing import Any
 
 from reportlab.platypus import CondPageBreak, PageBreak
 
-from ..store.schema import Meeting, Network
-from ..store.views import network as nv
+from ..store.views.packet import read_choices, read_packet
 from ..store.workspace import Workspace
-from .packet_layout import (
+from .layout import (
     PAPERS,
     RECENT_CYCLES,
     SECTION_TITLES,
@@ -39,71 +38,62 @@ from .packet_layout import (
     label,
     numbered_canvas,
 )  # fmt: skip
-from .packet_sections import Sections
+from .sections import FULL_PAGE, MAKERS, Context, cover
 
 # what callers (CLI, packet dialog, tests) take from here
 __all__ = ["RECENT_CYCLES", "SECTIONS", "PacketCancelled", "PacketOptions", "PacketResult",
            "build_packet", "packet_choices"]
 
 
-def _story(b: Sections, sections: list[str]) -> list[Any]:
-    makers = {"agenda": b.agenda, "aim": b.aim, "measures": b.measures_summary,
-              "driver_diagram": b.driver_diagrams, "fishbone": b.fishbones,
-              "run_charts": b.run_charts, "funnel": b.funnels, "pdsa": b.pdsa,
-              "actions": b.actions, "notes": b.notes, "site_pages": b.site_pages}
-    story = b.cover()
+def _story(ctx: Context, sections: list[str]) -> list[Any]:
+    story = cover(ctx)
     for i, key in enumerate(sections):
-        b._tick(i, len(sections), f"Gathering {SECTION_TITLES[key].lower()}")
+        ctx.tick(i, len(sections), f"Gathering {SECTION_TITLES[key].lower()}")
         if i:
-            story.append(PageBreak() if key in ("driver_diagram", "fishbone", "run_charts",
-                                                "funnel", "pdsa", "site_pages", "measures")
-                         else CondPageBreak(b.height * 0.3))
-        story.append(Heading(SECTION_TITLES[key], 0, b.key()))
-        story += makers[key]()
+            story.append(PageBreak() if key in FULL_PAGE else CondPageBreak(ctx.height * 0.3))
+        story.append(Heading(SECTION_TITLES[key], 0, ctx.key()))
+        story += MAKERS[key](ctx)
     return story
 
 
 def packet_choices(ws: Workspace, meeting_id: str) -> tuple[list[tuple[str, str]],
                                                                list[tuple[str, str]]]:
     """The measures and sites a meeting's packet can show: (id, name) pairs."""
-    with ws.read() as s:
-        meeting = s.get(Meeting, meeting_id)
-        b = Sections(s, meeting, 500, 700, None)
-        sites = [x for x in nv.participating_sites(s, meeting.network_id) if x.id in b.scope]
-        return ([(m.id, m.name) for m in b.measures], [(x.id, x.name) for x in sites])
+    return read_choices(ws, meeting_id)
 
 
 def build_packet(ws: Workspace, meeting_id: str, out: str | os.PathLike[str],
                  options: PacketOptions | None = None,
                  progress: Progress | None = None) -> PacketResult:
     """Build the packet PDF; raises PacketCancelled (nothing written) if `progress`
-    returns False."""
+    returns False.  Everything is read first (`store.views.packet.read_packet`),
+    then laid out with the workspace left alone."""
     options = (options or PacketOptions()).checked()
     target = Path(out)
     pagesize = PAPERS[options.paper]
-    with ws.read() as s:
-        meeting = s.get(Meeting, meeting_id)
-        if meeting is None or meeting.deleted:
-            from ..store.errors import NotFoundError
 
-            raise NotFoundError("That meeting no longer exists.")
-        network = s.get(Network, meeting.network_id)
-        footer = f"{label(network.name, 60)} — {label(meeting.title, 60) or 'Meeting'}" + (
-            f", {meeting.date}" if meeting.date else "")
-        fd, tmp = tempfile.mkstemp(prefix=".packet-", suffix=".pdf.part",
-                                   dir=target.parent if target.parent.exists() else None)
-        os.close(fd)
-        try:
-            doc = PacketDoc(tmp, pagesize=pagesize,
-                            title=f"{label(meeting.title)} — meeting packet",
-                       footer=footer, progress=progress)
-            builder = Sections(s, meeting, doc.width, doc.height, progress, options)
-            story = _story(builder, options.sections)
-            doc.multiBuild(story, canvasmaker=numbered_canvas(footer))
-            pages = doc.page
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+    def tick(done: int, total: int, what: str) -> None:
+        if progress is not None and not progress(done, total, what):
+            raise PacketCancelled()
+
+    data = read_packet(ws, meeting_id, options.sections, measure_ids=options.measures,
+                       site_ids=options.sites, recent_cycles=options.recent_cycles,
+                       tick=tick)
+    meeting = data.meeting
+    footer = f"{label(data.network_name, 60)} — {label(meeting.title, 60) or 'Meeting'}" + (
+        f", {meeting.date}" if meeting.date else "")
+    fd, tmp = tempfile.mkstemp(prefix=".packet-", suffix=".pdf.part",
+                               dir=target.parent if target.parent.exists() else None)
+    os.close(fd)
+    try:
+        doc = PacketDoc(tmp, pagesize=pagesize, title=f"{label(meeting.title)} — meeting packet",
+                        footer=footer, progress=progress)
+        ctx = Context(data, doc.width, doc.height, progress)
+        doc.multiBuild(_story(ctx, options.sections), canvasmaker=numbered_canvas(footer))
+        pages = doc.page
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     return PacketResult(target, pages, list(options.sections))

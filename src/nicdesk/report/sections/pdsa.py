@@ -1,4 +1,5 @@
-"""A one-page PDSA summary for meeting packets: Plan, Do, Study and Act as four boxes and
+"""PDSA cycles on paper: a packet's "Recent PDSA cycles" section and the one-page
+summary of one cycle (`nicdesk pdsa --out`).  Plan, Do, Study and Act as four boxes and
 the predictions next to the results, as reportlab flowables (so a packet can put several
 on its pages) or as a PDF of its own.  Names (cycle, idea, site) are shortened to one
 line's worth; the write-up is never cut: boxes and rows longer than a page are split."""
@@ -7,15 +8,27 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
-from ..core.safe_text import shorten
-from .fonts import BOLD, REGULAR
+from ...core.safe_text import shorten
+from ...store.views.packet import PdsaSummary
+from ..fonts import BOLD, REGULAR
+from ..layout import SMALL, nothing, para
+from .base import Context
 
 _styles = getSampleStyleSheet()
 BODY = ParagraphStyle("pdsa", parent=_styles["BodyText"], fontName=REGULAR, fontSize=9.5,
@@ -26,8 +39,6 @@ TITLE = ParagraphStyle("pdsatitle", parent=_styles["Heading2"], fontName=BOLD, s
 
 
 def _p(text: str, style: ParagraphStyle = BODY) -> Paragraph:
-    from xml.sax.saxutils import escape
-
     return Paragraph(escape(text or "—").replace("\n", "<br/>"), style)
 
 
@@ -45,9 +56,10 @@ def _name(text: str | None) -> str:
     return shorten(" ".join((text or "").split()), 120)
 
 
-def pdsa_flowables(cycle: Any, questions: list[Any], idea: str, site: str,
-                   width: float) -> list[Any]:
-    idea, site = _name(idea), _name(site)
+def pdsa_flowables(summary: PdsaSummary, width: float) -> list[Any]:
+    """One cycle's page: title, where and when, the four boxes, then the questions."""
+    cycle, questions = summary.cycle, summary.questions
+    idea, site = _name(summary.idea), _name(summary.site)
     meta = " · ".join(x for x in (site, f"testing “{idea}”" if idea else "",
                                    f"scale: {cycle.scale}" if cycle.scale else "",
                                    f"{cycle.start_date or '?'} – {cycle.end_date or '?'}") if x)
@@ -86,11 +98,25 @@ def pdsa_flowables(cycle: Any, questions: list[Any], idea: str, site: str,
             Paragraph("Predictions and results", HEAD), table]
 
 
-def write_pdsa_summary(path: str | Path, cycle: Any, questions: list[Any], idea: str,
-                       site: str) -> Path:
+def write_pdsa_summary(path: str | Path, summary: PdsaSummary) -> Path:
+    """One cycle's summary as a landscape A4 PDF of its own."""
     path = Path(path)
     doc = SimpleDocTemplate(str(path), pagesize=landscape(A4), leftMargin=14 * mm,
                             rightMargin=14 * mm, topMargin=12 * mm, bottomMargin=12 * mm,
-                            title=f"PDSA {_name(cycle.title)}")
-    doc.build(pdsa_flowables(cycle, questions, idea, site, doc.width))
+                            title=f"PDSA {_name(summary.cycle.title)}")
+    doc.build(pdsa_flowables(summary, doc.width))
     return path
+
+
+def pdsa(ctx: Context) -> list[Any]:
+    """The packet section: the most recent cycles in scope before the meeting."""
+    cycles = ctx.data.cycles
+    if not cycles:
+        return [nothing("no PDSA cycles before this meeting")]
+    out: list[Any] = [para(f"The {len(cycles)} most recent cycles before this meeting, "
+                           "newest first.", SMALL)]
+    for summary in cycles:
+        out += [CondPageBreak(ctx.height * 0.45), *pdsa_flowables(summary, ctx.width),
+                Spacer(1, 6 * mm)]
+    return out
+

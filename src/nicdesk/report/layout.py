@@ -1,7 +1,7 @@
 """Page machinery and options of the meeting packet: paragraph styles, the document
 template that turns section headings into contents lines and PDF bookmarks, the canvas
 that writes "page X of Y" footers, small flowables, and what a person can choose
-(`PacketOptions`).  The sections themselves are in `packet_sections`, the build in
+(`PacketOptions`).  The sections themselves are in `sections/`, the build in
 `packet`.
 
 Names people typed (sites, measures, change ideas, meetings, ramps, diagrams) are
@@ -129,7 +129,7 @@ def fit(drawing: Any, width: float, height: float) -> Any:
     return drawing
 
 
-class Heading(Paragraph):
+class Heading(Paragraph):  # type: ignore[misc]  # reportlab has no types
     """A section heading that becomes a contents line and a PDF bookmark.  Its text is
     shortened (`label`), so it always fits a page and is never split across two."""
 
@@ -142,7 +142,7 @@ class Heading(Paragraph):
         return []  # move to the next page whole (a heading is a few lines at most)
 
 
-class PacketDoc(BaseDocTemplate):
+class PacketDoc(BaseDocTemplate):  # type: ignore[misc]  # reportlab has no types
     def __init__(self, path: str, *, pagesize: Any, title: str, footer: str,
                  progress: Progress | None) -> None:
         super().__init__(path, pagesize=pagesize, leftMargin=16 * mm, rightMargin=16 * mm,
@@ -174,7 +174,7 @@ class PacketDoc(BaseDocTemplate):
 
 
 def numbered_canvas(footer: str) -> type[Canvas]:
-    class NumberedCanvas(Canvas):
+    class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab has no types
         """Holds pages back until the end so each footer can say 'page X of Y'."""
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -207,7 +207,7 @@ def numbered_canvas(footer: str) -> type[Canvas]:
     return NumberedCanvas
 
 
-class RuledLines(Flowable):
+class RuledLines(Flowable):  # type: ignore[misc]  # reportlab has no types
     """Ruled lines: room for handwritten notes."""
 
     def __init__(self, width: float, count: int) -> None:
