@@ -24,7 +24,7 @@ def window_on(qtbot, path: Path, select: str = "", size: tuple[int, int] = (1400
 
 def make_invitation(folder: Path, site: str = "Lincoln") -> Path:
     """A coordinator file (hub + one school) and its invitation for `site`."""
-    from nicdesk.cli.commands import main
+    from nicdesk.cli.parser import main
     from nicdesk.store.workspace import Workspace
 
     coord = folder / "coord.nicdesk"

@@ -73,15 +73,15 @@ def test_first_run_creates_my_school(qtbot, data_dir: Path) -> None:  # noqa: AN
 
 def test_first_run_joins_with_an_invitation(qtbot, data_dir: Path, tmp_path: Path,
                                             monkeypatch) -> None:  # noqa: ANN001
-    from nicdesk.ui.exchange import dialogs as bundle_dialogs
+    from nicdesk.ui.exchange import join as join_dialogs
     from nicdesk.ui.shell.app import initial_workspace
 
     from .conftest import make_invitation
 
     invite = make_invitation(tmp_path)
-    monkeypatch.setattr(bundle_dialogs.QFileDialog, "getOpenFileName",
+    monkeypatch.setattr(join_dialogs.QFileDialog, "getOpenFileName",
                         lambda *a, **k: (str(invite), ""))
-    monkeypatch.setattr(bundle_dialogs.QFileDialog, "getSaveFileName",
+    monkeypatch.setattr(join_dialogs.QFileDialog, "getSaveFileName",
                         lambda *a, **k: (str(tmp_path / "lincoln.nicdesk"), ""))
     monkeypatch.setattr(QMessageBox, "exec", lambda self: 0)
     w = _window(qtbot)

@@ -126,7 +126,7 @@ def test_new_meeting_from_the_navigator(qtbot, demo_copy: Path, monkeypatch) -> 
     monkeypatch.setattr("nicdesk.ui.shell.actions.QInputDialog.getText",
                         lambda *a, **k: ("Spring convening", True))
     node = w.navigator.current_node()
-    label, action = next(a for a in w._context_actions(node) if a[0] == "New meeting…")
+    label, action = next(a for a in w.commands.context_actions(node) if a[0] == "New meeting…")
     action()
     assert _meeting(w, "Spring convening").network_id == node.network_id
     page = w.stack.currentWidget()

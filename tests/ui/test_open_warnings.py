@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from nicdesk.cli.commands import main as cli
+from nicdesk.cli.parser import main as cli
 from nicdesk.store.workspace import Workspace
 from nicdesk.ui.shell.main_window import MainWindow
 

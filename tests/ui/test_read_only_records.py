@@ -26,7 +26,7 @@ OWN_CYCLE = "Lincoln High School/PDSA cycles/Ramp: Advisory check-ins/Advisory c
 def lincoln(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The split sample network after one round: the sites' bundles imported by the
     coordinator (who then adds a network fishbone), its digest imported at Lincoln."""
-    from nicdesk.cli.commands import main
+    from nicdesk.cli.parser import main
     from nicdesk.demo.network import build_network_demo
     from nicdesk.store.ops import fishbones
     from nicdesk.store.schema import Network

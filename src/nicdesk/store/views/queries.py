@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ...core.measures import format_value, is_percent
+from ...core.sites import SiteLink, children_by_parent
 from ..schema import (
     ActionItem,
     AgendaItem,
@@ -104,10 +106,11 @@ def navigator_tree(session: Session) -> list[NavNode]:
         )
         sites = _live(session, Site, Site.network_id == net.id)
         sites_node = NavNode("sites", "Sites", network_id=net.id)
-        by_parent: dict[str | None, list[Site]] = defaultdict(list)
-        ids = {s.id for s in sites}
-        for s in sites:
-            by_parent[s.parent_id if s.parent_id in ids else None].append(s)
+        # nested by the hierarchy rule: every site once, missing parents and cycles mended
+        by_id = {s.id: s for s in sites}
+        by_parent: dict[str | None, list[Site]] = {
+            parent: [by_id[i] for i in kids] for parent, kids in children_by_parent(
+                SiteLink(s.id, s.name, s.parent_id) for s in sites).items()}
 
         groups = functools.partial(_site_groups, net_id=net.id, content=content,
                                    measures=measures, ramps=ramps, cycles=cycles,
@@ -220,10 +223,8 @@ class Summary:
     table: tuple[list[str], list[list[str]]] | None = None
 
 
-def _pct(value: float | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    return f"{value * 100:.1f} %" if "%" in unit else f"{value:g}"
+def _pct(value: float | None, m: Measure) -> str:
+    return format_value(value, is_percent(m.value_type, m.unit))
 
 
 def summarize(session: Session, kind: str, record_id: str, site_id: str | None = None) -> Summary:
@@ -294,7 +295,7 @@ def _measure(s: Session, rid: str, site: str | None) -> Summary:
                   f"{'better' if m.direction == 'up' else 'worse'}")
     out.facts = [("Operational definition", m.definition or "(not written yet)"),
                  ("Unit", m.unit), ("Data source", m.data_source),
-                 ("Target", _pct(m.target, m.unit)), ("Chart", m.chart_kind)]
+                 ("Target", _pct(m.target, m)), ("Chart", m.chart_kind)]
     where = [Observation.measure_id == rid]
     if site:
         where.append(Observation.site_id == site)
@@ -305,9 +306,9 @@ def _measure(s: Session, rid: str, site: str | None) -> Summary:
         ordered = sorted(values)
         median = ordered[len(ordered) // 2] if len(ordered) % 2 else (
             ordered[len(ordered) // 2 - 1] + ordered[len(ordered) // 2]) / 2
-        out.facts.append(("Median", _pct(median, m.unit)))
-        out.facts.append(("Latest", f"{_pct(values[-1], m.unit)} ({obs[-1].period})"))
-    rows = [[o.period.isoformat(), _pct(o.value, m.unit),
+        out.facts.append(("Median", _pct(median, m)))
+        out.facts.append(("Latest", f"{_pct(values[-1], m)} ({obs[-1].period})"))
+    rows = [[o.period.isoformat(), _pct(o.value, m),
              f"{o.numerator:g}/{o.denominator:g}" if o.denominator else "",
              ("excluded: " + o.exclusion_reason) if o.excluded else o.note]
             for o in obs[-12:]]

@@ -14,7 +14,7 @@ from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"  # nicdesk/resources
 INK, LIGHT_INK = "#1F4E79", "#BFE3F7"
 SIZES = (16, 22, 24, 32, 48, 64, 128, 256, 512)
 ACTION_SIZES = (24, 48)
@@ -33,7 +33,7 @@ def _render(svg: bytes, size: int) -> QPixmap:
 
 def dark_palette() -> bool:
     app = QGuiApplication.instance()
-    if app is None:
+    if not isinstance(app, QGuiApplication):  # no application yet (or a console one)
         return False
     return app.palette().color(QPalette.ColorRole.Window).lightness() < 110
 

@@ -13,7 +13,7 @@ reading, comparing and export stay.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
@@ -31,17 +31,20 @@ from PySide6.QtWidgets import (
     QTextBrowser,
     QVBoxLayout,
 )
-from sqlalchemy import select
 
 from ...core import model
 from ...core.diagram_diff import diff_versions
 from ...core.layout import LEVELS, LayoutNode, layout_driver
 from ...store.ops import diagrams as ops
-from ...store.schema import Measure, NodeMeasure
+from ...store.views import diagrams as views
+from ...store.views.records import RecordView, existing_ids, measures_of_network
 from ..common.fields import ChoiceField, TextField, plain_choices
 from ..records.forms import RecordForm
 from .editor import DiagramEditor
 from .scene import DiagramScene, DiagramView
+
+if TYPE_CHECKING:
+    from ..shell.context import ShellContext
 
 NEXT_LEVEL = {"aim": "primary", "primary": "secondary", "secondary": "change idea"}
 NEW_TEXT = {"primary": "New primary driver", "secondary": "New secondary driver",
@@ -84,20 +87,15 @@ class NodeForm(RecordForm):
         row.addWidget(add)
         layout.addLayout(row)
 
-    def prepare(self, session: Any, record: Any) -> None:
-        from ...store.ops.fishbones import causes_for_node
-
-        self.title.setText(f"{record.level.title()}: {record.text}")
-        causes = causes_for_node(session, record.id)
-        self.causes.setText("Root causes behind it: " + "; ".join(c.text for c in causes)
-                            if causes else "")
-        linked = session.scalars(select(NodeMeasure).where(
-            NodeMeasure.node_id == record.id, NodeMeasure.deleted.is_(False))).all()
-        names = {m.id: m.name for m in session.scalars(select(Measure).where(
-            Measure.deleted.is_(False)))}
+    def prepare(self, ws: Any, record: RecordView) -> None:
+        self.title.setText(f"{record['level'].title()}: {record['text']}")
+        details = views.node_details(ws, record.id)
+        causes = details.root_causes
+        self.causes.setText("Root causes behind it: " + "; ".join(causes) if causes else "")
+        names = {m.id: m.name for m in measures_of_network(ws)}
         self.measures.clear()
-        for link in linked:
-            self.measures.addItem(names.get(link.measure_id, "?"))
+        for measure_id in details.linked_measures:
+            self.measures.addItem(names.get(measure_id, "?"))
         self.measure_choice.clear()
         for mid, name in sorted(names.items(), key=lambda x: x[1]):
             self.measure_choice.addItem(name, mid)
@@ -105,9 +103,9 @@ class NodeForm(RecordForm):
     def _link_measure(self) -> None:
         mid = self.measure_choice.currentData()
         if mid and self.record_id:
-            ws = self.window_.workspace
-            self.window_.runner.run(ws.ops.create, "node_measure", node_id=self.record_id,
-                                    measure_id=mid, label="Link measure")
+            ws = self.shell.workspace
+            self.shell.runner.run(ws.ops.create, "node_measure", node_id=self.record_id,
+                                  measure_id=mid, label="Link measure")
 
 
 class DriverEditor(DiagramEditor):
@@ -115,10 +113,10 @@ class DriverEditor(DiagramEditor):
                  "reorder · Ctrl+L or drag onto a node: link · Ctrl+wheel, Ctrl+= / Ctrl+− / "
                  "Ctrl+0: zoom")
 
-    def __init__(self, window: Any) -> None:
-        super().__init__(window, NodeForm(window))
+    def __init__(self, shell: ShellContext) -> None:
+        super().__init__(shell, NodeForm(shell))
         self.diagram_id: str | None = None
-        self.data: ops.DiagramData | None = None
+        self.data: views.DriverDiagramView | None = None
         self.highlight: dict[str, str] = {}
         self.scene.link_requested.connect(self.link_nodes)
         act = self.act
@@ -163,11 +161,10 @@ class DriverEditor(DiagramEditor):
             self.view.setFocus()
 
     def reload(self) -> None:
-        ws = self.window_.workspace
+        ws = self.shell.workspace
         if ws is None or self.diagram_id is None:
             return
-        with ws.read() as s:
-            self.data = ops.load_diagram(s, self.diagram_id)
+        self.data = views.driver_diagram(ws, self.diagram_id)
         self.set_locked(ws.ops.record_block("driver_diagram", self.diagram_id))
         d = self.data
         origin = " (adopted from the network diagram)" if d.diagram.adopted_from_id else ""
@@ -181,7 +178,7 @@ class DriverEditor(DiagramEditor):
         return self.data.nodes[node].text
 
     def store_rename(self, node: str, text: str) -> None:
-        self._run(ops.rename_node, self.window_.workspace, node, text)
+        self._run(ops.rename_node, self.shell.workspace, node, text)
 
     def on_selection(self, ids: list[str]) -> None:
         if len(ids) == 1 and self.data and ids[0] in self.data.nodes:
@@ -197,13 +194,8 @@ class DriverEditor(DiagramEditor):
     def _created_node(self, result: Any) -> str | None:
         if result is None:
             return None
-        with self.window_.workspace.read() as s:
-            from ...store.schema import DriverNode
-
-            for rid in result.created:
-                if s.get(DriverNode, rid) is not None:
-                    return rid
-        return None
+        return next(iter(existing_ids(self.shell.workspace, "driver_node", result.created)),
+                    None)
 
     def add_child(self) -> None:
         node = self.selected()
@@ -211,8 +203,8 @@ class DriverEditor(DiagramEditor):
             return
         level = NEXT_LEVEL.get(self.data.nodes[node].level)
         if level is None:
-            self.window_.statusBar().showMessage("Change ideas are the last level; add a "
-                                                 "sibling with Enter instead.", 5000)
+            self.shell.show_status("Change ideas are the last level; add a "
+                                   "sibling with Enter instead.", 5000)
             return
         self._add(level, node, None)
 
@@ -228,7 +220,7 @@ class DriverEditor(DiagramEditor):
         self._add(level, parents[0] if parents else None, node)
 
     def _add(self, level: str, parent: str | None, after: str | None) -> None:
-        ws = self.window_.workspace
+        ws = self.shell.workspace
         result = self._run(ops.add_node, ws, self.diagram_id, level, NEW_TEXT[level], parent,
                            after_id=after)
         new = self._created_node(result)
@@ -239,7 +231,7 @@ class DriverEditor(DiagramEditor):
     def delete_selected(self) -> None:
         if self.locked:
             return
-        ws = self.window_.workspace
+        ws = self.shell.workspace
         edges = self.scene.selected_edges()
         if edges:
             for edge in edges:
@@ -249,10 +241,9 @@ class DriverEditor(DiagramEditor):
         if node is None or self.data is None:
             return
         if self.data.nodes[node].level == "aim":
-            self.window_.statusBar().showMessage("The aim stays; edit its text instead.", 5000)
+            self.shell.show_status("The aim stays; edit its text instead.", 5000)
             return
-        with ws.read() as s:
-            children, cycles = ops.impact(s, self.data, node)
+        children, cycles = views.deletion_impact(ws, self.diagram_id, node)
         if children or cycles:
             text = (f"Delete “{self.data.nodes[node].text}”"
                     + (f" and {children} node{'s' * (children != 1)} that only hang from it"
@@ -270,7 +261,7 @@ class DriverEditor(DiagramEditor):
     def move(self, delta: int) -> None:
         node = self.selected()
         if node is not None and self.data is not None:
-            self._run(ops.move, self.window_.workspace, self.data, node, delta)
+            self._run(ops.move, self.shell.workspace, self.data, node, delta)
             self.scene.select_only(node)
 
     def link_nodes(self, source: str, target: str) -> None:
@@ -280,7 +271,7 @@ class DriverEditor(DiagramEditor):
         a, b = self.data.nodes[source], self.data.nodes[target]
         parent, child = (target, source) if LEVELS.index(a.level) > LEVELS.index(b.level) \
             else (source, target)
-        self._run(ops.link, self.window_.workspace, self.diagram_id, parent, child)
+        self._run(ops.link, self.shell.workspace, self.diagram_id, parent, child)
 
     def link_dialog(self) -> None:
         node = self.selected()
@@ -322,12 +313,11 @@ class DriverEditor(DiagramEditor):
         name, ok = QInputDialog.getText(self, "Save snapshot", "Name of this version of the "
                                         "theory:", text=f"Theory on {dt.date.today():%d %b %Y}")
         if ok:
-            self._run(ops.save_snapshot, self.window_.workspace, self.diagram_id, name)
+            self._run(ops.save_snapshot, self.shell.workspace, self.diagram_id, name)
 
     def compare(self) -> None:
-        ws = self.window_.workspace
-        with ws.read() as s:
-            snaps = ops.snapshots(s, self.diagram_id)
+        ws = self.shell.workspace
+        snaps = views.diagram_snapshots(ws, self.diagram_id)
         if not snaps:
             QMessageBox.information(self, "Compare", "There are no snapshots yet. Use “Save "
                                     "snapshot…” to keep this version of the theory.")
@@ -341,7 +331,8 @@ class DriverEditor(DiagramEditor):
 class CompareDialog(QDialog):
     """Two versions side by side in words, with the older one drawn read-only."""
 
-    def __init__(self, parent: Any, snaps: list[Any], now: dict[str, Any]) -> None:
+    def __init__(self, parent: Any, snaps: list[views.SnapshotInfo],
+                 now: dict[str, Any]) -> None:
         super().__init__(parent)
         self.setWindowTitle("Compare versions of the theory")
         self.resize(1000, 640)

@@ -8,7 +8,7 @@ stay."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import Qt
@@ -26,16 +26,19 @@ from PySide6.QtWidgets import (
 from ..common.widgets import LockBanner, page_title
 from .scene import DiagramScene, DiagramView
 
+if TYPE_CHECKING:
+    from ..shell.context import ShellContext
+
 
 class DiagramEditor(QWidget):
     hint_text = ""
     read_only_hint = ("Read-only here: arrows move through the diagram · Ctrl+wheel, "
                       "Ctrl+= / Ctrl+− / Ctrl+0: zoom · Export… saves a picture")
 
-    def __init__(self, window: Any, details: QWidget, side: QWidget | None = None,
+    def __init__(self, shell: ShellContext, details: QWidget, side: QWidget | None = None,
                  side_focus: QWidget | None = None) -> None:
         super().__init__()
-        self.window_ = window
+        self.shell = shell
         self.details = details
         self.side = side_focus or side  # the widget in the side pane that takes the keys
         outer = QVBoxLayout(self)
@@ -163,7 +166,7 @@ class DiagramEditor(QWidget):
         if self.locked:
             return None
         self.problem.hide()
-        return self.window_.runner.run(fn, *args, **kwargs)
+        return self.shell.runner.run(fn, *args, **kwargs)
 
     def rename(self) -> None:
         node = self.selected()

@@ -12,7 +12,7 @@ is read-only here: a lock banner names the owner and every editing action is off
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
@@ -35,9 +35,14 @@ from PySide6.QtWidgets import (
 
 from ...core import model
 from ...store.ops import fishbones as ops
+from ...store.views import diagrams as views
+from ...store.views.records import RecordView, record_view
 from ..common.fields import BoolField, ChoiceField, IntField, TextField, plain_choices
 from ..records.forms import RecordForm
 from .editor import DiagramEditor
+
+if TYPE_CHECKING:
+    from ..shell.context import ShellContext
 
 ROLE = Qt.ItemDataRole.UserRole
 WHYS = 5
@@ -86,38 +91,33 @@ class CauseForm(RecordForm):
         row.addWidget(link)
         layout.addLayout(row)
 
-    def prepare(self, session: Any, record: Any) -> None:
-        from ...store.schema import Fishbone
-
-        self.title.setText(record.text)
-        for edit, text in zip(self.whys, [*(record.whys or []), *[""] * WHYS], strict=False):
+    def prepare(self, ws: Any, record: RecordView) -> None:
+        self.title.setText(record["text"])
+        chain = record["whys"] or []
+        for edit, text in zip(self.whys, [*chain, *[""] * WHYS], strict=False):
             if not edit.hasFocus():
                 edit.setText(text)
-        chain = record.whys or []
         self.deepest.setText(f"Candidate root cause: {chain[-1]}" if chain else "")
-        fishbone = session.get(Fishbone, record.fishbone_id)
+        context = views.cause_context(ws, record.id)
         self.driver_choice.clear()
-        for node_id, label in ops.driver_choices(session, fishbone.network_id):
+        for node_id, label in context.driver_choices:
             self.driver_choice.addItem(label, node_id)
-        data = ops.load_fishbone(session, record.fishbone_id)
         self.drivers.clear()
-        self.drivers.addItems(data.driver_links.get(record.id, []))
+        self.drivers.addItems(context.linked_drivers)
 
     def _store_whys(self) -> None:
         if self.record_id is None or self.lock:
             return
         chain = [e.text() for e in self.whys]
-        with self.window_.workspace.read() as s:
-            from ...store.schema import Cause
-
-            stored = s.get(Cause, self.record_id).whys or []
+        cause = record_view(self.shell.workspace, "cause", self.record_id)
+        stored = (cause["whys"] if cause is not None else None) or []
         if [w.strip() for w in chain if w.strip()] != stored:
-            self.window_.runner.run(ops.set_whys, self.window_.workspace, self.record_id, chain)
+            self.shell.runner.run(ops.set_whys, self.shell.workspace, self.record_id, chain)
 
     def _link_driver(self) -> None:
         node = self.driver_choice.currentData()
         if node and self.record_id:
-            self.window_.runner.run(ops.link_driver, self.window_.workspace, self.record_id, node)
+            self.shell.runner.run(ops.link_driver, self.shell.workspace, self.record_id, node)
 
 
 class FishboneEditor(DiagramEditor):
@@ -125,7 +125,7 @@ class FishboneEditor(DiagramEditor):
                  "Delete · V: add a vote · Ctrl+M or drag onto a category: move · arrows: "
                  "move through the outline · Ctrl+wheel / Ctrl+0: zoom")
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, shell: ShellContext) -> None:
         self.outline = QTreeWidget()
         self.outline.setObjectName("fishboneOutline")
         self.outline.setAccessibleName("Outline")
@@ -147,11 +147,11 @@ class FishboneEditor(DiagramEditor):
         row.addWidget(self.min_votes)
         side_layout.addLayout(row)
         side_layout.addWidget(self.outline, 1)
-        super().__init__(window, CauseForm(window), side=side, side_focus=self.outline)
+        super().__init__(shell, CauseForm(shell), side=side, side_focus=self.outline)
         self.by_votes.toggled.connect(lambda _on: self._fill_outline())
         self.min_votes.valueChanged.connect(lambda _v: self._fill_outline())
         self.fishbone_id: str | None = None
-        self.data: ops.FishboneData | None = None
+        self.data: views.FishboneView | None = None
         self.outline.currentItemChanged.connect(self._outline_selected)
         self.scene.link_requested.connect(self._dropped)
         act = self.act
@@ -187,11 +187,10 @@ class FishboneEditor(DiagramEditor):
             self.view.setFocus()
 
     def reload(self) -> None:
-        ws = self.window_.workspace
+        ws = self.shell.workspace
         if ws is None or self.fishbone_id is None:
             return
-        with ws.read() as s:
-            self.data = ops.load_fishbone(s, self.fishbone_id)
+        self.data = views.fishbone_view(ws, self.fishbone_id)
         self.set_locked(ws.ops.record_block("fishbone", self.fishbone_id))
         self.title.setText(self.data.fishbone.title or "Fishbone")
         self.scene.show_layout(self.data.layout)
@@ -290,7 +289,7 @@ class FishboneEditor(DiagramEditor):
         return next(c.name for c in self.data.categories if c.id == node)
 
     def store_rename(self, node: str, text: str) -> None:
-        self._run(ops.rename, self.window_.workspace, self.kind_of(node), node, text)
+        self._run(ops.rename, self.shell.workspace, self.kind_of(node), node, text)
 
     def step_vertical(self, delta: int) -> None:
         node = self.selected()
@@ -321,7 +320,7 @@ class FishboneEditor(DiagramEditor):
     # ------------------------------------------------------------------ editing
     def _new_cause(self, category: str, parent: str | None, after: str | None) -> None:
         before = set(self.data.causes)
-        self._run(ops.add_cause, self.window_.workspace, self.fishbone_id, category,
+        self._run(ops.add_cause, self.shell.workspace, self.fishbone_id, category,
                   "New cause", parent, after_id=after)
         new = next(iter(set(self.data.causes) - before), None)
         if new:
@@ -353,7 +352,7 @@ class FishboneEditor(DiagramEditor):
 
     def _new_category(self) -> None:
         before = {c.id for c in self.data.categories}
-        self._run(ops.add_category, self.window_.workspace, self.fishbone_id, "New category")
+        self._run(ops.add_category, self.shell.workspace, self.fishbone_id, "New category")
         new = next(iter({c.id for c in self.data.categories} - before), None)
         if new:
             self.scene.select_only(new)
@@ -373,7 +372,7 @@ class FishboneEditor(DiagramEditor):
                     QMessageBox.StandardButton.Yes:
                 return
         order = self.order()
-        self._run(self.window_.workspace.ops.delete, kind, node)
+        self._run(self.shell.workspace.ops.delete, kind, node)
         remaining = [n for n in order if n in self.data.causes or
                      n in {c.id for c in self.data.categories}]
         if remaining:
@@ -390,7 +389,7 @@ class FishboneEditor(DiagramEditor):
     def vote(self) -> None:
         node = self.selected()
         if node and self.data and node in self.data.causes:
-            self._run(self.window_.workspace.ops.update, "cause", node,
+            self._run(self.shell.workspace.ops.update, "cause", node,
                       votes=self.data.causes[node].votes + 1, label="Add a vote")
             self.scene.select_only(node)
 
@@ -402,7 +401,7 @@ class FishboneEditor(DiagramEditor):
         name, ok = QInputDialog.getItem(self, "Move cause", "Move to category:", names, 0, False)
         if ok:
             target = self.data.categories[names.index(name)].id
-            self._run(ops.move_cause, self.window_.workspace, node, target)
+            self._run(ops.move_cause, self.shell.workspace, node, target)
             self.scene.select_only(node)
 
     def pareto(self) -> None:
@@ -414,11 +413,11 @@ class FishboneEditor(DiagramEditor):
         dialog.exec()
 
     def draft(self) -> None:
-        result = self._run(ops.draft_driver_diagram, self.window_.workspace, self.fishbone_id)
+        result = self._run(ops.draft_driver_diagram, self.shell.workspace, self.fishbone_id)
         if result is not None:
             fb = self.data.fishbone
-            self.window_.navigator.select_key(("driver_diagram", result.created[0], fb.site_id,
-                                               "", fb.network_id))
+            self.shell.select_key(("driver_diagram", result.created[0], fb.site_id,
+                                  "", fb.network_id))
 
     def _dropped(self, source: str, target: str) -> None:
         """A cause dragged onto a category, or onto a cause of another category."""
@@ -427,4 +426,4 @@ class FishboneEditor(DiagramEditor):
         category = target if self.kind_of(target) == "fishbone_category" else (
             self.data.causes[target].category_id if target in self.data.causes else None)
         if category and category != self.data.causes[source].category_id:
-            self._run(ops.move_cause, self.window_.workspace, source, category)
+            self._run(ops.move_cause, self.shell.workspace, source, category)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
@@ -31,21 +31,25 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from ...store.schema import PdsaCycle, Site
-from ...store.views.series import MeasureSeries, load_series
+from ...store.views.measures import measure_page
+from ...store.views.pdsa import site_cycles
+from ...store.views.records import create_block
+from ...store.views.series import MeasureSeries
 from ..common.widgets import LockBanner, page_title, set_read_only
 from ..records.forms import CHART_CHOICES, MeasureForm
+
+if TYPE_CHECKING:
+    from ..shell.context import ShellContext
 
 BADGES = {"outcome": ("OUTCOME", "#0072B2"), "process": ("PROCESS", "#009E73"),
           "balancing": ("BALANCING", "#B35C00")}
 
 
 class MeasurePage(QWidget):
-    def __init__(self, window: Any) -> None:
+    def __init__(self, shell: ShellContext) -> None:
         super().__init__()
-        self.window_ = window
+        self.shell = shell
         self.measure_id: str | None = None
         self.site_id: str | None = None
         self.series: MeasureSeries | None = None
@@ -110,7 +114,7 @@ class MeasurePage(QWidget):
         data_layout.setContentsMargins(0, 4, 0, 0)
         from .data_grid import DataGrid
 
-        self.grid = DataGrid(window)
+        self.grid = DataGrid(shell)
         data_layout.addWidget(self.grid)
         self.grid_problem = QLabel()
         self.grid_problem.setStyleSheet("color: #B3261E;")
@@ -124,7 +128,7 @@ class MeasurePage(QWidget):
         data_layout.addWidget(hint)
         self.grid_hint = hint
         self.grid.problem.connect(self.grid_problem.setText)
-        self.form = MeasureForm(window)
+        self.form = MeasureForm(shell)
         self.tabs.addTab(self.chart_holder, "Chart")
         self.tabs.addTab(self.data_holder, "Data")
         self.tabs.addTab(self.form, "Definition")
@@ -141,29 +145,26 @@ class MeasurePage(QWidget):
             self.tabs.setCurrentWidget(self.chart_holder if site_id else self.form)
 
     def reload(self) -> None:
-        ws = self.window_.workspace
+        ws = self.shell.workspace
         if ws is None or self.measure_id is None:
             return
         self.form.reload()
-        with ws.read() as s:
-            from ...store.schema import Measure
-
-            measure = s.get(Measure, self.measure_id)
-            if measure is None or measure.deleted:
-                self.setEnabled(False)
-                return
-            self.setEnabled(True)
-            site = s.get(Site, self.site_id) if self.site_id else None
-            self.series = load_series(s, self.measure_id, self.site_id) if site else None
-        data_lock = series_block(ws, site.id) if site else None
+        view = measure_page(ws, self.measure_id, self.site_id)
+        if view is None:
+            self.setEnabled(False)
+            return
+        self.setEnabled(True)
+        measure, self.series = view.measure, view.series
+        has_site = view.site_id is not None
+        data_lock = series_block(ws, view.site_id) if view.site_id is not None else None
         self.title.setText(measure.name)
         text, colour = BADGES.get(measure.kind, (measure.kind.upper(), "#555555"))
         self.badge.setText(f" {text} ")
         self.badge.setStyleSheet(f"color: white; background: {colour}; border-radius: 3px;"
                                  " font-weight: bold; padding: 1px 4px;")
         self.badge.setAccessibleName(f"{measure.kind} measure")
-        self.where.setText(f"at {site.name}" if site else "network measure: choose a site "
-                           "under Sites to see its data")
+        self.where.setText(f"at {view.site_name}" if has_site else "network measure: choose a "
+                           "site under Sites to see its data")
         self.chart_kind.setCurrentIndex(max(self.chart_kind.findData(measure.chart_kind), 0))
         set_read_only(self.chart_kind, self.form.lock)  # the chart type is the definition's
         if not measure.definition.strip():
@@ -175,7 +176,6 @@ class MeasurePage(QWidget):
             self.prompt.show()
         else:
             self.prompt.hide()
-        has_site = site is not None
         self.banner.show_block(data_lock)
         for key in ("import", "freeze", "rebase", "note"):
             set_read_only(self.buttons[key], data_lock)
@@ -195,30 +195,31 @@ class MeasurePage(QWidget):
             from ..common.chart_view import ChartView  # pyqtgraph: imported on first use
 
             self.chart = ChartView()
-            self.chart.open_cycle = self.window_.open_cycle
+            self.chart.open_cycle = self.shell.open_cycle
             self.chart_holder.layout().addWidget(self.chart)
         return self.chart
 
     # ------------------------------------------------------------------ actions
     def _run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        return self.window_.runner.run(fn, *args, **kwargs)
+        return self.shell.runner.run(fn, *args, **kwargs)
 
     def _chart_kind_chosen(self) -> None:
-        ws = self.window_.workspace
+        ws = self.shell.workspace
         self._run(ws.ops.update, "measure", self.measure_id,
                   chart_kind=self.chart_kind.currentData(), label="Change chart type")
 
     def import_csv(self, path: Path | None = None) -> None:
-        from ...store.ops.csv_import import CsvImportError, import_csv, preview_csv
+        from ...services.exchange import import_measure_csv, preview_measure_csv
+        from ...store.ops.csv_import import CsvImportError
         from ..shell.runner import show_error
         from .dialogs import CsvPreviewDialog, csv_file_dialog
 
-        ws = self.window_.workspace
+        ws = self.shell.workspace
         path = path or csv_file_dialog(self)
         if path is None:
             return
         try:
-            preview = preview_csv(ws, self.measure_id, self.site_id, path)
+            preview = preview_measure_csv(ws, self.measure_id, self.site_id, path)
         except CsvImportError as exc:
             show_error(self, exc.title, exc.message)
             return
@@ -227,22 +228,20 @@ class MeasurePage(QWidget):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         try:
-            result = import_csv(ws, self.measure_id, self.site_id, path,
-                                duplicates=dialog.duplicates,
-                                skip_bad_rows=dialog.skip_bad.isChecked())
+            result = import_measure_csv(ws, self.measure_id, self.site_id, path,
+                                        replace=dialog.duplicates == "replace",
+                                        skip_bad_rows=dialog.skip_bad.isChecked())
         except CsvImportError as exc:
             show_error(self, exc.title, exc.message)
             return
-        self.window_.notify_external_change(
+        self.shell.notify_external_change(
             f"Imported {result.added} values from {Path(path).name}")
 
     def add_phase(self, kind: str) -> None:
         from .dialogs import PhaseDialog
 
-        ws = self.window_.workspace
-        with ws.read() as s:
-            cycles = [(c.id, c.title) for c in s.scalars(select(PdsaCycle).where(
-                PdsaCycle.site_id == self.site_id, PdsaCycle.deleted.is_(False)))]
+        ws = self.shell.workspace
+        cycles = site_cycles(ws, self.site_id)
         suggested = self.series.analysis.suggest_rebase if self.series else None
         dialog = PhaseDialog(self, kind, suggested, cycles)
         self.last_dialog = dialog
@@ -274,7 +273,7 @@ class MeasurePage(QWidget):
         if dialog.exec() != QDialog.DialogCode.Accepted or not text.text().strip():
             return
         q = date.date()
-        self._run(self.window_.workspace.ops.create, "annotation", measure_id=self.measure_id,
+        self._run(self.shell.workspace.ops.create, "annotation", measure_id=self.measure_id,
                   site_id=self.site_id, date=dt.date(q.year(), q.month(), q.day()),
                   text=text.text().strip())
 
@@ -285,13 +284,13 @@ class MeasurePage(QWidget):
                                               "PNG image (*.png);;SVG drawing (*.svg)")
         if name:
             self.chart.export(name)
-            self.window_.statusBar().showMessage(f"Chart saved to {name}", 5000)
+            self.shell.show_status(f"Chart saved to {name}", 5000)
 
 
 def series_block(ws: Any, site_id: str) -> str | None:
     """Why this workspace may not add or change values of `site_id`'s series (None when
     it may): a site writes its own data only, even of a network measure."""
-    why = ws.ops.write_block("observation", site_id, creating=True)
+    why = create_block(ws, "observation", site_id)
     head = "This observation is "
     if why and why.startswith(head):  # said of the whole series on this page
         why = "These data are " + why[len(head):].replace("change it here", "change them here")

@@ -37,7 +37,7 @@ from ...report.packet import (
     packet_choices,
 )
 from ...store.ops.meetings import packet_choice, remember_packet_choice
-from ...store.schema import Meeting
+from ...store.views.records import record_view
 
 
 class PacketDialog(QDialog):
@@ -45,10 +45,10 @@ class PacketDialog(QDialog):
         super().__init__(window)
         self.window_, self.meeting_id = window, meeting_id
         ws = window.workspace
-        with ws.read() as s:
-            meeting = s.get(Meeting, meeting_id)
-            self.meeting_label = f"{meeting.title} ({meeting.date or 'no date'})"
-            self.default_name = f"{meeting.date or ''} {meeting.title} packet.pdf".strip()
+        meeting = record_view(ws, "meeting", meeting_id)
+        title, date = (meeting["title"], meeting["date"]) if meeting else ("", None)
+        self.meeting_label = f"{title} ({date or 'no date'})"
+        self.default_name = f"{date or ''} {title} packet.pdf".strip()
         self.setWindowTitle(f"Meeting packet — {self.meeting_label}")
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Tick the sections to include; drag or use the buttons to "

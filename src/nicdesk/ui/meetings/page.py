@@ -10,7 +10,7 @@ banner (the packet can still be built).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -28,10 +28,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ...store.ops.meetings import actions_for, agenda, attendee_choices
-from ...store.schema import Site
+from ...store.views import meetings as views
+from ...store.views.records import RecordView, site_name
 from ..common.fields import DateField, Field, LineField, TextField
 from ..records.forms import RecordForm
+
+if TYPE_CHECKING:
+    from ..shell.context import ShellContext
 
 
 class AttendeesField(Field):
@@ -134,9 +137,9 @@ class RecordTable(QTableWidget):
                 return
         else:
             value = item.text().strip()
-        ws = self.form.window_.workspace
-        self.form.window_.runner.run(ws.ops.update, self.kind, self.ids[item.row()],
-                                     **{key: value})
+        ws = self.form.shell.workspace
+        self.form.shell.runner.run(ws.ops.update, self.kind, self.ids[item.row()],
+                                   **{key: value})
 
     def selected_ids(self) -> list[str]:
         rows = sorted({i.row() for i in self.selectedIndexes()})
@@ -214,20 +217,22 @@ class MeetingForm(RecordForm):
         self.editing(self.actions)
         layout.addWidget(self.actions)
 
-    def prepare(self, session: Any, record: Any) -> None:
-        self.attendees.set_choices(attendee_choices(session, record), list(record.attendees))
-        site = session.get(Site, record.site_id) if record.site_id else None
-        self.scope.setText(f"Scope: {site.name + ' (and its sites)' if site else 'the network'}")
-        self.title.setText(f"Meeting: {record.title}")
+    def prepare(self, ws: Any, record: RecordView) -> None:
+        self.attendees.set_choices(views.attendee_choices(ws, record.id),
+                                   list(record["attendees"]))
+        site = site_name(ws, record["site_id"])
+        where = "the network" if site is None else site + " (and its sites)"
+        self.scope.setText(f"Scope: {where}")
+        self.title.setText(f"Meeting: {record['title']}")
 
-    def after_load(self, session: Any, record: Any) -> None:
-        items = agenda(session, record.id)
+    def after_load(self, ws: Any, record: RecordView) -> None:
+        items = views.agenda_of(ws, record.id)
         self.agenda.load(items)
         self.total.setText(f"{sum(i.minutes or 0 for i in items)} minutes")
-        rows = actions_for(session, record)
-        self.actions.load([r.item for r in rows], {
-            r.item.id: ("this meeting" if not r.carried else
-                        f"{r.meeting.title} ({r.meeting.date}) — carried over")
+        rows = views.actions_of(ws, record.id)
+        self.actions.load(rows, {
+            r.id: ("this meeting" if not r.carried else
+                   f"{r.agreed_title} ({r.agreed_date}) — carried over")
             + (" — OVERDUE" if r.overdue else "") for r in rows})
 
     def _commit(self, name: str, value: Any) -> None:
@@ -242,10 +247,10 @@ class MeetingForm(RecordForm):
 
     # -- child records
     def add_item(self) -> None:
-        ws = self.window_.workspace
+        ws = self.shell.workspace
         position = len(self.agenda.ids)
-        self.window_.runner.run(ws.ops.create, "agenda_item", meeting_id=self.record_id,
-                                title="New agenda item", minutes=10, position=position)
+        self.shell.runner.run(ws.ops.create, "agenda_item", meeting_id=self.record_id,
+                              title="New agenda item", minutes=10, position=position)
 
     def remove_items(self) -> None:
         self._delete("agenda_item", self.agenda.selected_ids())
@@ -260,21 +265,21 @@ class MeetingForm(RecordForm):
         if not 0 <= j < len(ids):
             return
         ids[i], ids[j] = ids[j], ids[i]
-        ws = self.window_.workspace
+        ws = self.shell.workspace
 
         def op(t: Any) -> None:
             for pos, rid in enumerate(ids):
                 t.update("agenda_item", rid, position=pos)
 
-        self.window_.runner.run(ws.ops.run, "Move agenda item", op)
+        self.shell.runner.run(ws.ops.run, "Move agenda item", op)
         self.agenda.selectRow(j)
 
     def add_action(self) -> None:
         text, ok = QInputDialog.getText(self, "New action item", "What is to be done?")
         if ok and text.strip():
-            ws = self.window_.workspace
-            self.window_.runner.run(ws.ops.create, "action_item", meeting_id=self.record_id,
-                                    text=text.strip())
+            ws = self.shell.workspace
+            self.shell.runner.run(ws.ops.create, "action_item", meeting_id=self.record_id,
+                                  text=text.strip())
 
     def remove_actions(self) -> None:
         self._delete("action_item", self.actions.selected_ids())
@@ -282,28 +287,26 @@ class MeetingForm(RecordForm):
     def _delete(self, kind: str, ids: list[str]) -> None:
         if not ids or self.lock:
             return
-        ws = self.window_.workspace
+        ws = self.shell.workspace
 
         def op(t: Any) -> None:
             for rid in ids:
                 t.delete(kind, rid)
 
-        self.window_.runner.run(ws.ops.run, f"Remove {len(ids)} item(s)", op)
+        self.shell.runner.run(ws.ops.run, f"Remove {len(ids)} item(s)", op)
 
     def build_packet(self) -> None:
-        from .packet_dialog import PacketDialog
-
         if self.record_id:
-            PacketDialog(self.window_, self.record_id).exec()
+            self.shell.build_packet(self.record_id)
 
 
 class MeetingPage(QScrollArea):
     """The meeting form in a scroll area (agenda and actions make it tall)."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, shell: ShellContext) -> None:
         super().__init__()
         self.setWidgetResizable(True)
-        self.form = MeetingForm(window)
+        self.form = MeetingForm(shell)
         self.setWidget(self.form)
 
     def bind(self, record_id: str, site_id: str | None = None) -> None:

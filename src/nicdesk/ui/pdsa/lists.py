@@ -6,7 +6,7 @@ only reads."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
@@ -24,20 +24,22 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from ...core.pdsa import STAGES
 from ...store.ops import pdsa as ops
-from ...store.schema import PdsaCycle, PdsaRamp
+from ...store.views import pdsa as views
 from ..common.widgets import LockBanner, page_title, set_read_only
+
+if TYPE_CHECKING:
+    from ..shell.context import ShellContext
 
 
 class RampPage(QWidget):
     """Cycles of one ramp left to right, like a ladder growing with the scale of the test."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, shell: ShellContext) -> None:
         super().__init__()
-        self.window_ = window
+        self.shell = shell
         self.ramp_id: str | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 12)
@@ -60,12 +62,9 @@ class RampPage(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        ws = self.window_.workspace
-        with ws.read() as s:
-            ramp = s.get(PdsaRamp, self.ramp_id)
-            cycles = list(s.scalars(select(PdsaCycle).where(
-                PdsaCycle.ramp_id == self.ramp_id, PdsaCycle.deleted.is_(False)).order_by(
-                PdsaCycle.cycle_number, PdsaCycle.start_date)))
+        ws = self.shell.workspace
+        ramp = views.ramp_view(ws, self.ramp_id)
+        cycles = ramp.cycles if ramp else []
         self.title.setText(f"Ramp: {ramp.title}" if ramp else "Ramp")
         lock = ws.ops.record_block("pdsa_ramp", self.ramp_id) if ramp else None
         self.banner.show_block(lock)
@@ -100,7 +99,7 @@ class RampPage(QWidget):
                 set_read_only(b, lock)
                 buttons.addWidget(b)
             open_button = QPushButton("Open")
-            open_button.clicked.connect(lambda _c=False, cid=c.id: self.window_.open_cycle(cid))
+            open_button.clicked.connect(lambda _c=False, cid=c.id: self.shell.open_cycle(cid))
             buttons.addWidget(open_button)
             v.addLayout(buttons)
             row.addWidget(card, 0, Qt.AlignmentFlag.AlignTop)
@@ -109,7 +108,7 @@ class RampPage(QWidget):
         self.scroll.setWidget(strip)
 
     def _move(self, cycle_id: str, delta: int) -> None:
-        self.window_.runner.run(ops.move_in_ramp, self.window_.workspace, cycle_id, delta)
+        self.shell.runner.run(ops.move_in_ramp, self.shell.workspace, cycle_id, delta)
 
 
 COLUMNS = (("site", "Site"), ("change_idea", "Change idea"), ("title", "Cycle"),
@@ -122,9 +121,9 @@ class CycleModel(QAbstractTableModel):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[ops.CycleRow] = []
+        self.rows: list[views.CycleRow] = []
 
-    def set_rows(self, rows: list[ops.CycleRow]) -> None:
+    def set_rows(self, rows: list[views.CycleRow]) -> None:
         self.beginResetModel()
         self.rows = rows
         self.endResetModel()
@@ -177,9 +176,9 @@ class CycleFilter(QSortFilterProxyModel):
 
 
 class CycleListPage(QWidget):
-    def __init__(self, window: Any) -> None:
+    def __init__(self, shell: ShellContext) -> None:
         super().__init__()
-        self.window_ = window
+        self.shell = shell
         self.scope: tuple[str | None, str | None] = (None, None)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(12, 8, 12, 8)
@@ -240,8 +239,8 @@ class CycleListPage(QWidget):
 
     def reload(self) -> None:
         site_id, network_id = self.scope
-        with self.window_.workspace.read() as s:
-            rows = ops.cycle_rows(s, site_id=site_id, network_id=None if site_id else network_id)
+        rows = views.cycle_list(self.shell.workspace, site_id=site_id,
+                                network_id=None if site_id else network_id)
         self.title.setText("PDSA cycles" + ("" if site_id else " across the network"))
         self.model.set_rows(rows)
         current = self.idea.currentData()
@@ -271,4 +270,4 @@ class CycleListPage(QWidget):
     def _open(self, index: QModelIndex) -> None:
         row = self.proxy.data(index, Qt.ItemDataRole.UserRole)
         if row is not None:
-            self.window_.open_cycle(row.id)
+            self.shell.open_cycle(row.id)

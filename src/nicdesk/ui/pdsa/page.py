@@ -9,7 +9,7 @@ site's cycle is shown read-only, with a lock banner naming the site that owns it
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from ...core import model
 from ...store.ops import pdsa as ops
-from ...store.schema import ChangeIdea, Measure, PdsaMeasure, PdsaQuestion, Site
+from ...store.views import pdsa as views
+from ...store.views.records import RecordView, existing_ids
 from ..common.fields import (
     ChoiceField,
     DateField,
@@ -43,6 +43,9 @@ from ..common.fields import (
 )
 from ..common.widgets import LockBanner, page_title
 from ..records.forms import RecordForm
+
+if TYPE_CHECKING:
+    from ..shell.context import ShellContext
 
 
 class QuestionsTable(QTableWidget):
@@ -68,7 +71,7 @@ class QuestionsTable(QTableWidget):
         self._loading = False
         self.itemChanged.connect(self._changed)
 
-    def load(self, questions: list[PdsaQuestion]) -> None:
+    def load(self, questions: list[views.QuestionRow]) -> None:
         if self.state() == QAbstractItemView.State.EditingState:
             return
         self._loading = True
@@ -86,9 +89,9 @@ class QuestionsTable(QTableWidget):
     def _changed(self, item: QTableWidgetItem) -> None:
         if self._loading or item.row() >= len(self.ids) or self.form.lock:
             return
-        ws = self.form.window_.workspace
-        self.form.window_.runner.run(ws.ops.update, "pdsa_question", self.ids[item.row()],
-                                     **{self.columns[item.column()]: item.text().strip()})
+        ws = self.form.shell.workspace
+        self.form.shell.runner.run(ws.ops.update, "pdsa_question", self.ids[item.row()],
+                                   **{self.columns[item.column()]: item.text().strip()})
 
 
 class PlanForm(RecordForm):
@@ -144,41 +147,35 @@ class PlanForm(RecordForm):
         row.addWidget(link)
         layout.addLayout(row)
 
-    def prepare(self, session: Any, record: Any) -> None:
-        site = session.get(Site, record.site_id)
+    def prepare(self, ws: Any, record: RecordView) -> None:
+        choices = views.plan_choices(ws, record.id)
         self.fields["ramp_id"].set_choices(  # type: ignore[attr-defined]
-            [("(not in a ramp)", None)] + sorted((r.title, r.id)
-                                                 for r in ops.ramps_of(session, site.id)))
-        ideas = session.scalars(select(ChangeIdea).where(
-            ChangeIdea.network_id == site.network_id, ChangeIdea.deleted.is_(False)))
+            [("(not in a ramp)", None), *choices.ramps])
         self.fields["change_idea_id"].set_choices(  # type: ignore[attr-defined]
-            [("(none)", None)] + sorted((i.title, i.id) for i in ideas))
-        measures = {m.id: m.name for m in session.scalars(select(Measure).where(
-            Measure.network_id == site.network_id, Measure.deleted.is_(False)))}
-        linked = [lk.measure_id for lk in session.scalars(select(PdsaMeasure).where(
-            PdsaMeasure.cycle_id == record.id, PdsaMeasure.deleted.is_(False)))]
+            [("(none)", None), *choices.ideas])
+        measures, linked = choices.measures, choices.linked
         self.measures.clear()
         self.measures.addItems([measures.get(m, "?") for m in linked])
         self.measure_choice.clear()
         for mid, name in sorted(measures.items(), key=lambda x: x[1]):
             if mid not in linked:
                 self.measure_choice.addItem(name, mid)
-        self.questions.load(_questions(session, record.id))
+        self.questions.load(views.questions_of(ws, record.id))
 
     def _commit(self, name: str, value: Any) -> None:
         if name == "ramp_id" and value and value != self.shown.get("ramp_id"):
             # joining a ramp numbers the cycle after the ramp's last one
-            if self.window_.runner.run(ops.attach_to_ramp, self.window_.workspace,
-                                       self.record_id, value) is not None:
+            if self.shell.runner.run(ops.attach_to_ramp, self.shell.workspace,
+                                     self.record_id, value) is not None:
                 self.shown[name] = value
             return
         super()._commit(name, value)
 
     def _add_question(self) -> None:
-        ws = self.window_.workspace
+        ws = self.shell.workspace
         n = self.questions.rowCount()
-        self.window_.runner.run(ws.ops.create, "pdsa_question", cycle_id=self.record_id,
-                                position=n, question="", label="Add question")
+        self.shell.runner.run(ws.ops.create, "pdsa_question", cycle_id=self.record_id,
+                              position=n, question="", label="Add question")
         if self.questions.rowCount() > n:
             self.questions.setCurrentCell(n, 0)
             self.questions.editItem(self.questions.item(n, 0))
@@ -186,22 +183,16 @@ class PlanForm(RecordForm):
     def _remove_question(self) -> None:
         row = self.questions.currentRow()
         if 0 <= row < len(self.questions.ids):
-            ws = self.window_.workspace
-            self.window_.runner.run(ws.ops.delete, "pdsa_question", self.questions.ids[row],
-                                    label="Remove question")
+            ws = self.shell.workspace
+            self.shell.runner.run(ws.ops.delete, "pdsa_question", self.questions.ids[row],
+                                  label="Remove question")
 
     def _link_measure(self) -> None:
         mid = self.measure_choice.currentData()
         if mid:
-            ws = self.window_.workspace
-            self.window_.runner.run(ws.ops.create, "pdsa_measure", cycle_id=self.record_id,
-                                    measure_id=mid, label="Link measure")
-
-
-def _questions(session: Any, cycle_id: str) -> list[PdsaQuestion]:
-    return list(session.scalars(select(PdsaQuestion).where(
-        PdsaQuestion.cycle_id == cycle_id, PdsaQuestion.deleted.is_(False)).order_by(
-        PdsaQuestion.position, PdsaQuestion.id)))
+            ws = self.shell.workspace
+            self.shell.runner.run(ws.ops.create, "pdsa_measure", cycle_id=self.record_id,
+                                  measure_id=mid, label="Link measure")
 
 
 class DoForm(RecordForm):
@@ -245,8 +236,8 @@ class StudyForm(RecordForm):
         self.editing(self.questions)
         layout.addWidget(self.questions)
 
-    def prepare(self, session: Any, record: Any) -> None:
-        self.questions.load(_questions(session, record.id))
+    def prepare(self, ws: Any, record: RecordView) -> None:
+        self.questions.load(views.questions_of(ws, record.id))
 
 
 class ActForm(RecordForm):
@@ -275,24 +266,21 @@ class ActForm(RecordForm):
         layout.addLayout(row)
 
     def _next(self) -> None:
-        result = self.window_.runner.run(ops.start_next_cycle, self.window_.workspace,
-                                         self.record_id)
+        result = self.shell.runner.run(ops.start_next_cycle, self.shell.workspace,
+                                       self.record_id)
         if result is not None:
-            self.window_.open_cycle(_new_cycle(self, result))
+            self.shell.open_cycle(_new_cycle(self, result))
 
 
 def _new_cycle(form: RecordForm, result: Any) -> str:
-    from ...store.schema import PdsaCycle
-
-    with form.window_.workspace.read() as s:
-        return next(i for i in result.created if s.get(PdsaCycle, i) is not None
-                    and i != form.record_id)
+    return next(i for i in existing_ids(form.shell.workspace, "pdsa_cycle", result.created)
+                if i != form.record_id)
 
 
 class PdsaPage(QWidget):
-    def __init__(self, window: Any) -> None:
+    def __init__(self, shell: ShellContext) -> None:
         super().__init__()
-        self.window_ = window
+        self.shell = shell
         self.cycle_id: str | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(12, 8, 12, 8)
@@ -313,7 +301,7 @@ class PdsaPage(QWidget):
                                  " border: 1px solid #E69F00;")
         outer.addWidget(self.hints)
         self.tabs = QTabWidget()
-        self.forms = [PlanForm(window), DoForm(window), StudyForm(window), ActForm(window)]
+        self.forms = [PlanForm(shell), DoForm(shell), StudyForm(shell), ActForm(shell)]
         for form in self.forms:  # scrolls on small laptop screens
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
@@ -342,14 +330,11 @@ class PdsaPage(QWidget):
         import datetime as dt
 
         from ...core.pdsa import problems, stage
-        from ...store.schema import PdsaCycle
 
-        with self.window_.workspace.read() as s:
-            cycle = s.get(PdsaCycle, self.cycle_id)
-            if cycle is None or cycle.deleted:
-                return
-            f = ops.facts(s, cycle)
-        self.title.setText(cycle.title)
+        f = views.cycle_facts(self.shell.workspace, self.cycle_id)
+        if f is None:
+            return
+        self.title.setText(f.title)
         st = stage(f, dt.date.today())
         colours = {"planning": "#0072B2", "doing": "#E69F00", "studying": "#56B4E9",
                    "done": "#009E73"}

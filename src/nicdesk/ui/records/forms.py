@@ -15,7 +15,7 @@ on one (PDSA tabs, meetings, measure definitions, diagram details), gets its loc
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -31,11 +31,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from ...core import model
-from ...store.schema import MODELS, Measure
-from ...store.views.queries import members_of, sites_of
+from ...store.views import records as views
+from ...store.views.records import RecordView
 from ..common.fields import (
     BoolField,
     ChoiceField,
@@ -50,8 +49,11 @@ from ..common.fields import (
 )
 from ..common.widgets import LockBanner, set_read_only
 
-#: why a widget that writes other records may not be used: (session, record) -> reason
-Block = Callable[[Any, Any], "str | None"]
+if TYPE_CHECKING:
+    from ..shell.context import ShellContext
+
+#: why a widget that writes other records may not be used: (record) -> reason
+Block = Callable[[RecordView], "str | None"]
 
 
 class RecordForm(QWidget):
@@ -65,9 +67,9 @@ class RecordForm(QWidget):
     #: the intro tells how to edit ("saved as you type"): hidden while read-only
     editing_intro = False
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, shell: ShellContext) -> None:
         super().__init__()
-        self.window_ = window
+        self.shell = shell
         self.record_id: str | None = None
         self.site_id: str | None = None
         self.shown: dict[str, Any] = {}
@@ -115,8 +117,9 @@ class RecordForm(QWidget):
     def extra(self, layout: QVBoxLayout) -> None:
         """Room for tables and buttons below the fields."""
 
-    def prepare(self, session: Any, record: Any) -> None:
-        """Fill choice lists that depend on other records before values are shown."""
+    def prepare(self, ws: Any, record: RecordView) -> None:
+        """Fill choice lists that depend on other records before values are shown (read
+        through `store.views`, never a session)."""
 
     # -- machinery
     def add_field(self, f: Field) -> None:
@@ -138,45 +141,40 @@ class RecordForm(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        ws = self.window_.workspace
+        ws = self.shell.workspace
         if ws is None or self.record_id is None:
             return
-        with ws.read() as s:
-            record = s.get(MODELS[self.kind], self.record_id)
-            if record is None or record.deleted:
-                self.setEnabled(False)
-                return
-            self.setEnabled(True)
-            self.prepare(s, record)
-            for name, f in self.fields.items():
-                value = getattr(record, name)
-                self.shown[name] = value
-                if not f.widget.hasFocus() or isinstance(f, ChoiceField | BoolField):
-                    f.show(value)
-            self.after_load(s, record)
-            self._apply_lock(s, record)
+        record = views.record_view(ws, self.kind, self.record_id)
+        if record is None or record.deleted:
+            self.setEnabled(False)
+            return
+        self.setEnabled(True)
+        self.prepare(ws, record)
+        for name, f in self.fields.items():
+            value = record[name]
+            self.shown[name] = value
+            if not f.widget.hasFocus() or isinstance(f, ChoiceField | BoolField):
+                f.show(value)
+        self.after_load(ws, record)
+        self._apply_lock(ws, record)
 
-    def after_load(self, session: Any, record: Any) -> None:
+    def after_load(self, ws: Any, record: RecordView) -> None:
         pass
 
-    def _apply_lock(self, session: Any, record: Any) -> None:
+    def _apply_lock(self, ws: Any, record: RecordView) -> None:
         """Read-only where this workspace may not write: the record as a whole (banner),
         each field (a site's kind and parent are the coordinator's even in the site's own
         workspace), and the registered widgets."""
-        ops = self.window_.workspace.ops
-
-        def block(fields: set[str] | frozenset[str] = frozenset()) -> str | None:
-            return ops.write_block(self.kind, record.owner_site_id, fields, session=session)
-
-        self.lock = block()
+        blocks = views.write_blocks(ws, self.kind, record.owner_site_id, self.fields)
+        self.lock = blocks.record
         writable = []
         for name, f in self.fields.items():
-            why = block({name})
+            why = blocks.fields[name]
             f.set_locked(why)
             if self.lock and not why:
                 writable.append(f.label)
         for widget, own in self.edit_widgets:
-            set_read_only(widget, own(session, record) if own is not None else self.lock)
+            set_read_only(widget, own(record) if own is not None else self.lock)
         extra = f"You can still change: {', '.join(writable)}." if writable else ""
         self.banner.show_block(self.lock if self.show_banner else None, extra)
         if self.intro_label is not None and self.editing_intro:
@@ -188,9 +186,9 @@ class RecordForm(QWidget):
         field = self.fields.get(name)
         if field is not None and field.locked:
             return
-        ws = self.window_.workspace
+        ws = self.shell.workspace
         self.problem.hide()
-        result = self.window_.runner.run(ws.ops.update, self.kind, self.record_id, **{name: value})
+        result = self.shell.runner.run(ws.ops.update, self.kind, self.record_id, **{name: value})
         if result is not None:
             self.shown[name] = value
 
@@ -198,10 +196,9 @@ class RecordForm(QWidget):
         self.problem.setText("⚠ " + message + " (not saved)")
         self.problem.show()
 
-    def _site_block(self, session: Any, _record: Any) -> str | None:
+    def _site_block(self, _record: RecordView) -> str | None:
         """Only the network coordinator adds sites (once the workspace exchanges)."""
-        return self.window_.workspace.ops.write_block("site", None, creating=True,
-                                                      session=session)
+        return views.create_block(self.shell.workspace, "site", None)
 
 
 def _same(stored: Any, typed: Any) -> bool:
@@ -234,7 +231,7 @@ class NetworkForm(RecordForm):
         row = QHBoxLayout()
         add = QPushButton("Add site…")
         add.setToolTip("Add a school, district or agency to the network")
-        add.clicked.connect(lambda: self.window_.add_site(self.record_id, None))
+        add.clicked.connect(lambda: self.shell.add_site(self.record_id, None))
         self.editing(add, self._site_block)
         row.addWidget(add)
         row.addStretch(1)
@@ -275,11 +272,12 @@ class SiteForm(RecordForm):
                       lines=2),
         ]
 
-    def prepare(self, session: Any, record: Any) -> None:
-        self.title.setText(record.name or "Site")
-        blocked = _descendants(session, record.network_id, record.id)
+    def prepare(self, ws: Any, record: RecordView) -> None:
+        self.title.setText(record["name"] or "Site")
+        blocked = views.site_descendants(ws, record["network_id"], record.id)
         choices = [("(top level)", None)] + [
-            (s.name, s.id) for s in sites_of(session, record.network_id) if s.id not in blocked
+            (s.name, s.id) for s in views.sites_in_network(ws, record["network_id"])
+            if s.id not in blocked
         ]
         self.fields["parent_id"].set_choices(choices)  # type: ignore[attr-defined]
 
@@ -312,42 +310,28 @@ class SiteForm(RecordForm):
         aim = QPushButton("Add aim")
         aim.setToolTip("State how much, by when, for whom")
         aim.clicked.connect(self._add_aim)
-        self.editing(aim, lambda s, r: self.window_.workspace.ops.write_block(
-            "aim", r.id, creating=True, session=s))
+        self.editing(aim, lambda r: views.create_block(self.shell.workspace, "aim", r.id))
         row.addWidget(sub_site)
         row.addWidget(aim)
         layout.addLayout(row)
 
-    def after_load(self, session: Any, record: Any) -> None:
-        self.members.load(members_of(session, record.id))
+    def after_load(self, ws: Any, record: RecordView) -> None:
+        self.members.load(views.members_of_site(ws, record.id))
 
     def _add_member(self) -> None:
-        ws = self.window_.workspace
-        self.window_.runner.run(ws.ops.create, "member", site_id=self.record_id,
-                                name="New member", role="teacher")
+        ws = self.shell.workspace
+        self.shell.runner.run(ws.ops.create, "member", site_id=self.record_id,
+                              name="New member", role="teacher")
+
+    def _network_id(self) -> str:
+        site = views.record_view(self.shell.workspace, "site", self.record_id)
+        return site["network_id"]  # type: ignore[index]
 
     def _add_child(self) -> None:
-        with self.window_.workspace.read() as s:
-            network_id = s.get(MODELS["site"], self.record_id).network_id
-        self.window_.add_site(network_id, self.record_id)
+        self.shell.add_site(self._network_id(), self.record_id)
 
     def _add_aim(self) -> None:
-        with self.window_.workspace.read() as s:
-            network_id = s.get(MODELS["site"], self.record_id).network_id
-        self.window_.add_aim(network_id, self.record_id)
-
-
-def _descendants(session: Any, network_id: str, site_id: str) -> set[str]:
-    children: dict[str | None, list[str]] = {}
-    for s in sites_of(session, network_id):
-        children.setdefault(s.parent_id, []).append(s.id)
-    out, todo = {site_id}, [site_id]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in out:
-                out.add(child)
-                todo.append(child)
-    return out
+        self.shell.add_aim(self._network_id(), self.record_id)
 
 
 class MembersTable(QTableWidget):
@@ -379,7 +363,7 @@ class MembersTable(QTableWidget):
         self._loading = False
         self.itemChanged.connect(self._changed)
 
-    def load(self, members: list[Any]) -> None:
+    def load(self, members: list[views.MemberRow]) -> None:
         self._loading = True
         editing = self.state() == QAbstractItemView.State.EditingState
         if editing:
@@ -422,17 +406,17 @@ class MembersTable(QTableWidget):
     def _store(self, member_id: str, key: str, value: Any) -> None:
         if self.form.lock:
             return
-        ws = self.form.window_.workspace
-        self.form.window_.runner.run(ws.ops.update, "member", member_id, **{key: value})
+        ws = self.form.shell.workspace
+        self.form.shell.runner.run(ws.ops.update, "member", member_id, **{key: value})
 
     def remove_selected(self) -> None:
         rows = sorted({i.row() for i in self.selectedIndexes()})
         if not rows or self.form.lock:
             return
-        ws = self.form.window_.workspace
+        ws = self.form.shell.workspace
         for row in rows:
-            self.form.window_.runner.run(ws.ops.delete, "member", self.ids[row],
-                                         label="Remove member")
+            self.form.shell.runner.run(ws.ops.delete, "member", self.ids[row],
+                                       label="Remove member")
 
 
 class AimForm(RecordForm):
@@ -452,12 +436,11 @@ class AimForm(RecordForm):
             LineField("population", "For whom", "All 9th graders in our school"),
         ]
 
-    def prepare(self, session: Any, record: Any) -> None:
-        measures = list(session.scalars(select(Measure).where(
-            Measure.network_id == record.network_id, Measure.deleted.is_(False))))
+    def prepare(self, ws: Any, record: RecordView) -> None:
+        measures = views.measures_of_network(ws, record["network_id"])
         self.fields["measure_id"].set_choices(  # type: ignore[attr-defined]
             [("(none)", None)] + [(m.name, m.id) for m in measures])
-        linked = next((m for m in measures if m.id == record.measure_id), None)
+        linked = next((m for m in measures if m.id == record["measure_id"]), None)
         percent = linked is not None and linked.value_type == "proportion"
         for name in ("baseline_value", "target_value"):
             field = self.fields[name]
@@ -504,9 +487,9 @@ class MeasureForm(RecordForm):
             ChoiceField("chart_kind", "Chart", CHART_CHOICES),
         ]
 
-    def prepare(self, session: Any, record: Any) -> None:
+    def prepare(self, ws: Any, record: RecordView) -> None:
         target = self.fields["target"]
-        percent = record.value_type == "proportion"
+        percent = record["value_type"] == "proportion"
         if target.percent != percent:  # type: ignore[attr-defined]
             target.percent = percent  # type: ignore[attr-defined]
             target.widget.clear()

@@ -11,15 +11,17 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
 from .main_window import MainWindow, settings
 
 
 def application() -> QApplication:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    # cast: `instance()` is typed as the core application; NICdesk only ever makes this one
+    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
     app.setApplicationName("NICdesk")
     app.setOrganizationName("NICdesk")
     app.setApplicationDisplayName("NICdesk")
@@ -27,7 +29,7 @@ def application() -> QApplication:
     from ..common.icons import app_icon
 
     app.setWindowIcon(app_icon())
-    return app  # type: ignore[return-value]
+    return app
 
 
 def initial_workspace(window: MainWindow, path: Path | str | None) -> None:
@@ -40,12 +42,37 @@ def initial_workspace(window: MainWindow, path: Path | str | None) -> None:
             if Path(recent).exists() and window.open_workspace(recent, quiet=True):
                 return
     if first_run():
-        from .welcome import run_welcome
-
         settings().setValue("welcomed", True)
         run_welcome(window)
         return
     open_sample(window)
+
+
+def run_welcome(window: MainWindow) -> str:
+    """Show the welcome, then carry out the choice; returns what was done ("create",
+    "join", "request" or "sample": anything not carried through ends on the sample)."""
+    from ...services.workspaces import create_school_workspace
+    from .welcome import WelcomeChoice, ask_welcome
+
+    def keep(dialog: QDialog) -> None:
+        window.last_dialog = dialog
+
+    answer = ask_welcome(window, keep)
+    if answer.choice in (WelcomeChoice.CREATE, WelcomeChoice.REQUEST):
+        path = create_school_workspace(answer.school, answer.network)
+        if window.open_workspace(path):
+            if answer.choice is WelcomeChoice.REQUEST:
+                from ..exchange.join import request_to_join
+
+                request_to_join(window)  # cancelled: the school's workspace stays open
+            return answer.choice.value
+    elif answer.choice is WelcomeChoice.JOIN:
+        from ..exchange.join import join_network
+
+        if join_network(window):
+            return WelcomeChoice.JOIN.value
+    open_sample(window)
+    return WelcomeChoice.SAMPLE.value
 
 
 def first_run() -> bool:
@@ -75,7 +102,8 @@ def run_app(path: Path | None = None) -> int:
     timing = os.environ.get("NICDESK_TIMING")
     from ...store.workspace import is_database_url
 
-    handed = [] if not path else [path if is_database_url(path) else str(Path(path).resolve())]
+    handed = [] if not path else [str(path) if is_database_url(path)
+                                  else str(Path(path).resolve())]
     if not timing and send_to_running(handed):
         return 0  # the running NICdesk opens it and comes to the front
     from .crash import install

@@ -3,16 +3,28 @@
 The shell is built from Qt alone so it can paint before the store (SQLAlchemy) is even
 imported; `open_workspace` loads the data afterwards.  Every change goes through
 `OpRunner`, and one slot (`_changed`) redraws what an operation touched.
+
+The window owns two helpers rather than inheriting them: `PageHost` (pages.py: which page
+shows, built on first use) and `WindowCommands` (actions.py: create, delete, share).
+Pages get a `WindowContext`, the window's `ShellContext`, never the window itself.
 """
 
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QPaintEvent,
+)
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -25,13 +37,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .actions import WindowActions
+from .actions import WindowCommands
+from .context import NodeKey
 from .navigator import Navigator
-from .pages import WindowPages
+from .pages import PageHost
 from .runner import OpRunner, show_error
 
 if TYPE_CHECKING:
+    from ...store.operations import OpChanges
+    from ...store.views.queries import NavNode
     from ...store.workspace import Workspace
+    from .single_instance import InstanceServer
 
 MAX_RECENT = 8
 
@@ -43,7 +59,52 @@ def settings() -> QSettings:
     return QSettings(str(data_dir() / "settings.ini"), QSettings.Format.IniFormat)
 
 
-class MainWindow(WindowPages, WindowActions, QMainWindow):
+class WindowContext:
+    """The main window's `ShellContext`: what its pages may use of it, and nothing more."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self._window = window
+
+    @property
+    def workspace(self) -> Workspace | None:
+        return self._window.workspace
+
+    @property
+    def runner(self) -> OpRunner:
+        return self._window.runner
+
+    def show_status(self, message: str, timeout_ms: int = 0) -> None:
+        self._window.statusBar().showMessage(message, timeout_ms)
+
+    def notify_external_change(self, label: str, changes: OpChanges | None = None) -> None:
+        self._window.notify_external_change(label, changes)
+
+    def refresh_navigator(self) -> None:
+        self._window.pages.refresh_navigator()
+
+    def select_key(self, key: NodeKey) -> bool:
+        return self._window.navigator.select_key(key)
+
+    def select_record(self, kind: str, record_id: str, site_id: str | None = None) -> bool:
+        return self._window.navigator.select_record(kind, record_id, site_id)
+
+    def show_node(self, node: NavNode) -> None:
+        self._window.pages.show_node(node)
+
+    def open_cycle(self, cycle_id: str) -> None:
+        self._window.pages.open_cycle(cycle_id)
+
+    def add_site(self, network_id: str | None, parent_id: str | None) -> str | None:
+        return self._window.commands.add_site(network_id, parent_id)
+
+    def add_aim(self, network_id: str, site_id: str | None) -> None:
+        self._window.commands.add_aim(network_id, site_id)
+
+    def build_packet(self, meeting_id: str) -> None:
+        self._window.commands.build_packet(meeting_id)
+
+
+class MainWindow(QMainWindow):
     first_painted = Signal()
     workspace_loaded = Signal()
 
@@ -55,8 +116,15 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
         self.runner.failed.connect(self._invalid)
         self._painted = False
         self.persist_settings = True  # off for screenshots and tests of other files
-        self._forms: dict[str, Any] = {}
-        self._summary: Any = None
+        self.last_dialog: QWidget | None = None  # kept alive (and findable) while shown
+        self.progress_dialog: QWidget | None = None  # set by the bundle import
+        self.last_undo_note = ""
+        self.instance_server: InstanceServer | None = None  # set by app.run_app
+        self.context = WindowContext(self)
+        self.navigator = Navigator()
+        self.commands = WindowCommands(self, self.context, self.navigator)
+        self.act_request_join: QAction | None = None
+        self.act_enrol_request: QAction | None = None
         self.setWindowTitle("NICdesk")
         from ..common.icons import app_icon
 
@@ -89,18 +157,18 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
         self.act_quit = self._action("&Quit", self.close, K.Quit, "Quit NICdesk")
         self.act_undo = self._action("&Undo", self.undo, K.Undo, "Undo the last change")
         self.act_redo = self._action("&Redo", self.redo, K.Redo, "Redo the change just undone")
-        self.act_delete = self._action("&Delete", self.delete_selected, K.Delete,
+        self.act_delete = self._action("&Delete", self.commands.delete_selected, K.Delete,
                                        "Delete the selected item (Undo brings it back)")
         self.act_delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.act_add_site = self._action("Add &Site…", lambda: self.add_site(None, None),
+        self.act_add_site = self._action("Add &Site…", lambda: self.commands.add_site(None, None),
                                          tip="Add a school, district or agency")
         self.act_about = self._action("&About NICdesk", self.about, tip="About NICdesk")
-        self.act_join = self._action("&Join a Network…", self.join_network,
+        self.act_join = self._action("&Join a Network…", self.commands.join_network,
                                      tip="Start your site's workspace from the "
                                      "coordinator's invitation file")
-        self.act_export = self._action("&Export for the Network…", self.export_bundle,
+        self.act_export = self._action("&Export for the Network…", self.commands.export_bundle,
                                        tip="Write a signed bundle of this site's records")
-        self.act_import = self._action("&Import Bundles…", self.import_bundles,
+        self.act_import = self._action("&Import Bundles…", self.commands.import_bundles,
                                        tip="Verify and merge bundles from sites or the "
                                        "coordinator")
 
@@ -129,16 +197,16 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
         net = bar.addMenu("&Network")
         net.addAction(self.act_add_site)
         net.addSeparator()
-        self.act_invite = self._action("&Invite a Site…", self.invite_site,
+        self.act_invite = self._action("&Invite a Site…", self.commands.invite_site,
                                        tip="Coordinator: an invitation file for a site to join")
         net.addAction(self.act_invite)
-        self.act_enrol = self._action("&Enrol a Site's Key…", self.enrol_site_key,
+        self.act_enrol = self._action("&Enrol a Site's Key…", self.commands.enrol_site_key,
                                       tip="Coordinator: accept a site's public key")
         net.addAction(self.act_enrol)
         net.addSeparator()
-        net.addAction(self._action("&Conflicts…", self.show_conflicts,
+        net.addAction(self._action("&Conflicts…", self.commands.show_conflicts,
                                    tip="Edits made at the same time on two computers"))
-        net.addAction(self._action("Bundle &History…", self.show_history,
+        net.addAction(self._action("Bundle &History…", self.commands.show_history,
                                    tip="Bundles imported into this workspace"))
         help_menu = bar.addMenu("&Help")
         self.act_data_folder = self._action("Open &Data Folder", self.open_data_folder,
@@ -147,7 +215,10 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
         help_menu.addAction(self.act_data_folder)
         help_menu.addSeparator()
         help_menu.addAction(self.act_about)
-        self.install_membership_actions()  # Network → Request to join…, Enrol from a request
+        # Network → Request to join…, Enrol from a request
+        self.commands.install_membership_actions()
+        self.act_request_join = self.commands.act_request_join
+        self.act_enrol_request = self.commands.act_enrol_request
         from ..common.icons import action_icon
 
         for action, name in ((self.act_new, "new"), (self.act_open, "open"),
@@ -160,21 +231,19 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for action in (self.act_new, self.act_open, None, self.act_undo, self.act_redo, None,
-                       self.act_import, self.act_export):
-            if action is None:
+        for tool in (self.act_new, self.act_open, None, self.act_undo, self.act_redo, None,
+                     self.act_import, self.act_export):
+            if tool is None:
                 toolbar.addSeparator()
             else:
-                toolbar.addAction(action)
+                toolbar.addAction(tool)
         self.view_menu.addAction(toolbar.toggleViewAction())
 
     def _build_body(self) -> None:
         from PySide6.QtWidgets import QDockWidget
 
-        self.navigator = Navigator()
-        self.navigator.selected.connect(self.show_node)
-        self.navigator.delete_requested.connect(self.delete_node)
-        self.navigator.context_actions = self._context_actions
+        self.navigator.delete_requested.connect(self.commands.delete_node)
+        self.navigator.context_actions = self.commands.context_actions
         self.navigator.addAction(self.act_delete)
         self.stack = QStackedWidget()
         self.empty = QLabel("No workspace is open.\n\nUse File → Open to open a .nicdesk file, "
@@ -198,6 +267,9 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.resizeDocks([dock], [260], Qt.Orientation.Horizontal)
         self.details_dock = dock
+        self.pages = PageHost(self.context, self.navigator, self.stack, self.details,
+                              self.commands.context_actions)
+        self.navigator.selected.connect(self.pages.show_node)
         nav_toggle = QAction("&Navigator", self, checkable=True, checked=True)
         nav_toggle.setStatusTip("Show or hide the navigator")
         nav_toggle.toggled.connect(self.navigator.setVisible)
@@ -211,7 +283,7 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
         self._update_actions()
 
     # ------------------------------------------------------------------ painting hooks
-    def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
@@ -252,7 +324,7 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
             self.setWindowFilePath(str(ws.path))
         if self.persist_settings and server is None:  # a URL may carry a password
             self._remember_recent(ws.path)
-        self.refresh_navigator()
+        self.pages.refresh_navigator()
         first = self.navigator.topLevelItem(0)
         if first is not None:
             self.navigator.setCurrentItem(first)
@@ -274,8 +346,8 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
 
     def new_workspace(self) -> None:
         from ...paths import data_dir
+        from ...services.workspaces import create_workspace
         from ...store.errors import WorkspaceError
-        from ...store.workspace import Workspace
 
         name, _ = QFileDialog.getSaveFileName(self, "New workspace", str(data_dir()),
                                               "NICdesk workspaces (*.nicdesk)")
@@ -283,8 +355,7 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
             return
         path = Path(name if name.endswith(".nicdesk") else name + ".nicdesk")
         try:
-            ws = Workspace.create(path)
-            ws.ops.create("network", name=path.stem, label="Create network")
+            ws = create_workspace(path, path.stem)
         except WorkspaceError as exc:
             show_error(self, exc.title, exc.message)
             return
@@ -302,7 +373,7 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
         value = settings().value("recent", [])
         if isinstance(value, str):
             value = [value]
-        return [v for v in (value or []) if v]
+        return [v for v in (value if isinstance(value, list) else []) if v]
 
     def _remember_recent(self, path: Path) -> None:
         items = [str(path.resolve())] + [p for p in self.recent_files()
@@ -315,25 +386,47 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
         if not files:
             self.recent_menu.addAction("(no recent workspaces)").setEnabled(False)
         for p in files:
-            self.recent_menu.addAction(Path(p).name, lambda p=p: self.open_workspace(p)
+            self.recent_menu.addAction(Path(p).name, partial(self.open_workspace, p)
                                        ).setStatusTip(p)
 
     # ------------------------------------------------------------------ navigation
+    def select_path(self, path: str) -> bool:
+        """Select a navigator item by its labels, e.g. "Lincoln High School/Aims"."""
+        return self.pages.select_path(path)
+
+    def open_paths(self, paths: list[str]) -> None:
+        """Files handed over by a drop, a double-click in the file manager or a second
+        launch: a workspace opens; bundles are imported (an invitation, with no workspace
+        open, starts the join); a school's join request opens the coordinator's
+        enrolment."""
+        self.showNormal() if self.isMinimized() else self.show()
+        self.raise_()
+        self.activateWindow()
+        bundles = [p for p in paths if p.lower().endswith(".nicbundle")]
+        workspaces = [p for p in paths if p.lower().endswith(".nicdesk")]
+        if workspaces:
+            self.open_workspace(workspaces[0])
+        if bundles and self.workspace is not None:
+            self.commands.import_bundles(bundles)
+        elif bundles:
+            from ..exchange.join import join_network
+
+            join_network(self, bundles[0])
+        requests = [p for p in paths if p.lower().endswith(".nicjoin")]
+        if requests and self.workspace is not None:
+            from ..exchange.enrol import enrol_from_request
+
+            enrol_from_request(self, requests[0])
+
     # ------------------------------------------------------------------ operations
-    def _changed(self, changes: Any) -> None:
-        self.refresh_navigator()
-        current = self.stack.currentWidget()
-        if hasattr(current, "reload"):
-            current.reload()
-        elif current is self._summary:
-            node = self.navigator.current_node()
-            if node is not None:
-                self._show_summary(node)
+    def _changed(self, changes: OpChanges) -> None:
+        self.pages.refresh_navigator()
+        self.pages.reload_current()
         self._update_status()
         self._update_actions()
         self.statusBar().showMessage(f"Saved: {changes.label}", 4000)
 
-    def notify_external_change(self, label: str, changes: Any = None) -> None:
+    def notify_external_change(self, label: str, changes: OpChanges | None = None) -> None:
         """Redraw after an operation run outside the runner (a bundle or CSV import),
         from what it changed when known."""
         from ...store.operations import OpChanges
@@ -341,10 +434,7 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
         self._changed(changes if changes is not None else OpChanges(label))
 
     def _invalid(self, message: str) -> None:
-        current = self.stack.currentWidget()
-        if hasattr(current, "show_problem"):
-            current.show_problem(message)
-        else:
+        if not self.pages.show_problem(message):
             show_error(self, "Change not saved", message)
 
     def undo(self) -> None:
@@ -365,8 +455,9 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
 
     # ------------------------------------------------------------------ status
     def _update_actions(self) -> None:
-        has = self.workspace is not None
-        undo, redo = self.workspace.ops.undo_status() if has else (None, None)
+        ws = self.workspace
+        has = ws is not None
+        undo, redo = ws.ops.undo_status() if ws is not None else (None, None)
         self.act_undo.setEnabled(bool(undo))
         self.act_undo.setText(f"&Undo {undo}" if undo else "&Undo")
         self.act_redo.setEnabled(bool(redo))
@@ -378,15 +469,14 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
         # standalone one (a school in a network cannot add sites or enrol keys)
         from ...core.authority import binds, is_coordinator
 
-        meta = self.workspace.meta() if has else {}
+        meta = ws.meta() if ws is not None else {}
         coordinator = has and (is_coordinator(meta) or not binds(meta))
-        for action in (self.act_add_site, self.act_invite, self.act_enrol,
-                       getattr(self, "act_enrol_request", None)):
-            if action is not None:
-                action.setEnabled(coordinator)
-        request = getattr(self, "act_request_join", None)
-        if request is not None:
-            request.setEnabled(has and not is_coordinator(meta))
+        for coordinating in (self.act_add_site, self.act_invite, self.act_enrol,
+                             self.act_enrol_request):
+            if coordinating is not None:
+                coordinating.setEnabled(coordinator)
+        if self.act_request_join is not None:
+            self.act_request_join.setEnabled(has and not is_coordinator(meta))
 
     def _update_status(self) -> None:
         if self.workspace is None:
@@ -399,11 +489,10 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
         self.saved_label.setToolTip("NICdesk saves every change as you make it")
         site = "—"
         if meta.get("local_site_id"):
-            from ...store.schema import Site
+            from ...store.views.records import site_name
 
-            with self.workspace.read() as s:
-                rec = s.get(Site, meta["local_site_id"])
-                site = rec.name if rec else "—"
+            name = site_name(self.workspace, meta["local_site_id"])
+            site = name if name is not None else "—"
         self.site_label.setText(f"Site: {site}")
         self.export_label.setText(
             "Last bundle exported: " + (meta.get("last_export") or "never"))
@@ -465,16 +554,16 @@ class MainWindow(WindowPages, WindowActions, QMainWindow):
         super().closeEvent(event)
 
     # ------------------------------------------------------------------ drag and drop
-    def dragEnterEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
         urls = event.mimeData().urls()
         if urls and urls[0].toLocalFile().endswith((".nicdesk", ".nicbundle")):
             event.acceptProposedAction()
 
-    def dropEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
         """A workspace opens; bundles (any number, any order) are imported."""
         self.open_paths([u.toLocalFile() for u in event.mimeData().urls()])
         event.acceptProposedAction()
 
 
-def central_widget_of(window: MainWindow) -> QWidget:
+def central_widget_of(window: MainWindow) -> QWidget | None:
     return window.stack.currentWidget()

@@ -15,20 +15,24 @@ from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeWidget, QTreeWidget
 from ...core.safe_text import html_text, shorten
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ...store.views.queries import NavNode
+    from .context import ContextAction, NodeKey
 
 ROLE = Qt.ItemDataRole.UserRole
 LABEL_LIMIT = 200  # a label is one name: shown shortened, in full (up to 1,000) as tooltip
 
 
-def node_key(node: NavNode) -> tuple[Any, ...]:
+def node_key(node: NavNode) -> NodeKey:
     return (node.kind, node.id, node.site_id, node.group, node.network_id)
 
 
 class Navigator(QTreeWidget):
     selected = Signal(object)  # NavNode
     delete_requested = Signal(object)
-    context_actions: Any = None  # callable(NavNode) -> list[(label, callback)]
+    #: the context menu's entries for an item (set by the window)
+    context_actions: Callable[[NavNode], list[ContextAction]] | None = None
 
     def __init__(self) -> None:
         super().__init__()
@@ -75,7 +79,7 @@ class Navigator(QTreeWidget):
         item = self.currentItem()
         return item.data(0, ROLE) if item is not None else None
 
-    def select_key(self, key: tuple[Any, ...], *, emit: bool = True) -> bool:
+    def select_key(self, key: NodeKey, *, emit: bool = True) -> bool:
         item = self._items.get(key)
         if item is None:
             return False

@@ -1,142 +1,242 @@
-"""Which page shows for a navigator item, built on first use (pyqtgraph and the diagram
-scene are imported only then), plus the details pane.  A mixin of `MainWindow`."""
+"""Which page shows for a navigator item, and the host that builds and shows it.
+
+`PAGES` is the one registry: navigator item kind → where its page class lives and how an
+item binds it.  It is also the only place that imports page modules, each on first use,
+so pyqtgraph and the diagram scene load when a measure or a diagram is first shown, not
+at start-up (the start-up benchmark and `tests/ui/test_shell_pages.py` rely on that).
+
+`PageHost` is owned by the main window: it builds each page once (handing it the
+`ShellContext`, never the window), switches the editor stack, redraws after a change and
+fills the details pane.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from .navigator import node_key
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStackedWidget, QTextBrowser, QWidget
+
     from ...store.views.queries import NavNode
+    from ...store.workspace import Workspace
+    from .context import ContextAction, ShellContext
+    from .navigator import Navigator
+
+#: how a navigator item binds its page (pages differ in what they need: an id, a site…)
+Binder = Callable[[Any, "NavNode"], None]  # Any: the page class is known once imported
 
 
-class WindowPages:
-    """Mixed into MainWindow: expects `workspace`, `navigator`, `stack`, `_forms`."""
+def _by_id(page: Any, node: NavNode) -> None:
+    page.bind(node.id)
 
+
+def _by_id_at_site(page: Any, node: NavNode) -> None:
+    page.bind(node.id, node.site_id)
+
+
+def _by_network(page: Any, node: NavNode) -> None:
+    page.bind(node.network_id)
+
+
+def _by_place(page: Any, node: NavNode) -> None:
+    page.bind(node.site_id, node.network_id)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """Where a page class lives (imported on first use) and how an item binds it."""
+
+    module: str  # relative to this package, as for `importlib.import_module`
+    name: str
+    bind: Binder = _by_id_at_site
+    #: editors lay out to their size, so they are shown before they are bound
+    show_first: bool = False
+
+    def load(self) -> Callable[..., QWidget]:
+        """The page class, its module imported the first time it is asked for."""
+        cls: Callable[..., QWidget] = getattr(import_module(self.module, __package__),
+                                              self.name)
+        return cls
+
+
+#: key for the PDSA cycles list (a "group" item, so not a record kind)
+PDSA_LIST = "pdsa_list"
+
+PAGES: dict[str, PageSpec] = {
+    # record forms
+    "network": PageSpec("..records.forms", "NetworkForm"),
+    "charter": PageSpec("..records.forms", "CharterForm"),
+    "site": PageSpec("..records.forms", "SiteForm"),
+    "aim": PageSpec("..records.forms", "AimForm"),
+    "measure_definition": PageSpec("..records.forms", "MeasureForm"),
+    # pages of their own (pyqtgraph, the diagram scene: imported only here, on first use)
+    "measure": PageSpec("..measures.page", "MeasurePage"),
+    "driver_diagram": PageSpec("..diagram.driver", "DriverEditor", _by_id, show_first=True),
+    "fishbone": PageSpec("..diagram.fishbone", "FishboneEditor", _by_id, show_first=True),
+    "pdsa_cycle": PageSpec("..pdsa.page", "PdsaPage", _by_id, show_first=True),
+    "pdsa_ramp": PageSpec("..pdsa.lists", "RampPage", _by_id, show_first=True),
+    "meeting": PageSpec("..meetings.page", "MeetingPage", _by_id, show_first=True),
+    "network_view": PageSpec("..network.view", "NetworkViewPage", _by_network,
+                             show_first=True),
+    PDSA_LIST: PageSpec("..pdsa.lists", "CycleListPage", _by_place),
+}
+
+#: every other item: a read-only summary (built without a shell: it only shows HTML)
+SUMMARY = PageSpec("..records.summary_view", "SummaryPage")
+
+
+def page_key(node: NavNode) -> str | None:
+    """The `PAGES` key for a navigator item, or None when its summary shows instead."""
+    if node.kind == "group":
+        return PDSA_LIST if node.group == "pdsa" else None
+    if node.kind == "network_view":
+        return node.kind if node.network_id else None
+    if node.id and node.kind in PAGES and node.kind != PDSA_LIST:
+        return node.kind
+    return None
+
+
+class PageHost:
+    """Shows the page for a navigator item, each page built once on first use.
+
+    Owned by `MainWindow`; it knows the widgets it fills and the `ShellContext` it hands
+    to pages, not the window, so pages cannot reach past that context.
+    """
+
+    def __init__(self, shell: ShellContext, navigator: Navigator, stack: QStackedWidget,
+                 details: QTextBrowser,
+                 context_actions: Callable[[NavNode], list[ContextAction]]) -> None:
+        self._shell = shell
+        self._navigator = navigator
+        self._stack = stack
+        self._details = details
+        self._context_actions = context_actions
+        self._pages: dict[str, QWidget] = {}
+        self._summary: Any = None  # the SummaryPage, once built
+
+    # ------------------------------------------------------------------ navigator
     def refresh_navigator(self) -> None:
-        if self.workspace is None:
+        ws = self._shell.workspace
+        if ws is None:
             return
-        from ...store.views.queries import navigator_tree
+        from ...store.views.navigator import navigator
 
-        with self.workspace.read() as s:
-            roots = navigator_tree(s)
-        self.navigator.populate(roots)
+        self._navigator.populate(navigator(ws))
 
     def select_path(self, path: str) -> bool:
-        from ...store.views.queries import find_path, navigator_tree
+        """Select an item by its labels, e.g. "Lincoln High School/Aims"."""
+        from ...store.views.navigator import find_in_navigator
 
-        if self.workspace is None or not path:
+        ws = self._shell.workspace
+        if ws is None or not path:
             return False
-        with self.workspace.read() as s:
-            node = find_path(navigator_tree(s), path)
-        return node is not None and self.navigator.select_key(node_key(node))
+        node = find_in_navigator(ws, path)
+        return node is not None and self._navigator.select_key(node_key(node))
 
-    def show_node(self, node: NavNode | None) -> None:
-        if node is None or self.workspace is None:
-            return
-        from ..records.forms import FORMS
-
-        if node.kind == "measure" and node.id:
-            page = self._page("measure")
-            page.bind(node.id, node.site_id)
-            self.stack.setCurrentWidget(page)
-        elif node.kind in ("driver_diagram", "fishbone", "pdsa_cycle", "pdsa_ramp",
-                           "meeting") and node.id:
-            editor = self._page(node.kind)
-            self.stack.setCurrentWidget(editor)
-            editor.bind(node.id)
-        elif node.kind == "network_view" and node.network_id:
-            page = self._page("network_view")
-            self.stack.setCurrentWidget(page)
-            page.bind(node.network_id)
-        elif node.kind == "group" and node.group == "pdsa":
-            page = self._page("pdsa_list")
-            page.bind(node.site_id, node.network_id)
-            self.stack.setCurrentWidget(page)
-        elif node.kind in FORMS and node.id:
-            form = self._forms.get(node.kind)
-            if form is None:
-                form = self._forms[node.kind] = FORMS[node.kind](self)
-                self.stack.addWidget(form)
-            form.bind(node.id, node.site_id)
-            self.stack.setCurrentWidget(form)
-        else:
-            self._show_summary(node)
-        self._show_details(node)
-
-    def _page(self, kind: str) -> Any:
-        """The page for measures and diagrams, built on first use (pyqtgraph and the
-        diagram scene are imported only then)."""
-        page = self._forms.get(kind)
+    # ------------------------------------------------------------------ pages
+    def page(self, key: str) -> Any:
+        """The page for a `PAGES` key, built (and its module imported) on first use.
+        Any: each page class has its own `bind`; the registry's binders know them."""
+        page = self._pages.get(key)
         if page is None:
-            if kind == "measure":
-                from ..measures.page import MeasurePage as Page
-            elif kind == "driver_diagram":
-                from ..diagram.driver import DriverEditor as Page  # type: ignore[assignment]
-            elif kind == "fishbone":
-                from ..diagram.fishbone import FishboneEditor as Page  # type: ignore[assignment]
-            elif kind == "pdsa_cycle":
-                from ..pdsa.page import PdsaPage as Page  # type: ignore[assignment]
-            elif kind == "meeting":
-                from ..meetings.page import MeetingPage as Page  # type: ignore[assignment]
-            elif kind == "network_view":
-                from ..network.view import NetworkViewPage as Page  # type: ignore[assignment]
-            elif kind == "pdsa_ramp":
-                from ..pdsa.lists import RampPage as Page  # type: ignore[assignment]
-            else:
-                from ..pdsa.lists import CycleListPage as Page  # type: ignore[assignment]
-            page = self._forms[kind] = Page(self)
-            self.stack.addWidget(page)
+            page = self._pages[key] = PAGES[key].load()(self._shell)
+            self._stack.addWidget(page)
         return page
 
+    def show_node(self, node: NavNode | None) -> None:
+        ws = self._shell.workspace
+        if node is None or ws is None:
+            return
+        key = page_key(node)
+        if key is None:
+            self._show_summary(node, ws)
+        else:
+            spec = PAGES[key]
+            page = self.page(key)
+            if spec.show_first:
+                self._stack.setCurrentWidget(page)
+                spec.bind(page, node)
+            else:
+                spec.bind(page, node)
+                self._stack.setCurrentWidget(page)
+        self._show_details(node, ws)
+
+    def open_cycle(self, cycle_id: str) -> None:
+        """Show a PDSA cycle: its navigator item when listed, else the page alone."""
+        self.refresh_navigator()
+        if not self._navigator.select_record("pdsa_cycle", cycle_id):
+            page = self.page("pdsa_cycle")
+            page.bind(cycle_id)
+            self._stack.setCurrentWidget(page)
+
+    def reload_current(self) -> None:
+        """Redraw the page in front after a change (the summary is rebuilt from its item)."""
+        current = self._stack.currentWidget()
+        if current is not None and hasattr(current, "reload"):
+            current.reload()
+        elif current is self._summary and self._shell.workspace is not None:
+            node = self._navigator.current_node()
+            if node is not None:
+                self._show_summary(node, self._shell.workspace)
+
+    def show_problem(self, message: str) -> bool:
+        """Tell the page in front why a change was refused; False if it cannot say."""
+        current = self._stack.currentWidget()
+        if current is not None and hasattr(current, "show_problem"):
+            current.show_problem(message)
+            return True
+        return False
+
+    # ------------------------------------------------------------------ summary, details
     def _summary_page(self) -> Any:
         if self._summary is None:
-            from ..records.summary_view import SummaryPage
-
-            self._summary = SummaryPage()
-            self.stack.addWidget(self._summary)
+            self._summary = SUMMARY.load()()
+            self._stack.addWidget(self._summary)
         return self._summary
 
-    def _show_summary(self, node: NavNode) -> None:
-        from ...store.views.queries import has_summary, summarize
-        from ..records.summary_view import group_html, summary_html
+    def _show_summary(self, node: NavNode, ws: Workspace) -> None:
+        from ...store.views.navigator import summary
+        from ...store.views.queries import has_summary
 
         page = self._summary_page()
+        # the module is loaded with the page just above: this only names its functions
+        from ..records.summary_view import group_html, summary_html
+
         if node.id and has_summary(node.kind):
-            with self.workspace.read() as s:
-                text = summary_html(summarize(s, node.kind, node.id, node.site_id))
+            text = summary_html(summary(ws, node.kind, node.id, node.site_id))
         else:
             text = group_html(node) if node.kind == "group" else (
                 f"<h1>{node.label}</h1><p>{len(node.children)} sites. Select one to edit it, "
                 "or use Network → Add Site.</p>")
         page.show_html(text, [a for a in self._context_actions(node) if a[0] != "Delete"])
-        self.stack.setCurrentWidget(page)
+        self._stack.setCurrentWidget(page)
 
-    def _show_details(self, node: NavNode) -> None:
+    def _show_details(self, node: NavNode, ws: Workspace) -> None:
         from ...core.clock import Hlc
         from ...core.model import KIND_LABELS
-        from ...store.schema import MODELS, RecordVersion, Site
+        from ...store.views.records import is_record_kind, record_facts
 
-        if not node.id or node.kind not in MODELS:
-            self.details.setHtml(f"<b>{node.label}</b>")
+        if not node.id or not is_record_kind(node.kind):
+            self._details.setHtml(f"<b>{node.label}</b>")
             return
-        with self.workspace.read() as s:
-            rec = s.get(MODELS[node.kind], node.id)
-            owner = s.get(Site, rec.owner_site_id) if rec and rec.owner_site_id else None
-            conflicts = s.query(RecordVersion).filter_by(record_id=node.id, resolved=False).count()
+        rec = record_facts(ws, node.kind, node.id)
         if rec is None:
             return
         stamp = Hlc.decode(rec.hlc) if rec.hlc else None
         when = (dt.datetime.fromtimestamp(stamp.wall_ms / 1000).strftime("%Y-%m-%d %H:%M")
                 if stamp else "—")
-        self.details.setHtml(
+        self._details.setHtml(
             f"<h3>{KIND_LABELS.get(node.kind, node.kind)}</h3>"
-            f"<p><b>Owned by:</b> {owner.name if owner else 'this workspace'}<br>"
+            f"<p><b>Owned by:</b> {'this workspace' if rec.owner_name is None else rec.owner_name}"
+            "<br>"
             f"<b>Last changed:</b> {when}<br>"
             f"<b>Changed on device:</b> {stamp.device if stamp else '—'}<br>"
-            f"<b>Unresolved conflicts:</b> {conflicts}</p>"
+            f"<b>Unresolved conflicts:</b> {rec.open_conflicts}</p>"
             f"<p style='color:gray'>Record id<br>{rec.id}</p>"
         )
-

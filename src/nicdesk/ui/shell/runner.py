@@ -15,7 +15,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from ...store.errors import InvalidChangeError, WorkspaceError
+from ...core.errors import NicdeskError
+from ...store.errors import InvalidChangeError
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class OpRunner(QObject):
         except InvalidChangeError as exc:
             self.failed.emit(exc.message)
             return None
-        except WorkspaceError as exc:
+        except NicdeskError as exc:
             show_error(self._parent, exc.title, exc.message)
             return None
         except Exception as exc:  # noqa: BLE001 - last resort: never lose the window

@@ -44,7 +44,7 @@ def send_to_running(paths: list[str], timeout_ms: int = 1500) -> bool:
     socket.write((json.dumps({"open": paths}) + "\n").encode())
     socket.flush()
     socket.waitForBytesWritten(timeout_ms)
-    ok = socket.waitForReadyRead(timeout_ms) and bytes(socket.readAll()).strip() == b"ok"
+    ok = socket.waitForReadyRead(timeout_ms) and bytes(socket.readAll().data()).strip() == b"ok"
     socket.disconnectFromServer()
     return ok
 
@@ -81,7 +81,7 @@ class InstanceServer(QObject):
         buffer = bytearray()
 
         def read() -> None:
-            buffer.extend(bytes(socket.readAll()))
+            buffer.extend(socket.readAll().data())
             if b"\n" not in buffer:
                 return
             try:

@@ -1,13 +1,16 @@
 """First run: a short choice instead of a blank window — create my school's workspace,
 join a network with an invitation file, ask to join one (no invitation yet), or explore
-the sample network.  Each choice ends with a workspace open (cancelling anywhere falls
-back to the sample)."""
+the sample network.
+
+The dialogs here only ask: `ask_welcome` returns the person's `WelcomeAnswer` (cancelling
+anywhere means the sample), and `app.run_welcome` carries it out, so this module never
+imports the application that shows it."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
 
 from PySide6.QtWidgets import (
     QCommandLinkButton,
@@ -17,9 +20,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QVBoxLayout,
+    QWidget,
 )
 
-from ...paths import data_dir
 from ..common.widgets import page_title
 
 CHOICES = (
@@ -37,8 +40,26 @@ CHOICES = (
 )
 
 
+class WelcomeChoice(StrEnum):
+    """What the person chose on the welcome (the values are the buttons' keys)."""
+
+    CREATE = "create"
+    JOIN = "join"
+    REQUEST = "request"
+    SAMPLE = "sample"
+
+
+@dataclass(frozen=True)
+class WelcomeAnswer:
+    """The choice, with the names typed for a new school's workspace (CREATE, REQUEST)."""
+
+    choice: WelcomeChoice
+    school: str = ""
+    network: str = ""
+
+
 class WelcomeDialog(QDialog):
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Welcome to NICdesk")
         self.choice: str | None = None
@@ -66,7 +87,7 @@ class WelcomeDialog(QDialog):
 class SchoolDialog(QDialog):
     """School and network names for a new workspace."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Create my school's workspace")
         form = QFormLayout(self)
@@ -85,52 +106,21 @@ class SchoolDialog(QDialog):
         form.addRow(buttons)
 
 
-def create_school_workspace(school: str, network: str = "", folder: Path | None = None
-                            ) -> Path:
-    """A workspace holding one network and this school as the local site."""
-    from ...store.workspace import Workspace
-
-    school = " ".join(school.split()) or "My school"
-    stem = re.sub(r"[^\w\- ]+", "", school).strip() or "My school"
-    folder = folder or data_dir()
-    path = folder / f"{stem}.nicdesk"
-    n = 2
-    while path.exists():
-        path = folder / f"{stem} ({n}).nicdesk"
-        n += 1
-    with Workspace.create(path) as ws:
-        with ws.ops.batch("Create my school's workspace") as t:
-            net = t.create("network", name=network.strip() or f"{school} improvement team")
-            site = t.create("site", network_id=net, name=school, kind="school")
-        ws.set_meta(local_site_id=site)
-    return path
-
-
-def run_welcome(window: Any) -> str:
-    """Show the welcome, carry out the choice; returns what was done."""
-    dialog = WelcomeDialog(window)
-    window.last_dialog = dialog
+def ask_welcome(parent: QWidget | None = None,
+                shown: Callable[[QDialog], object] | None = None) -> WelcomeAnswer:
+    """Ask the welcome (and, to create a school's workspace, its names); `shown` gets
+    each dialog before it opens (the window keeps it as `last_dialog`).  A cancelled or
+    empty school dialog falls back to the sample."""
+    dialog = WelcomeDialog(parent)
+    if shown is not None:
+        shown(dialog)
     dialog.exec()
-    choice = dialog.choice or "sample"
-    if choice in ("create", "request"):
-        ask = SchoolDialog(window)
-        window.last_dialog = ask
+    choice = WelcomeChoice(dialog.choice or WelcomeChoice.SAMPLE.value)
+    if choice in (WelcomeChoice.CREATE, WelcomeChoice.REQUEST):
+        ask = SchoolDialog(parent)
+        if shown is not None:
+            shown(ask)
         if ask.exec() and ask.school.text().strip():
-            path = create_school_workspace(ask.school.text(), ask.network.text())
-            if window.open_workspace(path):
-                if choice == "request":
-                    from ..exchange.dialogs import request_to_join
-
-                    request_to_join(window)  # cancelled: the school's workspace stays open
-                return choice
-        choice = "sample"
-    if choice == "join":
-        from ..exchange.dialogs import join_network
-
-        if join_network(window):
-            return "join"
-        choice = "sample"
-    from .app import open_sample
-
-    open_sample(window)
-    return "sample"
+            return WelcomeAnswer(choice, ask.school.text(), ask.network.text())
+        return WelcomeAnswer(WelcomeChoice.SAMPLE)
+    return WelcomeAnswer(choice)

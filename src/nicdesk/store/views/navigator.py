@@ -1,0 +1,28 @@
+"""The navigator tree and the read-only summaries, read for a screen: the workspace in,
+plain `NavNode`s and `Summary`s out (the session-level functions are in `queries`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .queries import NavNode, Summary, find_path, navigator_tree, summarize
+
+if TYPE_CHECKING:
+    from ..workspace import Workspace
+
+
+def navigator(ws: Workspace) -> list[NavNode]:
+    """Network → Charter, network-wide groups, Sites → site groups (`navigator_tree`)."""
+    with ws.read() as s:
+        return navigator_tree(s)
+
+
+def find_in_navigator(ws: Workspace, path: str) -> NavNode | None:
+    """The node at a '/'-separated label path, e.g. "Lincoln High School/Aims"."""
+    return find_path(navigator(ws), path)
+
+
+def summary(ws: Workspace, kind: str, record_id: str, site_id: str | None = None) -> Summary:
+    """The read-only summary of a record (for kinds `queries.has_summary` names)."""
+    with ws.read() as s:
+        return summarize(s, kind, record_id, site_id)
