@@ -29,7 +29,7 @@ def main() -> None:
     from nicdesk.bundle.export import export_bundle
     from nicdesk.bundle.importer import import_bundle, parse_records, read_bundle, verify_bundle
     from nicdesk.bundle.minisign import parse_public_key
-    from nicdesk.cli.commands import main as cli
+    from nicdesk.cli.parser import main as cli
     from nicdesk.store.workspace import Workspace
 
     coord, site_ws = tmp / "coord.nicdesk", tmp / "site.nicdesk"

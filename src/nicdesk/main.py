@@ -1,5 +1,5 @@
 """`nicdesk` entry point: no arguments or `open FILE` starts the GUI, `screenshot` renders
-it offscreen; everything else is a batch command of `nicdesk.cli.commands`.  Kept apart from the CLI
+it offscreen; everything else is a batch command of `nicdesk.cli.parser`.  Kept apart from the CLI
 so the CLI never imports Qt (the import contracts forbid it)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .cli.commands import build_parser, database_option, run
+    from .cli.parser import build_parser, database_option, run
     from .paths import workspace_target
 
     argv = database_option(list(sys.argv[1:] if argv is None else argv))
@@ -39,7 +39,7 @@ def _diagram_png(args: object) -> int:
 
     if not os.environ.get("DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from .cli.commands import find_diagram
+    from .cli.records import find_diagram
     from .store.ops.diagrams import load_diagram
     from .store.workspace import Workspace
     from .ui.diagram.scene import DiagramScene

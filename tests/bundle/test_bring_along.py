@@ -12,7 +12,7 @@ from pathlib import Path
 
 from nicdesk.bundle.export import export_bundle
 from nicdesk.bundle.importer import import_bundle
-from nicdesk.cli.commands import main
+from nicdesk.cli.parser import main
 from nicdesk.core.clock import Hlc
 from nicdesk.services.membership import (
     enrol_request,

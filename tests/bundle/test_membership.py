@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from nicdesk.bundle import keys, minisign
 from nicdesk.bundle.export import export_bundle
 from nicdesk.bundle.importer import BundleError, import_bundle
-from nicdesk.cli.commands import main
+from nicdesk.cli.parser import main
 from nicdesk.services.membership import (
     JoinRequestError,
     MembershipError,

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from nicdesk.cli.commands import main
+from nicdesk.cli.parser import main
 
 
 def nicdesk(*args: str) -> subprocess.CompletedProcess[str]:

@@ -12,7 +12,7 @@ def test_a_damaged_date_in_a_workspace_is_one_line(tmp_path: Path, capsys) -> No
     one line and exits 2 — never a traceback (found by the red team's workspace battery)."""
     import sqlite3
 
-    from nicdesk.cli.commands import main as cli
+    from nicdesk.cli.parser import main as cli
 
     path = tmp_path / "w.nicdesk"
     with Workspace.create(path) as ws:

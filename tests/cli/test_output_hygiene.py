@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from nicdesk.cli.commands import main
+from nicdesk.cli.parser import main
 from nicdesk.core.safe_text import BIDI_CONTROLS
 
 FORMULA_SITE = '=HYPERLINK("http://x","y")'  # was Lincoln High School

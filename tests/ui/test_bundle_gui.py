@@ -12,10 +12,10 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
 from nicdesk.bundle.importer import BundleError, import_bundle
-from nicdesk.cli.commands import main
+from nicdesk.cli.parser import main
 from nicdesk.store.schema import Observation, Site
 from nicdesk.store.workspace import Workspace
-from nicdesk.ui.exchange import dialogs as bundle_dialogs
+from nicdesk.ui.exchange import export as export_dialogs
 from nicdesk.ui.shell.main_window import MainWindow
 from tests.bundle.test_bundles import add_values, network  # noqa: F401
 
@@ -31,12 +31,12 @@ def test_export_preview_then_drop_on_coordinator(network, qtbot, monkeypatch) ->
     seen = {}
 
     def fake_exec(dialog) -> int:  # noqa: ANN001
-        table = dialog.findChild(bundle_dialogs.QTableWidget)
+        table = dialog.findChild(export_dialogs.QTableWidget)
         seen["rows"] = {table.item(r, 0).text(): table.item(r, 1).text()
                         for r in range(table.rowCount())}
         return QDialog.DialogCode.Accepted
 
-    monkeypatch.setattr(bundle_dialogs.ExportPreview, "exec", fake_exec)
+    monkeypatch.setattr(export_dialogs.ExportPreview, "exec", fake_exec)
     out = tmp / "A.nicbundle"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(
         lambda *a, **k: (str(out), "")))
@@ -66,7 +66,7 @@ def test_export_preview_then_drop_on_coordinator(network, qtbot, monkeypatch) ->
         seen["title"] = dialog.windowTitle()
         return QDialog.DialogCode.Accepted
 
-    monkeypatch.setattr(bundle_dialogs.ExportPreview, "exec", pick_a)
+    monkeypatch.setattr(export_dialogs.ExportPreview, "exec", pick_a)
     digest = tmp / "digest-for-A.nicbundle"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(
         lambda *a, **k: (str(digest), "")))
@@ -108,7 +108,7 @@ def test_conflicts_dialog_resolves(network, qtbot) -> None:  # noqa: ANN001, F81
     assert not take.isEnabled()
     assert "owned by A" in dialog.owner_note.text()
     history = HistoryDialog(w)
-    assert history.findChild(bundle_dialogs.QTableWidget).rowCount() == 2
+    assert history.findChild(export_dialogs.QTableWidget).rowCount() == 2
     digest = _tmp / "d.nicbundle"
     export_bundle(w.workspace, digest, kind="digest")
     w.close_workspace()
@@ -130,7 +130,7 @@ def test_conflicts_dialog_resolves(network, qtbot) -> None:  # noqa: ANN001, F81
 
 
 def test_join_from_invitation_in_the_app(tmp_path: Path, qtbot, monkeypatch) -> None:  # noqa: ANN001
-    from nicdesk.ui.exchange.dialogs import join_network
+    from nicdesk.ui.exchange.join import join_network
 
     from .conftest import make_invitation
 
@@ -148,7 +148,7 @@ def test_join_from_invitation_in_the_app(tmp_path: Path, qtbot, monkeypatch) -> 
         save.click()  # the key file is saved where the person chooses, to send on
 
     monkeypatch.setattr(QMessageBox, "exec", press_save_copy)
-    monkeypatch.setattr(bundle_dialogs.QFileDialog, "getSaveFileName",
+    monkeypatch.setattr(export_dialogs.QFileDialog, "getSaveFileName",
                         lambda *a, **k: (str(copy), ""))
     assert join_network(w, str(invite), str(tmp_path / "lincoln"))
     assert "You joined as Lincoln" in shown[0]
@@ -161,7 +161,8 @@ def test_join_from_invitation_in_the_app(tmp_path: Path, qtbot, monkeypatch) -> 
 
 def test_coordinator_invites_and_enrols_in_the_app(tmp_path: Path, qtbot, monkeypatch) -> None:  # noqa: ANN001
     from nicdesk.store.schema import Site
-    from nicdesk.ui.exchange.dialogs import enrol_site_key, invite_site, join_network
+    from nicdesk.ui.exchange.enrol import enrol_site_key, invite_site
+    from nicdesk.ui.exchange.join import join_network
 
     coord = tmp_path / "coord.nicdesk"
     assert main(["network", "create", str(coord), "--name", "Valley NIC",
@@ -202,7 +203,7 @@ def test_export_preview_shows_every_record_without_private_fields(network, qtbot
     with Workspace.open(sites["A"]) as ws:
         ws.ops.create("member", site_id=ws.meta()["local_site_id"], name="Ann",
                       email="ann@school.example")
-        dialog = bundle_dialogs.ExportPreview(None, preview(ws), "A",
+        dialog = export_dialogs.ExportPreview(None, preview(ws), "A",
                                               lambda: preview_records(ws))
         qtbot.addWidget(dialog)
         shown = {}
@@ -226,7 +227,7 @@ def test_a_mistyped_passphrase_is_asked_again(network, qtbot, monkeypatch) -> No
     w.persist_settings = False
     qtbot.addWidget(w)
     assert w.open_workspace(sites["A"])
-    monkeypatch.setattr(bundle_dialogs.ExportPreview, "exec",
+    monkeypatch.setattr(export_dialogs.ExportPreview, "exec",
                         lambda self: QDialog.DialogCode.Accepted)
     out = tmp / "sealed.nicbundle"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(

@@ -13,11 +13,11 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from nicdesk.bundle.export import export_bundle
-from nicdesk.cli.commands import main
+from nicdesk.cli.parser import main
 from nicdesk.services.membership import enrol_request, write_join_request
 from nicdesk.store.schema import Aim, Observation, PdsaCycle
 from nicdesk.store.workspace import Workspace
-from nicdesk.ui.exchange.dialogs import JoinRequestDialog
+from nicdesk.ui.exchange.join import JoinRequestDialog
 
 from .conftest import window_on
 
@@ -41,7 +41,7 @@ def computer(monkeypatch, tmp_path: Path, name: str) -> None:  # noqa: ANN001
 
 def school_with_work(tmp_path: Path) -> Path:
     """The welcome's "Create my school's workspace", then some work done in it."""
-    from nicdesk.ui.shell.welcome import create_school_workspace
+    from nicdesk.services.workspaces import create_school_workspace
 
     path = create_school_workspace("Maple Grove Middle School", "Maple team", tmp_path)
     with Workspace.open(path) as ws:

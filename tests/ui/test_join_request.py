@@ -10,11 +10,12 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMessageBox
 
-from nicdesk.cli.commands import main
+from nicdesk.cli.parser import main
 from nicdesk.services.membership import pending_request, read_join_request
 from nicdesk.store.schema import Site
 from nicdesk.store.workspace import Workspace
-from nicdesk.ui.exchange.dialogs import EnrolRequestDialog, JoinRequestDialog
+from nicdesk.ui.exchange.enrol import EnrolRequestDialog
+from nicdesk.ui.exchange.join import JoinRequestDialog
 
 from .conftest import window_on
 
@@ -41,7 +42,7 @@ def save_as(monkeypatch, path: Path) -> None:  # noqa: ANN001
 
 def school_workspace(tmp_path: Path) -> Path:
     """As the welcome's "Create my school's workspace" leaves it: no key."""
-    from nicdesk.ui.shell.welcome import create_school_workspace
+    from nicdesk.services.workspaces import create_school_workspace
 
     return create_school_workspace("Maple Grove Middle School", "Maple team", tmp_path)
 
@@ -158,7 +159,7 @@ def test_menu_items_and_the_whole_flow_in_the_app(qtbot, tmp_path: Path, monkeyp
         when_modal(QMessageBox, yes)
         dialog.enrol_button.click()
 
-    from nicdesk.ui.exchange.dialogs import enrol_from_request
+    from nicdesk.ui.exchange.enrol import enrol_from_request
 
     when_modal(EnrolRequestDialog, enrol)
     done = enrol_from_request(w, str(request_file))
@@ -179,7 +180,7 @@ def test_menu_items_and_the_whole_flow_in_the_app(qtbot, tmp_path: Path, monkeyp
         joined.append(box.text())
         box.button(QMessageBox.StandardButton.Ok).click()
 
-    from nicdesk.ui.exchange.dialogs import join_network
+    from nicdesk.ui.exchange.join import join_network
 
     when_modal(QMessageBox, ok)
     assert join_network(w, str(invite), str(tmp_path / "maple-network"))

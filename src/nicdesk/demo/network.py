@@ -1,7 +1,8 @@
 """`nicdesk demo DIR --network`: the sample networks split the way they live in reality —
 one coordinator file per network and one file per site — with keys made and enrolled, so
 the whole bundle flow (export every site, import at the coordinator, send the digest
-back) can be tried in a minute.
+back) can be tried in a minute.  Each site's key is enrolled with the one enrolment
+primitive (`bundle.enrolment.enrol_key`) the command line and the GUI end in too.
 
 The split starts from the ordinary sample workspace and keeps, per file, the network's
 own records (owned by its coordinator's site), the list of sites, and the records the file's site
@@ -17,12 +18,13 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
+from ..bundle.enrolment import enrol_key
 from ..bundle.keys import generate
 from ..store.schema import MODELS
 from ..store.workspace import Workspace
 from . import build_demo
 
-TABLES = {cls.__tablename__: kind for kind, cls in MODELS.items()}  # type: ignore[attr-defined]
+TABLES = {cls.__tablename__: kind for kind, cls in MODELS.items()}
 
 
 def slug(name: str) -> str:
@@ -90,11 +92,8 @@ def build_network_demo(directory: str | Path, seed: int = 2015) -> list[Path]:
                 ws.set_meta(local_site_id=site_id, signing_key=key.public.key_id_hex,
                             role="site", device_id="site" + slug(site_name).replace("-", "")[:14],
                             trusted_coordinator_key=coord_key.public.line())
-            with Workspace.open(coord) as ws, ws.read() as s:
-                site = s.get(Site, site_id)
-                keys_now = list(site.public_keys or [])
-            with Workspace.open(coord) as ws:
-                ws.ops.update("site", site_id, public_keys=[*keys_now, key.public.line()])
+            with Workspace.open(coord) as ws:  # the coordinator enrols it, as a real one does
+                enrol_key(ws, key.public, site_id)
             written.append(path)
     shutil.rmtree(tmp.parent, ignore_errors=True)
     return written

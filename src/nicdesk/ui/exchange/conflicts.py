@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...store.ops import conflicts as ops
+from ...store.views.conflicts import bundle_history, open_conflicts
 
 
 class ConflictsDialog(QDialog):
@@ -62,8 +63,7 @@ class ConflictsDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        with self.window_.workspace.read() as s:
-            self.rows = ops.open_conflicts(s)
+        self.rows = open_conflicts(self.window_.workspace)
         self.table.setRowCount(len(self.rows))
         for r, c in enumerate(self.rows):
             for col, value in enumerate((c.record, c.field.replace("_", " "), c.current,
@@ -96,8 +96,7 @@ class HistoryDialog(QDialog):
         self.setWindowTitle("Imported bundles")
         self.resize(900, 380)
         layout = QVBoxLayout(self)
-        with window.workspace.read() as s:
-            rows = ops.bundle_history(s)
+        rows = bundle_history(window.workspace)
         columns = ["site", "sequence", "kind", "created", "imported", "new", "updated",
                    "unchanged", "conflicts", "signer"]
         table = QTableWidget(len(rows), len(columns))

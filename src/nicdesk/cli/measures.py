@@ -1,0 +1,56 @@
+"""Measure commands: `import-csv` (a measure's data for one site, with a preview) and
+`chart` (a measure's run-chart signals at one site, in words)."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..core.safe_text import terminal_text
+
+
+def cmd_import_csv(args: argparse.Namespace) -> int:
+    from ..services.exchange import import_measure_csv, preview_measure_csv
+    from ..services.workspaces import find_named
+    from ..store.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws:
+        measure = find_named(ws, "measure", args.measure, "measure")
+        site = find_named(ws, "site", args.site, "site")
+        preview = preview_measure_csv(ws, measure.id, site.id, args.file)
+        parsed = preview.parsed
+        print(f"{terminal_text(args.file.name)}: {len(parsed.rows)} rows, "
+              f"{len(parsed.good)} good, {len(parsed.bad)} with problems, "
+              f"{len(preview.duplicates())} already stored")
+        for note in parsed.notes:  # notes and the report quote the file's cells
+            print(f"  note: {terminal_text(note)}")
+        if args.dry_run:
+            if preview.report():
+                print(terminal_text(preview.report(), newlines=True))
+            return 0 if parsed.ok else 1
+        result = import_measure_csv(ws, measure.id, site.id, args.file,
+                                    replace=args.replace, skip_bad_rows=args.skip_bad_rows)
+        print(f"Imported {result.added} new values, replaced {result.replaced}, skipped "
+              f"{result.skipped_duplicates} already stored and {result.skipped_bad} bad rows.")
+    return 0
+
+
+def cmd_chart(args: argparse.Namespace) -> int:
+    from ..services.workspaces import find_named
+    from ..store.views.series import load_series
+    from ..store.workspace import Workspace
+
+    with Workspace.open(args.workspace) as ws:
+        measure = find_named(ws, "measure", args.measure, "measure")
+        site = find_named(ws, "site", args.site, "site")
+        with ws.read() as s:
+            series = load_series(s, measure.id, site.id)
+        analysis = series.analysis
+        print(f"{terminal_text(measure.name)} at {terminal_text(site.name)}: "
+              f"{len(series.points)} points, {analysis.chart_kind} chart, judged by "
+              f"{terminal_text(analysis.rule_set)}")
+        for line in analysis.summary():
+            print(f"  {terminal_text(line)}")
+        if analysis.suggest_rebase:
+            print(f"  A sustained shift suggests a new phase from {analysis.suggest_rebase}; "
+                  "add one with a written reason if the process has changed.")
+    return 0

@@ -1,0 +1,186 @@
+"""Export for the network, with a preview of exactly what leaves this computer (counts per
+kind, every record on request, what never leaves) — the flow of `services.exchange`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from ...core.model import KIND_LABELS, PRIVATE_FIELDS
+from .common import ask_passphrase
+
+
+class ExportPreview(QDialog):
+    """Counts per kind of record that will leave this computer, and what never does."""
+
+    def __init__(self, parent: Any, counts: dict[str, int], site: str,
+                 records: Any = None, *, digest: bool = False,
+                 sites: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(parent)
+        self.records = records  # callable giving {kind: [record dicts]}, on request
+        self.recipient: QComboBox | None = None
+        self.setWindowTitle("Send the network digest" if digest else "Export for the network")
+        self.resize(520, 520)
+        layout = QVBoxLayout(self)
+        total = sum(counts.values())
+        from html import escape
+
+        if digest:
+            intro = QLabel(f"<b>{total} records of the whole network</b> will be written to a "
+                           "signed digest for every site: each site's own work, other sites' "
+                           "work as network views show it (small counts suppressed), and the "
+                           "network's records. Nothing private leaves this computer.")
+            if sites:
+                # a site with two computers gets its own small counts back in a digest
+                # written for it alone (no other site can import that one)
+                choice = QHBoxLayout()
+                choice.addWidget(QLabel("For:"))
+                self.recipient = QComboBox()
+                self.recipient.setObjectName("digestFor")
+                self.recipient.addItem("Every site (small counts suppressed)", None)
+                for name, site_id in sites:
+                    self.recipient.addItem(f"{name} only (keeps its own small counts)",
+                                           site_id)
+                choice.addWidget(self.recipient, 1)
+        else:
+            intro = QLabel(f"<b>{total} {'record' if total == 1 else 'records'} of "
+                           f"{escape(site)}</b> will be written to a signed bundle file for "
+                           "the network coordinator. Nothing else leaves this computer.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        if self.recipient is not None:
+            layout.addLayout(choice)
+        table = QTableWidget(len(counts), 2)
+        table.setObjectName("exportCounts")
+        table.setHorizontalHeaderLabels(["What", "Records"])
+        table.verticalHeader().hide()
+        table.horizontalHeader().setStretchLastSection(True)
+        for row, (kind, n) in enumerate(counts.items()):
+            table.setItem(row, 0, QTableWidgetItem(KIND_LABELS.get(kind, kind)))
+            table.setItem(row, 1, QTableWidgetItem(str(n)))
+        table.resizeColumnToContents(0)
+        layout.addWidget(table, 1)
+        private = "; ".join(f"{KIND_LABELS[k]}: {f.replace('_', ' ')}"
+                            for k, fields in PRIVATE_FIELDS.items() for f in sorted(fields))
+        note = QLabel(f"Never included: {private}.")
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #555555;")
+        layout.addWidget(note)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        every = buttons.addButton("Show every record…", QDialogButtonBox.ButtonRole.HelpRole)
+        every.clicked.connect(self.show_records)
+        buttons.addButton("Save bundle…", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def for_site(self) -> str | None:
+        """The one site a digest is written for (None: every site)."""
+        return self.recipient.currentData() if self.recipient is not None else None
+
+    def show_records(self) -> None:
+        """Every record that would leave, exactly as it would be written."""
+        from PySide6.QtWidgets import QPlainTextEdit
+
+        from ...bundle.format import dumps_line
+
+        if self.records is None:
+            return
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Every record in the bundle")
+        dialog.resize(900, 600)
+        layout = QVBoxLayout(dialog)
+        text = QPlainTextEdit()
+        text.setObjectName("everyRecord")
+        text.setReadOnly(True)
+        text.setPlainText("\n".join(f"# {KIND_LABELS.get(kind, kind)}\n" + "\n".join(
+            dumps_line(r) for r in rows) for kind, rows in self.records().items()))
+        layout.addWidget(text)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(dialog.reject)
+        layout.addWidget(close)
+        self.records_dialog = dialog
+        dialog.exec()
+
+
+def export_for_network(window: Any) -> Path | None:
+    """Export for the network: a site's own records, or the coordinator's digest (for
+    every site, or one site alone), after a preview of exactly what leaves."""
+    from ...bundle.keys import KeyError_
+    from ...services.exchange import (
+        export,
+        export_kind,
+        export_parties,
+        preview_export,
+        preview_export_records,
+    )
+    from ...services.membership import key_on_this_computer, pending_request
+    from ...store.errors import WorkspaceError
+    from ..shell.runner import show_error
+    from .join import request_to_join, show_pending_request
+
+    ws = window.workspace
+    meta = ws.meta()
+    if not key_on_this_computer(meta.get("signing_key") or ""):
+        request_to_join(window)  # no key here yet: make one and ask to join
+        return None
+    if pending_request(meta) is not None:
+        show_pending_request(window)
+        return None
+    if not meta.get("local_site_id"):
+        show_error(window, "Nothing to export", "This workspace does not say which site it "
+                   "speaks for, so it has nothing to send. Open your school's workspace, or "
+                   "join the network with the invitation file from your coordinator "
+                   "(File → Join a Network…).")
+        return None
+    # the coordinator sends the network digest back; a site sends its own records
+    kind = export_kind(ws)
+    try:
+        counts = preview_export(ws, kind)
+    except WorkspaceError as exc:
+        show_error(window, exc.title, exc.message)
+        return None
+    parties = export_parties(ws)
+    site, others = parties.site_name, parties.others
+    dialog = ExportPreview(window, counts, site, lambda: preview_export_records(
+        ws, kind, dialog.for_site()), digest=kind == "digest", sites=others)
+    window.last_dialog = dialog
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    for_site = dialog.for_site()
+    only = next((n for n, i in others if i == for_site), "")
+    default = (f"Network digest {dt.date.today():%Y-%m-%d}.nicbundle" if kind == "digest"
+               and not for_site else f"Digest for {only} {dt.date.today():%Y-%m-%d}.nicbundle"
+               if kind == "digest" else f"{site} {dt.date.today():%Y-%m-%d}.nicbundle")
+    name, _ = QFileDialog.getSaveFileName(window, "Save bundle", default,
+                                          "NICdesk bundles (*.nicbundle)")
+    if not name:
+        return None
+    passphrase = ask_passphrase(window, "The bundle is signed with this computer's key.")
+    if passphrase is None:
+        return None
+    try:
+        result = export(ws, name if name.endswith(".nicbundle") else name + ".nicbundle",
+                        kind=kind, passphrase=passphrase or None, for_site=for_site)
+    except KeyError_ as exc:
+        show_error(window, "Bundle not written", f"{exc} Nothing was written.")
+        return None
+    except WorkspaceError as exc:
+        show_error(window, exc.title, exc.message)
+        return None
+    window.notify_external_change(f"Bundle {result.sequence} exported")
+    window.statusBar().showMessage(f"Bundle {result.sequence} written to {result.path}", 15000)
+    return result.path
