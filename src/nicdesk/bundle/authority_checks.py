@@ -64,10 +64,10 @@ def _stored(s: Any, kind: str, ids: list[str], columns: tuple[str, ...] = ()
             ) -> dict[str, tuple[Any, ...]]:
     """id -> (owner, *columns) of the rows already here, one indexed scan per 900 ids."""
     model = MODELS[kind]
-    cols = [model.id, model.owner_site_id, *(getattr(model, c) for c in columns)]  # type: ignore[attr-defined]
+    cols = [model.id, model.owner_site_id, *(getattr(model, c) for c in columns)]
     out: dict[str, tuple[Any, ...]] = {}
     for i in range(0, len(ids), 900):  # SQLite's bound-parameter limit
-        for row in s.execute(select(*cols).where(model.id.in_(ids[i:i + 900]))):  # type: ignore[attr-defined]
+        for row in s.execute(select(*cols).where(model.id.in_(ids[i:i + 900]))):
             out[row[0]] = tuple(row[1:])
     return out
 
@@ -176,9 +176,9 @@ def _check_site_fields(s: Any, b: Bundle, values: dict[str, Any], here: tuple[An
                         "parent, network, kind or removal.")
     others = s.scalars(select(Site.name).where(Site.network_id == site.network_id,
                                                Site.id != site.id)).all()
-    name = values.get("name")
-    if isinstance(name, str) and name_key(name) in {name_key(o) for o in others}:
-        raise _fail(b.path, f"it renames {_quote(signer_name)} to '{_quote(name)}', the name "
+    new_name = values.get("name")
+    if isinstance(new_name, str) and name_key(new_name) in {name_key(o) for o in others}:
+        raise _fail(b.path, f"it renames {_quote(signer_name)} to '{_quote(new_name)}', the name "
                     "of another site of the network; site names must stay distinct.")
     del here
 

@@ -36,9 +36,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from ..core.network import DEFAULT_SUPPRESSION_THRESHOLD, network_threshold
 from ..core.variation import is_suppressed
 from ..store.errors import WorkspaceError
-from ..store.schema import MODELS, BundleImport, Measure, Network, Site
+from ..store.schema import MODELS, BundleImport, Measure, Network, Site, stored
 from ..store.workspace import SCHEMA_VERSION, Workspace
 from . import keys, minisign
 from .format import (
@@ -78,7 +79,7 @@ class Plan:
     """What a bundle carries: records as written, and the ids whose small counts were
     left out (table name -> sorted ids, as in the manifest's "suppressed")."""
 
-    records: dict[str, list[dict]]
+    records: dict[str, list[dict[str, Any]]]
     suppressed: dict[str, list[str]]
 
 
@@ -104,33 +105,35 @@ def cell_suppressed(value_type: str, value: float | None, denominator: float | N
     return False
 
 
-def _records(ws: Workspace, kind: str, site_id: str | None) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {}
+def _records(ws: Workspace, kind: str, site_id: str | None) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
     with ws.read() as s:
         for k in ORDER:
             model = MODELS[k]
             q = select(model)
             if site_id is not None:  # a site sends only what it owns
-                q = q.where(model.owner_site_id == site_id)  # type: ignore[attr-defined]
+                q = q.where(model.owner_site_id == site_id)
             rows = sorted((to_json(k, r) for r in s.scalars(q)), key=lambda r: r["id"])
             if rows:
                 out[k] = rows
     return out
 
 
-def _suppress(ws: Workspace, records: dict[str, list[dict]], for_site: str | None = None
+def _suppress(ws: Workspace, records: dict[str, list[dict[str, Any]]], for_site: str | None = None
               ) -> dict[str, list[str]]:
     """Strip the small counts out of `records` (in place); the ids, by table name.  A
     digest written for one site keeps that site's own cells (its other computers need
     them)."""
     with ws.read() as s:
-        thresholds = {n: int(t or 10) for n, t in s.execute(
+        thresholds = {n: network_threshold(t) for n, t in s.execute(
             select(Network.id, Network.suppression_threshold))}
-        measures = {m: (v, thresholds.get(n, 10)) for m, v, n in s.execute(
-            select(Measure.id, Measure.value_type, Measure.network_id))}
+        measures = {m: (v, thresholds.get(n, DEFAULT_SUPPRESSION_THRESHOLD))
+                    for m, v, n in s.execute(
+                        select(Measure.id, Measure.value_type, Measure.network_id))}
 
     def small(kind: str, r: dict[str, Any]) -> bool:
-        value_type, threshold = measures.get(r.get("measure_id") or "", ("", 10))
+        value_type, threshold = measures.get(r.get("measure_id") or "",
+                                             ("", DEFAULT_SUPPRESSION_THRESHOLD))
         if kind == "observation":
             return cell_suppressed(value_type, r.get("value"), r.get("denominator"), threshold)
         # an aim's baseline is an observed value of its measure; a proportion's baseline
@@ -146,7 +149,7 @@ def _suppress(ws: Workspace, records: dict[str, list[dict]], for_site: str | Non
                 rows[i] = without_fields(r, names)
                 ids.append(r["id"])
         if ids:
-            out[MODELS[kind].__tablename__] = ids  # type: ignore[attr-defined]
+            out[MODELS[kind].__tablename__] = ids
     return out
 
 
@@ -162,7 +165,7 @@ def preview(ws: Workspace, kind: str = "site") -> dict[str, int]:
 
 
 def preview_records(ws: Workspace, kind: str = "site", for_site: str | None = None
-                    ) -> dict[str, list[dict]]:
+                    ) -> dict[str, list[dict[str, Any]]]:
     """Exactly the records an export would carry, as they would be written (in a digest,
     suppressed small counts are absent, as they will be)."""
     return preview_plan(ws, kind, for_site).records
@@ -215,8 +218,8 @@ def rotate_key(ws: Workspace, passphrase: str | None = None) -> minisign.PublicK
     pair = keys.generate(passphrase)
     line = pair.public.line()
     with ws.read() as s:
-        previous = s.get(Network, network_id).coordinator_public_key
-        enrolled = list(s.get(Site, site_id).public_keys or [])
+        previous = stored(s, Network, network_id).coordinator_public_key
+        enrolled = list(stored(s, Site, site_id).public_keys or [])
 
     def change(t: Any) -> None:
         t.update("network", network_id, coordinator_public_key=line)
@@ -296,7 +299,7 @@ def export_bundle(ws: Workspace, out: str | Path, *, kind: str = "site",
                          "records": len(rows)}
     sequence = next_sequence(meta)
     with ws.read() as s:
-        rules = s.get(Network, network_id).rule_set
+        rules = stored(s, Network, network_id).rule_set
     manifest = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "kind": kind,
         "network_id": network_id, "site_id": site_id, "signer": pair.public.key_id_hex,

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from ..core.model import PRIVATE_FIELDS
-from ..store.schema import KIND_ORDER, MODELS
+from ..store.schema import KIND_ORDER, MODELS, table_of
 
 FORMAT = "nicdesk-bundle"
 FORMAT_VERSION = 1
@@ -22,7 +22,7 @@ MAX_UNCOMPRESSED = 512 * 1024 * 1024
 MAX_RATIO = 100
 SUFFIX = ".nicbundle"
 
-TABLE_KIND = {cls.__tablename__: kind for kind, cls in MODELS.items()}  # type: ignore[attr-defined]
+TABLE_KIND = {cls.__tablename__: kind for kind, cls in MODELS.items()}
 ORDER = KIND_ORDER  # parents before children, so a reader can follow references
 assert sorted(ORDER) == sorted(MODELS), "every entity kind travels in bundles"
 
@@ -30,7 +30,7 @@ assert sorted(ORDER) == sorted(MODELS), "every entity kind travels in bundles"
 def shared_columns(kind: str) -> list[str]:
     """Columns that travel: everything but the private fields."""
     private = PRIVATE_FIELDS.get(kind, frozenset())
-    return [c.key for c in MODELS[kind].__table__.columns  # type: ignore[attr-defined]
+    return [c.key for c in table_of(MODELS[kind]).columns
             if c.key not in private]
 
 
@@ -54,7 +54,7 @@ def dumps_line(record: dict[str, Any]) -> str:
 
 
 def table_file(kind: str) -> str:
-    return f"records/{MODELS[kind].__tablename__}.jsonl"  # type: ignore[attr-defined]
+    return f"records/{MODELS[kind].__tablename__}.jsonl"
 
 
 #: Small-cell suppression in digests (and invitations): a record whose small count of

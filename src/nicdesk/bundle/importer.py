@@ -29,7 +29,16 @@ from sqlalchemy.exc import IntegrityError
 from ..core.clock import ClockDriftError
 from ..core.merge import merge_fields
 from ..store.operations import OpChanges
-from ..store.schema import MODELS, BundleImport, Network, RecordVersion, Site, WorkspaceMeta
+from ..store.schema import (
+    MODELS,
+    BundleImport,
+    Network,
+    RecordVersion,
+    Site,
+    WorkspaceMeta,
+    column_default,
+    table_of,
+)
 from ..store.workspace import Workspace, defer_references
 from . import minisign
 from .authority_checks import (
@@ -158,7 +167,7 @@ def _follow_rotations(b: Bundle, trusted: minisign.PublicKey, signer: bytes,
             if not isinstance(statement, dict) or statement.get("network_id") != network_id \
                     or statement.get("from") != key.key_id_hex:
                 continue
-            key = minisign.parse_public_key(statement.get("to"))
+            key = minisign.parse_public_key(statement.get("to"))  # type: ignore[arg-type]  # not text: fails inside, caught below
         except (minisign.SignatureError, ValueError, TypeError, RecursionError):
             continue
     return key
@@ -338,7 +347,7 @@ def _clear_suppressed(s: Any, ws: Workspace, suppressed: dict[str, list[str]],
     for kind, ids in suppressed.items():
         model, names = MODELS[kind], SUPPRESSED_FIELDS[kind]
         for i in range(0, len(ids), 900):
-            for row in s.scalars(select(model).where(model.id.in_(ids[i:i + 900]))):  # type: ignore[attr-defined]
+            for row in s.scalars(select(model).where(model.id.in_(ids[i:i + 900]))):
                 if row.owner_site_id == local:
                     continue
                 clocks = {k: v for k, v in dict(row.field_clocks or {}).items()
@@ -376,7 +385,7 @@ def _apply(s: Any, records: list[tuple[str, dict[str, Any]]], summary: ImportSum
         existing: dict[str, Any] = {}
         ids = [v["id"] for v in batch]
         for i in range(0, len(ids), 900):  # SQLite's bound-parameter limit
-            for row in s.scalars(select(model).where(model.id.in_(ids[i:i + 900]))):  # type: ignore[attr-defined]
+            for row in s.scalars(select(model).where(model.id.in_(ids[i:i + 900]))):
                 existing[row.id] = row
         fresh = []
         for values in batch:
@@ -400,10 +409,9 @@ def _apply(s: Any, records: list[tuple[str, dict[str, Any]]], summary: ImportSum
 def _with_defaults(kind: str, values: dict[str, Any]) -> dict[str, Any]:
     """Every column gets a value (a bulk insert does not apply Python-side defaults)."""
     out = dict(values)
-    for column in MODELS[kind].__table__.columns:  # type: ignore[attr-defined]
+    for column in table_of(MODELS[kind]).columns:
         if column.key not in out:
-            default = column.default.arg if column.default is not None else None
-            out[column.key] = default(None) if callable(default) else default
+            out[column.key] = column_default(column)
     return out
 
 

@@ -21,12 +21,16 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_private_key,
 )
 
+from ..core.errors import NicdeskError
 from ..paths import data_dir
 from .minisign import PublicKey, public_of
 
 
-class KeyError_(ValueError):
-    """A key that cannot be found or opened (message says what to do)."""
+class KeyError_(NicdeskError, ValueError):
+    """A key that cannot be found or opened (message says what to do).  Still a
+    `ValueError`, as it was before the error root existed."""
+
+    title = "Signing key not available"
 
 
 @dataclass(frozen=True)

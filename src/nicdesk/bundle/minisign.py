@@ -17,9 +17,14 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from ..core.errors import NicdeskError
 
-class SignatureError(ValueError):
-    """A signature or key that does not check out."""
+
+class SignatureError(NicdeskError, ValueError):
+    """A signature or key that does not check out.  Still a `ValueError`: callers catch
+    it among the other ways a hostile file fails to parse (`except (…, ValueError)`)."""
+
+    title = "Signature does not check out"
 
 
 @dataclass(frozen=True)

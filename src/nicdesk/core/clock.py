@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .errors import NicdeskError
+
 _WALL_DIGITS = 15
 _COUNTER_DIGITS = 6
 _MAX_COUNTER = 10**_COUNTER_DIGITS - 1
@@ -92,8 +94,11 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-class ClockDriftError(ValueError):
-    """A remote stamp lies implausibly far in the future (a laptop with a wrong date)."""
+class ClockDriftError(NicdeskError, ValueError):
+    """A remote stamp lies implausibly far in the future (a laptop with a wrong date).
+    Still a `ValueError`: stamps that cannot be used are caught as one."""
+
+    title = "Record dated in the future"
 
 
 class HybridClock:

@@ -20,13 +20,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
 from operator import gt, le, lt, or_, truediv
+from typing import cast
+
+from .errors import NicdeskError
 
 KINDS = ("p", "u", "c", "i")
 D2 = 1.128  # bias correction of the moving range of two points
 
 
-class ControlChartError(ValueError):
-    """Data that cannot make this chart (e.g. a zero denominator), in plain words."""
+class ControlChartError(NicdeskError, ValueError):
+    """Data that cannot make this chart (e.g. a zero denominator), in plain words.  Still
+    a `ValueError`: chart callers catch bad data as one."""
+
+    title = "Cannot draw this control chart"
 
 
 @dataclass(frozen=True)
@@ -60,12 +66,16 @@ def control_chart(
     if kind not in KINDS:
         raise ControlChartError(f"Unknown chart {kind!r}; choose one of p, u, c or I.")
     n = len(values)
+    sized: Sequence[float | None] = ()  # the denominators of a p or u chart
     if kind in ("p", "u"):
         if sizes is None or len(sizes) != n:
             raise ControlChartError(f"A {kind} chart needs a denominator for every point.")
+        sized = sizes
     excluded = set(exclude)
-    if kind in ("p", "u") and not excluded and None not in values and None not in sizes:  # type: ignore[operator]
-        return _ratio_fast(kind, values, sizes, baseline)  # type: ignore[arg-type]
+    if kind in ("p", "u") and not excluded and None not in values and None not in sized:
+        # no None in either: every point is a number
+        return _ratio_fast(kind, cast("Sequence[float]", values),
+                           cast("Sequence[float]", sized), baseline)
     used = [i for i in range(n if baseline is None else min(baseline, n))
             if values[i] is not None and i not in excluded
             and (sizes is None or kind in ("c", "i") or sizes[i] is not None)]
@@ -73,11 +83,12 @@ def control_chart(
     centre: list[float | None] = [None] * n
     lower: list[float | None] = [None] * n
     upper: list[float | None] = [None] * n
-    mean = mr_bar = None
+    mean: float | None = None
+    mr_bar: float | None = None
 
     if kind in ("p", "u"):
         for i in range(n):
-            v, size = values[i], sizes[i]  # type: ignore[index]
+            v, size = values[i], sized[i]
             if v is None or size is None:
                 continue
             if size <= 0:
@@ -89,20 +100,20 @@ def control_chart(
                     f"Point {i + 1} has {v:g} out of {size:g}; a proportion's count must lie "
                     "between 0 and its denominator.")
             y[i] = v / size
-        total_n = sum(sizes[i] for i in used)  # type: ignore[index, misc]
+        total_n = sum(_present(sized, used))
         if used and total_n > 0:
-            mean = sum(values[i] for i in used) / total_n  # type: ignore[misc]
+            mean = ratio = sum(_present(values, used)) / total_n
             for i in range(n):
-                if y[i] is None:
+                size = sized[i]
+                if y[i] is None or size is None:  # a point with a value has a size
                     continue
-                size = sizes[i]  # type: ignore[index]
                 if kind == "p":
-                    sigma = math.sqrt(mean * (1 - mean) / size)
-                    lo, hi = max(0.0, mean - 3 * sigma), min(1.0, mean + 3 * sigma)
+                    sigma = math.sqrt(ratio * (1 - ratio) / size)
+                    lo, hi = max(0.0, ratio - 3 * sigma), min(1.0, ratio + 3 * sigma)
                 else:
-                    sigma = math.sqrt(mean / size)
-                    lo, hi = max(0.0, mean - 3 * sigma), mean + 3 * sigma
-                centre[i], lower[i], upper[i] = mean, lo, hi
+                    sigma = math.sqrt(ratio / size)
+                    lo, hi = max(0.0, ratio - 3 * sigma), ratio + 3 * sigma
+                centre[i], lower[i], upper[i] = ratio, lo, hi
     else:
         for i in range(n):
             v = values[i]
@@ -111,21 +122,26 @@ def control_chart(
                     raise ControlChartError(f"Point {i + 1} is a negative count ({v:g}).")
                 y[i] = float(v)
         if used:
-            mean = sum(values[i] for i in used) / len(used)  # type: ignore[misc]
+            points = _present(values, used)
+            mean = average = sum(points) / len(used)
             if kind == "c":
-                sigma = math.sqrt(mean)
-                lo, hi = max(0.0, mean - 3 * sigma), mean + 3 * sigma
+                sigma = math.sqrt(average)
+                lo, hi = max(0.0, average - 3 * sigma), average + 3 * sigma
             else:
-                ranges = [abs(values[b] - values[a])  # type: ignore[operator]
-                          for a, b in zip(used, used[1:], strict=False)]
-                mr_bar = sum(ranges) / len(ranges) if ranges else 0.0
-                lo, hi = mean - 3 * mr_bar / D2, mean + 3 * mr_bar / D2
+                ranges = [abs(b - a) for a, b in zip(points, points[1:], strict=False)]
+                mr_bar = spread = sum(ranges) / len(ranges) if ranges else 0.0
+                lo, hi = average - 3 * spread / D2, average + 3 * spread / D2
             for i in range(n):
                 if y[i] is not None:
-                    centre[i], lower[i], upper[i] = mean, lo, hi
+                    centre[i], lower[i], upper[i] = average, lo, hi
     chart = ControlChart(kind, y, centre, lower, upper, [], mean, mr_bar)
     chart.signals.extend(i for i in range(n) if chart.outside(i))
     return chart
+
+
+def _present(values: Sequence[float | None], used: list[int]) -> list[float]:
+    """The values at `used`, which are all there (`used` holds only such points)."""
+    return [v for i in used if (v := values[i]) is not None]
 
 
 def _ratio_fast(kind: str, counts: Sequence[float], sizes: Sequence[float],
@@ -143,7 +159,8 @@ def _ratio_fast(kind: str, counts: Sequence[float], sizes: Sequence[float],
         raise ControlChartError(
             f"Point {i + 1} has {counts[i]:g} out of {sizes[i]:g}; a proportion's count must "
             "lie between 0 and its denominator.")
-    y: list[float | None] = list(map(truediv, counts, sizes))
+    ys: list[float] = list(map(truediv, counts, sizes))
+    y = cast("list[float | None]", ys)  # a chart's points may be None; these are all there
     b = n if baseline is None else min(baseline, n)
     total = sum(sizes[:b])
     if not b or total <= 0:
@@ -155,7 +172,8 @@ def _ratio_fast(kind: str, counts: Sequence[float], sizes: Sequence[float],
     top = 1.0 if kind == "p" else math.inf
     low_of = {size: max(0.0, mean - w) for size, w in width.items()}
     high_of = {size: min(top, mean + w) for size, w in width.items()}
-    lower: list[float | None] = list(map(low_of.__getitem__, sizes))
-    upper: list[float | None] = list(map(high_of.__getitem__, sizes))
-    signals = list(compress(range(n), map(or_, map(gt, y, upper), map(lt, y, lower))))
-    return ControlChart(kind, y, [mean] * n, lower, upper, signals, mean)
+    lows: list[float] = list(map(low_of.__getitem__, sizes))
+    highs: list[float] = list(map(high_of.__getitem__, sizes))
+    signals = list(compress(range(n), map(or_, map(gt, ys, highs), map(lt, ys, lows))))
+    return ControlChart(kind, y, [mean] * n, cast("list[float | None]", lows),
+                        cast("list[float | None]", highs), signals, mean)

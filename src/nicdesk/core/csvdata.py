@@ -161,6 +161,7 @@ def parse_csv(text: str, *, proportion: bool, today: dt.date) -> ParsedCsv:
         out.file_problems.append("The file has no rows of data.")
         return out
     header = [_column_of(c) for c in lines[0][1]]
+    columns: list[str | None]
     if header and header[0] == "date" or "date" in header:
         columns = header
         lines = lines[1:]
@@ -168,9 +169,10 @@ def parse_csv(text: str, *, proportion: bool, today: dt.date) -> ParsedCsv:
             out.notes.append("Columns NICdesk does not use were ignored.")
     else:
         width = len(lines[0][1])
-        columns = {1: ["date"], 2: ["date", "value"], 3: ["date", "numerator", "denominator"]}.get(
+        names = {1: ["date"], 2: ["date", "value"], 3: ["date", "numerator", "denominator"]}.get(
             width, ["date", "numerator", "denominator", "note"])
-        out.notes.append("No header row: columns read as " + ", ".join(columns) + ".")
+        columns = list(names)
+        out.notes.append("No header row: columns read as " + ", ".join(names) + ".")
     out.columns = [c for c in columns if c]
     has_value = "value" in columns
     has_ratio = "numerator" in columns and "denominator" in columns

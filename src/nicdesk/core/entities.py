@@ -34,9 +34,9 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 # ------------------------------------------------------------------ vocabularies
 SITE_KINDS: tuple[str, ...] = (
@@ -617,7 +617,7 @@ def _check_range(f: Field, value: float) -> str | None:
         return f"The {f.label} must be between {_num(low)} and {_num(high)}, not {_num(value)}."
     if low is not None:
         return f"The {f.label} must be {_num(low)} or more, not {_num(value)}."
-    return f"The {f.label} must be {_num(high)} or less, not {_num(value)}."  # type: ignore[arg-type]
+    return f"The {f.label} must be {_num(high)} or less, not {_num(value)}."  # type: ignore[arg-type]  # high is set: with neither bound the value passed above
 
 
 def _check_json(f: Field, value: Any) -> str | None:
@@ -666,7 +666,7 @@ def _json_shape(value: Any) -> str | None:
             if isinstance(item, dict):
                 if not all(isinstance(k, str) for k in item):
                     return "has a name that is not text."
-                children = item.values()
+                children: Iterable[Any] = item.values()
             else:
                 children = item
             stack.extend((child, depth + 1) for child in children)
@@ -823,7 +823,7 @@ def _num(value: float) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:g}"
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
 from operator import add, ge, gt
-from typing import Any
+from typing import Any, cast
 
 IHI_SHIFT = 6
 IHI_TREND = 5
@@ -135,16 +135,19 @@ def analyze(
     then found by the `re` and `bytes` machinery in C.  100,000 points cost a small
     multiple of the median's own sort.
     """
-    present: list[float]
+    present: Sequence[float]
     positions: list[int] | None = None
     try:
+        # the fast path takes every point for a number; a None among them raises
+        # TypeError in the sort or the coding, and the slow path below skips it
+        numbers = cast("Sequence[float]", values)
         if centre is None:
-            centre = _median(list(values) if baseline is None else list(values[:baseline]))
-        present = values  # type: ignore[assignment]
+            centre = _median(list(numbers) if baseline is None else list(numbers[:baseline]))
+        present = numbers
         codes = _codes(present, centre)
     except TypeError:  # missing or excluded points (None): skip them, remember positions
         positions = [i for i, v in enumerate(values) if v is not None]
-        present = [values[i] for i in positions]  # type: ignore[misc]
+        present = [v for v in values if v is not None]
         if centre is None:
             base = [v for i, v in zip(positions, present, strict=True)
                     if baseline is None or i < baseline]
@@ -177,7 +180,7 @@ def analyze(
             longest, longest_span, longest_side = length, (at(a), at(b)), sd
     up, down = _trends(present, at, IHI_TREND)
     run_max, cross_min = longest_run_limit(n), crossings_limit(n)
-    signal = n > 0 and (longest > run_max or crossings < cross_min)  # type: ignore[operator]
+    signal = n > 0 and (longest > run_max or crossings < cross_min)  # type: ignore[operator]  # both limits exist for n > 0
     return RunChartAnalysis(
         median=centre, n_useful=n, longest_run=longest, longest_run_max=run_max,
         crossings=crossings, crossings_min=cross_min, runs_signal=bool(signal), shifts=shifts,

@@ -167,7 +167,8 @@ def analyse_series(
         return result
     # segment boundaries from rebases; baseline freezes inside segments
     rebases = sorted({ph.start for ph in phases if ph.kind == "rebase"})
-    freezes = sorted(ph for ph in phases if ph.kind == "baseline freeze")
+    freezes = sorted((ph for ph in phases if ph.kind == "baseline freeze"),
+                     key=lambda ph: ph.start)
     reasons = {ph.start: ph.reason for ph in phases}
     starts = [0]
     for d in rebases:
@@ -234,8 +235,12 @@ def _segment(result: SeriesAnalysis, points: Sequence[Point], y: list[float | No
     if not analysis.judgeable:
         result.notes.append(analysis.why_not_judgeable())
     line = "mean" if control is not None else "median"
-    period = lambda k: points[first + k].period  # noqa: E731
-    span = lambda a, b: fmt_span(period(a - first), period(b - first), frequency)  # noqa: E731
+
+    def period(k: int) -> dt.date:
+        return points[first + k].period
+
+    def span(a: int, b: int) -> str:
+        return fmt_span(period(a - first), period(b - first), frequency)
 
     def add(kind: str, a: int, b: int, direction: int, text: str,
             indices: tuple[int, ...] = ()) -> None:
@@ -300,8 +305,10 @@ def _runs_at_least(analysis: RunChartAnalysis, judged: list[float | None], minim
     if minimum == 6:
         return ihi_spans
     centre = analysis.median
-    out, start, side, count = [], None, 0, 0
-    last_useful = None
+    out: list[tuple[int, int, int]] = []
+    start: int | None = None
+    side, count = 0, 0
+    last_useful = 0  # set with `start`, before either is read
     for k, v in enumerate(judged):
         if v is None or centre is None or v == centre:
             continue

@@ -275,35 +275,36 @@ def funnel(rates: Sequence[SiteRate], kind: str = "binomial", threshold: int = 1
               else poisson_interval(r.events, r.size))
         rows.append(FunnelRow(r.site_id, r.name, r.size, value, False, l95, u95, l998, u998,
                               _flag(value, l998, l95, u95, u998), ci_low=ci[0], ci_high=ci[1]))
-    _overdispersion(result)
+    _overdispersion(result, mean)
     rows.sort(key=lambda x: x.name.lower())
     return result
 
 
-def _overdispersion(result: Funnel) -> None:
-    live = [r for r in result.rows if not r.suppressed]
+def _overdispersion(result: Funnel, mean: float) -> None:
+    """`mean` is `result.mean`, known by then; every row not suppressed has a value."""
+    live = [(r, r.value) for r in result.rows if not r.suppressed and r.value is not None]
     count = len(live)
-    var = _variance(result.kind, result.mean or 0.0)
+    var = _variance(result.kind, mean)
     if count < 3 or var <= 0:
         if count < 3:
             result.notes.append("Fewer than 3 sites: overdispersion cannot be estimated.")
         return
-    z = sorted((r.value - result.mean) / math.sqrt(var / r.size) for r in live)
+    z = sorted((value - mean) / math.sqrt(var / r.size) for r, value in live)
     lo, hi = z[int(math.floor(0.1 * (count - 1)))], z[int(math.ceil(0.9 * (count - 1)))]
     phi = sum(min(max(v, lo), hi) ** 2 for v in z) / count
     result.phi = phi
     if count * phi <= chi2_quantile(0.95, count - 1):
         return
-    w = [r.size / var for r in live]
+    w = [r.size / var for r, _value in live]
     tau2 = (count * phi - (count - 1)) / (sum(w) - sum(x * x for x in w) / sum(w))
     result.overdispersed, result.tau2 = True, max(0.0, tau2)
     result.notes.append(
         f"Sites differ more than chance allows (φ = {phi:.2f} over {count} sites): "
         "adjusted limits widen the funnel by the between-site variation.")
-    for r in live:
+    for r, value in live:
         sd = math.sqrt(var / r.size + result.tau2)
-        r.adj_lower95, r.adj_upper95 = result.clip(result.mean - Z95 * sd, result.mean + Z95 * sd)
-        r.adj_lower998, r.adj_upper998 = result.clip(result.mean - Z998 * sd,
-                                                     result.mean + Z998 * sd)
-        r.adj_flag = _flag(r.value, r.adj_lower998, r.adj_lower95, r.adj_upper95,
-                           r.adj_upper998)
+        low95, high95 = result.clip(mean - Z95 * sd, mean + Z95 * sd)
+        low998, high998 = result.clip(mean - Z998 * sd, mean + Z998 * sd)
+        r.adj_lower95, r.adj_upper95, r.adj_lower998, r.adj_upper998 = (
+            low95, high95, low998, high998)
+        r.adj_flag = _flag(value, low998, low95, high95, high998)

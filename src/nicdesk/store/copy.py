@@ -13,7 +13,7 @@ from collections.abc import Callable
 from sqlalchemy import func, insert, select
 
 from .errors import WorkspaceError
-from .schema import KIND_ORDER, MODELS, BundleImport, RecordVersion, WorkspaceMeta
+from .schema import KIND_ORDER, MODELS, BundleImport, RecordVersion, WorkspaceMeta, table_of
 from .workspace import Workspace, defer_references
 
 BATCH = 5000
@@ -22,8 +22,8 @@ BATCH = 5000
 def copy_workspace(source: Workspace, target: Workspace,
                    progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
     """Copy every row of `source` into the empty `target`; returns rows per table."""
-    tables = [MODELS[k].__table__ for k in KIND_ORDER] + [  # type: ignore[attr-defined]
-        RecordVersion.__table__, BundleImport.__table__]
+    tables = [table_of(MODELS[k]) for k in KIND_ORDER] + [
+        table_of(RecordVersion), table_of(BundleImport)]
     with target.read() as t:
         used = [tb.name for tb in tables if t.execute(
             select(func.count()).select_from(tb)).scalar()]

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
+from ..core.errors import NicdeskError
 
-class WorkspaceError(Exception):
+
+class WorkspaceError(NicdeskError):
     """A workspace could not be opened or changed; the file was left as it was."""
 
     title = "Cannot open workspace"
-
-    def __init__(self, message: str, *, details: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.details = details
 
 
 class NotAWorkspaceError(WorkspaceError):

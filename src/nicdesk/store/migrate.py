@@ -45,6 +45,7 @@ def upgrade(engine: Engine, target: str = "head", *,
         return
     with engine.connect() as connection:
         raw = connection.connection.dbapi_connection
+        assert raw is not None  # an open connection has its DB-API connection
         raw.execute("PRAGMA foreign_keys=OFF")  # must happen outside a transaction
         try:
             with connection.begin():

@@ -17,23 +17,32 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from ..core import entities
 from ..core.authority import binds, may_write, owner_source, wholes
+from ..core.clock import HybridClock
 from ..core.merge import device_of
 from ..core.model import KIND_LABELS, validate
 from ..core.safe_text import name_key
 from .errors import InvalidChangeError, NotFoundError
-from .schema import MODELS, SYNC_COLUMNS, WorkspaceMeta, editable_fields
-
-if TYPE_CHECKING:
-    from .workspace import Workspace
+from .schema import (
+    MODELS,
+    SYNC_COLUMNS,
+    DriverNode,
+    Measure,
+    Observation,
+    WorkspaceMeta,
+    column_default,
+    editable_fields,
+    table_of,
+)
 
 UNDO_LIMIT = 100
 _NOT_THERE = object()  # the "old value" of a field of a record that did not exist yet
@@ -82,10 +91,10 @@ def _children_index() -> dict[str, list[tuple[str, str]]]:
     """kind -> [(child kind, fk column)]: what a tombstone cascades to.  Required
     references and nesting cascade; optional links (an aim's measure) are left dangling
     and read as "none" rather than deleting the record that points there."""
-    by_table = {cls.__tablename__: kind for kind, cls in MODELS.items()}  # type: ignore[attr-defined]
+    by_table = {cls.__tablename__: kind for kind, cls in MODELS.items()}
     index: dict[str, list[tuple[str, str]]] = {k: [] for k in MODELS}
     for kind, cls in MODELS.items():
-        for column in cls.__table__.columns:  # type: ignore[attr-defined]
+        for column in table_of(cls).columns:
             if column.nullable and column.key not in _CONTAINMENT:
                 continue
             for fk in column.foreign_keys:
@@ -174,7 +183,7 @@ class Transaction:
         merged = {} if obj is None else {
             n: getattr(obj, n) for n in ("measure_id", "numerator", "denominator")}
         merged.update(values)
-        measure = self.session.get(MODELS["measure"], merged["measure_id"]) \
+        measure = self.session.get(Measure, merged["measure_id"]) \
             if merged.get("measure_id") else None
         found = entities.observation_problems(merged, measure.value_type) if measure else []
         if found:
@@ -223,12 +232,11 @@ class Transaction:
         stamp = self.ops.ws.clock.now_str()
         # defaults from the column definitions, so every field has a value and a clock
         for name in editable_fields(kind):
-            column = model.__table__.columns[name]  # type: ignore[attr-defined]
+            column = table_of(model).columns[name]
             if name in values:
                 setattr(obj, name, values[name])
             elif column.default is not None:
-                default = column.default.arg
-                setattr(obj, name, default(None) if callable(default) else default)
+                setattr(obj, name, column_default(column))
         obj.deleted = False
         obj.field_clocks = {name: stamp for name in [*editable_fields(kind), "deleted"]}
         obj.hlc = stamp
@@ -243,12 +251,12 @@ class Transaction:
         (one value per measure, site and period)."""
         if kind != "observation":
             return None
-        model = MODELS[kind]
+        model = Observation
         existing = self.session.scalars(
             select(model).where(
-                model.measure_id == values.get("measure_id"),  # type: ignore[attr-defined]
-                model.site_id == values.get("site_id"),  # type: ignore[attr-defined]
-                model.period == values.get("period"),  # type: ignore[attr-defined]
+                model.measure_id == values.get("measure_id"),
+                model.site_id == values.get("site_id"),
+                model.period == values.get("period"),
             )
         ).first()
         if existing is None:
@@ -299,7 +307,7 @@ class Transaction:
         diagram = values.get("diagram_id") or (obj.diagram_id if obj is not None else None)
         for end in ("parent_node_id", "child_node_id"):
             node_id = values.get(end) or (getattr(obj, end) if obj is not None else None)
-            node = self.session.get(MODELS["driver_node"], node_id) if node_id else None
+            node = self.session.get(DriverNode, node_id) if node_id else None
             if node is not None and node.diagram_id != diagram:
                 raise InvalidChangeError("A link joins two boxes of the same driver diagram.")
 
@@ -344,7 +352,7 @@ class Transaction:
             model = MODELS[child_kind]
             rows = self.session.scalars(
                 select(model).where(
-                    getattr(model, column) == record_id, model.deleted.is_(False)  # type: ignore[attr-defined]
+                    getattr(model, column) == record_id, model.deleted.is_(False)
                 )
             ).all()
             for row in rows:
@@ -379,10 +387,23 @@ class Transaction:
         return done, skipped
 
 
+class Host(Protocol):
+    """What operations need of the open workspace (`workspace.Workspace`, which makes
+    them: this module never imports it, so the two form no import circle)."""
+
+    clock: HybridClock
+    sessions: sessionmaker[Session]
+    id_factory: Callable[[], str]
+
+    def meta(self) -> dict[str, str]: ...
+
+    def read(self) -> AbstractContextManager[Session]: ...
+
+
 class Operations:
     """The operations of one open workspace, with its undo/redo log."""
 
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Host) -> None:
         self.ws = ws
         self._undo: list[_Entry] = []
         self._redo: list[_Entry] = []

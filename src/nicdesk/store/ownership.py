@@ -25,7 +25,7 @@ from .schema import MODELS
 
 
 def _table(kind: str) -> str:
-    return MODELS[kind].__tablename__  # type: ignore[attr-defined]
+    return MODELS[kind].__tablename__
 
 
 def coordinator_sites(conn: Connection) -> dict[str, str]:

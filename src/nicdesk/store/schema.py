@@ -12,22 +12,28 @@ from the table, only tombstoned, so a deletion can travel in a bundle and be und
 
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     Date,
     Float,
     ForeignKey,
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy import false as sa_false
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from .errors import NotFoundError
+
+M = TypeVar("M")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -48,6 +54,11 @@ class Base(DeclarativeBase):
 
 class SharedMixin:
     """Sync metadata carried by every record that can travel between sites."""
+
+    if TYPE_CHECKING:  # what `Base` gives each model; code handling any kind uses them
+        __tablename__: str
+
+        def __init__(self, **values: Any) -> None: ...
 
     __kind__: str = ""
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -426,11 +437,33 @@ KIND_ORDER = ["network", "site", "member", "charter", "measure", "aim", "fishbon
               "chart_phase", "annotation", "meeting", "agenda_item", "action_item"]
 
 
+def table_of(model: type[SharedMixin] | type[Base]) -> Table:
+    """A model's table (`Base` gives every model one; the mixin alone declares none)."""
+    table: Table = model.__table__  # type: ignore[union-attr, assignment]  # each model's is a Table (Base sets it); the mixin declares none
+    return table
+
+
+def stored(session: Session, model: type[M], key: object) -> M:
+    """The record `key` of `model`, which the caller knows is there; one that is not (gone
+    meanwhile, or a damaged file) is a plain refusal rather than a failure further on."""
+    row = session.get(model, key)
+    if row is None:
+        raise NotFoundError(f"The {model.__name__} asked for is not in this workspace (it "
+                            "may have been deleted meanwhile).")
+    return row
+
+
+def column_default(column: Column[Any]) -> Any:
+    """The value a column's Python-side default gives (its function called), or None."""
+    default = getattr(column.default, "arg", None)  # scalar and callable defaults have it
+    return default(None) if callable(default) else default
+
+
 def editable_fields(kind: str) -> list[str]:
     """The fields of a kind that a person (or an operation) may set."""
-    table = MODELS[kind].__table__  # type: ignore[attr-defined]
+    table = table_of(MODELS[kind])
     return [c.key for c in table.columns if c.key not in SYNC_COLUMNS]
 
 
 def column_type(kind: str, name: str) -> Any:
-    return MODELS[kind].__table__.columns[name].type  # type: ignore[attr-defined]
+    return table_of(MODELS[kind]).columns[name].type

@@ -10,23 +10,27 @@ with SQLite: the server's own backups (pg_dump, base backups) cover it; see READ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from .errors import NewerSchemaError, WorkspaceError
+from .file_check import HEAD_REVISION, SCHEMA_VERSION
 
 DRIVER = "postgresql+psycopg"
+
+W = TypeVar("W")
 
 
 class ServerError(WorkspaceError):
     title = "Cannot use that database"
 
 
-class _ServerLock:
+class ServerLock:
     """Servers serialise writers themselves; this stands in for the file lock."""
 
     def __init__(self) -> None:
@@ -97,9 +101,10 @@ def revision_of(engine: Engine) -> str | None:
         return con.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def open_server(cls: Any, url: str) -> Any:
+def open_server(url: str, make: Callable[[Path, Engine, ServerLock], W]) -> W:
+    """Check and (if older) migrate the database at `url`, then `make` the workspace on
+    it (`Workspace` passes itself, so this module never imports the workspace's)."""
     from .migrate import known_revisions, upgrade
-    from .workspace import HEAD_REVISION, SCHEMA_VERSION
 
     engine = make_engine(url)
     try:
@@ -111,13 +116,11 @@ def open_server(cls: Any, url: str) -> Any:
                 "Install the newer NICdesk to use it. Nothing was written.")
         if revision != HEAD_REVISION:
             upgrade(engine)
-        ws = cls(Path(make_url(url).database or "nicdesk"), engine, _ServerLock())
+        ws = make(Path(make_url(url).database or "nicdesk"), engine, ServerLock())
     except DBAPIError as exc:
         engine.dispose()
         raise _explain(exc, url) from exc
     except BaseException:
         engine.dispose()
         raise
-    ws.url = safe_url(url)
-    ws.target = url
     return ws

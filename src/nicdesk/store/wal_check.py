@@ -27,7 +27,7 @@ from .storage_errors import _clip, _first_line
 try:  # POSIX
     import fcntl
 except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # no module there: the lock is skipped
 
 
 class _Locked(Protocol):
@@ -80,8 +80,9 @@ def _sound_alone(path: Path) -> bool:
     try:
         con = sqlite3.connect(_uri(path, immutable="1"), uri=True)
         try:
-            return (con.execute("PRAGMA quick_check(1)").fetchone()[0] == "ok"
-                    and con.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID)
+            return bool(con.execute("PRAGMA quick_check(1)").fetchone()[0] == "ok"
+                        and con.execute("PRAGMA application_id").fetchone()[0]
+                        == APPLICATION_ID)
         finally:
             con.close()
     except sqlite3.Error:

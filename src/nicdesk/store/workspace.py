@@ -39,10 +39,10 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from sqlalchemy import create_engine, event, select, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, ExceptionContext
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..core.clock import Hlc, HybridClock
@@ -62,6 +62,7 @@ from .file_check import (
 )
 from .file_check import SCHEMA_VERSION as SCHEMA_VERSION  # re-exported: imported from here
 from .file_check import FileState as FileState  # re-exported
+from .operations import Operations
 from .ownership import assign_owners
 from .schema import WorkspaceMeta
 from .storage_errors import _first_line, storage_error, unwritable
@@ -71,9 +72,18 @@ from .wal_check import _set_aside_foreign_wal
 try:  # POSIX
     import fcntl
 except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # no module there: the lock is skipped
 
 SUFFIX = ".nicdesk"
+
+
+class Lock(Protocol):
+    """What holds a workspace for this process: `_FileLock` on a file, `server.ServerLock`
+    on a database server; `fd` is None once released."""
+
+    fd: int | None
+
+    def release(self) -> None: ...
 
 
 class _FileLock:
@@ -126,7 +136,7 @@ def _make_engine(path: Path) -> Engine:
                            json_deserializer=_json_or_refuse)
 
     @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_con, _record):  # type: ignore[no-untyped-def]
+    def _pragmas(dbapi_con: sqlite3.Connection, _record: object) -> None:
         # Let SQLAlchemy issue BEGIN itself so a whole operation is one transaction.
         dbapi_con.isolation_level = None
         cur = dbapi_con.cursor()
@@ -137,11 +147,11 @@ def _make_engine(path: Path) -> Engine:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _begin(conn):  # type: ignore[no-untyped-def]
+    def _begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN")
 
     @event.listens_for(engine, "handle_error")
-    def _explain(context):  # type: ignore[no-untyped-def]
+    def _explain(context: ExceptionContext) -> None:
         # disk full, read-only, moved, damaged: a plain message instead of SQLAlchemy's
         error = storage_error(context.original_exception, path)
         if error is not None:
@@ -184,12 +194,14 @@ class Workspace:
     #: print them, since each of its commands opens the workspace itself
     warning_hook: ClassVar[Callable[[str], None] | None] = None
 
-    def __init__(self, path: Path, engine: Engine, lock: _FileLock) -> None:
+    def __init__(self, path: Path, engine: Engine, lock: Lock) -> None:
         #: things the person should know about this opening, one line each (a -wal
         #: that was not the file's own, set aside); the GUI and the CLI show them
         self.warnings: list[str] = []
         self.path = path
         self.target: str | Path = path  # what Workspace.open takes to open it again
+        #: a server's URL without its password (for titles); None for a workspace file
+        self.url: str | None = None
         self.engine = engine
         self._lock = lock
         self.sessions = sessionmaker(engine, expire_on_commit=False)
@@ -212,9 +224,7 @@ class Workspace:
             self._warn("This workspace's saved clock was not readable; it starts again from "
                        "this computer's time. Nothing else changed.")
         self.clock = HybridClock(self.device_id, last=previous)
-        self.id_factory = lambda: str(uuid.uuid4())
-        from .operations import Operations  # local: operations imports this module
-
+        self.id_factory: Callable[[], str] = lambda: str(uuid.uuid4())
         self.ops = Operations(self)
         if "device_id" not in meta:
             self.set_meta(device_id=self.device_id)
@@ -222,8 +232,9 @@ class Workspace:
     def _warn(self, text: str) -> None:
         """Something the person should know about this file (shown by the CLI and GUI)."""
         self.warnings.append(text)
-        if type(self).warning_hook is not None:
-            type(self).warning_hook(text)
+        hook = type(self).warning_hook
+        if hook is not None:
+            hook(text)
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -273,9 +284,13 @@ class Workspace:
         """Open an existing workspace, migrating an older one after a backup.  A database
         URL (``postgresql+psycopg://…``) opens a coordinator store on a server instead."""
         if is_database_url(path):
-            from .server import open_server
+            from .server import open_server, safe_url
 
-            return open_server(cls, str(path))
+            url = str(path)
+            server = open_server(url, cls)
+            server.url = safe_url(url)
+            server.target = url
+            return server
         path = Path(path)
         _refuse_unless_workspace(path, _peek(path))  # from the header: no SQLite yet
         problem = unwritable(path)

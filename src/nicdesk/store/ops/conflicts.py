@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ...core.model import KIND_LABELS
 from ..operations import OpChanges
-from ..schema import MODELS, BundleImport, RecordVersion, Site
+from ..schema import MODELS, BundleImport, RecordVersion, Site, stored
 from ..workspace import Workspace
 
 _LABEL_FIELDS = ("title", "name", "text", "statement", "problem", "question")
@@ -54,14 +54,14 @@ def open_conflicts(session: Session) -> list[ConflictRow]:
 def resolve(ws: Workspace, conflict_id: int, *, take_other: bool) -> OpChanges | None:
     """Mark a conflict resolved; with `take_other`, the other value becomes current."""
     with ws.read() as s:
-        v = s.get(RecordVersion, conflict_id)
+        v = stored(s, RecordVersion, conflict_id)
         kind, record_id, field, value = v.kind, v.record_id, v.field, v.value
     result = None
     if take_other:
         result = ws.ops.update(kind, record_id, **{field: value},
                                label=f"Use the other {field.replace('_', ' ')}")
     with ws.sessions.begin() as s:
-        s.get(RecordVersion, conflict_id).resolved = True
+        stored(s, RecordVersion, conflict_id).resolved = True
     return result
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -163,9 +164,9 @@ def import_csv(ws: Workspace, measure_id: str, site_id: str, path: str | Path, *
     good = parsed.good
     with ws.ops.batch(f"Import {len(good)} values from {Path(path).name}") as t:
         for row in good:
-            values = {"value": row.value, "numerator": row.numerator,
+            values: dict[str, Any] = {"value": row.value, "numerator": row.numerator,
                       "denominator": row.denominator, "note": row.note}
-            existing = preview.existing.get(row.period)  # type: ignore[arg-type]
+            existing = preview.existing.get(row.period)  # type: ignore[arg-type]  # a good row has its period
             if existing is not None:
                 if duplicates == "replace":
                     t.update("observation", existing, **values)

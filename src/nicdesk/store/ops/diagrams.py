@@ -17,7 +17,15 @@ from sqlalchemy.orm import Session
 from ...core.layout import LEVELS, Layout, LayoutNode, creates_cycle, layout_driver, link_problem
 from ..errors import InvalidChangeError
 from ..operations import OpChanges, Transaction
-from ..schema import ChangeIdea, DiagramSnapshot, DriverDiagram, DriverLink, DriverNode, PdsaCycle
+from ..schema import (
+    ChangeIdea,
+    DiagramSnapshot,
+    DriverDiagram,
+    DriverLink,
+    DriverNode,
+    PdsaCycle,
+    stored,
+)
 from ..workspace import Workspace
 
 
@@ -49,7 +57,7 @@ def version_of(nodes: Any, links: Any) -> dict[str, Any]:
 
 
 def load_diagram(session: Session, diagram_id: str) -> DiagramData:
-    diagram = session.get(DriverDiagram, diagram_id)
+    diagram = stored(session, DriverDiagram, diagram_id)
     nodes = {n.id: n for n in session.scalars(select(DriverNode).where(
         DriverNode.diagram_id == diagram_id, DriverNode.deleted.is_(False)))}
     links = [lk for lk in session.scalars(select(DriverLink).where(
@@ -65,8 +73,9 @@ def load_diagram(session: Session, diagram_id: str) -> DiagramData:
     if ideas:
         for cycle in session.scalars(select(PdsaCycle).where(
                 PdsaCycle.change_idea_id.in_(list(ideas)), PdsaCycle.deleted.is_(False))):
-            node = ideas[cycle.change_idea_id]
-            cycles[node] = cycles.get(node, 0) + 1
+            node = ideas[cycle.change_idea_id or ""]  # in `ideas`: selected by it
+            if node is not None:  # an idea on no box counts for none
+                cycles[node] = cycles.get(node, 0) + 1
     return DiagramData(diagram, nodes, links, layout, cycles)
 
 
@@ -255,10 +264,10 @@ def all_diagrams(session: Session) -> list[tuple[str, str, str, int, str]]:
     out = []
     for d in session.scalars(select(DriverDiagram).where(DriverDiagram.deleted.is_(False))):
         count = session.query(DriverNode).filter_by(diagram_id=d.id, deleted=False).count()
-        out.append(("driver", sites.get(d.site_id, "network"), d.name, count, d.id))
+        out.append(("driver", sites.get(d.site_id or "", "network"), d.name, count, d.id))
     for f in session.scalars(select(Fishbone).where(Fishbone.deleted.is_(False))):
         count = session.query(Cause).filter_by(fishbone_id=f.id, deleted=False).count()
-        out.append(("fishbone", sites.get(f.site_id, "network"), f.title or f.problem, count,
+        out.append(("fishbone", sites.get(f.site_id or "", "network"), f.title or f.problem, count,
                     f.id))
     return sorted(out, key=lambda r: (r[0], r[1], r[2]))
 

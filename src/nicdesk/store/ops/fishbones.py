@@ -13,7 +13,14 @@ from ...core.layout import FishCategory, FishCause, Layout, layout_fishbone
 from ...core.model import DEFAULT_FISHBONE_CATEGORIES
 from ..errors import InvalidChangeError
 from ..operations import OpChanges, Transaction
-from ..schema import Cause, CauseDriverLink, DriverNode, Fishbone, FishboneCategory
+from ..schema import (
+    Cause,
+    CauseDriverLink,
+    DriverNode,
+    Fishbone,
+    FishboneCategory,
+    stored,
+)
 from ..workspace import Workspace
 
 
@@ -52,7 +59,7 @@ def label(cause: Cause) -> str:
 
 
 def load_fishbone(session: Session, fishbone_id: str) -> FishboneData:
-    fishbone = session.get(Fishbone, fishbone_id)
+    fishbone = stored(session, Fishbone, fishbone_id)
     categories = sorted(session.scalars(select(FishboneCategory).where(
         FishboneCategory.fishbone_id == fishbone_id, FishboneCategory.deleted.is_(False))),
         key=lambda c: (c.position, c.id))

@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import NotFoundError
-from ..operations import OpChanges
+from ..operations import OpChanges, Transaction
 from ..schema import ActionItem, AgendaItem, Meeting, Member, Site
 from ..workspace import Workspace
 
@@ -100,7 +101,7 @@ def attendee_choices(session: Session, meeting: Meeting) -> list[str]:
 def new_meeting(ws: Workspace, network_id: str, site_id: str | None, title: str,
                 date: dt.date | None = None) -> OpChanges:
     """A meeting with the usual opening and closing agenda items."""
-    def op(t):  # noqa: ANN001, ANN202
+    def op(t: Transaction) -> None:
         mid = t.create("meeting", network_id=network_id, site_id=site_id, title=title,
                        date=date or dt.date.today())
         for i, (item, minutes) in enumerate((("Welcome and aim check", 5),
@@ -111,15 +112,16 @@ def new_meeting(ws: Workspace, network_id: str, site_id: str | None, title: str,
 
 
 # ------------------------------------------------------------------ packet choices
-def packet_choice(ws: Workspace, meeting_id: str) -> dict | None:
+def packet_choice(ws: Workspace, meeting_id: str) -> dict[str, Any] | None:
     """The sections and paper last chosen for this meeting's packet (kept on this
     computer only: a choice of printout is not network data)."""
     raw = ws.meta().get(f"packet:{meeting_id}")
     try:
-        return json.loads(raw) if raw else None
+        choice: dict[str, Any] | None = json.loads(raw) if raw else None
+        return choice
     except ValueError:
         return None
 
 
-def remember_packet_choice(ws: Workspace, meeting_id: str, choice: dict) -> None:
+def remember_packet_choice(ws: Workspace, meeting_id: str, choice: dict[str, Any]) -> None:
     ws.set_meta(**{f"packet:{meeting_id}": json.dumps(choice, sort_keys=True)})

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ...core.pdsa import CycleFacts, overdue, problems, stage
 from ..operations import OpChanges, Transaction
-from ..schema import ChangeIdea, PdsaCycle, PdsaMeasure, PdsaQuestion, PdsaRamp, Site
+from ..schema import ChangeIdea, PdsaCycle, PdsaMeasure, PdsaQuestion, PdsaRamp, Site, stored
 from ..workspace import Workspace
 
 
@@ -67,10 +67,10 @@ def cycle_rows(session: Session, *, network_id: str | None = None, site_id: str 
         for cid, prediction, result in session.execute(select(
                 PdsaQuestion.cycle_id, PdsaQuestion.prediction, PdsaQuestion.result).where(
                 PdsaQuestion.cycle_id.in_(ids), PdsaQuestion.deleted.is_(False))):
-            n = counts.setdefault(cid, [0, 0, 0])
-            n[0] += 1
-            n[1] += bool(prediction.strip())
-            n[2] += bool(result.strip())
+            tally = counts.setdefault(cid, [0, 0, 0])
+            tally[0] += 1
+            tally[1] += bool(prediction.strip())
+            tally[2] += bool(result.strip())
     ideas = {i.id: i.title for i in session.scalars(select(ChangeIdea))}
     sites = {s.id: s.name for s in session.scalars(select(Site))}
     out = []
@@ -79,7 +79,7 @@ def cycle_rows(session: Session, *, network_id: str | None = None, site_id: str 
         n, p, r = counts.get(cid, [0, 0, 0])
         f = CycleFacts(title, idea is not None, n, p, r, start, end, bool(d), bool(lrn),
                        decision, act_next)
-        out.append(CycleRow(cid, sites.get(site, ""), ideas.get(idea, ""), title, number,
+        out.append(CycleRow(cid, sites.get(site or "", ""), ideas.get(idea or "", ""), title, number,
                             scale, start, end, stage(f, today), decision, overdue(f, today),
                             len(problems(f))))
     return sorted(out, key=lambda r: (r.start or dt.date.max, r.site, r.cycle_number))
@@ -123,7 +123,7 @@ def start_next_cycle(ws: Workspace, cycle_id: str) -> OpChanges:
 def move_in_ramp(ws: Workspace, cycle_id: str, delta: int) -> OpChanges | None:
     """Swap a cycle with its neighbour in the ramp (renumbering both)."""
     with ws.read() as s:
-        cycle = s.get(PdsaCycle, cycle_id)
+        cycle = stored(s, PdsaCycle, cycle_id)
         order = list(s.scalars(select(PdsaCycle).where(
             PdsaCycle.ramp_id == cycle.ramp_id, PdsaCycle.deleted.is_(False)).order_by(
             PdsaCycle.cycle_number, PdsaCycle.start_date)))
