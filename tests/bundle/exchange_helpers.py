@@ -22,7 +22,7 @@ from typing import Any
 from nicdesk.bundle import minisign
 from nicdesk.bundle.export import export_bundle
 from nicdesk.bundle.format import TABLE_KIND, table_file
-from nicdesk.cli.commands import main
+from nicdesk.cli.parser import main
 from nicdesk.core.clock import Hlc, now_ms
 from nicdesk.store.schema import Measure, Network, Site
 from nicdesk.store.workspace import Workspace

@@ -14,7 +14,7 @@ import pytest
 from nicdesk.bundle import keys, minisign
 from nicdesk.bundle.export import export_bundle
 from nicdesk.bundle.importer import BundleError, import_bundle
-from nicdesk.cli.commands import main
+from nicdesk.cli.parser import main
 from nicdesk.store.errors import InvalidChangeError
 from nicdesk.store.schema import Measure, RecordVersion, Site
 from nicdesk.store.workspace import Workspace

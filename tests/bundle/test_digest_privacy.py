@@ -13,7 +13,7 @@ import pytest
 from nicdesk.bundle.export import cell_suppressed, export_bundle, preview_plan, preview_records
 from nicdesk.bundle.format import SUPPRESSED_FIELDS
 from nicdesk.bundle.importer import import_bundle
-from nicdesk.cli.commands import main
+from nicdesk.cli.parser import main
 from nicdesk.store.schema import Aim, Measure, Observation, Site
 from nicdesk.store.workspace import Workspace
 

@@ -26,7 +26,7 @@ import pytest
 from nicdesk.bundle import keys, minisign
 from nicdesk.bundle.importer import BundleError, import_bundle
 from nicdesk.bundle.reader import invitation_fields, read_bundle, verify_bundle
-from nicdesk.cli.commands import main
+from nicdesk.cli.parser import main
 from nicdesk.core.clock import Hlc
 from nicdesk.store.schema import Observation
 from nicdesk.store.workspace import Workspace

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from nicdesk.bundle import keys, minisign
 from nicdesk.bundle.format import to_json
 from nicdesk.bundle.importer import BundleError, import_bundle
-from nicdesk.cli.commands import main
+from nicdesk.cli.parser import main
 from nicdesk.services.membership import MembershipError, enrol_key
 from nicdesk.store.errors import InvalidChangeError
 from nicdesk.store.schema import MODELS, Observation, RecordVersion, Site

@@ -13,7 +13,7 @@ import pytest
 from nicdesk.bundle import keys, minisign
 from nicdesk.bundle.export import ExportError, export_bundle, next_sequence, rotate_key
 from nicdesk.bundle.importer import import_bundle
-from nicdesk.cli.commands import main
+from nicdesk.cli.parser import main
 from nicdesk.store.schema import Network, Site
 from nicdesk.store.workspace import Workspace
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from nicdesk.bundle.importer import import_bundle
-from nicdesk.cli.commands import main
+from nicdesk.cli.parser import main
 from nicdesk.store.schema import Observation
 from nicdesk.store.workspace import Workspace
 

@@ -23,7 +23,7 @@ class Pair:
 
 def make_pair(root: Path, rows: int) -> Pair:
     from nicdesk.bundle.export import export_bundle
-    from nicdesk.cli.commands import main as cli
+    from nicdesk.cli.parser import main as cli
     from nicdesk.store.workspace import Workspace
 
     root.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from nicdesk.cli.commands import main
+from nicdesk.cli.parser import main
 from nicdesk.store.errors import NewerSchemaError, WorkspaceError
 from nicdesk.store.workspace import Workspace
 

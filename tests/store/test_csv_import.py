@@ -164,7 +164,7 @@ def test_parser_never_crashes_on_junk(text) -> None:  # noqa: ANN001
 
 
 def test_cli_import_csv(setup, tmp_path: Path, capsys) -> None:  # noqa: ANN001
-    from nicdesk.cli.commands import main
+    from nicdesk.cli.parser import main
 
     ws, site, prop, _ = setup
     path = ws.target

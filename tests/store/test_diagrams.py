@@ -117,7 +117,7 @@ def test_snapshot_and_diff(diagram) -> None:  # noqa: ANN001
 
 
 def test_cli_lists_and_exports(demo_file: Path, tmp_path: Path, capsys) -> None:  # noqa: ANN001
-    from nicdesk.cli.commands import main
+    from nicdesk.cli.parser import main
 
     assert main(["diagram", str(demo_file), "--list"]) == 0
     rows = [line.split("\t") for line in capsys.readouterr().out.strip().splitlines()]

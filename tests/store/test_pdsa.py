@@ -69,7 +69,7 @@ def test_list_stages_filters_and_overdue(workspace, network) -> None:  # noqa: A
 
 
 def test_pdsa_summary_pdf(demo_file: Path, tmp_path: Path, capsys) -> None:  # noqa: ANN001
-    from nicdesk.cli.commands import main
+    from nicdesk.cli.parser import main
 
     out = tmp_path / "cycle.pdf"
     assert main(["pdsa", str(demo_file), "Advisory check-ins, cycle 2", "--site", "Lincoln",

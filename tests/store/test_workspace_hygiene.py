@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, event
 
-from nicdesk.cli.commands import main as cli
+from nicdesk.cli.parser import main as cli
 from nicdesk.store import migrate, workspace
 from nicdesk.store.errors import (
     DamagedWorkspaceError,
