@@ -48,7 +48,7 @@ def redraw() -> None:
     from PySide6.QtWidgets import QApplication
 
     from nicdesk.core.signals import Point, analyse_series
-    from nicdesk.store.views.series import MeasureSeries
+    from nicdesk.store.views.series import MeasureSeries, SeriesMeasure
     from nicdesk.ui.common.chart_view import ChartView, stamp
 
     app = QApplication.instance() or QApplication([])
@@ -58,13 +58,11 @@ def redraw() -> None:
                                                                                     else 0),
                     denominator=100) for k in range(260)]
 
-    class _Measure:
-        name, unit, value_type, target, frequency = "Check-ins", "%", "proportion", 0.7, "weekly"
-
     analysis = analyse_series(points, chart_kind="run", value_type="proportion",
                               frequency="weekly")
-    series = MeasureSeries(_Measure(), "site", "IHI run-chart rules", [], points, [])  # type: ignore[arg-type]
-    series.analysis = analysis
+    measure = SeriesMeasure("measure", "Check-ins", "%", "proportion", "weekly", 0.7)
+    series = MeasureSeries(measure, "site", "IHI run-chart rules", (), tuple(points), (),
+                           analysis=analysis)
     view = ChartView()
     view.resize(1000, 600)
     view.show()

@@ -1,14 +1,18 @@
 """A measure's data at one site, read for charts: points, phases, notes, PDSA starts, and
-the analysis under the network's chosen rule set."""
+the analysis under the network's chosen rule set.  Plain view models (frozen dataclasses
+and tuples), never ORM rows: the chart, the data grid and the CLI read them after the
+session has closed."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ...core.measures import is_percent
 from ...core.signals import Phase, Point, SeriesAnalysis, analyse_series
 from ..schema import (
     Annotation,
@@ -18,56 +22,97 @@ from ..schema import (
     Observation,
     PdsaCycle,
     PdsaMeasure,
+    stored,
 )  # fmt: skip
 
+if TYPE_CHECKING:
+    from ..workspace import Workspace
 
-@dataclass
+
+@dataclass(frozen=True)
+class SeriesMeasure:
+    """The measure's definition as the chart and the data grid read it."""
+
+    id: str
+    name: str
+    unit: str
+    value_type: str
+    frequency: str
+    target: float | None
+
+
+@dataclass(frozen=True)
+class ObservationRow:
+    """One stored value of the series, as the data grid shows and edits it."""
+
+    id: str
+    period: dt.date
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    excluded: bool
+    exclusion_reason: str
+    note: str
+
+
+@dataclass(frozen=True)
 class MeasureSeries:
-    measure: Measure
+    measure: SeriesMeasure
     site_id: str
     rule_set: str
-    observations: list[Observation]
-    points: list[Point]
-    phases: list[ChartPhase]
-    annotations: list[tuple[dt.date, str]] = field(default_factory=list)
-    pdsa_starts: list[tuple[dt.date, str, str]] = field(default_factory=list)  # date, title, id
+    observations: tuple[ObservationRow, ...]
+    points: tuple[Point, ...]
+    phases: tuple[Phase, ...]
+    annotations: tuple[tuple[dt.date, str], ...] = ()
+    pdsa_starts: tuple[tuple[dt.date, str, str], ...] = ()  # date, title, id
     analysis: SeriesAnalysis | None = None
 
     @property
     def percent(self) -> bool:
-        return self.measure.value_type == "proportion" or "%" in (self.measure.unit or "")
+        return is_percent(self.measure.value_type, self.measure.unit)
+
+
+def measure_series(ws: Workspace, measure_id: str, site_id: str,
+                   chart_kind: str | None = None) -> MeasureSeries:
+    """`load_series` in a read of its own."""
+    with ws.read() as s:
+        return load_series(s, measure_id, site_id, chart_kind)
 
 
 def load_series(session: Session, measure_id: str, site_id: str,
                 chart_kind: str | None = None) -> MeasureSeries:
-    measure = session.get(Measure, measure_id)
+    measure = stored(session, Measure, measure_id)
     network = session.get(Network, measure.network_id)
-    obs = list(session.scalars(
+    obs = tuple(ObservationRow(o.id, o.period, o.value, o.numerator, o.denominator,
+                               bool(o.excluded), o.exclusion_reason, o.note)
+                for o in session.scalars(
         select(Observation).where(Observation.measure_id == measure_id,
                                   Observation.site_id == site_id,
                                   Observation.deleted.is_(False)).order_by(Observation.period)))
-    points = [Point(o.period, o.value, o.numerator, o.denominator, o.excluded, o.note)
-              for o in obs]
-    phases = list(session.scalars(
+    points = tuple(Point(o.period, o.value, o.numerator, o.denominator, o.excluded, o.note)
+                   for o in obs)
+    phases = tuple(Phase(p.start, p.kind, p.reason) for p in session.scalars(
         select(ChartPhase).where(ChartPhase.measure_id == measure_id,
                                  ChartPhase.site_id == site_id,
                                  ChartPhase.deleted.is_(False)).order_by(ChartPhase.start)))
-    notes = [(a.date, a.text) for a in session.scalars(
+    notes = tuple((a.date, a.text) for a in session.scalars(
         select(Annotation).where(Annotation.measure_id == measure_id,
                                  Annotation.site_id == site_id,
-                                 Annotation.deleted.is_(False)).order_by(Annotation.date))]
+                                 Annotation.deleted.is_(False)).order_by(Annotation.date)))
     starts = [(c.start_date, c.title, c.id) for c in session.scalars(
         select(PdsaCycle).join(PdsaMeasure, PdsaMeasure.cycle_id == PdsaCycle.id).where(
             PdsaMeasure.measure_id == measure_id, PdsaMeasure.deleted.is_(False),
             PdsaCycle.site_id == site_id, PdsaCycle.deleted.is_(False))
         .order_by(PdsaCycle.start_date)) if c.start_date]
     rule_set = network.rule_set if network else "IHI run-chart rules"
-    series = MeasureSeries(measure, site_id, rule_set, obs, points, phases, notes, starts)
-    series.analysis = analyse_series(
-        points, [Phase(p.start, p.kind, p.reason) for p in phases],
-        chart_kind=chart_kind or measure.chart_kind, value_type=measure.value_type,
-        direction=measure.direction, frequency=measure.frequency, rule_set=rule_set)
-    return series
+    analysis = analyse_series(
+        points, phases, chart_kind=chart_kind or measure.chart_kind,
+        value_type=measure.value_type, direction=measure.direction,
+        frequency=measure.frequency, rule_set=rule_set)
+    head = SeriesMeasure(measure.id, measure.name, measure.unit, measure.value_type,
+                         measure.frequency, measure.target)
+    return MeasureSeries(head, site_id, rule_set, obs, points, phases, notes, tuple(starts),
+                         analysis)
 
 
 def normalise_period(day: dt.date, frequency: str) -> dt.date:
