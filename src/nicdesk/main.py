@@ -4,6 +4,7 @@ so the CLI never imports Qt (the import contracts forbid it)."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,11 +16,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     argv = database_option(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
-    sub = next(a for a in parser._actions if a.dest == "command")  # the subparsers action
-    p = sub.add_parser("open", help="open a workspace (file or database URL) in the app")  # type: ignore[attr-defined]
+    sub = _subcommands(parser)
+    p = sub.add_parser("open", help="open a workspace (file or database URL) in the app")
     p.add_argument("path", type=workspace_target, nargs="?")
     p.set_defaults(func=_gui)
-    p = sub.add_parser(  # type: ignore[attr-defined]
+    p = sub.add_parser(
         "screenshot", help="render the main window to a PNG without a display")
     p.add_argument("workspace", type=workspace_target)
     p.add_argument("--out", type=Path, required=True)
@@ -34,37 +35,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run(args)
 
 
-def _diagram_png(args: object) -> int:
+def _subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction[
+        argparse.ArgumentParser]:
+    """The batch commands' subparsers action, to add the GUI's own commands to."""
+    for action in parser._actions:
+        if action.dest == "command" and isinstance(action, argparse._SubParsersAction):
+            return action
+    raise LookupError("the command line parser has no subcommands")
+
+
+def _diagram_png(args: argparse.Namespace) -> int:
     import os
 
     if not os.environ.get("DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from .cli.records import find_diagram
-    from .store.ops.diagrams import load_diagram
+    from .store.views.diagrams import driver_diagram
     from .store.workspace import Workspace
     from .ui.diagram.scene import DiagramScene
     from .ui.shell.app import application
 
     application()
-    with Workspace.open(args.workspace) as ws, ws.read() as s:  # type: ignore[attr-defined]
-        data = load_diagram(s, find_diagram(s, args.name, args.site)[4])  # type: ignore[attr-defined]
+    with Workspace.open(args.workspace) as ws:
+        data = driver_diagram(ws, find_diagram(ws, args.name, args.site)[4])
     scene = DiagramScene()
     scene.show_layout(data.layout, {i: n.status for i, n in data.nodes.items()})
-    scene.export(args.out)  # type: ignore[attr-defined]
-    print(f"Diagram written to {args.out}")  # type: ignore[attr-defined]
+    scene.export(args.out)
+    print(f"Diagram written to {args.out}")
     return 0
 
 
-def _gui(args: object) -> int:
+def _gui(args: argparse.Namespace) -> int:
     from .ui.shell.app import run_app
 
     return run_app(getattr(args, "path", None))
 
 
-def _screenshot(args: object) -> int:
+def _screenshot(args: argparse.Namespace) -> int:
     from .ui.shell.app import screenshot
 
-    return screenshot(args.workspace, args.out, args.select, args.size)  # type: ignore[attr-defined]
+    return screenshot(args.workspace, args.out, args.select, args.size)
 
 
 if __name__ == "__main__":

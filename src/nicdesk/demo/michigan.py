@@ -291,13 +291,13 @@ def _michigan(ws: Workspace, b: _Builder) -> str:
         "Pine Valley High School": (180, 0.70, 0.0, 0.28, None),
         "Cedar Creek Junior-Senior High": (60, 0.72, 0.0, 0.35, None),
     }
-    for school, (n, base, lift, base_ci, start) in profile.items():
+    for school, (n, base, lift, base_ci, changed) in profile.items():
         sid = schools[school]
         b.proportion_series(on_track, sid, months, n, base, lift,
-                            start + dt.timedelta(days=30) if start and lift else None,
+                            changed + dt.timedelta(days=30) if changed and lift else None,
                             ramp_periods=3)
         b.proportion_series(checkins, sid, weeks, n, base_ci,
-                            0.45 if start else 0.0, start, ramp_periods=4)
+                            0.45 if changed else 0.0, changed, ramp_periods=4)
         b.count_series(referrals, sid, weeks, mean=n / 30)
     return state
 

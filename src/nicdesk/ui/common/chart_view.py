@@ -11,12 +11,12 @@ ticks.  Hovering a point shows its date, value and note.  Proportions are drawn 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.measures import format_value
+from ...core.signals import Signal
 from ...store.views.series import MeasureSeries
 
 BLUE, ORANGE, GREEN, VERMILLION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#999999"
@@ -71,7 +73,8 @@ class ChartView(QWidget):
         side.addWidget(self.rules)
         layout.addLayout(side, 1)
         self.series: MeasureSeries | None = None
-        self.open_cycle = lambda _cycle_id: None  # set by the page that shows the chart
+        # set by the page that shows the chart: opens the PDSA cycle of this id
+        self.open_cycle: Callable[[str], None] = lambda _cycle_id: None
 
     # ------------------------------------------------------------------ drawing
     def show_series(self, series: MeasureSeries) -> None:
@@ -83,6 +86,7 @@ class ChartView(QWidget):
         for item in old:  # free removed items now: left to the garbage collector at
             item.deleteLater()  # interpreter exit they crash PySide6 (refcount bug)
         analysis = series.analysis
+        assert analysis is not None, "load_series analyses every series it loads"
         scale = 100.0 if series.percent else 1.0
         points = series.points
         xs = [stamp(p.period) for p in points]
@@ -147,7 +151,7 @@ class ChartView(QWidget):
                 tx = [xs[i] for i in range(sig.first, sig.last + 1) if ys[i] is not None]
                 ty = [ys[i] for i in range(sig.first, sig.last + 1) if ys[i] is not None]
                 plot.plot(tx, ty, pen=pg.mkPen(_colour(sig.assessment), width=5))
-        marks: dict[int, Any] = {}
+        marks: dict[int, Signal] = {}
         for sig in analysis.signals:
             if sig.kind in ("shift", "long run"):
                 for i in sig.points:
@@ -159,15 +163,15 @@ class ChartView(QWidget):
         # one scatter item per style (vectorised): plain points, then the few marked ones
         styles: dict[tuple[str, str, int], list[int]] = {}
         for _x, _y, i in present:
-            sig = marks.get(i)
+            mark = marks.get(i)
             if i in excluded:
                 style = ("w", "x", 9)
-            elif sig is None:
+            elif mark is None:
                 style = (BLUE, "o", 7)
-            elif sig.kind == "outside limits":
+            elif mark.kind == "outside limits":
                 style = (VERMILLION, "d", 13)
             else:
-                style = (_colour(sig.assessment), "t1" if sig.direction > 0 else "t", 12)
+                style = (_colour(mark.assessment), "t1" if mark.direction > 0 else "t", 12)
             styles.setdefault(style, []).append(i)
         for (brush, symbol, size), members in styles.items():
             plot.addItem(pg.ScatterPlotItem(
@@ -203,7 +207,7 @@ class ChartView(QWidget):
         self._say(lines)
         plot.enableAutoRange()
 
-    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         """Ctrl+= / Ctrl+− zoom the time axis, Ctrl+0 shows everything (UI.md)."""
         from PySide6.QtGui import QKeySequence
 
@@ -220,11 +224,11 @@ class ChartView(QWidget):
         else:
             super().keyPressEvent(event)
 
-    def _tip(self, x: float, y: float, data: Any) -> str:
+    def _tip(self, x: float, y: float, data: int | None) -> str:
         if self.series is None or data is None:
             return ""
         p = self.series.points[int(data)]
-        value = f"{y:.1f} %" if self.series.percent else f"{y:g}"
+        value = format_value(y, self.series.percent, scaled=True)  # y is as plotted
         parts = [p.period.strftime("%d %b %Y"), value]
         if p.denominator:
             parts.append(f"{p.numerator:g} of {p.denominator:g}")

@@ -10,7 +10,7 @@ not change is shown read-only (`set_locked`) and commits nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.measures import format_value
 from .widgets import set_read_only
 
 TYPING_PAUSE_MS = 800
@@ -72,7 +73,9 @@ class Field:
 
 
 class LineField(Field):
-    def __init__(self, name: str, label: str, placeholder: str = "", **kw: Any) -> None:
+    widget: QLineEdit
+
+    def __init__(self, name: str, label: str, placeholder: str = "", **kw: str) -> None:
         edit = QLineEdit()
         edit.setPlaceholderText(placeholder)
         edit.setClearButtonEnabled(False)
@@ -92,17 +95,12 @@ class NumberField(LineField):
     """A number typed as text so it can be left empty; '%' values for proportions."""
 
     def __init__(self, name: str, label: str, placeholder: str = "", *, percent: bool = False,
-                 **kw: Any) -> None:
+                 **kw: str) -> None:
         super().__init__(name, label, placeholder, **kw)
         self.percent = percent
 
     def show(self, value: Any) -> None:
-        if value is None:
-            text = ""
-        elif self.percent:
-            text = f"{value * 100:g} %"
-        else:
-            text = f"{value:g}"
+        text = format_value(value, self.percent, percent_spec="g", missing="")
         if self.widget.text() != text:
             self.widget.setText(text)
 
@@ -118,7 +116,7 @@ class NumberField(LineField):
 
 
 class DateField(LineField):
-    def __init__(self, name: str, label: str, **kw: Any) -> None:
+    def __init__(self, name: str, label: str, **kw: str) -> None:
         super().__init__(name, label, "2027-06-30", **kw)
 
     def value(self) -> Any:
@@ -130,8 +128,10 @@ class DateField(LineField):
 
 
 class TextField(Field):
+    widget: PlainText
+
     def __init__(self, name: str, label: str, placeholder: str = "", *, lines: int = 3,
-                 **kw: Any) -> None:
+                 **kw: str) -> None:
         edit = PlainText()
         edit.setPlaceholderText(placeholder)
         edit.setTabChangesFocus(True)
@@ -156,7 +156,7 @@ class TextField(Field):
             self.widget.setPlainText(text)
             self._showing = False
 
-    def value(self) -> Any:
+    def value(self) -> str:
         return self.widget.toPlainText().rstrip()
 
     def commit(self) -> None:
@@ -167,7 +167,10 @@ class TextField(Field):
 class ChoiceField(Field):
     """A fixed list of choices, or (label, value) pairs such as sites or measures."""
 
-    def __init__(self, name: str, label: str, choices: list[tuple[str, Any]], **kw: Any) -> None:
+    widget: QComboBox
+
+    def __init__(self, name: str, label: str, choices: Sequence[tuple[str, object]],
+                 **kw: str) -> None:
         combo = QComboBox()
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         combo.setMinimumContentsLength(14)
@@ -175,8 +178,8 @@ class ChoiceField(Field):
         self.set_choices(choices)
         combo.activated.connect(lambda _i: self.commit())
 
-    def set_choices(self, choices: list[tuple[str, Any]]) -> None:
-        combo: QComboBox = self.widget
+    def set_choices(self, choices: Sequence[tuple[str, object]]) -> None:
+        combo = self.widget
         current = combo.currentData()
         combo.blockSignals(True)
         combo.clear()
@@ -196,8 +199,10 @@ class ChoiceField(Field):
 
 
 class IntField(Field):
+    widget: QSpinBox
+
     def __init__(self, name: str, label: str, minimum: int = 0, maximum: int = 10_000,
-                 suffix: str = "", **kw: Any) -> None:
+                 suffix: str = "", **kw: str) -> None:
         spin = QSpinBox()
         spin.setRange(minimum, maximum)
         spin.setSuffix(suffix)
@@ -209,12 +214,14 @@ class IntField(Field):
         if value is not None and self.widget.value() != value:
             self.widget.setValue(int(value))
 
-    def value(self) -> Any:
+    def value(self) -> int:
         return self.widget.value()
 
 
 class BoolField(Field):
-    def __init__(self, name: str, label: str, text: str, **kw: Any) -> None:
+    widget: QCheckBox
+
+    def __init__(self, name: str, label: str, text: str, **kw: str) -> None:
         box = QCheckBox(text)
         super().__init__(name, label, box, **kw)
         box.clicked.connect(lambda _checked: self.commit())
@@ -222,7 +229,7 @@ class BoolField(Field):
     def show(self, value: Any) -> None:
         self.widget.setChecked(bool(value))
 
-    def value(self) -> Any:
+    def value(self) -> bool:
         return self.widget.isChecked()
 
 
@@ -244,5 +251,5 @@ class TagsField(LineField):
         return tags
 
 
-def plain_choices(values: tuple[str, ...]) -> list[tuple[str, Any]]:
+def plain_choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(v[:1].upper() + v[1:] if v else "(none)", v) for v in values]

@@ -130,7 +130,7 @@ def set_read_only(widget: QWidget, why: str | None) -> None:
         lock_view(widget, locked)
     else:
         widget.setEnabled(not locked)
-    widget.setToolTip(why if locked else widget.property("editableTip"))
+    widget.setToolTip(why or widget.property("editableTip"))  # why is set exactly when locked
 
 
 def lock_view(view: QTableWidget | QListWidget, locked: bool) -> None:
@@ -155,9 +155,9 @@ def lock_view(view: QTableWidget | QListWidget, locked: bool) -> None:
         return
     for row in range(view.rowCount()):
         for col in range(view.columnCount()):
-            item = view.item(row, col)
-            if item is not None:
-                item.setFlags(item.flags() & ~_EDIT_FLAGS)
+            cell_item = view.item(row, col)
+            if cell_item is not None:
+                cell_item.setFlags(cell_item.flags() & ~_EDIT_FLAGS)
             cell = view.cellWidget(row, col)
             if cell is not None:
                 cell.setEnabled(False)

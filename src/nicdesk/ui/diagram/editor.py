@@ -7,6 +7,7 @@ stay."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,9 @@ from .scene import DiagramScene, DiagramView
 
 if TYPE_CHECKING:
     from ..shell.context import ShellContext
+
+# an action's keys: one key, key name ("Ctrl+L") or standard key, or several sequences
+Keys = QKeySequence | QKeySequence.StandardKey | Qt.Key | str | list[QKeySequence]
 
 
 class DiagramEditor(QWidget):
@@ -82,7 +86,7 @@ class DiagramEditor(QWidget):
         self.locked: str | None = None  # why this diagram may not be changed here
 
     # ------------------------------------------------------------------ actions
-    def act(self, text: str, slot: Any, keys: Any = None, tip: str = "",
+    def act(self, text: str, slot: Callable[..., object], keys: Keys | None = None, tip: str = "",
             toolbar: bool = True, side: bool = True, edit: bool = False) -> QAction:
         """An action; its keys work while the diagram (or the outline beside it) has the
         focus — never while a person types in the details pane.  An `edit` action changes
@@ -161,7 +165,7 @@ class DiagramEditor(QWidget):
         ids = self.scene.selected_ids()
         return ids[0] if len(ids) == 1 else None
 
-    def _run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    def _run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Every change of the diagram goes through here: none while it is read-only."""
         if self.locked:
             return None

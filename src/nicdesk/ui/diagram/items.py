@@ -8,11 +8,19 @@ readers see the same thing.  Dragging from a node onto another asks the scene fo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, SignalInstance
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QGraphicsPathItem, QStyle
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsObject,
+    QGraphicsPathItem,
+    QGraphicsSceneMouseEvent,
+    QStyle,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
 
 from ...core.layout import LINE_HEIGHT, PADDING, Box
 
@@ -25,6 +33,20 @@ STATUS = {  # pen style, badge, tooltip
 }
 HIGHLIGHT = {"added": "#009E73", "reworded": "#E69F00", "relinked": "#0072B2",
              "removed": "#D55E00"}
+
+
+@runtime_checkable
+class LinkScene(Protocol):
+    """What a node asks of its scene (`scene.DiagramScene`, which imports this module)."""
+
+    read_only: bool
+
+    @property
+    def node_activated(self) -> SignalInstance: ...
+
+    def drag_link(self, source: NodeItem, pos: QPointF) -> None: ...
+
+    def drop_link(self, source: NodeItem, pos: QPointF) -> None: ...
 
 
 class NodeItem(QGraphicsObject):
@@ -63,7 +85,8 @@ class NodeItem(QGraphicsObject):
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
         return QRectF(-3, -3, self.box.width + 6, self.box.height + 6)
 
-    def paint(self, painter: QPainter, option: Any, widget: Any = None) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
         if self.box.kind != "node":
             self._paint_fishbone(painter)
             return
@@ -111,7 +134,8 @@ class NodeItem(QGraphicsObject):
                                            else "#F2F2F2")))
             painter.drawRoundedRect(rect, 6, 6)
         if self.isSelected() or self.highlight:
-            colour = "#0072B2" if self.isSelected() else HIGHLIGHT[self.highlight]
+            colour = ("#0072B2" if self.isSelected() or not self.highlight
+                      else HIGHLIGHT[self.highlight])
             painter.setPen(QPen(QColor(colour), 2.5))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect.adjusted(-2, -2, 2, 2), 4, 4)
@@ -125,25 +149,32 @@ class NodeItem(QGraphicsObject):
             painter.drawText(QPointF(pad, top + (i + 1) * LINE_HEIGHT - 4), line)
 
     # -- drag to link
-    def mousePressEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+    def _link_scene(self) -> LinkScene | None:
+        scene = self.scene()
+        return scene if isinstance(scene, LinkScene) else None
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt override
         super().mousePressEvent(event)
         if event.button() == Qt.MouseButton.LeftButton and not getattr(
                 self.scene(), "read_only", False):
             self._drag_from = event.scenePos()
 
-    def mouseMoveEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
-        if self._drag_from is not None and self.scene() is not None:
-            self.scene().drag_link(self, event.scenePos())
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt override
+        scene = self._link_scene()
+        if self._drag_from is not None and scene is not None:
+            scene.drag_link(self, event.scenePos())
 
-    def mouseReleaseEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
-        if self._drag_from is not None and self.scene() is not None:
-            self.scene().drop_link(self, event.scenePos())
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt override
+        scene = self._link_scene()
+        if self._drag_from is not None and scene is not None:
+            scene.drop_link(self, event.scenePos())
         self._drag_from = None
         super().mouseReleaseEvent(event)
 
-    def mouseDoubleClickEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
-        if self.scene() is not None:
-            self.scene().node_activated.emit(self.node_id)
+    def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 - Qt override
+        scene = self._link_scene()
+        if scene is not None:
+            scene.node_activated.emit(self.node_id)
 
 
 class EdgeItem(QGraphicsPathItem):
@@ -177,11 +208,13 @@ class EdgeItem(QGraphicsPathItem):
         stroker.setWidth(8)
         return stroker.createStroke(self.path())
 
-    def itemChange(self, change: Any, value: Any) -> Any:  # noqa: N802 - Qt override
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange,  # noqa: N802 - Qt override
+                   value: Any) -> Any:  # a QVariant: its type depends on `change`
         if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
             self.setPen(QPen(QColor("#0072B2"), 3) if value else QPen(QColor("#666666"), 1.3))
         return super().itemChange(change, value)
 
-    def paint(self, painter: QPainter, option: Any, widget: Any = None) -> None:
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
         option.state &= ~QStyle.StateFlag.State_Selected  # the thick pen shows selection
         super().paint(painter, option, widget)

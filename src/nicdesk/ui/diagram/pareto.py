@@ -3,19 +3,37 @@ cumulative share as a line, and the 80 % mark — "the vital few"."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Protocol
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QListWidget, QVBoxLayout
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QListWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...core.fishbone import pareto_rows
+
+
+class Voted(Protocol):
+    """A cause as the chart reads it (`store.views.diagrams.CauseInfo`, say)."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def votes(self) -> int | None: ...
 
 
 class ParetoDialog(QDialog):
     """Bars and cumulative line for the causes' votes (`core.fishbone.pareto_rows`)."""
 
-    def __init__(self, parent: Any, title: str, causes: list[Any]) -> None:
+    def __init__(self, parent: QWidget | None, title: str, causes: Iterable[Voted]) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Pareto of votes — {title}")
         self.resize(980, 520)

@@ -12,10 +12,11 @@ pasting or deleting.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -25,8 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.csvdata import parse_csv, parse_date, parse_number
-from ...store.views.series import MeasureSeries, normalise_period
+from ...core.measures import format_value
+from ...store.views.series import MeasureSeries, ObservationRow, normalise_period
 from ..common.widgets import lock_view
+
+if TYPE_CHECKING:
+    from ...store.operations import Transaction
+    from ..shell.context import ShellContext
 
 BAD = QColor("#FDE0DC")
 
@@ -34,9 +40,9 @@ BAD = QColor("#FDE0DC")
 class DataGrid(QTableWidget):
     problem = Signal(str)  # a message for the status line under the grid ("" clears it)
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, shell: ShellContext) -> None:
         super().__init__(0, 0)
-        self.window_ = window
+        self.shell = shell
         self.setObjectName("dataGrid")
         self.setAccessibleName("Data")
         self.verticalHeader().hide()
@@ -99,7 +105,7 @@ class DataGrid(QTableWidget):
             self.setItem(len(obs), col, item)
         self._loading = False
 
-    def _cell(self, key: str, o: Any) -> QTableWidgetItem:
+    def _cell(self, key: str, o: ObservationRow) -> QTableWidgetItem:
         value = getattr(o, key)
         item = QTableWidgetItem()
         if key == "period":
@@ -124,11 +130,9 @@ class DataGrid(QTableWidget):
         return item
 
     def _fmt_value(self, value: float | None) -> str:
-        if value is None:
-            return ""
-        if self.series and self.series.percent:
-            return f"{value * 100:.1f}"
-        return f"{value:g}"
+        # the column header carries the "%", so the cells show the digits only
+        return format_value(value, bool(self.series and self.series.percent), sign="",
+                            missing="")
 
     # ------------------------------------------------------------------ editing
     def _key(self, col: int) -> str:
@@ -141,11 +145,14 @@ class DataGrid(QTableWidget):
         self._loading = False
         self.problem.emit(message and f"Not saved: {message}.")
 
-    def parse_value(self, key: str, text: str) -> Any:
+    def parse_value(self, key: str, text: str) -> str | float | None:
         """Typed text → stored value; raises ValueError with a plain message."""
         if key in ("note", "exclusion_reason"):
             return text.strip()
-        number, percent = parse_number(text)
+        return self._parse_number(key, text)
+
+    def _parse_number(self, key: str, text: str) -> float | None:
+        number, _percent = parse_number(text)
         if number is None:
             return None
         if key == "value" and self.series is not None and self.series.percent:
@@ -161,7 +168,9 @@ class DataGrid(QTableWidget):
             return
         row, key = item.row(), self._key(item.column())
         record_id = self.ids[row] if row < len(self.ids) else None
-        ws = self.window_.workspace
+        ws = self.shell.workspace
+        if ws is None:
+            return
         if record_id is None:
             if key != "period":
                 self._mark(item, "enter the period (date) first")
@@ -196,14 +205,14 @@ class DataGrid(QTableWidget):
         self._mark(item, "")
         self._later(ws.ops.update, "observation", record_id, **values)
 
-    def _later(self, fn: Any, *args: Any, **kwargs: Any) -> None:
+    def _later(self, fn: Callable[..., object], *args: Any, **kwargs: Any) -> None:
         """Run the operation once the cell editor has finished committing: the redraw it
         causes rebuilds the rows, which must not happen under the editor's feet."""
         self.pending += 1
 
         def run() -> None:
             try:
-                self.window_.runner.run(fn, *args, **kwargs)
+                self.shell.runner.run(fn, *args, **kwargs)
             finally:
                 self.pending -= 1
 
@@ -213,14 +222,15 @@ class DataGrid(QTableWidget):
         out: dict[str, float | None] = {}
         for key in ("numerator", "denominator"):
             col = next(i for i, (k, _l) in enumerate(self.columns) if k == key)
+            cell = self.item(row, col)
             try:
-                out[key] = self.parse_value(key, self.item(row, col).text())
+                out[key] = self._parse_number(key, cell.text() if cell is not None else "")
             except ValueError:
                 out[key] = None
         return out
 
     # ------------------------------------------------------------------ keys and paste
-    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         if event.matches(QKeySequence.StandardKey.Paste):
             if self.locked:
                 self.problem.emit(f"Nothing pasted: {self.locked}")
@@ -234,17 +244,17 @@ class DataGrid(QTableWidget):
         super().keyPressEvent(event)
 
     def delete_selected_rows(self) -> None:
-        ids = sorted({self.ids[i.row()] for i in self.selectedIndexes()
-                      if i.row() < len(self.ids) and self.ids[i.row()]})
-        if not ids or self.locked:
+        ids = sorted({rid for rid in (self.ids[i.row()] for i in self.selectedIndexes()
+                                      if i.row() < len(self.ids)) if rid})
+        ws = self.shell.workspace
+        if not ids or self.locked or ws is None:
             return
-        ws = self.window_.workspace
 
-        def delete_all(t: Any) -> None:
+        def delete_all(t: Transaction) -> None:
             for rid in ids:
                 t.delete("observation", rid)
 
-        self.window_.runner.run(ws.ops.run, f"Delete {len(ids)} value(s)", delete_all)
+        self.shell.runner.run(ws.ops.run, f"Delete {len(ids)} value(s)", delete_all)
 
     def paste(self, text: str) -> None:
         if self.series is None or not text.strip() or self.locked:
@@ -256,12 +266,11 @@ class DataGrid(QTableWidget):
         except ValueError:
             dated = False
         if dated:
-            self._paste_dated(text)
+            self._paste_dated(self.series, text)
         else:
             self._paste_cells(lines)
 
-    def _paste_dated(self, text: str) -> None:
-        series = self.series
+    def _paste_dated(self, series: MeasureSeries, text: str) -> None:
         proportion = series.measure.value_type == "proportion"
         header = "date\tnumerator\tdenominator" if proportion and "\t" in text.split("\n")[0] \
             and len(text.split("\n")[0].split("\t")) >= 3 else "date\tvalue"
@@ -272,20 +281,23 @@ class DataGrid(QTableWidget):
             self.problem.emit(f"Nothing pasted: {first}.")
             return
         existing = {o.period: o.id for o in series.observations}
-        ws = self.window_.workspace
+        ws = self.shell.workspace
+        if ws is None:
+            return
 
-        def apply(t: Any) -> None:
+        def apply(t: Transaction) -> None:
             for row in parsed.rows:
+                assert row.period is not None, "a row read without problems has its date"
                 period = normalise_period(row.period, series.measure.frequency)
-                values = {"value": row.value, "numerator": row.numerator,
-                          "denominator": row.denominator}
+                values: dict[str, Any] = {"value": row.value, "numerator": row.numerator,
+                                          "denominator": row.denominator}
                 if period in existing:
                     t.update("observation", existing[period], **values)
                 else:
                     t.create("observation", measure_id=series.measure.id,
                              site_id=series.site_id, period=period, **values)
 
-        if self.window_.runner.run(ws.ops.run, f"Paste {len(parsed.rows)} rows", apply):
+        if self.shell.runner.run(ws.ops.run, f"Paste {len(parsed.rows)} rows", apply):
             self.problem.emit("")
 
     def _paste_cells(self, lines: list[list[str]]) -> None:
@@ -293,7 +305,8 @@ class DataGrid(QTableWidget):
         changes: list[tuple[str, dict[str, Any]]] = []
         for r, cells in enumerate(lines):
             row = start_row + r
-            if row >= len(self.ids) or self.ids[row] is None:
+            rid = self.ids[row] if row < len(self.ids) else None
+            if rid is None:
                 self.problem.emit("Nothing pasted: paste dates in the first column to add new "
                                   "periods.")
                 return
@@ -315,12 +328,14 @@ class DataGrid(QTableWidget):
                 nums.update({k: v for k, v in values.items() if k in nums})
                 if nums["numerator"] is not None and nums["denominator"]:
                     values["value"] = round(nums["numerator"] / nums["denominator"], 6)
-            changes.append((self.ids[row], values))  # type: ignore[arg-type]
-        ws = self.window_.workspace
+            changes.append((rid, values))
+        ws = self.shell.workspace
+        if ws is None:
+            return
 
-        def apply(t: Any) -> None:
+        def apply(t: Transaction) -> None:
             for rid, values in changes:
                 t.update("observation", rid, **values)
 
-        if self.window_.runner.run(ws.ops.run, f"Paste into {len(changes)} rows", apply):
+        if self.shell.runner.run(ws.ops.run, f"Paste into {len(changes)} rows", apply):
             self.problem.emit("")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QBrush, QColor
@@ -22,15 +22,24 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
+    QWidget,
 )
 
 from ...store.ops.csv_import import CsvPreview
 
 
+class PhaseValues(TypedDict):
+    """The fields of a new chart phase the dialog asks for."""
+
+    start: dt.date
+    reason: str
+    pdsa_cycle_id: str | None
+
+
 class CsvPreviewDialog(QDialog):
     """Shows every row and its problems before anything is written."""
 
-    def __init__(self, parent: Any, preview: CsvPreview) -> None:
+    def __init__(self, parent: QWidget | None, preview: CsvPreview) -> None:
         super().__init__(parent)
         self.preview = preview
         parsed = preview.parsed
@@ -101,7 +110,7 @@ class PhaseDialog(QDialog):
     """A baseline freeze or a new phase (rebase): a date and a written reason, never
     automatic; optionally the PDSA cycle that caused the change."""
 
-    def __init__(self, parent: Any, kind: str, suggested: dt.date | None,
+    def __init__(self, parent: QWidget | None, kind: str, suggested: dt.date | None,
                  cycles: list[tuple[str, str]]) -> None:
         super().__init__(parent)
         self.setWindowTitle("Freeze the baseline" if kind == "baseline freeze"
@@ -148,14 +157,14 @@ class PhaseDialog(QDialog):
             return
         self.accept()
 
-    def values(self) -> dict[str, Any]:
+    def values(self) -> PhaseValues:
         q = self.date.date()
         return {"start": dt.date(q.year(), q.month(), q.day()),
                 "reason": self.reason.toPlainText().strip(),
                 "pdsa_cycle_id": self.cycle.currentData()}
 
 
-def csv_file_dialog(parent: Any) -> Path | None:
+def csv_file_dialog(parent: QWidget | None) -> Path | None:
     from PySide6.QtWidgets import QFileDialog
 
     name, _ = QFileDialog.getOpenFileName(parent, "Import data from CSV", "",

@@ -8,8 +8,6 @@ which limits are drawn.  The caterpillar ranks sites with their own 95 % interva
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -25,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.measures import rate_value
-from ...core.variation import suppression_label
+from ...core.variation import Funnel, FunnelRow, suppression_label
 from ...store.views.network import FunnelView
 
 BLUE, GREY, INK, VERMILLION = "#0072B2", "#777777", "#222222", "#D55E00"
@@ -76,7 +74,7 @@ class FunnelPanel(QWidget):
         self._redraw()
 
     # ------------------------------------------------------------------ drawing
-    def _redraw(self, *_: Any) -> None:
+    def _redraw(self, *_: object) -> None:
         plot = self.plot
         plot.clear()
         view = self.view
@@ -93,12 +91,12 @@ class FunnelPanel(QWidget):
         unit = 100.0 if view.percent else 1.0
         use_adjusted = f.overdispersed and self.adjusted.isChecked()
         if self.as_funnel.isChecked():
-            self._funnel(f, unit, use_adjusted)
+            self._funnel(f, f.mean, unit, use_adjusted)
             shown = f.adjusted_label if use_adjusted else f.limits_label
             lines.append(f"<b>Limits shown:</b> {shown}. Network mean "
                          f"{rate_value(f.mean, view.percent)} (dash-dot).")
         else:
-            self._caterpillar(f, unit)
+            self._caterpillar(f, f.mean, unit)
             lines.append("<b>Caterpillar:</b> each site's own 95 % interval "
                          f"({'Wilson score' if f.kind == 'binomial' else 'square-root'}), "
                          "ranked; the dotted line is the network mean.")
@@ -115,7 +113,7 @@ class FunnelPanel(QWidget):
             lines.append(f"Not shown — {site + ': ' if site else ''}{why}")
         self.caption.setText("<br>".join(lines))
 
-    def _funnel(self, f: Any, unit: float, use_adjusted: bool) -> None:
+    def _funnel(self, f: Funnel, mean: float, unit: float, use_adjusted: bool) -> None:
         plot = self.plot
         plot.setLabel("bottom", "Denominator over the period (number of students or "
                       "exposure)")
@@ -127,54 +125,62 @@ class FunnelPanel(QWidget):
                                     (3, Qt.PenStyle.DotLine, 1.2), (4, Qt.PenStyle.DashLine, 1.6)):
                 plot.plot(xs, [c[k] * unit for c in curve],
                           pen=pg.mkPen(GREY, width=width, style=style))
-            plot.plot([xs[0], xs[-1]], [f.mean * unit] * 2,
+            plot.plot([xs[0], xs[-1]], [mean * unit] * 2,
                       pen=pg.mkPen(INK, width=1, style=Qt.PenStyle.DashDotLine))
-        rows = [r for r in f.rows if not r.suppressed]
+        rows = _shown(f)
         spots, labels = [], len(rows) <= 40
-        for r in rows:
+        for r, value, _low, _high in rows:
             flag = r.adj_flag if use_adjusted else r.flag
             outside = flag != "within"
             spots.append({
-                "pos": (r.size, r.value * unit), "size": 11 if outside else 8,
+                "pos": (r.size, value * unit), "size": 11 if outside else 8,
                 "symbol": "d" if outside else "o",
                 "brush": pg.mkBrush(VERMILLION if outside else BLUE),
                 "pen": pg.mkPen(INK, width=0.8),
-                "data": f"{r.name}\n{rate_value(r.value, unit == 100)} of "
+                "data": f"{r.name}\n{rate_value(value, unit == 100)} of "
                         f"{r.size:,.0f}\n{flag}"})
             if labels:
                 text = pg.TextItem(r.name, color=INK, anchor=(0, 1))
                 font = QFont()
                 font.setPointSizeF(8)
                 text.setFont(font)
-                text.setPos(r.size, r.value * unit)
+                text.setPos(r.size, value * unit)
                 plot.addItem(text)
         scatter = pg.ScatterPlotItem(spots=spots, hoverable=True,
                                      tip=lambda x, y, data: data)
         plot.addItem(scatter)
 
-    def _caterpillar(self, f: Any, unit: float) -> None:
+    def _caterpillar(self, f: Funnel, mean: float, unit: float) -> None:
         plot = self.plot
-        rows = sorted((r for r in f.rows if not r.suppressed), key=lambda r: r.value)
+        rows = sorted(_shown(f), key=lambda row: row[1])
         plot.setLabel("bottom", "Sites, ranked")
         plot.setLabel("left", "Proportion (%)" if unit == 100 else "Rate")
         xs = list(range(len(rows)))
-        ys = [r.value * unit for r in rows]
+        ys = [value * unit for _r, value, _low, _high in rows]
         plot.addItem(pg.ErrorBarItem(
             x=np.array(xs, dtype=float), y=np.array(ys),
-            top=np.array([(r.ci_high - r.value) * unit for r in rows]),
-            bottom=np.array([(r.value - r.ci_low) * unit for r in rows]),
+            top=np.array([(high - value) * unit for _r, value, _low, high in rows]),
+            bottom=np.array([(value - low) * unit for _r, value, low, _high in rows]),
             beam=0.2, pen=pg.mkPen(GREY, width=1.4)))
-        above = [r.ci_low > f.mean or r.ci_high < f.mean for r in rows]
+        above = [low > mean or high < mean for _r, _value, low, high in rows]
         plot.addItem(pg.ScatterPlotItem(
             x=xs, y=ys, size=9, symbol="s",
             brush=[pg.mkBrush(VERMILLION if a else BLUE) for a in above],
-            hoverable=True, data=[r.name for r in rows],
+            hoverable=True, data=[r.name for r, *_ in rows],
             tip=lambda x, y, data: f"{data}: {y:.1f}"))
         if xs:
-            plot.plot([-0.5, len(rows) - 0.5], [f.mean * unit] * 2,
+            plot.plot([-0.5, len(rows) - 0.5], [mean * unit] * 2,
                       pen=pg.mkPen(INK, width=1, style=Qt.PenStyle.DotLine))
         if len(rows) <= 40:
             axis = plot.getAxis("bottom")
-            axis.setTicks([[(i, r.name.split()[0]) for i, r in enumerate(rows)]])
+            axis.setTicks([[(i, r.name.split()[0]) for i, (r, *_) in enumerate(rows)]])
         else:
             plot.getAxis("bottom").setTicks(None)
+
+
+def _shown(f: Funnel) -> list[tuple[FunnelRow, float, float, float]]:
+    """The sites on the plot with their value and own 95 % interval (`core.variation.funnel`
+    gives all three to every site not suppressed)."""
+    return [(r, r.value, r.ci_low, r.ci_high) for r in f.rows
+            if not r.suppressed and r.value is not None and r.ci_low is not None
+            and r.ci_high is not None]

@@ -8,14 +8,23 @@ orange ▼ (shape and colour), centre line grey, dashed when a runs rule fired.
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+    QPolygonF,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QGridLayout, QScrollArea, QSizePolicy, QWidget
 
 from ...core.measures import axis_value
 from ...core.safe_text import html_text, isolate, shorten
+from ...core.signals import SeriesAnalysis
 from ...store.views.network import Panel, SmallMultiples
 
 BLUE, ORANGE, GREEN, GREY, INK = "#0072B2", "#E69F00", "#009E73", "#999999", "#222222"
@@ -42,11 +51,11 @@ class MiniChart(QWidget):
     def fmt(self, v: float) -> str:
         return axis_value(v, self.percent)
 
-    def mousePressEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
         if event.button() == Qt.MouseButton.LeftButton:
             self.clicked.emit(self.panel.site_id)
 
-    def paintEvent(self, _event: Any) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         """Painted once into a pixmap, then blitted (scrolling repaints are free)."""
         ratio = self.devicePixelRatioF()
         if self._cache is None or self._cache.devicePixelRatio() != ratio:
@@ -84,11 +93,11 @@ class MiniChart(QWidget):
                        panel.explanation or panel.status)
             p.end()
             return
-        self._paint_chart(p, area)
+        self._paint_chart(p, area, panel.analysis)
         p.end()
 
-    def _paint_chart(self, p: QPainter, area: QRectF) -> None:
-        panel, analysis = self.panel, self.panel.analysis
+    def _paint_chart(self, p: QPainter, area: QRectF, analysis: SeriesAnalysis) -> None:
+        panel = self.panel
         ys = analysis.y
         lo, hi = self.y_range or (min(v for v in ys if v is not None),
                                   max(v for v in ys if v is not None))
@@ -120,8 +129,8 @@ class MiniChart(QWidget):
             pen = QPen(QColor(GREY), 1.2, Qt.PenStyle.DashLine if runs_signal
                        else Qt.PenStyle.SolidLine)
             p.setPen(pen)
-            c = [(i, seg.centre[i - seg.first]) for i in range(seg.first, seg.last + 1)
-                 if seg.centre[i - seg.first] is not None]
+            c = [(i, mid) for i in range(seg.first, seg.last + 1)
+                 if (mid := seg.centre[i - seg.first]) is not None]
             if c:
                 p.drawLine(at(c[0][0], c[0][1]), at(c[-1][0], c[-1][1]))
         # one polyline per unbroken stretch, built in one pass (260 weekly points × 300
@@ -145,7 +154,7 @@ class MiniChart(QWidget):
             if s.assessment not in ("improvement", "concern"):
                 continue
             colour = QColor(GREEN if s.assessment == "improvement" else ORANGE)
-            marked = [pts[i] for i in s.points if i < n and pts[i] is not None]
+            marked = [q for i in s.points if i < n and (q := pts[i]) is not None]
             if dense:
                 band = QColor(colour)
                 band.setAlpha(150)
@@ -232,6 +241,6 @@ class SmallMultiplesGrid(QScrollArea):
         self.inner.setMinimumHeight(rows * (PANEL_H + spacing) + margins.top()
                                     + margins.bottom())
 
-    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
         self._reflow()

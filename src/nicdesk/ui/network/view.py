@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor, QFont
@@ -42,9 +42,11 @@ from ...core.safe_text import html_text, isolate, shorten
 from ...core.variation import suppression_label
 from ...store.views import evidence as ev
 from ...store.views import network as nv
+from ...store.views import network_page as npg
 from ..common.widgets import page_title
 
 if TYPE_CHECKING:
+    from ...store.workspace import Workspace
     from ..shell.context import ShellContext
 
 DECISION_MARK = {"adopt": "✔ adopt", "adapt": "↻ adapt", "abandon": "✖ abandon"}
@@ -143,7 +145,18 @@ class NetworkViewPage(QWidget):
     def period(self) -> tuple[dt.date | None, dt.date | None]:
         if not self.limit_period.isChecked():
             return None, None
-        return self.start.date().toPython(), self.end.date().toPython()
+        return _day(self.start.date()), _day(self.end.date())
+
+    def _ws(self) -> Workspace:
+        ws = self.shell.workspace
+        if ws is None:  # the shell shows pages only while a workspace is open
+            raise RuntimeError("the network view needs an open workspace")
+        return ws
+
+    def _network(self) -> str:
+        if self.network_id is None:  # tabs are built only once `bind` has run
+            raise RuntimeError("the network view is not bound to a network yet")
+        return self.network_id
 
     # ------------------------------------------------------------------ tabs
     def _multiples_tab(self) -> QWidget:
@@ -229,15 +242,9 @@ class NetworkViewPage(QWidget):
 
     # ------------------------------------------------------------------ binding
     def bind(self, network_id: str) -> None:
-        from ...store.schema import Network
-
         self.network_id = network_id
-        ws = self.shell.workspace
-        with ws.read() as s:
-            net = s.get(Network, network_id)
-            measures = nv.network_measures(s, network_id)
-            choices = nv.tag_choices(s, network_id)
-            first, last = self._data_span(s, [m.id for m in measures])
+        net = npg.network_page(self._ws(), network_id)
+        measures, choices, first, last = net.measures, net.tag_choices, net.first, net.last
         self.title.setText(f"Network view — {isolate(shorten(net.name))}")
         self.title.setToolTip(html_text(shorten(net.name, 1000)))
         threshold = network_threshold(net.suppression_threshold)
@@ -250,31 +257,20 @@ class NetworkViewPage(QWidget):
         if current:
             self.measure.setCurrentIndex(max(0, self.measure.findData(current)))
         self._context_boxes(choices)
-        if first and not self.limit_period.isChecked():
+        if first and last and not self.limit_period.isChecked():
             for w, d in ((self.start, first), (self.end, last)):
                 w.blockSignals(True)
                 w.setDate(QDate(d.year, d.month, d.day))
                 w.blockSignals(False)
         self.refresh()
 
-    @staticmethod
-    def _data_span(s: Any, measure_ids: list[str]) -> tuple[dt.date | None, dt.date | None]:
-        from sqlalchemy import func, select
-
-        from ...store.schema import Observation
-
-        if not measure_ids:
-            return None, None
-        row = s.execute(select(func.min(Observation.period), func.max(Observation.period))
-                        .where(Observation.measure_id.in_(measure_ids))).one()
-        return row[0], row[1]
-
     def _context_boxes(self, choices: dict[str, list[str]]) -> None:
         kept = {k: box.currentData() for k, box in self.context_boxes.items()}
         while self.context_bar.count():
             item = self.context_bar.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget:
+                widget.deleteLater()
         self.context_boxes = {}
         self.context_bar.addWidget(QLabel("Sites:"))
         for tag, values in choices.items():
@@ -312,9 +308,8 @@ class NetworkViewPage(QWidget):
     def multiples_model(self, measure_id: str) -> nv.SmallMultiples:
         if measure_id not in self._multiples:
             start, end = self.period()
-            with self.shell.workspace.read() as s:
-                self._multiples[measure_id] = nv.small_multiples(s, measure_id, self.context(),
-                                                                 start, end)
+            self._multiples[measure_id] = npg.small_multiples(
+                self._ws(), measure_id, self.context(), start, end)
         return self._multiples[measure_id]
 
     # ------------------------------------------------------------------ small multiples
@@ -344,17 +339,16 @@ class NetworkViewPage(QWidget):
             return
         start, end = self.period()
         model = self.multiples_model(measure_id)
-        with self.shell.workspace.read() as s:
-            view = nv.funnel_view(s, measure_id, self.context(), start, end, multiples=model)
+        view = npg.funnel_view(self._ws(), measure_id, self.context(), start, end,
+                               multiples=model)
         self.funnel.show_view(view)
 
     # ------------------------------------------------------------------ bright spots
     def _show_spots(self) -> None:
-        with self.shell.workspace.read() as s:
-            measures = [m.id for m in nv.network_measures(s, self.network_id)]
+        measures = npg.network_measure_ids(self._ws(), self._network())
         models = {m: self.multiples_model(m) for m in measures}
-        with self.shell.workspace.read() as s:
-            spots = nv.bright_spots(s, self.network_id, self.context(), multiples=models)
+        spots = npg.bright_spots(self._ws(), self._network(), self.context(),
+                                 multiples=models)
         self.spots.clear()
         bold = QFont(self.spots.font())
         bold.setBold(True)
@@ -398,17 +392,18 @@ class NetworkViewPage(QWidget):
             self.open_site_chart(site_id)
 
     # ------------------------------------------------------------------ matrix
-    def _build_matrix(self) -> None:
-        with self.shell.workspace.read() as s:
-            self._matrix_model = ev.change_matrix(s, self.network_id, self.context(),
-                                                  multiples=dict(self._multiples))
+    def _build_matrix(self) -> ev.ChangeMatrix:
+        model = npg.change_matrix(self._ws(), self._network(), self.context(),
+                                  multiples=dict(self._multiples))
+        self._matrix_model = model
         current = self.driver.currentData()
         self.driver.clear()
         self.driver.addItem("All drivers", None)
-        for nid, text in self._matrix_model.drivers:
+        for nid, text in model.drivers:
             self.driver.addItem(shorten(text), nid)
         self.driver.setCurrentIndex(max(0, self.driver.findData(current)))
         self._show_matrix()
+        return model
 
     def _show_matrix(self) -> None:
         model = self._matrix_model
@@ -455,22 +450,22 @@ class NetworkViewPage(QWidget):
             self.shell.select_record("pdsa_ramp", ramp)
 
     def export_matrix(self, path: str | None = None) -> Path | None:
-        if self._matrix_model is None:
-            self._build_matrix()
+        model = self._matrix_model
+        if model is None:
+            model = self._build_matrix()
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, "Export change idea × site matrix",
                                                   "change-matrix.csv", "CSV files (*.csv)")
             if not path:
                 return None
         target = Path(path)
-        target.write_text(self._matrix_model.to_csv(self.driver.currentData()),
+        target.write_text(model.to_csv(self.driver.currentData()),
                           encoding="utf-8")
         return target
 
     # ------------------------------------------------------------------ combined diagram
     def _build_diagram(self) -> None:
-        with self.shell.workspace.read() as s:
-            self._diagrams = ev.combined_diagrams(s, self.network_id, self.context())
+        self._diagrams = npg.combined_diagrams(self._ws(), self._network(), self.context())
         current = self.diagram_choice.currentData()
         self.diagram_choice.clear()
         for d in self._diagrams:
@@ -479,7 +474,7 @@ class NetworkViewPage(QWidget):
         self._show_diagram()
 
     def _show_diagram(self) -> None:
-        from ...store.ops.diagrams import load_diagram
+        from ...store.views.diagrams import driver_diagram
 
         chosen = next((d for d in self._diagrams
                        if d.diagram_id == self.diagram_choice.currentData()), None)
@@ -488,8 +483,7 @@ class NetworkViewPage(QWidget):
             self.scene.clear()
             self.scene.nodes, self.scene.edges, self.scene.lines = {}, [], []
             return
-        with self.shell.workspace.read() as s:
-            data = load_diagram(s, chosen.diagram_id)
+        data = driver_diagram(self._ws(), chosen.diagram_id)
         statuses = {n.id: n.status for n in data.nodes.values()}
         extras = {nid: e.badge() for nid, e in chosen.evidence.items()}
         self.scene.show_layout(data.layout, statuses, extras)
@@ -508,6 +502,10 @@ class NetworkViewPage(QWidget):
                     shorten(site), "", ""]))
             self.evidence.addTopLevelItem(item)
             item.setExpanded(True)
+
+
+def _day(date: QDate) -> dt.date:
+    return dt.date(date.year(), date.month(), date.day())
 
 
 def _tab_with_bar(label: str) -> tuple[QWidget, QVBoxLayout, QHBoxLayout]:
