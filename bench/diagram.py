@@ -16,7 +16,7 @@ from nicdesk.core.layout import LayoutNode, layout_driver
 REPEATS = 15
 
 
-def timed(fn) -> float:  # noqa: ANN001
+def timed(fn) -> float:
     return _timed(fn, REPEATS)
 
 

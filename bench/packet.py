@@ -50,7 +50,7 @@ def _baseline(pages: int, out: str, queue: mp.Queue) -> None:
     queue.put((seconds, pages, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 
 
-def _child(target, *args):  # noqa: ANN001, ANN202
+def _child(target, *args):
     ctx = mp.get_context("spawn")  # a fresh process: its peak memory is its own
     queue = ctx.Queue()
     proc = ctx.Process(target=target, args=(*args, queue))

@@ -20,7 +20,7 @@ from timing import timed as _timed  # noqa: E402
 REPEATS = int(os.environ.get("BENCH_REPEATS", "7"))
 
 
-def timed(fn) -> float:  # noqa: ANN001
+def timed(fn) -> float:
     return _timed(fn, REPEATS)
 
 

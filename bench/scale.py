@@ -89,7 +89,7 @@ def build(tmp: Path) -> tuple[Path, list[Path], list[tuple]]:
     return template, bundles, all_rows
 
 
-def import_all(ws, bundles: list[Path]) -> float:  # noqa: ANN001
+def import_all(ws, bundles: list[Path]) -> float:
     from nicdesk.bundle.importer import import_bundle
 
     start = time.perf_counter()
@@ -98,7 +98,7 @@ def import_all(ws, bundles: list[Path]) -> float:  # noqa: ANN001
     return time.perf_counter() - start
 
 
-def views(ws) -> dict[str, float]:  # noqa: ANN001
+def views(ws) -> dict[str, float]:
     from nicdesk.store.schema import Measure, Network
     from nicdesk.store.views import evidence as ev
     from nicdesk.store.views import network as nv
@@ -118,7 +118,7 @@ def views(ws) -> dict[str, float]:  # noqa: ANN001
     return out
 
 
-def pg_target(tmp: Path):  # noqa: ANN201
+def pg_target(tmp: Path):
     url = os.environ.get("NICDESK_BENCH_PG_URL")
     if url:
         return url, None

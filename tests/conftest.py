@@ -20,7 +20,7 @@ BLOCKED = ("PySide6", "shiboken6", "pyqtgraph")
 
 
 class _BlockQt(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):  # noqa: ANN001, ANN201
+    def find_spec(self, name, path=None, target=None):
         if name.split(".")[0] in BLOCKED:
             raise ImportError(f"{name} imported in a headless run")
         return None
@@ -55,7 +55,7 @@ def demo_copy(demo_file: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_cluster():  # noqa: ANN201
+def pg_cluster():
     """A real PostgreSQL server for the run (skips, saying why, if none can start)."""
     from .pgcluster import Cluster, ClusterUnavailable
 
@@ -71,7 +71,7 @@ _databases = iter(range(1, 1_000_000))
 
 
 @pytest.fixture
-def pg_url(pg_cluster) -> str:  # noqa: ANN001
+def pg_url(pg_cluster) -> str:
     """An empty database of its own for one test."""
     name = f"t{next(_databases)}"
     yield pg_cluster.create_database(name)
@@ -79,7 +79,7 @@ def pg_url(pg_cluster) -> str:  # noqa: ANN001
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, request: pytest.FixtureRequest):  # noqa: ANN201
+def workspace(tmp_path: Path, request: pytest.FixtureRequest):
     """A fresh workspace: a file, or (tests/store, param "postgresql") a server database."""
     from nicdesk.store.workspace import Workspace
 
@@ -92,5 +92,5 @@ def workspace(tmp_path: Path, request: pytest.FixtureRequest):  # noqa: ANN201
 
 
 @pytest.fixture
-def network(workspace) -> str:  # noqa: ANN001
+def network(workspace) -> str:
     return workspace.ops.create("network", name="Test NIC").id

@@ -65,7 +65,7 @@ def sized(n: int) -> settings:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def report_examples():  # noqa: ANN201
+def report_examples():
     yield
     total = sum(EXAMPLES.values())
     detail = ", ".join(f"{k} {v}" for k, v in sorted(EXAMPLES.items()))
@@ -246,8 +246,8 @@ def fresh(world: World, **values: Any) -> dict[str, Any]:
     return record
 
 
-def attack(world: World, change, *, at: Path | None = None,  # noqa: ANN001
-           manifest_change=None, expect: tuple[str, ...] = ()) -> str:  # noqa: ANN001
+def attack(world: World, change, *, at: Path | None = None,
+           manifest_change=None, expect: tuple[str, ...] = ()) -> str:
     """A's genuine bundle 2, changed by `change(records)` (and `manifest_change`),
     re-signed with A's enrolled key and imported at a fresh copy of the coordinator (or
     at `at`): it must be refused in one line, leaving the file byte-identical."""
@@ -304,7 +304,7 @@ def mine(records: Records, kind: str) -> list[dict[str, Any]]:
     return records.get(kind, [])
 
 
-def pick(data: st.DataObject, items: list, label: str) -> Any:  # noqa: ANN401
+def pick(data: st.DataObject, items: list, label: str) -> Any:
     return data.draw(st.sampled_from(items), label=label)
 
 
@@ -705,7 +705,7 @@ BAD_SEQUENCES = [0, -5, 1.9, "7x", None, [1], 2**70, True, False, "2", 2**31, {}
 @given(sequence=st.one_of(st.sampled_from(BAD_SEQUENCES), st.integers(max_value=0),
                           st.integers(min_value=2**31, max_value=2**80),
                           st.floats(allow_nan=False, allow_infinity=False)))
-def test_bad_sequences(world: World, sequence: Any) -> None:  # noqa: ANN401
+def test_bad_sequences(world: World, sequence: Any) -> None:
     EXAMPLES["bad_sequences"] += 1
     attack(world, lambda records: None,
            manifest_change=lambda m: m.update(sequence=sequence))

@@ -34,7 +34,7 @@ from nicdesk.store.schema import (
 from nicdesk.store.workspace import Workspace
 
 
-def on_computer(monkeypatch, tmp_path: Path, name: str) -> None:  # noqa: ANN001
+def on_computer(monkeypatch, tmp_path: Path, name: str) -> None:
     """Switch to another computer: its own data folder, so its own keys."""
     folder = tmp_path / f"computer-{name}"
     folder.mkdir(exist_ok=True)
@@ -120,7 +120,7 @@ def records_dump(path: Path) -> list[str]:
         con.close()
 
 
-def invitation_for(tmp_path: Path, monkeypatch, school: Path) -> tuple[Path, Path, str]:  # noqa: ANN001
+def invitation_for(tmp_path: Path, monkeypatch, school: Path) -> tuple[Path, Path, str]:
     """The school writes its request; the coordinator enrols it as a new site and writes
     the invitation.  (coordinator file, invitation, invited site id)"""
     on_computer(monkeypatch, tmp_path, "school")
@@ -138,7 +138,7 @@ def invitation_for(tmp_path: Path, monkeypatch, school: Path) -> tuple[Path, Pat
 
 
 def test_the_schools_work_comes_along_and_reaches_the_coordinator(
-        tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+        tmp_path: Path, monkeypatch) -> None:
     on_computer(monkeypatch, tmp_path, "school")
     old = tmp_path / "Lincoln High.nicdesk"
     ids = school_with_work(old)
@@ -223,7 +223,7 @@ def test_the_schools_work_comes_along_and_reaches_the_coordinator(
 
 
 def test_a_record_that_cannot_come_along_is_counted_not_fatal(
-        tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+        tmp_path: Path, monkeypatch) -> None:
     on_computer(monkeypatch, tmp_path, "school")
     old = tmp_path / "Lincoln High.nicdesk"
     ids = school_with_work(old)
@@ -261,7 +261,7 @@ def test_a_record_that_cannot_come_along_is_counted_not_fatal(
 
 
 def test_command_line_join_brings_a_standalone_workspace(
-        tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+        tmp_path: Path, monkeypatch, capsys) -> None:
     """No join request at all: the coordinator added the site and invited it; the school
     joins with --bring, and a workspace already in a network is never brought."""
     on_computer(monkeypatch, tmp_path, "coordinator")

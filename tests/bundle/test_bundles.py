@@ -20,7 +20,7 @@ from nicdesk.store.schema import Measure, RecordVersion, Site
 from nicdesk.store.workspace import Workspace
 
 
-def dump(path: Path, capsys) -> str:  # noqa: ANN001
+def dump(path: Path, capsys) -> str:
     capsys.readouterr()
     assert main(["dump", str(path), "--json"]) == 0
     return capsys.readouterr().out
@@ -71,7 +71,7 @@ def second_laptop(coord: Path | str, site_a: Path, tmp: Path, name: str) -> Path
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def network(tmp_path: Path, capsys, request):  # noqa: ANN001, ANN201
+def network(tmp_path: Path, capsys, request):
     """A coordinator workspace with sites A and B, and one workspace per site (each a copy
     that knows which site it is and has its own key, enrolled with the coordinator).  In
     the "postgresql" variant the coordinator then moves to a server database (`nicdesk
@@ -102,7 +102,7 @@ def export(path: Path, out: Path) -> Path:
     return out
 
 
-def test_round_trip_replay_and_stock_minisign(network, capsys) -> None:  # noqa: ANN001
+def test_round_trip_replay_and_stock_minisign(network, capsys) -> None:
     coord, sites, tmp = network
     add_values(sites["A"], {"2025-09-01": 0.5, "2025-10-01": 0.6})
     bundle = export(sites["A"], tmp / "a1.nicbundle")
@@ -125,7 +125,7 @@ def test_round_trip_replay_and_stock_minisign(network, capsys) -> None:  # noqa:
     assert '"value":0.6' in dump(coord, capsys).replace(" ", "")
 
 
-def test_private_fields_never_leave(network) -> None:  # noqa: ANN001
+def test_private_fields_never_leave(network) -> None:
     coord, sites, tmp = network
     with Workspace.open(sites["A"]) as ws:
         site = ws.meta()["local_site_id"]
@@ -138,7 +138,7 @@ def test_private_fields_never_leave(network) -> None:  # noqa: ANN001
     assert b'"email"' not in everything
 
 
-def test_any_order_gives_the_same_database(network, capsys) -> None:  # noqa: ANN001
+def test_any_order_gives_the_same_database(network, capsys) -> None:
     coord, sites, tmp = network
     bundles = []
     for name in ("A", "B"):
@@ -167,7 +167,7 @@ def test_any_order_gives_the_same_database(network, capsys) -> None:  # noqa: AN
     assert '"note":"corrected"' in dump(one, capsys).replace(" ", "")
 
 
-def test_concurrent_edits_keep_both_versions(network) -> None:  # noqa: ANN001
+def test_concurrent_edits_keep_both_versions(network) -> None:
     coord, sites, tmp = network
     add_values(sites["A"], {"2025-09-01": 0.4})
     laptop2 = second_laptop(coord, sites["A"], tmp, "A-laptop2.nicdesk")
@@ -191,8 +191,8 @@ def test_concurrent_edits_keep_both_versions(network) -> None:  # noqa: ANN001
 
 
 # ---------------------------------------------------------------- refusals
-def rebuild(src: Path, dst: Path, *, manifest=None, files=None, sign_with=None,  # noqa: ANN001
-            raw_members=None) -> Path:  # noqa: ANN001
+def rebuild(src: Path, dst: Path, *, manifest=None, files=None, sign_with=None,
+            raw_members=None) -> Path:
     """A changed copy of a bundle, re-signed when `sign_with` is given."""
     with zipfile.ZipFile(src) as zf:
         members = {n: zf.read(n) for n in zf.namelist()}
@@ -220,19 +220,19 @@ def rebuild(src: Path, dst: Path, *, manifest=None, files=None, sign_with=None, 
     return dst
 
 
-def a_key(tmp: Path):  # noqa: ANN201
+def a_key(tmp: Path):
     with Workspace.open(tmp / "A.nicdesk") as ws:
         return keys.load(ws.meta()["signing_key"]).private
 
 
-def other_site_record(files) -> None:  # noqa: ANN001
+def other_site_record(files) -> None:
     name = "records/observations.jsonl"
     line = json.loads(files[name].splitlines()[0])
     line["owner_site_id"] = "someone-else"
     files[name] = (json.dumps(line) + "\n").encode()
 
 
-def bad_date(files) -> None:  # noqa: ANN001
+def bad_date(files) -> None:
     name = "records/observations.jsonl"
     line = json.loads(files[name].splitlines()[0])
     line["period"] = "next Tuesday"
@@ -260,7 +260,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_refusals_leave_the_database_unchanged(network, capsys, case: str) -> None:  # noqa: ANN001
+def test_refusals_leave_the_database_unchanged(network, capsys, case: str) -> None:
     coord, sites, tmp = network
     add_values(sites["A"], {"2025-09-01": 0.5})
     good = export(sites["A"], tmp / "good.nicbundle")
@@ -282,7 +282,7 @@ def test_refusals_leave_the_database_unchanged(network, capsys, case: str) -> No
     assert dump(coord, capsys) == before
 
 
-def test_unenrolled_key_is_refused_with_how_to(network, capsys) -> None:  # noqa: ANN001
+def test_unenrolled_key_is_refused_with_how_to(network, capsys) -> None:
     coord, sites, tmp = network
     add_values(sites["A"], {"2025-09-01": 0.5})
     with Workspace.open(sites["A"]) as ws:
@@ -298,7 +298,7 @@ def test_unenrolled_key_is_refused_with_how_to(network, capsys) -> None:  # noqa
 
 @pytest.mark.parametrize("kind", ["zip slip", "absolute", "duplicate", "too many", "bomb",
                                   "truncated", "not a zip"])
-def test_hostile_files(network, capsys, kind: str) -> None:  # noqa: ANN001
+def test_hostile_files(network, capsys, kind: str) -> None:
     coord, sites, tmp = network
     good = export(sites["A"], tmp / "good.nicbundle")
     bad = tmp / "hostile.nicbundle"
@@ -331,7 +331,7 @@ def test_hostile_files(network, capsys, kind: str) -> None:  # noqa: ANN001
     assert dump(coord, capsys) == before
 
 
-def test_digest_back_to_another_site(network, capsys) -> None:  # noqa: ANN001
+def test_digest_back_to_another_site(network, capsys) -> None:
     coord, sites, tmp = network
     add_values(sites["A"], {"2025-09-01": 0.5})
     with Workspace.open(coord) as ws:
@@ -351,7 +351,7 @@ def test_digest_back_to_another_site(network, capsys) -> None:  # noqa: ANN001
         import_bundle(ws, bad)
 
 
-def test_conflicts_listed_and_resolved(network) -> None:  # noqa: ANN001
+def test_conflicts_listed_and_resolved(network) -> None:
     from nicdesk.store.ops.conflicts import bundle_history, open_conflicts, resolve
 
     test_concurrent_edits_keep_both_versions(network)
@@ -389,7 +389,7 @@ def test_conflicts_listed_and_resolved(network) -> None:  # noqa: ANN001
     assert settled == 1
 
 
-def test_invitation_join_enrol_export_import_digest(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_invitation_join_enrol_export_import_digest(tmp_path: Path, capsys) -> None:
     """Scenario 1 and 2 of SCENARIOS.md on the command line."""
     coord = tmp_path / "coord.nicdesk"
     with Workspace.create(coord) as ws:
@@ -422,7 +422,7 @@ def test_invitation_join_enrol_export_import_digest(tmp_path: Path, capsys) -> N
     assert '"value":0.7' in dump(coord, capsys).replace(" ", "")
 
 
-def test_sites_see_other_sites_read_only(network) -> None:  # noqa: ANN001
+def test_sites_see_other_sites_read_only(network) -> None:
     from nicdesk.store.errors import InvalidChangeError
     from nicdesk.store.schema import Charter, Observation
 
@@ -447,7 +447,7 @@ def test_sites_see_other_sites_read_only(network) -> None:  # noqa: ANN001
         ws.ops.update("site", own_site, context_tags={"locale": "rural"})  # its own: fine
 
 
-def test_network_demo_flow(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_network_demo_flow(tmp_path: Path, capsys) -> None:
     """`nicdesk demo DIR --network`: coordinator + per-site files; the whole flow works and an
     old copy arriving late is not mistaken for a conflict."""
     assert main(["demo", str(tmp_path / "demo"), "--network"]) == 0
@@ -489,7 +489,7 @@ def test_key_files_private_and_passphrase_sealed(tmp_path: Path) -> None:
         keys.load(pair.public.key_id_hex)
 
 
-def test_cancel_rolls_back(network, capsys) -> None:  # noqa: ANN001
+def test_cancel_rolls_back(network, capsys) -> None:
     coord, sites, tmp = network
     add_values(sites["A"], {"2025-09-01": 0.5, "2025-10-01": 0.6})
     bundle = export(sites["A"], tmp / "a.nicbundle")

@@ -368,8 +368,8 @@ def keys_of_template(template: dict[str, Any], monkeypatch: pytest.MonkeyPatch) 
 
 # ------------------------------------------------------------------ the properties
 @pytest.mark.parametrize("seed", SEEDS)
-def test_every_workspace_ends_with_the_same_records(template, keys_of_template,  # noqa: ANN001
-                                                    tmp_path_factory, seed: int) -> None:  # noqa: ANN001
+def test_every_workspace_ends_with_the_same_records(template, keys_of_template,
+                                                    tmp_path_factory, seed: int) -> None:
     out = run_simulation(template, seed, tmp_path_factory.mktemp("sim"))
     sim = out.sim
     print(f"\n[convergence seed {seed}] {len(sim.writes)} field writes, "
@@ -383,7 +383,7 @@ def test_every_workspace_ends_with_the_same_records(template, keys_of_template, 
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_no_edit_is_lost(template, keys_of_template, tmp_path_factory,  # noqa: ANN001
+def test_no_edit_is_lost(template, keys_of_template, tmp_path_factory,
                          seed: int) -> None:
     out = run_simulation(template, seed, tmp_path_factory.mktemp("sim"))
     lost = []
@@ -429,7 +429,7 @@ def _two_devices(template: dict[str, Any], tmp: Path) -> dict[str, Path]:
     return paths
 
 
-def test_two_devices_same_period(template, keys_of_template, tmp_path) -> None:  # noqa: ANN001
+def test_two_devices_same_period(template, keys_of_template, tmp_path) -> None:
     """Both computers of S1 enter a value for the same month while offline.  Each edit is
     a legitimate write by S1; both must reach the coordinator and the other computer, one
     value kept and the other kept as a conflict — not a bundle refused forever."""
@@ -462,7 +462,7 @@ def test_two_devices_same_period(template, keys_of_template, tmp_path) -> None: 
 # ------------------------------------------------------------------ a field written twice
 @pytest.mark.parametrize("order", ["S1 first", "S1b first"])
 def test_concurrent_edit_survives_the_other_device_editing_twice(
-        template, keys_of_template, tmp_path, order: str) -> None:  # noqa: ANN001
+        template, keys_of_template, tmp_path, order: str) -> None:
     """S1 edits a cycle's objective once; S1b, offline and later, edits the same field
     twice.  S1's edit was never seen by S1b, so it must be kept as a conflict — not
     dropped because S1b's second edit names S1b's own first edit as what it replaced."""
@@ -491,8 +491,8 @@ def test_concurrent_edit_survives_the_other_device_editing_twice(
 
 
 # ------------------------------------------------------------------ small cells, one site
-def test_second_device_sees_its_own_sites_small_cells(template, keys_of_template,  # noqa: ANN001
-                                                      tmp_path) -> None:  # noqa: ANN001
+def test_second_device_sees_its_own_sites_small_cells(template, keys_of_template,
+                                                      tmp_path) -> None:
     """The network digest strips a small cell's numbers for every site; a digest written
     for S1 alone keeps S1's own cells, so S1's second computer learns them — and no other
     site can import that digest."""

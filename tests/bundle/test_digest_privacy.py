@@ -47,7 +47,7 @@ def records(bundle: Path) -> tuple[dict, dict[str, str]]:
 
 
 @pytest.fixture
-def small_cells(tmp_path: Path):  # noqa: ANN201
+def small_cells(tmp_path: Path):
     """B records a proportion 2/3 and a count 4 (below the threshold of 10) and a
     proportion 12/20 and a count 15 (at or above it); the coordinator imports them."""
     coord, sites = build_network(tmp_path)
@@ -76,7 +76,7 @@ def small_cells(tmp_path: Path):  # noqa: ANN201
     return coord, sites, cells, digest
 
 
-def test_small_cells_travel_as_suppressed(small_cells) -> None:  # noqa: ANN001
+def test_small_cells_travel_as_suppressed(small_cells) -> None:
     coord, _sites, cells, digest = small_cells
     manifest, lines = records(digest)
     small = {cells["small proportion"], cells["small count"]}
@@ -98,7 +98,7 @@ def test_small_cells_travel_as_suppressed(small_cells) -> None:  # noqa: ANN001
         assert s.get(Observation, cells["small proportion"]).denominator == 3
 
 
-def test_other_sites_get_no_raw_values_and_the_owner_keeps_its_own(small_cells) -> None:  # noqa: ANN001
+def test_other_sites_get_no_raw_values_and_the_owner_keeps_its_own(small_cells) -> None:
     _coord, sites, cells, digest = small_cells
     with Workspace.open(sites["A"]) as ws:
         import_bundle(ws, digest)
@@ -119,7 +119,7 @@ def test_other_sites_get_no_raw_values_and_the_owner_keeps_its_own(small_cells) 
             assert s.get(Observation, cells["small count"]).value == 4
 
 
-def test_preview_shows_exactly_what_goes(small_cells) -> None:  # noqa: ANN001
+def test_preview_shows_exactly_what_goes(small_cells) -> None:
     coord, _sites, cells, digest = small_cells
     manifest, lines = records(digest)
     with Workspace.open(coord) as ws:

@@ -29,7 +29,7 @@ from nicdesk.store.schema import Measure, Network, Observation, Site
 from nicdesk.store.workspace import Workspace
 
 
-def on_computer(monkeypatch, tmp_path: Path, name: str) -> Path:  # noqa: ANN001
+def on_computer(monkeypatch, tmp_path: Path, name: str) -> Path:
     """Switch to another computer: its own data folder, so its own keys."""
     folder = tmp_path / f"computer-{name}"
     folder.mkdir(exist_ok=True)
@@ -57,7 +57,7 @@ def coordinator(path: Path, name: str = "Valley NIC") -> Path:
     return path
 
 
-def test_request_enrol_invite_join_export_import(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_request_enrol_invite_join_export_import(tmp_path: Path, monkeypatch) -> None:
     # the school's laptop: its own workspace, no key, no invitation
     on_computer(monkeypatch, tmp_path, "school")
     school = standalone_school(tmp_path / "my-school.nicdesk")
@@ -123,7 +123,7 @@ def test_request_enrol_invite_join_export_import(tmp_path: Path, monkeypatch) ->
         assert not import_bundle(ws, digest).already
 
 
-def test_command_line_request_enroll_and_join(tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+def test_command_line_request_enroll_and_join(tmp_path: Path, monkeypatch, capsys) -> None:
     on_computer(monkeypatch, tmp_path, "school")
     school = standalone_school(tmp_path / "school.nicdesk", "Maple Grove")
     request_file = tmp_path / "maple.nicjoin"
@@ -158,7 +158,7 @@ def test_command_line_request_enroll_and_join(tmp_path: Path, monkeypatch, capsy
         assert ws.meta()["signing_key"] == read_join_request(request_file).key.key_id_hex
 
 
-def test_join_with_a_given_key_and_without_one(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_join_with_a_given_key_and_without_one(tmp_path: Path, monkeypatch) -> None:
     on_computer(monkeypatch, tmp_path, "coordinator")
     coord = coordinator(tmp_path / "coord.nicdesk")
     with Workspace.open(coord) as ws, ws.read() as s:
@@ -180,7 +180,7 @@ def test_join_with_a_given_key_and_without_one(tmp_path: Path, monkeypatch) -> N
 
 
 # ------------------------------------------------------------------ bad join requests
-def _request(tmp_path: Path, monkeypatch) -> Path:  # noqa: ANN001
+def _request(tmp_path: Path, monkeypatch) -> Path:
     on_computer(monkeypatch, tmp_path, "school")
     school = standalone_school(tmp_path / "school.nicdesk")
     with Workspace.open(school) as ws:
@@ -188,7 +188,7 @@ def _request(tmp_path: Path, monkeypatch) -> Path:  # noqa: ANN001
     return tmp_path / "good.nicjoin"
 
 
-def _edit(field: str, value: object):  # noqa: ANN202
+def _edit(field: str, value: object):
     def change(data: dict) -> None:
         data[field] = value
     return change
@@ -205,7 +205,7 @@ def _other_key_consistent(data: dict) -> None:
                 fingerprint=other.fingerprint())
 
 
-def _resigned(**fields: str):  # noqa: ANN202
+def _resigned(**fields: str):
     """A request made by its key's holder, but with hidden characters in its name."""
     def change(data: dict) -> None:
         from nicdesk.services.membership import _canonical
@@ -217,7 +217,7 @@ def _resigned(**fields: str):  # noqa: ANN202
     return change
 
 
-def _drop(field: str):  # noqa: ANN202
+def _drop(field: str):
     return lambda data: data.pop(field)
 
 
@@ -241,7 +241,7 @@ def _drop(field: str):  # noqa: ANN202
     (_resigned(site_name="Evil\x1b[2J High"), "control characters"),
     (_resigned(contact="call \u202emoc.live"), "control characters"),
 ])
-def test_tampered_join_request_is_refused_in_one_line(tmp_path: Path, monkeypatch, change,  # noqa: ANN001
+def test_tampered_join_request_is_refused_in_one_line(tmp_path: Path, monkeypatch, change,
                                                       phrase: str) -> None:
     good = _request(tmp_path, monkeypatch)
     data = json.loads(good.read_text())
@@ -255,7 +255,7 @@ def test_tampered_join_request_is_refused_in_one_line(tmp_path: Path, monkeypatc
     (b"", "not JSON"), (b"\xff\xfe\x00garbage", "not JSON"), (b"[1, 2]", "not a join request"),
     (b"{" + b" " * 70_000 + b"}", "far too large"), (None, "does not exist"),
 ])
-def test_files_that_are_not_join_requests(tmp_path: Path, monkeypatch, content,  # noqa: ANN001
+def test_files_that_are_not_join_requests(tmp_path: Path, monkeypatch, content,
                                           phrase: str) -> None:
     bad = tmp_path / "bad.nicjoin"
     if content is not None:
@@ -263,7 +263,7 @@ def test_files_that_are_not_join_requests(tmp_path: Path, monkeypatch, content, 
     _refused(bad, phrase, tmp_path, monkeypatch)
 
 
-def _refused(bad: Path, phrase: str, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def _refused(bad: Path, phrase: str, tmp_path: Path, monkeypatch) -> None:
     with pytest.raises(JoinRequestError) as err:
         read_join_request(bad)
     message = err.value.message
@@ -293,7 +293,7 @@ def _stranger_invitation(tmp_path: Path) -> tuple[Path, minisign.PublicKey, keys
     return path, pair.public, pair
 
 
-def _resign(src: Path, dst: Path, pair: keys.KeyPair, change) -> Path:  # noqa: ANN001
+def _resign(src: Path, dst: Path, pair: keys.KeyPair, change) -> Path:
     with zipfile.ZipFile(src) as zf:
         members = {n: zf.read(n) for n in zf.namelist()}
     manifest = json.loads(members["manifest.json"])
@@ -307,7 +307,7 @@ def _resign(src: Path, dst: Path, pair: keys.KeyPair, change) -> Path:  # noqa: 
     return dst
 
 
-def test_stranger_invitation_only_makes_a_workspace(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_stranger_invitation_only_makes_a_workspace(tmp_path: Path, monkeypatch) -> None:
     on_computer(monkeypatch, tmp_path, "coordinator")
     real = coordinator(tmp_path / "real.nicdesk")
     with Workspace.open(real) as ws:
@@ -337,7 +337,7 @@ def test_stranger_invitation_only_makes_a_workspace(tmp_path: Path, monkeypatch)
     (lambda m: m.update(network_id="another-network"), "does not hold the site it invites"),
     (lambda m: m.update(kind="digest"), "not an invitation to join a network"),
 ])
-def test_malformed_invitation_is_refused_cleanly(tmp_path: Path, monkeypatch, change,  # noqa: ANN001
+def test_malformed_invitation_is_refused_cleanly(tmp_path: Path, monkeypatch, change,
                                                  phrase: str) -> None:
     on_computer(monkeypatch, tmp_path, "stranger")
     forged, _key, pair = _stranger_invitation(tmp_path)
@@ -351,7 +351,7 @@ def test_malformed_invitation_is_refused_cleanly(tmp_path: Path, monkeypatch, ch
     assert not target.exists()
 
 
-def test_invitation_signed_by_another_key_is_refused(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_invitation_signed_by_another_key_is_refused(tmp_path: Path, monkeypatch) -> None:
     on_computer(monkeypatch, tmp_path, "stranger")
     forged, _key, _pair = _stranger_invitation(tmp_path)
     other = keys.generate()  # claims the stranger's key inside, signs with another one

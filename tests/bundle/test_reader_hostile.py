@@ -167,7 +167,7 @@ def refused(coord: Path, bad: Path, capsys: pytest.CaptureFixture[str], phrase: 
 
 
 @pytest.fixture
-def setup(network, tmp_path: Path):  # noqa: ANN001, ANN201, F811
+def setup(network, tmp_path: Path):  # noqa: F811
     coord, sites, tmp = network
     add_values(sites["A"], {"2025-09-01": 0.5, "2025-10-01": 0.6})
     good = export(sites["A"], tmp / "good.nicbundle")
@@ -218,7 +218,7 @@ def _bzip2(good: Path, bad: Path) -> None:
 
 
 @pytest.mark.parametrize("case", sorted(UNSIGNED))
-def test_hostile_zips_are_refused_in_one_line(setup, capsys, case: str) -> None:  # noqa: ANN001
+def test_hostile_zips_are_refused_in_one_line(setup, capsys, case: str) -> None:
     coord, good, tmp = setup
     build, phrase = UNSIGNED[case]
     bad = tmp / "hostile.nicbundle"
@@ -230,7 +230,7 @@ BAD_SEQUENCES = ["7x", None, [1], 2**70, 1.9, -5, 0, True]
 
 
 @pytest.mark.parametrize("sequence", BAD_SEQUENCES, ids=repr)
-def test_every_bad_sequence_is_refused(setup, capsys, sequence: Any) -> None:  # noqa: ANN001
+def test_every_bad_sequence_is_refused(setup, capsys, sequence: Any) -> None:
     coord, good, tmp = setup
     bad = signed(good, tmp / "seq.nicbundle", site_key(tmp),
                  manifest=lambda m: m.update(sequence=sequence))
@@ -289,14 +289,14 @@ SIGNED: dict[str, tuple[dict[str, Any], str]] = {
 
 
 @pytest.mark.parametrize("case", sorted(SIGNED))
-def test_signed_but_hostile_content_is_refused(setup, capsys, case: str) -> None:  # noqa: ANN001
+def test_signed_but_hostile_content_is_refused(setup, capsys, case: str) -> None:
     coord, good, tmp = setup
     spec, phrase = SIGNED[case]
     bad = signed(good, tmp / "content.nicbundle", site_key(tmp), **spec)
     refused(coord, bad, capsys, phrase)
 
 
-def test_clock_two_days_ahead_names_file_line_and_what_to_check(setup, capsys) -> None:  # noqa: ANN001
+def test_clock_two_days_ahead_names_file_line_and_what_to_check(setup, capsys) -> None:
     coord, good, tmp = setup
     ahead = now_ms() + 2 * DAY_MS
     bad = signed(good, tmp / "ahead.nicbundle", site_key(tmp),
@@ -315,7 +315,7 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     names: list[str] = []
     real = zipfile.ZipFile.open
 
-    def spy(self, name, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def spy(self, name, *args, **kwargs):
         names.append(getattr(name, "filename", name))
         return real(self, name, *args, **kwargs)
 
@@ -323,8 +323,8 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return names
 
 
-def test_signature_is_checked_before_any_record_is_decompressed(setup, capsys,  # noqa: ANN001
-                                                                  opened) -> None:  # noqa: ANN001
+def test_signature_is_checked_before_any_record_is_decompressed(setup, capsys,
+                                                                  opened) -> None:
     coord, good, tmp = setup
     members = members_of(good)
     m = json.loads(members["manifest.json"])
@@ -336,7 +336,7 @@ def test_signature_is_checked_before_any_record_is_decompressed(setup, capsys,  
     assert set(opened) == {"manifest.json", "manifest.json.minisig"}
 
 
-def test_unlisted_member_refused_before_decompression(setup, capsys, opened) -> None:  # noqa: ANN001
+def test_unlisted_member_refused_before_decompression(setup, capsys, opened) -> None:
     coord, good, tmp = setup
     present = set(members_of(good))
     unlisted = next(f"records/{t}.jsonl" for t in ("sites", "measures", "charters", "aims")
@@ -402,7 +402,7 @@ def refused_in_child(coord: Path, bad: Path, capsys: pytest.CaptureFixture[str],
     return result["grew_mb"]
 
 
-def test_300_one_megabyte_members(setup, capsys) -> None:  # noqa: ANN001
+def test_300_one_megabyte_members(setup, capsys) -> None:
     coord, good, tmp = setup
     bad = write_zip(tmp / "wide.nicbundle", [*members_of(good).items(), *(
         (f"records/x{i}.jsonl", bytes(1 << 20)) for i in range(300))])
@@ -410,14 +410,14 @@ def test_300_one_megabyte_members(setup, capsys) -> None:  # noqa: ANN001
     refused_in_child(coord, bad, capsys, "files inside")
 
 
-def test_300_one_megabyte_members_with_known_names(setup, capsys) -> None:  # noqa: ANN001
+def test_300_one_megabyte_members_with_known_names(setup, capsys) -> None:
     coord, good, tmp = setup
     bad = write_zip(tmp / "dup.nicbundle", [*members_of(good).items(), *(
         (OBS, bytes(1 << 20)) for _ in range(300))])
     refused_in_child(coord, bad, capsys, "files inside")
 
 
-def test_zip_bomb_claiming_a_tiny_size(setup, capsys, gigabyte_of_zeros) -> None:  # noqa: ANN001
+def test_zip_bomb_claiming_a_tiny_size(setup, capsys, gigabyte_of_zeros) -> None:
     """A signed manifest lists the genuine file; the zip's member claims that size, but
     its data inflates to 1 GiB.  Reading stops at the claimed size."""
     coord, good, tmp = setup
@@ -431,7 +431,7 @@ def test_zip_bomb_claiming_a_tiny_size(setup, capsys, gigabyte_of_zeros) -> None
     refused_in_child(coord, bad, capsys, "damaged")
 
 
-def test_zip_bomb_claiming_its_real_size(setup, capsys, gigabyte_of_zeros) -> None:  # noqa: ANN001
+def test_zip_bomb_claiming_its_real_size(setup, capsys, gigabyte_of_zeros) -> None:
     coord, good, tmp = setup
     members = members_of(good)
     items = [stored(n, d) for n, d in members.items() if n != OBS]
@@ -440,7 +440,7 @@ def test_zip_bomb_claiming_its_real_size(setup, capsys, gigabyte_of_zeros) -> No
                      "would unpack to")
 
 
-def test_member_inflating_past_its_size_is_read_only_to_that_size(setup, capsys) -> None:  # noqa: ANN001
+def test_member_inflating_past_its_size_is_read_only_to_that_size(setup, capsys) -> None:
     """Signed manifest and zip agree on the size; the data (with a CRC that matches what
     is read) would inflate to 200 MiB: reading stops at the size, the hash refuses it."""
     coord, good, tmp = setup
@@ -455,7 +455,7 @@ def test_member_inflating_past_its_size_is_read_only_to_that_size(setup, capsys)
                      f"{OBS} was changed after the bundle was signed")
 
 
-def test_a_list_of_contents_too_long_is_refused_before_parsing(setup, capsys) -> None:  # noqa: ANN001
+def test_a_list_of_contents_too_long_is_refused_before_parsing(setup, capsys) -> None:
     coord, good, tmp = setup
     items = [stored(n, d) for n, d in members_of(good).items()]
     items += [stored(f"r/{i}", b"") for i in range(20_000)]
@@ -466,7 +466,7 @@ def test_a_list_of_contents_too_long_is_refused_before_parsing(setup, capsys) ->
 
 
 # ------------------------------------------------------------------ text round trip
-def test_line_separators_inside_a_note_round_trip(setup, capsys) -> None:  # noqa: ANN001
+def test_line_separators_inside_a_note_round_trip(setup, capsys) -> None:
     coord, _good, tmp = setup
     note = "first\u2028second\u0085third\u2029fourth\x1cfifth\r\nsixth"
     with Workspace.open(tmp / "A.nicdesk") as ws:
@@ -481,7 +481,7 @@ def test_line_separators_inside_a_note_round_trip(setup, capsys) -> None:  # noq
 
 
 # ------------------------------------------------------------------ invitation fields
-def test_invitation_fields(tmp_path: Path, network) -> None:  # noqa: ANN001, F811
+def test_invitation_fields(tmp_path: Path, network) -> None:  # noqa: F811
     coord, _sites, tmp = network
     invite = tmp / "invite.nicbundle"
     assert main(["network", "invite", str(coord), "--site", "B", "--out", str(invite)]) == 0
@@ -510,7 +510,7 @@ def one_line_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     return out.err
 
 
-def test_verify_without_key_lists_and_says_so(setup, capsys) -> None:  # noqa: ANN001
+def test_verify_without_key_lists_and_says_so(setup, capsys) -> None:
     coord, good, tmp = setup
     capsys.readouterr()
     assert main(["verify", str(good)]) == 0
@@ -520,7 +520,7 @@ def test_verify_without_key_lists_and_says_so(setup, capsys) -> None:  # noqa: A
     assert "signature and files verified" in capsys.readouterr().out
 
 
-def test_verify_refuses_in_one_line(setup, capsys) -> None:  # noqa: ANN001
+def test_verify_refuses_in_one_line(setup, capsys) -> None:
     coord, good, tmp = setup
     assert "is a folder" in one_line_error(["verify", str(tmp)], capsys)
     assert "does not exist" in one_line_error(["verify", str(tmp / "nope.nicbundle")], capsys)

@@ -83,8 +83,8 @@ class Net:
             imported(site, out)
         return out
 
-    def attack(self, src: Path, change, *, key: Any = None,  # noqa: ANN001
-               manifest=None) -> Path:  # noqa: ANN001
+    def attack(self, src: Path, change, *, key: Any = None,
+               manifest=None) -> Path:
         """`src` changed by `change(records)`, re-signed with A's key (or `key`)."""
 
         def edit(m: dict[str, Any], records: Records) -> None:
@@ -96,7 +96,7 @@ class Net:
 
 
 @pytest.fixture
-def net(network) -> Net:  # noqa: ANN001, F811
+def net(network) -> Net:  # noqa: F811
     return Net(network)
 
 
@@ -104,7 +104,7 @@ def dumps(path: Path) -> tuple[str, str]:
     return json_dump(path), sql_dump(path)
 
 
-def imported(target: Path, bundle: Path):  # noqa: ANN201
+def imported(target: Path, bundle: Path):
     with Workspace.open(target) as ws:
         return import_bundle(ws, bundle)
 
@@ -162,7 +162,7 @@ def copy_as_new(record: dict[str, Any], **values: Any) -> dict[str, Any]:
     return new
 
 
-def cli(argv: list[str], capsys) -> tuple[int, str, str]:  # noqa: ANN001
+def cli(argv: list[str], capsys) -> tuple[int, str, str]:
     """Run the command line in-process: an uncaught exception (a traceback) fails here."""
     capsys.readouterr()
     code = main(argv)
@@ -381,7 +381,7 @@ def _forged_join_request(path: Path, private: Ed25519PrivateKey, key: minisign.P
     return path
 
 
-def test_enrolling_a_key_with_a_key_id_in_use_is_refused(net: Net, capsys) -> None:  # noqa: ANN001
+def test_enrolling_a_key_with_a_key_id_in_use_is_refused(net: Net, capsys) -> None:
     """repro_keyid_collision: a key whose id is B's (or the coordinator's) would let A
     speak in B's numbering; enrolling it for A is refused in one line, by the API, by
     `nicdesk network enroll` with a .pub and with a join request."""
@@ -467,7 +467,7 @@ def test_a_link_never_joins_nodes_of_another_diagram(net: Net) -> None:
     t = _theory(net)
     genuine = export(net.a, net.path(".nicbundle"))
 
-    def relink(**ends: str):  # noqa: ANN202
+    def relink(**ends: str):
         return lambda records: touch(row_of(records, "driver_link", t["link"]), **ends)
 
     def new_diagram_and_link(records: Records) -> None:  # the red team's exact attack
@@ -514,7 +514,7 @@ def test_a_site_cannot_take_another_sites_name(net: Net) -> None:
 
 
 # ------------------------------------------------------------- 5. crafted invitations
-def _join_refused(net: Net, invitation: Path, capsys) -> str:  # noqa: ANN001
+def _join_refused(net: Net, invitation: Path, capsys) -> str:
     home = net.tmp / f"join{net.n}"
     home.mkdir()
     code, out, err = cli(["join", str(invitation), "--out", str(home / "site.nicdesk")],
@@ -524,7 +524,7 @@ def _join_refused(net: Net, invitation: Path, capsys) -> str:  # noqa: ANN001
     return err
 
 
-def test_join_with_incomplete_or_dangling_records_is_refused(net: Net, capsys) -> None:  # noqa: ANN001
+def test_join_with_incomplete_or_dangling_records_is_refused(net: Net, capsys) -> None:
     """repro_join_traceback: a (self-signed, as every invitation is) invitation whose
     records break NOT NULL or foreign keys gave an IntegrityError traceback and left a
     half-made workspace."""
@@ -570,7 +570,7 @@ def test_join_with_incomplete_or_dangling_records_is_refused(net: Net, capsys) -
 
 
 # ----------------------------------------------------- 6. a join request nested deep
-def test_enroll_with_a_deeply_nested_join_request_is_refused(net: Net, capsys) -> None:  # noqa: ANN001
+def test_enroll_with_a_deeply_nested_join_request_is_refused(net: Net, capsys) -> None:
     """repro_enroll_recursion: 30,000 levels of brackets gave a RecursionError."""
     deep = net.path(".nicjoin")
     deep.write_bytes(b'{"format":"nicdesk-join-request","x":' + b"[" * 30000
@@ -585,7 +585,7 @@ def test_enroll_with_a_deeply_nested_join_request_is_refused(net: Net, capsys) -
 @pytest.mark.parametrize(("key", "value", "phrase"), [
     ("device_id", "bad id!", "device id"), ("device_id", "-" * 200, "device id"),
     ("clock_last", "garbage", "clock"), ("clock_last", "999999999999999-x-y", "clock")])
-def test_unusable_device_id_or_clock_opens_with_a_warning(net: Net, capsys, key: str,  # noqa: ANN001
+def test_unusable_device_id_or_clock_opens_with_a_warning(net: Net, capsys, key: str,
                                                           value: str, phrase: str) -> None:
     """repro_workspace_tracebacks: a workspace_meta device_id or clock_last that cannot
     be used gave tracebacks from import, import-csv and enroll."""
@@ -616,7 +616,7 @@ def test_unusable_device_id_or_clock_opens_with_a_warning(net: Net, capsys, key:
         assert import_bundle(ws, bundle).sequence == 1
 
 
-def test_invalid_json_in_a_column_is_a_one_line_refusal(net: Net, capsys) -> None:  # noqa: ANN001
+def test_invalid_json_in_a_column_is_a_one_line_refusal(net: Net, capsys) -> None:
     """repro_workspace_tracebacks: a JSON column holding no JSON (here A's keys) gave a
     JSONDecodeError traceback; now every command says the workspace is damaged."""
     path = net.copy(net.coord)
@@ -638,7 +638,7 @@ def test_invalid_json_in_a_column_is_a_one_line_refusal(net: Net, capsys) -> Non
 
 
 # --------------------------------------------------------- 8. terminal escapes
-def test_invite_prints_no_terminal_escapes(net: Net, capsys) -> None:  # noqa: ANN001
+def test_invite_prints_no_terminal_escapes(net: Net, capsys) -> None:
     """repro_invite_terminal_escape: A names itself with OSC/CSI/bidi sequences; the
     coordinator's `nicdesk network invite` printed the name raw."""
     evil = "A\x1b]0;PWNED\x07\x1b[2J\x1b[31m\u202eloohcS"
@@ -664,7 +664,7 @@ def _equivocate(net: Net, to_coordinator: float, to_b: float) -> str:
     genuine = export(net.a, net.path(".nicbundle"))
     same = stamp(DEVICE_A, 1000)
 
-    def value(v: float):  # noqa: ANN202
+    def value(v: float):
         def change(records: Records) -> None:
             row = row_of(records, "observation", obs)
             row["value"] = v

@@ -44,7 +44,7 @@ def export(path: Path, out: Path, kind: str = "site") -> Path:
 
 
 @pytest.fixture
-def net(tmp_path: Path):  # noqa: ANN201
+def net(tmp_path: Path):
     coord, sites = build_network(tmp_path)
     return coord, sites, tmp_path
 
@@ -57,7 +57,7 @@ def test_next_sequence_after_own_and_acknowledged() -> None:
     assert next_sequence({"bundle_sequence": "4", "acknowledged_sequence": "9"}) == 10
 
 
-def test_acknowledged_sequence_moves_the_next_number(net) -> None:  # noqa: ANN001
+def test_acknowledged_sequence_moves_the_next_number(net) -> None:
     _coord, sites, tmp = net
     add_value(sites["A"], "2025-09-01")
     with Workspace.open(sites["A"]) as ws:
@@ -69,7 +69,7 @@ def test_acknowledged_sequence_moves_the_next_number(net) -> None:  # noqa: ANN0
     assert manifest(export(sites["A"], tmp / "a2.nicbundle"))["sequence"] == 9
 
 
-def test_digest_acknowledges_what_the_coordinator_imported(net) -> None:  # noqa: ANN001
+def test_digest_acknowledges_what_the_coordinator_imported(net) -> None:
     coord, sites, tmp = net
     add_value(sites["A"], "2025-09-01")
     a1 = export(sites["A"], tmp / "a1.nicbundle")
@@ -88,7 +88,7 @@ def test_digest_acknowledges_what_the_coordinator_imported(net) -> None:  # noqa
     assert "acknowledged" not in manifest(a1)  # only digests acknowledge
 
 
-def test_a_restored_backup_never_reuses_a_number(net) -> None:  # noqa: ANN001
+def test_a_restored_backup_never_reuses_a_number(net) -> None:
     """Scenario: A exports 1 and 2, then restores a backup taken after 1; the digest tells
     it the network has seen 2, so its next bundle is 3 and is imported, not mistaken for
     a replay."""
@@ -121,7 +121,7 @@ def coordinator_key(path: Path) -> minisign.PublicKey:
         return keys.workspace_public_key(ws.meta())
 
 
-def test_rotation_is_announced_by_a_digest_signed_with_the_old_key(net, capsys) -> None:  # noqa: ANN001
+def test_rotation_is_announced_by_a_digest_signed_with_the_old_key(net, capsys) -> None:
     coord, sites, tmp = net
     old = coordinator_key(coord)
     with Workspace.open(sites["A"]) as ws:  # A has the old key (it joined before)
@@ -174,7 +174,7 @@ def test_rotation_is_announced_by_a_digest_signed_with_the_old_key(net, capsys) 
         import_bundle(ws, later)
 
 
-def test_rotation_needs_the_coordinator_and_its_current_key(net) -> None:  # noqa: ANN001
+def test_rotation_needs_the_coordinator_and_its_current_key(net) -> None:
     coord, sites, _tmp = net
     with Workspace.open(sites["A"]) as ws, pytest.raises(ExportError, match="coordinator"):
         rotate_key(ws)
@@ -186,7 +186,7 @@ def test_rotation_needs_the_coordinator_and_its_current_key(net) -> None:  # noq
         assert "rotation_pending" not in ws.meta()
 
 
-def test_rotating_twice_before_a_digest_keeps_the_last_key(net) -> None:  # noqa: ANN001
+def test_rotating_twice_before_a_digest_keeps_the_last_key(net) -> None:
     coord, _sites, tmp = net
     old = coordinator_key(coord)
     with Workspace.open(coord) as ws:

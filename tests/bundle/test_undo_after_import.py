@@ -20,7 +20,7 @@ def _only_obs(ws: Workspace) -> Observation:
         return s.query(Observation).one()
 
 
-def test_undo_after_import_keeps_the_imported_value(network) -> None:  # noqa: ANN001, F811
+def test_undo_after_import_keeps_the_imported_value(network) -> None:  # noqa: F811
     """A's laptop 1 edits a note; laptop 2's newer correction arrives (through the
     coordinator's digest); Undo on laptop 1 must not bring its old text back."""
     coord, sites, tmp = network

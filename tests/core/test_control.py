@@ -80,13 +80,13 @@ def test_p_limits_clipped_to_0_and_1() -> None:
     ("u", [1, 2], None, "denominator for every point"),
     ("x", [1], None, "Unknown chart"),
 ])
-def test_bad_data_is_explained(kind, values, sizes, phrase) -> None:  # noqa: ANN001
+def test_bad_data_is_explained(kind, values, sizes, phrase) -> None:
     with pytest.raises(ControlChartError, match=phrase):
         control_chart(kind, values, sizes)
 
 
 @given(st.lists(st.integers(0, 50), min_size=1, max_size=40))
-def test_c_chart_limits_bracket_the_centre(counts) -> None:  # noqa: ANN001
+def test_c_chart_limits_bracket_the_centre(counts) -> None:
     chart = control_chart("c", counts)
     for lo, c, hi in zip(chart.lower, chart.centre, chart.upper, strict=True):
         assert 0 <= lo <= c <= hi

@@ -16,7 +16,7 @@ from nicdesk.core.layout import (
 
 
 @st.composite
-def diagrams(draw):  # noqa: ANN001, ANN201
+def diagrams(draw):
     count = draw(st.integers(1, 40))
     nodes = [LayoutNode("n0", "aim", "Aim")]
     for i in range(1, count):
@@ -33,12 +33,12 @@ def diagrams(draw):  # noqa: ANN001, ANN201
     return nodes, links
 
 
-def overlaps(a, b) -> bool:  # noqa: ANN001
+def overlaps(a, b) -> bool:
     return a.x < b.right and b.x < a.right and a.y < b.bottom and b.y < a.bottom
 
 
 @given(diagrams(), st.booleans())
-def test_no_overlaps_and_edges_go_right(d, pinned) -> None:  # noqa: ANN001
+def test_no_overlaps_and_edges_go_right(d, pinned) -> None:
     nodes, links = d
     lay = layout_driver(nodes, links, pinned=pinned)
     boxes = list(lay.boxes.values())
@@ -53,7 +53,7 @@ def test_no_overlaps_and_edges_go_right(d, pinned) -> None:  # noqa: ANN001
 
 @settings(max_examples=80)
 @given(diagrams(), st.data())
-def test_adding_a_leaf_moves_at_most_later_nodes_of_its_column(d, data) -> None:  # noqa: ANN001
+def test_adding_a_leaf_moves_at_most_later_nodes_of_its_column(d, data) -> None:
     nodes, links = d
     before = layout_driver(nodes, links)
     level = data.draw(st.sampled_from(LEVELS[1:]))
@@ -84,7 +84,7 @@ def test_link_rules() -> None:
 
 
 @st.composite
-def fishbones(draw):  # noqa: ANN001, ANN201
+def fishbones(draw):
     from nicdesk.core.layout import FishCategory, FishCause
 
     cats = []
@@ -99,7 +99,7 @@ def fishbones(draw):  # noqa: ANN001, ANN201
 
 
 @given(fishbones())
-def test_fishbone_labels_never_overlap_and_stay_on_their_side(cats) -> None:  # noqa: ANN001
+def test_fishbone_labels_never_overlap_and_stay_on_their_side(cats) -> None:
     from nicdesk.core.layout import layout_fishbone
 
     lay = layout_fishbone("Too many 9th graders fail a course", cats)

@@ -10,7 +10,7 @@ FIELDS = ["title", "objective", "notes"]
 
 
 @st.composite
-def versions(draw):  # noqa: ANN001, ANN201
+def versions(draw):
     values, clocks = {}, {}
     for name in draw(st.lists(st.sampled_from(FIELDS), unique=True)):
         clocks[name] = Hlc(draw(st.integers(0, 5)), draw(st.integers(0, 2)),
@@ -20,25 +20,25 @@ def versions(draw):  # noqa: ANN001, ANN201
     return values, clocks
 
 
-def merged(a, b):  # noqa: ANN001, ANN201
+def merged(a, b):
     r = merge_fields(a[0], a[1], b[0], b[1])
     return r.values, r.clocks
 
 
 @given(versions())
-def test_idempotent(a) -> None:  # noqa: ANN001
+def test_idempotent(a) -> None:
     assert merged(a, a) == a
     once = merged(a, a)
     assert merged(once, a) == once
 
 
 @given(versions(), versions())
-def test_commutative(a, b) -> None:  # noqa: ANN001
+def test_commutative(a, b) -> None:
     assert merged(a, b) == merged(b, a)
 
 
 @given(versions(), versions(), versions())
-def test_associative(a, b, c) -> None:  # noqa: ANN001
+def test_associative(a, b, c) -> None:
     assert merged(merged(a, b), c) == merged(a, merged(b, c))
 
 

@@ -29,7 +29,7 @@ json_values = st.recursive(
 )
 
 
-def merge_one(local: Any, remote: Any, *, clock: str = STAMP):  # noqa: ANN401, ANN201
+def merge_one(local: Any, remote: Any, *, clock: str = STAMP):
     """Merge field "value" (same `clock` on both sides) plus an untouched field "note"."""
     return merge_fields({"value": local, "note": "kept"},
                         {"value": clock, "note": OTHER, "~value": OTHER},
@@ -37,7 +37,7 @@ def merge_one(local: Any, remote: Any, *, clock: str = STAMP):  # noqa: ANN401, 
 
 
 @given(json_values, json_values)
-def test_equal_clocks_pick_one_winner_whichever_side_is_local(a: Any, b: Any) -> None:  # noqa: ANN401
+def test_equal_clocks_pick_one_winner_whichever_side_is_local(a: Any, b: Any) -> None:
     if a == b:  # equal values are the other test
         return
     here = merge_one(a, b)  # a is local, b arrives
@@ -76,7 +76,7 @@ def test_equal_clocks_converge_in_any_order(values: list[Any]) -> None:
 
 
 @given(json_values)
-def test_equal_clocks_equal_values_change_nothing(a: Any) -> None:  # noqa: ANN401
+def test_equal_clocks_equal_values_change_nothing(a: Any) -> None:
     result = merge_one(a, a)
     assert result.changed == set() and result.conflicts == []
     assert result.values == {"value": a, "note": "kept"}

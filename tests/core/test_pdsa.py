@@ -5,7 +5,7 @@ from nicdesk.core.pdsa import CycleFacts, overdue, problems, stage
 TODAY = dt.date(2026, 3, 1)
 
 
-def facts(**kw) -> CycleFacts:  # noqa: ANN003
+def facts(**kw) -> CycleFacts:
     base = dict(title="t", change_idea=True, questions=1, predictions=1, results=0,
                 start=dt.date(2026, 3, 10), end=dt.date(2026, 3, 24), did=False, learned=False,
                 decision="", act_next="")

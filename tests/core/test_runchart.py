@@ -72,7 +72,7 @@ def test_equal_neighbours_neither_break_nor_add_to_a_trend() -> None:
 
 
 @pytest.mark.parametrize("values", [[], [None, None], [3.0], [3.0, 3.0, 3.0], [1.0, 2.0]])
-def test_tiny_and_flat_series_do_not_fail(values) -> None:  # noqa: ANN001
+def test_tiny_and_flat_series_do_not_fail(values) -> None:
     a = analyze(values)
     assert not a.runs_signal and a.shifts == [] and a.trends == []
     if len(values) < 2 or len(set(values)) == 1:
@@ -80,7 +80,7 @@ def test_tiny_and_flat_series_do_not_fail(values) -> None:  # noqa: ANN001
 
 
 @given(series)
-def test_indices_lie_in_range(values) -> None:  # noqa: ANN001
+def test_indices_lie_in_range(values) -> None:
     a = analyze(values)
     for first, last in a.shifts + a.trends:
         assert 0 <= first < last < len(values)
@@ -88,7 +88,7 @@ def test_indices_lie_in_range(values) -> None:  # noqa: ANN001
 
 
 @given(series, st.data())
-def test_adding_a_point_on_the_median_changes_nothing(values, data) -> None:  # noqa: ANN001
+def test_adding_a_point_on_the_median_changes_nothing(values, data) -> None:
     a = analyze(values)
     assume(a.median is not None)
     pos = data.draw(st.integers(0, len(values)))
@@ -99,7 +99,7 @@ def test_adding_a_point_on_the_median_changes_nothing(values, data) -> None:  # 
 
 
 @given(series)
-def test_reversing_swaps_up_and_down_trends(values) -> None:  # noqa: ANN001
+def test_reversing_swaps_up_and_down_trends(values) -> None:
     n = len(values)
     a, r = analyze(values), analyze(values[::-1])
     mirror = lambda spans: sorted((n - 1 - last, n - 1 - first) for first, last in spans)  # noqa: E731
@@ -110,7 +110,7 @@ def test_reversing_swaps_up_and_down_trends(values) -> None:  # noqa: ANN001
 
 
 @given(series)
-def test_runs_signal_follows_its_definition(values) -> None:  # noqa: ANN001
+def test_runs_signal_follows_its_definition(values) -> None:
     a = analyze(values)
     if a.n_useful:
         assert a.runs_signal == (a.longest_run > a.longest_run_max

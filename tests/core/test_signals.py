@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from nicdesk.core.signals import RULE_SETS, Phase, Point, analyse_series, fmt_span
 
 
-def monthly(values, start=dt.date(2025, 1, 1)):  # noqa: ANN001, ANN201
+def monthly(values, start=dt.date(2025, 1, 1)):
     out = []
     for k, v in enumerate(values):
         y, m = divmod(start.month - 1 + k, 12)
@@ -97,7 +97,7 @@ def test_span_formats() -> None:
 
 @given(st.lists(st.one_of(st.none(), st.integers(0, 9).map(float)), max_size=40),
        st.sampled_from(sorted(RULE_SETS)), st.sampled_from(["run", "c", "i"]))
-def test_every_signal_points_into_the_series(values, rules, kind) -> None:  # noqa: ANN001
+def test_every_signal_points_into_the_series(values, rules, kind) -> None:
     points = monthly(values)
     a = analyse_series(points, chart_kind=kind, rule_set=rules)
     for s in a.signals:

@@ -17,7 +17,7 @@ from nicdesk.core.variation import (
 )  # fmt: skip
 
 
-def _interpolated(cdf, q: float, n: float) -> float:  # noqa: ANN001
+def _interpolated(cdf, q: float, n: float) -> float:
     """Spiegelhalter's limit, computed the slow obvious way from a full CDF table."""
     r = next(k for k, c in enumerate(cdf) if c >= q)
     below = cdf[r - 1] if r else 0.0

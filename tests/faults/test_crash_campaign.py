@@ -51,7 +51,7 @@ def _timed(*args: str) -> float:
     return time.monotonic() - start
 
 
-def test_killed_imports_leave_all_or_nothing(large_pair, tmp_path: Path) -> None:  # noqa: ANN001
+def test_killed_imports_leave_all_or_nothing(large_pair, tmp_path: Path) -> None:
     rng = random.Random(20261126)
     probe = tmp_path / "probe.nicdesk"
     shutil.copyfile(large_pair.coordinator, probe)

@@ -102,7 +102,7 @@ def _dump(ws: Workspace) -> str:
 
 
 @pytest.fixture(scope="module")
-def target(small_pair, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN001, ANN201
+def target(small_pair, tmp_path_factory: pytest.TempPathFactory):
     work = tmp_path_factory.mktemp("fuzz") / "coord.nicdesk"
     shutil.copyfile(small_pair.coordinator, work)
     ws = Workspace.open(work)
@@ -115,7 +115,7 @@ seen: dict[str, int] = {}
 
 
 @pytest.mark.filterwarnings("ignore:Duplicate name")  # the rename mutation makes them
-def test_one_thousand_mutated_bundles_are_refused(target) -> None:  # noqa: ANN001
+def test_one_thousand_mutated_bundles_are_refused(target) -> None:
     ws, raw, folder = target
     before = _dump(ws)
     path = folder / "mutant.nicbundle"

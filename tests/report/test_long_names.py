@@ -26,7 +26,7 @@ MARKUP = "<b>Eastside & </a> High</b>"  # the contents page and headings parse m
 def _outline(reader: PdfReader) -> list[str]:
     titles: list[str] = []
 
-    def walk(items: list) -> None:  # noqa: ANN001
+    def walk(items: list) -> None:
         for item in items:
             if isinstance(item, list):
                 walk(item)
@@ -38,7 +38,7 @@ def _outline(reader: PdfReader) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def long_packet(demo_file: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def long_packet(demo_file: Path, tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("long")
     work = folder / "long.nicdesk"
     shutil.copyfile(demo_file, work)
@@ -66,7 +66,7 @@ def long_packet(demo_file: Path, tmp_path_factory: pytest.TempPathFactory):  # n
     return result, ordinary, reader, text
 
 
-def test_packet_builds_with_a_sane_page_count(long_packet) -> None:  # noqa: ANN001
+def test_packet_builds_with_a_sane_page_count(long_packet) -> None:
     result, ordinary, reader, _text = long_packet
     assert result.path.read_bytes().startswith(b"%PDF")
     assert len(reader.pages) == result.pages
@@ -74,7 +74,7 @@ def test_packet_builds_with_a_sane_page_count(long_packet) -> None:  # noqa: ANN
     assert ordinary.pages <= result.pages <= ordinary.pages + 3
 
 
-def test_long_names_appear_shortened(long_packet) -> None:  # noqa: ANN001
+def test_long_names_appear_shortened(long_packet) -> None:
     _result, _ordinary, reader, text = long_packet
     for letter in "SMT":
         runs = re.findall(f"{letter}{{20,}}", text)
@@ -86,7 +86,7 @@ def test_long_names_appear_shortened(long_packet) -> None:  # noqa: ANN001
     assert max(len(t) for t in outline) <= 240
 
 
-def test_idea_title_cut_and_markup_names_shown_as_typed(long_packet) -> None:  # noqa: ANN001
+def test_idea_title_cut_and_markup_names_shown_as_typed(long_packet) -> None:
     _result, _ordinary, reader, text = long_packet
     assert "I" * 100 in text and "I" * 120 not in text  # PDSA summaries: "testing “II…”"
     assert "".join(MARKUP.split()) in text  # headings, cells and the contents page

@@ -22,7 +22,7 @@ from nicdesk.store.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
-def sample_packet(demo_file: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def sample_packet(demo_file: Path, tmp_path_factory: pytest.TempPathFactory):
     path = tmp_path_factory.mktemp("packet") / "winter.pdf"
     with Workspace.open(demo_file) as ws:
         with ws.read() as s:
@@ -38,7 +38,7 @@ def _text(reader: PdfReader) -> list[str]:
     return [page.extract_text() or "" for page in reader.pages]
 
 
-def test_pages_outline_and_footers(sample_packet) -> None:  # noqa: ANN001
+def test_pages_outline_and_footers(sample_packet) -> None:
     result, reader, _agenda, _schools = sample_packet
     assert len(reader.pages) == result.pages >= 15
     top = [item.title for item in reader.outline if not isinstance(item, list)]
@@ -54,7 +54,7 @@ def test_pages_outline_and_footers(sample_packet) -> None:  # noqa: ANN001
     assert "Contents" in texts[1] and "Site one-pagers" in texts[1]
 
 
-def test_vector_charts_and_embedded_fonts(sample_packet) -> None:  # noqa: ANN001
+def test_vector_charts_and_embedded_fonts(sample_packet) -> None:
     _result, reader, _agenda, _schools = sample_packet
     fonts = set()
     for page in reader.pages:
@@ -71,7 +71,7 @@ def test_vector_charts_and_embedded_fonts(sample_packet) -> None:  # noqa: ANN00
     assert fonts and all("Helvetica" not in f for f in fonts)
 
 
-def test_text_names_every_site_and_agenda_item(sample_packet) -> None:  # noqa: ANN001
+def test_text_names_every_site_and_agenda_item(sample_packet) -> None:
     _result, reader, agenda, schools = sample_packet
     text = " ".join(" ".join(t.split()) for t in _text(reader))
     for title in agenda:

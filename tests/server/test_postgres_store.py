@@ -21,7 +21,7 @@ def nicdesk(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=300)
 
 
-def _tables(pg_cluster, database: str) -> list[str]:  # noqa: ANN001
+def _tables(pg_cluster, database: str) -> list[str]:
     import psycopg
 
     with psycopg.connect(host=str(pg_cluster.sock), port=pg_cluster.port, user="postgres",
@@ -30,7 +30,7 @@ def _tables(pg_cluster, database: str) -> list[str]:  # noqa: ANN001
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
 
 
-def test_refusals_name_what_to_fix_and_write_nothing(pg_cluster, pg_url: str) -> None:  # noqa: ANN001
+def test_refusals_name_what_to_fix_and_write_nothing(pg_cluster, pg_url: str) -> None:
     with pytest.raises(WorkspaceError, match="not a database URL"):
         Workspace.open("postgresql+psycopg://user@host:notaport/db")
     with pytest.raises(WorkspaceError, match="did not answer"):
@@ -62,7 +62,7 @@ def test_refusals_name_what_to_fix_and_write_nothing(pg_cluster, pg_url: str) ->
         pg_cluster.drop_database("noprivs")
 
 
-def test_newer_schema_is_refused(pg_cluster, pg_url: str) -> None:  # noqa: ANN001
+def test_newer_schema_is_refused(pg_cluster, pg_url: str) -> None:
     with Workspace.open(pg_url) as ws:
         ws.ops.create("network", name="NIC")
         with ws.engine.begin() as con:
@@ -86,14 +86,14 @@ def site_bundles(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[P
     return folder / "coordinator.nicdesk", bundles
 
 
-def _dump(target: str | Path, capsys) -> dict:  # noqa: ANN001
+def _dump(target: str | Path, capsys) -> dict:
     capsys.readouterr()
     assert main(["dump", str(target)]) == 0
     return json.loads(capsys.readouterr().out)
 
 
 def test_move_coordinator_to_server_and_merge_bundles(site_bundles, pg_url: str,
-                                                      tmp_path: Path, capsys) -> None:  # noqa: ANN001
+                                                      tmp_path: Path, capsys) -> None:
     coordinator, bundles = site_bundles
     local = tmp_path / "coordinator.nicdesk"
     local.write_bytes(coordinator.read_bytes())
@@ -111,7 +111,7 @@ def test_move_coordinator_to_server_and_merge_bundles(site_bundles, pg_url: str,
 
 
 def test_two_coordinators_import_at_the_same_moment(site_bundles, pg_url: str,
-                                                    tmp_path: Path, capsys) -> None:  # noqa: ANN001
+                                                    tmp_path: Path, capsys) -> None:
     coordinator, bundles = site_bundles
     assert main(["copy", str(coordinator), pg_url]) == 0
     first, second = bundles[: len(bundles) // 2], bundles[len(bundles) // 2:]

@@ -19,7 +19,7 @@ TODAY = dt.date(2026, 6, 30)
 
 
 @pytest.fixture
-def setup(workspace, network):  # noqa: ANN001, ANN201
+def setup(workspace, network):
     ops = workspace.ops
     site = ops.create("site", network_id=network, name="Lincoln").id
     prop = ops.create("measure", network_id=network, name="On track", value_type="proportion",
@@ -29,7 +29,7 @@ def setup(workspace, network):  # noqa: ANN001, ANN201
     return workspace, site, prop, count
 
 
-def snapshot(ws) -> list[tuple]:  # noqa: ANN001
+def snapshot(ws) -> list[tuple]:
     with ws.read() as s:
         return [(o.id, o.period, o.value, o.numerator, o.denominator, o.note, o.deleted, o.hlc)
                 for o in s.scalars(select(Observation).order_by(Observation.id))]
@@ -41,7 +41,7 @@ def write(tmp_path: Path, name: str, data: bytes | str, encoding: str = "utf-8")
     return path
 
 
-def test_good_file_with_header_numerators_and_notes(setup, tmp_path: Path) -> None:  # noqa: ANN001
+def test_good_file_with_header_numerators_and_notes(setup, tmp_path: Path) -> None:
     ws, site, prop, _ = setup
     path = write(tmp_path, "ok.csv", "Month,Numerator,Denominator,Note\n"
                  "2025-09-15,200,300,start of year\n2025-10-01,210,300,\n11/01/2025,220,300,\n")
@@ -60,7 +60,7 @@ def test_good_file_with_header_numerators_and_notes(setup, tmp_path: Path) -> No
     assert all(r[6] for r in snapshot(ws))
 
 
-def test_duplicates_skip_or_replace(setup, tmp_path: Path) -> None:  # noqa: ANN001
+def test_duplicates_skip_or_replace(setup, tmp_path: Path) -> None:
     ws, site, prop, _ = setup
     first = write(tmp_path, "a.csv", "date,value\n2025-09-01,50%\n2025-10-01,60%\n")
     import_csv(ws, prop, site, first, today=TODAY)
@@ -93,7 +93,7 @@ BAD_FILES = {
 
 
 @pytest.mark.parametrize("name", sorted(BAD_FILES))
-def test_bad_files_change_nothing(setup, tmp_path: Path, name: str) -> None:  # noqa: ANN001
+def test_bad_files_change_nothing(setup, tmp_path: Path, name: str) -> None:
     ws, site, _prop, count = setup
     import_csv(ws, count, site, write(tmp_path, "seed.csv", "date,value\n2024-12-02,5\n"),
                today=TODAY)
@@ -107,7 +107,7 @@ def test_bad_files_change_nothing(setup, tmp_path: Path, name: str) -> None:  # 
     assert snapshot(ws) == before
 
 
-def test_fifty_megabytes_of_junk_is_refused_quickly(setup, tmp_path: Path) -> None:  # noqa: ANN001
+def test_fifty_megabytes_of_junk_is_refused_quickly(setup, tmp_path: Path) -> None:
     ws, site, _prop, count = setup
     path = tmp_path / "huge.csv"
     with open(path, "wb") as fh:
@@ -119,7 +119,7 @@ def test_fifty_megabytes_of_junk_is_refused_quickly(setup, tmp_path: Path) -> No
     assert snapshot(ws) == before
 
 
-def test_spreadsheet_in_another_encoding_with_total_row(setup, tmp_path: Path) -> None:  # noqa: ANN001
+def test_spreadsheet_in_another_encoding_with_total_row(setup, tmp_path: Path) -> None:
     ws, site, _prop, count = setup
     text = "Date;Value;Note\n06.01.2025;3;Montag – Schüler\n13.01.2025;4;\nTotal;7;\n"
     path = write(tmp_path, "excel.csv", text, encoding="cp1252")
@@ -146,7 +146,7 @@ def test_slashed_dates_decide_their_order_per_file() -> None:
                           st.integers(0, 500), st.integers(1, 500)),
                 min_size=1, max_size=30, unique_by=lambda r: r[0]),
        st.sampled_from([",", ";", "\t"]))
-def test_parser_round_trips_generated_files(rows, sep) -> None:  # noqa: ANN001
+def test_parser_round_trips_generated_files(rows, sep) -> None:
     rows = [(d, min(n, den), den) for d, n, den in rows]
     text = sep.join(["date", "numerator", "denominator"]) + "\n" + "\n".join(
         sep.join([d.isoformat(), str(n), str(den)]) for d, n, den in rows)
@@ -158,12 +158,12 @@ def test_parser_round_trips_generated_files(rows, sep) -> None:  # noqa: ANN001
 
 @settings(max_examples=60)
 @given(st.text(max_size=300))
-def test_parser_never_crashes_on_junk(text) -> None:  # noqa: ANN001
+def test_parser_never_crashes_on_junk(text) -> None:
     parsed = parse_csv(text, proportion=False, today=TODAY)
     assert parsed.ok or parsed.file_problems or parsed.bad
 
 
-def test_cli_import_csv(setup, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_cli_import_csv(setup, tmp_path: Path, capsys) -> None:
     from nicdesk.cli.parser import main
 
     ws, site, prop, _ = setup

@@ -12,19 +12,19 @@ from nicdesk.store.schema import ChangeIdea, PdsaCycle
 
 
 @pytest.fixture
-def diagram(workspace, network):  # noqa: ANN001, ANN201
+def diagram(workspace, network):
     did = ops.new_diagram(workspace, network, None, "Theory", "Aim text").created[0]
     with workspace.read() as s:
         aim = next(iter(ops.load_diagram(s, did).nodes))
     return workspace, did, aim
 
 
-def nodes(ws, did):  # noqa: ANN001, ANN201
+def nodes(ws, did):
     with ws.read() as s:
         return ops.load_diagram(s, did)
 
 
-def test_levels_links_and_cycles_are_checked(diagram) -> None:  # noqa: ANN001
+def test_levels_links_and_cycles_are_checked(diagram) -> None:
     ws, did, aim = diagram
     p = ops.add_node(ws, did, "primary", "Driver", aim).created[0]
     s1 = ops.add_node(ws, did, "secondary", "Sec", p).created[0]
@@ -46,7 +46,7 @@ def test_levels_links_and_cycles_are_checked(diagram) -> None:  # noqa: ANN001
         assert s.query(ChangeIdea).filter_by(node_id=idea).one().title == "Idea"
 
 
-def test_delete_keeps_shared_children_and_pdsa_cycles(diagram, network) -> None:  # noqa: ANN001
+def test_delete_keeps_shared_children_and_pdsa_cycles(diagram, network) -> None:
     ws, did, aim = diagram
     p1 = ops.add_node(ws, did, "primary", "P1", aim).created[0]
     p2 = ops.add_node(ws, did, "primary", "P2", aim).created[0]
@@ -73,7 +73,7 @@ def test_delete_keeps_shared_children_and_pdsa_cycles(diagram, network) -> None:
     assert len(nodes(ws, did).nodes) == 6
 
 
-def test_move_pins_the_order(diagram) -> None:  # noqa: ANN001
+def test_move_pins_the_order(diagram) -> None:
     ws, did, aim = diagram
     a = ops.add_node(ws, did, "primary", "A", aim).created[0]
     b = ops.add_node(ws, did, "primary", "B", aim).created[0]
@@ -85,7 +85,7 @@ def test_move_pins_the_order(diagram) -> None:  # noqa: ANN001
     assert [x.id for x in data.layout.column(1)] == [b, a]
 
 
-def test_adopt_keeps_provenance(diagram, network) -> None:  # noqa: ANN001
+def test_adopt_keeps_provenance(diagram, network) -> None:
     ws, did, aim = diagram
     ops.add_node(ws, did, "primary", "Driver", aim)
     site = ws.ops.create("site", network_id=network, name="Lincoln").id
@@ -97,7 +97,7 @@ def test_adopt_keeps_provenance(diagram, network) -> None:  # noqa: ANN001
     assert len(data.links) == len(original.links)
 
 
-def test_snapshot_and_diff(diagram) -> None:  # noqa: ANN001
+def test_snapshot_and_diff(diagram) -> None:
     from nicdesk.core.diagram_diff import diff_versions
 
     ws, did, aim = diagram
@@ -116,7 +116,7 @@ def test_snapshot_and_diff(diagram) -> None:  # noqa: ANN001
         ops.save_snapshot(ws, did, " ")
 
 
-def test_cli_lists_and_exports(demo_file: Path, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_cli_lists_and_exports(demo_file: Path, tmp_path: Path, capsys) -> None:
     from nicdesk.cli.parser import main
 
     assert main(["diagram", str(demo_file), "--list"]) == 0

@@ -60,7 +60,7 @@ def test_columns_match_the_description(kind: str) -> None:
 
 # ------------------------------------------------------------------ edits
 @pytest.fixture
-def data(workspace, network):  # noqa: ANN001, ANN201
+def data(workspace, network):
     ops = workspace.ops
     site = ops.create("site", network_id=network, name="Lincoln").id
     prop = ops.create("measure", network_id=network, name="On track", value_type="proportion",
@@ -72,7 +72,7 @@ def data(workspace, network):  # noqa: ANN001, ANN201
     return workspace, site, prop, rate, obs
 
 
-def observations(ws) -> list[tuple]:  # noqa: ANN001
+def observations(ws) -> list[tuple]:
     with ws.read() as s:
         return [(o.id, o.period, o.value, o.numerator, o.denominator, o.note, o.deleted, o.hlc)
                 for o in s.scalars(select(Observation).order_by(Observation.id))]
@@ -87,7 +87,7 @@ def observations(ws) -> list[tuple]:  # noqa: ANN001
     ({"period": "9999-12-31"}, "between 1900 and 2100"),
     ({"note": "x" * 100_001}, "at most 100,000"),
 ])
-def test_new_observations_out_of_range_are_refused(data, values, phrase) -> None:  # noqa: ANN001
+def test_new_observations_out_of_range_are_refused(data, values, phrase) -> None:
     ws, site, prop, _rate, _obs = data
     before = observations(ws)
     record = {"period": "2025-10-01", **values}
@@ -104,7 +104,7 @@ def test_new_observations_out_of_range_are_refused(data, values, phrase) -> None
     ({"numerator": 40, "denominator": 30}, "40 out of 30"),
     ({"period": dt.date(9999, 12, 31)}, "between 1900 and 2100"),
 ])
-def test_edits_of_an_observation_are_checked_with_what_is_stored(data, values,  # noqa: ANN001
+def test_edits_of_an_observation_are_checked_with_what_is_stored(data, values,
                                                                  phrase) -> None:
     ws, _site, _prop, _rate, obs = data
     before = observations(ws)
@@ -113,7 +113,7 @@ def test_edits_of_an_observation_are_checked_with_what_is_stored(data, values,  
     assert observations(ws) == before
 
 
-def test_numerator_may_exceed_denominator_when_not_a_proportion(data) -> None:  # noqa: ANN001
+def test_numerator_may_exceed_denominator_when_not_a_proportion(data) -> None:
     ws, site, _prop, rate, obs = data
     rid = ws.ops.create("observation", measure_id=rate, site_id=site, period="2025-09-01",
                         numerator=130, denominator=100, value=1.3).id
@@ -126,7 +126,7 @@ def test_numerator_may_exceed_denominator_when_not_a_proportion(data) -> None:  
             (25, 25)
 
 
-def test_other_edits_out_of_range_are_refused(data) -> None:  # noqa: ANN001
+def test_other_edits_out_of_range_are_refused(data) -> None:
     ws, site, prop, _rate, _obs = data
     network = ws.ops.create("network", name="Other").id
     with pytest.raises(InvalidChangeError, match="at most 500"):
@@ -165,7 +165,7 @@ def test_other_edits_out_of_range_are_refused(data) -> None:  # noqa: ANN001
     ("date,value,note\n2025-01-01,50%,ok\n2025-02-01,40%," + "x" * 100_001 + "\n",
      "line 3: the note is 100,001 characters long"),
 ])
-def test_csv_rows_out_of_range_are_refused_by_line(data, tmp_path: Path, text: str,  # noqa: ANN001
+def test_csv_rows_out_of_range_are_refused_by_line(data, tmp_path: Path, text: str,
                                                    phrase: str) -> None:
     ws, site, prop, _rate, _obs = data
     before = observations(ws)

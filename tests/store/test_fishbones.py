@@ -10,17 +10,17 @@ from nicdesk.store.ops.diagrams import add_node, load_diagram, new_diagram
 
 
 @pytest.fixture
-def fish(workspace, network):  # noqa: ANN001, ANN201
+def fish(workspace, network):
     fid = ops.new_fishbone(workspace, network, None, "Too many 9th graders fail").created[0]
     return workspace, network, fid
 
 
-def data(ws, fid):  # noqa: ANN001, ANN201
+def data(ws, fid):
     with ws.read() as s:
         return ops.load_fishbone(s, fid)
 
 
-def test_default_categories_nesting_and_labels(fish) -> None:  # noqa: ANN001
+def test_default_categories_nesting_and_labels(fish) -> None:
     ws, _net, fid = fish
     d = data(ws, fid)
     assert [c.name for c in d.categories][:2] == ["Students", "Teachers & Instruction"]
@@ -37,7 +37,7 @@ def test_default_categories_nesting_and_labels(fish) -> None:  # noqa: ANN001
         ws.ops.update("cause", top, evidence_kind="rumour")
 
 
-def test_move_whys_link_and_draft(fish, network) -> None:  # noqa: ANN001
+def test_move_whys_link_and_draft(fish, network) -> None:
     ws, net, fid = fish
     d = data(ws, fid)
     students, teachers = d.categories[0].id, d.categories[1].id

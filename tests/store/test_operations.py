@@ -9,19 +9,19 @@ from nicdesk.store.errors import InvalidChangeError
 from nicdesk.store.schema import Member, Site
 
 
-def _names(ws) -> dict[str, bool]:  # noqa: ANN001
+def _names(ws) -> dict[str, bool]:
     with ws.read() as s:
         return {x.name: x.deleted for x in s.scalars(select(Site))}
 
 
-def test_create_returns_what_changed(workspace, network) -> None:  # noqa: ANN001
+def test_create_returns_what_changed(workspace, network) -> None:
     changes = workspace.ops.create("site", network_id=network, name="Lincoln", kind="school")
     assert changes.kinds == {"site"}
     assert changes.created == (changes.id,)
     assert changes.touches("site") and not changes.touches("aim")
 
 
-def test_undo_redo_of_edit_create_and_cascading_delete(workspace, network) -> None:  # noqa: ANN001
+def test_undo_redo_of_edit_create_and_cascading_delete(workspace, network) -> None:
     ops = workspace.ops
     district = ops.create("site", network_id=network, name="District", kind="district").id
     school = ops.create("site", network_id=network, name="School", parent_id=district).id
@@ -44,7 +44,7 @@ def test_undo_redo_of_edit_create_and_cascading_delete(workspace, network) -> No
         assert not s.scalars(select(Member)).one().deleted
 
 
-def test_undo_of_create_tombstones_and_redo_revives(workspace, network) -> None:  # noqa: ANN001
+def test_undo_of_create_tombstones_and_redo_revives(workspace, network) -> None:
     sid = workspace.ops.create("site", network_id=network, name="New").id
     workspace.ops.undo()
     assert _names(workspace) == {"New": True}
@@ -54,7 +54,7 @@ def test_undo_of_create_tombstones_and_redo_revives(workspace, network) -> None:
         assert s.get(Site, sid).field_clocks["deleted"] == s.get(Site, sid).hlc
 
 
-def test_a_new_edit_clears_redo(workspace, network) -> None:  # noqa: ANN001
+def test_a_new_edit_clears_redo(workspace, network) -> None:
     workspace.ops.create("site", network_id=network, name="A")
     workspace.ops.undo()
     workspace.ops.create("site", network_id=network, name="B")
@@ -69,7 +69,7 @@ def test_a_new_edit_clears_redo(workspace, network) -> None:  # noqa: ANN001
         ({"name": "X", "colour": "red"}, "no field colour"),
     ],
 )
-def test_invalid_change_is_refused_and_nothing_stored(workspace, network, values, phrase) -> None:  # noqa: ANN001
+def test_invalid_change_is_refused_and_nothing_stored(workspace, network, values, phrase) -> None:
     before = _names(workspace)
     with pytest.raises(InvalidChangeError, match=phrase):
         workspace.ops.create("site", network_id=network, **values)
@@ -77,20 +77,20 @@ def test_invalid_change_is_refused_and_nothing_stored(workspace, network, values
     assert workspace.ops.undo_status() == ("Add network", None)
 
 
-def test_bad_date_is_explained(workspace, network) -> None:  # noqa: ANN001
+def test_bad_date_is_explained(workspace, network) -> None:
     aim = workspace.ops.create("aim", network_id=network, statement="By June…").id
     with pytest.raises(InvalidChangeError, match="date like 2026-09-01"):
         workspace.ops.update("aim", aim, deadline="next June")
 
 
-def test_batch_is_all_or_nothing(workspace, network) -> None:  # noqa: ANN001
+def test_batch_is_all_or_nothing(workspace, network) -> None:
     with pytest.raises(InvalidChangeError), workspace.ops.batch("Two sites") as t:
         t.create("site", network_id=network, name="First")
         t.create("site", network_id=network, name="")
     assert _names(workspace) == {}
 
 
-def test_observation_period_is_unique_but_revivable(workspace, network) -> None:  # noqa: ANN001
+def test_observation_period_is_unique_but_revivable(workspace, network) -> None:
     ops = workspace.ops
     site = ops.create("site", network_id=network, name="S").id
     measure = ops.create("measure", network_id=network, name="M").id
@@ -105,7 +105,7 @@ def test_observation_period_is_unique_but_revivable(workspace, network) -> None:
     assert again == first
 
 
-def test_clock_survives_reopen(workspace, network) -> None:  # noqa: ANN001
+def test_clock_survives_reopen(workspace, network) -> None:
     from nicdesk.store.workspace import Workspace
 
     last = workspace.clock.last

@@ -9,7 +9,7 @@ from nicdesk.store.ops import pdsa as ops
 from nicdesk.store.schema import PdsaCycle, PdsaMeasure, PdsaQuestion
 
 
-def test_start_next_cycle_carries_idea_questions_notes_and_measures(workspace, network) -> None:  # noqa: ANN001
+def test_start_next_cycle_carries_idea_questions_notes_and_measures(workspace, network) -> None:
     ws = workspace
     site = ws.ops.create("site", network_id=network, name="S").id
     idea = ws.ops.create("change_idea", network_id=network, title="Calls home").id
@@ -54,7 +54,7 @@ def test_ramp_reorder_with_undo(demo_copy: Path) -> None:
             assert s.get(PdsaCycle, first).cycle_number == 1
 
 
-def test_list_stages_filters_and_overdue(workspace, network) -> None:  # noqa: ANN001
+def test_list_stages_filters_and_overdue(workspace, network) -> None:
     ws = workspace
     site = ws.ops.create("site", network_id=network, name="S").id
     ws.ops.create("pdsa_cycle", site_id=site, title="Late", start_date="2026-01-05",
@@ -68,7 +68,7 @@ def test_list_stages_filters_and_overdue(workspace, network) -> None:  # noqa: A
         assert len(ops.cycle_rows(s, network_id=network)) == 2
 
 
-def test_pdsa_summary_pdf(demo_file: Path, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_pdsa_summary_pdf(demo_file: Path, tmp_path: Path, capsys) -> None:
     from nicdesk.cli.parser import main
 
     out = tmp_path / "cycle.pdf"
@@ -79,7 +79,7 @@ def test_pdsa_summary_pdf(demo_file: Path, tmp_path: Path, capsys) -> None:  # n
     assert "Lincoln High School\tAdvisory check-ins, cycle 3\tdone\tadopt" in capsys.readouterr().out
 
 
-def test_attach_to_another_ramp_with_undo(workspace, network) -> None:  # noqa: ANN001
+def test_attach_to_another_ramp_with_undo(workspace, network) -> None:
     ws = workspace
     site = ws.ops.create("site", network_id=network, name="S").id
     idea = ws.ops.create("change_idea", network_id=network, title="Calls home").id

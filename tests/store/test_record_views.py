@@ -39,7 +39,7 @@ def assert_plain(value: Any, seen: set[int] | None = None) -> None:
 
 
 # ------------------------------------------------------------------ records
-def test_record_view_is_plain_values_of_one_record(workspace, network) -> None:  # noqa: ANN001
+def test_record_view_is_plain_values_of_one_record(workspace, network) -> None:
     ws = workspace
     site = ws.ops.create("site", network_id=network, name="Lincoln",
                          context_tags={"locale": "city"}).id
@@ -61,14 +61,14 @@ def test_record_view_is_plain_values_of_one_record(workspace, network) -> None: 
     assert rv.site_name(ws, None) is None and rv.site_name(ws, "nope") is None
 
 
-def test_existing_ids_keeps_order_and_kind(workspace, network) -> None:  # noqa: ANN001
+def test_existing_ids_keeps_order_and_kind(workspace, network) -> None:
     ws = workspace
     a = ws.ops.create("site", network_id=network, name="A").id
     b = ws.ops.create("site", network_id=network, name="B").id
     assert rv.existing_ids(ws, "site", [b, "x", a, network]) == [b, a]
 
 
-def test_sites_members_and_measures(workspace, network) -> None:  # noqa: ANN001
+def test_sites_members_and_measures(workspace, network) -> None:
     ws = workspace
     district = ws.ops.create("site", network_id=network, name="District", kind="district").id
     school = ws.ops.create("site", network_id=network, name="Alder School",
@@ -101,7 +101,7 @@ def test_sites_members_and_measures(workspace, network) -> None:  # noqa: ANN001
     assert {m.name for m in rv.measures_of_network(ws)} == {"Attendance", "Elsewhere"}
 
 
-def test_write_blocks_follow_the_single_writer_rules(workspace, network) -> None:  # noqa: ANN001
+def test_write_blocks_follow_the_single_writer_rules(workspace, network) -> None:
     ws = workspace
     mine = ws.ops.create("site", network_id=network, name="Mine").id
     theirs = ws.ops.create("site", network_id=network, name="Theirs").id
@@ -122,7 +122,7 @@ def test_write_blocks_follow_the_single_writer_rules(workspace, network) -> None
 
 
 # ------------------------------------------------------------------ PDSA
-def test_pdsa_readers(workspace, network) -> None:  # noqa: ANN001
+def test_pdsa_readers(workspace, network) -> None:
     ws = workspace
     site = ws.ops.create("site", network_id=network, name="S").id
     idea = ws.ops.create("change_idea", network_id=network, title="Calls home").id
@@ -169,7 +169,7 @@ def test_pdsa_readers(workspace, network) -> None:  # noqa: ANN001
 
 
 # ------------------------------------------------------------------ meetings
-def test_meeting_readers(workspace, network) -> None:  # noqa: ANN001
+def test_meeting_readers(workspace, network) -> None:
     ws = workspace
     site = ws.ops.create("site", network_id=network, name="S").id
     ws.ops.create("member", site_id=site, name="bea")
@@ -201,7 +201,7 @@ def test_meeting_readers(workspace, network) -> None:  # noqa: ANN001
 
 
 # ------------------------------------------------------------------ diagrams
-def test_driver_diagram_readers(workspace, network) -> None:  # noqa: ANN001
+def test_driver_diagram_readers(workspace, network) -> None:
     ws = workspace
     diagram = dops.new_diagram(ws, network, None, "Theory", "All on track").id
     data = dv.driver_diagram(ws, diagram)
@@ -239,7 +239,7 @@ def test_driver_diagram_readers(workspace, network) -> None:  # noqa: ANN001
     assert snaps[0].content == dv.driver_diagram(ws, diagram).version()
 
 
-def test_fishbone_readers(workspace, network) -> None:  # noqa: ANN001
+def test_fishbone_readers(workspace, network) -> None:
     ws = workspace
     fishbone = fops.new_fishbone(ws, network, None, "Why absent?").id
     view = dv.fishbone_view(ws, fishbone)
@@ -271,7 +271,7 @@ def test_fishbone_readers(workspace, network) -> None:  # noqa: ANN001
 
 
 # ------------------------------------------------------------------ measures
-def test_measure_page_view(workspace, network) -> None:  # noqa: ANN001
+def test_measure_page_view(workspace, network) -> None:
     ws = workspace
     site = ws.ops.create("site", network_id=network, name="Lincoln").id
     measure = ws.ops.create("measure", network_id=network, name="Attendance",
@@ -289,7 +289,7 @@ def test_measure_page_view(workspace, network) -> None:  # noqa: ANN001
     assert measure_page(ws, measure, site) is None
 
 
-def test_network_diagrams_are_the_networks_own(workspace, network) -> None:  # noqa: ANN001
+def test_network_diagrams_are_the_networks_own(workspace, network) -> None:
     ws = workspace
     site = ws.ops.create("site", network_id=network, name="S").id
     own = dops.new_diagram(ws, network, None, "Network theory", "All on track").id
@@ -299,7 +299,7 @@ def test_network_diagrams_are_the_networks_own(workspace, network) -> None:  # n
     assert dv.network_diagrams(ws, network) == [(own, "Network theory")]
 
 
-def test_record_facts_and_navigator(workspace, network) -> None:  # noqa: ANN001
+def test_record_facts_and_navigator(workspace, network) -> None:
     from nicdesk.store.views import navigator as nav
 
     ws = workspace

@@ -47,7 +47,7 @@ def test_order_covers_every_entity() -> None:
     assert sorted(ORDER) == sorted(MODELS)
 
 
-def test_every_entity_round_trips(workspace, tmp_path) -> None:  # noqa: ANN001
+def test_every_entity_round_trips(workspace, tmp_path) -> None:
     refs: dict[str, str] = {}
     written: dict[str, dict[str, Any]] = {}
     for kind in ORDER:
@@ -86,7 +86,7 @@ def test_every_entity_round_trips(workspace, tmp_path) -> None:  # noqa: ANN001
             assert rec.owner_site_id, kind
 
 
-def test_update_stamps_only_the_changed_field(workspace, network) -> None:  # noqa: ANN001
+def test_update_stamps_only_the_changed_field(workspace, network) -> None:
     site = workspace.ops.create("site", network_id=network, name="A").id
     with workspace.read() as s:
         before = dict(s.get(MODELS["site"], site).field_clocks)
