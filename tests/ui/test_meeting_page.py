@@ -65,23 +65,23 @@ def test_agenda_and_actions(qtbot, demo_copy: Path, monkeypatch) -> None:  # noq
     form.agenda.item(4, 1).setText("soon")
     assert "whole number" in form.problem.text()
     # actions: the fall convening's open item is carried over, with where it came from
-    texts = [form.actions.item(r, 0).text() for r in range(form.actions.rowCount())]
+    texts = [form.action_items.item(r, 0).text() for r in range(form.action_items.rowCount())]
     carried = texts.index("Interview Pine Valley advisors about protected advisory time")
-    assert "carried over" in form.actions.item(carried, 4).text()
-    assert "OVERDUE" in form.actions.item(carried, 4).text()
-    form.actions.item(carried, 3).setCheckState(Qt.CheckState.Checked)
+    assert "carried over" in form.action_items.item(carried, 4).text()
+    assert "OVERDUE" in form.action_items.item(carried, 4).text()
+    form.action_items.item(carried, 3).setCheckState(Qt.CheckState.Checked)
     with w.workspace.read() as s:
         assert s.query(ActionItem).filter_by(text=texts[carried]).one().done
-    assert form.actions.rowCount() == 2  # done: no longer carried over
+    assert form.action_items.rowCount() == 2  # done: no longer carried over
     monkeypatch.setattr("nicdesk.ui.meetings.page.QInputDialog.getText",
                         lambda *a, **k: ("Book the spring venue", True))
     form.add_action()
     with w.workspace.read() as s:
         new = s.query(ActionItem).filter_by(text="Book the spring venue").one()
         assert new.meeting_id == form.record_id
-    row = [form.actions.item(r, 0).text() for r in range(form.actions.rowCount())].index(
-        "Book the spring venue")
-    form.actions.item(row, 2).setText("2026-03-01")
+    row = [form.action_items.item(r, 0).text()
+           for r in range(form.action_items.rowCount())].index("Book the spring venue")
+    form.action_items.item(row, 2).setText("2026-03-01")
     with w.workspace.read() as s:
         assert str(s.get(ActionItem, new.id).due) == "2026-03-01"
 
@@ -102,7 +102,7 @@ def test_packet_dialog_builds_and_remembers(qtbot, demo_copy: Path, tmp_path: Pa
                        if dialog.sections.item(i).data(Qt.ItemDataRole.UserRole) == "actions")
     dialog.sections.setCurrentRow(actions_row)
     for _ in range(actions_row):
-        dialog.move(-1)
+        dialog.move_section(-1)
     dialog.paper.setCurrentIndex(dialog.paper.findData("a4"))
     pine = next(i for i in range(dialog.sites.count())
                 if dialog.sites.item(i).text() == "Pine Valley High School")
@@ -132,5 +132,6 @@ def test_new_meeting_from_the_navigator(qtbot, demo_copy: Path, monkeypatch) -> 
     page = w.stack.currentWidget()
     assert page.form.record_id == _meeting(w, "Spring convening").id
     assert page.form.agenda.rowCount() == 2
-    texts = [page.form.actions.item(r, 0).text() for r in range(page.form.actions.rowCount())]
+    items = page.form.action_items
+    texts = [items.item(r, 0).text() for r in range(items.rowCount())]
     assert "Draft spread plan for 2026-27" in texts  # open items follow to the next meeting

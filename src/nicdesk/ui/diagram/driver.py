@@ -30,25 +30,33 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTextBrowser,
     QVBoxLayout,
+    QWidget,
 )
 
 from ...core import model
 from ...core.diagram_diff import diff_versions
 from ...core.layout import LEVELS, LayoutNode, layout_driver
+from ...core.states import DriverLevel
 from ...store.ops import diagrams as ops
 from ...store.views import diagrams as views
 from ...store.views.records import RecordView, existing_ids, measures_of_network
-from ..common.fields import ChoiceField, TextField, plain_choices
-from ..records.forms import RecordForm
+from ..common.fields import ChoiceField, Field, TextField, plain_choices
+from ..records.forms import RecordForm, open_workspace
 from .editor import DiagramEditor
 from .scene import DiagramScene, DiagramView
 
 if TYPE_CHECKING:
+    from ...store.operations import OpChanges
+    from ...store.workspace import Workspace
     from ..shell.context import ShellContext
 
-NEXT_LEVEL = {"aim": "primary", "primary": "secondary", "secondary": "change idea"}
-NEW_TEXT = {"primary": "New primary driver", "secondary": "New secondary driver",
-            "change idea": "New change idea"}
+#: keyed by the level as stored (a plain string), hence `str` keys
+NEXT_LEVEL: dict[str, DriverLevel] = {
+    DriverLevel.AIM: DriverLevel.PRIMARY, DriverLevel.PRIMARY: DriverLevel.SECONDARY,
+    DriverLevel.SECONDARY: DriverLevel.CHANGE_IDEA}
+NEW_TEXT: dict[str, str] = {DriverLevel.PRIMARY: "New primary driver",
+                            DriverLevel.SECONDARY: "New secondary driver",
+                            DriverLevel.CHANGE_IDEA: "New change idea"}
 
 
 class NodeForm(RecordForm):
@@ -57,7 +65,7 @@ class NodeForm(RecordForm):
     kind = "driver_node"
     heading = "Node"
 
-    def build_fields(self) -> list[Any]:
+    def build_fields(self) -> list[Field]:
         return [
             TextField("description", "Description", "What this driver or idea means here",
                       lines=4),
@@ -87,7 +95,7 @@ class NodeForm(RecordForm):
         row.addWidget(add)
         layout.addLayout(row)
 
-    def prepare(self, ws: Any, record: RecordView) -> None:
+    def prepare(self, ws: Workspace, record: RecordView) -> None:
         self.title.setText(f"{record['level'].title()}: {record['text']}")
         details = views.node_details(ws, record.id)
         causes = details.root_causes
@@ -103,12 +111,13 @@ class NodeForm(RecordForm):
     def _link_measure(self) -> None:
         mid = self.measure_choice.currentData()
         if mid and self.record_id:
-            ws = self.shell.workspace
+            ws = open_workspace(self.shell)
             self.shell.runner.run(ws.ops.create, "node_measure", node_id=self.record_id,
                                   measure_id=mid, label="Link measure")
 
 
 class DriverEditor(DiagramEditor):
+    details: NodeForm  # the details pane beside the diagram
     hint_text = ("Tab: add child · Enter: add sibling · F2: rename · Delete · Ctrl+↑/↓: "
                  "reorder · Ctrl+L or drag onto a node: link · Ctrl+wheel, Ctrl+= / Ctrl+− / "
                  "Ctrl+0: zoom")
@@ -130,9 +139,10 @@ class DriverEditor(DiagramEditor):
                               edit=True)
         self.act_delete = act("Delete", self.delete_selected, QKeySequence.StandardKey.Delete,
                               "Delete the selected node or link", edit=True)
-        act("Move up", lambda: self.move(-1), "Ctrl+Up", "Move up in its column (Ctrl+↑)",
+        act("Move up", lambda: self.move_node(-1), "Ctrl+Up", "Move up in its column (Ctrl+↑)",
             edit=True)
-        act("Move down", lambda: self.move(1), "Ctrl+Down", "Move down (Ctrl+↓)", edit=True)
+        act("Move down", lambda: self.move_node(1), "Ctrl+Down", "Move down (Ctrl+↓)",
+            edit=True)
         act("Link to…", self.link_dialog, "Ctrl+L", "Link the selected node to another",
             edit=True)
         self.toolbar.addSeparator()
@@ -155,7 +165,8 @@ class DriverEditor(DiagramEditor):
             self.view.set_zoom(max(0.8, min(1.0, self.view.zoom)))
             self.view.horizontalScrollBar().setValue(self.view.horizontalScrollBar().minimum())
             self.view.verticalScrollBar().setValue(self.view.verticalScrollBar().minimum())
-            aim = next((i for i, n in self.data.nodes.items() if n.level == "aim"), None)
+            nodes = self.data.nodes if self.data is not None else {}
+            aim = next((i for i, n in nodes.items() if n.level == DriverLevel.AIM), None)
             if aim:
                 self.scene.select_only(aim)
             self.view.setFocus()
@@ -174,8 +185,14 @@ class DriverEditor(DiagramEditor):
                                self.highlight)
         self._selection_changed()
 
+    def _shown(self) -> views.DriverDiagramView:
+        """The diagram on screen (editing needs one: its actions work on its nodes)."""
+        if self.data is None:
+            raise RuntimeError("No driver diagram is shown.")
+        return self.data
+
     def text_of(self, node: str) -> str:
-        return self.data.nodes[node].text
+        return self._shown().nodes[node].text
 
     def store_rename(self, node: str, text: str) -> None:
         self._run(ops.rename_node, self.shell.workspace, node, text)
@@ -186,16 +203,16 @@ class DriverEditor(DiagramEditor):
             self.details.bind(ids[0])
             cycles = self.data.cycles.get(ids[0], 0)
             self.details.info.setText(f"PDSA cycles run on this change idea: {cycles}"
-                                      if self.data.nodes[ids[0]].level == "change idea" else "")
+                                      if self.data.nodes[ids[0]].level == DriverLevel.CHANGE_IDEA else "")
         else:
             self.details.setEnabled(False)
 
     # ------------------------------------------------------------------ editing
-    def _created_node(self, result: Any) -> str | None:
+    def _created_node(self, result: OpChanges | None) -> str | None:
         if result is None:
             return None
-        return next(iter(existing_ids(self.shell.workspace, "driver_node", result.created)),
-                    None)
+        return next(iter(existing_ids(open_workspace(self.shell), "driver_node",
+                                      result.created)), None)
 
     def add_child(self) -> None:
         node = self.selected()
@@ -213,7 +230,7 @@ class DriverEditor(DiagramEditor):
         if node is None or self.data is None:
             return
         level = self.data.nodes[node].level
-        if level == "aim":
+        if level == DriverLevel.AIM:
             self.add_child()
             return
         parents = self.data.parents(node)
@@ -231,16 +248,16 @@ class DriverEditor(DiagramEditor):
     def delete_selected(self) -> None:
         if self.locked:
             return
-        ws = self.shell.workspace
+        ws = open_workspace(self.shell)
         edges = self.scene.selected_edges()
         if edges:
             for edge in edges:
                 self._run(ops.unlink, ws, self.diagram_id, edge.parent_id, edge.child_id)
             return
         node = self.selected()
-        if node is None or self.data is None:
+        if node is None or self.data is None or self.diagram_id is None:
             return
-        if self.data.nodes[node].level == "aim":
+        if self.data.nodes[node].level == DriverLevel.AIM:
             self.shell.show_status("The aim stays; edit its text instead.", 5000)
             return
         children, cycles = views.deletion_impact(ws, self.diagram_id, node)
@@ -258,7 +275,8 @@ class DriverEditor(DiagramEditor):
         if parents:
             self.scene.select_only(parents[0])
 
-    def move(self, delta: int) -> None:
+    def move_node(self, delta: int) -> None:
+        """Move the selected node up (-1) or down (1); not `move`, QWidget's own."""
         node = self.selected()
         if node is not None and self.data is not None:
             self._run(ops.move, self.shell.workspace, self.data, node, delta)
@@ -299,12 +317,12 @@ class DriverEditor(DiagramEditor):
             self.scene.select_only(ids[j])
 
     def step_horizontal(self, side: str) -> None:
-        node = self.selected()
-        if node is None or self.data is None:
+        node, data = self.selected(), self.data
+        if node is None or data is None:
             return
-        targets = self.data.parents(node) if side == "parent" else self.data.children(node)
+        targets = data.parents(node) if side == "parent" else data.children(node)
         if targets:
-            self.scene.select_only(sorted(targets, key=lambda t: self.data.layout.boxes[t].y)[0])
+            self.scene.select_only(sorted(targets, key=lambda t: data.layout.boxes[t].y)[0])
 
     # ------------------------------------------------------------------ snapshots, export
     def snapshot(self) -> None:
@@ -316,7 +334,9 @@ class DriverEditor(DiagramEditor):
             self._run(ops.save_snapshot, self.shell.workspace, self.diagram_id, name)
 
     def compare(self) -> None:
-        ws = self.shell.workspace
+        if self.data is None or self.diagram_id is None:
+            return
+        ws = open_workspace(self.shell)
         snaps = views.diagram_snapshots(ws, self.diagram_id)
         if not snaps:
             QMessageBox.information(self, "Compare", "There are no snapshots yet. Use “Save "
@@ -331,7 +351,7 @@ class DriverEditor(DiagramEditor):
 class CompareDialog(QDialog):
     """Two versions side by side in words, with the older one drawn read-only."""
 
-    def __init__(self, parent: Any, snaps: list[views.SnapshotInfo],
+    def __init__(self, parent: QWidget | None, snaps: list[views.SnapshotInfo],
                  now: dict[str, Any]) -> None:
         super().__init__(parent)
         self.setWindowTitle("Compare versions of the theory")

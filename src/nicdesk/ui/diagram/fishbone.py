@@ -37,11 +37,12 @@ from ...core import model
 from ...store.ops import fishbones as ops
 from ...store.views import diagrams as views
 from ...store.views.records import RecordView, record_view
-from ..common.fields import BoolField, ChoiceField, IntField, TextField, plain_choices
-from ..records.forms import RecordForm
+from ..common.fields import BoolField, ChoiceField, Field, IntField, TextField, plain_choices
+from ..records.forms import RecordForm, open_workspace
 from .editor import DiagramEditor
 
 if TYPE_CHECKING:
+    from ...store.workspace import Workspace
     from ..shell.context import ShellContext
 
 ROLE = Qt.ItemDataRole.UserRole
@@ -52,7 +53,7 @@ class CauseForm(RecordForm):
     kind = "cause"
     heading = "Cause"
 
-    def build_fields(self) -> list[Any]:
+    def build_fields(self) -> list[Field]:
         return [
             TextField("evidence", "Evidence", "What we saw: data, an interview, an observation",
                       lines=3),
@@ -91,7 +92,7 @@ class CauseForm(RecordForm):
         row.addWidget(link)
         layout.addLayout(row)
 
-    def prepare(self, ws: Any, record: RecordView) -> None:
+    def prepare(self, ws: Workspace, record: RecordView) -> None:
         self.title.setText(record["text"])
         chain = record["whys"] or []
         for edit, text in zip(self.whys, [*chain, *[""] * WHYS], strict=False):
@@ -109,7 +110,7 @@ class CauseForm(RecordForm):
         if self.record_id is None or self.lock:
             return
         chain = [e.text() for e in self.whys]
-        cause = record_view(self.shell.workspace, "cause", self.record_id)
+        cause = record_view(open_workspace(self.shell), "cause", self.record_id)
         stored = (cause["whys"] if cause is not None else None) or []
         if [w.strip() for w in chain if w.strip()] != stored:
             self.shell.runner.run(ops.set_whys, self.shell.workspace, self.record_id, chain)
@@ -121,6 +122,7 @@ class CauseForm(RecordForm):
 
 
 class FishboneEditor(DiagramEditor):
+    details: CauseForm  # the details pane beside the drawing
     hint_text = ("Tab: add a cause under the selection · Enter: add a sibling · F2: rename · "
                  "Delete · V: add a vote · Ctrl+M or drag onto a category: move · arrows: "
                  "move through the outline · Ctrl+wheel / Ctrl+0: zoom")
@@ -197,6 +199,12 @@ class FishboneEditor(DiagramEditor):
         self._fill_outline()
         self._selection_changed()
 
+    def _shown(self) -> views.FishboneView:
+        """The fishbone on screen (editing needs one: its actions work on its causes)."""
+        if self.data is None:
+            raise RuntimeError("No fishbone is shown.")
+        return self.data
+
     def _fill_outline(self) -> None:
         data = self.data
         if data is None:
@@ -248,13 +256,14 @@ class FishboneEditor(DiagramEditor):
     def order(self) -> list[str]:
         """Categories and causes in outline (reading) order."""
         out: list[str] = []
+        data = self._shown()
 
         def walk(node: str) -> None:
             out.append(node)
-            for child in self.data.children(node):
+            for child in data.children(node):
                 walk(child)
 
-        for cat in self.data.categories:
+        for cat in data.categories:
             walk(cat.id)
         return out
 
@@ -278,15 +287,15 @@ class FishboneEditor(DiagramEditor):
     def kind_of(self, node: str) -> str:
         if node == self.fishbone_id:
             return "fishbone"
-        return "cause" if node in self.data.causes else "fishbone_category"
+        return "cause" if node in self._shown().causes else "fishbone_category"
 
     def text_of(self, node: str) -> str:
-        kind = self.kind_of(node)
+        kind, data = self.kind_of(node), self._shown()
         if kind == "cause":
-            return self.data.causes[node].text
+            return data.causes[node].text
         if kind == "fishbone":
-            return self.data.fishbone.problem
-        return next(c.name for c in self.data.categories if c.id == node)
+            return data.fishbone.problem
+        return next(c.name for c in data.categories if c.id == node)
 
     def store_rename(self, node: str, text: str) -> None:
         self._run(ops.rename, self.shell.workspace, self.kind_of(node), node, text)
@@ -319,10 +328,10 @@ class FishboneEditor(DiagramEditor):
 
     # ------------------------------------------------------------------ editing
     def _new_cause(self, category: str, parent: str | None, after: str | None) -> None:
-        before = set(self.data.causes)
+        before = set(self._shown().causes)
         self._run(ops.add_cause, self.shell.workspace, self.fishbone_id, category,
                   "New cause", parent, after_id=after)
-        new = next(iter(set(self.data.causes) - before), None)
+        new = next(iter(set(self._shown().causes) - before), None)  # redrawn by the run
         if new:
             self.scene.select_only(new)
             self.rename()
@@ -351,9 +360,9 @@ class FishboneEditor(DiagramEditor):
             self._new_category()
 
     def _new_category(self) -> None:
-        before = {c.id for c in self.data.categories}
+        before = {c.id for c in self._shown().categories}
         self._run(ops.add_category, self.shell.workspace, self.fishbone_id, "New category")
-        new = next(iter({c.id for c in self.data.categories} - before), None)
+        new = next(iter({c.id for c in self._shown().categories} - before), None)
         if new:
             self.scene.select_only(new)
             self.rename()
@@ -372,30 +381,31 @@ class FishboneEditor(DiagramEditor):
                     QMessageBox.StandardButton.Yes:
                 return
         order = self.order()
-        self._run(self.shell.workspace.ops.delete, kind, node)
+        self._run(open_workspace(self.shell).ops.delete, kind, node)
         remaining = [n for n in order if n in self.data.causes or
                      n in {c.id for c in self.data.categories}]
         if remaining:
             self.scene.select_only(remaining[max(0, min(order.index(node), len(remaining)) - 1)])
 
     def _descendants(self, node: str) -> list[str]:
-        out, todo = [], list(self.data.children(node))
+        data = self._shown()
+        out, todo = [], list(data.children(node))
         while todo:
             n = todo.pop()
             out.append(n)
-            todo += self.data.children(n)
+            todo += data.children(n)
         return out
 
     def vote(self) -> None:
         node = self.selected()
         if node and self.data and node in self.data.causes:
-            self._run(self.shell.workspace.ops.update, "cause", node,
+            self._run(open_workspace(self.shell).ops.update, "cause", node,
                       votes=self.data.causes[node].votes + 1, label="Add a vote")
             self.scene.select_only(node)
 
     def move_dialog(self) -> None:
         node = self.selected()
-        if not node or node not in self.data.causes or self.locked:
+        if not node or self.data is None or node not in self.data.causes or self.locked:
             return
         names = [c.name for c in self.data.categories]
         name, ok = QInputDialog.getItem(self, "Move cause", "Move to category:", names, 0, False)
@@ -407,15 +417,16 @@ class FishboneEditor(DiagramEditor):
     def pareto(self) -> None:
         from .pareto import ParetoDialog
 
-        dialog = ParetoDialog(self, self.data.fishbone.title or "Fishbone",
-                              list(self.data.causes.values()))
+        data = self._shown()
+        dialog = ParetoDialog(self, data.fishbone.title or "Fishbone",
+                              list(data.causes.values()))
         self.last_dialog = dialog
         dialog.exec()
 
     def draft(self) -> None:
         result = self._run(ops.draft_driver_diagram, self.shell.workspace, self.fishbone_id)
         if result is not None:
-            fb = self.data.fishbone
+            fb = self._shown().fishbone
             self.shell.select_key(("driver_diagram", result.created[0], fb.site_id,
                                   "", fb.network_id))
 

@@ -12,6 +12,7 @@ Definition tab (and the chart type) may be read-only while the data are not.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,14 +33,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.states import PhaseKind
 from ...store.views.measures import measure_page
 from ...store.views.pdsa import site_cycles
 from ...store.views.records import create_block
 from ...store.views.series import MeasureSeries
 from ..common.widgets import LockBanner, page_title, set_read_only
-from ..records.forms import CHART_CHOICES, MeasureForm
+from ..records.forms import CHART_CHOICES, MeasureForm, open_workspace
 
 if TYPE_CHECKING:
+    from ...store.workspace import Workspace
+    from ..common.chart_view import ChartView
     from ..shell.context import ShellContext
 
 BADGES = {"outcome": ("OUTCOME", "#0072B2"), "process": ("PROCESS", "#009E73"),
@@ -74,7 +78,7 @@ class MeasurePage(QWidget):
         self.prompt.setStyleSheet("background: #FFF4D6; color: #3D2C00; padding: 6px;"
                                   " border: 1px solid #E69F00;")
         self.prompt.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-        self.prompt.linkActivated.connect(lambda _l: self.tabs.setCurrentWidget(self.form))
+        self.prompt.linkActivated.connect(self._show_definition)
         outer.addWidget(self.prompt)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Chart:"))
@@ -90,9 +94,10 @@ class MeasurePage(QWidget):
             ("import", "Import CSV…", "Bring in data from a spreadsheet saved as CSV",
              self.import_csv),
             ("freeze", "Freeze baseline…", "Compute the centre line from the first points "
-             "and judge later ones against it", lambda: self.add_phase("baseline freeze")),
+             "and judge later ones against it",
+             lambda: self.add_phase(PhaseKind.BASELINE_FREEZE)),
             ("rebase", "New phase…", "Start a new centre line after a real change in the "
-             "process", lambda: self.add_phase("rebase")),
+             "process", lambda: self.add_phase(PhaseKind.REBASE)),
             ("note", "Add note…", "A dated note on the chart", self.add_note),
             ("export", "Export chart…", "Save the chart as PNG or SVG", self.export_chart),
         ]:
@@ -107,8 +112,10 @@ class MeasurePage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("measureTabs")
         self.chart_holder = QWidget()
-        QVBoxLayout(self.chart_holder).setContentsMargins(0, 4, 0, 0)
-        self.chart: Any = None
+        self.chart_layout = QVBoxLayout(self.chart_holder)
+        self.chart_layout.setContentsMargins(0, 4, 0, 0)
+        self.chart: ChartView | None = None
+        self.last_dialog: QDialog | None = None  # kept alive (and findable) while shown
         self.data_holder = QWidget()
         data_layout = QVBoxLayout(self.data_holder)
         data_layout.setContentsMargins(0, 4, 0, 0)
@@ -190,21 +197,24 @@ class MeasurePage(QWidget):
             self._chart().show_series(self.series)
             self.grid.load(self.series)
 
-    def _chart(self) -> Any:
+    def _chart(self) -> ChartView:
         if self.chart is None:
             from ..common.chart_view import ChartView  # pyqtgraph: imported on first use
 
             self.chart = ChartView()
             self.chart.open_cycle = self.shell.open_cycle
-            self.chart_holder.layout().addWidget(self.chart)
+            self.chart_layout.addWidget(self.chart)
         return self.chart
 
+    def _show_definition(self, _link: str = "") -> None:
+        self.tabs.setCurrentWidget(self.form)
+
     # ------------------------------------------------------------------ actions
-    def _run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    def _run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return self.shell.runner.run(fn, *args, **kwargs)
 
     def _chart_kind_chosen(self) -> None:
-        ws = self.shell.workspace
+        ws = open_workspace(self.shell)
         self._run(ws.ops.update, "measure", self.measure_id,
                   chart_kind=self.chart_kind.currentData(), label="Change chart type")
 
@@ -214,7 +224,9 @@ class MeasurePage(QWidget):
         from ..shell.runner import show_error
         from .dialogs import CsvPreviewDialog, csv_file_dialog
 
-        ws = self.shell.workspace
+        ws = open_workspace(self.shell)
+        if self.measure_id is None or self.site_id is None:
+            return  # the button is off while no site's series is shown
         path = path or csv_file_dialog(self)
         if path is None:
             return
@@ -237,19 +249,21 @@ class MeasurePage(QWidget):
         self.shell.notify_external_change(
             f"Imported {result.added} values from {Path(path).name}")
 
-    def add_phase(self, kind: str) -> None:
+    def add_phase(self, kind: PhaseKind) -> None:
         from .dialogs import PhaseDialog
 
-        ws = self.shell.workspace
+        ws = open_workspace(self.shell)
         cycles = site_cycles(ws, self.site_id)
-        suggested = self.series.analysis.suggest_rebase if self.series else None
+        analysis = self.series.analysis if self.series else None
+        suggested = analysis.suggest_rebase if analysis is not None else None
         dialog = PhaseDialog(self, kind, suggested, cycles)
         self.last_dialog = dialog
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         self._run(ws.ops.create, "chart_phase", measure_id=self.measure_id,
                   site_id=self.site_id, kind=kind, **dialog.values(),
-                  label="Freeze baseline" if kind == "baseline freeze" else "Start new phase")
+                  label="Freeze baseline" if kind == PhaseKind.BASELINE_FREEZE
+                  else "Start new phase")
 
     def add_note(self) -> None:
         dialog = QDialog(self)
@@ -273,7 +287,8 @@ class MeasurePage(QWidget):
         if dialog.exec() != QDialog.DialogCode.Accepted or not text.text().strip():
             return
         q = date.date()
-        self._run(self.shell.workspace.ops.create, "annotation", measure_id=self.measure_id,
+        ws = open_workspace(self.shell)
+        self._run(ws.ops.create, "annotation", measure_id=self.measure_id,
                   site_id=self.site_id, date=dt.date(q.year(), q.month(), q.day()),
                   text=text.text().strip())
 
@@ -287,7 +302,7 @@ class MeasurePage(QWidget):
             self.shell.show_status(f"Chart saved to {name}", 5000)
 
 
-def series_block(ws: Any, site_id: str) -> str | None:
+def series_block(ws: Workspace, site_id: str) -> str | None:
     """Why this workspace may not add or change values of `site_id`'s series (None when
     it may): a site writes its own data only, even of a network measure."""
     why = create_block(ws, "observation", site_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QVBoxLayout,
+    QWidget,
 )
 
 from ...report.packet import (
@@ -38,13 +39,37 @@ from ...report.packet import (
 )
 from ...store.ops.meetings import packet_choice, remember_packet_choice
 from ...store.views.records import record_view
+from ..records.forms import open_workspace
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStatusBar
+
+    from ...store.workspace import Workspace
+
+
+@runtime_checkable
+class PacketWindow(Protocol):
+    """What the dialog uses of the main window it opens over (besides being its parent)."""
+
+    @property
+    def workspace(self) -> Workspace | None: ...
+
+    @property
+    def persist_settings(self) -> bool:
+        """False in tests and screenshots: then a built packet is not opened."""
+        ...
+
+    def statusBar(self) -> QStatusBar: ...  # noqa: N802 - Qt's name
 
 
 class PacketDialog(QDialog):
-    def __init__(self, window: Any, meeting_id: str) -> None:
+    def __init__(self, window: QWidget, meeting_id: str) -> None:
         super().__init__(window)
-        self.window_, self.meeting_id = window, meeting_id
-        ws = window.workspace
+        if not isinstance(window, PacketWindow):
+            raise TypeError("The packet dialog opens over the main window.")
+        self.window_: PacketWindow = window
+        self.meeting_id = meeting_id
+        ws = open_workspace(window)
         meeting = record_view(ws, "meeting", meeting_id)
         title, date = (meeting["title"], meeting["date"]) if meeting else ("", None)
         self.meeting_label = f"{title} ({date or 'no date'})"
@@ -62,7 +87,7 @@ class PacketDialog(QDialog):
         buttons = QVBoxLayout()
         for text, delta in (("Up", -1), ("Down", 1)):
             b = QPushButton(text)
-            b.clicked.connect(lambda _c=False, d=delta: self.move(d))
+            b.clicked.connect(lambda _c=False, d=delta: self.move_section(d))
             buttons.addWidget(b)
         buttons.addStretch(1)
         row.addLayout(buttons)
@@ -137,7 +162,7 @@ class PacketDialog(QDialog):
             on = ids is None or item.data(Qt.ItemDataRole.UserRole) in ids
             item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
 
-    def _fill(self, choice: dict | None) -> None:
+    def _fill(self, choice: dict[str, Any] | None) -> None:
         chosen = list((choice or {}).get("sections") or [k for k, _ in SECTIONS])
         order = chosen + [k for k, _ in SECTIONS if k not in chosen]
         titles = dict(SECTIONS)
@@ -163,7 +188,8 @@ class PacketDialog(QDialog):
                              sites=self._checked(self.sites),
                              recent_cycles=self.cycles.value())
 
-    def move(self, delta: int) -> None:
+    def move_section(self, delta: int) -> None:
+        """Move the current section up (-1) or down (1); not `move`, QWidget's own."""
         row = self.sections.currentRow()
         target = row + delta
         if row < 0 or not 0 <= target < self.sections.count():
@@ -191,7 +217,7 @@ class PacketDialog(QDialog):
         if result is None:
             return None
         options = self.options()
-        remember_packet_choice(self.window_.workspace, self.meeting_id,
+        remember_packet_choice(open_workspace(self.window_), self.meeting_id,
                                {"sections": result.sections, "paper": options.paper,
                                 "measures": options.measures, "sites": options.sites,
                                 "cycles": options.recent_cycles})
@@ -222,7 +248,8 @@ class PacketDialog(QDialog):
             return not progress.wasCanceled()
 
         try:
-            return build_packet(self.window_.workspace, self.meeting_id, path, options, report)
+            return build_packet(open_workspace(self.window_), self.meeting_id, path, options,
+                                report)
         except PacketCancelled:
             self.window_.statusBar().showMessage("Packet cancelled: nothing was written.", 6000)
             return None

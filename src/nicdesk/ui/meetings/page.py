@@ -31,14 +31,18 @@ from PySide6.QtWidgets import (
 from ...store.views import meetings as views
 from ...store.views.records import RecordView, site_name
 from ..common.fields import DateField, Field, LineField, TextField
-from ..records.forms import RecordForm
+from ..records.forms import RecordForm, open_workspace
 
 if TYPE_CHECKING:
+    from ...store.operations import Transaction
+    from ...store.workspace import Workspace
     from ..shell.context import ShellContext
 
 
 class AttendeesField(Field):
     """Members of the network as a checklist (plus guests already listed)."""
+
+    widget: QListWidget
 
     def __init__(self, name: str, label: str) -> None:
         box = QListWidget()
@@ -66,10 +70,10 @@ class AttendeesField(Field):
     def show(self, value: Any) -> None:
         pass  # set_choices shows the stored list
 
-    def value(self) -> Any:
-        box = self.widget
-        return [box.item(i).text() for i in range(box.count())
-                if box.item(i).checkState() == Qt.CheckState.Checked]
+    def value(self) -> list[str]:
+        items = [self.widget.item(i) for i in range(self.widget.count())]
+        return [item.text() for item in items
+                if item is not None and item.checkState() == Qt.CheckState.Checked]
 
 
 class RecordTable(QTableWidget):
@@ -137,7 +141,7 @@ class RecordTable(QTableWidget):
                 return
         else:
             value = item.text().strip()
-        ws = self.form.shell.workspace
+        ws = open_workspace(self.form.shell)
         self.form.shell.runner.run(ws.ops.update, self.kind, self.ids[item.row()],
                                    **{key: value})
 
@@ -209,15 +213,16 @@ class MeetingForm(RecordForm):
         self.packet_button.clicked.connect(self.build_packet)
         head.addWidget(self.packet_button)
         layout.addLayout(head)
-        self.actions = RecordTable(self, "action_item", [
+        # not `actions`: that is QWidget.actions()
+        self.action_items = RecordTable(self, "action_item", [
             ("text", "Action", "text"), ("owner", "Owner", "text"), ("due", "Due", "date"),
             ("done", "Done", "bool"), ("origin", "Agreed at", "readonly")])
-        self.actions.setColumnWidth(0, 320)
-        self.actions.setColumnWidth(1, 150)
-        self.editing(self.actions)
-        layout.addWidget(self.actions)
+        self.action_items.setColumnWidth(0, 320)
+        self.action_items.setColumnWidth(1, 150)
+        self.editing(self.action_items)
+        layout.addWidget(self.action_items)
 
-    def prepare(self, ws: Any, record: RecordView) -> None:
+    def prepare(self, ws: Workspace, record: RecordView) -> None:
         self.attendees.set_choices(views.attendee_choices(ws, record.id),
                                    list(record["attendees"]))
         site = site_name(ws, record["site_id"])
@@ -225,12 +230,12 @@ class MeetingForm(RecordForm):
         self.scope.setText(f"Scope: {where}")
         self.title.setText(f"Meeting: {record['title']}")
 
-    def after_load(self, ws: Any, record: RecordView) -> None:
+    def after_load(self, ws: Workspace, record: RecordView) -> None:
         items = views.agenda_of(ws, record.id)
         self.agenda.load(items)
         self.total.setText(f"{sum(i.minutes or 0 for i in items)} minutes")
         rows = views.actions_of(ws, record.id)
-        self.actions.load(rows, {
+        self.action_items.load(rows, {
             r.id: ("this meeting" if not r.carried else
                    f"{r.agreed_title} ({r.agreed_date}) — carried over")
             + (" — OVERDUE" if r.overdue else "") for r in rows})
@@ -247,7 +252,7 @@ class MeetingForm(RecordForm):
 
     # -- child records
     def add_item(self) -> None:
-        ws = self.shell.workspace
+        ws = open_workspace(self.shell)
         position = len(self.agenda.ids)
         self.shell.runner.run(ws.ops.create, "agenda_item", meeting_id=self.record_id,
                               title="New agenda item", minutes=10, position=position)
@@ -265,9 +270,9 @@ class MeetingForm(RecordForm):
         if not 0 <= j < len(ids):
             return
         ids[i], ids[j] = ids[j], ids[i]
-        ws = self.shell.workspace
+        ws = open_workspace(self.shell)
 
-        def op(t: Any) -> None:
+        def op(t: Transaction) -> None:
             for pos, rid in enumerate(ids):
                 t.update("agenda_item", rid, position=pos)
 
@@ -277,19 +282,19 @@ class MeetingForm(RecordForm):
     def add_action(self) -> None:
         text, ok = QInputDialog.getText(self, "New action item", "What is to be done?")
         if ok and text.strip():
-            ws = self.shell.workspace
+            ws = open_workspace(self.shell)
             self.shell.runner.run(ws.ops.create, "action_item", meeting_id=self.record_id,
                                   text=text.strip())
 
     def remove_actions(self) -> None:
-        self._delete("action_item", self.actions.selected_ids())
+        self._delete("action_item", self.action_items.selected_ids())
 
     def _delete(self, kind: str, ids: list[str]) -> None:
         if not ids or self.lock:
             return
-        ws = self.shell.workspace
+        ws = open_workspace(self.shell)
 
-        def op(t: Any) -> None:
+        def op(t: Transaction) -> None:
             for rid in ids:
                 t.delete(kind, rid)
 

@@ -6,9 +6,16 @@ only reads."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,9 +33,11 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.pdsa import STAGES
+from ...core.states import PdsaDecision
 from ...store.ops import pdsa as ops
 from ...store.views import pdsa as views
 from ..common.widgets import LockBanner, page_title, set_read_only
+from ..records.forms import open_workspace
 
 if TYPE_CHECKING:
     from ..shell.context import ShellContext
@@ -53,9 +62,9 @@ class RampPage(QWidget):
         intro.setWordWrap(True)
         intro.setStyleSheet("color: #555555;")
         outer.addWidget(intro)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        outer.addWidget(self.scroll, 1)
+        self.ladder = QScrollArea()  # not `scroll`: that is QWidget.scroll()
+        self.ladder.setWidgetResizable(True)
+        outer.addWidget(self.ladder, 1)
 
     def bind(self, ramp_id: str) -> None:
         self.ramp_id = ramp_id
@@ -63,6 +72,8 @@ class RampPage(QWidget):
 
     def reload(self) -> None:
         ws = self.shell.workspace
+        if ws is None or self.ramp_id is None:
+            return
         ramp = views.ramp_view(ws, self.ramp_id)
         cycles = ramp.cycles if ramp else []
         self.title.setText(f"Ramp: {ramp.title}" if ramp else "Ramp")
@@ -105,11 +116,14 @@ class RampPage(QWidget):
             row.addWidget(card, 0, Qt.AlignmentFlag.AlignTop)
             self.cards.append(card)
         row.addStretch(1)
-        self.scroll.setWidget(strip)
+        self.ladder.setWidget(strip)
 
     def _move(self, cycle_id: str, delta: int) -> None:
         self.shell.runner.run(ops.move_in_ramp, self.shell.workspace, cycle_id, delta)
 
+
+#: a model index as Qt hands it to a model's overrides
+Index: TypeAlias = QModelIndex | QPersistentModelIndex
 
 COLUMNS = (("site", "Site"), ("change_idea", "Change idea"), ("title", "Cycle"),
            ("scale", "Scale"), ("start", "Start"), ("end", "End"), ("stage", "Stage"),
@@ -128,18 +142,19 @@ class CycleModel(QAbstractTableModel):
         self.rows = rows
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Any, role: int = 0) -> Any:  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = 0) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section][1]
         return None
 
-    def data(self, index: QModelIndex, role: int = 0) -> Any:
+    def data(self, index: Index, role: int = 0) -> Any:
         row = self.rows[index.row()]
         key = COLUMNS[index.column()][0]
         if role == Qt.ItemDataRole.DisplayRole:
@@ -157,13 +172,15 @@ class CycleModel(QAbstractTableModel):
 
 
 class CycleFilter(QSortFilterProxyModel):
-    def __init__(self) -> None:
+    def __init__(self, cycles: CycleModel) -> None:
         super().__init__()
+        self.cycles = cycles
+        self.setSourceModel(cycles)
         self.stage = self.idea = self.decision = ""
         self.since: dt.date | None = None
 
-    def filterAcceptsRow(self, source_row: int, _parent: QModelIndex) -> bool:  # noqa: N802
-        row = self.sourceModel().rows[source_row]
+    def filterAcceptsRow(self, source_row: int, _parent: Index) -> bool:  # noqa: N802
+        row = self.cycles.rows[source_row]
         if self.stage == "overdue" and not row.overdue:
             return False
         if self.stage and self.stage != "overdue" and row.stage != self.stage:
@@ -196,8 +213,9 @@ class CycleListPage(QWidget):
         self.decision = QComboBox()
         self.decision.setObjectName("decisionFilter")
         self.decision.addItem("Any decision", "")
-        for d in ("adopt", "adapt", "abandon", "expand", "spread"):
-            self.decision.addItem(d.capitalize(), d)
+        for d in PdsaDecision:
+            if d is not PdsaDecision.UNDECIDED:
+                self.decision.addItem(d.capitalize(), d)
         for label, combo in (("Stage:", self.stage), ("Change idea:", self.idea),
                              ("Decision:", self.decision)):
             bar.addWidget(QLabel(label))
@@ -218,8 +236,7 @@ class CycleListPage(QWidget):
         bar.addStretch(1)
         outer.addLayout(bar)
         self.model = CycleModel()
-        self.proxy = CycleFilter()
-        self.proxy.setSourceModel(self.model)
+        self.proxy = CycleFilter(self.model)
         self.table = QTableView()
         self.table.setObjectName("cycleTable")
         self.table.setModel(self.proxy)
@@ -239,7 +256,7 @@ class CycleListPage(QWidget):
 
     def reload(self) -> None:
         site_id, network_id = self.scope
-        rows = views.cycle_list(self.shell.workspace, site_id=site_id,
+        rows = views.cycle_list(open_workspace(self.shell), site_id=site_id,
                                 network_id=None if site_id else network_id)
         self.title.setText("PDSA cycles" + ("" if site_id else " across the network"))
         self.model.set_rows(rows)

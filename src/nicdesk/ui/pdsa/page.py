@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import model
+from ...core.states import PdsaStage
 from ...store.ops import pdsa as ops
 from ...store.views import pdsa as views
 from ...store.views.records import RecordView, existing_ids
@@ -42,9 +43,11 @@ from ..common.fields import (
     plain_choices,
 )
 from ..common.widgets import LockBanner, page_title
-from ..records.forms import RecordForm
+from ..records.forms import RecordForm, open_workspace
 
 if TYPE_CHECKING:
+    from ...store.operations import OpChanges
+    from ...store.workspace import Workspace
     from ..shell.context import ShellContext
 
 
@@ -58,8 +61,9 @@ class QuestionsTable(QTableWidget):
         labels = {"question": "Question", "prediction": "Prediction", "result": "Result"}
         self.setHorizontalHeaderLabels([labels[c] for c in columns])
         if "result" in columns:
-            self.horizontalHeaderItem(columns.index("result")).setToolTip(
-                "What happened, compared with the prediction")
+            header = self.horizontalHeaderItem(columns.index("result"))
+            if header is not None:
+                header.setToolTip("What happened, compared with the prediction")
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.verticalHeader().hide()
         self.setWordWrap(True)
@@ -89,7 +93,7 @@ class QuestionsTable(QTableWidget):
     def _changed(self, item: QTableWidgetItem) -> None:
         if self._loading or item.row() >= len(self.ids) or self.form.lock:
             return
-        ws = self.form.shell.workspace
+        ws = open_workspace(self.form.shell)
         self.form.shell.runner.run(ws.ops.update, "pdsa_question", self.ids[item.row()],
                                    **{self.columns[item.column()]: item.text().strip()})
 
@@ -100,11 +104,14 @@ class PlanForm(RecordForm):
     show_banner = False  # the page shows it above the tabs
 
     def build_fields(self) -> list[Field]:
+        self.idea_choice = ChoiceField("change_idea_id", "Change idea", [("(none)", None)])
+        self.ramp_choice = ChoiceField("ramp_id", "Ramp", [("(not in a ramp)", None)],
+                                       tip="The chain of cycles testing this idea at growing "
+                                       "scale")
         return [
             LineField("title", "Title", "Advisory check-ins, cycle 1"),
-            ChoiceField("change_idea_id", "Change idea", [("(none)", None)]),
-            ChoiceField("ramp_id", "Ramp", [("(not in a ramp)", None)],
-                        tip="The chain of cycles testing this idea at growing scale"),
+            self.idea_choice,
+            self.ramp_choice,
             IntField("cycle_number", "Cycle in the ramp", 1, 999),
             LineField("scale", "Scale of the test", "1 advisor, 15 students, 2 weeks"),
             DateField("start_date", "Starts"),
@@ -147,12 +154,10 @@ class PlanForm(RecordForm):
         row.addWidget(link)
         layout.addLayout(row)
 
-    def prepare(self, ws: Any, record: RecordView) -> None:
+    def prepare(self, ws: Workspace, record: RecordView) -> None:
         choices = views.plan_choices(ws, record.id)
-        self.fields["ramp_id"].set_choices(  # type: ignore[attr-defined]
-            [("(not in a ramp)", None), *choices.ramps])
-        self.fields["change_idea_id"].set_choices(  # type: ignore[attr-defined]
-            [("(none)", None), *choices.ideas])
+        self.ramp_choice.set_choices([("(not in a ramp)", None), *choices.ramps])
+        self.idea_choice.set_choices([("(none)", None), *choices.ideas])
         measures, linked = choices.measures, choices.linked
         self.measures.clear()
         self.measures.addItems([measures.get(m, "?") for m in linked])
@@ -172,25 +177,26 @@ class PlanForm(RecordForm):
         super()._commit(name, value)
 
     def _add_question(self) -> None:
-        ws = self.shell.workspace
+        ws = open_workspace(self.shell)
         n = self.questions.rowCount()
         self.shell.runner.run(ws.ops.create, "pdsa_question", cycle_id=self.record_id,
                               position=n, question="", label="Add question")
-        if self.questions.rowCount() > n:
+        new = self.questions.item(n, 0) if self.questions.rowCount() > n else None
+        if new is not None:
             self.questions.setCurrentCell(n, 0)
-            self.questions.editItem(self.questions.item(n, 0))
+            self.questions.editItem(new)
 
     def _remove_question(self) -> None:
         row = self.questions.currentRow()
         if 0 <= row < len(self.questions.ids):
-            ws = self.shell.workspace
+            ws = open_workspace(self.shell)
             self.shell.runner.run(ws.ops.delete, "pdsa_question", self.questions.ids[row],
                                   label="Remove question")
 
     def _link_measure(self) -> None:
         mid = self.measure_choice.currentData()
         if mid:
-            ws = self.shell.workspace
+            ws = open_workspace(self.shell)
             self.shell.runner.run(ws.ops.create, "pdsa_measure", cycle_id=self.record_id,
                                   measure_id=mid, label="Link measure")
 
@@ -236,7 +242,7 @@ class StudyForm(RecordForm):
         self.editing(self.questions)
         layout.addWidget(self.questions)
 
-    def prepare(self, ws: Any, record: RecordView) -> None:
+    def prepare(self, ws: Workspace, record: RecordView) -> None:
         self.questions.load(views.questions_of(ws, record.id))
 
 
@@ -272,8 +278,9 @@ class ActForm(RecordForm):
             self.shell.open_cycle(_new_cycle(self, result))
 
 
-def _new_cycle(form: RecordForm, result: Any) -> str:
-    return next(i for i in existing_ids(form.shell.workspace, "pdsa_cycle", result.created)
+def _new_cycle(form: RecordForm, result: OpChanges) -> str:
+    return next(i for i in existing_ids(open_workspace(form.shell), "pdsa_cycle",
+                                        result.created)
                 if i != form.record_id)
 
 
@@ -331,15 +338,18 @@ class PdsaPage(QWidget):
 
         from ...core.pdsa import problems, stage
 
-        f = views.cycle_facts(self.shell.workspace, self.cycle_id)
+        ws = self.shell.workspace
+        f = (views.cycle_facts(ws, self.cycle_id)
+             if ws is not None and self.cycle_id is not None else None)
         if f is None:
             return
         self.title.setText(f.title)
         st = stage(f, dt.date.today())
-        colours = {"planning": "#0072B2", "doing": "#E69F00", "studying": "#56B4E9",
-                   "done": "#009E73"}
+        colours = {PdsaStage.PLANNING: "#0072B2", PdsaStage.DOING: "#E69F00",
+                   PdsaStage.STUDYING: "#56B4E9", PdsaStage.DONE: "#009E73"}
+        dark_text = st in (PdsaStage.DOING, PdsaStage.STUDYING)  # on the light colours
         self.stage.setText(f" {st.upper()} ")
-        self.stage.setStyleSheet(f"color: {'black' if st in ('doing', 'studying') else 'white'};"
+        self.stage.setStyleSheet(f"color: {'black' if dark_text else 'white'};"
                                  f" background: {colours[st]}; font-weight: bold;"
                                  " border-radius: 3px; padding: 1px 4px;")
         lock = self.forms[0].lock  # the same for all four tabs: one cycle, one owner

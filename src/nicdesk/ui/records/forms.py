@@ -15,7 +15,7 @@ on one (PDSA tabs, meetings, measure definitions, diagram details), gets its loc
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import model
+from ...core.states import ValueType
 from ...store.views import records as views
 from ...store.views.records import RecordView
 from ..common.fields import (
@@ -50,10 +51,26 @@ from ..common.fields import (
 from ..common.widgets import LockBanner, set_read_only
 
 if TYPE_CHECKING:
+    from ...store.workspace import Workspace
     from ..shell.context import ShellContext
 
 #: why a widget that writes other records may not be used: (record) -> reason
 Block = Callable[[RecordView], "str | None"]
+
+
+class HasWorkspace(Protocol):
+    """Whatever hands a page its workspace: the `ShellContext`, or the main window."""
+
+    @property
+    def workspace(self) -> Workspace | None: ...
+
+
+def open_workspace(shell: HasWorkspace) -> Workspace:
+    """The workspace a page reads and changes: pages show only while one is open."""
+    ws = shell.workspace
+    if ws is None:
+        raise RuntimeError("No workspace is open.")
+    return ws
 
 
 class RecordForm(QWidget):
@@ -117,7 +134,7 @@ class RecordForm(QWidget):
     def extra(self, layout: QVBoxLayout) -> None:
         """Room for tables and buttons below the fields."""
 
-    def prepare(self, ws: Any, record: RecordView) -> None:
+    def prepare(self, ws: Workspace, record: RecordView) -> None:
         """Fill choice lists that depend on other records before values are shown (read
         through `store.views`, never a session)."""
 
@@ -158,10 +175,10 @@ class RecordForm(QWidget):
         self.after_load(ws, record)
         self._apply_lock(ws, record)
 
-    def after_load(self, ws: Any, record: RecordView) -> None:
+    def after_load(self, ws: Workspace, record: RecordView) -> None:
         pass
 
-    def _apply_lock(self, ws: Any, record: RecordView) -> None:
+    def _apply_lock(self, ws: Workspace, record: RecordView) -> None:
         """Read-only where this workspace may not write: the record as a whole (banner),
         each field (a site's kind and parent are the coordinator's even in the site's own
         workspace), and the registered widgets."""
@@ -186,7 +203,7 @@ class RecordForm(QWidget):
         field = self.fields.get(name)
         if field is not None and field.locked:
             return
-        ws = self.shell.workspace
+        ws = open_workspace(self.shell)
         self.problem.hide()
         result = self.shell.runner.run(ws.ops.update, self.kind, self.record_id, **{name: value})
         if result is not None:
@@ -198,13 +215,13 @@ class RecordForm(QWidget):
 
     def _site_block(self, _record: RecordView) -> str | None:
         """Only the network coordinator adds sites (once the workspace exchanges)."""
-        return views.create_block(self.shell.workspace, "site", None)
+        return views.create_block(open_workspace(self.shell), "site", None)
 
 
 def _same(stored: Any, typed: Any) -> bool:
     if hasattr(stored, "isoformat") and isinstance(typed, str):
-        return stored.isoformat() == typed
-    return stored == typed or (stored in (None, "") and typed in (None, ""))
+        return bool(stored.isoformat() == typed)
+    return bool(stored == typed) or (stored in (None, "") and typed in (None, ""))
 
 
 class NetworkForm(RecordForm):
@@ -260,11 +277,13 @@ class SiteForm(RecordForm):
     heading = "Site"
 
     def build_fields(self) -> list[Field]:
+        self.parent_choice = ChoiceField(
+            "parent_id", "Part of", [("(top level)", None)],
+            tip="A school belongs to a district, a district to an agency")
         return [
             LineField("name", "Name", "Lincoln High School"),
             ChoiceField("kind", "Kind", plain_choices(model.SITE_KINDS)),
-            ChoiceField("parent_id", "Part of", [("(top level)", None)],
-                        tip="A school belongs to a district, a district to an agency"),
+            self.parent_choice,
             TagsField("context_tags", "Context",
                       "grade_band: 9-12; enrolment: large; locale: city",
                       tip="Where this site works: used to compare like with like"),
@@ -272,14 +291,14 @@ class SiteForm(RecordForm):
                       lines=2),
         ]
 
-    def prepare(self, ws: Any, record: RecordView) -> None:
+    def prepare(self, ws: Workspace, record: RecordView) -> None:
         self.title.setText(record["name"] or "Site")
         blocked = views.site_descendants(ws, record["network_id"], record.id)
         choices = [("(top level)", None)] + [
             (s.name, s.id) for s in views.sites_in_network(ws, record["network_id"])
             if s.id not in blocked
         ]
-        self.fields["parent_id"].set_choices(choices)  # type: ignore[attr-defined]
+        self.parent_choice.set_choices(choices)
 
     def extra(self, layout: QVBoxLayout) -> None:
         label = QLabel("Members")
@@ -310,22 +329,27 @@ class SiteForm(RecordForm):
         aim = QPushButton("Add aim")
         aim.setToolTip("State how much, by when, for whom")
         aim.clicked.connect(self._add_aim)
-        self.editing(aim, lambda r: views.create_block(self.shell.workspace, "aim", r.id))
+        self.editing(aim, lambda r: views.create_block(open_workspace(self.shell), "aim", r.id))
         row.addWidget(sub_site)
         row.addWidget(aim)
         layout.addLayout(row)
 
-    def after_load(self, ws: Any, record: RecordView) -> None:
+    def after_load(self, ws: Workspace, record: RecordView) -> None:
         self.members.load(views.members_of_site(ws, record.id))
 
     def _add_member(self) -> None:
-        ws = self.shell.workspace
+        ws = open_workspace(self.shell)
         self.shell.runner.run(ws.ops.create, "member", site_id=self.record_id,
                               name="New member", role="teacher")
 
     def _network_id(self) -> str:
-        site = views.record_view(self.shell.workspace, "site", self.record_id)
-        return site["network_id"]  # type: ignore[index]
+        """The shown site's network (its buttons work only while a site is shown)."""
+        site = (views.record_view(open_workspace(self.shell), "site", self.record_id)
+                if self.record_id is not None else None)
+        if site is None:
+            raise RuntimeError("No site is shown.")
+        network_id: str = site["network_id"]
+        return network_id
 
     def _add_child(self) -> None:
         self.shell.add_site(self._network_id(), self.record_id)
@@ -406,14 +430,14 @@ class MembersTable(QTableWidget):
     def _store(self, member_id: str, key: str, value: Any) -> None:
         if self.form.lock:
             return
-        ws = self.form.shell.workspace
+        ws = open_workspace(self.form.shell)
         self.form.shell.runner.run(ws.ops.update, "member", member_id, **{key: value})
 
     def remove_selected(self) -> None:
         rows = sorted({i.row() for i in self.selectedIndexes()})
         if not rows or self.form.lock:
             return
-        ws = self.form.shell.workspace
+        ws = open_workspace(self.form.shell)
         for row in rows:
             self.form.shell.runner.run(ws.ops.delete, "member", self.ids[row],
                                        label="Remove member")
@@ -425,27 +449,29 @@ class AimForm(RecordForm):
     intro = "A good aim says how much, by when, for whom."
 
     def build_fields(self) -> list[Field]:
+        self.measure_choice = ChoiceField("measure_id", "Measure", [("(none)", None)])
+        self.value_fields = (NumberField("baseline_value", "Baseline", "66 %"),
+                       NumberField("target_value", "Target", "85 %"))
         return [
             TextField("statement", "Aim statement",
                       "By June 2027, 80 % of 9th graders on track", lines=3),
-            ChoiceField("measure_id", "Measure", [("(none)", None)]),
-            NumberField("baseline_value", "Baseline", "66 %"),
+            self.measure_choice,
+            self.value_fields[0],
             DateField("baseline_date", "Baseline date"),
-            NumberField("target_value", "Target", "85 %"),
+            self.value_fields[1],
             DateField("deadline", "By"),
             LineField("population", "For whom", "All 9th graders in our school"),
         ]
 
-    def prepare(self, ws: Any, record: RecordView) -> None:
+    def prepare(self, ws: Workspace, record: RecordView) -> None:
         measures = views.measures_of_network(ws, record["network_id"])
-        self.fields["measure_id"].set_choices(  # type: ignore[attr-defined]
+        self.measure_choice.set_choices(
             [("(none)", None)] + [(m.name, m.id) for m in measures])
         linked = next((m for m in measures if m.id == record["measure_id"]), None)
-        percent = linked is not None and linked.value_type == "proportion"
-        for name in ("baseline_value", "target_value"):
-            field = self.fields[name]
-            if field.percent != percent:  # type: ignore[attr-defined]
-                field.percent = percent  # type: ignore[attr-defined]
+        percent = linked is not None and linked.value_type == ValueType.PROPORTION
+        for field in self.value_fields:  # the baseline and the target
+            if field.percent != percent:
+                field.percent = percent
                 field.widget.clear()
 
 
@@ -466,6 +492,7 @@ class MeasureForm(RecordForm):
              "measures the same way.")
 
     def build_fields(self) -> list[Field]:
+        self.target = NumberField("target", "Target", "80 %")
         return [
             LineField("name", "Name", "% of 9th graders with no course failures"),
             ChoiceField("kind", "Kind", plain_choices(model.MEASURE_KINDS),
@@ -483,15 +510,15 @@ class MeasureForm(RecordForm):
             ChoiceField("frequency", "Frequency", plain_choices(model.FREQUENCIES)),
             ChoiceField("direction", "Improvement is", [("Higher (up)", "up"),
                                                        ("Lower (down)", "down")]),
-            NumberField("target", "Target", "80 %"),
+            self.target,
             ChoiceField("chart_kind", "Chart", CHART_CHOICES),
         ]
 
-    def prepare(self, ws: Any, record: RecordView) -> None:
-        target = self.fields["target"]
-        percent = record["value_type"] == "proportion"
-        if target.percent != percent:  # type: ignore[attr-defined]
-            target.percent = percent  # type: ignore[attr-defined]
+    def prepare(self, ws: Workspace, record: RecordView) -> None:
+        target = self.target
+        percent = record["value_type"] == ValueType.PROPORTION
+        if target.percent != percent:
+            target.percent = percent
             target.widget.clear()
 
 

@@ -4,11 +4,15 @@ PDSA cycles, meetings) until their editors land, and teaching empty states for g
 from __future__ import annotations
 
 import html
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from ...store.views.queries import NavNode, Summary
+
+if TYPE_CHECKING:
+    from ..shell.context import ContextAction
 
 GROUP_HELP = {
     "aims": ("Aims", "An aim says how much, by when, for whom: “By June 2027, 85 % of 9th "
@@ -85,12 +89,13 @@ class SummaryPage(QWidget):
         self.buttons = QHBoxLayout()
         layout.addLayout(self.buttons)
 
-    def show_html(self, text: str, actions: list[tuple[str, Any]] = ()) -> None:  # type: ignore[assignment]
+    def show_html(self, text: str, actions: Sequence[ContextAction] = ()) -> None:
         self.browser.setHtml(text)
         while self.buttons.count():
             item = self.buttons.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget:
+                widget.deleteLater()
         for label, callback in actions:
             button = QPushButton(label)
             button.clicked.connect(callback)
