@@ -36,15 +36,15 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
 
 def cmd_chart(args: argparse.Namespace) -> int:
     from ..services.workspaces import find_named
-    from ..store.views.series import load_series
+    from ..store.views.series import measure_series
     from ..store.workspace import Workspace
 
     with Workspace.open(args.workspace) as ws:
         measure = find_named(ws, "measure", args.measure, "measure")
         site = find_named(ws, "site", args.site, "site")
-        with ws.read() as s:
-            series = load_series(s, measure.id, site.id)
+        series = measure_series(ws, measure.id, site.id)
         analysis = series.analysis
+        assert analysis is not None  # measure_series always analyses the series it loads
         print(f"{terminal_text(measure.name)} at {terminal_text(site.name)}: "
               f"{len(series.points)} points, {analysis.chart_kind} chart, judged by "
               f"{terminal_text(analysis.rule_set)}")

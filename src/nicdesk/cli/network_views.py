@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, Protocol, TypeVar, overload
 
 from ..core.network import ContextFilter
 from ..core.safe_text import terminal_text as tt
 from ..paths import workspace_target
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("funnel", help="network view: sites' proportions with funnel limits")
     p.add_argument("workspace", type=workspace_target)
     p.add_argument("--measure", required=True, help="network measure name (or its start)")
@@ -86,7 +88,22 @@ def _context(args: argparse.Namespace) -> ContextFilter:
                             locale=args.locale)
 
 
-def _pick(rows: list, name: str, what: str, label=lambda r: r.name):  # noqa: ANN001, ANN202
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+_N = TypeVar("_N", bound=_Named)
+_T = TypeVar("_T")
+
+
+@overload
+def _pick(rows: Sequence[_N], name: str, what: str) -> _N: ...
+@overload
+def _pick(rows: Sequence[_T], name: str, what: str, label: Callable[[_T], str]) -> _T: ...
+def _pick(rows: Sequence[Any], name: str, what: str,
+          label: Callable[[Any], str] = lambda r: r.name) -> Any:
+    """The one row whose label is `name` (or starts with it); NotFoundError otherwise."""
     exact = [r for r in rows if label(r).lower() == name.lower()]
     matches = exact or [r for r in rows if label(r).lower().startswith(name.lower())]
     if len(matches) != 1:
@@ -110,14 +127,14 @@ def cmd_funnel(args: argparse.Namespace) -> int:
     from ..core.measures import rate_value
     from ..core.variation import suppression_label
     from ..services.workspaces import named_records
-    from ..store.views.network import funnel_csv, funnel_view
+    from ..store.views.network import funnel_csv
+    from ..store.views.network_page import funnel_view
     from ..store.workspace import Workspace
 
     with Workspace.open(args.workspace) as ws:
         measures = named_records(ws, "measure", network_level=True)
         measure = _pick(measures, args.measure, "network measure")
-        with ws.read() as s:
-            view = funnel_view(s, measure.id, _context(args), args.start, args.end)
+        view = funnel_view(ws, measure.id, _context(args), args.start, args.end)
     if args.csv:
         _print_csv(funnel_csv(view))
         return 0 if view.funnel else 1
@@ -146,7 +163,7 @@ def cmd_funnel(args: argparse.Namespace) -> int:
 
 def cmd_matrix(args: argparse.Namespace) -> int:
     from ..services.workspaces import named_records
-    from ..store.views.evidence import change_matrix
+    from ..store.views.network_page import change_matrix
     from ..store.workspace import Workspace
 
     with Workspace.open(args.workspace) as ws:
@@ -155,8 +172,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
             net = _pick(nets, args.network or "", "network")
         else:
             net = nets[0]
-        with ws.read() as s:
-            matrix = change_matrix(s, net.id, _context(args))
+        matrix = change_matrix(ws, net.id, _context(args))
     driver = None
     if args.driver:
         driver = _pick(matrix.drivers, args.driver, "driver", label=lambda d: d[1])[0]
@@ -180,7 +196,7 @@ def cmd_packet(args: argparse.Namespace) -> int:
     import sys
 
     from ..report.packet import PacketOptions, build_packet, packet_choices
-    from ..store.ops.meetings import find_meeting
+    from ..store.views.meetings import find_meeting
     from ..store.workspace import Workspace
 
     options = PacketOptions(paper=args.paper)
@@ -203,9 +219,8 @@ def cmd_packet(args: argparse.Namespace) -> int:
         return True
 
     with Workspace.open(args.workspace) as ws:
-        with ws.read() as s:
-            meeting = find_meeting(s, args.meeting)
-            title = f"{tt(meeting.title)} ({meeting.date})"
+        meeting = find_meeting(ws, args.meeting)
+        title = f"{tt(meeting.title)} ({meeting.date})"
         measures, sites = packet_choices(ws, meeting.id)
         if args.measures:
             options.measures = [_pick(measures, n, "measure", label=lambda r: r[1])[0]
@@ -224,17 +239,15 @@ def cmd_packet(args: argparse.Namespace) -> int:
 
 def cmd_meetings(args: argparse.Namespace) -> int:
     from ..services.workspaces import named_records
-    from ..store.ops.meetings import actions_for, meetings_of
+    from ..store.views.meetings import meeting_list
     from ..store.workspace import Workspace
 
     with Workspace.open(args.workspace) as ws:
         sites = {r.id: r.name for r in named_records(ws, "site", include_deleted=True)}
-        with ws.read() as s:
-            for m in meetings_of(s, any_scope=True):
-                site = sites[m.site_id] if m.site_id else "network"
-                open_items = [r for r in actions_for(s, m) if not r.item.done]
-                print(f"{m.date or '—'}  {tt(m.title)}  ({tt(site)})  {len(open_items)} "
-                      f"open action(s)  id {m.id}")
+        for m, open_items in meeting_list(ws):
+            site = sites[m.site_id] if m.site_id else "network"
+            print(f"{m.date or '—'}  {tt(m.title)}  ({tt(site)})  {open_items} "
+                  f"open action(s)  id {m.id}")
     return 0
 
 

@@ -6,19 +6,22 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.safe_text import terminal_text
 
+if TYPE_CHECKING:
+    from ..store.workspace import Workspace
 
-def find_diagram(session: Any, name: str, site: str | None = None
+
+def find_diagram(ws: Workspace, name: str, site: str | None = None
                  ) -> tuple[str, str, str, int, str]:
     """The one diagram (driver or fishbone) whose name or its start matches, else a clear
     error.  Returns (kind, site, name, node count, id)."""
     from ..store.errors import NotFoundError
-    from ..store.ops.diagrams import all_diagrams
+    from ..store.views.diagrams import diagram_list
 
-    rows = [r for r in all_diagrams(session)
+    rows = [r for r in diagram_list(ws)
             if site is None or r[1].lower().startswith(site.lower())]
     exact = [r for r in rows if r[2].lower() == name.lower()]
     matches = exact or [r for r in rows if r[2].lower().startswith(name.lower())]
@@ -30,36 +33,35 @@ def find_diagram(session: Any, name: str, site: str | None = None
     return matches[0]
 
 
-def diagram_drawing(session: Any, row: tuple[str, str, str, int, str]) -> Any:
+def diagram_drawing(ws: Workspace, row: tuple[str, str, str, int, str]) -> Any:
     """The reportlab drawing of a diagram row from `find_diagram` (driver or fishbone)."""
     from ..report.drawings import driver_drawing, fishbone_drawing
-    from ..store.ops.diagrams import load_diagram
-    from ..store.ops.fishbones import load_fishbone
+    from ..store.views.diagrams import driver_diagram, fishbone_view
 
     if row[0] == "fishbone":
-        fish = load_fishbone(session, row[4])
+        fish = fishbone_view(ws, row[4])
         return fishbone_drawing(fish.layout, fish.fishbone.title or "Fishbone")
-    data = load_diagram(session, row[4])
+    data = driver_diagram(ws, row[4])
     return driver_drawing(data.layout, {i: n.status for i, n in data.nodes.items()},
                           data.diagram.name)
 
 
 def cmd_diagram(args: argparse.Namespace) -> int:
-    from ..store.ops.diagrams import all_diagrams
+    from ..store.views.diagrams import diagram_list
     from ..store.workspace import Workspace
 
-    with Workspace.open(args.workspace) as ws, ws.read() as s:
+    with Workspace.open(args.workspace) as ws:
         if args.list or not args.name:
-            for kind, site, name, count, _id in all_diagrams(s):
+            for kind, site, name, count, _id in diagram_list(ws):
                 print(f"{kind}\t{terminal_text(site)}\t{terminal_text(name)}\t{count}")
             return 0
-        row = find_diagram(s, args.name, args.site)
+        row = find_diagram(ws, args.name, args.site)
         if args.out is None:
             print("Say where to write it: --out FILE.pdf, FILE.svg or FILE.png", file=sys.stderr)
             return 2
         from ..report.drawings import save_drawing
 
-        drawing = diagram_drawing(s, row)
+        drawing = diagram_drawing(ws, row)
         try:
             save_drawing(drawing, args.out)
         except ValueError as exc:
@@ -71,13 +73,12 @@ def cmd_diagram(args: argparse.Namespace) -> int:
 
 def cmd_pdsa(args: argparse.Namespace) -> int:
     from ..services.reports import pdsa_summary
-    from ..store.ops.pdsa import cycle_rows
+    from ..store.views.pdsa import cycle_list
     from ..store.workspace import Workspace
 
     with Workspace.open(args.workspace) as ws:
-        with ws.read() as s:
-            rows = [r for r in cycle_rows(s)
-                    if args.site is None or r.site.lower().startswith(args.site.lower())]
+        rows = [r for r in cycle_list(ws)
+                if args.site is None or r.site.lower().startswith(args.site.lower())]
         if not args.title:
             for r in rows:
                 print("\t".join(terminal_text(x) for x in (r.site, r.title, r.stage,

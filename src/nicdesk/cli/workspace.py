@@ -38,34 +38,36 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from ..store.views.queries import counts
+    from ..store.views.navigator import record_counts
     from ..store.workspace import SCHEMA_VERSION, Workspace
 
-    with Workspace.open(args.workspace) as ws, ws.read() as s:
+    with Workspace.open(args.workspace) as ws:
         print(f"{terminal_text(ws.path)}: NICdesk workspace, schema version {SCHEMA_VERSION}")
-        for kind, n in counts(s).items():
+        for kind, n in record_counts(ws).items():
             if n:
                 print(f"  {kind:20} {n}")
     return 0
 
 
 def cmd_tree(args: argparse.Namespace) -> int:
-    from ..store.views.queries import navigator_tree
+    from ..store.views.navigator import navigator
     from ..store.workspace import Workspace
 
-    with Workspace.open(args.workspace) as ws, ws.read() as s:
-        for root in navigator_tree(s):
+    with Workspace.open(args.workspace) as ws:
+        for root in navigator(ws):
             for trail, _node in root.walk():
                 print("  " * (len(trail) - 1) + terminal_text(trail[-1]))
     return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from ..store.views.queries import find_path, has_summary, navigator_tree, summarize
+    from ..store.views.navigator import find_in_navigator
+    from ..store.views.navigator import summary as read_summary
+    from ..store.views.queries import has_summary
     from ..store.workspace import Workspace
 
-    with Workspace.open(args.workspace) as ws, ws.read() as s:
-        node = find_path(navigator_tree(s), args.select)
+    with Workspace.open(args.workspace) as ws:
+        node = find_in_navigator(ws, args.select)
         if node is None:
             print(f"Nothing in the navigator matches {args.select!r}.", file=sys.stderr)
             return 1
@@ -76,7 +78,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             for child in node.children:
                 print(f"  {terminal_text(child.label)}")
             return 0
-        summary = summarize(s, node.kind, node.id, node.site_id)
+        summary = read_summary(ws, node.kind, node.id, node.site_id)
         print(terminal_text(summary.title))
         if summary.subtitle:
             print(terminal_text(summary.subtitle))

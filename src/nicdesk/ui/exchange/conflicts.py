@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -17,14 +15,15 @@ from PySide6.QtWidgets import (
 
 from ...store.ops import conflicts as ops
 from ...store.views.conflicts import bundle_history, open_conflicts
+from .common import ExchangeWindow, open_workspace_of
 
 
 class ConflictsDialog(QDialog):
     """Two people changed the same thing offline: the later edit is shown, the other kept
     here until someone decides."""
 
-    def __init__(self, window: Any) -> None:
-        super().__init__(window)
+    def __init__(self, window: ExchangeWindow) -> None:
+        super().__init__(window.window())
         self.window_ = window
         self.setWindowTitle("Conflicts to resolve")
         self.resize(900, 420)
@@ -63,7 +62,7 @@ class ConflictsDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        self.rows = open_conflicts(self.window_.workspace)
+        self.rows = open_conflicts(open_workspace_of(self.window_))
         self.table.setRowCount(len(self.rows))
         for r, c in enumerate(self.rows):
             for col, value in enumerate((c.record, c.field.replace("_", " "), c.current,
@@ -77,7 +76,7 @@ class ConflictsDialog(QDialog):
         block = None
         if 0 <= row < len(self.rows):
             c = self.rows[row]
-            block = self.window_.workspace.ops.record_block(c.kind, c.record_id, {c.field})
+            block = open_workspace_of(self.window_).ops.record_block(c.kind, c.record_id, {c.field})
         self.take.setEnabled(block is None)
         self.owner_note.show_block(block, "You can keep what is shown; the owner decides "
                                    "which version stays." if block else "")
@@ -85,18 +84,18 @@ class ConflictsDialog(QDialog):
     def _resolve(self, take_other: bool) -> None:
         row = self.table.currentRow()
         if 0 <= row < len(self.rows):
-            ops.resolve(self.window_.workspace, self.rows[row].id, take_other=take_other)
+            ops.resolve(open_workspace_of(self.window_), self.rows[row].id, take_other=take_other)
             self.window_.notify_external_change("Conflict resolved")
             self.reload()
 
 
 class HistoryDialog(QDialog):
-    def __init__(self, window: Any) -> None:
-        super().__init__(window)
+    def __init__(self, window: ExchangeWindow) -> None:
+        super().__init__(window.window())
         self.setWindowTitle("Imported bundles")
         self.resize(900, 380)
         layout = QVBoxLayout(self)
-        rows = bundle_history(window.workspace)
+        rows = bundle_history(open_workspace_of(window))
         columns = ["site", "sequence", "kind", "created", "imported", "new", "updated",
                    "unchanged", "conflicts", "signer"]
         table = QTableWidget(len(rows), len(columns))

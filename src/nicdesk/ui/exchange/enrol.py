@@ -5,7 +5,7 @@ after comparing fingerprints) and write its invitation — the flows of
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -18,37 +18,44 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QRadioButton,
     QVBoxLayout,
+    QWidget,
 )
 
-from .common import ask_passphrase, code_label, escape, wrapped
+from .common import ExchangeWindow, ask_passphrase, code_label, escape, open_workspace_of, wrapped
+
+if TYPE_CHECKING:
+    from ...bundle.enrolment import Enrolment
+    from ...services.membership import JoinRequest
+    from ...services.workspaces import Named
+    from ...store.workspace import Workspace
 
 
-def _choose_site(window: Any, title: str) -> Any:
+def _choose_site(window: ExchangeWindow, title: str) -> str | None:
     """One of the workspace's sites, by name; None when it has none or the person
     cancels."""
     from PySide6.QtWidgets import QInputDialog
 
     from ...services.workspaces import named_records
 
-    sites = sorted((r.name, r.id) for r in named_records(window.workspace, "site"))
+    sites = sorted((r.name, r.id) for r in named_records(open_workspace_of(window), "site"))
     if not sites:
         return None
     names = [n for n, _ in sites]
-    name, ok = QInputDialog.getItem(window, title, "Site:", names, 0, False)
+    name, ok = QInputDialog.getItem(window.window(), title, "Site:", names, 0, False)
     return sites[names.index(name)][1] if ok else None
 
 
-def _ensure_coordinator_key(window: Any) -> bool:
+def _ensure_coordinator_key(window: ExchangeWindow) -> bool:
     """A coordinator workspace without a key on this computer offers to make one."""
     from ...services.membership import init_key, key_on_this_computer
 
-    ws = window.workspace
+    ws = open_workspace_of(window)
     meta = ws.meta()
     if key_on_this_computer(meta.get("signing_key") or ""):
         return True
     answer = QMessageBox.question(
-        window, "No coordinator key", "This workspace cannot sign invitations yet: it has no "
-        "coordinator key on this computer.\n\nMake this workspace the network's "
+        window.window(), "No coordinator key", "This workspace cannot sign invitations yet: "
+        "it has no coordinator key on this computer.\n\nMake this workspace the network's "
         "coordinator and create its key now? Do this only in the coordinator's own "
         "workspace.")
     if answer != QMessageBox.StandardButton.Yes:
@@ -62,7 +69,8 @@ def _ensure_coordinator_key(window: Any) -> bool:
     return True
 
 
-def invite_site(window: Any, site_id: str | None = None, path: str | None = None) -> Path | None:
+def invite_site(window: ExchangeWindow, site_id: str | None = None,
+                path: str | None = None) -> Path | None:
     """Coordinator: an invitation file for one site (carries the coordinator's key)."""
     from ...bundle.keys import KeyError_
     from ...services.membership import invite
@@ -75,7 +83,8 @@ def invite_site(window: Any, site_id: str | None = None, path: str | None = None
     if not site_id:
         return None
     if path is None:
-        path, _ = QFileDialog.getSaveFileName(window, "Save the invitation", "invitation.nicbundle",
+        path, _ = QFileDialog.getSaveFileName(window.window(), "Save the invitation",
+                                              "invitation.nicbundle",
                                               "NICdesk invitations (*.nicbundle)")
     if not path:
         return None
@@ -83,24 +92,25 @@ def invite_site(window: Any, site_id: str | None = None, path: str | None = None
     if passphrase is None:
         return None
     try:
-        done = invite(window.workspace, site_id, path, passphrase or None)
+        done = invite(open_workspace_of(window), site_id, path, passphrase or None)
     except KeyError_ as exc:
-        show_error(window, "Invitation not written", f"{exc} Nothing was written.")
+        show_error(window.window(), "Invitation not written", f"{exc} Nothing was written.")
         return None
     except WorkspaceError as exc:
-        show_error(window, exc.title, exc.message)
+        show_error(window.window(), exc.title, exc.message)
         return None
     box = QMessageBox(QMessageBox.Icon.Information, "Invitation written",
                       f"Send {done.path.name} to the site. When they open it, they should "
                       f"see the coordinator fingerprint {done.coordinator_fingerprint} — tell "
                       "them by phone or in person, not in the same e-mail.",
-                      QMessageBox.StandardButton.Ok, window)
+                      QMessageBox.StandardButton.Ok, window.window())
     window.last_dialog = box
     box.exec()
     return done.path
 
 
-def enrol_site_key(window: Any, pub_path: str | None = None, site_id: str | None = None) -> bool:
+def enrol_site_key(window: ExchangeWindow, pub_path: str | None = None,
+                   site_id: str | None = None) -> bool:
     """Coordinator: accept a site's key — from its join request, or from a plain public
     key file — after comparing fingerprints."""
     from ...services.membership import KeyFileError, enrol, is_join_request, read_public_key
@@ -109,7 +119,7 @@ def enrol_site_key(window: Any, pub_path: str | None = None, site_id: str | None
 
     if pub_path is None:
         pub_path, _ = QFileDialog.getOpenFileName(
-            window, "The site's join request or public key", "",
+            window.window(), "The site's join request or public key", "",
             "Join requests and public keys (*.nicjoin *.pub)")
     if not pub_path:
         return False
@@ -118,28 +128,29 @@ def enrol_site_key(window: Any, pub_path: str | None = None, site_id: str | None
     try:
         key = read_public_key(pub_path)
     except KeyFileError as exc:
-        show_error(window, exc.title, f"{Path(pub_path).name}: {exc.message}")
+        show_error(window.window(), exc.title, f"{Path(pub_path).name}: {exc.message}")
         return False
     site_id = site_id or _choose_site(window, "Enrol the key for which site?")
     if not site_id:
         return False
-    names = dict((r.id, r.name) for r in _sites(window.workspace))
+    names = dict((r.id, r.name) for r in _sites(open_workspace_of(window)))
     site = names.get(site_id, site_id)
     answer = QMessageBox.question(
-        window, "Enrol key", f"Enrol key {key.key_id_hex} for {site}?\n\nFingerprint: "
-        f"{key.fingerprint()}\n\nOnly say yes if {site} read you the same fingerprint.")
+        window.window(), "Enrol key", f"Enrol key {key.key_id_hex} for {site}?\n\n"
+        f"Fingerprint: {key.fingerprint()}\n\nOnly say yes if {site} read you the same "
+        "fingerprint.")
     if answer != QMessageBox.StandardButton.Yes:
         return False
     try:
-        done = enrol(window.workspace, key, site_id)
+        done = enrol(open_workspace_of(window), key, site_id)
     except WorkspaceError as exc:
-        show_error(window, exc.title, exc.message)
+        show_error(window.window(), exc.title, exc.message)
         return False
     window.notify_external_change(f"Enrol key for {done.site_name}")
     return True
 
 
-def _sites(ws: Any) -> list[Any]:
+def _sites(ws: Workspace) -> list[Named]:
     """Every site of the workspace, deleted ones too (a name is a name)."""
     from ...services.workspaces import named_records
 
@@ -150,8 +161,8 @@ class EnrolRequestDialog(QDialog):
     """Coordinator: a school's join request — who, the code to compare, and which site of
     the network it is (an existing one, or a new one)."""
 
-    def __init__(self, parent: Any, request: Any, sites: list[tuple[str, str]],
-                 match: str | None) -> None:
+    def __init__(self, parent: QWidget | None, request: JoinRequest,
+                 sites: list[tuple[str, str]], match: str | None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Enrol a school from its join request")
         self.resize(540, 360)
@@ -210,7 +221,7 @@ class EnrolRequestDialog(QDialog):
         return self.existing.currentData(), False
 
 
-def enrol_from_request(window: Any, path: str | None = None) -> Any:
+def enrol_from_request(window: ExchangeWindow, path: str | None = None) -> Enrolment | None:
     """Coordinator: read a school's join request, compare its code, enrol its key for an
     existing or a new site, then offer to write the invitation."""
     from ...services.membership import (
@@ -227,8 +238,8 @@ def enrol_from_request(window: Any, path: str | None = None) -> Any:
     if ws is None:
         return None
     if path is None:
-        path, _ = QFileDialog.getOpenFileName(window, "The school's join request", "",
-                                              "Join requests (*.nicjoin)")
+        path, _ = QFileDialog.getOpenFileName(window.window(), "The school's join request",
+                                              "", "Join requests (*.nicjoin)")
     if not path:
         return None
     try:
@@ -237,9 +248,9 @@ def enrol_from_request(window: Any, path: str | None = None) -> Any:
         sites = network_sites(ws, network)
         match = find_site(ws, request.site_name, network)
     except WorkspaceError as exc:
-        show_error(window, exc.title, exc.message)
+        show_error(window.window(), exc.title, exc.message)
         return None
-    dialog = EnrolRequestDialog(window, request, sites, match)
+    dialog = EnrolRequestDialog(window.window(), request, sites, match)
     window.last_dialog = dialog
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
@@ -247,7 +258,7 @@ def enrol_from_request(window: Any, path: str | None = None) -> Any:
     try:
         done = enrol(ws, request, site, new=new)
     except WorkspaceError as exc:
-        show_error(window, exc.title, exc.message)
+        show_error(window.window(), exc.title, exc.message)
         return None
     window.notify_external_change(f"Enrol key for {done.site_name}")
     if done.already:
@@ -255,8 +266,8 @@ def enrol_from_request(window: Any, path: str | None = None) -> Any:
     else:
         lead = f"{done.site_name} is enrolled" + (" as a new site." if done.new_site else ".")
     answer = QMessageBox.question(
-        window, "Enrolled", f"{lead}\n\nWrite the invitation for {done.site_name} now? "
-        "They open it with File → Join a Network…")
+        window.window(), "Enrolled", f"{lead}\n\nWrite the invitation for {done.site_name} "
+        "now? They open it with File → Join a Network…")
     if answer == QMessageBox.StandardButton.Yes:
         invite_site(window, done.site_id)
     return done

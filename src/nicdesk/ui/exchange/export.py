@@ -4,6 +4,7 @@ kind, every record on request, what never leaves) — the flow of `services.exch
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,20 +18,24 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
+    QWidget,
 )
 
 from ...core.model import KIND_LABELS, PRIVATE_FIELDS
-from .common import ask_passphrase
+from .common import ExchangeWindow, ask_passphrase, open_workspace_of
+
+#: every record an export would write, by kind (asked for only when a person wants them)
+RecordsByKind = Callable[[], dict[str, list[dict[str, Any]]]]
 
 
 class ExportPreview(QDialog):
     """Counts per kind of record that will leave this computer, and what never does."""
 
-    def __init__(self, parent: Any, counts: dict[str, int], site: str,
-                 records: Any = None, *, digest: bool = False,
+    def __init__(self, parent: QWidget | None, counts: dict[str, int], site: str,
+                 records: RecordsByKind | None = None, *, digest: bool = False,
                  sites: list[tuple[str, str]] | None = None) -> None:
         super().__init__(parent)
-        self.records = records  # callable giving {kind: [record dicts]}, on request
+        self.records = records  # {kind: [record dicts]}, on request
         self.recipient: QComboBox | None = None
         self.setWindowTitle("Send the network digest" if digest else "Export for the network")
         self.resize(520, 520)
@@ -116,7 +121,7 @@ class ExportPreview(QDialog):
         dialog.exec()
 
 
-def export_for_network(window: Any) -> Path | None:
+def export_for_network(window: ExchangeWindow) -> Path | None:
     """Export for the network: a site's own records, or the coordinator's digest (for
     every site, or one site alone), after a preview of exactly what leaves."""
     from ...bundle.keys import KeyError_
@@ -132,7 +137,7 @@ def export_for_network(window: Any) -> Path | None:
     from ..shell.runner import show_error
     from .join import request_to_join, show_pending_request
 
-    ws = window.workspace
+    ws = open_workspace_of(window)
     meta = ws.meta()
     if not key_on_this_computer(meta.get("signing_key") or ""):
         request_to_join(window)  # no key here yet: make one and ask to join
@@ -141,22 +146,25 @@ def export_for_network(window: Any) -> Path | None:
         show_pending_request(window)
         return None
     if not meta.get("local_site_id"):
-        show_error(window, "Nothing to export", "This workspace does not say which site it "
-                   "speaks for, so it has nothing to send. Open your school's workspace, or "
-                   "join the network with the invitation file from your coordinator "
-                   "(File → Join a Network…).")
+        show_error(window.window(), "Nothing to export", "This workspace does not say which "
+                   "site it speaks for, so it has nothing to send. Open your school's "
+                   "workspace, or join the network with the invitation file from your "
+                   "coordinator (File → Join a Network…).")
         return None
     # the coordinator sends the network digest back; a site sends its own records
     kind = export_kind(ws)
     try:
         counts = preview_export(ws, kind)
     except WorkspaceError as exc:
-        show_error(window, exc.title, exc.message)
+        show_error(window.window(), exc.title, exc.message)
         return None
     parties = export_parties(ws)
     site, others = parties.site_name, parties.others
-    dialog = ExportPreview(window, counts, site, lambda: preview_export_records(
-        ws, kind, dialog.for_site()), digest=kind == "digest", sites=others)
+    def records() -> dict[str, list[dict[str, Any]]]:
+        return preview_export_records(ws, kind, dialog.for_site())
+
+    dialog = ExportPreview(window.window(), counts, site, records, digest=kind == "digest",
+                           sites=others)
     window.last_dialog = dialog
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
@@ -165,7 +173,7 @@ def export_for_network(window: Any) -> Path | None:
     default = (f"Network digest {dt.date.today():%Y-%m-%d}.nicbundle" if kind == "digest"
                and not for_site else f"Digest for {only} {dt.date.today():%Y-%m-%d}.nicbundle"
                if kind == "digest" else f"{site} {dt.date.today():%Y-%m-%d}.nicbundle")
-    name, _ = QFileDialog.getSaveFileName(window, "Save bundle", default,
+    name, _ = QFileDialog.getSaveFileName(window.window(), "Save bundle", default,
                                           "NICdesk bundles (*.nicbundle)")
     if not name:
         return None
@@ -176,10 +184,10 @@ def export_for_network(window: Any) -> Path | None:
         result = export(ws, name if name.endswith(".nicbundle") else name + ".nicbundle",
                         kind=kind, passphrase=passphrase or None, for_site=for_site)
     except KeyError_ as exc:
-        show_error(window, "Bundle not written", f"{exc} Nothing was written.")
+        show_error(window.window(), "Bundle not written", f"{exc} Nothing was written.")
         return None
     except WorkspaceError as exc:
-        show_error(window, exc.title, exc.message)
+        show_error(window.window(), exc.title, exc.message)
         return None
     window.notify_external_change(f"Bundle {result.sequence} exported")
     window.statusBar().showMessage(f"Bundle {result.sequence} written to {result.path}", 15000)

@@ -4,12 +4,13 @@ and merged all or nothing by `services.exchange.import_one`, one summary at the 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from .common import ExchangeWindow, open_workspace_of
 
-def import_bundles(window: Any, paths: list[str] | None = None) -> list[str]:
+
+def import_bundles(window: ExchangeWindow, paths: list[str] | None = None) -> list[str]:
     """Import each bundle; one summary at the end (refusals say why, nothing changed)."""
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication, QProgressDialog
@@ -18,10 +19,10 @@ def import_bundles(window: Any, paths: list[str] | None = None) -> list[str]:
     from ...store.operations import OpChanges
 
     if paths is None:
-        paths, _ = QFileDialog.getOpenFileNames(window, "Import bundles", "",
+        paths, _ = QFileDialog.getOpenFileNames(window.window(), "Import bundles", "",
                                                 "NICdesk bundles (*.nicbundle)")
     lines = []
-    dialog = QProgressDialog("Importing bundles…", "Cancel", 0, 100, window)
+    dialog = QProgressDialog("Importing bundles…", "Cancel", 0, 100, window.window())
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(400)
     window.progress_dialog = dialog
@@ -36,7 +37,7 @@ def import_bundles(window: Any, paths: list[str] | None = None) -> list[str]:
     applied = 0
     for i, path in enumerate(paths, start=1):
         dialog.setLabelText(f"Verifying and merging {Path(path).name} ({i} of {len(paths)})")
-        outcome = import_one(window.workspace, path, progress)
+        outcome = import_one(open_workspace_of(window), path, progress)
         lines.append(outcome.message)
         if outcome.summary is not None:
             kinds |= outcome.summary.changes.kinds
@@ -52,7 +53,7 @@ def import_bundles(window: Any, paths: list[str] | None = None) -> list[str]:
             window.notify_external_change(label, OpChanges(label, frozenset(kinds),
                                                            frozenset(ids)))
         box = QMessageBox(QMessageBox.Icon.Information, "Bundles", "\n\n".join(lines),
-                          QMessageBox.StandardButton.Ok, window)
+                          QMessageBox.StandardButton.Ok, window.window())
         window.last_dialog = box
         box.exec()
     return lines

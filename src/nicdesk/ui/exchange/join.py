@@ -6,7 +6,7 @@ request is with the coordinator — the flows of `services.membership` (`write_j
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -23,16 +23,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .common import code_label, escape, wrapped
+from .common import ExchangeWindow, code_label, escape, open_workspace_of, wrapped
+
+if TYPE_CHECKING:
+    from ...bundle.minisign import PublicKey
+    from ...services.membership import JoinRequest
+    from ...store.workspace import Workspace
 
 
-def _request_key(window: Any) -> Any:
+def _request_key(window: ExchangeWindow) -> PublicKey | None:
     """The key of the join request written from the open workspace, if any: joining then
     keeps it (the coordinator enrolled that key)."""
     from ...bundle.keys import KeyError_, workspace_public_key
     from ...services.membership import key_on_this_computer, pending_request
 
-    ws = getattr(window, "workspace", None)
+    ws = window.workspace
     if ws is None:
         return None
     meta = ws.meta()
@@ -44,7 +49,8 @@ def _request_key(window: Any) -> Any:
         return None
 
 
-def join_network(window: Any, invitation: str | None = None, target: str | None = None) -> bool:
+def join_network(window: ExchangeWindow, invitation: str | None = None,
+                 target: str | None = None) -> bool:
     """Scenario 1, step 1: a principal opens the coordinator's invitation.  A school that
     asked to join from this computer keeps the key of its request, and the work in the
     workspace open now (the request's, or a standalone school workspace) comes along."""
@@ -55,7 +61,7 @@ def join_network(window: Any, invitation: str | None = None, target: str | None 
     from ..shell.runner import show_error
 
     if invitation is None:
-        invitation, _ = QFileDialog.getOpenFileName(window, "Join a network: choose the "
+        invitation, _ = QFileDialog.getOpenFileName(window.window(), "Join a network: choose the "
                                                     "invitation", "",
                                                     "NICdesk invitations (*.nicbundle)")
     if not invitation:
@@ -63,7 +69,8 @@ def join_network(window: Any, invitation: str | None = None, target: str | None 
     if target is None:
         while True:  # joining makes a new file: an existing one is never "replaced"
             target, _ = QFileDialog.getSaveFileName(
-                window, "Where to keep your school's network workspace", str(data_dir()),
+                window.window(), "Where to keep your school's network workspace",
+                str(data_dir()),
                 "NICdesk workspaces (*.nicdesk)",
                 options=QFileDialog.Option.DontConfirmOverwrite)
             if not target:
@@ -71,19 +78,19 @@ def join_network(window: Any, invitation: str | None = None, target: str | None 
             target = target if target.endswith(".nicdesk") else target + ".nicdesk"
             if not Path(target).exists():
                 break
-            show_error(window, "Choose a new file name",
+            show_error(window.window(), "Choose a new file name",
                        f"{Path(target).name} already exists. Joining makes a new workspace "
                        "file; choose a name that is not taken (your existing file stays as "
                        "it is).")
     if not target:
         return False
     target = target if target.endswith(".nicdesk") else target + ".nicdesk"
-    current = getattr(window, "workspace", None)
+    current = window.workspace
     bring = current if can_bring(current) else None
     try:
         joined = join(invitation, target, key=_request_key(window), bring=bring)
     except (BundleError, WorkspaceError) as exc:
-        show_error(window, exc.title, exc.message)
+        show_error(window.window(), exc.title, exc.message)
         return False
     came = f"\n\n{joined.brought.text()}" if joined.brought is not None else ""
     if joined.enrolled:
@@ -100,13 +107,13 @@ def join_network(window: Any, invitation: str | None = None, target: str | None 
                 f"Send this file to the coordinator so they can enrol this computer:\n"
                 f"{pub}\n(your fingerprint {joined.site_key.fingerprint()}){came}")
     box = QMessageBox(QMessageBox.Icon.Information, "Joined the network", text,
-                      QMessageBox.StandardButton.Ok, window)
+                      QMessageBox.StandardButton.Ok, window.window())
     if not joined.enrolled:  # the key file sits beside the workspace: offer a copy to send
         save = box.addButton("Save a copy to send…", QMessageBox.ButtonRole.ActionRole)
 
         def save_copy() -> None:
             name, _ = QFileDialog.getSaveFileName(
-                window, "Save this computer's public key", str(Path.home() / pub.name),
+                window.window(), "Save this computer's public key", str(Path.home() / pub.name),
                 "Public keys (*.pub)")
             if name:
                 Path(name).write_text(joined.site_key.file_text())
@@ -121,13 +128,13 @@ class JoinRequestDialog(QDialog):
     """A school asks to join: what will happen, its name, an optional passphrase, the
     request file, then the code to read to the coordinator."""
 
-    def __init__(self, parent: Any, ws: Any) -> None:
+    def __init__(self, parent: QWidget | None, ws: Workspace) -> None:
         from ...services.membership import key_on_this_computer, needs_passphrase
         from ...store.views.records import site_name
 
         super().__init__(parent)
         self.ws = ws
-        self.request: Any = None
+        self.request: JoinRequest | None = None
         meta = ws.meta()
         self.has_key = key_on_this_computer(meta.get("signing_key") or "")
         self.sealed = self.has_key and needs_passphrase(meta)
@@ -273,36 +280,38 @@ class JoinRequestDialog(QDialog):
     def visible_texts(self) -> list[str]:
         """Every text a person can read in the dialog (for checks and screen readers)."""
         out = [self.windowTitle()]
-        for widget in self.findChildren(QLabel):
-            out.append(widget.text())
-        for widget in self.findChildren(QPushButton):
-            out.append(widget.text())
-        for widget in self.findChildren(QLineEdit):
-            out.append(widget.placeholderText())
+        for label in self.findChildren(QLabel):
+            out.append(label.text())
+        for button in self.findChildren(QPushButton):
+            out.append(button.text())
+        for field in self.findChildren(QLineEdit):
+            out.append(field.placeholderText())
         return out
 
 
-def request_to_join(window: Any) -> Path | None:
+def request_to_join(window: ExchangeWindow) -> Path | None:
     """A school asks to join a network: its key and a join request file."""
     from ..shell.runner import show_error
 
-    if window.workspace is None:
-        show_error(window, "No workspace open", "Open your school's workspace first (File → "
-                   "Open…), or start one with File → New Workspace…; then ask to join.")
+    ws = window.workspace
+    if ws is None:
+        show_error(window.window(), "No workspace open", "Open your school's workspace "
+                   "first (File → Open…), or start one with File → New Workspace…; then ask "
+                   "to join.")
         return None
-    if window.workspace.meta().get("joined_into"):
+    if ws.meta().get("joined_into"):
         show_joined_into(window)  # its work went into the network's workspace already
         return None
-    if window.workspace.meta().get("demo_seed"):
+    if ws.meta().get("demo_seed"):
         box = QMessageBox(QMessageBox.Icon.Information, "The sample network",
                           "This is the sample network: nothing in it is real, so it is not "
                           "shared with anyone. To join your network, start your school's "
                           "own workspace (File → New Workspace…) and ask to join from "
-                          "there.", QMessageBox.StandardButton.Ok, window)
+                          "there.", QMessageBox.StandardButton.Ok, window.window())
         window.last_dialog = box
         box.exec()
         return None
-    dialog = JoinRequestDialog(window, window.workspace)
+    dialog = JoinRequestDialog(window.window(), ws)
     window.last_dialog = dialog
     dialog.exec()
     if dialog.request is None:
@@ -311,12 +320,12 @@ def request_to_join(window: Any) -> Path | None:
     return dialog.request.path
 
 
-def show_pending_request(window: Any) -> None:
+def show_pending_request(window: ExchangeWindow) -> None:
     """Export while the join request is still with the coordinator: what to do now."""
     from ...bundle.keys import KeyError_, workspace_public_key
     from ...services.membership import pending_request
 
-    meta = window.workspace.meta()
+    meta = open_workspace_of(window).meta()
     pending = pending_request(meta) or {}
     if pending.get("joined_into"):
         show_joined_into(window)
@@ -332,7 +341,7 @@ def show_pending_request(window: Any) -> None:
                       "File → Join a Network… while this workspace is open: your school's "
                       "network workspace starts from it, your work here comes along, and "
                       f"then you can export.\n\nYour code: {code}",
-                      QMessageBox.StandardButton.Close, window)
+                      QMessageBox.StandardButton.Close, window.window())
     open_button = box.addButton("Open the invitation…", QMessageBox.ButtonRole.AcceptRole)
     again = box.addButton("Write the request again…", QMessageBox.ButtonRole.ActionRole)
     window.last_dialog = box
@@ -343,13 +352,14 @@ def show_pending_request(window: Any) -> None:
         request_to_join(window)
 
 
-def show_joined_into(window: Any) -> None:
+def show_joined_into(window: ExchangeWindow) -> None:
     """This workspace's work was brought into the network's workspace when the school
     joined: say where it went, and open that workspace on request."""
-    meta = window.workspace.meta()
+    ws = open_workspace_of(window)
+    meta = ws.meta()
     where = Path(meta.get("joined_into", ""))
     when = str(meta.get("joined_on", ""))[:10]
-    here = Path(getattr(window.workspace, "path", "")).name
+    here = ws.path.name
     there = where.exists() and where.suffix == ".nicdesk"
     text = (f"Your school joined the network{' on ' + when if when else ''}, and the work in "
             f"{here} came along into {where.name}. Your school's work goes on there: edit "
@@ -360,7 +370,7 @@ def show_joined_into(window: Any) -> None:
                  "invitation again with File → Join a Network… while this workspace is "
                  "open: your work comes along again.")
     box = QMessageBox(QMessageBox.Icon.Information, "Your work moved to the network "
-                      "workspace", text, QMessageBox.StandardButton.Close, window)
+                      "workspace", text, QMessageBox.StandardButton.Close, window.window())
     open_button = box.addButton(f"Open {where.name}", QMessageBox.ButtonRole.AcceptRole) \
         if there else None
     window.last_dialog = box

@@ -9,25 +9,34 @@ exchange dialogs, which open workspaces and show their own results on it."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtWidgets import QInputDialog, QMainWindow, QMenu, QMessageBox
+from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
-    from PySide6.QtWidgets import QDialog
+    from PySide6.QtWidgets import QDialog, QMenuBar
 
     from ...store.views.queries import NavNode
     from ...store.workspace import Workspace
+    from ..exchange.common import ExchangeWindow
     from .context import ContextAction, ShellContext
     from .navigator import Navigator
+
+    class CommandWindow(ExchangeWindow, Protocol):
+        """The main window as its commands use it: what the exchange dialogs need, plus
+        the menu bar (the Network menu's entries).  Structural, because the main window
+        module imports this one."""
+
+        def menuBar(self) -> QMenuBar: ...
 
 
 class WindowCommands:
     """The commands behind menus, toolbar buttons and the navigator's context menu."""
 
-    def __init__(self, window: QMainWindow, shell: ShellContext, navigator: Navigator) -> None:
-        self._window = window  # dialogs' parent; the exchange dialogs act on the window
+    def __init__(self, window: CommandWindow, shell: ShellContext, navigator: Navigator) -> None:
+        self._window = window  # the exchange dialogs act on the window
+        self._parent = window.window()  # the dialogs' parent widget (the main window)
         self._shell = shell
         self._navigator = navigator
         self.last_dialog: QDialog | None = None  # kept alive (and findable) while shown
@@ -53,7 +62,7 @@ class WindowCommands:
             network_id = node.network_id if node else None
         if network_id is None:
             return None
-        name, ok = QInputDialog.getText(self._window, "Add site", "Name of the school, "
+        name, ok = QInputDialog.getText(self._parent, "Add site", "Name of the school, "
                                         "district or agency:")
         if not ok or not name.strip():
             return None
@@ -83,7 +92,7 @@ class WindowCommands:
     def new_driver_diagram(self, network_id: str, site_id: str | None) -> None:
         from ...store.ops.diagrams import new_diagram
 
-        aim, ok = QInputDialog.getText(self._window, "New driver diagram",
+        aim, ok = QInputDialog.getText(self._parent, "New driver diagram",
                                        "The aim this theory serves:",
                                        text="By June 2027, 85 % of 9th graders on track")
         if not ok:
@@ -105,7 +114,7 @@ class WindowCommands:
         from ...store.ops.fishbones import new_fishbone
 
         problem, ok = QInputDialog.getText(
-            self._window, "New fishbone", "The problem (the effect at the head of the fish):",
+            self._parent, "New fishbone", "The problem (the effect at the head of the fish):",
             text="Too many 9th graders fail a course in the first semester")
         if not ok:
             return
@@ -144,7 +153,7 @@ class WindowCommands:
         label = KIND_LABELS.get(node.kind, node.kind).lower()
         if node.children and node.kind == "site":
             answer = QMessageBox.question(
-                self._window, "Delete site", f"Delete {node.label} and everything in it? "
+                self._parent, "Delete site", f"Delete {node.label} and everything in it? "
                 "You can undo this with Edit → Undo.")
             if answer != QMessageBox.StandardButton.Yes:
                 return
@@ -198,7 +207,7 @@ class WindowCommands:
     def new_meeting(self, network_id: str, site_id: str | None) -> None:
         from ...store.ops.meetings import new_meeting
 
-        title, ok = QInputDialog.getText(self._window, "New meeting", "Title:",
+        title, ok = QInputDialog.getText(self._parent, "New meeting", "Title:",
                                          text="Team meeting")
         if not ok or not title.strip():
             return
@@ -211,7 +220,7 @@ class WindowCommands:
     def build_packet(self, meeting_id: str) -> None:
         from ..meetings.packet_dialog import PacketDialog
 
-        PacketDialog(self._window, meeting_id).exec()
+        PacketDialog(self._parent, meeting_id).exec()
 
     def export_bundle(self) -> None:
         from ..exchange.export import export_for_network
@@ -255,7 +264,7 @@ class WindowCommands:
             return
 
         def action(text: str, slot: Callable[[], None], tip: str) -> QAction:
-            act = QAction(text, self._window)
+            act = QAction(text, self._parent)
             act.setToolTip(tip)
             act.setStatusTip(tip)
             act.triggered.connect(slot)
