@@ -14,7 +14,7 @@ def nicdesk(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=120)
 
 
-def test_demo_info_tree_show(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_demo_info_tree_show(tmp_path: Path, capsys) -> None:
     path = tmp_path / "s.nicdesk"
     result = nicdesk("demo", str(path), "--seed", "3")
     assert result.returncode == 0, result.stderr
@@ -45,19 +45,19 @@ def test_bad_file_gives_message_and_exit_2(tmp_path: Path) -> None:
     assert "Not a NICdesk workspace" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_new_creates_a_network(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_new_creates_a_network(tmp_path: Path, capsys) -> None:
     path = tmp_path / "n.nicdesk"
     assert main(["new", str(path), "--network", "Valley NIC"]) == 0
     assert main(["tree", str(path)]) == 0
     assert "Valley NIC" in capsys.readouterr().out
 
 
-def test_show_unknown_path(tmp_path: Path, demo_file: Path, capsys) -> None:  # noqa: ANN001
+def test_show_unknown_path(tmp_path: Path, demo_file: Path, capsys) -> None:
     assert main(["show", str(demo_file), "No Such School"]) == 1
     assert "Nothing in the navigator matches" in capsys.readouterr().err
 
 
-def test_funnel_and_matrix_csv(demo_file: Path, capsys) -> None:  # noqa: ANN001
+def test_funnel_and_matrix_csv(demo_file: Path, capsys) -> None:
     assert main(["funnel", str(demo_file), "--measure", "9th graders", "--csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
     head = lines[0].split(",")
@@ -78,7 +78,7 @@ def test_funnel_and_matrix_csv(demo_file: Path, capsys) -> None:  # noqa: ANN001
     assert "No network measure matches" in capsys.readouterr().err
 
 
-def test_packet_and_meetings(demo_file: Path, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_packet_and_meetings(demo_file: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "p.pdf"
     result = nicdesk("packet", str(demo_file), "--meeting", "Winter", "--out", str(out),
                      "--paper", "a4", "--sections", "agenda", "actions")

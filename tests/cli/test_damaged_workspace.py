@@ -7,7 +7,7 @@ from pathlib import Path
 from nicdesk.store.workspace import Workspace
 
 
-def test_a_damaged_date_in_a_workspace_is_one_line(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_a_damaged_date_in_a_workspace_is_one_line(tmp_path: Path, capsys) -> None:
     """A file whose date column holds text (damaged or crafted): the command says so in
     one line and exits 2 — never a traceback (found by the red team's workspace battery)."""
     import sqlite3

@@ -56,7 +56,7 @@ def assert_clean(out: str) -> None:
 
 
 # ------------------------------------------------------------------ CSV
-def test_funnel_csv_quotes_formula_names_and_keeps_numbers(hostile: Path, capsys) -> None:  # noqa: ANN001
+def test_funnel_csv_quotes_formula_names_and_keeps_numbers(hostile: Path, capsys) -> None:
     assert main(["funnel", str(hostile), "--measure", "9th graders", "--csv"]) == 0
     rows = _rows(capsys.readouterr().out)
     head, body = rows[0], rows[1:]
@@ -74,7 +74,7 @@ def test_funnel_csv_quotes_formula_names_and_keeps_numbers(hostile: Path, capsys
                 float(r[i])  # numbers NICdesk computed stay numbers, unquoted
 
 
-def test_matrix_csv_quotes_formula_names(hostile: Path, capsys) -> None:  # noqa: ANN001
+def test_matrix_csv_quotes_formula_names(hostile: Path, capsys) -> None:
     assert main(["matrix", str(hostile), "--network", "Great Lakes", "--csv"]) == 0
     rows = _rows(capsys.readouterr().out)
     assert rows[0][:3] == ["change idea", "site", "cycles"]
@@ -89,7 +89,7 @@ def test_matrix_csv_quotes_formula_names(hostile: Path, capsys) -> None:  # noqa
 
 
 # ------------------------------------------------------------------ terminal
-def test_tree_shows_escapes_not_escape_sequences(hostile: Path, capsys) -> None:  # noqa: ANN001
+def test_tree_shows_escapes_not_escape_sequences(hostile: Path, capsys) -> None:
     assert main(["tree", str(hostile)]) == 0
     out = capsys.readouterr().out
     assert_clean(out)
@@ -110,7 +110,7 @@ def test_tree_shows_escapes_not_escape_sequences(hostile: Path, capsys) -> None:
     ["pdsa", "{ws}"],
     ["meetings", "{ws}"],
 ], ids=lambda a: a[0] + (f"-{a[2][:8]}" if len(a) > 2 else ""))
-def test_commands_print_hostile_names_harmlessly(hostile: Path, capsys, argv: list[str]) -> None:  # noqa: ANN001
+def test_commands_print_hostile_names_harmlessly(hostile: Path, capsys, argv: list[str]) -> None:
     assert main([a.replace("{ws}", str(hostile)) for a in argv]) == 0
     captured = capsys.readouterr()
     assert_clean(captured.out)
@@ -118,7 +118,7 @@ def test_commands_print_hostile_names_harmlessly(hostile: Path, capsys, argv: li
     assert captured.out.strip()
 
 
-def test_hostile_names_are_visible_where_printed(hostile: Path, capsys) -> None:  # noqa: ANN001
+def test_hostile_names_are_visible_where_printed(hostile: Path, capsys) -> None:
     assert main(["chart", str(hostile), "--measure", EVIL_MEASURE, "--site", EVIL_SITE]) == 0
     out = capsys.readouterr().out
     assert out.startswith("\\x1b]0;pwned\\x07Referrals\\u2066 at \\x1b[31mred\\u202e:")
@@ -131,7 +131,7 @@ def test_hostile_names_are_visible_where_printed(hostile: Path, capsys) -> None:
     assert "\\x1b[31mred\\u202e\t" in capsys.readouterr().out
 
 
-def test_funnel_csv_on_a_terminal_is_escaped(hostile: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
+def test_funnel_csv_on_a_terminal_is_escaped(hostile: Path, capsys, monkeypatch) -> None:
     import sys
 
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
@@ -142,7 +142,7 @@ def test_funnel_csv_on_a_terminal_is_escaped(hostile: Path, capsys, monkeypatch)
 
 
 def test_import_csv_messages_quote_the_file_harmlessly(hostile: Path, tmp_path: Path,
-                                                      capsys) -> None:  # noqa: ANN001
+                                                      capsys) -> None:
     data = tmp_path / "evil\x1b[2J.csv"
     data.write_text("date,numerator,denominator\n2025-01-06,5,10\n"
                     "\x1b[2J\u202e,oops,10\n2025-01-13,\x1b]0;pwned\x07,10\n", encoding="utf-8")

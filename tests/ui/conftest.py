@@ -7,7 +7,7 @@ from pathlib import Path
 from nicdesk.ui.shell.main_window import MainWindow
 
 
-def window_on(qtbot, path: Path, select: str = "", size: tuple[int, int] = (1400, 900)  # noqa: ANN001
+def window_on(qtbot, path: Path, select: str = "", size: tuple[int, int] = (1400, 900)
               ) -> MainWindow:
     """A shown main window (settings left alone) on a workspace, optionally at a navigator
     path; closed with the test by qtbot."""

@@ -20,7 +20,7 @@ from nicdesk.ui.shell.main_window import MainWindow
 from tests.bundle.test_bundles import add_values, network  # noqa: F401
 
 
-def test_export_preview_then_drop_on_coordinator(network, qtbot, monkeypatch) -> None:  # noqa: ANN001, F811
+def test_export_preview_then_drop_on_coordinator(network, qtbot, monkeypatch) -> None:  # noqa: F811
     coord, sites, tmp = network
     add_values(sites["A"], {"2025-09-01": 0.5, "2025-10-01": 0.6})
     w = MainWindow()
@@ -30,7 +30,7 @@ def test_export_preview_then_drop_on_coordinator(network, qtbot, monkeypatch) ->
     assert w.open_workspace(sites["A"])
     seen = {}
 
-    def fake_exec(dialog) -> int:  # noqa: ANN001
+    def fake_exec(dialog) -> int:
         table = dialog.findChild(export_dialogs.QTableWidget)
         seen["rows"] = {table.item(r, 0).text(): table.item(r, 1).text()
                         for r in range(table.rowCount())}
@@ -59,7 +59,7 @@ def test_export_preview_then_drop_on_coordinator(network, qtbot, monkeypatch) ->
     # the coordinator's Export for the Network writes the digest — here one for A alone
     from PySide6.QtWidgets import QComboBox
 
-    def pick_a(dialog) -> int:  # noqa: ANN001
+    def pick_a(dialog) -> int:
         combo = dialog.findChild(QComboBox, "digestFor")
         combo.setCurrentIndex(next(i for i in range(combo.count())
                                    if combo.itemText(i).startswith("A only")))
@@ -84,7 +84,7 @@ def test_export_preview_then_drop_on_coordinator(network, qtbot, monkeypatch) ->
         assert import_bundle(ws, digest).kind == "digest"
 
 
-def test_conflicts_dialog_resolves(network, qtbot) -> None:  # noqa: ANN001, F811
+def test_conflicts_dialog_resolves(network, qtbot) -> None:  # noqa: F811
     from PySide6.QtWidgets import QPushButton
 
     from nicdesk.ui.exchange.conflicts import ConflictsDialog, HistoryDialog
@@ -129,7 +129,7 @@ def test_conflicts_dialog_resolves(network, qtbot) -> None:  # noqa: ANN001, F81
         w.close_workspace()
 
 
-def test_join_from_invitation_in_the_app(tmp_path: Path, qtbot, monkeypatch) -> None:  # noqa: ANN001
+def test_join_from_invitation_in_the_app(tmp_path: Path, qtbot, monkeypatch) -> None:
     from nicdesk.ui.exchange.join import join_network
 
     from .conftest import make_invitation
@@ -159,7 +159,7 @@ def test_join_from_invitation_in_the_app(tmp_path: Path, qtbot, monkeypatch) -> 
     w.close_workspace()
 
 
-def test_coordinator_invites_and_enrols_in_the_app(tmp_path: Path, qtbot, monkeypatch) -> None:  # noqa: ANN001
+def test_coordinator_invites_and_enrols_in_the_app(tmp_path: Path, qtbot, monkeypatch) -> None:
     from nicdesk.store.schema import Site
     from nicdesk.ui.exchange.enrol import enrol_site_key, invite_site
     from nicdesk.ui.exchange.join import join_network
@@ -194,7 +194,7 @@ def test_coordinator_invites_and_enrols_in_the_app(tmp_path: Path, qtbot, monkey
     w.close_workspace()
 
 
-def test_export_preview_shows_every_record_without_private_fields(network, qtbot, monkeypatch) -> None:  # noqa: ANN001, F811, E501
+def test_export_preview_shows_every_record_without_private_fields(network, qtbot, monkeypatch) -> None:  # noqa: F811, E501
     from nicdesk.bundle.export import preview, preview_records
     from nicdesk.store.workspace import Workspace
 
@@ -216,7 +216,7 @@ def test_export_preview_shows_every_record_without_private_fields(network, qtbot
     assert "# Observation" in shown["text"]
 
 
-def test_a_mistyped_passphrase_is_asked_again(network, qtbot, monkeypatch) -> None:  # noqa: ANN001, F811
+def test_a_mistyped_passphrase_is_asked_again(network, qtbot, monkeypatch) -> None:  # noqa: F811
     """Export with a sealed key: a wrong passphrase asks again (the preview and the file
     name are not lost), the right one signs."""
     from PySide6.QtWidgets import QInputDialog
@@ -235,7 +235,7 @@ def test_a_mistyped_passphrase_is_asked_again(network, qtbot, monkeypatch) -> No
     answers = iter([("wrong", True), ("pw", True)])
     prompts = []
 
-    def answer(_parent, _title, prompt, *_a, **_k):  # noqa: ANN001, ANN202
+    def answer(_parent, _title, prompt, *_a, **_k):
         prompts.append(prompt)
         return next(answers)
 

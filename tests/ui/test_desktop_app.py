@@ -20,7 +20,7 @@ from nicdesk.ui.shell.main_window import MainWindow
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _window(qtbot) -> MainWindow:  # noqa: ANN001
+def _window(qtbot) -> MainWindow:
     w = MainWindow()
     w.persist_settings = False
     qtbot.addWidget(w)
@@ -28,7 +28,7 @@ def _window(qtbot) -> MainWindow:  # noqa: ANN001
     return w
 
 
-def _when_modal(action) -> None:  # noqa: ANN001
+def _when_modal(action) -> None:
     """Act on the next modal dialog once it is up (exec() blocks the test otherwise)."""
     def poll() -> None:
         dialog = QApplication.activeModalWidget()
@@ -40,7 +40,7 @@ def _when_modal(action) -> None:  # noqa: ANN001
 
 
 # ------------------------------------------------------------------ first run
-def test_first_run_explores_the_sample(qtbot, data_dir: Path) -> None:  # noqa: ANN001
+def test_first_run_explores_the_sample(qtbot, data_dir: Path) -> None:
     from nicdesk.ui.shell.app import first_run, initial_workspace
 
     assert first_run()
@@ -51,13 +51,13 @@ def test_first_run_explores_the_sample(qtbot, data_dir: Path) -> None:  # noqa: 
     assert not first_run()  # welcomed once
 
 
-def test_first_run_creates_my_school(qtbot, data_dir: Path) -> None:  # noqa: ANN001
+def test_first_run_creates_my_school(qtbot, data_dir: Path) -> None:
     from nicdesk.store.schema import Network, Site
     from nicdesk.ui.shell.app import initial_workspace
 
     w = _window(qtbot)
 
-    def school(dialog) -> None:  # noqa: ANN001
+    def school(dialog) -> None:
         dialog.school.setText("Maple Grove Middle School")
         dialog.network.setText("Valley NIC")
         dialog.accept()
@@ -72,7 +72,7 @@ def test_first_run_creates_my_school(qtbot, data_dir: Path) -> None:  # noqa: AN
 
 
 def test_first_run_joins_with_an_invitation(qtbot, data_dir: Path, tmp_path: Path,
-                                            monkeypatch) -> None:  # noqa: ANN001
+                                            monkeypatch) -> None:
     from nicdesk.ui.exchange import join as join_dialogs
     from nicdesk.ui.shell.app import initial_workspace
 
@@ -92,7 +92,7 @@ def test_first_run_joins_with_an_invitation(qtbot, data_dir: Path, tmp_path: Pat
 
 
 # ------------------------------------------------------------------ single instance
-def test_second_launch_hands_the_file_to_the_running_window(qtbot, demo_copy: Path) -> None:  # noqa: ANN001
+def test_second_launch_hands_the_file_to_the_running_window(qtbot, demo_copy: Path) -> None:
     from nicdesk.ui.shell.single_instance import InstanceServer
 
     w = _window(qtbot)
@@ -109,14 +109,14 @@ def test_second_launch_hands_the_file_to_the_running_window(qtbot, demo_copy: Pa
     server.close()
 
 
-def test_no_running_instance_means_no_hand_off(qtbot) -> None:  # noqa: ANN001
+def test_no_running_instance_means_no_hand_off(qtbot) -> None:
     from nicdesk.ui.shell.single_instance import send_to_running
 
     assert not send_to_running(["/nowhere.nicdesk"], timeout_ms=300)
 
 
 # ------------------------------------------------------------------ safety net and log
-def test_crash_is_logged_and_shown_and_the_app_goes_on(qtbot, data_dir: Path) -> None:  # noqa: ANN001
+def test_crash_is_logged_and_shown_and_the_app_goes_on(qtbot, data_dir: Path) -> None:
     from nicdesk.logs import log_path, setup_logging
     from nicdesk.ui.shell.crash import CrashDialog, SafetyNet
 
@@ -125,7 +125,7 @@ def test_crash_is_logged_and_shown_and_the_app_goes_on(qtbot, data_dir: Path) ->
     net = SafetyNet(show_dialog=True)
     seen = []
 
-    def look(dialog) -> None:  # noqa: ANN001
+    def look(dialog) -> None:
         assert isinstance(dialog, CrashDialog)
         dialog.copy()
         seen.append(QApplication.clipboard().text())
@@ -143,7 +143,7 @@ def test_crash_is_logged_and_shown_and_the_app_goes_on(qtbot, data_dir: Path) ->
     assert w.isVisible()  # still running
 
 
-def test_about_names_version_data_and_log(qtbot, data_dir: Path) -> None:  # noqa: ANN001
+def test_about_names_version_data_and_log(qtbot, data_dir: Path) -> None:
     from nicdesk import __version__
 
     w = _window(qtbot)

@@ -16,7 +16,7 @@ from tests.ui.conftest import window_on
 
 
 @pytest.fixture
-def editor(qtbot, tmp_path: Path):  # noqa: ANN001, ANN201
+def editor(qtbot, tmp_path: Path):
     from nicdesk.store.workspace import Workspace
 
     ws = Workspace.create(tmp_path / "d.nicdesk")
@@ -31,11 +31,11 @@ def editor(qtbot, tmp_path: Path):  # noqa: ANN001, ANN201
     w.close_workspace()
 
 
-def texts(ed) -> dict[str, str]:  # noqa: ANN001
+def texts(ed) -> dict[str, str]:
     return {n.text: n.level for n in ed.data.nodes.values()}
 
 
-def type_name(qtbot, ed, text: str) -> None:  # noqa: ANN001
+def type_name(qtbot, ed, text: str) -> None:
     editor = ed.editor
     assert editor is not None and editor.isVisible()
     editor.selectAll()
@@ -43,11 +43,11 @@ def type_name(qtbot, ed, text: str) -> None:  # noqa: ANN001
     qtbot.keyClick(editor, Qt.Key.Key_Return)
 
 
-def key(qtbot, ed, k, mod=Qt.KeyboardModifier.NoModifier) -> None:  # noqa: ANN001
+def key(qtbot, ed, k, mod=Qt.KeyboardModifier.NoModifier) -> None:
     qtbot.keyClick(ed.view, k, mod)
 
 
-def test_build_by_keyboard_link_undo_redo_snapshot_diff(editor, qtbot, monkeypatch) -> None:  # noqa: ANN001
+def test_build_by_keyboard_link_undo_redo_snapshot_diff(editor, qtbot, monkeypatch) -> None:
     w, ed = editor
     # aim is selected; Tab adds a primary driver and opens the in-place editor
     key(qtbot, ed, Qt.Key.Key_Tab)
@@ -103,7 +103,7 @@ def test_build_by_keyboard_link_undo_redo_snapshot_diff(editor, qtbot, monkeypat
     type_name(qtbot, ed, "Teams review grades every two weeks")
     seen = {}
 
-    def fake_exec(dialog) -> int:  # noqa: ANN001
+    def fake_exec(dialog) -> int:
         seen["text"] = dialog.text.toPlainText()
         return QDialog.DialogCode.Accepted
 
@@ -113,7 +113,7 @@ def test_build_by_keyboard_link_undo_redo_snapshot_diff(editor, qtbot, monkeypat
     assert ed.scene.nodes[grades].highlight == "reworded"
 
 
-def test_delete_asks_when_children_would_go(editor, qtbot, monkeypatch) -> None:  # noqa: ANN001
+def test_delete_asks_when_children_would_go(editor, qtbot, monkeypatch) -> None:
     w, ed = editor
     key(qtbot, ed, Qt.Key.Key_Tab)
     type_name(qtbot, ed, "Driver")
@@ -136,7 +136,7 @@ def test_delete_asks_when_children_would_go(editor, qtbot, monkeypatch) -> None:
     assert {"Driver", "Secondary"} <= set(texts(ed))
 
 
-def test_empty_text_is_refused(editor, qtbot) -> None:  # noqa: ANN001
+def test_empty_text_is_refused(editor, qtbot) -> None:
     w, ed = editor
     key(qtbot, ed, Qt.Key.Key_Tab)
     type_name(qtbot, ed, "Driver")
@@ -147,7 +147,7 @@ def test_empty_text_is_refused(editor, qtbot) -> None:  # noqa: ANN001
     assert ed.problem.isVisible() and "needs some text" in ed.problem.text()
 
 
-def test_export_png_and_svg(editor, qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+def test_export_png_and_svg(editor, qtbot, tmp_path: Path) -> None:
     w, ed = editor
     key(qtbot, ed, Qt.Key.Key_Tab)
     type_name(qtbot, ed, "Driver")

@@ -17,7 +17,7 @@ from tests.ui.conftest import window_on
 
 
 @pytest.fixture
-def editor(qtbot, tmp_path: Path):  # noqa: ANN001, ANN201
+def editor(qtbot, tmp_path: Path):
     from nicdesk.store.workspace import Workspace
 
     ws = Workspace.create(tmp_path / "f.nicdesk")
@@ -39,25 +39,25 @@ def editor(qtbot, tmp_path: Path):  # noqa: ANN001, ANN201
     w.close_workspace()
 
 
-def name(qtbot, ed, text: str) -> None:  # noqa: ANN001
+def name(qtbot, ed, text: str) -> None:
     assert ed.editor is not None
     ed.editor.selectAll()
     qtbot.keyClicks(ed.editor, text)
     qtbot.keyClick(ed.editor, Qt.Key.Key_Return)
 
 
-def key(qtbot, ed, k, mod=Qt.KeyboardModifier.NoModifier) -> None:  # noqa: ANN001
+def key(qtbot, ed, k, mod=Qt.KeyboardModifier.NoModifier) -> None:
     qtbot.keyClick(ed.view, k, mod)
 
 
-def tree(ed) -> list[tuple[str, str | None, str]]:  # noqa: ANN001
+def tree(ed) -> list[tuple[str, str | None, str]]:
     cats = {c.id: c.name for c in ed.data.categories}
     return sorted(((cats[c.category_id], ed.data.causes[c.parent_id].text if c.parent_id
                     else None, c.text) for c in ed.data.causes.values()),
                   key=lambda r: (r[0], r[1] or "", r[2]))
 
 
-def test_keyboard_build_vote_whys_root_link_undo_redo(editor, qtbot) -> None:  # noqa: ANN001
+def test_keyboard_build_vote_whys_root_link_undo_redo(editor, qtbot) -> None:
     w, ed = editor
     # head selected: Tab adds a category, Enter adds sibling categories
     key(qtbot, ed, Qt.Key.Key_Tab)
@@ -133,7 +133,7 @@ def test_keyboard_build_vote_whys_root_link_undo_redo(editor, qtbot) -> None:  #
     assert tree(ed) == full and ed.data.causes[ask].votes == 3
 
 
-def test_move_cause_and_delete_with_sub_causes(editor, qtbot, monkeypatch) -> None:  # noqa: ANN001
+def test_move_cause_and_delete_with_sub_causes(editor, qtbot, monkeypatch) -> None:
     from PySide6.QtWidgets import QInputDialog, QMessageBox
 
     w, ed = editor
@@ -162,7 +162,7 @@ def test_move_cause_and_delete_with_sub_causes(editor, qtbot, monkeypatch) -> No
     assert len(tree(ed)) == 2
 
 
-def test_empty_label_is_refused(editor, qtbot) -> None:  # noqa: ANN001
+def test_empty_label_is_refused(editor, qtbot) -> None:
     w, ed = editor
     key(qtbot, ed, Qt.Key.Key_Tab)
     name(qtbot, ed, "Students")
@@ -173,7 +173,7 @@ def test_empty_label_is_refused(editor, qtbot) -> None:  # noqa: ANN001
     assert "needs some words" in ed.problem.text()
 
 
-def test_pareto_and_draft_theory(editor, qtbot, monkeypatch) -> None:  # noqa: ANN001
+def test_pareto_and_draft_theory(editor, qtbot, monkeypatch) -> None:
     from PySide6.QtWidgets import QDialog
 
     from nicdesk.ui.diagram import pareto
@@ -191,7 +191,7 @@ def test_pareto_and_draft_theory(editor, qtbot, monkeypatch) -> None:  # noqa: A
     key(qtbot, ed, Qt.Key.Key_V)
     seen = {}
 
-    def fake_exec(dialog) -> int:  # noqa: ANN001
+    def fake_exec(dialog) -> int:
         seen["rows"] = dialog.rows
         return QDialog.DialogCode.Rejected
 
@@ -207,7 +207,7 @@ def test_pareto_and_draft_theory(editor, qtbot, monkeypatch) -> None:  # noqa: A
     assert {n.text for n in theory.data.nodes.values()} >= {"Students", "Do not ask for help"}
 
 
-def test_outline_sorts_and_filters_by_votes(editor, qtbot) -> None:  # noqa: ANN001
+def test_outline_sorts_and_filters_by_votes(editor, qtbot) -> None:
     w, ed = editor
     key(qtbot, ed, Qt.Key.Key_Tab)
     name(qtbot, ed, "Students")

@@ -22,7 +22,7 @@ from nicdesk.ui.exchange.join import JoinRequestDialog
 from .conftest import window_on
 
 
-def when_modal(kind: type, action) -> None:  # noqa: ANN001
+def when_modal(kind: type, action) -> None:
     """Act on the next modal dialog of `kind` once it is up (exec() blocks otherwise)."""
     def poll() -> None:
         dialog = QApplication.activeModalWidget()
@@ -33,7 +33,7 @@ def when_modal(kind: type, action) -> None:  # noqa: ANN001
     QTimer.singleShot(20, poll)
 
 
-def computer(monkeypatch, tmp_path: Path, name: str) -> None:  # noqa: ANN001
+def computer(monkeypatch, tmp_path: Path, name: str) -> None:
     folder = tmp_path / f"computer-{name}"
     folder.mkdir(exist_ok=True)
     monkeypatch.setenv("NICDESK_DATA_DIR", str(folder))
@@ -64,7 +64,7 @@ def school_with_work(tmp_path: Path) -> Path:
 
 
 def test_join_from_the_schools_workspace_brings_its_work(qtbot, tmp_path: Path,
-                                                         monkeypatch) -> None:  # noqa: ANN001
+                                                         monkeypatch) -> None:
     computer(monkeypatch, tmp_path, "school")
     school = school_with_work(tmp_path)
     request = tmp_path / "maple.nicjoin"

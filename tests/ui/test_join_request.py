@@ -22,7 +22,7 @@ from .conftest import window_on
 COMMANDS = ("nicdesk keys", "nicdesk network", "nicdesk join", "nicdesk export")
 
 
-def when_modal(kind: type, action, seen: list | None = None) -> None:  # noqa: ANN001
+def when_modal(kind: type, action, seen: list | None = None) -> None:
     """Act on the next modal dialog of `kind` once it is up (exec() blocks otherwise)."""
     def poll() -> None:
         dialog = QApplication.activeModalWidget()
@@ -35,7 +35,7 @@ def when_modal(kind: type, action, seen: list | None = None) -> None:  # noqa: A
     QTimer.singleShot(20, poll)
 
 
-def save_as(monkeypatch, path: Path) -> None:  # noqa: ANN001
+def save_as(monkeypatch, path: Path) -> None:
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(
         lambda *a, **k: (str(path), "")))
 
@@ -47,13 +47,13 @@ def school_workspace(tmp_path: Path) -> Path:
     return create_school_workspace("Maple Grove Middle School", "Maple team", tmp_path)
 
 
-def computer(monkeypatch, tmp_path: Path, name: str) -> None:  # noqa: ANN001
+def computer(monkeypatch, tmp_path: Path, name: str) -> None:
     folder = tmp_path / f"computer-{name}"
     folder.mkdir(exist_ok=True)
     monkeypatch.setenv("NICDESK_DATA_DIR", str(folder))
 
 
-def fill_and_save(passphrase: str, texts: list[str]):  # noqa: ANN201
+def fill_and_save(passphrase: str, texts: list[str]):
     def act(dialog: JoinRequestDialog) -> None:
         texts.extend(dialog.visible_texts())
         assert dialog.school.text() == "Maple Grove Middle School"  # from the local site
@@ -69,7 +69,7 @@ def fill_and_save(passphrase: str, texts: list[str]):  # noqa: ANN201
     return act
 
 
-def test_export_without_a_key_writes_a_join_request(qtbot, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_export_without_a_key_writes_a_join_request(qtbot, tmp_path: Path, monkeypatch) -> None:
     path = school_workspace(tmp_path)
     w = window_on(qtbot, path)
     out = tmp_path / "maple.nicjoin"
@@ -103,7 +103,7 @@ def test_export_without_a_key_writes_a_join_request(qtbot, tmp_path: Path, monke
     w.close_workspace()
 
 
-def test_passphrases_must_match_and_a_name_is_needed(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+def test_passphrases_must_match_and_a_name_is_needed(qtbot, tmp_path: Path) -> None:
     w = window_on(qtbot, school_workspace(tmp_path))
     dialog = JoinRequestDialog(w, w.workspace)
     qtbot.addWidget(dialog)
@@ -117,7 +117,7 @@ def test_passphrases_must_match_and_a_name_is_needed(qtbot, tmp_path: Path) -> N
     w.close_workspace()
 
 
-def test_menu_items_and_the_whole_flow_in_the_app(qtbot, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_menu_items_and_the_whole_flow_in_the_app(qtbot, tmp_path: Path, monkeypatch) -> None:
     # the school asks from the Network menu
     computer(monkeypatch, tmp_path, "school")
     school = school_workspace(tmp_path)
@@ -192,7 +192,7 @@ def test_menu_items_and_the_whole_flow_in_the_app(qtbot, tmp_path: Path, monkeyp
         assert ws.meta()["trusted_coordinator_key"]
 
 
-def test_first_run_asks_to_join(qtbot, data_dir: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_first_run_asks_to_join(qtbot, data_dir: Path, tmp_path: Path, monkeypatch) -> None:
     """The welcome's "Ask to join a network": the school's workspace, then the request."""
     from nicdesk.ui.shell.app import initial_workspace
     from nicdesk.ui.shell.main_window import MainWindow

@@ -17,7 +17,7 @@ from nicdesk.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot):  # noqa: ANN001, ANN201
+def window(qtbot):
     w = MainWindow()
     qtbot.addWidget(w)
     w.show()
@@ -26,13 +26,13 @@ def window(qtbot):  # noqa: ANN001, ANN201
     w.close_workspace()
 
 
-def stored(path_or_ws, model, **where):  # noqa: ANN001, ANN201
+def stored(path_or_ws, model, **where):
     ws = path_or_ws
     with ws.read() as s:
         return s.query(model).filter_by(**where).one()
 
 
-def test_open_shows_title_navigator_and_first_form(window, demo_copy: Path) -> None:  # noqa: ANN001
+def test_open_shows_title_navigator_and_first_form(window, demo_copy: Path) -> None:
     assert window.open_workspace(demo_copy)
     assert window.windowTitle() == "NICdesk — copy.nicdesk"
     top = [window.navigator.topLevelItem(i).text(0)
@@ -43,8 +43,8 @@ def test_open_shows_title_navigator_and_first_form(window, demo_copy: Path) -> N
     assert window.saved_label.text() == "All changes saved ✓"
 
 
-def test_create_site_edit_aim_undo_close_reopen(window, demo_copy: Path, qtbot,  # noqa: ANN001
-                                                monkeypatch) -> None:  # noqa: ANN001
+def test_create_site_edit_aim_undo_close_reopen(window, demo_copy: Path, qtbot,
+                                                monkeypatch) -> None:
     assert window.open_workspace(demo_copy)
     ws = window.workspace
 
@@ -97,7 +97,7 @@ def test_create_site_edit_aim_undo_close_reopen(window, demo_copy: Path, qtbot, 
         assert stored(again, Site, id=site.id).name == "Maple Grove Middle School"
 
 
-def test_members_table_edits_and_delete_key_with_undo(window, demo_copy: Path, qtbot) -> None:  # noqa: ANN001
+def test_members_table_edits_and_delete_key_with_undo(window, demo_copy: Path, qtbot) -> None:
     assert window.open_workspace(demo_copy)
     ws = window.workspace
     assert window.select_path("Eastside High School")
@@ -118,7 +118,7 @@ def test_members_table_edits_and_delete_key_with_undo(window, demo_copy: Path, q
     assert not stored(ws, Aim, id=aim_id).deleted
 
 
-def test_invalid_edit_is_explained_inline_and_not_stored(window, demo_copy: Path, qtbot) -> None:  # noqa: ANN001
+def test_invalid_edit_is_explained_inline_and_not_stored(window, demo_copy: Path, qtbot) -> None:
     assert window.open_workspace(demo_copy)
     assert window.select_path("Lincoln High School/Aims")
     window.navigator.setCurrentItem(window.navigator.currentItem().child(0))
@@ -133,8 +133,8 @@ def test_invalid_edit_is_explained_inline_and_not_stored(window, demo_copy: Path
     assert str(stored(window.workspace, Aim, id=form.record_id).deadline) == "2027-06-30"
 
 
-def test_garbage_file_leaves_current_workspace_open(window, demo_copy: Path, tmp_path: Path,  # noqa: ANN001
-                                                    monkeypatch) -> None:  # noqa: ANN001
+def test_garbage_file_leaves_current_workspace_open(window, demo_copy: Path, tmp_path: Path,
+                                                    monkeypatch) -> None:
     shown = []
     monkeypatch.setattr(mw, "show_error", lambda _p, title, msg, *a: shown.append((title, msg)))
     assert window.open_workspace(demo_copy)
@@ -145,7 +145,7 @@ def test_garbage_file_leaves_current_workspace_open(window, demo_copy: Path, tmp
     assert window.workspace is not None and window.workspace.path == demo_copy
 
 
-def test_recent_files_and_geometry_persist(qtbot, demo_copy: Path) -> None:  # noqa: ANN001
+def test_recent_files_and_geometry_persist(qtbot, demo_copy: Path) -> None:
     w = MainWindow()
     qtbot.addWidget(w)
     w.show()

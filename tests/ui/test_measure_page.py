@@ -16,7 +16,7 @@ from nicdesk.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot, tmp_path: Path):  # noqa: ANN001, ANN201
+def window(qtbot, tmp_path: Path):
     from nicdesk.store.workspace import Workspace
 
     ws = Workspace.create(tmp_path / "m.nicdesk")
@@ -36,12 +36,12 @@ def window(qtbot, tmp_path: Path):  # noqa: ANN001, ANN201
     w.close_workspace()
 
 
-def signal_lines(page) -> list[str]:  # noqa: ANN001
+def signal_lines(page) -> list[str]:
     lst = page.chart.signals
     return [lst.item(i).text() for i in range(lst.count())]
 
 
-def type_into(qtbot, grid, row: int, col: int, text: str) -> None:  # noqa: ANN001
+def type_into(qtbot, grid, row: int, col: int, text: str) -> None:
     item = grid.item(row, col)
     grid.setCurrentItem(item)
     grid.editItem(item)
@@ -54,7 +54,7 @@ def type_into(qtbot, grid, row: int, col: int, text: str) -> None:  # noqa: ANN0
     qtbot.waitUntil(lambda: grid.state() != editing and grid.pending == 0)
 
 
-def test_grid_entry_signals_and_undo(window, qtbot) -> None:  # noqa: ANN001
+def test_grid_entry_signals_and_undo(window, qtbot) -> None:
     page = window.stack.currentWidget()
     assert isinstance(page, mp.MeasurePage)
     assert page.badge.text().strip() == "BALANCING"
@@ -91,7 +91,7 @@ def test_grid_entry_signals_and_undo(window, qtbot) -> None:  # noqa: ANN001
     assert any("6 points below" in line or "Shift" in line for line in signal_lines(page))
 
 
-def test_paste_from_spreadsheet_is_one_operation(window, qtbot) -> None:  # noqa: ANN001
+def test_paste_from_spreadsheet_is_one_operation(window, qtbot) -> None:
     page = window.stack.currentWidget()
     text = "\n".join(f"{(dt.date(2025, 1, 6) + dt.timedelta(weeks=k)).isoformat()}\t{v}"
                      for k, v in enumerate([5, 6, 7, 8, 9, 10, 11]))
@@ -106,8 +106,8 @@ def test_paste_from_spreadsheet_is_one_operation(window, qtbot) -> None:  # noqa
         assert all(o.deleted for o in s.query(Observation))
 
 
-def test_csv_import_dialog_and_baseline_freeze(window, qtbot, tmp_path: Path,  # noqa: ANN001
-                                               monkeypatch) -> None:  # noqa: ANN001
+def test_csv_import_dialog_and_baseline_freeze(window, qtbot, tmp_path: Path,
+                                               monkeypatch) -> None:
     page = window.stack.currentWidget()
     rows = ["date,value"] + [f"{(dt.date(2025, 1, 6) + dt.timedelta(weeks=k)).isoformat()},{v}"
                              for k, v in enumerate([10, 11, 9, 10, 12, 9, 3, 2, 3, 2, 3, 2])]
@@ -116,7 +116,7 @@ def test_csv_import_dialog_and_baseline_freeze(window, qtbot, tmp_path: Path,  #
     path.write_text("\n".join(rows))
     seen = {}
 
-    def fake_exec(dialog) -> int:  # noqa: ANN001
+    def fake_exec(dialog) -> int:
         seen["enabled_before"] = dialog.import_button.isEnabled()
         dialog.skip_bad.setChecked(True)
         seen["enabled_after"] = dialog.import_button.isEnabled()
@@ -131,7 +131,7 @@ def test_csv_import_dialog_and_baseline_freeze(window, qtbot, tmp_path: Path,  #
     with window.workspace.read() as s:
         assert s.query(Observation).count() == 12
 
-    def fake_phase(dialog) -> int:  # noqa: ANN001
+    def fake_phase(dialog) -> int:
         from PySide6.QtCore import QDate
 
         dialog.date.setDate(QDate(2025, 2, 17))
@@ -151,7 +151,7 @@ def test_csv_import_dialog_and_baseline_freeze(window, qtbot, tmp_path: Path,  #
     assert png.stat().st_size > 1000
 
 
-def test_chart_zoom_keys(window, qtbot) -> None:  # noqa: ANN001
+def test_chart_zoom_keys(window, qtbot) -> None:
     page = window.stack.currentWidget()
     page.grid.paste("\n".join(f"2025-0{m}-01\t{v}" for m, v in ((1, 3), (2, 4), (3, 5),
                                                                  (4, 4), (5, 6))))

@@ -15,12 +15,12 @@ from .conftest import window_on
 WINTER = "Great Lakes Focus Schools NIC/Meetings/2026-02-12 Winter convening"
 
 
-def _meeting(w, title: str = "Winter convening") -> Meeting:  # noqa: ANN001
+def _meeting(w, title: str = "Winter convening") -> Meeting:
     with w.workspace.read() as s:
         return s.query(Meeting).filter_by(title=title).one()
 
 
-def test_edit_meeting_fields_and_undo(qtbot, demo_copy: Path) -> None:  # noqa: ANN001
+def test_edit_meeting_fields_and_undo(qtbot, demo_copy: Path) -> None:
     w = window_on(qtbot, demo_copy, WINTER)
     form = w.stack.currentWidget().form
     place = form.fields["place"].widget
@@ -45,7 +45,7 @@ def test_edit_meeting_fields_and_undo(qtbot, demo_copy: Path) -> None:  # noqa: 
     assert "Greg Lindqvist" in _meeting(w).attendees
 
 
-def test_agenda_and_actions(qtbot, demo_copy: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_agenda_and_actions(qtbot, demo_copy: Path, monkeypatch) -> None:
     w = window_on(qtbot, demo_copy, WINTER)
     form = w.stack.currentWidget().form
     assert form.agenda.rowCount() == 5 and form.total.text() == "90 minutes"
@@ -86,7 +86,7 @@ def test_agenda_and_actions(qtbot, demo_copy: Path, monkeypatch) -> None:  # noq
         assert str(s.get(ActionItem, new.id).due) == "2026-03-01"
 
 
-def test_packet_dialog_builds_and_remembers(qtbot, demo_copy: Path, tmp_path: Path) -> None:  # noqa: ANN001
+def test_packet_dialog_builds_and_remembers(qtbot, demo_copy: Path, tmp_path: Path) -> None:
     from nicdesk.ui.meetings.packet_dialog import PacketDialog
 
     w = window_on(qtbot, demo_copy, WINTER)
@@ -121,7 +121,7 @@ def test_packet_dialog_builds_and_remembers(qtbot, demo_copy: Path, tmp_path: Pa
     assert len(again.options().sites) == again.sites.count() - 1
 
 
-def test_new_meeting_from_the_navigator(qtbot, demo_copy: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_new_meeting_from_the_navigator(qtbot, demo_copy: Path, monkeypatch) -> None:
     w = window_on(qtbot, demo_copy, "Great Lakes Focus Schools NIC/Meetings")
     monkeypatch.setattr("nicdesk.ui.shell.actions.QInputDialog.getText",
                         lambda *a, **k: ("Spring convening", True))

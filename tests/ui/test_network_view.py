@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor
 from .conftest import window_on
 
 
-def _colours(image) -> int:  # noqa: ANN001
+def _colours(image) -> int:
     seen = set()
     for y in range(0, image.height(), 5):
         for x in range(0, image.width(), 5):
@@ -19,7 +19,7 @@ def _colours(image) -> int:  # noqa: ANN001
     return len(seen)
 
 
-def test_every_tab_renders(qtbot, demo_file: Path, tmp_path: Path) -> None:  # noqa: ANN001
+def test_every_tab_renders(qtbot, demo_file: Path, tmp_path: Path) -> None:
     w = window_on(qtbot, demo_file, "Great Lakes Focus Schools NIC/Network view")
     page = w.stack.currentWidget()
     assert page.title.text().startswith("Network view")
@@ -38,7 +38,7 @@ def test_every_tab_renders(qtbot, demo_file: Path, tmp_path: Path) -> None:  # n
     assert page.evidence.topLevelItemCount() == 13
 
 
-def test_filters_sorting_and_navigation(qtbot, demo_file: Path, tmp_path: Path) -> None:  # noqa: ANN001
+def test_filters_sorting_and_navigation(qtbot, demo_file: Path, tmp_path: Path) -> None:
     w = window_on(qtbot, demo_file, "Great Lakes Focus Schools NIC/Network view")
     page = w.stack.currentWidget()
     rural = page.context_boxes["locale"]
@@ -73,7 +73,7 @@ def test_filters_sorting_and_navigation(qtbot, demo_file: Path, tmp_path: Path) 
     assert w.navigator.current_node().kind == "pdsa_ramp"
 
 
-def test_funnel_toggles_and_count_measure(qtbot, demo_file: Path) -> None:  # noqa: ANN001
+def test_funnel_toggles_and_count_measure(qtbot, demo_file: Path) -> None:
     w = window_on(qtbot, demo_file, "Great Lakes Focus Schools NIC/Network view")
     page = w.stack.currentWidget()
     page.tabs.setCurrentIndex(1)
@@ -92,7 +92,7 @@ def test_funnel_toggles_and_count_measure(qtbot, demo_file: Path) -> None:  # no
     assert suppressed and all(not p.panel.points for p in suppressed)
 
 
-def test_network_view_on_a_coordinator_built_from_bundles(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+def test_network_view_on_a_coordinator_built_from_bundles(qtbot, tmp_path: Path) -> None:
     from nicdesk.bundle.export import export_bundle
     from nicdesk.bundle.importer import import_bundle
     from nicdesk.demo.network import build_network_demo

@@ -40,7 +40,7 @@ def test_the_cli_prints_the_warning_and_goes_on(
     assert capsys.readouterr().err == ""
 
 
-def test_the_window_shows_the_warning_without_blocking(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+def test_the_window_shows_the_warning_without_blocking(qtbot, tmp_path: Path) -> None:
     path = _with_foreign_wal(tmp_path)
     window = MainWindow()
     window.persist_settings = False

@@ -21,7 +21,7 @@ from tests.ui.conftest import window_on
 
 
 @pytest.fixture
-def window(qtbot, tmp_path: Path):  # noqa: ANN001, ANN201
+def window(qtbot, tmp_path: Path):
     from nicdesk.store.workspace import Workspace
 
     ws = Workspace.create(tmp_path / "p.nicdesk")
@@ -35,7 +35,7 @@ def window(qtbot, tmp_path: Path):  # noqa: ANN001, ANN201
     w.close_workspace()
 
 
-def typed(qtbot, widget, text: str) -> None:  # noqa: ANN001
+def typed(qtbot, widget, text: str) -> None:
     widget.setFocus()
     if hasattr(widget, "selectAll"):
         widget.selectAll()
@@ -43,12 +43,12 @@ def typed(qtbot, widget, text: str) -> None:  # noqa: ANN001
     qtbot.keyClick(widget, Qt.Key.Key_Tab)  # leaving the field stores it
 
 
-def stored(w, cycle_id: str) -> PdsaCycle:  # noqa: ANN001
+def stored(w, cycle_id: str) -> PdsaCycle:
     with w.workspace.read() as s:
         return s.get(PdsaCycle, cycle_id)
 
 
-def test_whole_cycle_by_keyboard_then_next_cycle(window, qtbot) -> None:  # noqa: ANN001
+def test_whole_cycle_by_keyboard_then_next_cycle(window, qtbot) -> None:
     w = window
     assert w.select_path("Lincoln/PDSA cycles/Calls home, cycle 1")
     page = w.stack.currentWidget()
@@ -144,7 +144,7 @@ time.sleep(60)
     assert time.time()  # reopened cleanly after a kill: the lock died with the process
 
 
-def test_ramp_reorder_with_undo_and_list_filters(qtbot, demo_copy: Path) -> None:  # noqa: ANN001
+def test_ramp_reorder_with_undo_and_list_filters(qtbot, demo_copy: Path) -> None:
     w = window_on(qtbot, demo_copy)
     assert w.select_path("Lincoln High School/PDSA cycles/Ramp: Advisory")
     ramp = w.stack.currentWidget()
@@ -179,7 +179,7 @@ def test_ramp_reorder_with_undo_and_list_filters(qtbot, demo_copy: Path) -> None
     w.close_workspace()
 
 
-def test_chart_marker_opens_the_cycle(qtbot, demo_copy: Path) -> None:  # noqa: ANN001
+def test_chart_marker_opens_the_cycle(qtbot, demo_copy: Path) -> None:
     import pyqtgraph as pg
 
     w = window_on(qtbot, demo_copy)

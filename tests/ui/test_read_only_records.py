@@ -56,13 +56,13 @@ def lincoln(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def window(qtbot, lincoln: Path):  # noqa: ANN001, ANN201
+def window(qtbot, lincoln: Path):
     w = window_on(qtbot, lincoln, size=(1400, 860))
     yield w
     w.close_workspace()
 
 
-def fingerprint(w) -> dict[str, tuple]:  # noqa: ANN001
+def fingerprint(w) -> dict[str, tuple]:
     """Every stored record with its clock: any change of any field changes it."""
     out = {}
     with w.workspace.read() as s:
@@ -71,23 +71,23 @@ def fingerprint(w) -> dict[str, tuple]:  # noqa: ANN001
     return out
 
 
-def banner(page) -> LockBanner:  # noqa: ANN001
+def banner(page) -> LockBanner:
     shown = [b for b in page.findChildren(LockBanner) if b.isVisible()]
     assert len(shown) == 1, [b.text() for b in shown]
     return shown[0]
 
 
-def no_banner(page) -> bool:  # noqa: ANN001
+def no_banner(page) -> bool:
     return not any(b.isVisible() for b in page.findChildren(LockBanner))
 
 
-def type_and_leave(qtbot, widget, text: str) -> None:  # noqa: ANN001
+def type_and_leave(qtbot, widget, text: str) -> None:
     widget.setFocus()
     qtbot.keyClicks(widget, text)
     qtbot.keyClick(widget, Qt.Key.Key_Tab)  # leaving a field stores it (if it may)
 
 
-def test_other_schools_pdsa_cycle_is_read_only(window, qtbot) -> None:  # noqa: ANN001
+def test_other_schools_pdsa_cycle_is_read_only(window, qtbot) -> None:
     w = window
     assert w.select_path(OTHER_CYCLE)
     page = w.stack.currentWidget()
@@ -113,7 +113,7 @@ def test_other_schools_pdsa_cycle_is_read_only(window, qtbot) -> None:  # noqa: 
     assert fingerprint(w) == before
 
 
-def test_other_schools_series_is_read_only(window, qtbot) -> None:  # noqa: ANN001
+def test_other_schools_series_is_read_only(window, qtbot) -> None:
     w = window
     assert w.select_path(f"{EASTSIDE}/Measures/9th graders on track")
     page = w.stack.currentWidget()
@@ -142,7 +142,7 @@ def test_other_schools_series_is_read_only(window, qtbot) -> None:  # noqa: ANN0
     assert fingerprint(w) == before
 
 
-def test_network_records_are_read_only_at_a_site(window, qtbot) -> None:  # noqa: ANN001
+def test_network_records_are_read_only_at_a_site(window, qtbot) -> None:
     w = window
     assert w.select_path(f"{NETWORK}/Charter")
     form = w.stack.currentWidget()
@@ -176,7 +176,7 @@ def test_network_records_are_read_only_at_a_site(window, qtbot) -> None:  # noqa
     assert fingerprint(w) == before
 
 
-def test_network_diagrams_are_read_only_at_a_site(window, qtbot) -> None:  # noqa: ANN001
+def test_network_diagrams_are_read_only_at_a_site(window, qtbot) -> None:
     w = window
     assert w.select_path(f"{NETWORK}/Driver diagrams/Theory of improvement")
     ed = w.stack.currentWidget()
@@ -213,7 +213,7 @@ def test_network_diagrams_are_read_only_at_a_site(window, qtbot) -> None:  # noq
     assert fingerprint(w) == before
 
 
-def test_own_cycle_and_own_series_are_editable(window, qtbot) -> None:  # noqa: ANN001
+def test_own_cycle_and_own_series_are_editable(window, qtbot) -> None:
     w = window
     assert w.select_path(OWN_CYCLE)
     page = w.stack.currentWidget()
@@ -251,7 +251,7 @@ def test_own_cycle_and_own_series_are_editable(window, qtbot) -> None:  # noqa: 
         assert s.get(Observation, grid.ids[0]).note.endswith("Snow week")
 
 
-def test_standalone_sample_shows_no_lock(qtbot, demo_copy: Path) -> None:  # noqa: ANN001
+def test_standalone_sample_shows_no_lock(qtbot, demo_copy: Path) -> None:
     w = window_on(qtbot, demo_copy, size=(1400, 860))
     try:
         for path in (OTHER_CYCLE, f"{EASTSIDE}/Measures/9th graders on track",
@@ -273,7 +273,7 @@ def test_standalone_sample_shows_no_lock(qtbot, demo_copy: Path) -> None:  # noq
         w.close_workspace()
 
 
-def test_screenshot_of_a_locked_page(window, tmp_path: Path) -> None:  # noqa: ANN001
+def test_screenshot_of_a_locked_page(window, tmp_path: Path) -> None:
     """The banner as a person sees it (kept for looking at: NICDESK_SHOT_DIR)."""
     import os
 

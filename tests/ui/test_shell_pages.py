@@ -84,7 +84,7 @@ def test_window_context_offers_everything_a_shell_context_promises() -> None:
     assert promised and promised <= offered
 
 
-def test_pages_get_the_context_not_the_window(qtbot, demo_copy: Path) -> None:  # noqa: ANN001
+def test_pages_get_the_context_not_the_window(qtbot, demo_copy: Path) -> None:
     w = window_on(qtbot, demo_copy, "Lincoln High School/Measures/9th graders on track")
     page = w.stack.currentWidget()
     assert type(page).__name__ == "MeasurePage"
@@ -95,7 +95,7 @@ def test_pages_get_the_context_not_the_window(qtbot, demo_copy: Path) -> None:  
     w.close_workspace()
 
 
-def test_each_page_is_built_once(qtbot, demo_copy: Path) -> None:  # noqa: ANN001
+def test_each_page_is_built_once(qtbot, demo_copy: Path) -> None:
     w = window_on(qtbot, demo_copy, "Lincoln High School/Aims")
     w.navigator.setCurrentItem(w.navigator.currentItem().child(0))
     form, count = w.stack.currentWidget(), w.stack.count()
@@ -107,7 +107,7 @@ def test_each_page_is_built_once(qtbot, demo_copy: Path) -> None:  # noqa: ANN00
 
 
 # ------------------------------------------------------------------ welcome
-def _when_modal(action) -> None:  # noqa: ANN001
+def _when_modal(action) -> None:
     def poll() -> None:
         dialog = QApplication.activeModalWidget()
         if dialog is None:
@@ -117,12 +117,12 @@ def _when_modal(action) -> None:  # noqa: ANN001
     QTimer.singleShot(20, poll)
 
 
-def test_welcome_only_returns_the_choice(qtbot) -> None:  # noqa: ANN001
+def test_welcome_only_returns_the_choice(qtbot) -> None:
     from nicdesk.ui.shell.welcome import WelcomeAnswer, WelcomeChoice, ask_welcome
 
     seen: list[object] = []
 
-    def school(dialog) -> None:  # noqa: ANN001
+    def school(dialog) -> None:
         dialog.school.setText("  Maple Grove Middle School ")
         dialog.network.setText("Valley NIC")
         dialog.accept()
