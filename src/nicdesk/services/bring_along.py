@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..core import authority, entities
 from ..core.model import KIND_LABELS
 from ..store.operations import _natural_id
-from ..store.schema import KIND_ORDER, MODELS, Site, editable_fields
+from ..store.schema import KIND_ORDER, MODELS, Site, editable_fields, table_of
 from ..store.workspace import Workspace, defer_references
 
 #: how many reasons for records left behind a result keeps to show
@@ -129,7 +129,7 @@ def _rows(s: Any, kind: str) -> Iterator[tuple[dict[str, Any], str]]:
     """The records of a kind that are not deleted, each with the name of a field that
     could not be read ("" when all could): a damaged date or JSON text in one record
     never stops the others."""
-    table = MODELS[kind].__table__  # type: ignore[attr-defined]
+    table = table_of(MODELS[kind])
     conn = s.connection()
     dialect = conn.dialect
     convert = [(c.key, c.type.dialect_impl(dialect).result_processor(dialect, None))

@@ -64,7 +64,7 @@ from ..core.clock import ClockDriftError
 from ..core.model import SITE_KINDS
 from ..core.safe_text import BIDI_CONTROLS
 from ..store.errors import NotFoundError, WorkspaceError
-from ..store.schema import MODELS, Network, Site
+from ..store.schema import MODELS, Network, Site, column_default, table_of
 from ..store.workspace import Workspace, defer_references
 from .bring_along import BroughtAlong, bring_along, bring_problem, can_bring
 
@@ -455,10 +455,9 @@ def _fill(ws: Workspace, records: list[tuple[str, dict[str, Any]]]) -> None:
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for kind, values in records:
         row = dict(values)
-        for column in MODELS[kind].__table__.columns:  # type: ignore[attr-defined]
+        for column in table_of(MODELS[kind]).columns:
             if column.key not in row:
-                default = column.default.arg if column.default is not None else None
-                row[column.key] = default(None) if callable(default) else default
+                row[column.key] = column_default(column)
         by_kind.setdefault(kind, []).append(row)
     with ws.sessions.begin() as s:
         defer_references(s)
