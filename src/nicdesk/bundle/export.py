@@ -37,6 +37,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ..core.network import DEFAULT_SUPPRESSION_THRESHOLD, network_threshold
+from ..core.states import SUPPRESSED_BUNDLE_KINDS, WITH_DENOMINATOR, BundleKind, ValueType
 from ..core.variation import is_suppressed
 from ..store.errors import WorkspaceError
 from ..store.schema import MODELS, BundleImport, Measure, Network, Site, stored
@@ -98,9 +99,9 @@ def cell_suppressed(value_type: str, value: float | None, denominator: float | N
                     threshold: int) -> bool:
     """Would a network view hide this value?  Proportions and rates by their denominator,
     counts by themselves; other values are never small counts of people."""
-    if value_type in ("proportion", "rate"):
+    if value_type in WITH_DENOMINATOR:
         return is_suppressed(denominator, threshold)
-    if value_type == "count":
+    if value_type == ValueType.COUNT:
         return is_suppressed(value, threshold)
     return False
 
@@ -138,7 +139,7 @@ def _suppress(ws: Workspace, records: dict[str, list[dict[str, Any]]], for_site:
             return cell_suppressed(value_type, r.get("value"), r.get("denominator"), threshold)
         # an aim's baseline is an observed value of its measure; a proportion's baseline
         # has no denominator with it, so only a count's can be judged (and hidden)
-        return value_type == "count" and is_suppressed(r.get("baseline_value"), threshold)
+        return value_type == ValueType.COUNT and is_suppressed(r.get("baseline_value"), threshold)
 
     out: dict[str, list[str]] = {}
     for kind, names in SUPPRESSED_FIELDS.items():
@@ -154,8 +155,8 @@ def _suppress(ws: Workspace, records: dict[str, list[dict[str, Any]]], for_site:
 
 
 def _plan(ws: Workspace, kind: str, site_id: str, for_site: str | None = None) -> Plan:
-    records = _records(ws, kind, site_id if kind == "site" else None)
-    suppressed = _suppress(ws, records, for_site) if kind in ("digest", "invitation") else {}
+    records = _records(ws, kind, site_id if kind == BundleKind.SITE else None)
+    suppressed = _suppress(ws, records, for_site) if kind in SUPPRESSED_BUNDLE_KINDS else {}
     return Plan(records, suppressed)
 
 
@@ -174,7 +175,7 @@ def preview_records(ws: Workspace, kind: str = "site", for_site: str | None = No
 def preview_plan(ws: Workspace, kind: str = "site", for_site: str | None = None) -> Plan:
     """The records an export would carry and which of them travel as "suppressed"."""
     _network_id, site_id = identity(ws)
-    return _plan(ws, kind, site_id, for_site if kind == "digest" else None)
+    return _plan(ws, kind, site_id, for_site if kind == BundleKind.DIGEST else None)
 
 
 def _number(meta: dict[str, str], key: str) -> int:
@@ -195,7 +196,7 @@ def acknowledged(ws: Workspace, network_id: str) -> dict[str, int]:
     with ws.read() as s:
         sites = set(s.scalars(select(Site.id).where(Site.network_id == network_id)))
         rows = s.execute(select(BundleImport.site_id, func.max(BundleImport.sequence))
-                         .where(BundleImport.kind == "site")
+                         .where(BundleImport.kind == BundleKind.SITE.value)
                          .group_by(BundleImport.site_id)).all()
     return {site: int(n) for site, n in rows if site in sites}
 
@@ -258,17 +259,17 @@ def export_bundle(ws: Workspace, out: str | Path, *, kind: str = "site",
         raise ExportError(NO_KEY)
     pair = keys.load(meta["signing_key"], passphrase)
     network_id, site_id = identity(ws)
-    if kind == "invitation":
+    if kind == BundleKind.INVITATION:
         for_site = invite_site
     if for_site is not None:
         with ws.read() as s:
             target = s.get(Site, for_site)
             if target is None or target.network_id != network_id:
                 raise ExportError("Choose a site of this network to write the digest for.")
-    plan = _plan(ws, kind, site_id, for_site if kind in ("digest", "invitation") else None)
+    plan = _plan(ws, kind, site_id, for_site if kind in SUPPRESSED_BUNDLE_KINDS else None)
     records = plan.records
     extra: dict[str, Any] = {}
-    if kind == "invitation":
+    if kind == BundleKind.INVITATION:
         with ws.read() as s:
             invited = s.get(Site, invite_site or "")
             if invited is None or invited.network_id != network_id:
@@ -277,11 +278,11 @@ def export_bundle(ws: Workspace, out: str | Path, *, kind: str = "site",
                  "coordinator_key": pair.public.line()}
     rotating: minisign.PublicKey | None = None
     statements: list[dict[str, str]] = json.loads(meta.get("rotation_statements") or "[]")
-    if kind in ("digest", "invitation"):
+    if kind in SUPPRESSED_BUNDLE_KINDS:
         extra["suppressed"] = plan.suppressed
         if for_site is not None:
             extra["for_site"] = for_site
-    if kind == "digest":
+    if kind == BundleKind.DIGEST:
         extra["acknowledged"] = acknowledged(ws, network_id)
         if meta.get("rotation_pending"):
             rotating = minisign.parse_public_key(meta["rotation_pending"])

@@ -12,11 +12,12 @@ import json
 from typing import Any
 
 from ..core.model import PRIVATE_FIELDS
+from ..core.states import IMPORTABLE_BUNDLE_KINDS
 from ..store.schema import KIND_ORDER, MODELS, table_of
 
 FORMAT = "nicdesk-bundle"
 FORMAT_VERSION = 1
-KINDS = ("site", "digest")
+KINDS = IMPORTABLE_BUNDLE_KINDS  # the manifest kinds `import_bundle` merges
 MAX_MEMBERS = 10_000
 MAX_UNCOMPRESSED = 512 * 1024 * 1024
 MAX_RATIO = 100

@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core.clock import ClockDriftError
 from ..core.merge import merge_fields
+from ..core.states import BundleKind
 from ..store.operations import OpChanges
 from ..store.schema import (
     MODELS,
@@ -109,7 +110,7 @@ def _key_for(ws: Workspace, b: Bundle) -> tuple[minisign.PublicKey, str, str | N
         if network is None:
             raise _fail(b.path, "it belongs to another network (or this workspace has not "
                         "joined that network yet).")
-        if m.get("kind") == "digest":
+        if m.get("kind") == BundleKind.DIGEST:
             trusted = ws.meta().get("trusted_coordinator_key") or \
                 network.coordinator_public_key
             if not trusted:
@@ -200,7 +201,7 @@ def import_bundle(ws: Workspace, path: str | Path, progress: Progress | None = N
     b = read_bundle(path)
     m = b.manifest
     if m.get("kind") not in KINDS:
-        if m.get("kind") == "invitation":
+        if m.get("kind") == BundleKind.INVITATION:
             raise _fail(b.path, "it is an invitation, which cannot be imported here; a site "
                         "opens it with File → Join a Network.")
         raise _fail(b.path, f"its kind {_quote(m.get('kind'))!r} cannot be imported here.")
@@ -424,7 +425,7 @@ def _merge_one(s: Any, kind: str, row: Any, values: dict[str, Any],
     local_values = {f: getattr(row, f) for f in fields}
     result = merge_fields(local_values, dict(row.field_clocks or {}),
                           {f: values[f] for f in fields}, remote_clocks,
-                          remote_decides_ties=summary.kind == "digest")
+                          remote_decides_ties=summary.kind == BundleKind.DIGEST)
     for conflict in result.conflicts:
         s.add(RecordVersion(kind=kind, record_id=row.id, field=conflict.field,
                             value=_plain(conflict.lost_value), hlc=conflict.lost_clock,

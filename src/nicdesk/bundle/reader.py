@@ -30,6 +30,7 @@ from typing import Any, TypeGuard
 
 from ..core.clock import check_stamp, now_ms
 from ..core.entities import ENTITIES, decode_record, problems
+from ..core.states import BundleKind
 from ..store.errors import WorkspaceError
 from . import minisign
 from .format import (
@@ -396,7 +397,7 @@ def invitation_fields(b: Bundle) -> tuple[str, str, str]:
     m = b.manifest
     key, site_id, site = m.get("coordinator_key"), m.get("invited_site_id"), m.get(
         "invited_site")
-    if m.get("kind") != "invitation" or not _is_text(key, 1024) or not _is_text(
+    if m.get("kind") != BundleKind.INVITATION or not _is_text(key, 1024) or not _is_text(
             site_id, MAX_ID_CHARS) or not _is_text(site, 500) or not site.strip():
         raise _fail(b.path, "it is not an invitation to join a network.")
     try:
@@ -512,7 +513,7 @@ def parse_records(b: Bundle) -> list[tuple[str, dict[str, Any]]]:
             if wrong:
                 raise _fail(b.path, f"{name} line {n} has a value that is not allowed "
                             f"({_clip(wrong[0].message)}).")
-            if b.manifest.get("kind") == "site" and values.get("owner_site_id") != site_id:
+            if b.manifest.get("kind") == BundleKind.SITE and values.get("owner_site_id") != site_id:
                 raise _fail(b.path, f"{name} line {n} is a record of another site; a site's "
                             "bundle may only carry its own records.")
             by_kind.setdefault(kind, []).append(values)

@@ -23,8 +23,10 @@ from operator import gt, le, lt, or_, truediv
 from typing import cast
 
 from .errors import NicdeskError
+from .states import ChartKind
 
-KINDS = ("p", "u", "c", "i")
+KINDS = (ChartKind.P, ChartKind.U, ChartKind.C, ChartKind.I)  # the control charts
+RATIO_KINDS = (ChartKind.P, ChartKind.U)  # a count over a denominator per point
 D2 = 1.128  # bias correction of the moving range of two points
 
 
@@ -67,18 +69,18 @@ def control_chart(
         raise ControlChartError(f"Unknown chart {kind!r}; choose one of p, u, c or I.")
     n = len(values)
     sized: Sequence[float | None] = ()  # the denominators of a p or u chart
-    if kind in ("p", "u"):
+    if kind in RATIO_KINDS:
         if sizes is None or len(sizes) != n:
             raise ControlChartError(f"A {kind} chart needs a denominator for every point.")
         sized = sizes
     excluded = set(exclude)
-    if kind in ("p", "u") and not excluded and None not in values and None not in sized:
+    if kind in RATIO_KINDS and not excluded and None not in values and None not in sized:
         # no None in either: every point is a number
         return _ratio_fast(kind, cast("Sequence[float]", values),
                            cast("Sequence[float]", sized), baseline)
     used = [i for i in range(n if baseline is None else min(baseline, n))
             if values[i] is not None and i not in excluded
-            and (sizes is None or kind in ("c", "i") or sizes[i] is not None)]
+            and (sizes is None or kind in (ChartKind.C, ChartKind.I) or sizes[i] is not None)]
     y: list[float | None] = [None] * n
     centre: list[float | None] = [None] * n
     lower: list[float | None] = [None] * n
@@ -86,7 +88,7 @@ def control_chart(
     mean: float | None = None
     mr_bar: float | None = None
 
-    if kind in ("p", "u"):
+    if kind in RATIO_KINDS:
         for i in range(n):
             v, size = values[i], sized[i]
             if v is None or size is None:
@@ -95,7 +97,7 @@ def control_chart(
                 raise ControlChartError(
                     f"Point {i + 1} has a denominator of {size:g}; a {kind} chart needs "
                     "denominators above zero. Exclude the point or correct it.")
-            if kind == "p" and not 0 <= v <= size:
+            if kind == ChartKind.P and not 0 <= v <= size:
                 raise ControlChartError(
                     f"Point {i + 1} has {v:g} out of {size:g}; a proportion's count must lie "
                     "between 0 and its denominator.")
@@ -107,7 +109,7 @@ def control_chart(
                 size = sized[i]
                 if y[i] is None or size is None:  # a point with a value has a size
                     continue
-                if kind == "p":
+                if kind == ChartKind.P:
                     sigma = math.sqrt(ratio * (1 - ratio) / size)
                     lo, hi = max(0.0, ratio - 3 * sigma), min(1.0, ratio + 3 * sigma)
                 else:
@@ -118,13 +120,13 @@ def control_chart(
         for i in range(n):
             v = values[i]
             if v is not None:
-                if kind == "c" and v < 0:
+                if kind == ChartKind.C and v < 0:
                     raise ControlChartError(f"Point {i + 1} is a negative count ({v:g}).")
                 y[i] = float(v)
         if used:
             points = _present(values, used)
             mean = average = sum(points) / len(used)
-            if kind == "c":
+            if kind == ChartKind.C:
                 sigma = math.sqrt(average)
                 lo, hi = max(0.0, average - 3 * sigma), average + 3 * sigma
             else:
@@ -154,7 +156,7 @@ def _ratio_fast(kind: str, counts: Sequence[float], sizes: Sequence[float],
         raise ControlChartError(
             f"Point {i + 1} has a denominator of {sizes[i]:g}; a {kind} chart needs "
             "denominators above zero. Exclude the point or correct it.")
-    if kind == "p" and n and (min(counts) < 0 or not all(map(le, counts, sizes))):
+    if kind == ChartKind.P and n and (min(counts) < 0 or not all(map(le, counts, sizes))):
         i = next(k for k in range(n) if not 0 <= counts[k] <= sizes[k])
         raise ControlChartError(
             f"Point {i + 1} has {counts[i]:g} out of {sizes[i]:g}; a proportion's count must "
@@ -167,9 +169,9 @@ def _ratio_fast(kind: str, counts: Sequence[float], sizes: Sequence[float],
         none: list[float | None] = [None] * n
         return ControlChart(kind, y, none, list(none), list(none), [])
     mean = sum(counts[:b]) / total
-    spread = mean * (1 - mean) if kind == "p" else mean
+    spread = mean * (1 - mean) if kind == ChartKind.P else mean
     width = {size: 3 * math.sqrt(spread / size) for size in set(sizes)}
-    top = 1.0 if kind == "p" else math.inf
+    top = 1.0 if kind == ChartKind.P else math.inf
     low_of = {size: max(0.0, mean - w) for size, w in width.items()}
     high_of = {size: min(top, mean + w) for size, w in width.items()}
     lows: list[float] = list(map(low_of.__getitem__, sizes))

@@ -38,6 +38,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
+from .states import (
+    ChartKind,
+    Direction,
+    DriverLevel,
+    Frequency,
+    PdsaDecision,
+    PhaseKind,
+    ValueType,
+)
+
 # ------------------------------------------------------------------ vocabularies
 SITE_KINDS: tuple[str, ...] = (
     "school",
@@ -59,7 +69,7 @@ MEMBER_ROLES: tuple[str, ...] = (
 )
 EVIDENCE_KINDS: tuple[str, ...] = ("", "data", "empathy interview", "observation", "research",
                                    "hunch")
-DRIVER_LEVELS: tuple[str, ...] = ("aim", "primary", "secondary", "change idea")
+DRIVER_LEVELS: tuple[str, ...] = tuple(x.value for x in DriverLevel)
 NODE_STATUSES: tuple[str, ...] = (
     "hypothesis",
     "testing",
@@ -67,12 +77,13 @@ NODE_STATUSES: tuple[str, ...] = (
     "not supported",
 )
 MEASURE_KINDS: tuple[str, ...] = ("outcome", "process", "balancing")
-VALUE_TYPES: tuple[str, ...] = ("proportion", "count", "rate", "continuous")
-FREQUENCIES: tuple[str, ...] = ("weekly", "monthly", "quarterly", "termly", "yearly")
-DIRECTIONS: tuple[str, ...] = ("up", "down")
-CHART_KINDS: tuple[str, ...] = ("run", "p", "u", "c", "i")
-PDSA_DECISIONS: tuple[str, ...] = ("", "adopt", "adapt", "abandon", "expand", "spread")
-PHASE_KINDS: tuple[str, ...] = ("baseline freeze", "rebase")
+# the vocabularies compared in code are `StrEnum`s of `core.states`; stored as plain strings
+VALUE_TYPES: tuple[str, ...] = tuple(x.value for x in ValueType)
+FREQUENCIES: tuple[str, ...] = tuple(x.value for x in Frequency)
+DIRECTIONS: tuple[str, ...] = tuple(x.value for x in Direction)
+CHART_KINDS: tuple[str, ...] = tuple(x.value for x in ChartKind)
+PDSA_DECISIONS: tuple[str, ...] = tuple(x.value for x in PdsaDecision)
+PHASE_KINDS: tuple[str, ...] = tuple(x.value for x in PhaseKind)
 RULE_SETS: tuple[str, ...] = ("IHI run-chart rules", "Anhøj", "Making Data Count")
 
 # ------------------------------------------------------------------ limits
@@ -533,7 +544,7 @@ def observation_problems(values: Mapping[str, Any], value_type: str | None) -> l
     denominator (give the stored one when only the other changes); `value_type` is its
     measure's."""
     num, den = values.get("numerator"), values.get("denominator")
-    if value_type != "proportion" or not _is_number(num) or not _is_number(den):
+    if value_type != ValueType.PROPORTION or not _is_number(num) or not _is_number(den):
         return []
     if _finite(num) and _finite(den) and num > den:
         return [Problem("numerator", f"{num:g} out of {den:g} is not possible for a "

@@ -21,7 +21,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-LEVELS: tuple[str, ...] = ("aim", "primary", "secondary", "change idea")
+from .states import DriverLevel
+
+LEVELS: tuple[str, ...] = tuple(x.value for x in DriverLevel)  # left to right
 WRAP = 28
 NODE_WIDTH = 236.0
 LINE_HEIGHT = 16.0

@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .signals import Point, SeriesAnalysis
+from .states import ChartKind, Direction, ValueType
 
 __all__ = [
     "ASSURANCE_WORDS", "CONTROL_CHART_FOR", "RECENT_POINTS", "VARIATION_WORDS",
@@ -51,7 +52,7 @@ def is_percent(value_type: str, unit: str | None = None) -> bool:
 
     A proportion always is; a measure of another kind is when its unit says "%", since a
     value typed or imported with a "%" sign is stored divided by 100."""
-    return value_type == "proportion" or "%" in (unit or "")
+    return value_type == ValueType.PROPORTION or "%" in (unit or "")
 
 
 # ------------------------------------------------------------------ formatting
@@ -93,7 +94,7 @@ def summary_chart_kind(chart_kind: str, value_type: str) -> str:
     """The chart a summary judges a measure by: its own, unless that is a run chart,
     which has no limits to judge assurance against — then the control chart fitting its
     kind of value."""
-    if chart_kind != "run":
+    if chart_kind != ChartKind.RUN:
         return chart_kind
     return CONTROL_CHART_FOR.get(value_type, "i")
 
@@ -167,7 +168,7 @@ def judge_series(analysis: SeriesAnalysis, target: float | None,
     upper = seg.upper[-1] if seg and seg.upper else None
     assurance = "none"
     if target is not None and lower is not None and upper is not None:
-        up = direction != "down"
+        up = direction != Direction.DOWN
         if lower <= target <= upper:
             assurance = "hit and miss"
         elif (target < lower) == up:

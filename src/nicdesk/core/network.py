@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
 from .signals import Point, Signal
+from .states import WITH_DENOMINATOR, ValueType
 from .variation import is_suppressed, suppression_label
 
 #: The small-count threshold a network uses when it has none of its own (DOMAIN.md).
@@ -151,9 +152,9 @@ def not_compared_explanation(local_name: str, difference: str) -> str:
 def point_size(point: Point, value_type: str) -> float | None:
     """The number of people/events a point is built from: the denominator of a proportion
     or rate, the value of a count; None where size does not apply."""
-    if value_type in ("proportion", "rate"):
+    if value_type in WITH_DENOMINATOR:
         return point.denominator
-    if value_type == "count":
+    if value_type == ValueType.COUNT:
         return point.value
     return None
 
@@ -194,13 +195,13 @@ def judge_panel(points: Sequence[Point], value_type: str, threshold: int) -> Pan
     hidden count hides the whole count panel."""
     if not points:
         return PanelVerdict(PanelStatus.NO_DATA, "No data recorded for this measure.")
-    if value_type in ("proportion", "rate") and all(p.denominator is None for p in points):
+    if value_type in WITH_DENOMINATOR and all(p.denominator is None for p in points):
         return PanelVerdict(PanelStatus.NO_DENOMINATORS, (
             "Values without denominators: sizes unknown, so the values cannot be "
             "compared or checked for small numbers."))
     shown, hidden = suppress_points(points, value_type, threshold)
     label = suppression_label(threshold)
-    if not shown or (hidden and value_type == "count"):
+    if not shown or (hidden and value_type == ValueType.COUNT):
         return PanelVerdict(PanelStatus.SUPPRESSED,
                             f"{label}: {hidden} of {len(points)} values are built from "
                             f"fewer than {threshold}, so this chart is not shown.",

@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-STAGES = ("planning", "doing", "studying", "done")
+from .states import PdsaStage
+
+STAGES: tuple[str, ...] = tuple(x.value for x in PdsaStage)
 
 
 @dataclass(frozen=True)
@@ -31,14 +33,14 @@ class CycleFacts:
     act_next: str
 
 
-def stage(c: CycleFacts, today: dt.date) -> str:
+def stage(c: CycleFacts, today: dt.date) -> PdsaStage:
     if c.decision:
-        return "done"
+        return PdsaStage.DONE
     if c.learned or c.results:
-        return "studying"
+        return PdsaStage.STUDYING
     if c.did or (c.start is not None and c.start <= today):
-        return "doing"
-    return "planning"
+        return PdsaStage.DOING
+    return PdsaStage.PLANNING
 
 
 def overdue(c: CycleFacts, today: dt.date) -> bool:

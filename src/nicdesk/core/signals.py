@@ -19,6 +19,10 @@ from typing import NamedTuple
 
 from .control import ControlChart, ControlChartError, control_chart
 from .runchart import RunChartAnalysis, analyze, swed_eisenhart
+from .states import WITH_DENOMINATOR, ChartKind, Direction, Frequency, PhaseKind
+
+#: frequencies whose periods are written as months ("Mar 2024"), not days
+MONTH_LABELLED = (Frequency.MONTHLY, Frequency.QUARTERLY, Frequency.TERMLY, Frequency.YEARLY)
 
 
 @dataclass(frozen=True)
@@ -119,13 +123,13 @@ class SeriesAnalysis:
 
 def fmt_span(first: dt.date, last: dt.date, frequency: str) -> str:
     def one(d: dt.date) -> str:
-        if frequency in ("monthly", "quarterly", "termly", "yearly"):
+        if frequency in MONTH_LABELLED:
             return d.strftime("%b %Y")
         return f"{d.day} {d.strftime('%b %Y')}"
 
     if first == last:
         return one(first)
-    if frequency in ("monthly", "quarterly", "termly", "yearly") and first.year == last.year:
+    if frequency in MONTH_LABELLED and first.year == last.year:
         return f"{first.strftime('%b')}–{one(last)}"
     return f"{one(first)} – {one(last)}"
 
@@ -134,7 +138,7 @@ def plotted_values(points: Sequence[Point], chart_kind: str, value_type: str) ->
     """The statistic a chart plots per point (None when missing or excluded from view)."""
     out: list[float | None] = []
     for p in points:
-        if p.denominator and p.numerator is not None and value_type in ("proportion", "rate"):
+        if p.denominator and p.numerator is not None and value_type in WITH_DENOMINATOR:
             out.append(p.numerator / p.denominator)
         else:
             out.append(p.value)
@@ -144,7 +148,7 @@ def plotted_values(points: Sequence[Point], chart_kind: str, value_type: str) ->
 def _assess(direction: int, better: str) -> str:
     if direction == 0:
         return "unusual"
-    good = direction > 0 if better == "up" else direction < 0
+    good = direction > 0 if better == Direction.UP else direction < 0
     return "improvement" if good else "concern"
 
 
@@ -166,8 +170,8 @@ def analyse_series(
         result.notes.append("No data yet: enter values or import a CSV file to see the chart.")
         return result
     # segment boundaries from rebases; baseline freezes inside segments
-    rebases = sorted({ph.start for ph in phases if ph.kind == "rebase"})
-    freezes = sorted((ph for ph in phases if ph.kind == "baseline freeze"),
+    rebases = sorted({ph.start for ph in phases if ph.kind == PhaseKind.REBASE})
+    freezes = sorted((ph for ph in phases if ph.kind == PhaseKind.BASELINE_FREEZE),
                      key=lambda ph: ph.start)
     reasons = {ph.start: ph.reason for ph in phases}
     starts = [0]
@@ -205,9 +209,9 @@ def _segment(result: SeriesAnalysis, points: Sequence[Point], y: list[float | No
     n = end - first
     control: ControlChart | None = None
     centre_value: float | None = None
-    if chart_kind in ("p", "u", "c", "i"):
+    if chart_kind in (ChartKind.P, ChartKind.U, ChartKind.C, ChartKind.I):
         try:
-            if chart_kind in ("p", "u"):
+            if chart_kind in (ChartKind.P, ChartKind.U):
                 counts = [points[i].numerator for i in range(first, end)]
                 sizes = [points[i].denominator for i in range(first, end)]
                 control = control_chart(chart_kind, counts, sizes, baseline=baseline,

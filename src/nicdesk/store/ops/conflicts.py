@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...core.model import KIND_LABELS
+from ...core.states import BundleKind
 from ..operations import OpChanges
 from ..schema import MODELS, BundleImport, RecordVersion, Site, stored
 from ..workspace import Workspace
@@ -67,7 +68,7 @@ def resolve(ws: Workspace, conflict_id: int, *, take_other: bool) -> OpChanges |
 
 def bundle_history(session: Session) -> list[dict[str, Any]]:
     sites = {s.id: s.name for s in session.scalars(select(Site))}
-    return [{"site": sites.get(b.site_id, "network coordinator" if b.kind == "digest" else "?"),
+    return [{"site": sites.get(b.site_id, "network coordinator" if b.kind == BundleKind.DIGEST else "?"),
              "sequence": b.sequence, "kind": b.kind, "signer": b.signer, "created": b.created,
              "imported": b.imported, **{k: v for k, v in (b.summary or {}).items()
                                         if k != "per_kind"}}

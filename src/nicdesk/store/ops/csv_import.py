@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from ...core.csvdata import CsvRow, ParsedCsv, parse_csv
 from ...core.entities import observation_problems, problems
+from ...core.states import ValueType
 from ..errors import WorkspaceError
 from ..schema import Measure, Observation, Site
 from ..views.series import normalise_period
@@ -86,7 +87,7 @@ def preview_csv(ws: Workspace, measure_id: str, site_id: str, path: str | Path,
         if measure is None or site is None or measure.deleted or site.deleted:
             raise CsvImportError("The measure or site no longer exists.")
         value_type = measure.value_type
-        proportion = value_type == "proportion"
+        proportion = value_type == ValueType.PROPORTION
         frequency = measure.frequency
         existing = {o.period: o.id for o in s.scalars(select(Observation).where(
             Observation.measure_id == measure_id, Observation.site_id == site_id,

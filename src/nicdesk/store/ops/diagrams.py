@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...core.layout import LEVELS, Layout, LayoutNode, creates_cycle, layout_driver, link_problem
+from ...core.states import DriverLevel
 from ..errors import InvalidChangeError
 from ..operations import OpChanges, Transaction
 from ..schema import (
@@ -125,7 +126,7 @@ def add_node(ws: Workspace, diagram_id: str, level: str, text: str,
             _check_link(t, diagram_id, parent_id, node)
             t.create("driver_link", diagram_id=diagram_id, parent_node_id=parent_id,
                      child_node_id=node)
-        if level == "change idea":
+        if level == DriverLevel.CHANGE_IDEA:
             diagram = t.get("driver_diagram", diagram_id)
             t.create("change_idea", network_id=diagram.network_id, node_id=node, title=text)
 

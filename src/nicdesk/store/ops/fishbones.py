@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ...core.layout import FishCategory, FishCause, Layout, layout_fishbone
 from ...core.model import DEFAULT_FISHBONE_CATEGORIES
+from ...core.states import DRIVERS
 from ..errors import InvalidChangeError
 from ..operations import OpChanges, Transaction
 from ..schema import (
@@ -176,7 +177,7 @@ def set_whys(ws: Workspace, cause_id: str, whys: list[str]) -> OpChanges:
 def link_driver(ws: Workspace, cause_id: str, node_id: str) -> OpChanges:
     def op(t: Transaction) -> None:
         node = t.get("driver_node", node_id)
-        if node.level not in ("primary", "secondary"):
+        if node.level not in DRIVERS:
             raise InvalidChangeError("Root causes inform primary or secondary drivers.")
         exists = t.session.scalars(select(CauseDriverLink).where(
             CauseDriverLink.cause_id == cause_id, CauseDriverLink.node_id == node_id,

@@ -80,6 +80,13 @@ def driver_diagram(ws: Workspace, diagram_id: str) -> DriverDiagramView:
         return DriverDiagramView(info, nodes, links, data.layout, dict(data.cycles))
 
 
+def diagram_list(ws: Workspace) -> list[tuple[str, str, str, int, str]]:
+    """(kind, site name, diagram name, node count, id) of every live driver diagram and
+    fishbone, sorted (`ops.diagrams.all_diagrams` in a read of its own)."""
+    with ws.read() as s:
+        return dops.all_diagrams(s)
+
+
 def network_diagrams(ws: Workspace, network_id: str) -> list[tuple[str, str]]:
     """(id, name) of the network's own live driver diagrams (the ones a site may adopt)."""
     with ws.read() as s:

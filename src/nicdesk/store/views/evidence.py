@@ -11,12 +11,14 @@ import datetime as dt
 import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import overload
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...core.network import SignalAfter, combine_after, matrix_row_key, signal_after
 from ...core.safe_text import csv_cell
+from ...core.states import DRIVERS, DriverLevel, PdsaDecision
 from ..schema import (
     ChangeIdea,
     DriverDiagram,
@@ -109,6 +111,18 @@ def _network_graph(session: Session, network_id: str) -> tuple[
     return nodes, parents, diagrams
 
 
+@overload
+def _origin(node: DriverNode, nodes: dict[str, DriverNode]) -> DriverNode: ...
+
+
+@overload
+def _origin(node: None, nodes: dict[str, DriverNode]) -> None: ...
+
+
+@overload
+def _origin(node: DriverNode | None, nodes: dict[str, DriverNode]) -> DriverNode | None: ...
+
+
 def _origin(node: DriverNode | None, nodes: dict[str, DriverNode]) -> DriverNode | None:
     """The network-diagram node a (possibly adopted) node stands for."""
     if node is None:
@@ -155,7 +169,7 @@ def change_matrix(session: Session, network_id: str, context: ContextFilter = AL
         if node is not None and site_diagram.get(node.diagram_id) is None:
             key, title = node.id, node.text
             drivers = {a for a in _ancestors(node.id, parents)
-                       if nodes[a].level in ("primary", "secondary")}
+                       if nodes[a].level in DRIVERS}
             local = ""
         else:
             key, title, drivers = f"idea:{idea.id}", idea.title, set()
@@ -164,7 +178,7 @@ def change_matrix(session: Session, network_id: str, context: ContextFilter = AL
             local = owner.name if owner else "a site"
             if node is not None:
                 drivers = {_origin(nodes[a], nodes).id for a in _ancestors(node.id, parents)
-                           if nodes[a].level in ("primary", "secondary")}
+                           if nodes[a].level in DRIVERS}
         if key not in rows:
             rows[key] = MatrixRow(key, title, drivers, local_to=local)
         return rows[key]
@@ -211,9 +225,10 @@ def change_matrix(session: Session, network_id: str, context: ContextFilter = AL
     used = {s for r in rows.values() for s in r.cells}
     columns = [(s.id, s.name) for s in participating_sites(session, network_id, context, used)]
     drivers = sorted(((n.id, n.text) for n in nodes.values()
-                      if n.level in ("primary", "secondary")
+                      if n.level in DRIVERS
                       and site_diagram.get(n.diagram_id) is None),
-                     key=lambda x: (nodes[x[0]].level != "primary", nodes[x[0]].position, x[1]))
+                     key=lambda x: (nodes[x[0]].level != DriverLevel.PRIMARY, nodes[x[0]].position,
+                                    x[1]))
     ordered = sorted(rows.values(), key=lambda r: matrix_row_key(r.local_to, r.title))
     return ChangeMatrix(columns, ordered, drivers)
 
@@ -237,7 +252,8 @@ class NodeEvidence:
             parts.append(f"{len(self.sites)} site{'s' if len(self.sites) != 1 else ''}")
         if self.cycles:
             parts.append(f"{self.cycles} cycle{'s' if self.cycles != 1 else ''}")
-        letters = {"adopt": "A", "adapt": "D", "abandon": "X"}
+        letters: dict[str, str] = {PdsaDecision.ADOPT: "A", PdsaDecision.ADAPT: "D",
+                                   PdsaDecision.ABANDON: "X"}
         parts += [f"{letters[k]}{v}" for k, v in sorted(self.decisions.items()) if k in letters]
         return " · ".join(parts)
 

@@ -1,5 +1,6 @@
-"""Reads for the meeting editor: who may attend, the agenda, and the action items (this
-meeting's and the open ones carried over).  Plain values only."""
+"""Reads for the meeting editor and the command line: the meetings, who may attend, the
+agenda, and the action items (this meeting's and the open ones carried over).  Plain
+values only."""
 
 from __future__ import annotations
 
@@ -12,6 +13,35 @@ from ..schema import Meeting
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
+
+
+@dataclass(frozen=True)
+class MeetingRef:
+    """A meeting as a list names it."""
+
+    id: str
+    title: str
+    date: dt.date | None
+    site_id: str | None  # None: a network meeting
+
+
+def _ref(m: Meeting) -> MeetingRef:
+    return MeetingRef(m.id, m.title, m.date, m.site_id)
+
+
+def meeting_list(ws: Workspace) -> list[tuple[MeetingRef, int]]:
+    """Every live meeting of any scope, oldest first, with how many action items are open
+    in it (its own and those carried over, see `ops.meetings.actions_for`)."""
+    with ws.read() as s:
+        return [(_ref(m), sum(1 for r in ops.actions_for(s, m) if not r.item.done))
+                for m in ops.meetings_of(s, any_scope=True)]
+
+
+def find_meeting(ws: Workspace, ref: str) -> MeetingRef:
+    """A meeting by id, 'latest' or title (its start); `ops.meetings.find_meeting`, whose
+    NotFoundError says which meetings there are."""
+    with ws.read() as s:
+        return _ref(ops.find_meeting(s, ref))
 
 
 def attendee_choices(ws: Workspace, meeting_id: str) -> list[str]:

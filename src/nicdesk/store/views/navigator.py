@@ -1,11 +1,12 @@
-"""The navigator tree and the read-only summaries, read for a screen: the workspace in,
-plain `NavNode`s and `Summary`s out (the session-level functions are in `queries`)."""
+"""The navigator tree, the read-only summaries and the record counts, read for a screen
+or the command line: the workspace in, plain `NavNode`s, `Summary`s and numbers out (the
+session-level functions are in `queries`)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .queries import NavNode, Summary, find_path, navigator_tree, summarize
+from .queries import NavNode, Summary, counts, find_path, navigator_tree, summarize
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -26,3 +27,9 @@ def summary(ws: Workspace, kind: str, record_id: str, site_id: str | None = None
     """The read-only summary of a record (for kinds `queries.has_summary` names)."""
     with ws.read() as s:
         return summarize(s, kind, record_id, site_id)
+
+
+def record_counts(ws: Workspace) -> dict[str, int]:
+    """Live records per kind (`queries.counts`), e.g. for `nicdesk info`."""
+    with ws.read() as s:
+        return counts(s)

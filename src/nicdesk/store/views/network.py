@@ -47,6 +47,7 @@ from ...core.network import tag_choices as _tag_choices
 from ...core.safe_text import csv_cell
 from ...core.signals import Phase, Point, SeriesAnalysis, Signal, analyse_series
 from ...core.sites import SiteLink, compared_sites
+from ...core.states import WITH_DENOMINATOR, ValueType
 from ...core.variation import Funnel, SiteRate, funnel, suppression_label
 from ..schema import (
     ChartPhase,
@@ -55,6 +56,7 @@ from ..schema import (
     Observation,
     PdsaCycle,
     Site,
+    stored,
 )  # fmt: skip
 
 # the filter and tag names live in core; they stay importable from here for callers
@@ -182,7 +184,7 @@ def small_multiples(session: Session, measure_id: str,
                     analyse: bool = True) -> SmallMultiples:
     """One panel per site for a network measure, judged alike, with suppression applied
     (`analyse=False`: statuses and points only, for views that need no signals)."""
-    measure = session.get(Measure, measure_id)
+    measure = stored(session, Measure, measure_id)
     net = session.get(Network, measure.network_id)
     threshold = network_threshold(net.suppression_threshold if net else None)
     same_name = [m for m in session.scalars(select(Measure).where(
@@ -254,9 +256,9 @@ def funnel_view(session: Session, measure_id: str, context: ContextFilter = ALL_
                 start: dt.date | None = None, end: dt.date | None = None,
                 multiples: SmallMultiples | None = None) -> FunnelView:
     """Each site's total over the period against its denominator (proportion/rate)."""
-    measure = session.get(Measure, measure_id)
-    percent = measure.value_type == "proportion"
-    if measure.value_type not in ("proportion", "rate"):
+    measure = stored(session, Measure, measure_id)
+    percent = measure.value_type == ValueType.PROPORTION
+    if measure.value_type not in WITH_DENOMINATOR:
         return FunnelView(measure.name, start, end, None,
                           [("", "A funnel plot compares proportions or rates: this measure is "
                                 f"a {measure.value_type} measure. Use the small multiples.")],
@@ -320,7 +322,9 @@ def funnel_csv(view: FunnelView) -> str:
 
     # text cells (the site's name, flags) go through csv_cell so a spreadsheet cannot run
     # a name as a formula; the numbers NICdesk computed are written as they are
-    for r in (f.rows if f else []):
+    if f is None:
+        return out.getvalue()
+    for r in f.rows:
         if r.suppressed:
             w.writerow([csv_cell(r.name), csv_cell(suppression_label(f.threshold)), "", "",
                         "", "", "", "suppressed", *([""] * 5 if adjusted else [])])
@@ -367,7 +371,7 @@ def bright_spots(session: Session, network_id: str, context: ContextFilter = ALL
             window = lookback_start(since, months_before)
             ran = sorted((c for c in cycles_by_site[panel.site_id]
                           if c.start_date and window <= c.start_date <= until),
-                         key=lambda c: c.start_date)
+                         key=lambda c: c.start_date or dt.date.min)  # all have one
             out.append(BrightSpot(panel.site_id, panel.name, measure.id, measure.name,
                                   sig.assessment, sig.text, since,
                                   [(c.id, c.title, c.start_date, c.decision) for c in ran]))

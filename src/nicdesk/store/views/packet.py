@@ -25,6 +25,7 @@ from ...core.layout import Layout
 from ...core.measures import is_percent
 from ...core.network import network_threshold
 from ...core.sites import SiteLink, descendants
+from ...core.states import WITH_DENOMINATOR
 from ..errors import NotFoundError
 from ..ops.diagrams import load_diagram
 from ..ops.fishbones import load_fishbone
@@ -361,7 +362,7 @@ class _Reader:
         panels = [p for p in sm.panels if p.site_id in self.scope]
         out = MeasureData(_measure_info(measure), sm, panels,
                           self.site is not None and len(panels) == 1)
-        if funnel and measure.value_type in ("proportion", "rate") and not out.single:
+        if funnel and measure.value_type in WITH_DENOMINATOR and not out.single:
             scoped = nv.SmallMultiples(**{**sm.__dict__, "panels": panels})
             out.funnel = nv.funnel_view(self.s, measure.id, end=self.meeting.date,
                                         multiples=scoped)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ...core.measures import format_value, is_percent
 from ...core.sites import SiteLink, children_by_parent
+from ...core.states import Direction, DriverLevel
 from ..schema import (
     ActionItem,
     AgendaItem,
@@ -40,6 +42,7 @@ from ..schema import (
     PdsaQuestion,
     PdsaRamp,
     Site,
+    stored,
 )  # fmt: skip
 
 
@@ -55,7 +58,7 @@ class NavNode:
     group: str = ""  # for kind == "group": aims, fishbones, driver_diagrams, ...
     children: list[NavNode] = field(default_factory=list)
 
-    def walk(self, trail: tuple[str, ...] = ()) -> Any:
+    def walk(self, trail: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], NavNode]]:
         here = (*trail, self.label)
         yield here, self
         for child in self.children:
@@ -233,7 +236,7 @@ def summarize(session: Session, kind: str, record_id: str, site_id: str | None =
 
 
 def _fishbone(s: Session, rid: str, _site: str | None) -> Summary:
-    fb = s.get(Fishbone, rid)
+    fb = stored(s, Fishbone, rid)
     out = Summary(fb.title or "Fishbone", fb.problem)
     causes = _live(s, Cause, Cause.fishbone_id == rid)
     kids: dict[str | None, list[Cause]] = defaultdict(list)
@@ -263,7 +266,7 @@ def _fishbone(s: Session, rid: str, _site: str | None) -> Summary:
 
 
 def _driver_diagram(s: Session, rid: str, _site: str | None) -> Summary:
-    dd = s.get(DriverDiagram, rid)
+    dd = stored(s, DriverDiagram, rid)
     nodes = {n.id: n for n in _live(s, DriverNode, DriverNode.diagram_id == rid)}
     links = _live(s, DriverLink, DriverLink.diagram_id == rid)
     children: dict[str, list[str]] = defaultdict(list)
@@ -280,7 +283,7 @@ def _driver_diagram(s: Session, rid: str, _site: str | None) -> Summary:
         for child in sorted(children[node_id], key=lambda c: (nodes[c].position, nodes[c].text)):
             add(child, depth + 1)
 
-    for root in (n for n in nodes.values() if n.level == "aim"):
+    for root in (n for n in nodes.values() if n.level == DriverLevel.AIM):
         add(root.id, 0)
     out.sections.append(("Diagram", lines or ["(no nodes yet)"]))
     snaps = _live(s, DiagramSnapshot, DiagramSnapshot.diagram_id == rid)
@@ -290,9 +293,9 @@ def _driver_diagram(s: Session, rid: str, _site: str | None) -> Summary:
 
 
 def _measure(s: Session, rid: str, site: str | None) -> Summary:
-    m = s.get(Measure, rid)
+    m = stored(s, Measure, rid)
     out = Summary(m.name, f"{m.kind.title()} measure · {m.frequency} · higher is "
-                  f"{'better' if m.direction == 'up' else 'worse'}")
+                  f"{'better' if m.direction == Direction.UP else 'worse'}")
     out.facts = [("Operational definition", m.definition or "(not written yet)"),
                  ("Unit", m.unit), ("Data source", m.data_source),
                  ("Target", _pct(m.target, m)), ("Chart", m.chart_kind)]
@@ -325,7 +328,7 @@ def _measure(s: Session, rid: str, site: str | None) -> Summary:
 
 
 def _pdsa_cycle(s: Session, rid: str, _site: str | None) -> Summary:
-    c = s.get(PdsaCycle, rid)
+    c = stored(s, PdsaCycle, rid)
     idea = s.get(ChangeIdea, c.change_idea_id) if c.change_idea_id else None
     out = Summary(c.title, f"Cycle {c.cycle_number}" + (f" · testing “{idea.title}”" if idea else "")
                   + (f" · scale: {c.scale}" if c.scale else ""))
@@ -347,7 +350,7 @@ def _pdsa_cycle(s: Session, rid: str, _site: str | None) -> Summary:
 
 
 def _pdsa_ramp(s: Session, rid: str, _site: str | None) -> Summary:
-    r = s.get(PdsaRamp, rid)
+    r = stored(s, PdsaRamp, rid)
     cycles = sorted(_live(s, PdsaCycle, PdsaCycle.ramp_id == rid), key=lambda c: c.cycle_number)
     out = Summary(f"Ramp: {r.title}", "A chain of PDSA cycles testing one change idea at "
                   "growing scale")
@@ -358,7 +361,7 @@ def _pdsa_ramp(s: Session, rid: str, _site: str | None) -> Summary:
 
 
 def _meeting(s: Session, rid: str, _site: str | None) -> Summary:
-    m = s.get(Meeting, rid)
+    m = stored(s, Meeting, rid)
     out = Summary(m.title, str(m.date or ""))
     out.facts = [("Attendees", ", ".join(m.attendees or []) or "—")]
     agenda = sorted(_live(s, AgendaItem, AgendaItem.meeting_id == rid), key=lambda a: a.position)
@@ -400,6 +403,6 @@ def counts(session: Session) -> dict[str, int]:
 
     return {
         kind: session.scalar(select(func.count()).select_from(model).where(
-            model.deleted.is_(False)))  # type: ignore[attr-defined]
+            model.deleted.is_(False))) or 0
         for kind, model in MODELS.items()
     }

@@ -1,0 +1,114 @@
+"""The states and vocabularies NICdesk compares in code, each defined once as a `StrEnum`.
+
+A member compares equal to (and prints as) the plain string that is stored, so records,
+bundle JSON and the database keep exactly the words they always had
+(`ValueType.PROPORTION == "proportion"`).  The entity vocabularies of
+`nicdesk.core.entities` (`VALUE_TYPES`, `DIRECTIONS`, `PDSA_DECISIONS`, ...) are taken from
+these enums as plain strings, and tests/core/test_states.py checks that each enum and what
+the entities accept cannot drift apart.
+
+`BundleKind` names what a `.nicbundle` carries ("site", "digest", "invitation").  It is a
+different vocabulary from the entity (record) kinds of `entities.ENTITIES` ("network",
+"site", "measure", ...), even where a word is the same.
+
+Pure Python: no Qt, no SQL.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ValueType(StrEnum):
+    """What a measure's values are (`entities.VALUE_TYPES`)."""
+
+    PROPORTION = "proportion"
+    COUNT = "count"
+    RATE = "rate"
+    CONTINUOUS = "continuous"
+
+
+#: value types whose points carry numerators and denominators (funnel plots, p/u charts)
+WITH_DENOMINATOR = (ValueType.PROPORTION, ValueType.RATE)
+
+
+class Direction(StrEnum):
+    """Which way is better for a measure (`entities.DIRECTIONS`)."""
+
+    UP = "up"
+    DOWN = "down"
+
+
+class ChartKind(StrEnum):
+    """The chart a measure is drawn as (`entities.CHART_KINDS`)."""
+
+    RUN = "run"
+    P = "p"
+    U = "u"
+    C = "c"
+    I = "i"  # noqa: E741 — the control chart's own letter (individuals)
+
+
+class Frequency(StrEnum):
+    """How often a measure is collected (`entities.FREQUENCIES`)."""
+
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    TERMLY = "termly"
+    YEARLY = "yearly"
+
+
+class PhaseKind(StrEnum):
+    """A chart phase (`entities.PHASE_KINDS`)."""
+
+    BASELINE_FREEZE = "baseline freeze"
+    REBASE = "rebase"
+
+
+class DriverLevel(StrEnum):
+    """The level of a driver-diagram node (`entities.DRIVER_LEVELS`)."""
+
+    AIM = "aim"
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    CHANGE_IDEA = "change idea"
+
+
+#: the levels that are drivers (between the aim and the change ideas)
+DRIVERS = (DriverLevel.PRIMARY, DriverLevel.SECONDARY)
+
+
+class PdsaDecision(StrEnum):
+    """What a PDSA cycle decided (`entities.PDSA_DECISIONS`); empty while undecided."""
+
+    UNDECIDED = ""
+    ADOPT = "adopt"
+    ADAPT = "adapt"
+    ABANDON = "abandon"
+    EXPAND = "expand"
+    SPREAD = "spread"
+
+
+class PdsaStage(StrEnum):
+    """Where a PDSA cycle stands, judged from what has been written (`core.pdsa.stage`);
+    never stored."""
+
+    PLANNING = "planning"
+    DOING = "doing"
+    STUDYING = "studying"
+    DONE = "done"
+
+
+class BundleKind(StrEnum):
+    """What a `.nicbundle` carries: the manifest's ``kind``."""
+
+    SITE = "site"  # a site's own records
+    DIGEST = "digest"  # every record, from the coordinator
+    INVITATION = "invitation"  # what a new site joins with (never imported as records)
+
+
+#: the kinds `import_bundle` merges
+IMPORTABLE_BUNDLE_KINDS = (BundleKind.SITE, BundleKind.DIGEST)
+#: the kinds that leave a site's machine suppressed (small counts hidden)
+SUPPRESSED_BUNDLE_KINDS = (BundleKind.DIGEST, BundleKind.INVITATION)
