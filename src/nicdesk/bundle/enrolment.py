@@ -43,8 +43,10 @@ def clean_name(name: str | None) -> str:
 def key_id_of(line: object) -> bytes | None:
     """The key id of an enrolled key line, None when the line is not a key (an enrolled
     list written by hand or damaged never stops the checks)."""
+    if not isinstance(line, str):
+        return None
     try:
-        return minisign.parse_public_key(line).key_id  # type: ignore[arg-type]
+        return minisign.parse_public_key(line).key_id
     except (minisign.SignatureError, TypeError, ValueError, AttributeError):
         return None
 

@@ -9,6 +9,7 @@ import argparse
 import sys
 
 from ..core.safe_text import terminal_text
+from ..core.states import BundleKind
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -18,7 +19,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     with Workspace.open(args.workspace) as ws:
         for_site = find_named(ws, "site", args.for_site, "site").id if args.for_site else None
-        result = export(ws, args.out, kind="digest" if args.digest else "site",
+        result = export(ws, args.out, kind=BundleKind.DIGEST if args.digest else BundleKind.SITE,
                         passphrase=args.passphrase, for_site=for_site)
     total = sum(result.counts.values())
     print(f"Bundle {result.sequence} written to {result.path}: {total} records")

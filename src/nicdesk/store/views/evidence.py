@@ -202,13 +202,13 @@ def change_matrix(session: Session, network_id: str, context: ContextFilter = AL
     for idea in ideas.values():  # ideas with no cycles yet still get a row
         row_of(idea)
     multiples = dict(multiples or {})
-    panels: dict[tuple[str, str], Panel] = {}
+    panels: dict[tuple[str, str], Panel | None] = {}  # (measure, ""): the measure is read
 
     def panel(measure_id: str, site_id: str) -> Panel | None:
         if measure_id not in multiples:
             multiples[measure_id] = small_multiples(session, measure_id, context)
         if (measure_id, "") not in panels:
-            panels[(measure_id, "")] = None  # type: ignore[assignment]
+            panels[(measure_id, "")] = None
             for p in multiples[measure_id].panels:
                 panels[(measure_id, p.site_id)] = p
         return panels.get((measure_id, site_id))

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ...core.measures import format_value
 from ...core.signals import Signal
+from ...core.states import ChartKind
 from ...store.views.series import MeasureSeries
 
 BLUE, ORANGE, GREEN, VERMILLION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#999999"
@@ -97,7 +98,7 @@ class ChartView(QWidget):
                                       series.measure.name)
         self.signals.clear()
         self.rules.setText(f"Judged by {analysis.rule_set} · {analysis.chart_kind.upper()} chart"
-                           if analysis.chart_kind != "run" else f"Judged by {analysis.rule_set}")
+                           if analysis.chart_kind != ChartKind.RUN else f"Judged by {analysis.rule_set}")
         if not points:
             self._say(analysis.summary())
             return

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.model import KIND_LABELS, PRIVATE_FIELDS
+from ...core.states import BundleKind
 from .common import ExchangeWindow, ask_passphrase, open_workspace_of
 
 #: every record an export would write, by kind (asked for only when a person wants them)
@@ -163,16 +164,16 @@ def export_for_network(window: ExchangeWindow) -> Path | None:
     def records() -> dict[str, list[dict[str, Any]]]:
         return preview_export_records(ws, kind, dialog.for_site())
 
-    dialog = ExportPreview(window.window(), counts, site, records, digest=kind == "digest",
+    dialog = ExportPreview(window.window(), counts, site, records, digest=kind == BundleKind.DIGEST,
                            sites=others)
     window.last_dialog = dialog
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     for_site = dialog.for_site()
     only = next((n for n, i in others if i == for_site), "")
-    default = (f"Network digest {dt.date.today():%Y-%m-%d}.nicbundle" if kind == "digest"
+    default = (f"Network digest {dt.date.today():%Y-%m-%d}.nicbundle" if kind == BundleKind.DIGEST
                and not for_site else f"Digest for {only} {dt.date.today():%Y-%m-%d}.nicbundle"
-               if kind == "digest" else f"{site} {dt.date.today():%Y-%m-%d}.nicbundle")
+               if kind == BundleKind.DIGEST else f"{site} {dt.date.today():%Y-%m-%d}.nicbundle")
     name, _ = QFileDialog.getSaveFileName(window.window(), "Save bundle", default,
                                           "NICdesk bundles (*.nicbundle)")
     if not name:

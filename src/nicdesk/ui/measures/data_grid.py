@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ...core.csvdata import parse_csv, parse_date, parse_number
 from ...core.measures import format_value
+from ...core.states import ValueType
 from ...store.views.series import MeasureSeries, ObservationRow, normalise_period
 from ..common.widgets import lock_view
 
@@ -66,7 +67,7 @@ class DataGrid(QTableWidget):
         self.series = series
         if self.state() == QAbstractItemView.State.EditingState:
             return  # never rebuild under an open editor; the next change reloads
-        proportion = series.measure.value_type == "proportion"
+        proportion = series.measure.value_type == ValueType.PROPORTION
         unit = " (%)" if series.percent else (f" ({series.measure.unit})" if series.measure.unit
                                               else "")
         self.columns = [("period", "Period")]
@@ -119,7 +120,7 @@ class DataGrid(QTableWidget):
         elif key == "value":
             item.setText(self._fmt_value(value))
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            if self.series and self.series.measure.value_type == "proportion":
+            if self.series and self.series.measure.value_type == ValueType.PROPORTION:
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 item.setToolTip("Computed from numerator and denominator")
         elif key in ("numerator", "denominator"):
@@ -271,7 +272,7 @@ class DataGrid(QTableWidget):
             self._paste_cells(lines)
 
     def _paste_dated(self, series: MeasureSeries, text: str) -> None:
-        proportion = series.measure.value_type == "proportion"
+        proportion = series.measure.value_type == ValueType.PROPORTION
         header = "date\tnumerator\tdenominator" if proportion and "\t" in text.split("\n")[0] \
             and len(text.split("\n")[0].split("\t")) >= 3 else "date\tvalue"
         parsed = parse_csv(header + "\n" + text, proportion=proportion, today=dt.date.today())

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from ...core.network import SignalAfter, network_threshold
 from ...core.safe_text import html_text, isolate, shorten
+from ...core.states import PdsaDecision
 from ...core.variation import suppression_label
 from ...store.views import evidence as ev
 from ...store.views import network as nv
@@ -49,7 +50,8 @@ if TYPE_CHECKING:
     from ...store.workspace import Workspace
     from ..shell.context import ShellContext
 
-DECISION_MARK = {"adopt": "✔ adopt", "adapt": "↻ adapt", "abandon": "✖ abandon"}
+DECISION_MARK: dict[str, str] = {PdsaDecision.ADOPT: "✔ adopt", PdsaDecision.ADAPT: "↻ adapt",
+                                 PdsaDecision.ABANDON: "✖ abandon"}
 AFTER_MARK = {SignalAfter.YES: "▲ improvement after", SignalAfter.NO: "– no signal after",
               SignalAfter.CONCERN: "▼ concern after", SignalAfter.SUPPRESSED: "suppressed",
               SignalAfter.NO_DATA: "no data",
@@ -433,7 +435,7 @@ class NetworkViewPage(QWidget):
                     item.setData(Qt.ItemDataRole.UserRole, cell.ramp_id)
                     if cell.signal_after == SignalAfter.YES:
                         item.setBackground(QColor("#E3F2EC"))
-                    elif (cell.decision == "abandon"
+                    elif (cell.decision == PdsaDecision.ABANDON
                           or cell.signal_after == SignalAfter.CONCERN):
                         item.setBackground(QColor("#FFF1DC"))
                     item.setToolTip(f"First cycle {cell.first_start or '—'}; double-click to "
