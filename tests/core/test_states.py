@@ -111,3 +111,41 @@ def test_bundle_kinds_are_not_entity_kinds() -> None:
     kept apart: a digest or an invitation is no entity."""
     assert "digest" not in entities.ENTITIES and "invitation" not in entities.ENTITIES
     assert BundleKind.SITE in entities.ENTITIES  # same word, other vocabulary
+
+
+def test_signal_words_come_from_the_enums() -> None:
+    """Every signal the rules raise names its rule and meaning with the enums' words, so a
+    screen or packet comparing with `SignalKind`/`Assessment` never misses one."""
+    import datetime as dt
+
+    from nicdesk.core.signals import RULE_SETS, Point, analyse_series
+    from nicdesk.core.states import Assessment, SignalKind
+
+    start = dt.date(2024, 1, 1)
+    wave = [10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 90]
+    flat = [5, 6] * 12
+    seen_kinds, seen_assessments = set(), set()
+    for values in (wave, flat, list(reversed(wave))):
+        pts = [Point(start + dt.timedelta(weeks=i), float(v)) for i, v in enumerate(values)]
+        for rule_set in RULE_SETS:
+            for chart in ("run", "i"):
+                for direction in ("up", "down"):
+                    a = analyse_series(pts, chart_kind=chart, direction=direction,
+                                       rule_set=rule_set)
+                    seen_kinds |= {s.kind for s in a.signals}
+                    seen_assessments |= {s.assessment for s in a.signals}
+    assert seen_kinds and seen_kinds <= set(SignalKind)
+    assert seen_assessments and seen_assessments <= set(Assessment)
+    assert {Assessment.IMPROVEMENT, Assessment.CONCERN} <= seen_assessments
+
+
+def test_funnel_flags_and_models_are_the_enums() -> None:
+    from nicdesk.core.states import FunnelFlag, FunnelModel
+    from nicdesk.core.variation import SiteRate, funnel
+
+    rates = [SiteRate(f"s{i}", f"School {i}", e, 100)
+             for i, e in enumerate([2, 40, 50, 55, 60, 98, 50, 45])]
+    for model in FunnelModel:
+        f = funnel(rates, model, 10)
+        assert f.rows and {r.flag for r in f.rows} <= set(FunnelFlag)
+        assert {r.flag for r in f.rows} & {FunnelFlag.ABOVE_998, FunnelFlag.BELOW_998}

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..core.model import SITE_KINDS
+from ..core.states import Role
 from ..store.errors import WorkspaceError
 from ..store.schema import Network, Site
 from ..store.workspace import Workspace
@@ -107,7 +108,7 @@ def enrol_key(ws: Workspace, key: minisign.PublicKey, site: str, *, new: bool = 
     """Coordinator: enrol `key` for the site named (or with the id) `site`, or, with
     `new`, add a site of that name and enrol it there — one operation, one undo step."""
     meta = ws.meta()
-    if meta.get("role") != "coordinator" and meta.get("signing_key") and \
+    if meta.get("role") != Role.COORDINATOR and meta.get("signing_key") and \
             meta.get("local_site_id"):
         raise MembershipError("Keys are enrolled by the network coordinator, in the "
                               "coordinator's workspace; this is a site's workspace.")

@@ -37,7 +37,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ..core.network import DEFAULT_SUPPRESSION_THRESHOLD, network_threshold
-from ..core.states import SUPPRESSED_BUNDLE_KINDS, WITH_DENOMINATOR, BundleKind, ValueType
+from ..core.states import SUPPRESSED_BUNDLE_KINDS, WITH_DENOMINATOR, BundleKind, Role, ValueType
 from ..core.variation import is_suppressed
 from ..store.errors import WorkspaceError
 from ..store.schema import MODELS, BundleImport, Measure, Network, Site, stored
@@ -209,7 +209,7 @@ def rotate_key(ws: Workspace, passphrase: str | None = None) -> minisign.PublicK
     key."""
     meta = ws.meta()
     old = meta.get("signing_key")
-    if meta.get("role") != "coordinator" or not old:
+    if meta.get("role") != Role.COORDINATOR or not old:
         raise ExportError("Only the coordinator's workspace signs digests, so only it has "
                           "a coordinator key to rotate.")
     if not (keys.keys_dir() / f"{old}.key").exists():

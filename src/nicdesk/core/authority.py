@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
+from .states import Role
+
 #: records that always belong to the network, hence to the coordinator's site
 NETWORK_KINDS = frozenset({"network", "charter"})
 #: kinds that belong to the site they name, or to the network when they name none
@@ -96,7 +98,7 @@ def binds(meta: Mapping[str, str]) -> bool:
 
 
 def is_coordinator(meta: Mapping[str, str]) -> bool:
-    return meta.get("role") == "coordinator"
+    return meta.get("role") == Role.COORDINATOR
 
 
 def may_write(meta: Mapping[str, str], kind: str, owner: str | None,

@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .signals import Point, SeriesAnalysis
-from .states import ChartKind, Direction, ValueType
+from .states import Assessment, ChartKind, Direction, ValueType
 
 __all__ = [
     "ASSURANCE_WORDS", "CONTROL_CHART_FOR", "RECENT_POINTS", "VARIATION_WORDS",
@@ -160,7 +160,7 @@ def judge_series(analysis: SeriesAnalysis, target: float | None,
     if not values:
         return SeriesVerdict(None, "none", "none", "No values yet.")
     n = len(analysis.y)
-    recent = [s for s in analysis.signals if s.assessment in ("improvement", "concern")
+    recent = [s for s in analysis.signals if s.assessment in (Assessment.IMPROVEMENT, Assessment.CONCERN)
               and s.last >= n - RECENT_POINTS]
     variation = recent[-1].assessment if recent else "common"
     seg = analysis.segments[-1] if analysis.segments else None

@@ -23,7 +23,7 @@ from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
 from .signals import Point, Signal
-from .states import WITH_DENOMINATOR, ValueType
+from .states import WITH_DENOMINATOR, Assessment, ValueType
 from .variation import is_suppressed, suppression_label
 
 #: The small-count threshold a network uses when it has none of its own (DOMAIN.md).
@@ -253,7 +253,7 @@ def signal_after(status: str | None, signals: Sequence[Signal] | None,
                            if s.assessment in JUDGED and periods[s.last] >= start)
     if latest is None:
         return SignalAfter.NO
-    return SignalAfter.YES if latest.assessment == "improvement" else SignalAfter.CONCERN
+    return SignalAfter.YES if latest.assessment == Assessment.IMPROVEMENT else SignalAfter.CONCERN
 
 
 def combine_after(verdicts: Collection[str]) -> SignalAfter:
@@ -313,7 +313,7 @@ def rank_panels(panels: Iterable[P], by: str = PanelSort.NAME) -> list[P]:
 
 def bright_spot_key(assessment: str, measure: str, site: str) -> tuple[bool, str, str]:
     """Bright spots first, then concerns; within each by measure, then site."""
-    return assessment != "improvement", measure, site.lower()
+    return assessment != Assessment.IMPROVEMENT, measure, site.lower()
 
 
 def lookback_start(since: dt.date, months_before: int) -> dt.date:

@@ -19,7 +19,15 @@ from typing import NamedTuple
 
 from .control import ControlChart, ControlChartError, control_chart
 from .runchart import RunChartAnalysis, analyze, swed_eisenhart
-from .states import WITH_DENOMINATOR, ChartKind, Direction, Frequency, PhaseKind
+from .states import (
+    WITH_DENOMINATOR,
+    Assessment,
+    ChartKind,
+    Direction,
+    Frequency,
+    PhaseKind,
+    SignalKind,
+)
 
 #: frequencies whose periods are written as months ("Mar 2024"), not days
 MONTH_LABELLED = (Frequency.MONTHLY, Frequency.QUARTERLY, Frequency.TERMLY, Frequency.YEARLY)
@@ -147,9 +155,9 @@ def plotted_values(points: Sequence[Point], chart_kind: str, value_type: str) ->
 
 def _assess(direction: int, better: str) -> str:
     if direction == 0:
-        return "unusual"
+        return Assessment.UNUSUAL
     good = direction > 0 if better == Direction.UP else direction < 0
-    return "improvement" if good else "concern"
+    return Assessment.IMPROVEMENT if good else Assessment.CONCERN
 
 
 def analyse_series(
@@ -192,7 +200,7 @@ def analyse_series(
     last = result.segments[-1] if result.segments else None
     if last is not None:  # a sustained shift: after a frozen baseline, or still going on
         for s in result.signals:
-            if s.kind != "shift" or s.first < last.first:
+            if s.kind != SignalKind.SHIFT or s.first < last.first:
                 continue
             after_freeze = last.baseline_end is not None and s.first > last.baseline_end
             if after_freeze or (last.baseline_end is None and s.first > last.first
@@ -249,7 +257,7 @@ def _segment(result: SeriesAnalysis, points: Sequence[Point], y: list[float | No
     def add(kind: str, a: int, b: int, direction: int, text: str,
             indices: tuple[int, ...] = ()) -> None:
         assessment = _assess(direction, better)
-        suffix = f" — {assessment}" if assessment != "unusual" else " — unusual variation"
+        suffix = f" — {assessment}" if assessment != Assessment.UNUSUAL else " — unusual variation"
         result.signals.append(Signal(kind, first + a, first + b, direction, assessment,
                                      text + suffix, tuple(first + k for k in indices)))
 
@@ -260,24 +268,24 @@ def _segment(result: SeriesAnalysis, points: Sequence[Point], y: list[float | No
             count = sum(1 for k in range(a, b + 1) if judged[k] is not None
                         and judged[k] != analysis.median)
             where = "above" if side > 0 else "below"
-            add("shift", a, b, side, f"Shift: {count} points {where} the {line}, "
+            add(SignalKind.SHIFT, a, b, side, f"Shift: {count} points {where} the {line}, "
                 f"{span(first + a, first + b)}")
     if rules.trend is not None:
         for trends, sign in ((analysis.up_trends, 1), (analysis.down_trends, -1)):
             for a, b in trends:
                 distinct = _distinct_count(judged, a, b)
                 if distinct >= rules.trend:
-                    add("trend", a, b, sign, f"Trend: {distinct} points all going "
+                    add(SignalKind.TREND, a, b, sign, f"Trend: {distinct} points all going "
                         f"{'up' if sign > 0 else 'down'}, {span(first + a, first + b)}")
     if rules.anhoj and analysis.judgeable:
         if analysis.longest_run > (analysis.longest_run_max or 0) and analysis.longest_run_span:
             a, b = analysis.longest_run_span
-            add("long run", a, b, analysis.longest_run_side,
+            add(SignalKind.LONG_RUN, a, b, analysis.longest_run_side,
                 f"Unusually long run: {analysis.longest_run} points "
                 f"{'above' if analysis.longest_run_side > 0 else 'below'} the {line} "
                 f"(more than {analysis.longest_run_max} is unusual), {span(first + a, first + b)}")
         if analysis.crossings < (analysis.crossings_min or 0):
-            add("few crossings", 0, n - 1, 0, f"Too few crossings of the {line}: "
+            add(SignalKind.FEW_CROSSINGS, 0, n - 1, 0, f"Too few crossings of the {line}: "
                 f"{analysis.crossings} (at least {analysis.crossings_min} expected for "
                 f"{analysis.n_useful} points)")
     if rules.runs_table and analysis.judgeable:
@@ -285,10 +293,10 @@ def _segment(result: SeriesAnalysis, points: Sequence[Point], y: list[float | No
         if limits is not None:
             low, high = limits
             if analysis.runs <= low:
-                add("few runs", 0, n - 1, 0, f"Too few runs: {analysis.runs} (more than "
+                add(SignalKind.FEW_RUNS, 0, n - 1, 0, f"Too few runs: {analysis.runs} (more than "
                     f"{low} expected for {analysis.n_useful} points off the {line})")
             elif analysis.runs >= high:
-                add("many runs", 0, n - 1, 0, f"Too many runs: {analysis.runs} (fewer than "
+                add(SignalKind.MANY_RUNS, 0, n - 1, 0, f"Too many runs: {analysis.runs} (fewer than "
                     f"{high} expected) — check how the data are collected")
     if control is not None:
         for side in (1, -1):
@@ -299,7 +307,7 @@ def _segment(result: SeriesAnalysis, points: Sequence[Point], y: list[float | No
             where = span(first + ks[0], first + ks[-1])
             text = (f"Point outside the {which} control limit, {where}" if len(ks) == 1 else
                     f"{len(ks)} points outside the {which} control limit, {where}")
-            add("outside limits", ks[0], ks[-1], side, text, ks)
+            add(SignalKind.OUTSIDE_LIMITS, ks[0], ks[-1], side, text, ks)
     result.signals.sort(key=lambda s: (s.first, s.kind))
 
 

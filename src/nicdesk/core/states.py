@@ -112,3 +112,47 @@ class BundleKind(StrEnum):
 IMPORTABLE_BUNDLE_KINDS = (BundleKind.SITE, BundleKind.DIGEST)
 #: the kinds that leave a site's machine suppressed (small counts hidden)
 SUPPRESSED_BUNDLE_KINDS = (BundleKind.DIGEST, BundleKind.INVITATION)
+
+
+class Assessment(StrEnum):
+    """What a signal means for the measure: better, worse, or unusual with no preferred side."""
+
+    IMPROVEMENT = "improvement"
+    CONCERN = "concern"
+    UNUSUAL = "unusual"
+
+
+class SignalKind(StrEnum):
+    """The rule that found a signal (run-chart and control-chart rules)."""
+
+    SHIFT = "shift"
+    TREND = "trend"
+    LONG_RUN = "long run"
+    FEW_CROSSINGS = "few crossings"
+    FEW_RUNS = "few runs"
+    MANY_RUNS = "many runs"
+    OUTSIDE_LIMITS = "outside limits"
+
+
+class FunnelModel(StrEnum):
+    """The sampling model of a funnel plot: proportions or rates."""
+
+    BINOMIAL = "binomial"
+    POISSON = "poisson"
+
+
+class FunnelFlag(StrEnum):
+    """Where a site sits against a funnel's limits."""
+
+    WITHIN = "within"
+    ABOVE_95 = "above 95 %"
+    ABOVE_998 = "above 99.8 %"
+    BELOW_95 = "below 95 %"
+    BELOW_998 = "below 99.8 %"
+
+
+class Role(StrEnum):
+    """What a workspace is to its network (local meta ``role``)."""
+
+    COORDINATOR = "coordinator"
+    SITE = "site"

@@ -30,6 +30,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from .states import FunnelFlag, FunnelModel
+
 Z95 = 1.959963984540054  # two-sided 95 %
 Z998 = 3.090232306167813  # two-sided 99.8 %
 LEVELS = {"95": (0.025, 0.975), "99.8": (0.001, 0.999)}
@@ -47,7 +49,7 @@ def is_suppressed(size: float | None, threshold: int) -> bool:
 # ------------------------------------------------------------------ exact quantiles
 def _pmf_window(kind: str, theta: float, n: float) -> tuple[int, list[float]]:
     """Probabilities of counts r0, r0+1, ... covering all but ~1e-15 of the mass."""
-    if kind == "binomial":
+    if kind == FunnelModel.BINOMIAL:
         size = int(round(n))
         mean, sd = size * theta, math.sqrt(size * theta * (1 - theta))
         top = size
@@ -59,19 +61,19 @@ def _pmf_window(kind: str, theta: float, n: float) -> tuple[int, list[float]]:
     hi = min(top, int(mean + 12 * sd + 10))
 
     def log_pmf(r: int) -> float:
-        if kind == "binomial":
+        if kind == FunnelModel.BINOMIAL:
             return (math.lgamma(size + 1) - math.lgamma(r + 1) - math.lgamma(size - r + 1)
                     + r * math.log(theta) + (size - r) * math.log1p(-theta))
         return r * math.log(mean) - mean - math.lgamma(r + 1)
 
     probs = [0.0] * (hi - lo + 1)
     probs[mode - lo] = math.exp(log_pmf(mode))
-    odds = theta / (1 - theta) if kind == "binomial" else 0.0
+    odds = theta / (1 - theta) if kind == FunnelModel.BINOMIAL else 0.0
     for r in range(mode, hi):  # upward recurrence
-        step = (size - r) / (r + 1) * odds if kind == "binomial" else mean / (r + 1)
+        step = (size - r) / (r + 1) * odds if kind == FunnelModel.BINOMIAL else mean / (r + 1)
         probs[r + 1 - lo] = probs[r - lo] * step
     for r in range(mode, lo, -1):  # downward
-        step = r / (size - r + 1) / odds if kind == "binomial" else r / mean
+        step = r / (size - r + 1) / odds if kind == FunnelModel.BINOMIAL else r / mean
         probs[r - 1 - lo] = probs[r - lo] * step
     return lo, probs
 
@@ -81,7 +83,7 @@ def exact_limits(kind: str, theta: float, n: float,
     """Spiegelhalter's interpolated exact limits (as proportions/rates) for each quantile."""
     if n <= 0:
         return [math.nan for _ in quantiles]
-    if theta <= 0 or (kind == "binomial" and theta >= 1):
+    if theta <= 0 or (kind == FunnelModel.BINOMIAL and theta >= 1):
         return [theta for _ in quantiles]
     lo, probs = _pmf_window(kind, theta, n)
     total = sum(probs)
@@ -179,11 +181,11 @@ class Funnel:
 
     def clip(self, low: float, high: float) -> tuple[float, float]:
         """Limits stay inside what the statistic can be (0–1 for proportions, ≥ 0)."""
-        return max(0.0, low), (min(1.0, high) if self.kind == "binomial" else high)
+        return max(0.0, low), (min(1.0, high) if self.kind == FunnelModel.BINOMIAL else high)
 
     @property
     def limits_label(self) -> str:
-        kind = "binomial" if self.kind == "binomial" else "Poisson"
+        kind = "binomial" if self.kind == FunnelModel.BINOMIAL else "Poisson"
         return f"exact {kind} limits (95 % and 99.8 %), no adjustment"
 
     @property
@@ -223,19 +225,19 @@ class Funnel:
 
 
 def _variance(kind: str, theta: float) -> float:
-    return theta * (1 - theta) if kind == "binomial" else theta
+    return theta * (1 - theta) if kind == FunnelModel.BINOMIAL else theta
 
 
 def _flag(value: float, l998: float, l95: float, u95: float, u998: float) -> str:
     if value > u998:
-        return "above 99.8 %"
+        return FunnelFlag.ABOVE_998
     if value > u95:
-        return "above 95 %"
+        return FunnelFlag.ABOVE_95
     if value < l998:
-        return "below 99.8 %"
+        return FunnelFlag.BELOW_998
     if value < l95:
-        return "below 95 %"
-    return "within"
+        return FunnelFlag.BELOW_95
+    return FunnelFlag.WITHIN
 
 
 def wilson_interval(events: float, size: float, z: float = Z95) -> tuple[float, float]:
@@ -271,7 +273,7 @@ def funnel(rates: Sequence[SiteRate], kind: str = "binomial", threshold: int = 1
     for r in shown:
         value = r.events / r.size
         l998, l95, u95, u998 = exact_limits(kind, mean, r.size, (0.001, 0.025, 0.975, 0.999))
-        ci = (wilson_interval(r.events, r.size) if kind == "binomial"
+        ci = (wilson_interval(r.events, r.size) if kind == FunnelModel.BINOMIAL
               else poisson_interval(r.events, r.size))
         rows.append(FunnelRow(r.site_id, r.name, r.size, value, False, l95, u95, l998, u998,
                               _flag(value, l998, l95, u95, u998), ci_low=ci[0], ci_high=ci[1]))

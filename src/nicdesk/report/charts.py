@@ -18,6 +18,7 @@ from reportlab.lib import colors
 
 from ..core.measures import ASSURANCE_WORDS, VARIATION_WORDS, axis_value
 from ..core.signals import SeriesAnalysis
+from ..core.states import Assessment, FunnelFlag, SignalKind
 from ..core.variation import Funnel
 from .fonts import BOLD, REGULAR
 
@@ -30,10 +31,10 @@ VERMILLION = colors.HexColor("#D55E00")
 
 
 def _marker(d: Drawing, x: float, y: float, kind: str, r: float = 3.2) -> None:
-    if kind == "improvement":
+    if kind == Assessment.IMPROVEMENT:
         d.add(Polygon([x, y + r, x - r, y - r, x + r, y - r], fillColor=GREEN,
                       strokeColor=INK, strokeWidth=0.5))
-    elif kind == "concern":
+    elif kind == Assessment.CONCERN:
         d.add(Polygon([x, y - r, x - r, y + r, x + r, y + r], fillColor=colors.white,
                       strokeColor=INK, strokeWidth=0.9))
     elif kind == "outside":
@@ -121,8 +122,8 @@ def run_chart_drawing(periods: Sequence[dt.date], analysis: SeriesAnalysis | Non
             stretch += [x(i), y(v)]
     kinds: dict[int, str] = {}
     for s in analysis.signals:
-        kind = "outside" if s.kind == "outside limits" else s.assessment
-        if kind in ("improvement", "concern", "outside"):
+        kind = "outside" if s.kind == SignalKind.OUTSIDE_LIMITS else s.assessment
+        if kind in (Assessment.IMPROVEMENT, Assessment.CONCERN, "outside"):
             for i in s.points:
                 kinds.setdefault(i, kind)
     dense = n > 60
@@ -156,7 +157,7 @@ def clip_text(text: str, width: float, size: float, font: str = REGULAR) -> str:
 def legend_drawing(width: float) -> Drawing:
     d = Drawing(width, 14)
     x = 4.0
-    for kind, text in (("improvement", "special cause: improvement"),
+    for kind, text in ((Assessment.IMPROVEMENT, "special cause: improvement"),
                        ("concern", "special cause: concern"),
                        ("outside", "outside control limits")):
         _marker(d, x + 3, 6, kind)
@@ -220,7 +221,7 @@ def funnel_drawing(f: Funnel, width: float, height: float, *, percent: bool,
             continue
         flag = r.adj_flag if adjusted else r.flag
         cx, cy = px(r.size), py(r.value * unit)
-        _marker(d, cx, cy, "outside" if flag != "within" else "")
+        _marker(d, cx, cy, "outside" if flag != FunnelFlag.WITHIN else "")
         if len(rows) <= 30:
             d.add(String(cx + 4, cy + 3, clip_text(r.name, 150, 6.5), fontName=REGULAR,
                          fontSize=6.5, fillColor=INK))

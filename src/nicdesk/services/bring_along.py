@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..core import authority, entities
 from ..core.model import KIND_LABELS
+from ..core.states import Role
 from ..store.operations import _natural_id
 from ..store.schema import KIND_ORDER, MODELS, Site, editable_fields, table_of
 from ..store.workspace import Workspace, defer_references
@@ -80,7 +81,7 @@ def bring_problem(old: Workspace) -> str | None:
     if meta.get("demo_seed"):
         return (f"{name} is the sample network: nothing in it is real, so nothing of it "
                 "comes along. Join without it.")
-    if meta.get("trusted_coordinator_key") or meta.get("role") == "coordinator":
+    if meta.get("trusted_coordinator_key") or meta.get("role") == Role.COORDINATOR:
         return (f"{name} already belongs to a network: its work travels in its own "
                 "bundles, so it does not come along. Join without it.")
     local = meta.get("local_site_id") or ""

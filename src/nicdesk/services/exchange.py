@@ -20,7 +20,7 @@ from sqlalchemy import select
 from ..bundle.export import ExportResult, export_bundle, preview, preview_records
 from ..bundle.importer import ImportSummary, import_bundle
 from ..bundle.reader import BundleError, read_bundle, verify_bundle
-from ..core.states import BundleKind
+from ..core.states import BundleKind, Role
 from ..store.errors import NotFoundError, WorkspaceError
 from ..store.ops.csv_import import CsvPreview, ImportResult, import_csv, preview_csv
 from ..store.schema import MODELS, Site
@@ -47,7 +47,7 @@ class ExchangeError(WorkspaceError):
 def export_kind(ws: Workspace) -> str:
     """What this workspace sends the network: the coordinator sends the digest back
     ("digest"), a site its own records ("site")."""
-    return BundleKind.DIGEST if ws.meta().get("role") == "coordinator" else BundleKind.SITE
+    return BundleKind.DIGEST if ws.meta().get("role") == Role.COORDINATOR else BundleKind.SITE
 
 
 @dataclass(frozen=True)

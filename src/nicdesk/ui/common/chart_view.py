@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from ...core.measures import format_value
 from ...core.signals import Signal
-from ...core.states import ChartKind
+from ...core.states import ChartKind, SignalKind
 from ...store.views.series import MeasureSeries
 
 BLUE, ORANGE, GREEN, VERMILLION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#999999"
@@ -158,7 +158,7 @@ class ChartView(QWidget):
                 for i in sig.points:
                     if ys[i] is not None and i not in marks:
                         marks[i] = sig
-            if sig.kind == "outside limits":
+            if sig.kind == SignalKind.OUTSIDE_LIMITS:
                 for i in sig.points:
                     marks[i] = sig
         # one scatter item per style (vectorised): plain points, then the few marked ones
@@ -169,7 +169,7 @@ class ChartView(QWidget):
                 style = ("w", "x", 9)
             elif mark is None:
                 style = (BLUE, "o", 7)
-            elif mark.kind == "outside limits":
+            elif mark.kind == SignalKind.OUTSIDE_LIMITS:
                 style = (VERMILLION, "d", 13)
             else:
                 style = (_colour(mark.assessment), "t1" if mark.direction > 0 else "t", 12)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.measures import rate_value
+from ...core.states import FunnelFlag
 from ...core.variation import Funnel, FunnelRow, suppression_label
 from ...store.views.network import FunnelView
 
@@ -131,7 +132,7 @@ class FunnelPanel(QWidget):
         spots, labels = [], len(rows) <= 40
         for r, value, _low, _high in rows:
             flag = r.adj_flag if use_adjusted else r.flag
-            outside = flag != "within"
+            outside = flag != FunnelFlag.WITHIN
             spots.append({
                 "pos": (r.size, value * unit), "size": 11 if outside else 8,
                 "symbol": "d" if outside else "o",

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QGridLayout, QScrollArea, QSizePolicy, QWidget
 from ...core.measures import axis_value
 from ...core.safe_text import html_text, isolate, shorten
 from ...core.signals import SeriesAnalysis
+from ...core.states import Assessment
 from ...store.views.network import Panel, SmallMultiples
 
 BLUE, ORANGE, GREEN, GREY, INK = "#0072B2", "#E69F00", "#009E73", "#999999", "#222222"
@@ -151,9 +152,9 @@ class MiniChart(QWidget):
                 stretch.append(pt)
         dense = n > 80  # too many points for markers: mark signals as a thick band
         for s in analysis.signals:
-            if s.assessment not in ("improvement", "concern"):
+            if s.assessment not in (Assessment.IMPROVEMENT, Assessment.CONCERN):
                 continue
-            colour = QColor(GREEN if s.assessment == "improvement" else ORANGE)
+            colour = QColor(GREEN if s.assessment == Assessment.IMPROVEMENT else ORANGE)
             marked = [q for i in s.points if i < n and (q := pts[i]) is not None]
             if dense:
                 band = QColor(colour)
@@ -163,17 +164,17 @@ class MiniChart(QWidget):
                 p.setPen(QPen(colour.darker(130), 1))
                 p.setBrush(colour)
                 for pt in (marked[0], marked[-1]) if marked else ():
-                    self._marker(p, pt, s.assessment == "improvement")
+                    self._marker(p, pt, s.assessment == Assessment.IMPROVEMENT)
                 continue
             p.setPen(QPen(colour.darker(130), 1))
             p.setBrush(colour)
             for pt in marked:
-                self._marker(p, pt, s.assessment == "improvement")
+                self._marker(p, pt, s.assessment == Assessment.IMPROVEMENT)
         label = panel.latest_signal
         p.setFont(small)
         p.setPen(QColor(INK))
-        unusual = any(s.assessment == "unusual" for s in analysis.signals)
-        text = ("▲ improvement" if label and label.assessment == "improvement" else
+        unusual = any(s.assessment == Assessment.UNUSUAL for s in analysis.signals)
+        text = ("▲ improvement" if label and label.assessment == Assessment.IMPROVEMENT else
                 "▼ concern" if label else "unusual variation" if unusual else "no signal")
         if panel.suppressed_points:
             text += f" · {panel.suppressed_points} suppressed"

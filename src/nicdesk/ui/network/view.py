@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from ...core.network import SignalAfter, network_threshold
 from ...core.safe_text import html_text, isolate, shorten
-from ...core.states import PdsaDecision
+from ...core.states import Assessment, PdsaDecision
 from ...core.variation import suppression_label
 from ...store.views import evidence as ev
 from ...store.views import network as nv
@@ -355,11 +355,11 @@ class NetworkViewPage(QWidget):
         bold = QFont(self.spots.font())
         bold.setBold(True)
         for b in spots:
-            mark = "▲ Bright spot" if b.assessment == "improvement" else "▼ Concern"
+            mark = "▲ Bright spot" if b.assessment == Assessment.IMPROVEMENT else "▼ Concern"
             top = QTreeWidgetItem([f"{mark}: {isolate(shorten(b.site))}", shorten(b.measure),
                                    b.signal])
             top.setFont(0, bold)
-            top.setForeground(0, QColor("#00734F" if b.assessment == "improvement"
+            top.setForeground(0, QColor("#00734F" if b.assessment == Assessment.IMPROVEMENT
                                         else "#8A4B00"))
             top.setData(0, Qt.ItemDataRole.UserRole, ("measure", b.measure_id, b.site_id))
             top.setToolTip(2, html_text(b.signal))
