@@ -145,7 +145,7 @@ def test_funnel_flags_and_models_are_the_enums() -> None:
 
     rates = [SiteRate(f"s{i}", f"School {i}", e, 100)
              for i, e in enumerate([2, 40, 50, 55, 60, 98, 50, 45])]
-    for model in FunnelModel:
-        f = funnel(rates, model, 10)
+    for kind in FunnelModel:
+        f = funnel(rates, kind, 10)
         assert f.rows and {r.flag for r in f.rows} <= set(FunnelFlag)
         assert {r.flag for r in f.rows} & {FunnelFlag.ABOVE_998, FunnelFlag.BELOW_998}
