@@ -5,16 +5,15 @@ loaded lazily, or lost, once the read session is closed)."""
 from __future__ import annotations
 
 import ast
-import dataclasses
 from importlib.util import resolve_name
 from pathlib import Path
 
 import nicdesk.report
 from nicdesk.report.layout import SECTIONS
 from nicdesk.store.ops.meetings import find_meeting
-from nicdesk.store.schema import Base
 from nicdesk.store.views.packet import read_choices, read_packet
 from nicdesk.store.workspace import Workspace
+from tests.view_models import assert_plain
 
 REPORT = Path(nicdesk.report.__file__).parent
 # the workspace handle is passed through to `read_packet`; rows and queries never are
@@ -43,30 +42,13 @@ def test_report_never_imports_the_orm() -> None:
     assert "nicdesk.store.views.packet" in seen  # the resolution works
 
 
-def _walk(value: object, seen: set[int]) -> None:
-    if id(value) in seen:
-        return
-    seen.add(id(value))
-    assert not isinstance(value, Base), type(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            _walk(getattr(value, f.name), seen)
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            _walk(k, seen)
-            _walk(v, seen)
-    elif isinstance(value, list | tuple | set | frozenset):
-        for v in value:
-            _walk(v, seen)
-
-
 def test_read_packet_returns_plain_data(demo_file: Path) -> None:
     with Workspace.open(demo_file) as ws:
         with ws.read() as s:
             mid = find_meeting(s, "Winter").id
         data = read_packet(ws, mid, [k for k, _ in SECTIONS])
         measures, sites = read_choices(ws, mid)
-    _walk(data, set())
+    assert_plain(data)
     assert [m.measure.id for m in data.measures] == [i for i, _ in measures]
     assert {p.site_id for p in data.site_pages} == {i for i, _ in sites} <= data.scope
     assert data.agenda and data.actions and data.cycles and data.driver_diagrams

@@ -16,9 +16,9 @@ from nicdesk.store.views import network_page as npg
 from nicdesk.store.views.measures import measure_page
 from nicdesk.store.views.series import MeasureSeries, ObservationRow, measure_series
 from nicdesk.store.workspace import Workspace
+from tests.view_models import assert_plain
 
 from .test_network_views import MONTHS, _network, _theory
-from .test_record_views import assert_plain
 
 
 # ------------------------------------------------------------------ a measure's series

@@ -4,38 +4,17 @@ and show what the screens show (issue #17)."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from typing import Any
 
 from nicdesk.store.ops import diagrams as dops
 from nicdesk.store.ops import fishbones as fops
 from nicdesk.store.ops import pdsa as pops
-from nicdesk.store.schema import Base
 from nicdesk.store.views import diagrams as dv
 from nicdesk.store.views import meetings as mv
 from nicdesk.store.views import pdsa as pv
 from nicdesk.store.views import records as rv
 from nicdesk.store.views.measures import measure_page
-
-
-def assert_plain(value: Any, seen: set[int] | None = None) -> None:
-    """No ORM object anywhere inside (dataclasses, dicts, lists, tuples walked)."""
-    seen = set() if seen is None else seen
-    if id(value) in seen:
-        return
-    seen.add(id(value))
-    assert not isinstance(value, Base), f"an ORM row reached a view model: {value!r}"
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            assert_plain(getattr(value, f.name), seen)
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            assert_plain(k, seen)
-            assert_plain(v, seen)
-    elif isinstance(value, list | tuple | set | frozenset):
-        for item in value:
-            assert_plain(item, seen)
+from tests.view_models import assert_plain
 
 
 # ------------------------------------------------------------------ records
