@@ -8,8 +8,8 @@ rule shared by the dialog and anything that prints it, so it lives here, over pl
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import NamedTuple
+from collections.abc import Iterable, Mapping
+from typing import NamedTuple, Protocol
 
 
 class ParetoRow(NamedTuple):
@@ -32,3 +32,27 @@ def pareto_rows(causes: Iterable[tuple[str, int | None]]) -> list[ParetoRow]:
         running += votes
         out.append(ParetoRow(text, votes, running / total))
     return out
+
+
+class Placed(Protocol):
+    """What ordering a fishbone's causes needs: where each sits and its place there."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def parent_id(self) -> str | None: ...
+    @property
+    def category_id(self) -> str: ...
+    @property
+    def position(self) -> int: ...
+
+
+def children(causes: Mapping[str, Placed], cause_or_category: str) -> list[str]:
+    """The ids directly under a cause (its sub-causes) or a category (its top causes), in
+    their stored order (ties by id), so the drawing, the outline and the packet agree."""
+    if cause_or_category in causes:
+        kids = [c for c in causes.values() if c.parent_id == cause_or_category]
+    else:
+        kids = [c for c in causes.values()
+                if c.category_id == cause_or_category and c.parent_id is None]
+    return [c.id for c in sorted(kids, key=lambda c: (c.position, c.id))]

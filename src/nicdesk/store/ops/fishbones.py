@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ...core.fishbone import children
 from ...core.layout import FishCategory, FishCause, Layout, layout_fishbone
 from ...core.model import DEFAULT_FISHBONE_CATEGORIES
 from ...core.states import DRIVERS
@@ -34,12 +35,7 @@ class FishboneData:
     driver_links: dict[str, list[str]]  # cause id -> driver node texts
 
     def children(self, cause_or_category: str) -> list[str]:
-        if cause_or_category in self.causes:
-            kids = [c for c in self.causes.values() if c.parent_id == cause_or_category]
-        else:
-            kids = [c for c in self.causes.values()
-                    if c.category_id == cause_or_category and c.parent_id is None]
-        return [c.id for c in sorted(kids, key=lambda c: (c.position, c.id))]
+        return children(self.causes, cause_or_category)
 
 
 EVIDENCE_MARKS = {"data": "D", "empathy interview": "I", "observation": "O", "research": "R",

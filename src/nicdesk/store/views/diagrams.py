@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from ...core.fishbone import children
 from ...core.layout import Layout
 from ..ops import diagrams as dops
 from ..ops import fishbones as fops
@@ -175,12 +176,7 @@ class FishboneView:
     driver_links: dict[str, list[str]] = field(default_factory=dict)
 
     def children(self, cause_or_category: str) -> list[str]:
-        if cause_or_category in self.causes:
-            kids = [c for c in self.causes.values() if c.parent_id == cause_or_category]
-        else:
-            kids = [c for c in self.causes.values()
-                    if c.category_id == cause_or_category and c.parent_id is None]
-        return [c.id for c in sorted(kids, key=lambda c: (c.position, c.id))]
+        return children(self.causes, cause_or_category)
 
 
 def fishbone_view(ws: Workspace, fishbone_id: str) -> FishboneView:
