@@ -13,11 +13,13 @@ import argparse
 import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 
-from ..core.network import ContextFilter
 from ..core.safe_text import terminal_text as tt
 from ..paths import workspace_target
+
+if TYPE_CHECKING:  # the parser is built before the GUI's first paint: rules load on use
+    from ..core.network import ContextFilter
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -84,6 +86,8 @@ def _context_args(p: argparse.ArgumentParser) -> None:
 
 def _context(args: argparse.Namespace) -> ContextFilter:
     """The sites chosen by the context options (any tag left unset matches every site)."""
+    from ..core.network import ContextFilter
+
     return ContextFilter.of(grade_band=args.grade_band, enrolment=args.enrolment,
                             locale=args.locale)
 
@@ -125,7 +129,7 @@ def _print_csv(text: str) -> None:
 
 def cmd_funnel(args: argparse.Namespace) -> int:
     from ..core.measures import rate_value
-    from ..core.variation import suppression_label
+    from ..core.variation import funnel_limits, suppression_label
     from ..services.workspaces import named_records
     from ..store.views.network import funnel_csv
     from ..store.views.network_page import funnel_view
@@ -144,15 +148,13 @@ def cmd_funnel(args: argparse.Namespace) -> int:
     if f is None or f.mean is None:
         print(f"  {tt(view.note)}")
         return 1
-    print(f"  network mean {rate_value(f.mean, view.percent)}; "
-          f"{f.limits_label}")
-    if f.overdispersed:
-        print(f"  overdispersed: also {f.adjusted_label}")
+    limits = funnel_limits(f)  # the screen's and the packet's limits and caption
+    print(f"  network mean {rate_value(f.mean, view.percent)}; {limits.caption}")
     for r in f.rows:
         if r.suppressed:
             print(f"  {tt(r.name):<34} {suppression_label(f.threshold)}")
             continue
-        flag = r.flag + (f" (adjusted: {r.adj_flag})" if f.overdispersed else "")
+        flag = limits.flag(r) + (f" (exact limits: {r.flag})" if limits.adjusted else "")
         print(f"  {tt(r.name):<34} {rate_value(r.value, view.percent, sign=''):>6}"
               f"{'%' if view.percent else ''} "
               f"of {r.size:>8.0f}  {tt(flag)}")
