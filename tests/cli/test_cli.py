@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from nicdesk.cli.parser import main
+from nicdesk.store.workspace import SCHEMA_VERSION
 
 
 def nicdesk(*args: str) -> subprocess.CompletedProcess[str]:
@@ -20,7 +21,7 @@ def test_demo_info_tree_show(tmp_path: Path, capsys) -> None:
     assert result.returncode == 0, result.stderr
     assert main(["info", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "schema version 6" in out and "observation" in out
+    assert f"schema version {SCHEMA_VERSION}" in out and "observation" in out
     assert main(["tree", str(path)]) == 0
     out = capsys.readouterr().out
     assert "  Sites" in out and "Lincoln High School" in out

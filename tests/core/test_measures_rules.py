@@ -187,12 +187,14 @@ def test_assurance_follows_the_target_against_the_limits(a: float, b: float, tar
     assert verdict.words.endswith(f"{ASSURANCE_WORDS[verdict.assurance]}.")
 
 
-@given(st.integers(0, 8), st.sampled_from(("improvement", "concern", "unusual")))
-def test_variation_names_only_a_recent_judged_signal(last: int, assessment: str) -> None:
+@given(st.integers(0, 9), st.sampled_from(("improvement", "concern", "unusual")))
+def test_variation_is_the_last_points_class(last: int, assessment: str) -> None:
+    """As Making Data Count (NHSRplotthedots' point_type): only a judged signal that
+    covers the last point sets the icon — one that ended a point earlier does not."""
     n = 10
     signal = Signal("shift", max(0, last - 5), last, 1, assessment, "A shift up")
     verdict = judge_series(_analysis([0.5] * n, None, None, [signal]), None, "up")
-    recent = assessment != "unusual" and last >= n - 3
+    recent = assessment != "unusual" and last == n - 1
     assert verdict.variation == (assessment if recent else "common")
     assert verdict.words.startswith("A shift up. " if recent else "Common cause;")
     assert VARIATION_WORDS[verdict.variation].capitalize() in verdict.words

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from nicdesk.core.runchart import (
     analyze,
     crossings_limit,
+    ihi_runs_limits,
     longest_run_limit,
     qbinom_half,
-    swed_eisenhart,
 )
 
 series = st.lists(st.one_of(st.none(), st.integers(0, 6).map(float)), max_size=60)
@@ -42,8 +42,10 @@ def test_qbinom_matches_the_definition() -> None:
         assert _cdf(c, size) >= 0.05 and (c == 0 or _cdf(c - 1, size) < 0.05)
 
 
-def test_swed_eisenhart_textbook_value() -> None:
-    assert swed_eisenhart(10, 10) == (6, 16)
+def test_ihi_runs_limits_for_20_points() -> None:
+    """Perla, Provost & Murray (2011), Table 1: 20 useful points → fewer than 6 or more
+    than 16 runs (the whole table is in test_ihi_runs_table.py)."""
+    assert ihi_runs_limits(20) == (6, 16)
 
 
 def test_ihi_shift_and_trend_example() -> None:

@@ -35,8 +35,8 @@ from nicdesk.store.schema import MODELS, BundleImport, table_of
 # (enum, the stored words in their order, entity kind, field)
 STORED = [
     (ValueType, ("proportion", "count", "rate", "continuous"), "measure", "value_type"),
-    (Direction, ("up", "down"), "measure", "direction"),
-    (ChartKind, ("run", "p", "u", "c", "i"), "measure", "chart_kind"),
+    (Direction, ("up", "down", "neutral"), "measure", "direction"),
+    (ChartKind, ("run", "p", "u", "c", "i", "pp", "up"), "measure", "chart_kind"),
     (Frequency, ("weekly", "monthly", "quarterly", "termly", "yearly"), "measure", "frequency"),
     (PhaseKind, ("baseline freeze", "rebase"), "chart_phase", "kind"),
     (DriverLevel, ("aim", "primary", "secondary", "change idea"), "driver_node", "level"),

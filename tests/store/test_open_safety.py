@@ -193,6 +193,6 @@ def test_schema_1_file_with_data_is_backed_up_and_migrated(tmp_path: Path) -> No
         assert s.get(Network, "n1").name == "Old NIC"
         diagram = s.get(DriverDiagram, "d1")  # new columns exist, old rows kept
         assert diagram.name == "Theory" and diagram.order_pinned is False
-    assert inspect_file(path).schema_version == SCHEMA_VERSION == 6
+    assert inspect_file(path).schema_version == SCHEMA_VERSION == 7
     backup = tmp_path / "v1.nicdesk.bak-0001"
     assert inspect_file(backup).schema_version == 1

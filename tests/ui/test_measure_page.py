@@ -145,6 +145,14 @@ def test_csv_import_dialog_and_baseline_freeze(window, qtbot, tmp_path: Path,
     assert (phase.kind, phase.start, phase.reason) == ("baseline freeze", dt.date(2025, 2, 17),
                                                        "New referral policy")
     assert page.series.analysis.segments[0].baseline_end == 5
+    # the judgement beside the chart is the series' one (`core.summary`), phase applied:
+    # word for word what `nicdesk chart` prints and the packet's summary shows
+    summary = page.series.summary
+    assert summary is not None and summary.phases == page.series.phases
+    assert summary.analysis.segments[0].baseline_end == 5
+    assert page.chart.judgement.text() == (f"Variation: {summary.variation_words}\n"
+                                           f"Assurance: {summary.assurance_words}")
+    assert signal_lines(page)[-1].endswith(summary.line)
     out = page.chart.export(tmp_path / "chart.svg")
     assert out.read_text().lstrip().startswith("<?xml")
     png = page.chart.export(tmp_path / "chart.png")

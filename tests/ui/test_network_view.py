@@ -79,7 +79,7 @@ def test_funnel_toggles_and_count_measure(qtbot, demo_file: Path) -> None:
     page.tabs.setCurrentIndex(1)
     assert page.funnel.adjusted.isChecked()  # overdispersed: adjusted limits by default
     page.funnel.adjusted.setChecked(False)
-    assert "no adjustment" in page.funnel.caption.text()
+    assert "not adjusted for over-dispersion although" in page.funnel.caption.text()
     page.funnel.as_caterpillar.setChecked(True)
     assert "Caterpillar" in page.funnel.caption.text()
     page.measure.setCurrentIndex(page.measure.findText("Office discipline referrals",

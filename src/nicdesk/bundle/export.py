@@ -37,6 +37,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ..core.network import DEFAULT_SUPPRESSION_THRESHOLD, network_threshold
+from ..core.signals import RULE_SETS
 from ..core.states import SUPPRESSED_BUNDLE_KINDS, WITH_DENOMINATOR, BundleKind, Role, ValueType
 from ..core.variation import is_suppressed
 from ..store.errors import WorkspaceError
@@ -301,11 +302,13 @@ def export_bundle(ws: Workspace, out: str | Path, *, kind: str = "site",
     sequence = next_sequence(meta)
     with ws.read() as s:
         rules = stored(s, Network, network_id).rule_set
+    # the preset with its version ("Making Data Count v2"): which rules judged the charts
+    preset = RULE_SETS[rules].label if rules in RULE_SETS else rules
     manifest = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "kind": kind,
         "network_id": network_id, "site_id": site_id, "signer": pair.public.key_id_hex,
         "sequence": sequence, "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "schema_version": SCHEMA_VERSION, "rules": {"run_chart": rules}, "files": listing,
+        "schema_version": SCHEMA_VERSION, "rules": {"run_chart": rules, "preset": preset}, "files": listing,
         **extra,
     }
     body = (json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()

@@ -1,11 +1,13 @@
 """Measure commands: `import-csv` (a measure's data for one site, with a preview) and
-`chart` (a measure's run-chart signals at one site, in words)."""
+`chart` (a measure's run-chart signals at one site, in words, and its judgement — the
+same `core.summary` judgement the measure page and meeting packets show)."""
 
 from __future__ import annotations
 
 import argparse
 
 from ..core.safe_text import terminal_text
+from ..core.states import CHART_NAMES
 
 
 def cmd_import_csv(args: argparse.Namespace) -> int:
@@ -42,14 +44,19 @@ def cmd_chart(args: argparse.Namespace) -> int:
     with Workspace.open(args.workspace) as ws:
         measure = find_named(ws, "measure", args.measure, "measure")
         site = find_named(ws, "site", args.site, "site")
-        series = measure_series(ws, measure.id, site.id)
+        series = measure_series(ws, measure.id, site.id, args.chart)
         analysis = series.analysis
         assert analysis is not None  # measure_series always analyses the series it loads
+        chart = CHART_NAMES.get(analysis.chart_kind, analysis.chart_kind)
         print(f"{terminal_text(measure.name)} at {terminal_text(site.name)}: "
-              f"{len(series.points)} points, {analysis.chart_kind} chart, judged by "
+              f"{len(series.points)} points, {chart}, judged by "
               f"{terminal_text(analysis.rule_set)}")
         for line in analysis.summary():
             print(f"  {terminal_text(line)}")
+        summary = series.summary
+        assert summary is not None  # and judges it, as packets do (`core.summary`)
+        print(f"  {terminal_text(summary.line)}")
+        print(f"  Variation: {summary.variation_words} · Assurance: {summary.assurance_words}")
         if analysis.suggest_rebase:
             print(f"  A sustained shift suggests a new phase from {analysis.suggest_rebase}; "
                   "add one with a written reason if the process has changed.")

@@ -16,6 +16,7 @@ from pathlib import Path
 from .. import __version__
 from ..core.errors import NicdeskError
 from ..core.safe_text import terminal_text
+from ..core.states import CHART_NAMES
 from ..paths import workspace_target
 from . import exchange, measures, membership, records, workspace
 
@@ -92,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("workspace", type=workspace_target)
     p.add_argument("--measure", required=True)
     p.add_argument("--site", required=True)
+    p.add_argument("--chart", choices=list(CHART_NAMES), metavar="KIND",
+                   help="judge with this chart instead of the measure's own: run, p, u, c, "
+                   "i, or Laney's pp (p′) and up (u′) for very large denominators")
     p.set_defaults(func=measures.cmd_chart)
 
     p = sub.add_parser("diagram", help="list diagrams, or export one as PDF, SVG or PNG")

@@ -7,6 +7,13 @@ Formulas as Montgomery and qicharts2 use them (DOMAIN.md "Control charts"):
 * c: CL = mean count;             limits CL ± 3·√CL, lower clipped at 0
 * I: CL = mean;                   limits CL ± 3·MR̄/1.128 (moving ranges between consecutive
                                   included baseline points)
+* p′ and u′ (Laney 2002, as qicharts2's `qic.pp`/`qic.up`): the p or u chart's limits with
+  each point's sigma multiplied by σz = MR̄(z)/1.128, where zᵢ = (yᵢ − CL)/σᵢ are the
+  baseline points standardised by their own p or u sigma.  Very large denominators make
+  p and u limits so narrow that nearly every point is "outside" although the process is
+  stable (over-dispersion); σz widens them by the between-point variation actually seen,
+  and is about 1 when there is none, so p′ then agrees with p.  Like qicharts2 (its
+  default) the moving ranges of z are not screened.
 
 `baseline` (a number of leading positions) freezes the computation on the first points;
 `exclude` leaves points out of the computation but keeps them plotted and judged.  Missing
@@ -23,10 +30,15 @@ from operator import gt, le, lt, or_, truediv
 from typing import cast
 
 from .errors import NicdeskError
-from .states import ChartKind
+from .mdc import screen_moving_ranges
+from .states import CHART_NAMES, ChartKind
 
-KINDS = (ChartKind.P, ChartKind.U, ChartKind.C, ChartKind.I)  # the control charts
-RATIO_KINDS = (ChartKind.P, ChartKind.U)  # a count over a denominator per point
+KINDS = (ChartKind.P, ChartKind.U, ChartKind.C, ChartKind.I, ChartKind.PP,
+         ChartKind.UP)  # the control charts
+RATIO_KINDS = (ChartKind.P, ChartKind.U, ChartKind.PP,
+               ChartKind.UP)  # a count over a denominator per point
+#: Laney's prime charts and the chart whose sigma each one corrects
+LANEY_BASE: dict[str, str] = {ChartKind.PP: ChartKind.P, ChartKind.UP: ChartKind.U}
 D2 = 1.128  # bias correction of the moving range of two points
 
 
@@ -47,6 +59,7 @@ class ControlChart:
     signals: list[int] = field(default_factory=list)
     mean: float | None = None
     mr_bar: float | None = None
+    sigma_z: float | None = None  # Laney's correction factor (p′ and u′ charts only)
 
     def outside(self, i: int) -> int:
         """+1 above the upper limit, −1 below the lower, 0 inside (or not plotted)."""
@@ -63,30 +76,40 @@ def control_chart(
     *,
     baseline: int | None = None,
     exclude: Iterable[int] = (),
+    mr_screen: bool = False,
+    mr_factor: float | None = None,
 ) -> ControlChart:
+    """One phase's chart.  I chart only: `mr_screen` drops moving ranges of 3.267·MR̄ or
+    more before MR̄ is recomputed, and `mr_factor` replaces 3/1.128 as the multiple of
+    MR̄ — both as the Making Data Count rules (`core.mdc`) want them."""
     kind = kind.lower()
     if kind not in KINDS:
-        raise ControlChartError(f"Unknown chart {kind!r}; choose one of p, u, c or I.")
+        raise ControlChartError(f"Unknown chart {kind!r}; choose one of p, u, c, I, p′ "
+                                "(pp) or u′ (up).")
+    base = LANEY_BASE.get(kind, kind)  # p′ checks its data as p does, u′ as u
     n = len(values)
     sized: Sequence[float | None] = ()  # the denominators of a p or u chart
     if kind in RATIO_KINDS:
         if sizes is None or len(sizes) != n:
-            raise ControlChartError(f"A {kind} chart needs a denominator for every point.")
+            raise ControlChartError(f"A {CHART_NAMES[kind]} needs a denominator for every "
+                                    "point.")
         sized = sizes
     excluded = set(exclude)
-    if kind in RATIO_KINDS and not excluded and None not in values and None not in sized:
+    if (kind in (ChartKind.P, ChartKind.U) and not excluded and None not in values
+            and None not in sized):
         # no None in either: every point is a number
         return _ratio_fast(kind, cast("Sequence[float]", values),
                            cast("Sequence[float]", sized), baseline)
     used = [i for i in range(n if baseline is None else min(baseline, n))
             if values[i] is not None and i not in excluded
-            and (sizes is None or kind in (ChartKind.C, ChartKind.I) or sizes[i] is not None)]
+            and (sizes is None or kind not in RATIO_KINDS or sizes[i] is not None)]
     y: list[float | None] = [None] * n
     centre: list[float | None] = [None] * n
     lower: list[float | None] = [None] * n
     upper: list[float | None] = [None] * n
     mean: float | None = None
     mr_bar: float | None = None
+    sigma_z: float | None = None
 
     if kind in RATIO_KINDS:
         for i in range(n):
@@ -95,9 +118,9 @@ def control_chart(
                 continue
             if size <= 0:
                 raise ControlChartError(
-                    f"Point {i + 1} has a denominator of {size:g}; a {kind} chart needs "
+                    f"Point {i + 1} has a denominator of {size:g}; a {CHART_NAMES[kind]} needs "
                     "denominators above zero. Exclude the point or correct it.")
-            if kind == ChartKind.P and not 0 <= v <= size:
+            if base == ChartKind.P and not 0 <= v <= size:
                 raise ControlChartError(
                     f"Point {i + 1} has {v:g} out of {size:g}; a proportion's count must lie "
                     "between 0 and its denominator.")
@@ -105,15 +128,18 @@ def control_chart(
         total_n = sum(_present(sized, used))
         if used and total_n > 0:
             mean = ratio = sum(_present(values, used)) / total_n
+            if kind in LANEY_BASE:
+                sigma_z = _laney_sigma_z(base, ratio, y, sized, used)
+            factor = 1.0 if sigma_z is None else sigma_z  # σz = 0: limits on the mean
             for i in range(n):
                 size = sized[i]
                 if y[i] is None or size is None:  # a point with a value has a size
                     continue
-                if kind == ChartKind.P:
-                    sigma = math.sqrt(ratio * (1 - ratio) / size)
+                if base == ChartKind.P:
+                    sigma = math.sqrt(ratio * (1 - ratio) / size) * factor
                     lo, hi = max(0.0, ratio - 3 * sigma), min(1.0, ratio + 3 * sigma)
                 else:
-                    sigma = math.sqrt(ratio / size)
+                    sigma = math.sqrt(ratio / size) * factor
                     lo, hi = max(0.0, ratio - 3 * sigma), ratio + 3 * sigma
                 centre[i], lower[i], upper[i] = ratio, lo, hi
     else:
@@ -131,14 +157,36 @@ def control_chart(
                 lo, hi = max(0.0, average - 3 * sigma), average + 3 * sigma
             else:
                 ranges = [abs(b - a) for a, b in zip(points, points[1:], strict=False)]
+                if mr_screen:
+                    ranges = screen_moving_ranges(ranges)
                 mr_bar = spread = sum(ranges) / len(ranges) if ranges else 0.0
-                lo, hi = average - 3 * spread / D2, average + 3 * spread / D2
+                width = 3 * spread / D2 if mr_factor is None else mr_factor * spread
+                lo, hi = average - width, average + width
             for i in range(n):
                 if y[i] is not None:
                     centre[i], lower[i], upper[i] = average, lo, hi
-    chart = ControlChart(kind, y, centre, lower, upper, [], mean, mr_bar)
+    chart = ControlChart(kind, y, centre, lower, upper, [], mean, mr_bar, sigma_z)
     chart.signals.extend(i for i in range(n) if chart.outside(i))
     return chart
+
+
+def _laney_sigma_z(base: str, ratio: float, y: Sequence[float | None],
+                   sizes: Sequence[float | None], used: list[int]) -> float:
+    """Laney's σz: the mean moving range of the used points' z-scores over 1.128.
+
+    zᵢ = (yᵢ − CL)/σᵢ with σᵢ the p or u chart's own sigma at the point's denominator.
+    Consecutive used points are paired, bridging excluded or missing ones, as the I
+    chart's moving ranges are.  Where there is nothing to correct with — fewer than two
+    used points, or a centre line of 0 (or 1 on a p′ chart) where every σᵢ is 0 — the
+    factor is 1 and the chart is the plain p or u chart, rather than limits of no width."""
+    spread = ratio * (1 - ratio) if base == ChartKind.P else ratio
+    if spread <= 0:
+        return 1.0
+    z = [((v - ratio) / math.sqrt(spread / size))
+         for i in used if (v := y[i]) is not None and (size := sizes[i]) is not None]
+    if len(z) < 2:
+        return 1.0
+    return sum(abs(b - a) for a, b in zip(z, z[1:], strict=False)) / (len(z) - 1) / D2
 
 
 def _present(values: Sequence[float | None], used: list[int]) -> list[float]:

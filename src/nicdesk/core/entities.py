@@ -412,6 +412,8 @@ _ENTITIES = [
         _text("note"),
         _bool("excluded"),
         _text("exclusion_reason", label="reason for the exclusion"),
+        # a person's mark: IHI's astronomical data point (the note says why)
+        _bool("astronomical", label="astronomical point"),
     ),
     _entity(
         "chart_phase", "Chart phase", "site_id",

@@ -25,7 +25,9 @@ properties in tests/core/test_measures_rules.py pin each rule to the reason it e
   proportions would weigh a school of 40 like one of 2,000.  Values without denominators
   (counts) are added up.
 * **In words** (`judge_series`): the NHS "Making Data Count" variation and assurance
-  icons' meanings, and the sentence a packet prints beside them.
+  icons' meanings, and the sentence a packet prints beside them — the variation from the
+  last point's own class and the assurance from the target against the last limits, as
+  the reference implementation NHSRplotthedots decides them.
 """
 
 from __future__ import annotations
@@ -34,13 +36,13 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .signals import Point, SeriesAnalysis
-from .states import Assessment, ChartKind, Direction, ValueType
+from .signals import Point, SeriesAnalysis, Signal
+from .states import Assessment, ChartKind, Direction, SignalKind, ValueType
 
 __all__ = [
-    "ASSURANCE_WORDS", "CONTROL_CHART_FOR", "RECENT_POINTS", "VARIATION_WORDS",
+    "ASSURANCE_WORDS", "CLASS_PRECEDENCE", "CONTROL_CHART_FOR", "VARIATION_WORDS",
     "SeriesVerdict", "axis_value", "format_value", "is_percent", "judge_series",
-    "pool_sites", "rate_value", "summary_chart_kind",
+    "point_class", "pool_sites", "rate_value", "summary_chart_kind",
 ]
 
 MISSING = "—"  # what a table shows for "no value"
@@ -126,15 +128,27 @@ VARIATION_WORDS = {
     "common": "common cause",
     "improvement": "special cause: improvement",
     "concern": "special cause: concern",
+    # a measure with no preferred direction (Direction.NEUTRAL): unusual either way, the
+    # Making Data Count purple icons (NHSRplotthedots' special_cause_neutral_high/_low)
+    "neutral high": "special cause: unusually high (no preferred direction)",
+    "neutral low": "special cause: unusually low (no preferred direction)",
     "none": "not enough data",
 }
 ASSURANCE_WORDS = {
     "pass": "will consistently meet the target",
     "fail": "will consistently miss the target",
     "hit and miss": "may or may not meet the target",
+    # a target on a measure with no preferred direction: neither side of it is better,
+    # so there is nothing to pass or fail (the peer gives no assurance type either)
+    "neutral": "no preferred direction, so no assurance judgement against the target",
     "none": "no target or no limits",
 }
-RECENT_POINTS = 3  # a signal ending within the last 3 points describes "now"
+#: which signal gives a point its class when several cover it, first wins: the order of
+#: NHSRplotthedots' `ptd_special_cause_type` (outside the limits, trend, two in three, run),
+#: with the Anhøj long run after the runs it generalises
+CLASS_PRECEDENCE: tuple[str, ...] = (
+    SignalKind.OUTSIDE_LIMITS, SignalKind.TREND, SignalKind.TWO_OF_THREE, SignalKind.SHIFT,
+    SignalKind.LONG_RUN)
 
 
 @dataclass(frozen=True)
@@ -148,34 +162,60 @@ class SeriesVerdict:
     words: str
 
 
+def point_class(analysis: SeriesAnalysis, k: int) -> Signal | None:
+    """The signal that gives point k its class (None: common cause).
+
+    Why one class per point: the variation icon describes the process *now*, and the
+    Making Data Count reference (NHSRplotthedots' `point_type`) takes it from the last
+    point alone — a shift that ended two points ago no longer describes it.  Of the
+    signals covering the point with a side (a few-runs or crossings signal has none, an
+    astronomical mark is a person's note, not a class), the first kind in
+    `CLASS_PRECEDENCE` wins, and of two of a kind the later one (a turning point shared
+    by a rising and a falling trend belongs to the falling one, as in the peer)."""
+    rank = {kind: r for r, kind in enumerate(CLASS_PRECEDENCE)}
+    covering = [s for s in analysis.signals
+                if s.direction != 0 and s.kind in rank and k in s.points]
+    if not covering:
+        return None
+    return min(covering, key=lambda s: (rank[s.kind], -s.first))
+
+
 def judge_series(analysis: SeriesAnalysis, target: float | None,
                  direction: str) -> SeriesVerdict:
-    """Variation: the latest improvement or concern signal that reaches one of the last
-    `RECENT_POINTS` points, else common cause.  Assurance: where the target lies against
-    the last control limits — inside them "hit and miss"; on the worse side of both
-    limits (below the lower one when higher is better) "pass", since the process clears
-    it; on the better side "fail", since it will not reach it.  The words name the
-    recent signal first, when there is one."""
+    """Variation: the class of the last point with a value (`point_class`) — improvement
+    or concern, else common cause.  Assurance, as NHSRplotthedots'
+    `ptd_calculate_assurance_type`: where the target lies against the last control limits
+    — on or inside them "hit and miss"; on the worse side of both limits (below the lower
+    one when higher is better) "pass", since the process clears it; on the better side
+    "fail", since it will not reach it; no assurance without a target, limits or a better
+    direction.  The words name the deciding signal first, when there is one."""
     values = [v for v in analysis.y if v is not None]
     if not values:
         return SeriesVerdict(None, "none", "none", "No values yet.")
-    n = len(analysis.y)
-    recent = [s for s in analysis.signals if s.assessment in (Assessment.IMPROVEMENT, Assessment.CONCERN)
-              and s.last >= n - RECENT_POINTS]
-    variation = recent[-1].assessment if recent else "common"
+    last = max(k for k, v in enumerate(analysis.y) if v is not None)
+    deciding = point_class(analysis, last)
+    judged = deciding is not None and deciding.assessment in (Assessment.IMPROVEMENT,
+                                                              Assessment.CONCERN)
+    variation = deciding.assessment if deciding is not None and judged else "common"
+    if deciding is not None and direction == Direction.NEUTRAL:  # unusual, high or low
+        judged = True
+        variation = "neutral high" if deciding.direction > 0 else "neutral low"
     seg = analysis.segments[-1] if analysis.segments else None
-    lower = seg.lower[-1] if seg and seg.lower else None
-    upper = seg.upper[-1] if seg and seg.upper else None
+    limits = [(lo, hi) for lo, hi in zip(seg.lower, seg.upper, strict=False)
+              if lo is not None and hi is not None] if seg else []
     assurance = "none"
-    if target is not None and lower is not None and upper is not None:
-        up = direction != Direction.DOWN
+    if target is not None and limits and direction in (Direction.UP, Direction.DOWN):
+        lower, upper = limits[-1]
+        up = direction == Direction.UP
         if lower <= target <= upper:
             assurance = "hit and miss"
         elif (target < lower) == up:
             assurance = "pass"
         else:
             assurance = "fail"
+    elif target is not None and direction == Direction.NEUTRAL:
+        assurance = "neutral"  # said in words: a target, but no better side of it
     words = f"{VARIATION_WORDS[variation].capitalize()}; {ASSURANCE_WORDS[assurance]}."
-    if recent:
-        words = recent[-1].text + ". " + words
+    if deciding is not None and judged:
+        words = deciding.text + ". " + words
     return SeriesVerdict(values[-1], variation, assurance, words)

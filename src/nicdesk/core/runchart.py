@@ -11,9 +11,12 @@
   nor adds to a trend); its span runs from the first point of its first group to the last
   point of its last group, which keeps reversal symmetric.
 * Anhøj: runs signal if longest run > round(log2(n) + 3) or crossings < qbinom(0.05, n-1, ½).
-* IHI too few / too many runs: the exact Swed–Eisenhart distribution of the number of runs
-  for the observed counts above and below the median, 2.5 % in each tail (for 10 above and
-  10 below this gives the textbook critical values 6 and 16).
+* IHI too few / too many runs: the published table (`IHI_RUNS_TABLE`, Perla, Provost &
+  Murray 2011, Table 1) for the number of useful points, not a fresh Swed–Eisenhart
+  computation: the table is what IHI-trained teams read their charts against, and it is
+  more cautious than the exact 2.5 % tails for several n (for 20 points, 6 runs is no
+  signal in the table).  A signal needs fewer runs than the lower limit or more than the
+  upper one; outside n = 10…60 the table says nothing, so neither does NICdesk.
 """
 
 from __future__ import annotations
@@ -58,11 +61,13 @@ class RunChartAnalysis:
     def judgeable(self) -> bool:
         return self.n_useful >= 2
 
-    def why_not_judgeable(self) -> str:
+    def why_not_judgeable(self, line: str = "median") -> str:
+        """Why no pattern can be judged, naming the centre line the chart draws (`line`:
+        "median" on a run chart, "mean" on a control chart) so the words match the chart."""
         if self.median is None:
             return "There are no values yet, so there is nothing to judge."
         if self.n_useful < 2:
-            return ("Too few points off the centre line to judge any pattern "
+            return (f"Too few points off the {line} to judge any pattern "
                     f"({self.n_useful}; at least 2 are needed, 10 or more to see signals).")
         return ""
 
@@ -216,38 +221,48 @@ def _trends(values: Sequence[float], at: Any, minimum: int
     return found[1], found[-1]
 
 
-@lru_cache(maxsize=4096)
-def swed_eisenhart(n_above: int, n_below: int, tail: float = 0.025) -> tuple[int, int] | None:
-    """Critical numbers of runs: too few if runs ≤ low, too many if runs ≥ high.
-    None when there are too few points for any number of runs to be unusual."""
-    n1, n2 = n_above, n_below
-    if n1 < 1 or n2 < 1:
-        return None
-    total = math.comb(n1 + n2, n1)
-    pmf = {}
-    for r in range(2, n1 + n2 + 1):
-        if r % 2 == 0:
-            k = r // 2
-            ways = 2 * math.comb(n1 - 1, k - 1) * math.comb(n2 - 1, k - 1)
-        else:
-            k = (r - 1) // 2
-            ways = (math.comb(n1 - 1, k - 1) * math.comb(n2 - 1, k)
-                    + math.comb(n1 - 1, k) * math.comb(n2 - 1, k - 1))
-        pmf[r] = ways / total
-    low = 1  # runs ≤ low is too few (1 = never, since at least 2 runs exist)
-    cdf = 0.0
-    for r in sorted(pmf):
-        cdf += pmf[r]
-        if cdf <= tail:
-            low = r
-        else:
-            break
-    high = n1 + n2 + 1
-    tail_sum = 0.0
-    for r in sorted(pmf, reverse=True):
-        tail_sum += pmf[r]
-        if tail_sum <= tail:
-            high = r
-        else:
-            break
-    return low, high
+#: Perla RJ, Provost LP, Murray SK. "The run chart: a simple analytical tool for learning
+#: from variation in healthcare processes". BMJ Qual Saf 2011;20:46–51, Table 1 ("Tests for
+#: number of runs above and below the median"), adapted there from Swed & Eisenhart (1943)
+#: at about a 5 % risk of a false signal.  Number of useful points (not on the centre
+#: line) → (lower limit, upper limit): fewer runs than the lower limit are "too few", more
+#: than the upper limit "too many".  The table's irregular steps are kept (11 and 12
+#: points share the lower limit 3; 27 points jump to 10): the rows are not what an exact
+#: computation gives for every n, and matching the table is the point.  Rows 10–15 are
+#: checked against an independent transcription (IHI QI 104 course notes); rows 16–60
+#: were transcribed without the printed paper at hand and still need that check.
+IHI_RUNS_TABLE: dict[int, tuple[int, int]] = {
+    10: (3, 9), 11: (3, 10), 12: (3, 11), 13: (4, 11), 14: (4, 12),
+    15: (5, 12), 16: (5, 13), 17: (5, 13), 18: (6, 14), 19: (6, 15),
+    20: (6, 16), 21: (7, 16), 22: (7, 17), 23: (7, 17), 24: (8, 18),
+    25: (8, 18), 26: (9, 19), 27: (10, 19), 28: (10, 20), 29: (10, 20),
+    30: (11, 21), 31: (11, 22), 32: (11, 23), 33: (12, 23), 34: (12, 24),
+    35: (12, 24), 36: (13, 25), 37: (13, 25), 38: (14, 26), 39: (14, 26),
+    40: (15, 27), 41: (15, 27), 42: (16, 28), 43: (16, 28), 44: (17, 29),
+    45: (17, 30), 46: (17, 30), 47: (18, 31), 48: (18, 31), 49: (19, 32),
+    50: (19, 32), 51: (20, 33), 52: (20, 33), 53: (21, 34), 54: (21, 35),
+    55: (21, 35), 56: (22, 36), 57: (22, 36), 58: (23, 37), 59: (23, 38),
+    60: (24, 38),
+}
+IHI_RUNS_MIN = min(IHI_RUNS_TABLE)
+IHI_RUNS_MAX = max(IHI_RUNS_TABLE)
+
+
+def ihi_runs_limits(n_useful: int) -> tuple[int, int] | None:
+    """(lower, upper) from Perla et al. Table 1: a signal when runs < lower or runs > upper.
+
+    None outside the table (fewer than 10 or more than 60 useful points): the published
+    rule gives no limits there, and inventing some would no longer be the IHI rule."""
+    return IHI_RUNS_TABLE.get(n_useful)
+
+
+def ihi_runs_not_judged(n_useful: int, line: str = "median") -> str:
+    """Why the too few / too many runs rule is silent for this many useful points ("" when
+    the table covers them), so a chart never looks judged by a rule that did not apply."""
+    if n_useful < IHI_RUNS_MIN:
+        return (f"Not enough points to judge by runs: {n_useful} useful points (off the "
+                f"{line}); the IHI runs table starts at {IHI_RUNS_MIN}.")
+    if n_useful > IHI_RUNS_MAX:
+        return (f"Too few / too many runs not judged: {n_useful} useful points (off the "
+                f"{line}); the IHI runs table stops at {IHI_RUNS_MAX}.")
+    return ""

@@ -17,12 +17,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from .control import ControlChart, ControlChartError, control_chart
-from .runchart import RunChartAnalysis, analyze, swed_eisenhart
+from .control import KINDS as CONTROL_KINDS
+from .control import RATIO_KINDS, ControlChart, ControlChartError, control_chart
+from .mdc import XMR_FACTOR, classify, near_lines
+from .runchart import RunChartAnalysis, analyze, ihi_runs_limits, ihi_runs_not_judged
 from .states import (
     WITH_DENOMINATOR,
     Assessment,
-    ChartKind,
     Direction,
     Frequency,
     PhaseKind,
@@ -40,8 +41,13 @@ class RuleSet:
     shift: int | None  # consecutive useful points on one side (None: not used)
     trend: int | None  # consecutive points up or down
     anhoj: bool  # longest run and crossings (Anhøj)
-    runs_table: bool  # too few / too many runs (Swed–Eisenhart), IHI
+    runs_table: bool  # too few / too many runs, IHI (Perla, Provost & Murray 2011, Table 1)
     description: str
+    # Making Data Count's own rules, as NHSRplotthedots computes them (`core.mdc`)
+    two_of_three: bool = False  # 2 of 3 points beyond two sigma, all 3 on one side
+    screen_moving_ranges: bool = False  # I chart: drop moving ranges ≥ 3.267·MR̄
+    strict_ties: bool = False  # on the centre line breaks a run; equal steps end a trend
+    i_limit_factor: float | None = None  # I-chart limits mean ± factor·MR̄ (None: 3/1.128)
 
     @property
     def label(self) -> str:
@@ -51,17 +57,28 @@ class RuleSet:
 RULE_SETS: dict[str, RuleSet] = {
     r.name: r
     for r in (
-        RuleSet("IHI run-chart rules", 1, 6, 5, False, True,
-                "Shift: 6 or more points on one side of the median. Trend: 5 or more points "
-                "all going up or down. Too few or too many runs. Control charts: a point "
-                "outside the limits."),
+        # v2: too few / too many runs from the published table (Perla et al. 2011, Table 1)
+        # instead of an exact Swed–Eisenhart computation, which judged some charts differently
+        RuleSet("IHI run-chart rules", 2, 6, 5, False, True,
+                "Shift: 6 or more points on one side of the median (the mean on a control "
+                "chart). Trend: 5 or more points all going up or down. Too few or too many "
+                "runs (fewer or more than the limits "
+                "of Perla, Provost & Murray 2011, Table 1, for 10 to 60 useful points). "
+                "Control charts: a point outside the limits."),
         RuleSet("Anhøj", 1, None, None, True, False,
                 "Unusually long run (longer than log2(n) + 3) or too few crossings of the "
                 "median (fewer than the 5th percentile of a binomial). Control charts: a "
                 "point outside the limits."),
-        RuleSet("Making Data Count", 1, 7, 7, False, False,
-                "A run of 7 points on one side of the centre line, a trend of 7 points up "
-                "or down, or a point outside the limits."),
+        # v2: as NHSRplotthedots (the NHS-R reference implementation): two in three beyond
+        # two sigma, moving ranges screened, its ties, limits at 2.66·MR̄ (`core.mdc`)
+        RuleSet("Making Data Count", 2, 7, 7, False, False,
+                "A point outside the limits; a trend of 7 points each strictly up or down; "
+                "2 of 3 points in a row beyond two sigma, all 3 on the same side of the "
+                "centre line; 7 points in a row on one side (a point on the line breaks "
+                "the run). I chart: limits at mean ± 2.66 × the mean moving range, moving "
+                "ranges of 3.267 × their mean or more left out. As NHSRplotthedots.",
+                two_of_three=True, screen_moving_ranges=True, strict_ties=True,
+                i_limit_factor=XMR_FACTOR),
     )
 }
 DEFAULT_RULE_SET = "IHI run-chart rules"
@@ -76,6 +93,7 @@ class Point(NamedTuple):
     denominator: float | None = None
     excluded: bool = False
     note: str = ""
+    astronomical: bool = False  # a person's mark: IHI's astronomical point (reason: note)
 
 
 @dataclass(frozen=True)
@@ -154,7 +172,9 @@ def plotted_values(points: Sequence[Point], chart_kind: str, value_type: str) ->
 
 
 def _assess(direction: int, better: str) -> str:
-    if direction == 0:
+    """Improvement or concern by the measure's better side; a measure with no preferred
+    direction (`Direction.NEUTRAL`) has no better side, so all its signals are unusual."""
+    if direction == 0 or better == Direction.NEUTRAL:
         return Assessment.UNUSUAL
     good = direction > 0 if better == Direction.UP else direction < 0
     return Assessment.IMPROVEMENT if good else Assessment.CONCERN
@@ -197,6 +217,7 @@ def analyse_series(
             baseline = sum(1 for p in seg_points if p.period < freeze.start)
         _segment(result, points, y, first, end, baseline, chart_kind, value_type, rules,
                  direction, frequency, reasons.get(points[first].period, ""))
+    _astronomical(result, points, frequency)
     last = result.segments[-1] if result.segments else None
     if last is not None:  # a sustained shift: after a frozen baseline, or still going on
         for s in result.signals:
@@ -210,6 +231,29 @@ def analyse_series(
     return result
 
 
+def _astronomical(result: SeriesAnalysis, points: Sequence[Point], frequency: str) -> None:
+    """IHI's fourth rule, the astronomical data point, as a person's explicit mark.
+
+    IHI leaves "obviously, even blatantly, different" to the judgement of people who
+    know the process, so NICdesk never decides it: a point marked astronomical (its note
+    says why) is listed as a signal of its own, with the side of the centre line it lies
+    on but assessed as unusual — the mark says the point is different, not whether that
+    is better or worse — so it never changes a variation icon."""
+    for i, p in enumerate(points):
+        if not p.astronomical:
+            continue
+        seg = next((g for g in result.segments if g.first <= i <= g.last), None)
+        centre = seg.centre[i - seg.first] if seg is not None else None
+        v = result.y[i]
+        side = 0 if v is None or centre is None or v == centre else (1 if v > centre else -1)
+        reason = p.note.strip() or "no reason written"
+        result.signals.append(Signal(
+            SignalKind.ASTRONOMICAL, i, i, side, Assessment.UNUSUAL,
+            f"Astronomical point (marked by a person): "
+            f"{fmt_span(p.period, p.period, frequency)} — {reason}"))
+    result.signals.sort(key=lambda s: (s.first, s.kind))
+
+
 def _segment(result: SeriesAnalysis, points: Sequence[Point], y: list[float | None],
              first: int, end: int, baseline: int | None, chart_kind: str, value_type: str,
              rules: RuleSet, better: str, frequency: str, reason: str) -> None:
@@ -217,9 +261,9 @@ def _segment(result: SeriesAnalysis, points: Sequence[Point], y: list[float | No
     n = end - first
     control: ControlChart | None = None
     centre_value: float | None = None
-    if chart_kind in (ChartKind.P, ChartKind.U, ChartKind.C, ChartKind.I):
+    if chart_kind in CONTROL_KINDS:
         try:
-            if chart_kind in (ChartKind.P, ChartKind.U):
+            if chart_kind in RATIO_KINDS:
                 counts = [points[i].numerator for i in range(first, end)]
                 sizes = [points[i].denominator for i in range(first, end)]
                 control = control_chart(chart_kind, counts, sizes, baseline=baseline,
@@ -227,7 +271,9 @@ def _segment(result: SeriesAnalysis, points: Sequence[Point], y: list[float | No
             else:
                 control = control_chart(chart_kind, [y[i] for i in range(first, end)],
                                         baseline=baseline,
-                                        exclude=[k for k in range(n) if points[first + k].excluded])
+                                        exclude=[k for k in range(n) if points[first + k].excluded],
+                                        mr_screen=rules.screen_moving_ranges,
+                                        mr_factor=rules.i_limit_factor)
             centre_value = control.mean
         except ControlChartError as exc:
             result.notes.append(f"{exc} Showing a run chart instead.")
@@ -244,9 +290,9 @@ def _segment(result: SeriesAnalysis, points: Sequence[Point], y: list[float | No
     seg = Segment(first, end - 1, first + baseline - 1 if baseline else None, centre, lower,
                   upper, analysis, control, reason)
     result.segments.append(seg)
+    line = "mean" if control is not None else "median"  # the centre line the chart draws
     if not analysis.judgeable:
-        result.notes.append(analysis.why_not_judgeable())
-    line = "mean" if control is not None else "median"
+        result.notes.append(analysis.why_not_judgeable(line))
 
     def period(k: int) -> dt.date:
         return points[first + k].period
@@ -261,7 +307,24 @@ def _segment(result: SeriesAnalysis, points: Sequence[Point], y: list[float | No
         result.signals.append(Signal(kind, first + a, first + b, direction, assessment,
                                      text + suffix, tuple(first + k for k in indices)))
 
-    if rules.shift is not None:
+    marks = None
+    if rules.strict_ties:  # Making Data Count: the peer's own point rules (`core.mdc`)
+        near_lo, near_hi = ([None] * n, [None] * n) if control is None else near_lines(
+            control.kind, centre, lower, upper, control.mr_bar, rules.i_limit_factor)
+        marks = classify(judged, centre, lower, upper, near_lo, near_hi)
+        for a, b, side, flagged in marks.spans(marks.run):
+            add(SignalKind.SHIFT, a, b, side, f"Shift: {len(flagged)} points "
+                f"{'above' if side > 0 else 'below'} the {line}, {span(first + a, first + b)}")
+        for a, b, sign in marks.trends:
+            count = sum(1 for k in range(a, b + 1) if judged[k] is not None)
+            add(SignalKind.TREND, a, b, sign, f"Trend: {count} points all going "
+                f"{'up' if sign > 0 else 'down'}, {span(first + a, first + b)}")
+        for a, b, side, flagged in (marks.spans(marks.two_of_three, gap=2)
+                                    if rules.two_of_three else []):
+            add(SignalKind.TWO_OF_THREE, a, b, side, f"{len(flagged)} points close to the "
+                f"{'upper' if side > 0 else 'lower'} limit (2 of 3 in a row beyond two "
+                f"sigma), {span(first + a, first + b)}", tuple(flagged))
+    if rules.shift is not None and marks is None:
         spans = [(a, b, s) for (a, b), s in zip(analysis.shifts, analysis.shift_sides,
                                                   strict=True)]
         for a, b, side in _runs_at_least(analysis, judged, rules.shift, spans):
@@ -270,7 +333,7 @@ def _segment(result: SeriesAnalysis, points: Sequence[Point], y: list[float | No
             where = "above" if side > 0 else "below"
             add(SignalKind.SHIFT, a, b, side, f"Shift: {count} points {where} the {line}, "
                 f"{span(first + a, first + b)}")
-    if rules.trend is not None:
+    if rules.trend is not None and marks is None:
         for trends, sign in ((analysis.up_trends, 1), (analysis.down_trends, -1)):
             for a, b in trends:
                 distinct = _distinct_count(judged, a, b)
@@ -289,15 +352,18 @@ def _segment(result: SeriesAnalysis, points: Sequence[Point], y: list[float | No
                 f"{analysis.crossings} (at least {analysis.crossings_min} expected for "
                 f"{analysis.n_useful} points)")
     if rules.runs_table and analysis.judgeable:
-        limits = swed_eisenhart(analysis.above, analysis.below)
-        if limits is not None:
-            low, high = limits
-            if analysis.runs <= low:
-                add(SignalKind.FEW_RUNS, 0, n - 1, 0, f"Too few runs: {analysis.runs} (more than "
-                    f"{low} expected for {analysis.n_useful} points off the {line})")
-            elif analysis.runs >= high:
-                add(SignalKind.MANY_RUNS, 0, n - 1, 0, f"Too many runs: {analysis.runs} (fewer than "
-                    f"{high} expected) — check how the data are collected")
+        # the table's own wording: "fewer than" the lower limit, "more than" the upper one
+        limits = ihi_runs_limits(analysis.n_useful)
+        useful = f"{analysis.n_useful} useful points (off the {line})"
+        if limits is None:
+            result.notes.append(ihi_runs_not_judged(analysis.n_useful, line))
+        elif analysis.runs < limits[0]:
+            add(SignalKind.FEW_RUNS, 0, n - 1, 0, f"Too few runs: {analysis.runs} runs where "
+                f"at least {limits[0]} are expected for {useful}")
+        elif analysis.runs > limits[1]:
+            add(SignalKind.MANY_RUNS, 0, n - 1, 0, f"Too many runs: {analysis.runs} runs where "
+                f"at most {limits[1]} are expected for {useful} — check how the data are "
+                "collected")
     if control is not None:
         for side in (1, -1):
             ks = tuple(k for k in control.signals if control.outside(k) == side)

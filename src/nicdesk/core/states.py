@@ -33,10 +33,15 @@ WITH_DENOMINATOR = (ValueType.PROPORTION, ValueType.RATE)
 
 
 class Direction(StrEnum):
-    """Which way is better for a measure (`entities.DIRECTIONS`)."""
+    """Which way is better for a measure (`entities.DIRECTIONS`).
+
+    `NEUTRAL` is "no preferred direction" (a measure watched for change either way, e.g. a
+    balancing measure of referrals): its signals are unusual, never an improvement or a
+    concern, and there is no assurance judgement without a target."""
 
     UP = "up"
     DOWN = "down"
+    NEUTRAL = "neutral"
 
 
 class ChartKind(StrEnum):
@@ -47,6 +52,20 @@ class ChartKind(StrEnum):
     U = "u"
     C = "c"
     I = "i"  # noqa: E741 — the control chart's own letter (individuals)
+    # Laney's p′ and u′ charts (Laney 2002), stored as qicharts2 names them ("pp", "up")
+    # so a coordinator can match the peer's chart argument word for word; shown with a
+    # prime (`CHART_NAMES`).  "up" here is a chart, never a `Direction`.
+    PP = "pp"
+    UP = "up"
+
+
+#: how each chart kind is named on screen, in the CLI and in packets: the capital letter
+#: every output already printed ("P chart"), with qicharts2's prime for Laney's ("P′ chart")
+CHART_NAMES: dict[str, str] = {
+    ChartKind.RUN: "run chart", ChartKind.P: "P chart", ChartKind.U: "U chart",
+    ChartKind.C: "C chart", ChartKind.I: "I chart", ChartKind.PP: "P′ chart",
+    ChartKind.UP: "U′ chart",
+}
 
 
 class Frequency(StrEnum):
@@ -132,6 +151,8 @@ class SignalKind(StrEnum):
     FEW_RUNS = "few runs"
     MANY_RUNS = "many runs"
     OUTSIDE_LIMITS = "outside limits"
+    TWO_OF_THREE = "two of three"  # Making Data Count: 2 of 3 points beyond two sigma
+    ASTRONOMICAL = "astronomical"  # IHI's fourth rule, as a person's mark on a point
 
 
 class FunnelModel(StrEnum):

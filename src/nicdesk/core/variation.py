@@ -12,11 +12,16 @@ for large n; it is used only by the overdispersion adjustment below (as the pape
 
 **Overdispersion.** With large denominators nearly every site falls outside the plain
 limits because sites truly differ.  Following Spiegelhalter (2005, "Handling
-over-dispersion of performance indicators", BMJ Qual Saf 14:347): z-scores against the
-network mean are winsorised at the 10th/90th percentiles, φ = mean(z²); the data are
-overdispersed when I·φ exceeds the 95th percentile of χ² with I − 1 degrees of freedom;
-the *additive random-effects* adjustment then widens each limit to
+over-dispersion of performance indicators", Qual Saf Health Care 14:347) as FunnelPlotR
+implements it (`winsorisation`, `phi_func`, `tau_func`): z-scores against the network
+mean are winsorised at their 10th and 90th percentiles *interpolated as R's default
+quantile (type 7)*, for any number of sites; φ = mean of the winsorised z²; the data are
+overdispersed when I·φ exceeds the exact 95th percentile of χ² with I − 1 degrees of
+freedom (`chi2_quantile`, an inverse regularised gamma function in pure Python: no
+scipy); the *additive random-effects* adjustment then widens each limit to
 θ ± z·√(s_i² + τ²), with τ² = (I·φ − (I − 1)) / (Σw − Σw²/Σw), w = 1/s_i².
+`funnel_limits` picks the limits a plot draws and writes the one caption the screen,
+the CLI and the packet all print, so they cannot disagree about a site.
 
 **Suppression.** A proportion or rate built from a denominator below the network's
 threshold (for totals over a period: whose largest single-period group is below it), or a
@@ -100,11 +105,101 @@ def exact_limits(kind: str, theta: float, n: float,
     return out
 
 
-def chi2_quantile(p: float, df: int) -> float:
-    """Wilson–Hilferty approximation of the χ² quantile (good to ~1 % for df ≥ 2)."""
-    z = _normal_quantile(p)
-    h = 2.0 / (9.0 * df)
-    return df * (1 - h + z * math.sqrt(h)) ** 3
+def chi2_quantile(p: float, df: float) -> float:
+    """The p-quantile of χ² with `df` degrees of freedom, exact to ~1e-12 relative.
+
+    The overdispersion test compares I·φ with this; the Wilson–Hilferty approximation
+    used before was up to 0.9 % low for few sites, enough to call a borderline network
+    overdispersed that R's `qchisq` (FunnelPlotR, Spiegelhalter's tables) would not.
+    χ²_df is a gamma distribution with shape df/2 and scale 2, so this inverts the
+    regularised incomplete gamma function (`gamma_quantile`)."""
+    return 2.0 * gamma_quantile(p, df / 2.0)
+
+
+def regularised_gamma(a: float, x: float) -> tuple[float, float]:
+    """(P(a, x), Q(a, x)) = the regularised lower and upper incomplete gamma functions.
+
+    The series converges fast below x = a + 1 and gives P; the continued fraction
+    (modified Lentz) converges fast above it and gives Q; the other is 1 minus it, so
+    the small tail is always computed directly rather than as a difference near 1."""
+    if x <= 0:
+        return 0.0, 1.0
+    log_front = a * math.log(x) - x - math.lgamma(a)
+    if x < a + 1:
+        term = total = 1.0 / a
+        k = a
+        for _ in range(10000):
+            k += 1
+            term *= x / k
+            total += term
+            if abs(term) < abs(total) * 1e-17:
+                break
+        p = min(1.0, total * math.exp(log_front))
+        return p, 1.0 - p
+    tiny = 1e-300
+    b = x + 1 - a
+    c = 1 / tiny
+    d = 1 / b
+    h = d
+    for i in range(1, 10000):
+        an = -i * (i - a)
+        b += 2
+        d = an * d + b
+        d = tiny if abs(d) < tiny else d
+        c = b + an / c
+        c = tiny if abs(c) < tiny else c
+        d = 1 / d
+        step = d * c
+        h *= step
+        if abs(step - 1) < 1e-16:
+            break
+    q = min(1.0, math.exp(log_front) * h)
+    return 1.0 - q, q
+
+
+def gamma_quantile(p: float, a: float) -> float:
+    """The x with P(a, x) = p: Newton steps on the incomplete gamma function, kept
+    inside a bracket that bisection shrinks whenever a step would leave it (Newton
+    alone overshoots for small shapes, where the density is steep near 0)."""
+    if not 0 < p < 1:
+        if p == 0:
+            return 0.0
+        if p == 1:
+            return math.inf
+        raise ValueError(f"probability {p} is outside [0, 1]")
+    if a <= 0:
+        raise ValueError(f"shape {a} must be positive")
+    upper = p > 0.5  # solve on the smaller tail so the residual keeps its digits
+    goal = 1.0 - p
+
+    def residual(x: float) -> float:
+        lower_p, upper_q = regularised_gamma(a, x)
+        return goal - upper_q if upper else lower_p - p
+
+    # Wilson–Hilferty start, then a bracket [lo, hi] with residual(lo) < 0 < residual(hi)
+    h = 1.0 / (9.0 * a)
+    x = max(a * (1 - h + _normal_quantile(p) * math.sqrt(h)) ** 3, 1e-300)
+    lo, hi = 0.0, x
+    while residual(hi) < 0:
+        lo, hi = hi, hi * 2 + 1
+    log_norm = math.lgamma(a)
+    for _ in range(200):
+        f = residual(x)
+        if f == 0:
+            return x
+        if f < 0:
+            lo = max(lo, x)
+        else:
+            hi = min(hi, x)
+        density = math.exp((a - 1) * math.log(x) - x - log_norm) if x > 0 else 0.0
+        step = f / density if density > 0 else math.inf
+        nxt = x - step
+        if not lo < nxt < hi:  # Newton left the bracket: bisect instead
+            nxt = (lo + hi) / 2
+        if abs(nxt - x) <= 1e-15 * max(x, 1e-300) or hi - lo <= 1e-15 * hi:
+            return nxt
+        x = nxt
+    return x
 
 
 def _normal_quantile(p: float) -> float:
@@ -127,6 +222,66 @@ def _normal_quantile(p: float) -> float:
     r = q * q
     return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / \
         (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+
+
+# ------------------------------------------------------------------ overdispersion
+def quantile7(values: Sequence[float], p: float) -> float:
+    """The p-quantile of `values` interpolated as R's default `quantile` (type 7):
+    h = (I − 1)·p, then x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋ + 1] − x[⌊h⌋]) on the sorted values.
+    FunnelPlotR winsorises at these, so NICdesk must too to give the same φ."""
+    xs = sorted(values)
+    if not xs:
+        raise ValueError("no values")
+    h = (len(xs) - 1) * p
+    k = math.floor(h)
+    if k + 1 >= len(xs):
+        return xs[-1]
+    return xs[k] + (h - k) * (xs[k + 1] - xs[k])
+
+
+def winsorise(z: Sequence[float], trim: float = 0.1) -> tuple[list[float], float, float]:
+    """z-scores pulled in to the interpolated `trim` and 1 − `trim` percentiles, with
+    those two bounds.  Pulling in (rather than dropping) keeps every site's count in φ
+    while one wild site can no longer dominate it (Spiegelhalter 2005)."""
+    low, high = quantile7(z, trim), quantile7(z, 1 - trim)
+    return [min(max(v, low), high) for v in z], low, high
+
+
+@dataclass(frozen=True)
+class Dispersion:
+    """Spiegelhalter's (2005) overdispersion estimate for I sites' z-scores."""
+
+    count: int  # I
+    phi: float  # mean of the winsorised z²
+    tau2: float  # additive between-site variance (DerSimonian–Laird, as FunnelPlotR)
+    low: float  # winsorising bounds: interpolated 10th and 90th percentiles of z
+    high: float
+    critical: float  # the χ² 95th percentile with I − 1 degrees of freedom
+
+    @property
+    def overdispersed(self) -> bool:
+        """The χ² test: I·φ beyond what I − 1 degrees of freedom allow 95 % of the time."""
+        return self.count * self.phi > self.critical
+
+
+def dispersion(z: Sequence[float], s: Sequence[float], trim: float = 0.1,
+               level: float = 0.95) -> Dispersion:
+    """φ, τ² and the χ² test from z-scores `z` and their standard errors `s`.
+
+    φ = (1/I)·Σ winsorised z²;  τ² = (I·φ − (I − 1)) / (Σw − Σw²/Σw), w = 1/s², and 0
+    when I·φ < I − 1 — FunnelPlotR's `phi_func` and `tau_func` to the letter."""
+    count = len(z)
+    if count == 0 or len(s) != count:
+        raise ValueError("one standard error per z-score is needed")
+    pulled, low, high = winsorise(z, trim)
+    phi = sum(v * v for v in pulled) / count
+    tau2 = 0.0
+    w = [1 / (x * x) for x in s]
+    spread = sum(w) - sum(x * x for x in w) / sum(w)  # 0 for one site: nothing between
+    if count * phi >= count - 1 and spread > 0:
+        tau2 = max(0.0, (count * phi - (count - 1)) / spread)
+    critical = chi2_quantile(level, count - 1) if count > 1 else math.inf
+    return Dispersion(count, phi, tau2, low, high, critical)
 
 
 # ------------------------------------------------------------------ the funnel
@@ -175,9 +330,10 @@ class Funnel:
     rows: list[FunnelRow]
     phi: float | None = None  # dispersion ratio
     overdispersed: bool = False
-    tau2: float = 0.0
+    tau2: float = 0.0  # FunnelPlotR's τ², estimated whenever I·φ ≥ I − 1
     threshold: int = 10
     notes: list[str] = field(default_factory=list)
+    critical: float | None = None  # χ²(0.95, I − 1) the test compared I·φ with
 
     def clip(self, low: float, high: float) -> tuple[float, float]:
         """Limits stay inside what the statistic can be (0–1 for proportions, ≥ 0)."""
@@ -186,14 +342,14 @@ class Funnel:
     @property
     def limits_label(self) -> str:
         kind = "binomial" if self.kind == FunnelModel.BINOMIAL else "Poisson"
-        return f"exact {kind} limits (95 % and 99.8 %), no adjustment"
+        return f"exact {kind} limits (95 % and 99.8 %), not adjusted for over-dispersion"
 
     @property
     def adjusted_label(self) -> str:
         if not self.overdispersed:
             return ""
-        return (f"additive random-effects limits (Spiegelhalter), φ = {self.phi:.2f}, "
-                f"τ = {math.sqrt(self.tau2):.3g}")
+        return ("95 % and 99.8 % limits adjusted for over-dispersion (additive random "
+                f"effects, Spiegelhalter 2005): φ = {self.phi:.2f}, τ² = {self.tau2:.3g}")
 
     def curve(self, points: int = 60) -> list[tuple[float, float, float, float, float]]:
         """(n, lower998, lower95, upper95, upper998) along the denominator axis."""
@@ -283,26 +439,22 @@ def funnel(rates: Sequence[SiteRate], kind: str = "binomial", threshold: int = 1
 
 
 def _overdispersion(result: Funnel, mean: float) -> None:
-    """`mean` is `result.mean`, known by then; every row not suppressed has a value."""
+    """`mean` is `result.mean`, known by then; every row not suppressed has a value.
+
+    z-scores are on the proportion's (rate's) own scale, s_i = √(θ(1 − θ)/n_i) (√(θ/n_i)
+    for rates), the normal approximation the exact limits approach; φ, τ² and the test
+    are `dispersion`'s."""
     live = [(r, r.value) for r in result.rows if not r.suppressed and r.value is not None]
     count = len(live)
     var = _variance(result.kind, mean)
-    if count < 3 or var <= 0:
-        if count < 3:
-            result.notes.append("Fewer than 3 sites: overdispersion cannot be estimated.")
+    if count < 3 or var <= 0:  # `funnel_limits`' caption says why there is no φ
         return
-    z = sorted((value - mean) / math.sqrt(var / r.size) for r, value in live)
-    lo, hi = z[int(math.floor(0.1 * (count - 1)))], z[int(math.ceil(0.9 * (count - 1)))]
-    phi = sum(min(max(v, lo), hi) ** 2 for v in z) / count
-    result.phi = phi
-    if count * phi <= chi2_quantile(0.95, count - 1):
+    s = [math.sqrt(var / r.size) for r, _value in live]
+    d = dispersion([(value - mean) / se for (_r, value), se in zip(live, s, strict=True)], s)
+    result.phi, result.tau2, result.critical = d.phi, d.tau2, d.critical
+    if not d.overdispersed:
         return
-    w = [r.size / var for r, _value in live]
-    tau2 = (count * phi - (count - 1)) / (sum(w) - sum(x * x for x in w) / sum(w))
-    result.overdispersed, result.tau2 = True, max(0.0, tau2)
-    result.notes.append(
-        f"Sites differ more than chance allows (φ = {phi:.2f} over {count} sites): "
-        "adjusted limits widen the funnel by the between-site variation.")
+    result.overdispersed = True
     for r, value in live:
         sd = math.sqrt(var / r.size + result.tau2)
         low95, high95 = result.clip(mean - Z95 * sd, mean + Z95 * sd)
@@ -310,3 +462,50 @@ def _overdispersion(result: Funnel, mean: float) -> None:
         r.adj_lower95, r.adj_upper95, r.adj_lower998, r.adj_upper998 = (
             low95, high95, low998, high998)
         r.adj_flag = _flag(value, low998, low95, high95, high998)
+
+
+# ------------------------------------------------------------------ what a plot draws
+@dataclass(frozen=True)
+class FunnelLimits:
+    """The limits one funnel plot draws, each site's place against them and the caption
+    naming them.  The screen, the CLI and the packet all take this from `funnel_limits`,
+    so a site cannot be "below 95 %" on paper and within the limits on screen."""
+
+    adjusted: bool  # additive random-effects limits rather than exact ones
+    curve: list[tuple[float, float, float, float, float]]  # as `Funnel.curve`
+    flags: dict[str, str]  # site id -> FunnelFlag against the limits drawn
+    caption: str  # "Limits shown: ..." — which limits, φ, τ², adjusted or not
+
+    def flag(self, row: FunnelRow) -> str:
+        return self.flags.get(row.site_id, "")
+
+
+def funnel_limits(f: Funnel, adjusted: bool | None = None) -> FunnelLimits:
+    """The limits to draw for `f`: adjusted for over-dispersion exactly when the χ² test
+    finds it (`adjusted=None`, what every output shows by default); `adjusted=False`
+    is the screen's "plain limits" choice, and its caption then says they were not
+    adjusted although they could have been.  Limits cannot be adjusted without
+    over-dispersion: asking for it gives the exact limits."""
+    use = f.overdispersed if adjusted is None else adjusted and f.overdispersed
+    live = [r for r in f.rows if not r.suppressed and r.value is not None]
+    flags = {r.site_id: (r.adj_flag if use else r.flag) for r in live}
+    curve = f.adjusted_curve() if use else f.curve()
+    return FunnelLimits(use, curve, flags, "Limits shown: " + _caption(f, use, len(live)))
+
+
+def _caption(f: Funnel, adjusted: bool, sites: int) -> str:
+    kind = "binomial" if f.kind == FunnelModel.BINOMIAL else "Poisson"
+    if f.phi is None:
+        return (f"exact {kind} limits (95 % and 99.8 %), not adjusted for over-dispersion "
+                "(fewer than 3 sites: over-dispersion cannot be estimated).")
+    test = (f"I·φ = {sites * f.phi:,.1f} {'>' if f.overdispersed else '≤'} "
+            f"χ²(95 %, {sites - 1} df) = {f.critical:.2f}")
+    numbers = f"φ = {f.phi:.2f} over {sites} sites ({test}), τ² = {f.tau2:.3g}"
+    if adjusted:
+        return ("95 % and 99.8 % limits adjusted for over-dispersion (additive random "
+                f"effects, Spiegelhalter 2005): {numbers}.")
+    if f.overdispersed:
+        return (f"exact {kind} limits (95 % and 99.8 %), not adjusted for over-dispersion "
+                f"although the sites differ more than chance allows: {numbers}.")
+    return (f"exact {kind} limits (95 % and 99.8 %), not adjusted for over-dispersion: "
+            f"the sites differ no more than chance allows ({numbers}).")

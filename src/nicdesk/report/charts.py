@@ -1,7 +1,8 @@
 """Run charts, small multiples, funnel plots and summary icons as reportlab vector drawings.
 
 Everything reads in black and white: signals are told apart by marker *shape* and fill
-(▲ filled = improvement, ▼ hollow = concern, ◆ = outside the limits), lines by dash
+(▲ filled = improvement, ▼ hollow = concern, ◆ = outside the limits, ■ = unusual on a
+measure with no preferred direction, ★ = an astronomical point a person marked), lines by dash
 pattern, and icons carry a letter as well as a colour — as NHS "Making Data Count" icons
 do when printed.  The same view models the screen uses feed these drawings, so suppressed
 values are absent here too.
@@ -10,6 +11,7 @@ values are absent here too.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,7 +21,7 @@ from reportlab.lib import colors
 from ..core.measures import ASSURANCE_WORDS, VARIATION_WORDS, axis_value
 from ..core.signals import SeriesAnalysis
 from ..core.states import Assessment, FunnelFlag, SignalKind
-from ..core.variation import Funnel
+from ..core.variation import Funnel, FunnelLimits, funnel_limits
 from .fonts import BOLD, REGULAR
 
 INK = colors.HexColor("#222222")
@@ -28,6 +30,9 @@ BLUE = colors.HexColor("#0072B2")
 GREEN = colors.HexColor("#009E73")
 ORANGE = colors.HexColor("#E69F00")
 VERMILLION = colors.HexColor("#D55E00")
+PURPLE = colors.HexColor("#490092")  # Making Data Count's "no preferred direction"
+PINK = colors.HexColor("#CC79A7")  # a person's astronomical mark
+ASTRONOMICAL = "astronomical"  # the marker of a point a person marked
 
 
 def _marker(d: Drawing, x: float, y: float, kind: str, r: float = 3.2) -> None:
@@ -40,6 +45,15 @@ def _marker(d: Drawing, x: float, y: float, kind: str, r: float = 3.2) -> None:
     elif kind == "outside":
         d.add(Polygon([x, y + r, x + r, y, x, y - r, x - r, y], fillColor=VERMILLION,
                       strokeColor=INK, strokeWidth=0.5))
+    elif kind == Assessment.UNUSUAL:
+        q = r * 0.8
+        d.add(Rect(x - q, y - q, 2 * q, 2 * q, fillColor=PURPLE, strokeColor=INK,
+                   strokeWidth=0.5))
+    elif kind == ASTRONOMICAL:
+        star = [c for k in range(10) for c in (
+            x + (r * 1.5 if k % 2 == 0 else r * 0.6) * math.sin(k * math.pi / 5),
+            y + (r * 1.5 if k % 2 == 0 else r * 0.6) * math.cos(k * math.pi / 5))]
+        d.add(Polygon(star, fillColor=PINK, strokeColor=INK, strokeWidth=0.5))
     else:
         d.add(Circle(x, y, 1.3, fillColor=BLUE, strokeColor=None))
 
@@ -121,9 +135,15 @@ def run_chart_drawing(periods: Sequence[dt.date], analysis: SeriesAnalysis | Non
         else:
             stretch += [x(i), y(v)]
     kinds: dict[int, str] = {}
+    for s in analysis.signals:  # a person's mark shows first, whatever the rules say
+        if s.kind == SignalKind.ASTRONOMICAL:
+            kinds[s.first] = ASTRONOMICAL
     for s in analysis.signals:
         kind = "outside" if s.kind == SignalKind.OUTSIDE_LIMITS else s.assessment
-        if kind in (Assessment.IMPROVEMENT, Assessment.CONCERN, "outside"):
+        if s.kind == SignalKind.ASTRONOMICAL or (
+                kind == Assessment.UNUSUAL and s.direction == 0):
+            continue  # few runs or crossings mark no point
+        if kind in (Assessment.IMPROVEMENT, Assessment.CONCERN, Assessment.UNUSUAL, "outside"):
             for i in s.points:
                 kinds.setdefault(i, kind)
     dense = n > 60
@@ -155,30 +175,40 @@ def clip_text(text: str, width: float, size: float, font: str = REGULAR) -> str:
 
 
 def legend_drawing(width: float) -> Drawing:
-    d = Drawing(width, 14)
+    """The markers' key: two rows, the second for what is rarer (a measure with no
+    preferred direction, a person's astronomical mark)."""
+    d = Drawing(width, 27)
     x = 4.0
     for kind, text in ((Assessment.IMPROVEMENT, "special cause: improvement"),
                        ("concern", "special cause: concern"),
                        ("outside", "outside control limits")):
+        _marker(d, x + 3, 19, kind)
+        d.add(String(x + 10, 16, text, fontName=REGULAR, fontSize=7.5))
+        x += 14 + len(text) * 3.9
+    d.add(Line(x, 19, x + 16, 19, strokeColor=INK, strokeDashArray=[4, 2]))
+    d.add(String(x + 20, 16, "centre line (dashed: a runs rule fired)", fontName=REGULAR,
+                 fontSize=7.5))
+    x = 4.0
+    for kind, text in ((Assessment.UNUSUAL, "unusual (no preferred direction)"),
+                       (ASTRONOMICAL, "astronomical point (marked by a person)")):
         _marker(d, x + 3, 6, kind)
         d.add(String(x + 10, 3, text, fontName=REGULAR, fontSize=7.5))
         x += 14 + len(text) * 3.9
-    d.add(Line(x, 6, x + 16, 6, strokeColor=INK, strokeDashArray=[4, 2]))
-    d.add(String(x + 20, 3, "centre line (dashed: a runs rule fired)", fontName=REGULAR,
-                 fontSize=7.5))
     return d
 
 
 def funnel_drawing(f: Funnel, width: float, height: float, *, percent: bool,
-                   adjusted: bool = False, title: str = "") -> Drawing:
-    """Sites' proportions against their denominators with the funnel limits."""
+                   limits: FunnelLimits | None = None, title: str = "") -> Drawing:
+    """Sites' proportions against their denominators with the funnel limits: `limits`
+    (by default `funnel_limits(f)`, as on screen) decides which curves and flags."""
+    limits = limits or funnel_limits(f)
     d = Drawing(width, height)
     fs = 7.5
     if title:
         d.add(String(4, height - 12, clip_text(title, width, 10, BOLD), fontName=BOLD,
                      fontSize=10))
     rows = [r for r in f.rows if not r.suppressed]
-    curve = f.adjusted_curve() if adjusted else f.curve()
+    curve = limits.curve
     if f.mean is None or not rows or not curve:
         d.add(String(width / 2, height / 2, "Nothing recorded yet", fontName=REGULAR,
                      fontSize=9, textAnchor="middle"))
@@ -219,7 +249,7 @@ def funnel_drawing(f: Funnel, width: float, height: float, *, percent: bool,
     for r in rows:
         if r.value is None:  # only a suppressed row has no value
             continue
-        flag = r.adj_flag if adjusted else r.flag
+        flag = limits.flag(r)
         cx, cy = px(r.size), py(r.value * unit)
         _marker(d, cx, cy, "outside" if flag != FunnelFlag.WITHIN else "")
         if len(rows) <= 30:
@@ -230,14 +260,17 @@ def funnel_drawing(f: Funnel, width: float, height: float, *, percent: bool,
 
 LIGHT_BLUE, LIGHT_ORANGE, LIGHT_GREY = (colors.HexColor("#9ECAE9"), colors.HexColor("#F7CD7F"),
                                        colors.HexColor("#DDDDDD"))
+LIGHT_PURPLE = colors.HexColor("#C9B3E0")  # no preferred direction, legible in grey
 # key: (fill, letter, words); light fills keep the black letter legible in grey; the
 # keys and words are `core.measures`' (`judge_series` decides which one applies)
 VARIATION = {k: (fill, letter, VARIATION_WORDS[k]) for k, fill, letter in (
     ("common", LIGHT_GREY, "~"), ("improvement", LIGHT_BLUE, "I"),
-    ("concern", LIGHT_ORANGE, "C"), ("none", colors.white, "–"))}
+    ("concern", LIGHT_ORANGE, "C"), ("neutral high", LIGHT_PURPLE, "H"),
+    ("neutral low", LIGHT_PURPLE, "L"), ("none", colors.white, "–"))}
 ASSURANCE = {k: (fill, letter, ASSURANCE_WORDS[k]) for k, fill, letter in (
     ("pass", LIGHT_BLUE, "P"), ("fail", LIGHT_ORANGE, "F"),
-    ("hit and miss", LIGHT_GREY, "?"), ("none", colors.white, "–"))}
+    ("hit and miss", LIGHT_GREY, "?"), ("neutral", colors.white, "–"),
+    ("none", colors.white, "–"))}
 
 
 def icon_drawing(table: dict[str, Any], key: str, size: float = 18) -> Drawing:

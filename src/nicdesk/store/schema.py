@@ -319,6 +319,8 @@ class Observation(SharedMixin, Base):
     note: Mapped[str] = _text()
     excluded: Mapped[bool] = mapped_column(Boolean, default=False)
     exclusion_reason: Mapped[str] = _text()
+    # IHI's astronomical data point, as a person's mark (the note says why); 0007
+    astronomical: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ChartPhase(SharedMixin, Base):

@@ -1,6 +1,8 @@
 """Funnel plots of the proportion and rate measures two or more sites in scope report,
 with the limits named, and a table of each site against them (suppressed sites by
-label only)."""
+label only).  The limits, flags and caption are `core.variation.funnel_limits`' — the
+network view's on screen — so the packet adjusts for over-dispersion exactly when the
+screen does and says so with the same φ and τ²."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from typing import Any
 from reportlab.platypus import KeepTogether
 
 from ...core.measures import rate_value
-from ...core.variation import suppression_label
+from ...core.variation import funnel_limits, suppression_label
 from ..charts import funnel_drawing
 from ..layout import CELL, CELL_HEAD, SMALL, Heading, fit, grid_table, label, nothing, para
 from .base import Context
@@ -26,13 +28,12 @@ def funnels(ctx: Context) -> list[Any]:
         if f is None or f.mean is None:
             out += [heading, nothing(view.note)]
             continue
-        adjusted = f.overdispersed
+        limits = funnel_limits(f)
         out.append(KeepTogether([
             heading, fit(funnel_drawing(f, ctx.width, 300, percent=view.percent,
-                                        adjusted=adjusted), ctx.width, ctx.height * 0.5),
-            para("Limits shown: " + (f.adjusted_label if adjusted else f.limits_label)
-                 + ". Dashed: 99.8 %; dotted: 95 %; dash-dot: network mean; ◆ outside "
-                 "the limits. " + " ".join(f.notes), SMALL)]))
+                                        limits=limits), ctx.width, ctx.height * 0.5),
+            para(limits.caption + " Dashed: 99.8 %; dotted: 95 %; dash-dot: network mean; "
+                 "◆ outside the limits. " + " ".join(f.notes), SMALL)]))
         rows = [[para(h, CELL_HEAD) for h in ("Site", "Denominator", "Value",
                                             "Against the limits")]]
         for r in f.rows:
@@ -41,7 +42,7 @@ def funnels(ctx: Context) -> list[Any]:
                              para(suppression_label(f.threshold), CELL),
                              para("", CELL), para("", CELL)])
                 continue
-            flag = r.adj_flag if adjusted else r.flag
+            flag = limits.flag(r)
             rows.append([para(label(r.name), CELL), para(f"{r.size:,.0f}", CELL),
                          para(rate_value(r.value, view.percent, sign=" %"), CELL),
                          para(flag, CELL)])

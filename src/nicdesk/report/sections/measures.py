@@ -1,7 +1,8 @@
 """The measures summary: each measure's latest value, target, variation and assurance
 icons and the same in words, for one site or for the scope's sites pooled (suppressed
-values left out).  The rules — pooling, the chart that judges, the words — are
-`core.measures`; this module only lays them out."""
+values left out).  The judgement is the one the screen and the CLI show
+(`core.summary.summarise`, read with the packet's data as `MeasureData.summary`, phases
+applied); this module only lays it out."""
 
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
-from ...core.measures import format_value, judge_series, pool_sites, summary_chart_kind
-from ...core.signals import analyse_series
+from ...core.measures import format_value
 from ...core.variation import suppression_label
 from ...store.views.packet import MeasureData
 from ..charts import ASSURANCE, VARIATION, icon_drawing
@@ -42,6 +42,12 @@ def measures_summary(ctx: Context) -> list[Any]:
     where = f"{label(site)} and its sites" if site is not None else "the network"
     scope = (f"at {label(site)}" if site is not None and len(d.scope) == 1 else
              f"for {where} (sites pooled; suppressed values left out)")
+    own = {p.name for md in d.measures if md.summary is not None and not md.summary.pooled
+           for p in md.panels if p.points}
+    if len(own) == 1 and not any(md.summary is not None and md.summary.pooled
+                                 for md in d.measures):
+        # one site's own series in every row, its phases applied
+        scope = f"at {label(own.pop())} (suppressed values left out)"
     return [para(f"Latest values {scope}.", SMALL), Spacer(1, 2 * mm),
             grid_table(rows, [w * 0.27, w * 0.12, w * 0.09, w * 0.1, w * 0.1, w * 0.32],
                        align_middle=True), Spacer(1, 2 * mm), para(KEY, SMALL)]
@@ -49,16 +55,10 @@ def measures_summary(ctx: Context) -> list[Any]:
 
 def summary_of(ctx: Context, md: MeasureData) -> tuple[str, str, str, str]:
     """(latest value, variation key, assurance key, words) of one measure over the
-    scope's sites, pooled per period when there are several."""
-    m = md.measure
-    panels = [p for p in md.panels if p.points]
-    if not panels:
+    scope: `MeasureData.summary`, the judgement the screen and the CLI show."""
+    summary = md.summary
+    if summary is None:
         return ("—", "none", "none", "No data to summarise yet (or all "
                 f"{suppression_label(ctx.data.threshold)}).")
-    points = pool_sites([p.points for p in panels])
-    analysis = analyse_series(points, chart_kind=summary_chart_kind(m.chart_kind, m.value_type),
-                              value_type=m.value_type, direction=m.direction,
-                              frequency=m.frequency, rule_set=ctx.data.rule_set)
-    verdict = judge_series(analysis, m.target, m.direction)
-    latest = format_value(verdict.latest, m.percent, spec=".3g")
-    return latest, verdict.variation, verdict.assurance, verdict.words
+    latest = format_value(summary.latest, md.measure.percent, spec=".3g")
+    return latest, summary.variation, summary.assurance, summary.words

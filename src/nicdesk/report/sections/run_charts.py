@@ -42,6 +42,8 @@ def run_charts(ctx: Context) -> list[Any]:
                                          note=p.explanation))
             out += [para(line, SMALL) for line in (p.analysis.summary() if p.analysis
                                                    else [])]
+            if md.summary is not None:  # the judgement the screen and the CLI show
+                out.append(para(md.summary.line, SMALL))
             continue
         out.append(para(f"One chart per site on a common scale, sorted by name. "
                         f"{m.definition}", SMALL))

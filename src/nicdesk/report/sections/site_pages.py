@@ -31,6 +31,8 @@ def site_pages(ctx: Context) -> list[Any]:
                 [pt.period for pt in panel.points], panel.analysis, ctx.width, 170,
                 title=label(outcome.measure.name), percent=outcome.multiples.percent,
                 target=outcome.measure.target, note=panel.explanation))
+            if page.outcome_summary is not None:  # as on the screen and in the CLI
+                out.append(para(page.outcome_summary.line, SMALL))
         out.append(para("Current ramps", H2))
         if not page.ramps:
             out.append(nothing("no PDSA ramps"))

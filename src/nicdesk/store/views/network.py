@@ -93,7 +93,8 @@ def network_measures(session: Session, network_id: str) -> list[Measure]:
 
 
 # ------------------------------------------------------------------ small multiples
-_OBSERVATIONS = ("SELECT site_id, measure_id, period, value, numerator, denominator, excluded "
+_OBSERVATIONS = ("SELECT site_id, measure_id, period, value, numerator, denominator, excluded, "
+                 "note, astronomical "
                  "FROM observations WHERE measure_id IN :ids AND deleted = :no")
 
 
@@ -112,7 +113,7 @@ def _observations(session: Session, measure_ids: list[str], start: dt.date | Non
                            params).all()
     parse = dt.date.fromisoformat
     return [(r[0], r[1], r[2] if isinstance(r[2], dt.date) else parse(r[2]), r[3], r[4],
-             r[5], r[6]) for r in rows]
+             r[5], r[6], r[7], r[8]) for r in rows]
 
 
 @dataclass
@@ -127,6 +128,7 @@ class Panel:
     points: list[Point] = field(default_factory=list)
     analysis: SeriesAnalysis | None = None
     suppressed_points: int = 0
+    phases: tuple[Phase, ...] = ()  # the site's phases of the measure (its judgement's)
 
     @property
     def latest(self) -> float | None:
@@ -194,10 +196,12 @@ def small_multiples(session: Session, measure_id: str,
     source = {measure.id: None} | {m.id: m.site_id for m in same_name}
     rows: dict[tuple[str, str], list[Point]] = defaultdict(list)
     by_measure: dict[str, set[str]] = defaultdict(set)
-    for site_id, mid, period, value, num, den, excluded in _observations(
+    for site_id, mid, period, value, num, den, excluded, note, astro in _observations(
             session, list(source), start, end):
         by_measure[site_id].add(mid)
-        rows[(site_id, mid)].append(Point(period, value, num, den, bool(excluded)))
+        # the note travels only with a person's astronomical mark: it is the mark's reason
+        rows[(site_id, mid)].append(Point(period, value, num, den, bool(excluded),
+                                          note if astro else "", bool(astro)))
     phases: dict[str, list[Phase]] = defaultdict(list)
     for site_id, kind, start_d, reason in session.execute(select(
             ChartPhase.site_id, ChartPhase.kind, ChartPhase.start, ChartPhase.reason).where(
@@ -223,6 +227,7 @@ def small_multiples(session: Session, measure_id: str,
         if not verdict.chartable:
             continue
         panel.points = shown = list(verdict.points)
+        panel.phases = tuple(sorted(phases.get(site.id, ()), key=lambda ph: ph.start))
         if not analyse:
             continue
         panel.analysis = analyse_series(

@@ -22,10 +22,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...core.layout import Layout
-from ...core.measures import is_percent
+from ...core.measures import is_percent, pool_sites
 from ...core.network import network_threshold
 from ...core.sites import SiteLink, descendants
 from ...core.states import WITH_DENOMINATOR
+from ...core.summary import SeriesFacts, SeriesSummary, summarise
 from ..errors import NotFoundError
 from ..ops.diagrams import load_diagram
 from ..ops.fishbones import load_fishbone
@@ -87,17 +88,26 @@ class MeasureInfo:
     def percent(self) -> bool:
         return is_percent(self.value_type, self.unit)
 
+    @property
+    def facts(self) -> SeriesFacts:
+        """What judges its series (`core.summary.summarise`)."""
+        return SeriesFacts(self.chart_kind, self.value_type, self.direction, self.frequency,
+                           self.target)
+
 
 @dataclass
 class MeasureData:
-    """One measure with its sites' panels (every site, and those in the packet's scope)
-    and, where a funnel plot fits, its funnel over the scope."""
+    """One measure with its sites' panels (every site, and those in the packet's scope),
+    its judgement over the scope and, where a funnel plot fits, its funnel."""
 
     measure: MeasureInfo
     multiples: SmallMultiples
     panels: list[Panel]  # in scope
     single: bool  # a site meeting whose scope holds one panel: full-size, own values
     funnel: FunnelView | None = None
+    # `core.summary.summarise` of the scope: one site's series with its phases, or the
+    # sites' points pooled (no phases); None while no site in scope has shown values
+    summary: SeriesSummary | None = None
 
 
 @dataclass(frozen=True)
@@ -207,6 +217,7 @@ class SitePage:
     outcome_panel: Panel | None
     ramps: list[RampLine]
     decisions: list[DecisionLine]  # newest first, at most five
+    outcome_summary: SeriesSummary | None = None  # the panel's judgement, phases applied
 
 
 @dataclass
@@ -362,11 +373,25 @@ class _Reader:
         panels = [p for p in sm.panels if p.site_id in self.scope]
         out = MeasureData(_measure_info(measure), sm, panels,
                           self.site is not None and len(panels) == 1)
+        out.summary = self._summary(out.measure, panels)
         if funnel and measure.value_type in WITH_DENOMINATOR and not out.single:
             scoped = nv.SmallMultiples(**{**sm.__dict__, "panels": panels})
             out.funnel = nv.funnel_view(self.s, measure.id, end=self.meeting.date,
                                         multiples=scoped)
         return out
+
+    def _summary(self, measure: MeasureInfo, panels: list[Panel]) -> SeriesSummary | None:
+        """The scope's judgement, as the screen judges a site's series: one site's shown
+        points with its phases; several sites' pooled per period, without phases (a
+        network series has none of its own, and its words say so)."""
+        charted = [p for p in panels if p.points]
+        if not charted:
+            return None
+        if len(charted) == 1:
+            return summarise(charted[0].points, charted[0].phases, measure.facts,
+                             self.network.rule_set)
+        return summarise(pool_sites([p.points for p in charted]), (), measure.facts,
+                         self.network.rule_set, pooled=True)
 
     def _aims(self) -> list[AimInfo]:
         q = list(self.s.scalars(select(Aim).where(Aim.network_id == self.network.id,
@@ -450,5 +475,7 @@ class _Reader:
             out.append(SitePage(site.id, site.name, aim.statement if aim else None, panel,
                                 ramps, [DecisionLine(c.start_date, c.title, c.decision,
                                                      c.act_next or "")
-                                        for c in decisions[:5]]))
+                                        for c in decisions[:5]],
+                                None if outcome is None or panel is None
+                                else self._summary(outcome.measure, [panel])))
         return out

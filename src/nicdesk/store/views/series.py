@@ -1,7 +1,8 @@
 """A measure's data at one site, read for charts: points, phases, notes, PDSA starts, and
-the analysis under the network's chosen rule set.  Plain view models (frozen dataclasses
-and tuples), never ORM rows: the chart, the data grid and the CLI read them after the
-session has closed."""
+the analysis under the network's chosen rule set, and the series' judgement
+(`core.summary.summarise`, the one the CLI and meeting packets print too).  Plain view
+models (frozen dataclasses and tuples), never ORM rows: the chart, the data grid and the
+CLI read them after the session has closed."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...core.measures import is_percent
-from ...core.signals import Phase, Point, SeriesAnalysis, analyse_series
+from ...core.signals import DEFAULT_RULE_SET, Phase, Point, SeriesAnalysis, analyse_series
+from ...core.summary import SeriesFacts, SeriesSummary, summarise
 from ..schema import (
     Annotation,
     ChartPhase,
@@ -53,6 +55,7 @@ class ObservationRow:
     excluded: bool
     exclusion_reason: str
     note: str
+    astronomical: bool = False  # a person's mark (IHI's astronomical point); note says why
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class MeasureSeries:
     annotations: tuple[tuple[dt.date, str], ...] = ()
     pdsa_starts: tuple[tuple[dt.date, str, str], ...] = ()  # date, title, id
     analysis: SeriesAnalysis | None = None
+    summary: SeriesSummary | None = None  # the judgement every output shows
 
     @property
     def percent(self) -> bool:
@@ -84,17 +88,15 @@ def load_series(session: Session, measure_id: str, site_id: str,
     measure = stored(session, Measure, measure_id)
     network = session.get(Network, measure.network_id)
     obs = tuple(ObservationRow(o.id, o.period, o.value, o.numerator, o.denominator,
-                               bool(o.excluded), o.exclusion_reason, o.note)
+                               bool(o.excluded), o.exclusion_reason, o.note,
+                               bool(o.astronomical))
                 for o in session.scalars(
         select(Observation).where(Observation.measure_id == measure_id,
                                   Observation.site_id == site_id,
                                   Observation.deleted.is_(False)).order_by(Observation.period)))
-    points = tuple(Point(o.period, o.value, o.numerator, o.denominator, o.excluded, o.note)
-                   for o in obs)
-    phases = tuple(Phase(p.start, p.kind, p.reason) for p in session.scalars(
-        select(ChartPhase).where(ChartPhase.measure_id == measure_id,
-                                 ChartPhase.site_id == site_id,
-                                 ChartPhase.deleted.is_(False)).order_by(ChartPhase.start)))
+    points = tuple(Point(o.period, o.value, o.numerator, o.denominator, o.excluded, o.note,
+                         o.astronomical) for o in obs)
+    phases = read_phases(session, measure_id, site_id)
     notes = tuple((a.date, a.text) for a in session.scalars(
         select(Annotation).where(Annotation.measure_id == measure_id,
                                  Annotation.site_id == site_id,
@@ -104,7 +106,7 @@ def load_series(session: Session, measure_id: str, site_id: str,
             PdsaMeasure.measure_id == measure_id, PdsaMeasure.deleted.is_(False),
             PdsaCycle.site_id == site_id, PdsaCycle.deleted.is_(False))
         .order_by(PdsaCycle.start_date)) if c.start_date]
-    rule_set = network.rule_set if network else "IHI run-chart rules"
+    rule_set = network.rule_set if network else DEFAULT_RULE_SET
     analysis = analyse_series(
         points, phases, chart_kind=chart_kind or measure.chart_kind,
         value_type=measure.value_type, direction=measure.direction,
@@ -112,7 +114,24 @@ def load_series(session: Session, measure_id: str, site_id: str,
     head = SeriesMeasure(measure.id, measure.name, measure.unit, measure.value_type,
                          measure.frequency, measure.target)
     return MeasureSeries(head, site_id, rule_set, obs, points, phases, notes, tuple(starts),
-                         analysis)
+                         analysis, summarise(points, phases, series_facts(measure, chart_kind),
+                                   rule_set))
+
+
+def read_phases(session: Session, measure_id: str, site_id: str) -> tuple[Phase, ...]:
+    """A site's phases of a measure, oldest first: what every judgement of its series
+    must be given (`core.summary`)."""
+    return tuple(Phase(p.start, p.kind, p.reason) for p in session.scalars(
+        select(ChartPhase).where(ChartPhase.measure_id == measure_id,
+                                 ChartPhase.site_id == site_id,
+                                 ChartPhase.deleted.is_(False)).order_by(ChartPhase.start)))
+
+
+def series_facts(measure: Measure, chart_kind: str | None = None) -> SeriesFacts:
+    """The parts of a measure's definition that judge its series (`chart_kind`: another
+    chart than the measure's own, as `nicdesk chart --chart` asks for)."""
+    return SeriesFacts(chart_kind or measure.chart_kind, measure.value_type, measure.direction,
+                       measure.frequency, measure.target)
 
 
 def normalise_period(day: dt.date, frequency: str) -> dt.date:

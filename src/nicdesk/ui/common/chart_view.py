@@ -3,7 +3,9 @@
 What UI.md asks for: points with a thin line (blue), centre line solid grey (dashed when
 the runs rules signal), limits dashed grey, target dotted green, signal points as larger
 filled markers whose colour *and* shape say improvement (green ▲) or concern (orange ▼),
-points outside limits as vermillion diamonds, trends as a thick highlighted segment,
+unusual signals of a measure with no preferred direction in purple (▲/▼), points
+outside limits as vermillion diamonds, a point a person marked astronomical as a
+reddish-purple star, trends as a thick highlighted segment,
 phase boundaries as labelled vertical lines, annotations and PDSA starts as labelled
 ticks.  Hovering a point shows its date, value and note.  Proportions are drawn in %.
 """
@@ -28,10 +30,13 @@ from PySide6.QtWidgets import (
 
 from ...core.measures import format_value
 from ...core.signals import Signal
-from ...core.states import ChartKind, SignalKind
+from ...core.states import CHART_NAMES, ChartKind, SignalKind
 from ...store.views.series import MeasureSeries
 
 BLUE, ORANGE, GREEN, VERMILLION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#999999"
+# unusual with no preferred direction: Making Data Count's purple (NHSRplotthedots'
+# special_cause_neutral); a person's astronomical mark: a reddish-purple star
+PURPLE, ASTRONOMICAL = "#490092", "#CC79A7"
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
@@ -62,6 +67,13 @@ class ChartView(QWidget):
         font.setBold(True)
         title.setFont(font)
         side.addWidget(title)
+        # the series' judgement (`core.summary`): word for word what the CLI prints and
+        # the packet's measures summary shows beside its icons
+        self.judgement = QLabel()
+        self.judgement.setObjectName("judgement")
+        self.judgement.setAccessibleName("Judgement")
+        self.judgement.setWordWrap(True)
+        side.addWidget(self.judgement)
         self.signals = QListWidget()
         self.signals.setObjectName("signals")
         self.signals.setAccessibleName("Signals")
@@ -97,7 +109,12 @@ class ChartView(QWidget):
         plot.getAxis("left").setLabel(f"{series.measure.name} ({unit})" if unit else
                                       series.measure.name)
         self.signals.clear()
-        self.rules.setText(f"Judged by {analysis.rule_set} · {analysis.chart_kind.upper()} chart"
+        summary = series.summary
+        self.judgement.setText(f"Variation: {summary.variation_words}\n"
+                               f"Assurance: {summary.assurance_words}" if summary else "")
+        self.judgement.setToolTip(summary.line if summary else "")
+        chart_name = CHART_NAMES.get(analysis.chart_kind, analysis.chart_kind)
+        self.rules.setText(f"Judged by {analysis.rule_set} · {chart_name}"
                            if analysis.chart_kind != ChartKind.RUN else f"Judged by {analysis.rule_set}")
         if not points:
             self._say(analysis.summary())
@@ -107,6 +124,7 @@ class ChartView(QWidget):
         # width 1: a wider antialiased polyline is fifty times slower to draw in Qt
         plot.plot(px, py, pen=pg.mkPen(BLUE, width=1), name="Data")
         excluded = {i for i, p in enumerate(points) if p.excluded}
+        astronomical = {i for i, p in enumerate(points) if p.astronomical}
         step = (xs[-1] - xs[0]) / max(1, len(xs) - 1) if len(xs) > 1 else 7 * 86400
         # centre lines and limits, per phase; the last extended into the future
         runs_dashed = False
@@ -167,6 +185,8 @@ class ChartView(QWidget):
             mark = marks.get(i)
             if i in excluded:
                 style = ("w", "x", 9)
+            elif i in astronomical:  # a person's mark shows whatever the rules say
+                style = (ASTRONOMICAL, "star", 17)
             elif mark is None:
                 style = (BLUE, "o", 7)
             elif mark.kind == SignalKind.OUTSIDE_LIMITS:
@@ -205,6 +225,8 @@ class ChartView(QWidget):
             lines.append(f"A sustained shift suggests a new phase from "
                          f"{analysis.suggest_rebase:%d %b %Y}. Add one (with a written reason) "
                          "only if the process has really changed.")
+        if series.summary is not None:  # last: the judgement, as CLI and packet word it
+            lines.append(series.summary.line)
         self._say(lines)
         plot.enableAutoRange()
 
@@ -235,6 +257,8 @@ class ChartView(QWidget):
             parts.append(f"{p.numerator:g} of {p.denominator:g}")
         if p.excluded:
             parts.append("excluded")
+        if p.astronomical:
+            parts.append("marked as an astronomical point")
         if p.note:
             parts.append(p.note)
         return "\n".join(parts)
@@ -242,7 +266,13 @@ class ChartView(QWidget):
     def _say(self, lines: list[str]) -> None:
         for line in lines:
             item = QListWidgetItem(line)
-            if "improvement" in line:
+            if line.startswith("Astronomical point"):  # before the words: its note is free text
+                item.setForeground(QColor("#8E3B6E"))
+                item.setText("★ " + line)
+            elif line.endswith("— unusual variation"):
+                item.setForeground(QColor(PURPLE))
+                item.setText("● " + line)
+            elif "improvement" in line:
                 item.setForeground(QColor("#006B4F"))
                 item.setText("▲ " + line)
             elif "concern" in line:
@@ -280,7 +310,7 @@ class ChartView(QWidget):
 
 
 def _colour(assessment: str) -> str:
-    return {"improvement": GREEN, "concern": ORANGE}.get(assessment, GREY)
+    return {"improvement": GREEN, "concern": ORANGE, "unusual": PURPLE}.get(assessment, GREY)
 
 
 def _short(text: str, width: int = 40) -> str:

@@ -7,6 +7,11 @@ periods (new periods are added), otherwise numbers fill the cells from the curre
 down — either way as one operation.  A series this workspace may not write (another
 site's, seen after a digest) is shown read-only: no row for a new period, no editing,
 pasting or deleting.
+
+A point a person knows to be blatantly different — IHI's fourth rule, the astronomical
+data point, which no rule can decide — is marked in the "Astronomical" column or with
+"Mark as astronomical point…" in the row's context menu, which asks why and keeps the
+reason in the point's note; the chart then lists it among its signals.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QHeaderView,
+    QInputDialog,
+    QMenu,
     QTableWidget,
     QTableWidgetItem,
 )
@@ -36,6 +43,9 @@ if TYPE_CHECKING:
     from ..shell.context import ShellContext
 
 BAD = QColor("#FDE0DC")
+CHECKED = ("excluded", "astronomical")  # the columns that are check boxes
+ASTRONOMICAL_TIP = ("IHI's astronomical point: a value you know to be blatantly different "
+                    "from the rest. Write why in the note; the chart lists it as a signal.")
 
 
 class DataGrid(QTableWidget):
@@ -56,6 +66,8 @@ class DataGrid(QTableWidget):
         self.pending = 0  # operations queued until the cell editor has committed
         self.locked: str | None = None  # why the series may not be changed here
         self.itemChanged.connect(self._changed)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._context_menu)
 
     def set_locked(self, why: str | None) -> None:
         """Read-only (with the reason) or editable again; applied by the next `load`."""
@@ -77,7 +89,7 @@ class DataGrid(QTableWidget):
         else:
             self.columns += [("value", "Value" + unit)]
         self.columns += [("excluded", "Excluded"), ("exclusion_reason", "Reason for exclusion"),
-                         ("note", "Note")]
+                         ("astronomical", "Astronomical"), ("note", "Note")]
         self._loading = True
         self.clear()
         self.setColumnCount(len(self.columns))
@@ -101,7 +113,7 @@ class DataGrid(QTableWidget):
                 item.setToolTip("Type a date to add a period, e.g. 2026-09-01")
             elif key == "value" and proportion:
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            if key == "excluded":
+            if key in CHECKED:
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.setItem(len(obs), col, item)
         self._loading = False
@@ -113,10 +125,12 @@ class DataGrid(QTableWidget):
             item.setText(value.isoformat())
             item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
             item.setToolTip("To move a value to another period, delete it and add it again")
-        elif key == "excluded":
+        elif key in CHECKED:
             item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled
                           | Qt.ItemFlag.ItemIsSelectable)
             item.setCheckState(Qt.CheckState.Checked if value else Qt.CheckState.Unchecked)
+            if key == "astronomical":
+                item.setToolTip(ASTRONOMICAL_TIP)
         elif key == "value":
             item.setText(self._fmt_value(value))
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -186,8 +200,8 @@ class DataGrid(QTableWidget):
                         site_id=self.series.site_id, period=day,
                         label=f"Add period {day.isoformat()}")
             return
-        if key == "excluded":
-            values: dict[str, Any] = {"excluded": item.checkState() == Qt.CheckState.Checked}
+        if key in CHECKED:
+            values: dict[str, Any] = {key: item.checkState() == Qt.CheckState.Checked}
         else:
             try:
                 values = {key: self.parse_value(key, item.text())}
@@ -205,6 +219,49 @@ class DataGrid(QTableWidget):
                 values["value"] = round(num / den, 6)
         self._mark(item, "")
         self._later(ws.ops.update, "observation", record_id, **values)
+
+    # ------------------------------------------------------------------ astronomical mark
+    def _context_menu(self, pos: Any) -> None:
+        row = self.rowAt(pos.y())
+        record_id = self.ids[row] if 0 <= row < len(self.ids) else None
+        if record_id is None or self.locked or self.series is None:
+            return
+        marked = self.series.observations[row].astronomical
+        menu = QMenu(self)
+        if marked:
+            menu.addAction("Remove astronomical mark",
+                           lambda: self.mark_astronomical(row, None))
+        else:
+            menu.addAction("Mark as astronomical point…", lambda: self._ask_astronomical(row))
+        menu.exec(self.viewport().mapToGlobal(pos))
+
+    def _ask_astronomical(self, row: int) -> None:
+        assert self.series is not None, "the menu is offered only with a series loaded"
+        current = self.series.observations[row]
+        reason, ok = QInputDialog.getText(
+            self, "Mark as astronomical point",
+            f"Why is {current.period:%d %b %Y} blatantly different from the other points?\n"
+            "(kept as the point's note; the chart lists it as a signal)",
+            text=current.note)
+        if ok:
+            self.mark_astronomical(row, reason)
+
+    def mark_astronomical(self, row: int, reason: str | None) -> bool:
+        """Mark the row's point as astronomical with `reason` as its note (one undoable
+        operation), or remove the mark (`reason` None; the note stays).  False when
+        nothing could be written."""
+        record_id = self.ids[row] if 0 <= row < len(self.ids) else None
+        ws = self.shell.workspace
+        if record_id is None or ws is None or self.locked or self.series is None:
+            return False
+        day = self.series.observations[row].period
+        if reason is None:
+            return bool(self.shell.runner.run(
+                ws.ops.update, "observation", record_id, astronomical=False,
+                label=f"Remove astronomical mark {day.isoformat()}"))
+        return bool(self.shell.runner.run(
+            ws.ops.update, "observation", record_id, astronomical=True, note=reason.strip(),
+            label=f"Mark astronomical point {day.isoformat()}"))
 
     def _later(self, fn: Callable[..., object], *args: Any, **kwargs: Any) -> None:
         """Run the operation once the cell editor has finished committing: the redraw it
@@ -317,7 +374,7 @@ class DataGrid(QTableWidget):
                 if col >= len(self.columns):
                     break
                 key = self._key(col)
-                if key in ("period", "excluded"):
+                if key == "period" or key in CHECKED:
                     continue
                 try:
                     values[key] = self.parse_value(key, text)

@@ -2,11 +2,15 @@
 
 The funnel shows each site's proportion (or rate) against its denominator with the
 network mean and exact 95 % / 99.8 % limits; when sites differ more than chance allows,
-the adjusted (random-effects) limits can be shown instead, and the caption always says
-which limits are drawn.  The caterpillar ranks sites with their own 95 % intervals.
+the adjusted (random-effects) limits are shown instead unless the person unticks them.
+Limits, flags and caption come from `core.variation.funnel_limits`, the same function
+the packet and the CLI use, so the screen and the paper name the same limits and put
+every site in the same place.  The caterpillar ranks sites with their own 95 % intervals.
 """
 
 from __future__ import annotations
+
+import html
 
 import numpy as np
 import pyqtgraph as pg
@@ -24,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from ...core.measures import rate_value
 from ...core.states import FunnelFlag
-from ...core.variation import Funnel, FunnelRow, suppression_label
+from ...core.variation import Funnel, FunnelLimits, FunnelRow, funnel_limits, suppression_label
 from ...store.views.network import FunnelView
 
 BLUE, GREY, INK, VERMILLION = "#0072B2", "#777777", "#222222", "#D55E00"
@@ -63,6 +67,8 @@ class FunnelPanel(QWidget):
         self.caption.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.caption)
         self.view: FunnelView | None = None
+        #: what the funnel draws now (None before a view or without a funnel)
+        self.limits: FunnelLimits | None = None
 
     def show_view(self, view: FunnelView) -> None:
         self.view = view
@@ -83,6 +89,7 @@ class FunnelPanel(QWidget):
             return
         f = view.funnel
         lines = []
+        self.limits = None
         self.plot.setVisible(f is not None and f.mean is not None)
         if f is None or f.mean is None:
             self.caption.setText(f"<b>{view.note or 'No funnel for this measure.'}</b>")
@@ -90,22 +97,17 @@ class FunnelPanel(QWidget):
             return
         self.caption.setAlignment(Qt.AlignmentFlag.AlignLeft)
         unit = 100.0 if view.percent else 1.0
-        use_adjusted = f.overdispersed and self.adjusted.isChecked()
+        self.limits = limits = funnel_limits(f, self.adjusted.isChecked())
         if self.as_funnel.isChecked():
-            self._funnel(f, f.mean, unit, use_adjusted)
-            shown = f.adjusted_label if use_adjusted else f.limits_label
-            lines.append(f"<b>Limits shown:</b> {shown}. Network mean "
+            self._funnel(f, f.mean, unit, limits)
+            head, _colon, rest = limits.caption.partition(": ")
+            lines.append(f"<b>{html.escape(head)}:</b> {html.escape(rest)} Network mean "
                          f"{rate_value(f.mean, view.percent)} (dash-dot).")
         else:
             self._caterpillar(f, f.mean, unit)
             lines.append("<b>Caterpillar:</b> each site's own 95 % interval "
                          f"({'Wilson score' if f.kind == 'binomial' else 'square-root'}), "
                          "ranked; the dotted line is the network mean.")
-        if f.overdispersed:
-            lines.append(" ".join(f.notes))
-        elif f.phi is not None:
-            lines.append(f"Between-site variation is consistent with chance "
-                         f"(φ = {f.phi:.2f}): plain limits apply.")
         hidden = [r.name for r in f.rows if r.suppressed]
         if hidden:
             lines.append(f"{suppression_label(f.threshold).capitalize()}: "
@@ -114,12 +116,12 @@ class FunnelPanel(QWidget):
             lines.append(f"Not shown — {site + ': ' if site else ''}{why}")
         self.caption.setText("<br>".join(lines))
 
-    def _funnel(self, f: Funnel, mean: float, unit: float, use_adjusted: bool) -> None:
+    def _funnel(self, f: Funnel, mean: float, unit: float, limits: FunnelLimits) -> None:
         plot = self.plot
         plot.setLabel("bottom", "Denominator over the period (number of students or "
                       "exposure)")
         plot.setLabel("left", "Proportion (%)" if unit == 100 else "Rate")
-        curve = f.adjusted_curve() if use_adjusted else f.curve()
+        curve = limits.curve
         if curve:
             xs = [c[0] for c in curve]
             for k, style, width in ((1, Qt.PenStyle.DashLine, 1.6), (2, Qt.PenStyle.DotLine, 1.2),
@@ -131,7 +133,7 @@ class FunnelPanel(QWidget):
         rows = _shown(f)
         spots, labels = [], len(rows) <= 40
         for r, value, _low, _high in rows:
-            flag = r.adj_flag if use_adjusted else r.flag
+            flag = limits.flag(r)
             outside = flag != FunnelFlag.WITHIN
             spots.append({
                 "pos": (r.size, value * unit), "size": 11 if outside else 8,

@@ -508,8 +508,12 @@ class MeasureForm(RecordForm):
             LineField("unit", "Unit", "% of 9th graders"),
             LineField("data_source", "Data source", "Student information system export"),
             ChoiceField("frequency", "Frequency", plain_choices(model.FREQUENCIES)),
-            ChoiceField("direction", "Improvement is", [("Higher (up)", "up"),
-                                                       ("Lower (down)", "down")]),
+            ChoiceField("direction", "Improvement is", [
+                ("Higher (up)", "up"), ("Lower (down)", "down"),
+                ("Neither: no preferred direction", "neutral")],
+                tip="No preferred direction: a change either way is shown as unusual (purple), "
+                    "never as an improvement or a concern, and there is no assurance "
+                    "judgement against a target."),
             self.target,
             ChoiceField("chart_kind", "Chart", CHART_CHOICES),
         ]
@@ -524,5 +528,9 @@ class MeasureForm(RecordForm):
 
 CHART_CHOICES = [("Run chart (median)", "run"), ("p chart (proportions)", "p"),
                  ("u chart (rates)", "u"), ("c chart (counts)", "c"),
-                 ("I chart (individual values)", "i")]
+                 ("I chart (individual values)", "i"),
+                 # Laney 2002, as qicharts2: for denominators so large that p/u limits
+                 # flag nearly every point
+                 ("p′ chart (proportions, very large denominators)", "pp"),
+                 ("u′ chart (rates, very large denominators)", "up")]
 FORMS["measure_definition"] = MeasureForm
