@@ -50,16 +50,20 @@ def _diagram_png(args: argparse.Namespace) -> int:
     if not os.environ.get("DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from .cli.records import find_diagram
-    from .store.views.diagrams import driver_diagram
+    from .store.views.diagrams import driver_diagram, fishbone_view
     from .store.workspace import Workspace
     from .ui.diagram.scene import DiagramScene
     from .ui.shell.app import application
 
     application()
     with Workspace.open(args.workspace) as ws:
-        data = driver_diagram(ws, find_diagram(ws, args.name, args.site)[4])
-    scene = DiagramScene()
-    scene.show_layout(data.layout, {i: n.status for i, n in data.nodes.items()})
+        kind, *_rest, diagram_id = find_diagram(ws, args.name, args.site)
+        scene = DiagramScene()
+        if kind == "fishbone":  # as its editor shows it: no node statuses
+            scene.show_layout(fishbone_view(ws, diagram_id).layout)
+        else:
+            data = driver_diagram(ws, diagram_id)
+            scene.show_layout(data.layout, {i: n.status for i, n in data.nodes.items()})
     scene.export(args.out)
     print(f"Diagram written to {args.out}")
     return 0

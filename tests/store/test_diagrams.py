@@ -130,3 +130,44 @@ def test_cli_lists_and_exports(demo_file: Path, tmp_path: Path, capsys) -> None:
     assert out.read_text().lstrip().startswith("<?xml")
     assert (tmp_path / "theory.pdf").read_bytes().startswith(b"%PDF")
     assert main(["diagram", str(demo_file), "Nope", "--out", str(out)]) == 2
+
+
+def test_change_idea_and_its_node_are_one_name(diagram, network) -> None:
+    """Issue 19.1: renaming the node renames the change idea, and the reverse, in one
+    operation (one Undo); the PDSA list and the network's matrix show the new name."""
+    from nicdesk.store.ops.pdsa import cycle_rows, new_cycle
+    from nicdesk.store.views.evidence import change_matrix
+
+    ws, did, aim = diagram
+    site = ws.ops.create("site", network_id=network, name="Lincoln").id
+    local = ops.new_diagram(ws, network, site, "Lincoln theory", "Aim").created[0]
+    with ws.read() as s:
+        local_aim = next(iter(ops.load_diagram(s, local).nodes))
+    p = ops.add_node(ws, local, "primary", "Driver", local_aim).created[0]
+    s1 = ops.add_node(ws, local, "secondary", "Sec", p).created[0]
+    node = next(i for i in ops.add_node(ws, local, "change idea", "New change idea", s1).created
+                if i in nodes(ws, local).nodes)
+
+    def idea() -> ChangeIdea:
+        with ws.read() as s:
+            return s.query(ChangeIdea).filter_by(node_id=node).one()
+
+    new_cycle(ws, site, node_id=node)
+    ops.rename_node(ws, node, "  Advisory   check-ins ")
+    assert idea().title == nodes(ws, local).nodes[node].text == "Advisory check-ins"
+    with ws.read() as s:
+        assert [r.change_idea for r in cycle_rows(s, site_id=site)] == ["Advisory check-ins"]
+        assert [r.title for r in change_matrix(s, network).rows] == ["Advisory check-ins"]
+    assert ws.ops.undo_status()[0] == "Rename change idea"
+    ws.ops.undo()
+    assert idea().title == nodes(ws, local).nodes[node].text == "New change idea"
+    ws.ops.redo()
+    ops.rename_change_idea(ws, idea().id, "Calls home")
+    assert idea().title == nodes(ws, local).nodes[node].text == "Calls home"
+    ws.ops.undo()
+    assert idea().title == nodes(ws, local).nodes[node].text == "Advisory check-ins"
+    with pytest.raises(InvalidChangeError, match="500 characters"):
+        ops.rename_node(ws, node, "x" * 501)
+    # other levels are renamed alone, under their own name
+    ops.rename_node(ws, p, "Every student is known")
+    assert ws.ops.undo_status()[0] == "Rename primary"

@@ -74,3 +74,35 @@ def test_move_whys_link_and_draft(fish, network) -> None:
     ws.ops.undo()
     with ws.read() as s:
         assert load_diagram(s, draft).diagram.deleted
+
+
+def test_draft_uses_the_aim_already_written(workspace, network) -> None:
+    """Issue 19.7: the drafted theory's aim is the aim the team wrote (the site's own
+    before the network's), not "Aim (to be made measurable): …"."""
+    ws, net = workspace, network
+    site = ws.ops.create("site", network_id=net, name="Lincoln High").id
+    fid = ops.new_fishbone(ws, net, site, "Too many 9th graders fail").created[0]
+    students = data(ws, fid).categories[0].id
+    cause = ops.add_cause(ws, fid, students, "Grades reviewed too late").created[0]
+    ws.ops.update("cause", cause, is_root=True)
+
+    def aim_of(draft: str) -> tuple[str, str | None]:
+        with ws.read() as s:
+            theory = load_diagram(s, draft)
+        return (next(n.text for n in theory.nodes.values() if n.level == "aim"),
+                theory.diagram.aim_id)
+
+    # nothing written yet (a new aim's "By June 2027, …" is not an aim): the problem
+    ws.ops.create("aim", network_id=net, site_id=site, statement="By June 2027, …")
+    text, aim_id = aim_of(ops.draft_driver_diagram(ws, fid).created[0])
+    assert text.startswith("Aim (to be made measurable)") and aim_id is None
+    # the network's aim, when the site has none of its own
+    network_aim = ws.ops.create("aim", network_id=net, statement="By 2027, 85 % of 9th "
+                                "graders on track across the network").id
+    assert aim_of(ops.draft_driver_diagram(ws, fid).created[0]) == (
+        "By 2027, 85 % of 9th graders on track across the network", network_aim)
+    # the site's own aim wins
+    site_aim = ws.ops.create("aim", network_id=net, site_id=site,
+                             statement="By June 2027,  90 % of Lincoln 9th graders on track").id
+    assert aim_of(ops.draft_driver_diagram(ws, fid).created[0]) == (
+        "By June 2027, 90 % of Lincoln 9th graders on track", site_aim)

@@ -27,10 +27,10 @@ def test_undo_redo_of_edit_create_and_cascading_delete(workspace, network) -> No
     school = ops.create("site", network_id=network, name="School", parent_id=district).id
     ops.create("member", site_id=school, name="Ann", role="principal")
     ops.update("site", school, name="Lincoln")
-    assert ops.undo_status() == ("Edit site name", None)
+    assert ops.undo_status() == ("Name of site", None)
     ops.undo()
     assert _names(workspace) == {"District": False, "School": False}
-    assert ops.undo_status()[1] == "Edit site name"
+    assert ops.undo_status()[1] == "Name of site"
     ops.redo()
     assert _names(workspace) == {"District": False, "Lincoln": False}
 

@@ -93,3 +93,49 @@ def test_attach_to_another_ramp_with_undo(workspace, network) -> None:
     ws.ops.undo()
     with ws.read() as s:
         assert s.get(PdsaCycle, loose).ramp_id is None
+
+
+def test_new_cycle_on_a_change_idea_or_its_node(workspace, network) -> None:
+    """Issue 19.4: a cycle started from a change idea (or its node, even a site's adopted
+    copy of a network node) tests that idea and is named after it."""
+    import pytest
+
+    from nicdesk.store.errors import InvalidChangeError
+    from nicdesk.store.ops import diagrams as dops
+    from nicdesk.store.schema import ChangeIdea
+
+    ws = workspace
+    site = ws.ops.create("site", network_id=network, name="Lincoln").id
+    did = dops.new_diagram(ws, network, None, "Theory", "Aim").created[0]
+    with ws.read() as s:
+        aim = next(iter(dops.load_diagram(s, did).nodes))
+    p = dops.add_node(ws, did, "primary", "Driver", aim).created[0]
+    sec = dops.add_node(ws, did, "secondary", "Sec", p).created[0]
+    made = dops.add_node(ws, did, "change idea", "Calls home", sec).created
+    with ws.read() as s:
+        idea = s.query(ChangeIdea).filter(ChangeIdea.id.in_(made)).one()
+        node = idea.node_id
+
+    def cycle(result) -> PdsaCycle:
+        with ws.read() as s:
+            return next(c for i in result.created if (c := s.get(PdsaCycle, i)) is not None)
+
+    first = cycle(ops.new_cycle(ws, site, node_id=node))
+    assert (first.site_id, first.change_idea_id, first.title, first.cycle_number) == (
+        site, idea.id, "Calls home, cycle 1", 1)
+    second = cycle(ops.new_cycle(ws, site, change_idea_id=idea.id))
+    assert second.title == "Calls home, cycle 2"
+    # the site's adopted copy of the node stands for the network's idea
+    copy = dops.adopt(ws, did, site).created[0]
+    with ws.read() as s:
+        copied = next(n.id for n in dops.load_diagram(s, copy).nodes.values()
+                      if n.source_node_id == node)
+    assert cycle(ops.new_cycle(ws, site, node_id=copied)).change_idea_id == idea.id
+    # a driver is no change idea; a plain cycle tests none yet
+    with pytest.raises(InvalidChangeError, match="change idea"):
+        ops.new_cycle(ws, site, node_id=sec)
+    plain = cycle(ops.new_cycle(ws, site))
+    assert (plain.title, plain.change_idea_id) == ("New PDSA cycle", None)
+    ws.ops.undo()
+    with ws.read() as s:
+        assert s.get(PdsaCycle, plain.id).deleted

@@ -152,7 +152,7 @@ def test_join_from_invitation_in_the_app(tmp_path: Path, qtbot, monkeypatch) -> 
                         lambda *a, **k: (str(copy), ""))
     assert join_network(w, str(invite), str(tmp_path / "lincoln"))
     assert "You joined as Lincoln" in shown[0]
-    assert w.windowTitle() == "NICdesk — lincoln.nicdesk"
+    assert w.windowTitle() == "lincoln.nicdesk — NICdesk"
     assert (tmp_path / "lincoln.pub").exists()
     assert copy.read_text() == (tmp_path / "lincoln.pub").read_text()
     assert "Site: Lincoln" in w.site_label.text()

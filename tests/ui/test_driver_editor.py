@@ -177,3 +177,48 @@ def test_cli_png_export(demo_file: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     image = QImage(str(out))
     assert image.width() > 1000 and image.height() > 300
+
+
+def test_compare_on_the_sample_and_on_a_malformed_snapshot(qtbot, tmp_path: Path,
+                                                          demo_file: Path,
+                                                          monkeypatch) -> None:
+    """The sample's launch snapshot is a real version of its theory, and a snapshot whose
+    content is not a version (an older file, another site's bundle) compares as empty
+    instead of stopping the dialog."""
+    import shutil
+
+    from nicdesk.store.workspace import Workspace
+
+    path = tmp_path / "s.nicdesk"
+    shutil.copy(demo_file, path)
+    w = window_on(qtbot, path, "Great Lakes Focus Schools NIC/Driver diagrams", (1300, 800))
+    w.select_path("Great Lakes Focus Schools NIC/Driver diagrams/Theory")
+    ed = w.stack.currentWidget()
+    assert isinstance(ed, de.DriverEditor)
+    seen: list[str] = []
+
+    def fake_exec(dialog: de.CompareDialog) -> int:
+        dialog.older.setCurrentIndex(dialog.older.count() - 1)  # the newest snapshot
+        seen.append(dialog.text.toPlainText())
+        return 0
+
+    monkeypatch.setattr(de.CompareDialog, "exec", fake_exec)
+    ed.compare()
+    assert seen and "What changed" in seen[0]
+    assert "Removed" not in seen[0]  # the snapshot holds the same nodes as the theory
+    diagram_id = ed.diagram_id
+    w.close_workspace()
+
+    ws = Workspace.open(path)
+    import datetime as dt
+
+    ws.ops.create("diagram_snapshot", diagram_id=diagram_id, name="Hand-made",
+                  taken=dt.date.today(), content={"nodes": 12, "links": "none"})
+    ws.close()
+    w.open_workspace(path)
+    w.select_path("Great Lakes Focus Schools NIC/Driver diagrams/Theory")
+    ed = w.stack.currentWidget()
+    ed.compare()  # the hand-made snapshot is the newest
+    assert len(seen) == 2 and "What changed" in seen[1]
+    assert "Added" in seen[1]  # against an empty version, every node is new
+    w.close_workspace()

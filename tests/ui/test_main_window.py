@@ -34,12 +34,13 @@ def stored(path_or_ws, model, **where):
 
 def test_open_shows_title_navigator_and_first_form(window, demo_copy: Path) -> None:
     assert window.open_workspace(demo_copy)
-    assert window.windowTitle() == "NICdesk — copy.nicdesk"
+    assert window.windowTitle() == "copy.nicdesk — NICdesk"
     top = [window.navigator.topLevelItem(i).text(0)
            for i in range(window.navigator.topLevelItemCount())]
     assert top == ["Great Lakes Focus Schools NIC", "North Star Regional Centers NIC"]
-    form = window.stack.currentWidget()
-    assert form.fields["name"].widget.text() == "Great Lakes Focus Schools NIC"
+    form = window.stack.currentWidget()  # the workspace's own site first, not the network
+    assert form.fields["name"].widget.text() == "State Office of School Improvement"
+    assert window.navigator.current_node().kind == "site"
     assert window.saved_label.text() == "All changes saved ✓"
 
 

@@ -7,6 +7,12 @@ slashed (day/month or month/day: decided for the whole file from values above 12
 when nothing decides it, and the preview says so), month names (Jan 2025, January 2025) or
 year-month (2025-01).  Numbers may use a decimal comma, thousands separators or a % sign.
 Nothing here touches a file or a database.
+
+A block pasted from a spreadsheet (`split_paste`) is tab-separated; its first line is a
+header when every cell in it is a column's name (the words above, or the measure's own
+labels such as its name and unit) — a line with a number or a date in it is always data.
+Dates that are not the first day of their period (a week-ending Friday) are stored on the
+period's first day; `alignment_note` says so in one sentence, for the CSV import and paste.
 """
 
 from __future__ import annotations
@@ -15,13 +21,16 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 EARLIEST = dt.date(1990, 1, 1)
 MAX_ROWS = 100_000
 
 _SYNONYMS = {
-    "date": ("date", "period", "week", "month", "day", "week of", "month of", "date of"),
+    "date": ("date", "period", "week", "month", "day", "week of", "month of", "date of",
+             "week ending", "week end", "week ended", "w/e", "week beginning",
+             "week starting", "week start", "period ending", "month ending", "date ending"),
     "value": ("value", "values", "result", "measure", "rate", "percent", "%", "score"),
     "numerator": ("numerator", "num", "count", "counts", "yes", "met"),
     "denominator": ("denominator", "den", "denom", "n", "total", "students", "size",
@@ -131,18 +140,23 @@ def parse_date(text: str, order: str = "mdy") -> dt.date:
     raise ValueError(f"“{t}” is not a date (write it like 2025-09-01)")
 
 
-def parse_csv(text: str, *, proportion: bool, today: dt.date) -> ParsedCsv:
+def parse_csv(text: str, *, proportion: bool, today: dt.date,
+              delimiter: str | None = None, names: Sequence[str] | None = None,
+              quoted: bool = True) -> ParsedCsv:
+    """Read `text`: its delimiter guessed unless given (a paste is tab-separated), its
+    columns named by its header row, by position, or by `names` (the text then has no
+    header row); `quoted` False reads a quote mark as a character like any other."""
     out = ParsedCsv()
     if not text.strip():
         out.file_problems.append("The file is empty.")
         return out
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    if delimiter is None:
+        try:
+            delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
+        except csv.Error:
+            delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                        quoting=csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE)
     lines: list[tuple[int, list[str]]] = []
     try:
         for number, cells in enumerate(reader, start=1):
@@ -160,9 +174,11 @@ def parse_csv(text: str, *, proportion: bool, today: dt.date) -> ParsedCsv:
     if not lines:
         out.file_problems.append("The file has no rows of data.")
         return out
-    header = [_column_of(c) for c in lines[0][1]]
+    header = [_column_of(c) for c in (names if names is not None else lines[0][1])]
     columns: list[str | None]
-    if header and header[0] == "date" or "date" in header:
+    if names is not None:
+        columns = header
+    elif header and header[0] == "date" or "date" in header:
         columns = header
         lines = lines[1:]
         if None in columns:
@@ -236,3 +252,147 @@ def parse_csv(text: str, *, proportion: bool, today: dt.date) -> ParsedCsv:
         except ValueError as exc:
             row.problems.append(str(exc))
     return out
+
+
+# ---------------------------------------------------------------------- pasted blocks
+DATA_COLUMNS = ("date", "value", "numerator", "denominator")
+
+
+@dataclass(frozen=True)
+class PastedBlock:
+    """A tab-separated block from a spreadsheet: its header (the column each header cell
+    names, None for a cell naming nothing NICdesk uses) and its data lines, in order."""
+
+    header: tuple[str | None, ...] | None
+    rows: tuple[tuple[str, ...], ...]
+    header_words: bool = True  # False: a header line of unknown words, read by position
+
+    @property
+    def dated(self) -> bool:
+        """Dates in a column: the rows are periods (new ones are added)."""
+        if self.header is not None and self.header_words:
+            return "date" in self.header
+        return bool(self.rows) and _is_date(self.rows[0][0] if self.rows[0] else "")
+
+
+def _is_date(text: str) -> bool:
+    try:
+        parse_date(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return parse_number(text)[0] is not None
+    except ValueError:
+        return False
+
+
+def _words(text: str) -> str:
+    return " ".join(text.strip().strip('"').lower().split())
+
+
+def header_columns(cells: Sequence[str],
+                   labels: Mapping[str, Sequence[str]] | None = None) -> tuple[str | None, ...] | None:
+    """The column each cell names when `cells` is a header line, else None.
+
+    A header line has only words: every non-empty cell names a column (a word such as
+    Week, Date, Numerator, Value, or one of `labels` — column → the measure's own words,
+    e.g. its name and unit), and at least one names a data column.  A cell that reads as a
+    number or a date makes the line data, so a data line is never taken for a header."""
+    own = {column: [_words(w) for w in words if _words(w)]
+           for column, words in (labels or {}).items()}
+    out: list[str | None] = []
+    for cell in cells:
+        text = _words(cell)
+        if not text:
+            out.append(None)
+            continue
+        if _is_number(cell) or _is_date(cell):
+            return None
+        column = _column_of(text)
+        if column is None:
+            column = next((c for c, words in own.items() for w in words
+                           if text == w or (len(text) >= 3 and len(w) >= 3
+                                            and (text in w or w in text))), None)
+        if column is None:
+            return None
+        out.append(column)
+    if not any(c in DATA_COLUMNS for c in out):
+        return None
+    return tuple(out)
+
+
+def split_paste(text: str,
+                labels: Mapping[str, Sequence[str]] | None = None) -> PastedBlock:
+    """A pasted block's header (if its first line is one) and its data lines.
+
+    The first line is a header when `header_columns` says so; or, when it has only text
+    while the next line starts with a date, a header of unknown words (read by position).
+    Blank lines at the ends are dropped; every other line is kept as data."""
+    lines = [tuple(line.split("\t")) for line in
+             text.replace("\r\n", "\n").replace("\r", "\n").strip("\n").split("\n")]
+    lines = [line for line in lines if any(c.strip() for c in line)] if lines else []
+    if not lines:
+        return PastedBlock(None, ())
+    first, rest = lines[0], tuple(lines[1:])
+    header = header_columns(first, labels)
+    if header is not None:
+        return PastedBlock(header, rest)
+    only_text = all(not c.strip() or not (_is_number(c) or _is_date(c)) for c in first)
+    if only_text and rest and _is_date(rest[0][0]):
+        return PastedBlock(tuple(None for _c in first), rest, header_words=False)
+    return PastedBlock(None, tuple(lines))
+
+
+def pasted_columns(block: PastedBlock, *, proportion: bool) -> list[str]:
+    """The column names a dated block is read with: its header's, or by position."""
+    if block.header is not None and block.header_words:
+        named = list(block.header)
+        if proportion and "denominator" in named and "numerator" not in named \
+                and "value" in named:  # "On track" beside "Enrolled": the count met
+            named[named.index("value")] = "numerator"
+        return [c or f"unused{k}" for k, c in enumerate(named)]
+    width = max((len(r) for r in block.rows), default=1)
+    names = ["date", "numerator", "denominator", "note"] if proportion and width >= 3 \
+        else ["date", "value", "note"]
+    return names[:max(width, 2)] + [f"unused{k}" for k in range(len(names), width)]
+
+
+def parse_paste(block: PastedBlock, *, proportion: bool, today: dt.date) -> ParsedCsv:
+    """A dated block read like a CSV file (the same checks); row `line` numbers count
+    the block's data lines from 1 (the header not counted)."""
+    return parse_csv("\n".join("\t".join(r) for r in block.rows), proportion=proportion,
+                     today=today, delimiter="\t", quoted=False,
+                     names=pasted_columns(block, proportion=proportion))
+
+
+_UNITS = {"weekly": "week", "monthly": "month", "quarterly": "quarter"}
+
+
+def _day(d: dt.date) -> str:
+    return f"{d:%a} {d.day} {d:%b %Y}"
+
+
+def alignment_note(moves: Sequence[tuple[dt.date, dt.date]], frequency: str) -> str:
+    """One sentence on dates stored on their period's first day: (typed, stored) pairs of
+    the dates that moved.  Empty when none did."""
+    if not moves:
+        return ""
+    typed, stored = moves[0]
+    example = f"{_day(typed)} → {_day(stored)}"
+    if frequency == "weekly":
+        if len(moves) == 1:
+            return (f"{_day(typed)} is stored as the week starting Monday "
+                    f"{stored.day} {stored:%b %Y} (weekly values sit on the Monday).")
+        if len({t.weekday() for t, _s in moves}) == 1:
+            ending = "week-ending " if typed.weekday() >= 3 else ""
+            return (f"The dates were {ending}{typed:%A}s; each is stored as the week "
+                    f"starting the Monday before ({example}).")
+        return (f"{len(moves)} dates were not Mondays; each is stored as the week starting "
+                f"the Monday before ({example}).")
+    unit = _UNITS.get(frequency, "period")
+    what = "1 date was" if len(moves) == 1 else f"{len(moves)} dates were"
+    return f"{what} moved to the start of their {unit} ({example})."

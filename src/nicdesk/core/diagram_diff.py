@@ -7,8 +7,26 @@ reworded, not as one removed and one added.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+
+def clean_version(version: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A stored version as the comparison reads it: nodes with text ids, levels and texts,
+    links as pairs of ids.  Snapshots arrive from other sites' bundles and older files, so
+    anything else in them (a count where the list belongs, a malformed node) is left out
+    rather than stopping the comparison."""
+    version = version if isinstance(version, Mapping) else {}
+    raw_nodes = version.get("nodes")
+    nodes = [dict(n) for n in raw_nodes if isinstance(n, Mapping)
+             and all(isinstance(n.get(k), str) for k in ("id", "level", "text"))] \
+        if isinstance(raw_nodes, list) else []
+    raw_links = version.get("links")
+    links = [[str(a), str(b)] for a, b in (x for x in raw_links if isinstance(x, list | tuple)
+                                            and len(x) == 2)] \
+        if isinstance(raw_links, list) else []
+    return {"nodes": nodes, "links": links}
 
 
 @dataclass
@@ -28,6 +46,7 @@ class DiagramDiff:
 
     def describe(self, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         """The changes as sentences a team can read out."""
+        old, new = clean_version(old), clean_version(new)
         text_old = {n["id"]: n for n in old.get("nodes", [])}
         text_new = {n["id"]: n for n in new.get("nodes", [])}
         lines = [f"Added {text_new[i]['level']}: {text_new[i]['text']}" for i in self.added]
@@ -41,6 +60,7 @@ class DiagramDiff:
 
 
 def diff_versions(old: dict[str, Any], new: dict[str, Any]) -> DiagramDiff:
+    old, new = clean_version(old), clean_version(new)
     a = {n["id"]: n for n in old.get("nodes", [])}
     b = {n["id"]: n for n in new.get("nodes", [])}
     la = {tuple(x) for x in old.get("links", [])}

@@ -513,6 +513,27 @@ def kind_labels() -> dict[str, str]:
     return {e.kind: e.label for e in _ENTITIES}
 
 
+def in_sentence(label: str) -> str:
+    """A label or undo step inside a sentence: 'Add site' -> 'add site' (as in "Undo add
+    site"); a label that starts with an abbreviation ('PDSA cycle') stays as it is."""
+    return _lower(label)
+
+
+def edit_label(kind: str, names: Iterable[str]) -> str:
+    """The undo step of editing fields of a record, in the words the form shows:
+    'Change idea of PDSA cycle', 'Name and kind of site'."""
+    e = ENTITIES.get(kind)
+    labels: list[str] = []
+    for name in names:
+        f = e.fields.get(name) if e is not None else None
+        label = f.label if f is not None else name.removesuffix("_id").replace("_", " ")
+        if label not in labels:
+            labels.append(label)
+    what = (", ".join(labels[:-1]) + " and " + labels[-1]) if len(labels) > 1 else (
+        labels[0] if labels else "edit")
+    return _cap(f"{what} of {_lower(e.label if e is not None else kind.replace('_', ' '))}")
+
+
 # ------------------------------------------------------------------ checking values
 def problems(kind: str, values: Mapping[str, Any], *, partial: bool = False) -> list[Problem]:
     """What is wrong with values for a record of `kind`, in a person's words.

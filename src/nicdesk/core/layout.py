@@ -24,6 +24,9 @@ from functools import lru_cache
 from .states import DriverLevel
 
 LEVELS: tuple[str, ...] = tuple(x.value for x in DriverLevel)  # left to right
+#: a driver diagram's column headings, by column (the order of LEVELS)
+COLUMN_HEADINGS: tuple[str, ...] = ("Aim", "Primary drivers", "Secondary drivers",
+                                    "Change ideas")
 WRAP = 28
 NODE_WIDTH = 236.0
 LINE_HEIGHT = 16.0

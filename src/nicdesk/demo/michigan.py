@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..core.model import DEFAULT_FISHBONE_CATEGORIES
+from ..store.ops.diagrams import load_diagram
 from ..store.workspace import Workspace
 from .common import _Builder, school_months, school_weeks
 
@@ -147,8 +148,9 @@ def _michigan(ws: Workspace, b: _Builder) -> str:
                                     description=desc)
         t.create("node_measure", node_id=aim_node, measure_id=on_track)
         t.create("node_measure", node_id=secondaries[0], measure_id=checkins)
+        t.session.flush()  # the theory as it stands, kept as the launch convening's version
         t.create("diagram_snapshot", diagram_id=dd, name="Launch convening theory",
-                 taken=dt.date(2024, 10, 10), content={"nodes": 12, "note": "before testing"})
+                 taken=dt.date(2024, 10, 10), content=load_diagram(t.session, dd).version())
 
         # fishbone at Lincoln
         lincoln = schools["Lincoln High School"]

@@ -8,15 +8,17 @@ by border style and a letter badge as well as colour, so it reads in black and w
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import textwrap
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from reportlab.graphics import renderPDF, renderSVG
 from reportlab.graphics.shapes import Drawing, Group, Rect, String
 from reportlab.graphics.shapes import Path as RPath
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from ..core.layout import LINE_HEIGHT, PADDING, Layout
+from ..core.layout import COLUMN_HEADINGS, LINE_HEIGHT, PADDING, ROW_GAP, Box, Layout
 from .charts import clip_text
 from .fonts import BOLD, REGULAR
 
@@ -28,12 +30,15 @@ STATUS_STYLE = {  # dash pattern, badge letter
     "evidence of improvement": (None, "E"),
     "not supported": ((1, 2), "×"),
 }
+TEXT_SIZE = 11.0  # a driver diagram node's text; its badge is as large (paper: ≥ 8 pt)
+PAPER_GAP = 40.0  # between a paper layout's columns
 
 
-def _canvas(layout: Layout, title: str) -> tuple[Drawing, Callable[[float], float]]:
-    """A drawing sized for the layout (plus margins and an optional title line) and the
-    function turning layout y (down) into PDF y (up)."""
-    head = 28.0 if title else 0.0
+def _canvas(layout: Layout, title: str, extra: float = 0.0
+            ) -> tuple[Drawing, Callable[[float], float]]:
+    """A drawing sized for the layout (plus margins, an optional title line and `extra`
+    room above the layout) and the function turning layout y (down) into PDF y (up)."""
+    head = (28.0 if title else 0.0) + extra
     height = layout.height + 2 * MARGIN + head
     drawing = Drawing(layout.width + 2 * MARGIN, height)
     if title:  # a diagram's name, kept inside the drawing
@@ -47,9 +52,20 @@ def _canvas(layout: Layout, title: str) -> tuple[Drawing, Callable[[float], floa
     return drawing, flip
 
 
-def driver_drawing(layout: Layout, statuses: dict[str, str], title: str = "") -> Drawing:
-    drawing, flip = _canvas(layout, title)
+def driver_drawing(layout: Layout, statuses: dict[str, str], title: str = "",
+                   headings: bool = True) -> Drawing:
+    """A driver diagram, its columns headed "Aim · Primary drivers · Secondary drivers ·
+    Change ideas" (unless `headings` is False)."""
+    drawing, flip = _canvas(layout, title, 24.0 if headings and layout.boxes else 0.0)
     width = drawing.width
+    if headings and layout.boxes:
+        columns: dict[int, float] = {}
+        for b in layout.boxes.values():
+            columns[b.column] = min(columns.get(b.column, b.x), b.x)
+        for column, x in sorted(columns.items()):
+            name = COLUMN_HEADINGS[min(column, len(COLUMN_HEADINGS) - 1)]
+            drawing.add(String(x, flip(0) + 8, name, fontName=BOLD, fontSize=TEXT_SIZE,
+                               fillColor=colors.HexColor("#333333")))
     edges = Group()
     for parent, child in layout.edges:
         a, b = layout.boxes[parent], layout.boxes[child]
@@ -73,10 +89,10 @@ def driver_drawing(layout: Layout, statuses: dict[str, str], title: str = "") ->
         drawing.add(rect)
         for i, line in enumerate(box.lines):
             drawing.add(String(box.x + PADDING, top - PADDING - (i + 1) * LINE_HEIGHT + 4,
-                               line, fontName=REGULAR, fontSize=11))
+                               line, fontName=REGULAR, fontSize=TEXT_SIZE))
         if badge and box.column > 0:
-            drawing.add(String(box.right - 14, top - 14, badge, fontName=BOLD,
-                               fontSize=9, fillColor=colors.HexColor("#333333")))
+            drawing.add(String(box.right - 15, top - 15, badge, fontName=BOLD,
+                               fontSize=TEXT_SIZE, fillColor=colors.HexColor("#333333")))
     # shift everything right by the margin (boxes start at x = 0)
     drawing.translate(MARGIN, 0)
     drawing.width = width + MARGIN
@@ -124,5 +140,70 @@ def fishbone_drawing(layout: Layout, title: str = "") -> Drawing:
         for i, line_text in enumerate(box.lines):
             drawing.add(String(x(box.x) + pad, top - (pad if pad > 4 else 0)
                                - (i + 1) * LINE_HEIGHT + 4, line_text, fontName=font,
-                               fontSize=10 if box.kind == "cause" else 11))
+                               fontSize=TEXT_SIZE))
     return drawing
+
+
+def paper_driver_layout(layout: Layout, wrap: int) -> Layout:
+    """The same driver diagram re-wrapped for paper: each node's text wrapped at `wrap`
+    characters, every box as wide as the widest line (plus room for its status badge),
+    columns closer together; the order in each column and the links are kept.  A
+    narrower wrap makes a taller, narrower diagram, so a page can show it larger."""
+    boxes = sorted(layout.boxes.values(), key=lambda b: (b.column, b.y))
+    lines = {b.id: tuple(textwrap.wrap(" ".join(b.lines), width=wrap,
+                                       break_long_words=True)) or ("",) for b in boxes}
+    widest = max((stringWidth(line, REGULAR, TEXT_SIZE) for ls in lines.values()
+                  for line in ls), default=0.0)
+    heading = max(stringWidth(h, BOLD, TEXT_SIZE) for h in COLUMN_HEADINGS)
+    box_width = max(widest + 2 * PADDING + 16, heading + 4)
+    out = Layout(edges=list(layout.edges), lines=list(layout.lines))
+    tops: dict[int, float] = {}
+    for b in boxes:
+        y = tops.get(b.column, 0.0)
+        height = len(lines[b.id]) * LINE_HEIGHT + 2 * PADDING
+        out.boxes[b.id] = Box(b.id, b.column * (box_width + PAPER_GAP), y, box_width, height,
+                              b.column, lines[b.id], b.kind, b.depth)
+        tops[b.column] = y + height + ROW_GAP
+        out.height = max(out.height, y + height)
+    if out.boxes:
+        last = max(b.column for b in out.boxes.values())
+        out.width = (last + 1) * box_width + last * PAPER_GAP
+    return out
+
+
+def _strings(node: object, dx: float = 0.0, dy: float = 0.0, k: float = 1.0
+             ) -> Iterator[tuple[String | Rect, float, float, float]]:
+    """Every String and Rect of a drawing with the offset and scale it is drawn at
+    (translations and uniform scales only, which is all these drawings use)."""
+    transform = getattr(node, "transform", None)
+    if transform is not None and tuple(transform) != (1, 0, 0, 1, 0, 0):
+        a, _b, _c, _d, e, f = transform
+        dx, dy, k = dx + e * k, dy + f * k, k * a
+    for child in getattr(node, "contents", []):
+        if isinstance(child, String | Rect):
+            yield child, dx, dy, k
+        else:
+            yield from _strings(child, dx, dy, k)
+
+
+def smallest_text(drawing: Drawing) -> float:
+    """The smallest font size in a drawing, as drawn (its scale applied)."""
+    return min((s.fontSize * k for s, _x, _y, k in _strings(drawing)
+                if isinstance(s, String)), default=TEXT_SIZE)
+
+
+def extents(drawing: Drawing) -> list[tuple[float, float, float, float]]:
+    """(x0, y0, x1, y1) of each text and box of a drawing in its own coordinates (its
+    scale applied): where a page break must not cut it."""
+    out = []
+    for s, dx, dy, k in _strings(drawing):
+        if isinstance(s, String):
+            w = stringWidth(s.text, s.fontName, s.fontSize)
+            x0 = s.x - (w if s.textAnchor == "end" else w / 2 if s.textAnchor == "middle"
+                        else 0)
+            out.append((dx + k * x0, dy + k * (s.y - 0.25 * s.fontSize),
+                        dx + k * (x0 + w), dy + k * (s.y + s.fontSize)))
+        else:
+            out.append((dx + k * s.x, dy + k * s.y, dx + k * (s.x + s.width),
+                        dy + k * (s.y + s.height)))
+    return out

@@ -20,7 +20,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.pagesizes import A4, LETTER, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -149,7 +149,14 @@ class PacketDoc(BaseDocTemplate):  # type: ignore[misc]  # reportlab has no type
                          topMargin=15 * mm, bottomMargin=17 * mm, title=title,
                          author="NICdesk", subject=footer)
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
-        self.addPageTemplates([PageTemplate("page", [frame])])
+        # diagrams get landscape pages of their own ("wide"); see `sections.diagrams`
+        wide = landscape(pagesize)
+        self.wide_width = wide[0] - self.leftMargin - self.rightMargin
+        self.wide_height = wide[1] - self.topMargin - self.bottomMargin
+        wide_frame = Frame(self.leftMargin, self.bottomMargin, self.wide_width,
+                           self.wide_height, id="wide")
+        self.addPageTemplates([PageTemplate("page", [frame], pagesize=pagesize),
+                               PageTemplate("wide", [wide_frame], pagesize=wide)])
         self.footer = footer
         self._progress = progress
         self._estimate = 1
@@ -175,21 +182,32 @@ class PacketDoc(BaseDocTemplate):  # type: ignore[misc]  # reportlab has no type
 
 def numbered_canvas(footer: str) -> type[Canvas]:
     class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab has no types
-        """Holds pages back until the end so each footer can say 'page X of Y'."""
+        """Holds pages back until the end so each footer can say 'page X of Y'.
+
+        Bookmarks (the destinations of the outline and of the contents lines) are held
+        back with their page: a destination names the page being written when it is
+        set, and while pages are held back that is always the first one."""
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             kwargs["initialFontName"] = REGULAR  # else every page names Helvetica
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
+            self._marks: list[tuple[str, dict[str, Any]]] = []
+
+        def bookmarkPage(self, key: str, **kwargs: Any) -> None:  # noqa: N802 - reportlab
+            self._marks.append((key, kwargs))  # set on its own page in `save`
 
         def showPage(self) -> None:  # noqa: N802 - reportlab API
             self._pages.append(dict(self.__dict__))
+            self._marks = []
             self._startPage()
 
         def save(self) -> None:
             total = len(self._pages)
             for number, state in enumerate(self._pages, start=1):
                 self.__dict__.update(state)
+                for key, kwargs in self._marks:  # this page is the one being written
+                    Canvas.bookmarkPage(self, key, **kwargs)
                 self._footer(number, total)
                 super().showPage()
             self.addPageLabel(0, prefix="Cover")

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from reportlab.platypus import CondPageBreak, PageBreak
+from reportlab.platypus import CondPageBreak, NextPageTemplate, PageBreak
 
 from ..store.views.packet import read_choices, read_packet
 from ..store.workspace import Workspace
@@ -38,7 +38,7 @@ from .layout import (
     label,
     numbered_canvas,
 )  # fmt: skip
-from .sections import FULL_PAGE, MAKERS, Context, cover
+from .sections import FULL_PAGE, LANDSCAPE, MAKERS, Context, cover
 
 # what callers (CLI, packet dialog, tests) take from here
 __all__ = ["RECENT_CYCLES", "SECTIONS", "PacketCancelled", "PacketOptions", "PacketResult",
@@ -46,10 +46,15 @@ __all__ = ["RECENT_CYCLES", "SECTIONS", "PacketCancelled", "PacketOptions", "Pac
 
 
 def _story(ctx: Context, sections: list[str]) -> list[Any]:
-    story = cover(ctx)
+    story = cover(ctx)  # ends in a page break
     for i, key in enumerate(sections):
         ctx.tick(i, len(sections), f"Gathering {SECTION_TITLES[key].lower()}")
-        if i:
+        wide = key in LANDSCAPE  # diagrams: on landscape pages of their own
+        if not i and wide:
+            story.insert(len(story) - 1, NextPageTemplate("wide"))
+        elif i and (wide or sections[i - 1] in LANDSCAPE):
+            story += [NextPageTemplate("wide" if wide else "page"), PageBreak()]
+        elif i:
             story.append(PageBreak() if key in FULL_PAGE else CondPageBreak(ctx.height * 0.3))
         story.append(Heading(SECTION_TITLES[key], 0, ctx.key()))
         story += MAKERS[key](ctx)
@@ -88,7 +93,7 @@ def build_packet(ws: Workspace, meeting_id: str, out: str | os.PathLike[str],
     try:
         doc = PacketDoc(tmp, pagesize=pagesize, title=f"{label(meeting.title)} — meeting packet",
                         footer=footer, progress=progress)
-        ctx = Context(data, doc.width, doc.height, progress)
+        ctx = Context(data, doc.width, doc.height, progress, doc.wide_width, doc.wide_height)
         doc.multiBuild(_story(ctx, options.sections), canvasmaker=numbered_canvas(footer))
         pages = doc.page
         os.replace(tmp, target)

@@ -20,7 +20,7 @@ from ..store.schema import MODELS
 from ..store.workspace import Workspace
 
 __all__ = ["Named", "create_school_workspace", "create_workspace", "find_named",
-           "named_records"]
+           "named_records", "school_workspace_path"]
 
 
 def create_workspace(path: str | Path, network: str) -> Workspace:
@@ -36,11 +36,10 @@ def create_workspace(path: str | Path, network: str) -> Workspace:
     return ws
 
 
-def create_school_workspace(school: str, network: str = "",
-                            folder: Path | None = None) -> Path:
-    """A workspace holding one network and this school as the local site (the first-run
-    choice "Create my school's workspace").  The file is named after the school, in
-    `folder` (default: NICdesk's data folder), never over an existing file."""
+def school_workspace_path(school: str, folder: Path | None = None) -> Path:
+    """Where `create_school_workspace` puts a school's file: named after the school, in
+    `folder` (default: NICdesk's data folder), never over an existing file (so the person
+    can be told before it is written)."""
     school = " ".join(school.split()) or "My school"
     stem = re.sub(r"[^\w\- ]+", "", school).strip() or "My school"
     folder = folder or data_dir()
@@ -49,6 +48,17 @@ def create_school_workspace(school: str, network: str = "",
     while path.exists():
         path = folder / f"{stem} ({n}).nicdesk"
         n += 1
+    return path
+
+
+def create_school_workspace(school: str, network: str = "",
+                            folder: Path | None = None) -> Path:
+    """A workspace holding one network and this school as the local site (the first-run
+    choice "Create my school's workspace"), at `school_workspace_path`."""
+    school = " ".join(school.split()) or "My school"
+    path = school_workspace_path(school, folder)
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
     with Workspace.create(path) as ws:
         with ws.ops.batch("Create my school's workspace") as t:
             net = t.create("network", name=network.strip() or f"{school} improvement team")

@@ -480,19 +480,18 @@ class Operations:
 
     # -------------------------------------------------------------- single-step ops
     def create(self, kind: str, /, *, label: str | None = None, **values: Any) -> OpChanges:
-        label = label or f"Add {KIND_LABELS.get(kind, kind).lower()}"
+        label = label or f"Add {_in_sentence(KIND_LABELS.get(kind, kind))}"
         return self.run(label, lambda t: t.create(kind, **values))
 
     def update(
         self, kind: str, record_id: str, /, *, label: str | None = None, **values: Any
     ) -> OpChanges:
-        if not label:
-            names = ", ".join(k.replace("_", " ") for k in values)
-            label = f"Edit {KIND_LABELS.get(kind, kind).lower()} {names}"
+        if not label:  # in the form's words: "Change idea of PDSA cycle"
+            label = entities.edit_label(kind, values)
         return self.run(label, lambda t: t.update(kind, record_id, **values))
 
     def delete(self, kind: str, record_id: str, *, label: str | None = None) -> OpChanges:
-        label = label or f"Delete {KIND_LABELS.get(kind, kind).lower()}"
+        label = label or f"Delete {_in_sentence(KIND_LABELS.get(kind, kind))}"
         return self.run(label, lambda t: t.delete(kind, record_id))
 
     # -------------------------------------------------------------- undo / redo
@@ -507,7 +506,7 @@ class Operations:
         if not self._undo:
             return None
         entry = self._undo.pop()
-        changes, written = self._replay(f"Undo {entry.label}", entry, backwards=True)
+        changes, written = self._replay(f"Undo {_in_sentence(entry.label)}", entry, backwards=True)
         if written.changes:
             self._redo.append(written)
         return changes
@@ -516,7 +515,7 @@ class Operations:
         if not self._redo:
             return None
         entry = self._redo.pop()
-        changes, written = self._replay(f"Redo {entry.label}", entry, backwards=False)
+        changes, written = self._replay(f"Redo {_in_sentence(entry.label)}", entry, backwards=False)
         if written.changes:
             self._undo.append(written)
         return changes
@@ -558,7 +557,7 @@ def _natural_id(kind: str, values: dict[str, Any]) -> str | None:
 
 def _in_sentence(label: str) -> str:
     """'Observation' -> 'observation' inside a sentence; 'PDSA cycle' stays as it is."""
-    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+    return entities.in_sentence(label)
 
 
 def record_values(obj: Any, *, with_sync: bool = False) -> dict[str, Any]:

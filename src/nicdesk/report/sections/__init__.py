@@ -1,7 +1,8 @@
 """The sections of a meeting packet, one module per kind, each a function from the
 packet's view models (`base.Context`) to flowables.  `MAKERS` maps a section key of
 `layout.SECTIONS` to its function, so the build loops over a registry instead of an
-if-chain; `FULL_PAGE` are the sections that start on a new page."""
+if-chain; `FULL_PAGE` are the sections that start on a new page, `LANDSCAPE` those set on
+landscape pages of their own (diagrams)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from .pdsa import pdsa
 from .run_charts import run_charts
 from .site_pages import site_pages
 
-__all__ = ["FULL_PAGE", "MAKERS", "Context", "Section", "cover"]
+__all__ = ["FULL_PAGE", "LANDSCAPE", "MAKERS", "Context", "Section", "cover"]
 
 MAKERS: dict[str, Section] = {
     "agenda": agenda, "aim": aim, "measures": measures_summary,
@@ -28,3 +29,4 @@ MAKERS: dict[str, Section] = {
 }
 FULL_PAGE = frozenset({"driver_diagram", "fishbone", "run_charts", "funnel", "pdsa",
                        "site_pages", "measures"})
+LANDSCAPE = frozenset({"driver_diagram", "fishbone"})

@@ -18,6 +18,8 @@ class Context:
     width: float
     height: float
     progress: Progress | None = None
+    wide_width: float = 0.0  # the frame of a landscape page (diagrams); 0: as `height`
+    wide_height: float = 0.0
     _keys: int = 0
 
     def key(self) -> str:

@@ -6,6 +6,7 @@ line's worth; the write-up is never cut: boxes and rows longer than a page are s
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -56,6 +57,14 @@ def _name(text: str | None) -> str:
     return shorten(" ".join((text or "").split()), 120)
 
 
+def cycle_title(title: str, number: int) -> str:
+    """A cycle's title with its number, the number once: "Check-ins, cycle 2" stays as
+    it is, "Check-ins" becomes "Check-ins (cycle 2)"."""
+    name = _name(title)
+    numbered = re.search(rf"\bcycle\s*#?\s*{number}\b", name, re.IGNORECASE)
+    return name if numbered else f"{name} (cycle {number})".lstrip()
+
+
 def pdsa_flowables(summary: PdsaSummary, width: float) -> list[Any]:
     """One cycle's page: title, where and when, the four boxes, then the questions."""
     cycle, questions = summary.cycle, summary.questions
@@ -92,7 +101,7 @@ def pdsa_flowables(summary: PdsaSummary, width: float) -> list[Any]:
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E6E6E6")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))
-    title = _p(f"PDSA: {_name(cycle.title)} (cycle {cycle.cycle_number})", TITLE)
+    title = _p(f"PDSA: {cycle_title(cycle.title, cycle.cycle_number)}", TITLE)
     return [KeepTogether([title,
                           _p(meta), Spacer(1, 4 * mm), grid]), Spacer(1, 5 * mm),
             Paragraph("Predictions and results", HEAD), table]

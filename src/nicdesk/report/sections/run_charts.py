@@ -45,6 +45,10 @@ def run_charts(ctx: Context) -> list[Any]:
             if md.summary is not None:  # the judgement the screen and the CLI show
                 out.append(para(md.summary.line, SMALL))
             continue
+        if all(p.status == "suppressed" for p in panels):  # not a page of empty boxes
+            out.append(para(f"All values suppressed: fewer than {d.threshold} at every "
+                            "site, so no chart is shown.", SMALL))
+            continue
         out.append(para(f"One chart per site on a common scale, sorted by name. "
                         f"{m.definition}", SMALL))
         cells = []

@@ -1,16 +1,20 @@
 """Site one-pagers: per site in scope its aim, its chart of the outcome measure (or the
-first measure), its PDSA ramps and its five most recent decisions."""
+first measure), each other measure as a small chart (two to a row; one line for a
+measure whose values are all suppressed there), its PDSA ramps and its five most recent
+decisions."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Spacer
+from reportlab.platypus import PageBreak, Spacer, Table
 
+from ...store.views.packet import MeasureData, Panel
 from ..charts import run_chart_drawing
 from ..layout import BODY, CELL, CELL_HEAD, H2, SMALL, Heading, grid_table, label, nothing, para
 from .base import Context
+from .run_charts import GRID
 
 
 def site_pages(ctx: Context) -> list[Any]:
@@ -33,6 +37,7 @@ def site_pages(ctx: Context) -> list[Any]:
                 target=outcome.measure.target, note=panel.explanation))
             if page.outcome_summary is not None:  # as on the screen and in the CLI
                 out.append(para(page.outcome_summary.line, SMALL))
+        out += _other_measures(ctx, page.others)
         out.append(para("Current ramps", H2))
         if not page.ramps:
             out.append(nothing("no PDSA ramps"))
@@ -51,3 +56,32 @@ def site_pages(ctx: Context) -> list[Any]:
                      + (f" — {c.act_next}" if c.act_next.strip() else ""), SMALL)
                 for c in page.decisions] or [nothing("no decisions")]
     return out or [nothing("no sites")]
+
+
+def _other_measures(ctx: Context, others: list[tuple[MeasureData, Panel]]) -> list[Any]:
+    """The site's other measures as small charts, two to a row."""
+    if not others:
+        return []
+    threshold = ctx.data.threshold
+    cells: list[Any] = []
+    quiet: list[str] = []
+    w = (ctx.width - 4) / 2
+    for md, panel in others:
+        name = label(md.measure.name)
+        if panel.status == "suppressed":
+            quiet.append(f"{name}: all values suppressed (fewer than {threshold})")
+            continue
+        cells.append(run_chart_drawing(
+            [pt.period for pt in panel.points], panel.analysis, w, 112, title=name,
+            percent=md.multiples.percent, target=md.measure.target, compact=True,
+            note=(panel.explanation if not panel.analysis else
+                  panel.latest_signal.text if panel.latest_signal else "no signal")))
+    out: list[Any] = [para("Other measures", H2)]
+    if cells:
+        grid = [cells[k:k + 2] + [""] * (2 - len(cells[k:k + 2]))
+                for k in range(0, len(cells), 2)]
+        table = Table(grid, colWidths=[w + 2, w + 2])
+        table.setStyle(GRID)
+        out.append(table)
+    out += [para(line, SMALL) for line in quiet]
+    return out

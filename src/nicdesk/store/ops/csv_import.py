@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ...core.csvdata import CsvRow, ParsedCsv, parse_csv
+from ...core.csvdata import CsvRow, ParsedCsv, alignment_note, parse_csv
 from ...core.entities import observation_problems, problems
 from ...core.states import ValueType
 from ..errors import WorkspaceError
@@ -103,17 +103,16 @@ def preview_csv(ws: Workspace, measure_id: str, site_id: str, path: str | Path,
     parsed = parse_csv(text or "", proportion=proportion, today=today or dt.date.today())
     if encoding == "Windows-1252":
         parsed.notes.append("Read as Windows-1252 text (not UTF-8); check accented letters.")
-    moved = 0
+    moves: list[tuple[dt.date, dt.date]] = []
     for row in parsed.rows:
         if row.period is not None:
             start = normalise_period(row.period, frequency)
             if start != row.period:
-                moved += 1
+                moves.append((row.period, start))
                 row.period = start
+    moved = len(moves)
     if moved:
-        unit = {"weekly": "week (Monday)", "monthly": "month", "quarterly": "quarter"}.get(
-            frequency, frequency)
-        parsed.notes.append(f"{moved} dates were moved to the start of their {unit}.")
+        parsed.notes.append(alignment_note(moves, frequency))
         seen: dict[dt.date, int] = {}
         for row in parsed.rows:
             if row.period is None:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ...core.entities import NAME_MAX
 from ...core.layout import LEVELS, Layout, LayoutNode, creates_cycle, layout_driver, link_problem
 from ...core.states import DriverLevel
 from ..errors import InvalidChangeError
@@ -286,5 +287,37 @@ def new_diagram(ws: Workspace, network_id: str, site_id: str | None, name: str,
     return ws.ops.run("New driver diagram", op)
 
 
+def _rename_both(t: Transaction, node_id: str, text: str) -> None:
+    """A change-idea node and its change idea records are one name: both change."""
+    node = t.get("driver_node", node_id)
+    if node.level == DriverLevel.CHANGE_IDEA and len(text) > NAME_MAX:
+        raise InvalidChangeError(f"A change idea's name fits in {NAME_MAX} characters; put "
+                                 "the rest in its description.")
+    t.update("driver_node", node_id, text=text)
+    for idea in t.session.scalars(select(ChangeIdea).where(
+            ChangeIdea.node_id == node_id, ChangeIdea.deleted.is_(False))).all():
+        if idea.title != text:
+            t.update("change_idea", idea.id, title=text)
+
+
 def rename_node(ws: Workspace, node_id: str, text: str) -> OpChanges:
-    return ws.ops.update("driver_node", node_id, text=_text(text), label="Rename node")
+    """Rename a node in place; a change idea's record (PDSA pickers, lists, the network's
+    matrix) takes the same name in the same operation, so one Undo restores both."""
+    text = _text(text)
+    with ws.read() as s:
+        level = stored(s, DriverNode, node_id).level
+    return ws.ops.run(f"Rename {level}", lambda t: _rename_both(t, node_id, text))
+
+
+def rename_change_idea(ws: Workspace, idea_id: str, title: str) -> OpChanges:
+    """Rename a change idea; the driver-diagram node it hangs on takes the same name."""
+    title = _text(title)
+
+    def op(t: Transaction) -> None:
+        idea = t.get("change_idea", idea_id)
+        if idea.node_id is not None:
+            _rename_both(t, idea.node_id, title)
+        else:
+            t.update("change_idea", idea_id, title=title)
+
+    return ws.ops.run("Rename change idea", op)

@@ -16,6 +16,7 @@ from ...core.states import DRIVERS
 from ..errors import InvalidChangeError
 from ..operations import OpChanges, Transaction
 from ..schema import (
+    Aim,
     Cause,
     CauseDriverLink,
     DriverNode,
@@ -206,10 +207,25 @@ def causes_for_node(session: Session, node_id: str) -> list[Any]:
         Cause.deleted.is_(False))))
 
 
+def written_aim(session: Session, fishbone: Fishbone) -> Aim | None:
+    """The aim already written where the fishbone lives: the site's own (a site fishbone),
+    else the network's; the most recently changed one when there are several.  A statement
+    still ending in "…" (the "By June 2027, …" a new aim starts with) is not written yet."""
+    aims = [a for a in session.scalars(select(Aim).where(
+        Aim.network_id == fishbone.network_id, Aim.deleted.is_(False)))
+        if a.statement.strip() and not a.statement.strip().endswith("…")]
+    for site in dict.fromkeys([fishbone.site_id, None]):
+        here = [a for a in aims if a.site_id == site]
+        if here:
+            return max(here, key=lambda a: a.hlc)
+    return None
+
+
 def draft_driver_diagram(ws: Workspace, fishbone_id: str) -> OpChanges:
-    """A first theory from a fishbone, for the team to edit: the problem turned into the
-    aim, one primary driver per category that holds flagged root causes, one secondary
-    driver per root cause (linked back to it)."""
+    """A first theory from a fishbone, for the team to edit: the aim already written at its
+    site or network (`written_aim`), else the problem turned into an aim; one primary
+    driver per category that holds flagged root causes, one secondary driver per root
+    cause (linked back to it)."""
 
     def op(t: Transaction) -> None:
         data = load_fishbone(t.session, fishbone_id)
@@ -218,11 +234,14 @@ def draft_driver_diagram(ws: Workspace, fishbone_id: str) -> OpChanges:
             raise InvalidChangeError("Flag at least one root cause first: the draft is built "
                                      "from the root causes.")
         fishbone = data.fishbone
+        written = written_aim(t.session, fishbone)  # the theory serves the aim written
         diagram = t.create("driver_diagram", network_id=fishbone.network_id,
                            site_id=fishbone.site_id,
-                           name=f"Draft theory: {fishbone.title or fishbone.problem}"[:120])
+                           name=f"Draft theory: {fishbone.title or fishbone.problem}"[:120],
+                           aim_id=written.id if written is not None else None)
         aim = t.create("driver_node", diagram_id=diagram, level="aim",
-                       text=f"Aim (to be made measurable): fewer cases of “{fishbone.problem}”")
+                       text=" ".join(written.statement.split()) if written is not None else
+                       f"Aim (to be made measurable): fewer cases of “{fishbone.problem}”")
         for pos, category in enumerate(data.categories):
             in_category = sorted((c for c in roots if c.category_id == category.id),
                                  key=lambda c: (-c.votes, c.position))

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ...core.entities import NAME_MAX
 from ...core.pdsa import CycleFacts, overdue, problems, stage
+from ...core.states import DriverLevel
+from ..errors import InvalidChangeError
 from ..operations import OpChanges, Transaction
 from ..schema import ChangeIdea, PdsaCycle, PdsaMeasure, PdsaQuestion, PdsaRamp, Site, stored
 from ..workspace import Workspace
@@ -83,6 +86,55 @@ def cycle_rows(session: Session, *, network_id: str | None = None, site_id: str 
                             scale, start, end, stage(f, today), decision, overdue(f, today),
                             len(problems(f))))
     return sorted(out, key=lambda r: (r.start or dt.date.max, r.site, r.cycle_number))
+
+
+def idea_of_node(session: Session, node_id: str) -> ChangeIdea | None:
+    """The change idea a driver-diagram node stands for: its own, or (a site's adopted
+    copy) the idea of the network node it came from."""
+    from ..schema import DriverNode
+
+    node = session.get(DriverNode, node_id)
+    for nid in (node_id, node.source_node_id if node is not None else None):
+        if nid is not None:
+            idea = session.scalars(select(ChangeIdea).where(
+                ChangeIdea.node_id == nid, ChangeIdea.deleted.is_(False))).first()
+            if idea is not None:
+                return idea
+    return None
+
+
+def new_cycle(ws: Workspace, site_id: str, *, change_idea_id: str | None = None,
+              node_id: str | None = None) -> OpChanges:
+    """A new PDSA cycle at a site, ready to plan: testing a change idea (given, or the one
+    a change-idea node of a driver diagram stands for, made now if it has none) and named
+    after it.  One operation; `created` holds the cycle (and an idea made for the node)."""
+
+    def op(t: Transaction) -> None:
+        t.get("site", site_id)
+        idea_id = change_idea_id
+        if idea_id is None and node_id is not None:
+            idea = idea_of_node(t.session, node_id)
+            if idea is not None:
+                idea_id = idea.id
+            else:
+                node = t.get("driver_node", node_id)
+                if node.level != DriverLevel.CHANGE_IDEA:
+                    raise InvalidChangeError("PDSA cycles test change ideas: select a "
+                                             "change idea (the last column) first.")
+                diagram = t.get("driver_diagram", node.diagram_id)
+                idea_id = t.create("change_idea", network_id=diagram.network_id,
+                                   node_id=node_id, title=node.text[:NAME_MAX])
+        title, number = "New PDSA cycle", 1
+        if idea_id is not None:  # "Advisory check-ins, cycle 2": the site's second test
+            number += len(t.session.scalars(select(PdsaCycle.id).where(
+                PdsaCycle.change_idea_id == idea_id, PdsaCycle.site_id == site_id,
+                PdsaCycle.deleted.is_(False))).all())
+            suffix = f", cycle {number}"
+            title = t.get("change_idea", idea_id).title[:NAME_MAX - len(suffix)] + suffix
+        t.create("pdsa_cycle", site_id=site_id, change_idea_id=idea_id, title=title,
+                 cycle_number=number)
+
+    return ws.ops.run("New PDSA cycle", op)
 
 
 def start_next_cycle(ws: Workspace, cycle_id: str) -> OpChanges:

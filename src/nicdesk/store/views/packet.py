@@ -218,6 +218,8 @@ class SitePage:
     ramps: list[RampLine]
     decisions: list[DecisionLine]  # newest first, at most five
     outcome_summary: SeriesSummary | None = None  # the panel's judgement, phases applied
+    # the site's panel of every other measure in the packet, as (measure, panel)
+    others: list[tuple[MeasureData, Panel]] = field(default_factory=list)
 
 
 @dataclass
@@ -365,7 +367,8 @@ class _Reader:
         if "pdsa" in wanted:
             data.cycles = self._cycles(recent_cycles)
         if "site_pages" in wanted:
-            data.site_pages = self._site_pages(data.outcome)
+            charted = data.measures or [self._measure(x, False) for x in self.measures]
+            data.site_pages = self._site_pages(data.outcome, charted)
         return data
 
     def _measure(self, measure: Measure, funnel: bool) -> MeasureData:
@@ -446,7 +449,8 @@ class _Reader:
         cycles.sort(key=lambda c: (c.start_date or dt.date.min, c.cycle_number), reverse=True)
         return [_summary(self.s, c, sites[c.site_id].name) for c in cycles[:recent]]
 
-    def _site_pages(self, outcome: MeasureData | None) -> list[SitePage]:
+    def _site_pages(self, outcome: MeasureData | None,
+                    measures: list[MeasureData]) -> list[SitePage]:
         out = []
         for site in nv.participating_sites(self.s, self.network.id):
             if site.id not in self.scope:
@@ -477,5 +481,8 @@ class _Reader:
                                                      c.act_next or "")
                                         for c in decisions[:5]],
                                 None if outcome is None or panel is None
-                                else self._summary(outcome.measure, [panel])))
+                                else self._summary(outcome.measure, [panel]),
+                                [(md, p) for md in measures
+                                 if outcome is None or md.measure.id != outcome.measure.id
+                                 for p in md.multiples.panels if p.site_id == site.id]))
         return out

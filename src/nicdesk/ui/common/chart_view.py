@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QKeyEvent
+from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -32,6 +32,7 @@ from ...core.measures import format_value
 from ...core.signals import Signal
 from ...core.states import CHART_NAMES, ChartKind, SignalKind
 from ...store.views.series import MeasureSeries
+from .widgets import quiet, tone
 
 BLUE, ORANGE, GREEN, VERMILLION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#999999"
 # unusual with no preferred direction: Making Data Count's purple (NHSRplotthedots'
@@ -82,7 +83,7 @@ class ChartView(QWidget):
         side.addWidget(self.signals, 1)
         self.rules = QLabel()
         self.rules.setWordWrap(True)
-        self.rules.setStyleSheet("color: #555555;")
+        quiet(self.rules)
         side.addWidget(self.rules)
         layout.addLayout(side, 1)
         self.series: MeasureSeries | None = None
@@ -118,6 +119,7 @@ class ChartView(QWidget):
                            if analysis.chart_kind != ChartKind.RUN else f"Judged by {analysis.rule_set}")
         if not points:
             self._say(analysis.summary())
+            self._empty_axes(series.percent)
             return
         present = [(x, y, i) for i, (x, y) in enumerate(zip(xs, ys, strict=True)) if y is not None]
         px, py = [p[0] for p in present], [p[1] for p in present]
@@ -230,6 +232,17 @@ class ChartView(QWidget):
         self._say(lines)
         plot.enableAutoRange()
 
+    def _empty_axes(self, percent: bool) -> None:
+        """No data yet: the axes still read as dates and values (the last twelve weeks,
+        0–100 % or 0–1), not as fractions of a second after 1970."""
+        today = dt.date.today()
+        self.plot.setXRange(stamp(today - dt.timedelta(weeks=12)), stamp(today), padding=0)
+        self.plot.setYRange(0, 100 if percent else 1, padding=0)
+        note = pg.TextItem("No data yet: type the first period in the table", color="#555555",
+                           anchor=(0.5, 0.5))
+        note.setPos(stamp(today - dt.timedelta(weeks=6)), 50 if percent else 0.5)
+        self.plot.addItem(note)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         """Ctrl+= / Ctrl+− zoom the time axis, Ctrl+0 shows everything (UI.md)."""
         from PySide6.QtGui import QKeySequence
@@ -264,19 +277,20 @@ class ChartView(QWidget):
         return "\n".join(parts)
 
     def _say(self, lines: list[str]) -> None:
+        palette = self.signals.palette()  # colours that read on it, light or dark
         for line in lines:
             item = QListWidgetItem(line)
             if line.startswith("Astronomical point"):  # before the words: its note is free text
-                item.setForeground(QColor("#8E3B6E"))
+                item.setForeground(tone("special", palette))
                 item.setText("★ " + line)
             elif line.endswith("— unusual variation"):
-                item.setForeground(QColor(PURPLE))
+                item.setForeground(tone("unusual", palette))
                 item.setText("● " + line)
             elif "improvement" in line:
-                item.setForeground(QColor("#006B4F"))
+                item.setForeground(tone("improvement", palette))
                 item.setText("▲ " + line)
             elif "concern" in line:
-                item.setForeground(QColor("#8A5A00"))
+                item.setForeground(tone("concern", palette))
                 item.setText("▼ " + line)
             font = QFont(item.font())
             item.setFont(font)

@@ -2,14 +2,17 @@
 
 Each field wraps one widget and knows how to show a stored value and read the typed one.
 A field calls `on_commit(name, value)` when an edit is finished (focus leaves, Enter, a
-choice is picked) and, for long texts, also after a short pause in typing, so that a laptop
-whose battery dies loses at most the last seconds.  A field of a record this workspace may
+choice is picked) and, for long texts, also while a person types: after a short pause, and at
+least once a second however fast the typing goes, so that a laptop whose battery dies (or a
+program killed outright) loses at most the last second.  `save_typing()` stores every text
+still waiting for its timer; the window calls it before closing a workspace.  A field of a record this workspace may
 not change is shown read-only (`set_locked`) and commits nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -27,7 +30,17 @@ from PySide6.QtWidgets import (
 from ...core.measures import format_value
 from .widgets import set_read_only
 
-TYPING_PAUSE_MS = 800
+TYPING_PAUSE_MS = 800  # a pause in typing saves
+TYPING_MAX_WAIT_MS = 1000  # and typing that never pauses is saved at least this often
+
+_typing: weakref.WeakSet[TextField] = weakref.WeakSet()  # texts typed but not yet saved
+
+
+def save_typing() -> None:
+    """Store every text typed but still waiting for its timer (before a workspace closes,
+    when the window closes)."""
+    for f in list(_typing):
+        f.commit()
 
 
 class PlainText(QPlainTextEdit):
@@ -137,17 +150,25 @@ class TextField(Field):
         edit.setTabChangesFocus(True)
         edit.setFixedHeight(edit.fontMetrics().lineSpacing() * lines + 14)
         super().__init__(name, label, edit, **kw)
-        self._timer = QTimer(edit)
+        self._timer = QTimer(edit)  # restarted by every keystroke: saves after a pause
         self._timer.setSingleShot(True)
         self._timer.setInterval(TYPING_PAUSE_MS)
         self._timer.timeout.connect(self.commit)
+        self._max_wait = QTimer(edit)  # started by the first unsaved keystroke only
+        self._max_wait.setSingleShot(True)
+        self._max_wait.setInterval(TYPING_MAX_WAIT_MS)
+        self._max_wait.timeout.connect(self.commit)
         edit.textChanged.connect(self._typed)
         edit.focus_left.connect(self.commit)
         self._showing = False
 
     def _typed(self) -> None:
-        if not self._showing:
-            self._timer.start()
+        if self._showing:
+            return
+        self._timer.start()
+        if not self._max_wait.isActive():
+            self._max_wait.start()
+        _typing.add(self)
 
     def show(self, value: Any) -> None:
         text = value or ""
@@ -161,6 +182,8 @@ class TextField(Field):
 
     def commit(self) -> None:
         self._timer.stop()
+        self._max_wait.stop()
+        _typing.discard(self)
         super().commit()
 
 

@@ -5,19 +5,23 @@ and then refused."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QAction, QColor, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSpinBox,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
+    QLayoutItem,
     QLineEdit,
     QListWidget,
     QPlainTextEdit,
+    QSizePolicy,
     QTableWidget,
     QTextEdit,
+    QToolButton,
     QWidget,
 )
 
@@ -32,6 +36,57 @@ def page_title(text: str = "", scale: float = 1.3) -> QLabel:
     font.setPointSizeF(font.pointSizeF() * scale)
     font.setBold(True)
     label.setFont(font)
+    return label
+
+
+def is_dark(palette: QPalette) -> bool:
+    """Whether the palette paints light text on a dark background (a dark theme)."""
+    return palette.color(QPalette.ColorRole.Window).lightnessF() < 0.5
+
+
+def hint_colour(palette: QPalette, *, on_base: bool = False) -> QColor:
+    """Quiet text (hints, notes) that still reads: the text colour two thirds of the way
+    from the background, in light and dark palettes alike (`on_base`: inside a list,
+    table or text view, whose background is the Base colour)."""
+    roles = ((QPalette.ColorRole.Text, QPalette.ColorRole.Base) if on_base else
+             (QPalette.ColorRole.WindowText, QPalette.ColorRole.Window))
+    text, back = palette.color(roles[0]), palette.color(roles[1])
+    mix = 0.68
+    return QColor.fromRgbF(back.redF() + (text.redF() - back.redF()) * mix,
+                           back.greenF() + (text.greenF() - back.greenF()) * mix,
+                           back.blueF() + (text.blueF() - back.blueF()) * mix)
+
+
+#: signal and problem colours (Okabe–Ito families): a dark shade for light backgrounds,
+#: a light one for dark backgrounds
+_TONES = {"improvement": ("#00734F", "#5CD6A9"), "concern": ("#8A4B00", "#F2B15C"),
+          "special": ("#8E3B6E", "#E59CC8"), "unusual": ("#490092", "#C9A0F5"),
+          "problem": ("#B3261E", "#FF8A80")}
+
+
+def tone(name: str, palette: QPalette) -> QColor:
+    """The colour of a signal ("improvement", "concern", "special") or of a refused edit
+    ("problem") that reads on this palette's background."""
+    dark, light = _TONES[name]
+    return QColor(light if is_dark(palette) else dark)
+
+
+def quiet(label: QLabel) -> QLabel:
+    """A hint or note in quiet text from the palette (readable in dark themes too, and
+    following a change of theme), instead of a fixed grey."""
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    palette = QPalette(label.palette())
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        palette.setColor(group, QPalette.ColorRole.PlaceholderText, hint_colour(palette))
+    label.setPalette(palette)
+    return label
+
+
+def problem_label(label: QLabel) -> QLabel:
+    """A line that says why an edit was refused, in a red that reads on the palette."""
+    palette = QPalette(label.palette())
+    palette.setColor(QPalette.ColorRole.WindowText, tone("problem", palette))
+    label.setPalette(palette)
     return label
 
 
@@ -174,3 +229,98 @@ def _grey_base(widget: QWidget, locked: bool) -> None:
         widget.setPalette(palette)
     else:
         widget.setPalette(QPalette())
+
+
+class FlowLayout(QLayout):
+    """Items left to right, wrapping onto the next line when the width runs out (Qt's
+    flow-layout example): a row of buttons that never hides some in an overflow menu."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 2) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._spacing = spacing
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt override
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 - Qt override
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 - Qt override
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802 - Qt override
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
+        return self._place(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802 - Qt override
+        super().setGeometry(rect)
+        self._place(rect, move=True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:  # noqa: N802 - Qt override
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        margins = self.contentsMargins()
+        return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
+
+    def _place(self, rect: QRect, move: bool) -> int:
+        margins = self.contentsMargins()
+        area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
+        x, y, line = area.x(), area.y(), 0
+        for item in self._items:
+            hint = item.sizeHint()
+            if x + hint.width() > area.right() + 1 and line > 0:
+                x, y, line = area.x(), y + line + self._spacing, 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + self._spacing
+            line = max(line, hint.height())
+        return y + line - rect.y() + margins.bottom()
+
+
+class ActionBar(QWidget):
+    """A page's row of text buttons for its actions (as `QToolBar.addAction` and
+    `addSeparator`), wrapping onto a second line in a narrow window instead of hiding
+    actions behind an overflow arrow."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("actionBar")
+        self.flow = FlowLayout(self)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self._buttons: dict[QAction, QToolButton] = {}
+
+    def addAction(self, action: QAction) -> None:  # type: ignore[override]  # noqa: N802
+        button = QToolButton(self)
+        button.setDefaultAction(action)
+        button.setAutoRaise(True)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.flow.addWidget(button)
+        self._buttons[action] = button
+        super().addAction(action)
+
+    def addSeparator(self) -> None:  # noqa: N802 - as QToolBar's
+        line = QFrame(self)
+        line.setFrameShape(QFrame.Shape.VLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        line.setFixedWidth(9)
+        self.flow.addWidget(line)
+
+    def widgetForAction(self, action: QAction) -> QToolButton | None:  # noqa: N802
+        """The button showing an action (as `QToolBar.widgetForAction`)."""
+        return self._buttons.get(action)

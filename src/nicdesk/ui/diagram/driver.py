@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QListWidget,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -34,8 +35,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import model
-from ...core.diagram_diff import diff_versions
-from ...core.layout import LEVELS, LayoutNode, layout_driver
+from ...core.diagram_diff import clean_version, diff_versions
+from ...core.layout import COLUMN_HEADINGS, LEVELS, LayoutNode, layout_driver
 from ...core.states import DriverLevel
 from ...store.ops import diagrams as ops
 from ...store.views import diagrams as views
@@ -77,6 +78,13 @@ class NodeForm(RecordForm):
         self.info = QLabel()
         self.info.setWordWrap(True)
         layout.addWidget(self.info)
+        # not an edit of the diagram: a site runs cycles on the network's ideas too
+        self.new_cycle = QPushButton("New PDSA cycle on this change idea")
+        self.new_cycle.setObjectName("newCycle")
+        self.new_cycle.setToolTip("Start a PDSA cycle testing this change idea and open it "
+                                  "to plan (Ctrl+Shift+P)")
+        self.new_cycle.hide()
+        layout.addWidget(self.new_cycle)
         self.causes = QLabel()
         self.causes.setObjectName("rootCauses")
         self.causes.setWordWrap(True)
@@ -124,6 +132,7 @@ class DriverEditor(DiagramEditor):
 
     def __init__(self, shell: ShellContext) -> None:
         super().__init__(shell, NodeForm(shell))
+        self.scene.headings = COLUMN_HEADINGS  # "Aim · Primary drivers · …" over the columns
         self.diagram_id: str | None = None
         self.data: views.DriverDiagramView | None = None
         self.highlight: dict[str, str] = {}
@@ -145,6 +154,13 @@ class DriverEditor(DiagramEditor):
             edit=True)
         act("Link to…", self.link_dialog, "Ctrl+L", "Link the selected node to another",
             edit=True)
+        self.act_new_cycle = act("New PDSA cycle", self.new_cycle,
+                                 tip="Start a PDSA cycle testing the selected change idea "
+                                 "(Ctrl+Shift+P)")
+        self.act_new_cycle.setEnabled(False)
+        self.details.new_cycle.clicked.connect(lambda _checked=False: self.new_cycle())
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
         self.toolbar.addSeparator()
         act("Save snapshot…", self.snapshot, tip="Keep a named, dated copy of the theory",
             edit=True)
@@ -160,11 +176,8 @@ class DriverEditor(DiagramEditor):
         self.diagram_id = diagram_id
         self.highlight = {}
         self.reload()
-        if first:  # as much of the diagram as stays readable (80–100 %), from the aim
-            self.view.fit()
-            self.view.set_zoom(max(0.8, min(1.0, self.view.zoom)))
-            self.view.horizontalScrollBar().setValue(self.view.horizontalScrollBar().minimum())
-            self.view.verticalScrollBar().setValue(self.view.verticalScrollBar().minimum())
+        if first:  # the whole diagram, refitted as the view takes its size
+            self.view.fit_on_open()
             nodes = self.data.nodes if self.data is not None else {}
             aim = next((i for i, n in nodes.items() if n.level == DriverLevel.AIM), None)
             if aim:
@@ -198,14 +211,59 @@ class DriverEditor(DiagramEditor):
         self._run(ops.rename_node, self.shell.workspace, node, text)
 
     def on_selection(self, ids: list[str]) -> None:
+        idea = self.selected_change_idea()
+        self.act_new_cycle.setEnabled(idea is not None)
+        self.details.new_cycle.setVisible(idea is not None)
         if len(ids) == 1 and self.data and ids[0] in self.data.nodes:
             self.details.setEnabled(True)
             self.details.bind(ids[0])
             cycles = self.data.cycles.get(ids[0], 0)
             self.details.info.setText(f"PDSA cycles run on this change idea: {cycles}"
-                                      if self.data.nodes[ids[0]].level == DriverLevel.CHANGE_IDEA else "")
+                                      if idea is not None else "")
         else:
             self.details.setEnabled(False)
+
+    # ------------------------------------------------------------------ PDSA cycles
+    def selected_change_idea(self) -> str | None:
+        """The selected node when it is a change idea (PDSA cycles test those)."""
+        node = self.selected()
+        if node is None or self.data is None or node not in self.data.nodes:
+            return None
+        return node if self.data.nodes[node].level == DriverLevel.CHANGE_IDEA else None
+
+    def new_cycle(self) -> str | None:
+        """A PDSA cycle testing the selected change idea, opened to plan: at the diagram's
+        site (a network diagram: the site it is seen at, or one the shell asks for)."""
+        node = self.selected_change_idea()
+        if node is None or self.data is None:
+            return None
+        d = self.data.diagram
+        return self.shell.new_cycle(d.site_id, d.network_id, node_id=node)
+
+    def context_menu(self, node: str) -> QMenu:
+        """What a right-click on a node offers (the toolbar's actions that apply to it)."""
+        self.scene.select_only(node)
+        menu = QMenu(self)
+        if not self.locked:
+            menu.addAction(self.act_rename)
+            menu.addAction(self.act_child)
+            menu.addAction(self.act_sibling)
+        if self.selected_change_idea() is not None:
+            menu.addSeparator()
+            menu.addAction(self.act_new_cycle)
+        if not self.locked:
+            menu.addSeparator()
+            menu.addAction(self.act_delete)
+        return menu
+
+    def _context_menu(self, pos: QPoint) -> None:
+        item = self.view.itemAt(pos)
+        node = next((nid for nid, it in self.scene.nodes.items()
+                     if item is not None and (it is item or it.isAncestorOf(item))), None)
+        if node is not None:
+            menu = self.context_menu(node)
+            if not menu.isEmpty():
+                menu.exec(self.view.viewport().mapToGlobal(pos))
 
     # ------------------------------------------------------------------ editing
     def _created_node(self, result: OpChanges | None) -> str | None:
@@ -376,6 +434,7 @@ class CompareDialog(QDialog):
         self.text = QTextBrowser()
         self.text.setObjectName("diffText")
         self.scene = DiagramScene()
+        self.scene.headings = COLUMN_HEADINGS
         self.view = DiagramView(self.scene)
         split.addWidget(self.text)
         split.addWidget(self.view)
@@ -395,8 +454,8 @@ class CompareDialog(QDialog):
 
     def version(self, snap_id: str | None) -> dict[str, Any]:
         if snap_id is None:
-            return self.now
-        return next(s.content for s in self.snaps if s.id == snap_id)
+            return clean_version(self.now)
+        return clean_version(next(s.content for s in self.snaps if s.id == snap_id))
 
     def refresh(self) -> None:
         old, new = self.version(self.older.currentData()), self.version(self.newer.currentData())

@@ -16,15 +16,17 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFormLayout,
+    QFrame,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QSplitter,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
-from ..common.widgets import LockBanner, page_title
+from ..common.widgets import ActionBar, LockBanner, page_title, problem_label, quiet
 from .scene import DiagramScene, DiagramView
 
 if TYPE_CHECKING:
@@ -32,6 +34,17 @@ if TYPE_CHECKING:
 
 # an action's keys: one key, key name ("Ctrl+L") or standard key, or several sequences
 Keys = QKeySequence | QKeySequence.StandardKey | Qt.Key | str | list[QKeySequence]
+
+
+def compact_form(form: QWidget) -> None:
+    """A record form narrow enough to sit beside a diagram: small margins, and a label
+    goes above its field when both do not fit on one line (nothing is cut)."""
+    layout = form.layout()
+    if layout is not None:
+        layout.setContentsMargins(8, 6, 4, 6)
+    rows = getattr(form, "form", None)
+    if isinstance(rows, QFormLayout):
+        rows.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
 
 
 class DiagramEditor(QWidget):
@@ -46,14 +59,13 @@ class DiagramEditor(QWidget):
         self.details = details
         self.side = side_focus or side  # the widget in the side pane that takes the keys
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(8, 6, 8, 6)
+        outer.setContentsMargins(4, 6, 4, 6)
         self.title = page_title()
         self.title.setWordWrap(True)
         outer.addWidget(self.title)
         self.banner = LockBanner()
         outer.addWidget(self.banner)
-        self.toolbar = QToolBar()
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar = ActionBar()  # wraps in a narrow window: no action is hidden
         outer.addWidget(self.toolbar)
         self.scene = DiagramScene()
         self.view = DiagramView(self.scene)
@@ -61,23 +73,45 @@ class DiagramEditor(QWidget):
         self.scene.selectionChanged.connect(self._selection_changed)
         if hasattr(details, "show_banner"):
             details.show_banner = False  # the banner above the diagram says it once
-        details.setMinimumWidth(300)
-        details.setMaximumWidth(380)
-        split = QSplitter()
+        # The diagram gets the room: one column beside it holds the outline (if any) above
+        # the details, which scroll when the window is short.
+        compact_form(details)
+        holder = QScrollArea()
+        holder.setObjectName("detailsScroll")
+        holder.setWidget(details)
+        holder.setWidgetResizable(True)
+        holder.setFrameShape(QFrame.Shape.NoFrame)
+        holder.setMinimumWidth(max(230, details.minimumSizeHint().width()
+                                   + holder.verticalScrollBar().sizeHint().width()))
+        self.splitters: list[QSplitter] = []
+        column: QWidget = holder
         if side is not None:
-            split.addWidget(side)
+            stacked = QSplitter(Qt.Orientation.Vertical)
+            stacked.setObjectName("sideSplitter")
+            stacked.setChildrenCollapsible(False)
+            stacked.addWidget(side)
+            stacked.addWidget(holder)
+            stacked.setStretchFactor(1, 1)
+            stacked.setSizes([220, 400])
+            self.splitters.append(stacked)
+            column = stacked
+        split = self.splitter = QSplitter()
+        split.setObjectName("editorSplitter")
+        split.setChildrenCollapsible(False)
         split.addWidget(self.view)
-        split.addWidget(details)
-        split.setStretchFactor(1 if side is not None else 0, 1)
-        split.setSizes(([220] if side is not None else []) + [1000, 300])
+        split.addWidget(column)
+        split.setStretchFactor(0, 1)  # the diagram takes what the window gains
+        split.setStretchFactor(1, 0)
+        split.setSizes([1000, 260])
+        self.splitters.insert(0, split)
         outer.addWidget(split, 1)
         self.hint = QLabel(self.hint_text)
-        self.hint.setStyleSheet("color: #555555;")
+        quiet(self.hint)
         self.hint.setWordWrap(True)
         outer.addWidget(self.hint)
         self.problem = QLabel()
         self.problem.setObjectName("problem")
-        self.problem.setStyleSheet("color: #B3261E;")
+        problem_label(self.problem)
         self.problem.hide()
         outer.addWidget(self.problem)
         self.editor: QLineEdit | None = None
@@ -206,6 +240,8 @@ class DiagramEditor(QWidget):
         editor.editingFinished.connect(lambda: finish(True))
         escape = QAction(editor)
         escape.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        # this editor's own: an earlier one not yet deleted must not make Esc ambiguous
+        escape.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         escape.triggered.connect(lambda: finish(False))
         editor.addAction(escape)
 

@@ -38,6 +38,7 @@ from ...store.ops import fishbones as ops
 from ...store.views import diagrams as views
 from ...store.views.records import RecordView, record_view
 from ..common.fields import BoolField, ChoiceField, Field, IntField, TextField, plain_choices
+from ..common.widgets import quiet
 from ..records.forms import RecordForm, open_workspace
 from .editor import DiagramEditor
 
@@ -59,7 +60,7 @@ class CauseForm(RecordForm):
                       lines=3),
             ChoiceField("evidence_kind", "Evidence kind", plain_choices(model.EVIDENCE_KINDS)),
             IntField("votes", "Votes", 0, 999, tip="Multi-voting: dots the team gave it"),
-            BoolField("is_root", "Root cause", "Flag as a root cause worth acting on"),
+            BoolField("is_root", "Root cause", "Worth acting on"),
         ]
 
     def extra(self, layout: QVBoxLayout) -> None:
@@ -75,7 +76,7 @@ class CauseForm(RecordForm):
             self.whys.append(edit)
         self.deepest = QLabel()
         self.deepest.setWordWrap(True)
-        self.deepest.setStyleSheet("color: #555555;")
+        quiet(self.deepest)
         layout.addWidget(self.deepest)
         layout.addWidget(QLabel("Drivers this root cause informs:"))
         self.drivers = QListWidget()
@@ -182,9 +183,8 @@ class FishboneEditor(DiagramEditor):
         first = fishbone_id != self.fishbone_id
         self.fishbone_id = fishbone_id
         self.reload()
-        if first:
-            self.view.fit()
-            self.view.set_zoom(max(0.6, min(1.0, self.view.zoom)))
+        if first:  # the whole fishbone, refitted as the view takes its size
+            self.view.fit_on_open()
             self.scene.select_only(fishbone_id)
             self.view.setFocus()
 

@@ -8,10 +8,11 @@ readers see the same thing.  Dragging from a node onto another asks the scene fo
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, SignalInstance
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsObject,
@@ -47,6 +48,34 @@ class LinkScene(Protocol):
     def drag_link(self, source: NodeItem, pos: QPointF) -> None: ...
 
     def drop_link(self, source: NodeItem, pos: QPointF) -> None: ...
+
+
+def fitted(font: QFont, lines: tuple[str, ...] | list[str], rooms: list[float],
+           smallest: int = 9) -> QFont:
+    """The font, a pixel smaller at a time (not below `smallest`), until every line fits
+    the room it has (the layout wraps by characters, so a wide word or a bold face can
+    run past a box; past the smallest size a line is elided, its full text in the
+    tooltip)."""
+    out = QFont(font)
+    out.setPixelSize(_fitted_size(out.toString(), tuple(lines), tuple(rooms), smallest))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _fitted_size(font_key: str, lines: tuple[str, ...], rooms: tuple[float, ...],
+                 smallest: int) -> int:
+    """The pixel size `fitted` settles on (cached: a redraw paints every node again)."""
+    font = QFont()
+    font.fromString(font_key)
+    size = font.pixelSize()
+    while size > smallest:
+        metrics = QFontMetricsF(font)
+        if all(metrics.horizontalAdvance(line) <= room for line, room in
+               zip(lines, rooms, strict=False)):
+            break
+        size -= 1
+        font.setPixelSize(size)
+    return size
 
 
 class NodeItem(QGraphicsObject):
@@ -104,10 +133,27 @@ class NodeItem(QGraphicsObject):
         painter.drawRoundedRect(rect, 8, 8)
         painter.setPen(QColor("#111111"))
         font = QFont(painter.font())
+        text_room = self.box.width - 2 * PADDING
+        rooms = [text_room] * len(self.box.lines)
+        if badge and self.box.column > 0 and rooms:  # the first line stops before the badge
+            rooms[0] = self.box.width - PADDING - 24
         font.setPixelSize(13)
+        font = fitted(font, self.box.lines, rooms)
         painter.setFont(font)
+        metrics = QFontMetricsF(font)
+        lift = 0.0
+        if self.extra and self.box.lines:  # a count under the text: when the last line
+            # reaches it, the text moves up into the padding and the count to the bottom
+            small = QFont(font)
+            small.setPixelSize(10)
+            beside = text_room - QFontMetricsF(small).horizontalAdvance(self.extra) - 8
+            if metrics.horizontalAdvance(self.box.lines[-1]) > beside:
+                lift = 5.0
         for i, line in enumerate(self.box.lines):
-            painter.drawText(QPointF(PADDING, PADDING + (i + 1) * LINE_HEIGHT - 4), line)
+            shown = metrics.elidedText(line, Qt.TextElideMode.ElideRight, rooms[i])
+            painter.drawText(QPointF(PADDING, PADDING + (i + 1) * LINE_HEIGHT - 4 - lift),
+                             shown)
+        font = QFont(painter.font())
         if badge and self.box.column > 0:
             font.setBold(True)
             font.setPixelSize(11)
@@ -119,8 +165,9 @@ class NodeItem(QGraphicsObject):
             font.setPixelSize(10)
             painter.setFont(font)
             painter.setPen(QColor("#444444"))
-            painter.drawText(QRectF(PADDING, self.box.height - 14, self.box.width - 2 * PADDING,
-                                    12), Qt.AlignmentFlag.AlignRight, self.extra)
+            painter.drawText(QRectF(PADDING, self.box.height - 14 + lift / 2,
+                                    self.box.width - 2 * PADDING, 12),
+                             Qt.AlignmentFlag.AlignRight, self.extra)
 
     def _paint_fishbone(self, painter: QPainter) -> None:
         """Head and category boxes; causes as text on their rib (the rib is a line item)."""
@@ -141,12 +188,17 @@ class NodeItem(QGraphicsObject):
             painter.drawRoundedRect(rect.adjusted(-2, -2, 2, 2), 4, 4)
         font.setPixelSize(12 if self.box.kind == "cause" else 13)
         font.setBold(boxed)
-        painter.setFont(font)
-        painter.setPen(QColor("#111111"))
         pad = PADDING if boxed else 4
         top = PADDING if boxed else 0
+        if boxed:  # the head's and categories' words stay inside their box
+            font = fitted(font, self.box.lines, [self.box.width - 2 * pad] * len(self.box.lines))
+        painter.setFont(font)
+        painter.setPen(QColor("#111111"))
+        metrics = QFontMetricsF(font)
         for i, line in enumerate(self.box.lines):
-            painter.drawText(QPointF(pad, top + (i + 1) * LINE_HEIGHT - 4), line)
+            shown = (metrics.elidedText(line, Qt.TextElideMode.ElideRight,
+                                        self.box.width - 2 * pad) if boxed else line)
+            painter.drawText(QPointF(pad, top + (i + 1) * LINE_HEIGHT - 4), shown)
 
     # -- drag to link
     def _link_scene(self) -> LinkScene | None:

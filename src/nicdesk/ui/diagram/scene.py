@@ -7,8 +7,23 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QKeyEvent, QKeySequence, QPainter, QPen, QWheelEvent
-from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsView
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPen,
+    QResizeEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QGraphicsLineItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+)
 
 from ...core.layout import Layout
 from .items import EdgeItem, NodeItem
@@ -17,6 +32,7 @@ from .items import EdgeItem, NodeItem
 class DiagramScene(QGraphicsScene):
     link_requested = Signal(str, str)  # dragged node id, target node id
     node_activated = Signal(str)  # double-click
+    HEADING_GAP = 30.0  # from a column heading's top to the highest box of the diagram
 
     def __init__(self) -> None:
         super().__init__()
@@ -25,6 +41,10 @@ class DiagramScene(QGraphicsScene):
         self.lines: list[QGraphicsLineItem] = []
         self._ghost: QGraphicsLineItem | None = None
         self.read_only = False  # another's diagram: select and read, never drag to link
+        #: column headings drawn above the columns that hold boxes (a driver diagram's
+        #: "Aim · Primary drivers · Secondary drivers · Change ideas"); none for a fishbone
+        self.headings: tuple[str, ...] = ()
+        self.heading_items: list[QGraphicsSimpleTextItem] = []
 
     def show_layout(self, layout: Layout, statuses: dict[str, str] | None = None,
                     extras: dict[str, str] | None = None,
@@ -68,7 +88,33 @@ class DiagramScene(QGraphicsScene):
             line = self.addLine(x1, y1, x2, y2, QPen(QColor("#444444"), widths.get(kind, 1.0)))
             line.setZValue(-2)
             self.lines.append(line)
-        self.setSceneRect(QRectF(-30, -30, layout.width + 60, layout.height + 60))
+        top = self._show_headings(layout)
+        self.setSceneRect(QRectF(-30, top - 30, layout.width + 60, layout.height - top + 60))
+
+    def _show_headings(self, layout: Layout) -> float:
+        """The headings over the columns in use, at each column's left edge; returns the
+        top of the drawing (0, or above the boxes when headings are shown)."""
+        for item in self.heading_items:
+            self.removeItem(item)
+        self.heading_items = []
+        if not self.headings or not layout.boxes:
+            return 0.0
+        left: dict[int, float] = {}
+        for box in layout.boxes.values():
+            left[box.column] = min(left.get(box.column, box.x), box.x)
+        top = min(0.0, min(b.y for b in layout.boxes.values())) - self.HEADING_GAP
+        font = QFont()
+        font.setPixelSize(14)
+        font.setBold(True)
+        for column, x in sorted(left.items()):
+            heading = self.headings[min(column, len(self.headings) - 1)]
+            item = self.addSimpleText(heading, font)
+            item.setBrush(QColor("#333333"))  # on the view's white page, as on paper
+            item.setPos(x, top)
+            item.setZValue(-1)
+            item.setData(0, "heading")
+            self.heading_items.append(item)
+        return top
 
     def selected_ids(self) -> list[str]:
         return [i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)]
@@ -154,19 +200,41 @@ class DiagramView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setBackgroundBrush(QColor("white"))
+        self.setMinimumSize(160, 120)
         self.zoom = 1.0
+        #: refit whenever the view is resized, from opening a diagram until a person
+        #: zooms or fits by hand (the view gets its real size only once laid out)
+        self.auto_fit = False
 
     def set_zoom(self, factor: float) -> None:
+        self.auto_fit = False
+        self._scale_to(factor)
+
+    def _scale_to(self, factor: float) -> None:
         factor = max(0.2, min(4.0, factor))
         self.resetTransform()
         self.scale(factor, factor)
         self.zoom = factor
 
     def fit(self) -> None:
+        """The whole diagram in the view, never enlarged past 100 % (a small diagram
+        stays at its natural size, centred)."""
         rect = self.scene().itemsBoundingRect().adjusted(-20, -20, 20, 20)
-        if rect.isValid():
-            self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-            self.zoom = self.transform().m11()
+        port = self.viewport().rect()
+        if rect.isValid() and port.width() > 1 and port.height() > 1:
+            scale = min(port.width() / rect.width(), port.height() / rect.height(), 1.0)
+            self._scale_to(scale * 0.98)
+            self.centerOn(rect.center())
+
+    def fit_on_open(self) -> None:
+        """Fit now and again as the view takes its size, until a person zooms."""
+        self.auto_fit = True
+        self.fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self.auto_fit:
+            self.fit()
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
@@ -182,6 +250,7 @@ class DiagramView(QGraphicsView):
         elif event.matches(QKeySequence.StandardKey.ZoomOut):
             self.set_zoom(self.zoom / 1.2)
         elif event.modifiers() & Qt.KeyboardModifier.ControlModifier and event.key() == Qt.Key.Key_0:
+            self.auto_fit = False
             self.fit()
         else:
             super().keyPressEvent(event)

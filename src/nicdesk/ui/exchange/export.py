@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ...core.model import KIND_LABELS, PRIVATE_FIELDS
 from ...core.states import BundleKind
+from ..common.widgets import quiet
 from .common import ExchangeWindow, ask_passphrase, open_workspace_of
 
 #: every record an export would write, by kind (asked for only when a person wants them)
@@ -83,7 +85,7 @@ class ExportPreview(QDialog):
                             for k, fields in PRIVATE_FIELDS.items() for f in sorted(fields))
         note = QLabel(f"Never included: {private}.")
         note.setWordWrap(True)
-        note.setStyleSheet("color: #555555;")
+        quiet(note)
         layout.addWidget(note)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         every = buttons.addButton("Show every record…", QDialogButtonBox.ButtonRole.HelpRole)
@@ -98,28 +100,101 @@ class ExportPreview(QDialog):
         return self.recipient.currentData() if self.recipient is not None else None
 
     def show_records(self) -> None:
-        """Every record that would leave, exactly as it would be written."""
-        from PySide6.QtWidgets import QPlainTextEdit
+        """Every record that would leave, as a readable list (kind, then each record's
+        name and what it says); exactly as written in the bundle (ids, clocks) behind
+        "Technical details"."""
+        from PySide6.QtWidgets import QPlainTextEdit, QPushButton, QTreeWidget, QTreeWidgetItem
 
         from ...bundle.format import dumps_line
 
         if self.records is None:
             return
+        records = self.records()
         dialog = QDialog(self)
         dialog.setWindowTitle("Every record in the bundle")
         dialog.resize(900, 600)
         layout = QVBoxLayout(dialog)
+        tree = QTreeWidget()
+        tree.setObjectName("everyRecordTable")
+        tree.setHeaderLabels(["Record", "What it says"])
+        tree.setColumnWidth(0, 300)
+        tree.setWordWrap(True)
+        for kind, rows in records.items():
+            group = QTreeWidgetItem([f"{KIND_LABELS.get(kind, kind)} ({len(rows)})", ""])
+            font = group.font(0)
+            font.setBold(True)
+            group.setFont(0, font)
+            tree.addTopLevelItem(group)
+            for row in rows:
+                title, facts = readable_record(kind, row)
+                item = QTreeWidgetItem([title, facts])
+                item.setToolTip(0, title)
+                item.setToolTip(1, facts)
+                group.addChild(item)
+        layout.addWidget(tree, 1)
         text = QPlainTextEdit()
         text.setObjectName("everyRecord")
         text.setReadOnly(True)
         text.setPlainText("\n".join(f"# {KIND_LABELS.get(kind, kind)}\n" + "\n".join(
-            dumps_line(r) for r in rows) for kind, rows in self.records().items()))
-        layout.addWidget(text)
+            dumps_line(r) for r in rows) for kind, rows in records.items()))
+        text.hide()
+        technical = QPushButton("Technical details (as written in the bundle) ▸")
+        technical.setObjectName("technicalDetails")
+        technical.setCheckable(True)
+        technical.setFlat(True)
+
+        def toggle(on: bool) -> None:
+            text.setVisible(on)
+            technical.setText("Technical details (as written in the bundle) "
+                              + ("▾" if on else "▸"))
+
+        technical.toggled.connect(toggle)
+        layout.addWidget(technical, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(text, 1)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(dialog.reject)
         layout.addWidget(close)
         self.records_dialog = dialog
         dialog.exec()
+
+
+#: what a person does not read in a record: ids, owners, clocks, the tombstone
+_TECHNICAL = {"id", "owner_site_id", "hlc", "field_clocks", "deleted", "position"}
+_TITLE_FIELDS = ("name", "title", "statement", "text", "period")
+
+
+def readable_record(kind: str, row: dict[str, Any]) -> tuple[str, str]:
+    """A record as a person reads it: its name (or title, text…) and its other filled-in
+    fields as "label: value" — no ids, clocks or references."""
+    from ...core import entities
+
+    described = entities.ENTITIES.get(kind)
+    fields = described.fields if described is not None else {}
+    title = next((str(row[k]) for k in _TITLE_FIELDS if row.get(k) not in (None, "")),
+                 KIND_LABELS.get(kind, kind))
+    facts: list[str] = []
+    for key, value in row.items():
+        field = fields.get(key)
+        if (key in _TECHNICAL or key in _TITLE_FIELDS or key.endswith("_id")
+                or (field is not None and field.type == "ref")
+                or value in (None, "", [], {})):
+            continue
+        label = field.label if field is not None else key.replace("_", " ")
+        if isinstance(value, bool):
+            shown = "yes" if value else "no"
+        elif isinstance(value, list):  # plain items only: nested structures are technical
+            shown = ", ".join(str(v) for v in value if isinstance(v, str | int | float))
+        elif isinstance(value, dict):
+            shown = ", ".join(f"{k}: {v}" for k, v in value.items()
+                              if isinstance(v, str | int | float))
+        else:
+            shown = " ".join(str(value).split())
+        if not shown:
+            continue
+        if len(shown) > 140:
+            shown = shown[:139] + "…"
+        facts.append(f"{label[:1].upper()}{label[1:]}: {shown}")
+    return " ".join(title.split()), " · ".join(facts)
 
 
 def export_for_network(window: ExchangeWindow) -> Path | None:

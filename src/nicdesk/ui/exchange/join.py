@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..common.widgets import problem_label, quiet
 from .common import ExchangeWindow, code_label, escape, open_workspace_of, wrapped
 
 if TYPE_CHECKING:
@@ -197,10 +198,10 @@ class JoinRequestDialog(QDialog):
         layout.addLayout(form)
         if note:
             hint = wrapped(note)
-            hint.setStyleSheet("color: #555555;")
+            quiet(hint)
             layout.addWidget(hint)
         self.problem = wrapped("", "joinProblem")
-        self.problem.setStyleSheet("color: #D55E00;")
+        problem_label(self.problem)
         layout.addWidget(self.problem)
         layout.addStretch(1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)

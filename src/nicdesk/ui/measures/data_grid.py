@@ -1,10 +1,16 @@
 """The data grid: one row per period of a measure at one site.
 
 Each finished cell edit is one operation (undoable).  Invalid cells are marked with the
-reason and are not stored.  The last row is for a new period.  Paste (Ctrl+V) accepts
-tab-separated rows from a spreadsheet: with dates in the first column they are matched to
+reason and are not stored (they stay marked, with their text, until corrected).  The last
+row is for a new period: a whole row may be typed with Tab and Enter in any order — values
+typed before the date wait on the row and are stored with it when the date arrives, the
+cells typed after it land on the new period, and Enter goes on to the next new row.  Paste
+(Ctrl+V) accepts tab-separated rows from a spreadsheet, with or without a header row
+(recognised by its words, `core.csvdata.split_paste`): with dates they are matched to
 periods (new periods are added), otherwise numbers fill the cells from the current one
-down — either way as one operation.  A series this workspace may not write (another
+down — either way as one operation.  A date that is not the first day of its period (a
+week-ending Friday) is stored on the period's first day, and the line under the grid says
+so.  A series this workspace may not write (another
 site's, seen after a digest) is shown read-only: no row for a new period, no editing,
 pasting or deleting.
 
@@ -23,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QApplication,
     QHeaderView,
@@ -32,7 +39,14 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
 )
 
-from ...core.csvdata import parse_csv, parse_date, parse_number
+from ...core.csvdata import (
+    PastedBlock,
+    alignment_note,
+    parse_date,
+    parse_number,
+    parse_paste,
+    split_paste,
+)
 from ...core.measures import format_value
 from ...core.states import ValueType
 from ...store.views.series import MeasureSeries, ObservationRow, normalise_period
@@ -65,6 +79,13 @@ class DataGrid(QTableWidget):
         self._loading = False
         self.pending = 0  # operations queued until the cell editor has committed
         self.locked: str | None = None  # why the series may not be changed here
+        self._creating: int | None = None  # the new row whose period is being added
+        self._stale = False  # a load waited for the cell editor to close
+        self._entry_row: int | None = None  # the new row being typed (Enter: go on)
+        self._noted = False  # the line under the grid tells how a date was stored
+        #: typed text not stored (a problem), kept across reloads: row id (None: the new
+        #: row) -> column key -> (text, why)
+        self._unsaved: dict[str | None, dict[str, tuple[str, str]]] = {}
         self.itemChanged.connect(self._changed)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._context_menu)
@@ -76,9 +97,14 @@ class DataGrid(QTableWidget):
 
     # ------------------------------------------------------------------ loading
     def load(self, series: MeasureSeries) -> None:
+        if self.series is not None and (self.series.measure.id, self.series.site_id) != (
+                series.measure.id, series.site_id):
+            self._unsaved.clear()
         self.series = series
         if self.state() == QAbstractItemView.State.EditingState:
-            return  # never rebuild under an open editor; the next change reloads
+            self._stale = True  # never rebuild under an open editor: done when it closes
+            return
+        self._stale = False
         proportion = series.measure.value_type == ValueType.PROPORTION
         unit = " (%)" if series.percent else (f" ({series.measure.unit})" if series.measure.unit
                                               else "")
@@ -104,9 +130,19 @@ class DataGrid(QTableWidget):
             for col, (key, _label) in enumerate(self.columns):
                 self.setItem(row, col, self._cell(key, o))
         lock_view(self, bool(self.locked))
-        if self.locked:
-            self._loading = False
-            return
+        if not self.locked:
+            self._add_new_row(len(obs))
+        self._show_unsaved()
+        self._loading = False
+
+    def _add_new_row(self, row: int) -> None:
+        """The empty row for a new period, at `row` (the last)."""
+        proportion = self.series is not None and \
+            self.series.measure.value_type == ValueType.PROPORTION
+        if self.rowCount() <= row:
+            self.setRowCount(row + 1)
+        while len(self.ids) <= row:
+            self.ids.append(None)
         for col, (key, _label) in enumerate(self.columns):
             item = QTableWidgetItem("")
             if key == "period":
@@ -115,8 +151,18 @@ class DataGrid(QTableWidget):
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
             if key in CHECKED:
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            self.setItem(len(obs), col, item)
-        self._loading = False
+            self.setItem(row, col, item)
+
+    def _show_unsaved(self) -> None:
+        """Typed text that was not stored stays in its cell, marked with the reason."""
+        for row, rid in enumerate(self.ids):
+            for key, (text, why) in self._unsaved.get(rid, {}).items():
+                col = self._col(key)
+                item = self.item(row, col) if col is not None else None
+                if item is not None:
+                    item.setText(text)
+                    item.setBackground(QBrush(BAD))
+                    item.setToolTip(why)
 
     def _cell(self, key: str, o: ObservationRow) -> QTableWidgetItem:
         value = getattr(o, key)
@@ -153,12 +199,28 @@ class DataGrid(QTableWidget):
     def _key(self, col: int) -> str:
         return self.columns[col][0]
 
-    def _mark(self, item: QTableWidgetItem, message: str) -> None:
+    def _col(self, key: str) -> int | None:
+        return next((i for i, (k, _l) in enumerate(self.columns) if k == key), None)
+
+    def _text(self, row: int, key: str) -> str:
+        col = self._col(key)
+        item = self.item(row, col) if col is not None else None
+        return item.text() if item is not None else ""
+
+    def _mark(self, item: QTableWidgetItem, message: str, *, say: bool = True) -> None:
         self._loading = True
         item.setBackground(QBrush(BAD) if message else QBrush())
         item.setToolTip(message)
         self._loading = False
-        self.problem.emit(message and f"Not saved: {message}.")
+        rid = self.ids[item.row()] if item.row() < len(self.ids) else None
+        key = self._key(item.column())
+        if message:
+            self._unsaved.setdefault(rid, {})[key] = (item.text(), message)
+        elif key in self._unsaved.get(rid, {}):
+            del self._unsaved[rid][key]
+        if say and (message or not self._noted):
+            self.problem.emit(message and f"Not saved: {message}.")
+        self._noted = self._noted and not message
 
     def parse_value(self, key: str, text: str) -> str | float | None:
         """Typed text → stored value; raises ValueError with a plain message."""
@@ -187,18 +249,7 @@ class DataGrid(QTableWidget):
         if ws is None:
             return
         if record_id is None:
-            if key != "period":
-                self._mark(item, "enter the period (date) first")
-                return
-            try:
-                day = normalise_period(parse_date(item.text()), self.series.measure.frequency)
-            except ValueError as exc:
-                self._mark(item, str(exc))
-                return
-            self._mark(item, "")
-            self._later(ws.ops.create, "observation", measure_id=self.series.measure.id,
-                        site_id=self.series.site_id, period=day,
-                        label=f"Add period {day.isoformat()}")
+            self._new_row_cell(row, key, item)
             return
         if key in CHECKED:
             values: dict[str, Any] = {key: item.checkState() == Qt.CheckState.Checked}
@@ -219,6 +270,130 @@ class DataGrid(QTableWidget):
                 values["value"] = round(num / den, 6)
         self._mark(item, "")
         self._later(ws.ops.update, "observation", record_id, **values)
+
+    # ------------------------------------------------------------------ the new row
+    def _new_row_cell(self, row: int, key: str, item: QTableWidgetItem) -> None:
+        """A cell of the row for a new period was typed: the date adds the period with
+        every value already typed on the row; a value typed before the date waits on the
+        row (and is said to wait); one typed while the period is being added joins it."""
+        assert self.series is not None, "only called with a series loaded"
+        self._entry_row = row
+        if key in CHECKED:
+            return
+        if key == "period" and not item.text().strip():
+            self._mark(item, "")
+            return
+        try:
+            if key == "period":
+                day = parse_date(item.text())
+                start = normalise_period(day, self.series.measure.frequency)
+                taken = {o.period for o in self.series.observations}
+                if start in taken:
+                    raise ValueError(f"there is already a row for {start.isoformat()}; "
+                                     "type the values in that row")
+            elif item.text().strip():
+                self.parse_value(key, item.text())
+        except ValueError as exc:
+            self._mark(item, str(exc))
+            return
+        self._mark(item, "", say=False)
+        if self._creating == row:
+            return  # the period is being added: it takes this cell's value along
+        if key != "period":
+            why = self._unsaved.get(None, {}).get("period", ("", ""))[1]
+            self.problem.emit(
+                f"Not saved yet: {why}; the row is stored once its date is right." if why
+                else "Kept on the new row: it is stored when you type the period's date.")
+            return
+        self._noted = False
+        self.problem.emit("")
+        self._creating = row
+        self.pending += 1
+        QTimer.singleShot(0, lambda: self._create_row(row))
+
+    def _create_row(self, row: int) -> None:
+        """Add the new row's period with the values typed on it (one operation)."""
+        try:
+            ws = self.shell.workspace
+            series = self.series
+            if ws is None or series is None or row >= len(self.ids) or self.ids[row]:
+                return
+            values = self._new_row_values(row)
+            if values is None:
+                return
+            typed = parse_date(self._text(row, "period"))
+            period = normalise_period(typed, series.measure.frequency)
+            unsaved = self._unsaved.pop(None, {})  # not for the next new row
+            result = self.shell.runner.run(
+                ws.ops.create, "observation", measure_id=series.measure.id,
+                site_id=series.site_id, period=period, label=f"Add period {period.isoformat()}",
+                **values)
+            if result is None:
+                self._unsaved[None] = unsaved
+                return
+            self._unsaved[result.id] = unsaved
+            self._loading = True
+            if row < len(self.ids) and self.ids[row] is None:
+                # not rebuilt (an editor is open on the row): the cells typed next update
+                # the new period, and a fresh row waits below for the next one
+                self.ids[row] = result.id
+                self._add_new_row(self.rowCount())
+            self._show_unsaved()
+            self._loading = False
+            if period != typed:
+                self._noted = True
+                self.problem.emit(alignment_note([(typed, period)], series.measure.frequency))
+        except ValueError:
+            return  # the date was changed to something unreadable: marked already
+        finally:
+            self._creating = None
+            self.pending -= 1
+
+    def _new_row_values(self, row: int) -> dict[str, Any] | None:
+        """The values typed on the new row that can be stored (the others stay marked)."""
+        assert self.series is not None, "only called with a series loaded"
+        proportion = self.series.measure.value_type == ValueType.PROPORTION
+        values: dict[str, Any] = {}
+        for col, (key, _label) in enumerate(self.columns):
+            item = self.item(row, col)
+            if key == "period" or key in CHECKED or item is None or not item.text().strip():
+                continue
+            if key == "value" and proportion:
+                continue
+            try:
+                values[key] = self.parse_value(key, item.text())
+            except ValueError as exc:
+                self._mark(item, str(exc))
+        num, den = values.get("numerator"), values.get("denominator")
+        if num is not None and den:
+            if num > den:
+                num_col = self._col("numerator")
+                item = self.item(row, num_col) if num_col is not None else None
+                if item is not None:
+                    self._mark(item, f"{num:g} out of {den:g} is not a possible count")
+                del values["numerator"]
+            else:
+                values["value"] = round(num / den, 6)
+        return values
+
+    def closeEditor(self, editor: Any, hint: Any) -> None:  # noqa: N802 - Qt override
+        """After the last editor of a row closes: the skipped reload, and Enter on a new
+        row goes on to the next new row's date."""
+        enter = hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache
+        to_new = enter and self._entry_row is not None and self.currentRow() == self._entry_row
+        super().closeEditor(editor, hint)
+        if enter:
+            self._entry_row = None
+        if self.state() != QAbstractItemView.State.EditingState:
+            QTimer.singleShot(0, lambda: self._after_editing(to_new))
+
+    def _after_editing(self, to_new_row: bool) -> None:
+        if self.state() == QAbstractItemView.State.EditingState:
+            return
+        if self._stale and self.series is not None:
+            self.load(self.series)
+        if to_new_row and not self.locked and self.rowCount():
+            self.setCurrentCell(self.rowCount() - 1, 0)
 
     # ------------------------------------------------------------------ astronomical mark
     def _context_menu(self, pos: Any) -> None:
@@ -279,10 +454,8 @@ class DataGrid(QTableWidget):
     def _row_numbers(self, row: int) -> dict[str, float | None]:
         out: dict[str, float | None] = {}
         for key in ("numerator", "denominator"):
-            col = next(i for i, (k, _l) in enumerate(self.columns) if k == key)
-            cell = self.item(row, col)
             try:
-                out[key] = self._parse_number(key, cell.text() if cell is not None else "")
+                out[key] = self._parse_number(key, self._text(row, key))
             except ValueError:
                 out[key] = None
         return out
@@ -314,54 +487,87 @@ class DataGrid(QTableWidget):
 
         self.shell.runner.run(ws.ops.run, f"Delete {len(ids)} value(s)", delete_all)
 
+    def _labels(self) -> dict[str, list[str]]:
+        """The measure's own words a pasted header may use for the grid's columns."""
+        assert self.series is not None, "only called with a series loaded"
+        own: dict[str, list[str]] = {key: [label] for key, label in self.columns}
+        own["value"] += [self.series.measure.name, self.series.measure.unit,
+                         self.columns[self._col("value") or 0][1].split(" (")[0]]
+        return own
+
     def paste(self, text: str) -> None:
         if self.series is None or not text.strip() or self.locked:
             return
-        lines = [line.split("\t") for line in text.strip("\n").split("\n")]
-        try:
-            parse_date(lines[0][0])
-            dated = True
-        except ValueError:
-            dated = False
-        if dated:
-            self._paste_dated(self.series, text)
-        else:
-            self._paste_cells(lines)
-
-    def _paste_dated(self, series: MeasureSeries, text: str) -> None:
-        proportion = series.measure.value_type == ValueType.PROPORTION
-        header = "date\tnumerator\tdenominator" if proportion and "\t" in text.split("\n")[0] \
-            and len(text.split("\n")[0].split("\t")) >= 3 else "date\tvalue"
-        parsed = parse_csv(header + "\n" + text, proportion=proportion, today=dt.date.today())
-        if parsed.bad or parsed.file_problems:
-            first = (parsed.file_problems or [f"line {r.line - 1}: {'; '.join(r.problems)}"
-                                              for r in parsed.bad])[0]
-            self.problem.emit(f"Nothing pasted: {first}.")
+        block = split_paste(text, self._labels())
+        if not block.rows:
+            self.problem.emit("Nothing pasted: the block has a header row but no data.")
             return
+        if block.dated:
+            self._paste_dated(self.series, block)
+        else:
+            self._paste_cells(block)
+
+    def _paste_dated(self, series: MeasureSeries, block: PastedBlock) -> None:
+        proportion = series.measure.value_type == ValueType.PROPORTION
+        parsed = parse_paste(block, proportion=proportion, today=dt.date.today())
+        skip = 1 if block.header is not None else 0  # rows counted as the person selected
+        if parsed.bad or parsed.file_problems:
+            first = (parsed.file_problems or [f"row {r.line + skip}: {'; '.join(r.problems)}"
+                                              for r in parsed.bad])[0]
+            self.problem.emit(f"Nothing pasted: {first.rstrip('.')}.")
+            return
+        frequency = series.measure.frequency
+        moves: list[tuple[dt.date, dt.date]] = []
+        rows: dict[dt.date, tuple[int, dict[str, Any]]] = {}
+        for row in parsed.rows:
+            assert row.period is not None, "a row read without problems has its date"
+            period = normalise_period(row.period, frequency)
+            if period != row.period:
+                moves.append((row.period, period))
+            if period in rows:
+                self.problem.emit(
+                    f"Nothing pasted: rows {rows[period][0] + skip} and {row.line + skip} are "
+                    f"the same {_UNIT.get(frequency, 'period')} (starting "
+                    f"{period.isoformat()}).")
+                return
+            values: dict[str, Any] = {"value": row.value, "numerator": row.numerator,
+                                      "denominator": row.denominator}
+            if row.note:
+                values["note"] = row.note
+            rows[period] = (row.line, values)
         existing = {o.period: o.id for o in series.observations}
         ws = self.shell.workspace
         if ws is None:
             return
 
         def apply(t: Transaction) -> None:
-            for row in parsed.rows:
-                assert row.period is not None, "a row read without problems has its date"
-                period = normalise_period(row.period, series.measure.frequency)
-                values: dict[str, Any] = {"value": row.value, "numerator": row.numerator,
-                                          "denominator": row.denominator}
+            for period, (_line, values) in rows.items():
                 if period in existing:
                     t.update("observation", existing[period], **values)
                 else:
                     t.create("observation", measure_id=series.measure.id,
                              site_id=series.site_id, period=period, **values)
 
-        if self.shell.runner.run(ws.ops.run, f"Paste {len(parsed.rows)} rows", apply):
-            self.problem.emit("")
+        if self.shell.runner.run(ws.ops.run, f"Paste {len(rows)} rows", apply):
+            notes = [alignment_note(moves, frequency)]
+            if block.header is not None and not block.header_words:
+                notes.append("The first row was read as a header; its columns as "
+                             + ", ".join(c for c in parsed.columns) + ".")
+            said = " ".join(n for n in notes if n)
+            self._noted = bool(said)
+            self.problem.emit(said)
 
-    def _paste_cells(self, lines: list[list[str]]) -> None:
+    def _paste_cells(self, block: PastedBlock) -> None:
         start_row, start_col = max(self.currentRow(), 0), max(self.currentColumn(), 0)
+        skip = 1 if block.header is not None else 0
+        if block.header is not None and block.header_words:
+            targets = [self._col(c) if c else None for c in block.header]
+        else:
+            width = max(len(r) for r in block.rows)
+            targets = [start_col + c if start_col + c < len(self.columns) else None
+                       for c in range(width)]
         changes: list[tuple[str, dict[str, Any]]] = []
-        for r, cells in enumerate(lines):
+        for r, cells in enumerate(block.rows):
             row = start_row + r
             rid = self.ids[row] if row < len(self.ids) else None
             if rid is None:
@@ -370,16 +576,16 @@ class DataGrid(QTableWidget):
                 return
             values: dict[str, Any] = {}
             for c, text in enumerate(cells):
-                col = start_col + c
-                if col >= len(self.columns):
-                    break
+                col = targets[c] if c < len(targets) else None
+                if col is None:
+                    continue
                 key = self._key(col)
                 if key == "period" or key in CHECKED:
                     continue
                 try:
                     values[key] = self.parse_value(key, text)
                 except ValueError as exc:
-                    self.problem.emit(f"Nothing pasted: row {r + 1}: {exc}.")
+                    self.problem.emit(f"Nothing pasted: row {r + 1 + skip}: {exc}.")
                     return
             if "numerator" in values or "denominator" in values:
                 nums = self._row_numbers(row)
@@ -397,3 +603,6 @@ class DataGrid(QTableWidget):
 
         if self.shell.runner.run(ws.ops.run, f"Paste into {len(changes)} rows", apply):
             self.problem.emit("")
+
+
+_UNIT = {"weekly": "week", "monthly": "month", "quarterly": "quarter"}

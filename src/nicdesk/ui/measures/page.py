@@ -38,7 +38,7 @@ from ...store.views.measures import measure_page
 from ...store.views.pdsa import site_cycles
 from ...store.views.records import create_block
 from ...store.views.series import MeasureSeries
-from ..common.widgets import LockBanner, page_title, set_read_only
+from ..common.widgets import LockBanner, page_title, problem_label, quiet, set_read_only
 from ..records.forms import CHART_CHOICES, MeasureForm, open_workspace
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ class MeasurePage(QWidget):
         self.badge = QLabel()
         self.badge.setObjectName("kindBadge")
         self.where = QLabel()
-        self.where.setStyleSheet("color: #555555;")
+        quiet(self.where)
         head.addWidget(self.title)
         head.addWidget(self.badge)
         head.addSpacing(8)
@@ -124,13 +124,13 @@ class MeasurePage(QWidget):
         self.grid = DataGrid(shell)
         data_layout.addWidget(self.grid)
         self.grid_problem = QLabel()
-        self.grid_problem.setStyleSheet("color: #B3261E;")
+        problem_label(self.grid_problem)
         self.grid_problem.setWordWrap(True)
         data_layout.addWidget(self.grid_problem)
         hint = QLabel("Type a date in the last row to add a period. Paste from a spreadsheet "
                       "with Ctrl+V. Delete removes the selected values (Edit → Undo brings "
                       "them back).")
-        hint.setStyleSheet("color: #555555;")
+        quiet(hint)
         hint.setWordWrap(True)
         data_layout.addWidget(hint)
         self.grid_hint = hint

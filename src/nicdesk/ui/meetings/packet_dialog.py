@@ -227,7 +227,7 @@ class PacketDialog(QDialog):
         if self.isVisible():
             self.accept()
             if self.window_.persist_settings:
-                QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.path)))
+                open_pdf(self.window_, result.path)
         return result
 
     def _run(self, path: Path, label: str) -> PacketResult | None:
@@ -255,3 +255,15 @@ class PacketDialog(QDialog):
             return None
         finally:
             progress.close()
+
+
+def open_pdf(parent: Any, path: Path) -> bool:
+    """Open a written PDF in the computer's PDF viewer; when there is none (or it does
+    not start), say so and where the file is, rather than nothing happening."""
+    if QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+        return True
+    QMessageBox.information(
+        parent, "No PDF viewer",
+        f"The packet is saved as\n{path}\n\nbut no program to show PDF files opened it. "
+        "Install a PDF viewer, or open the file from its folder.")
+    return False

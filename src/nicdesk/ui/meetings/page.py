@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from ...store.views import meetings as views
 from ...store.views.records import RecordView, site_name
 from ..common.fields import DateField, Field, LineField, TextField
+from ..common.widgets import quiet
 from ..records.forms import RecordForm, open_workspace
 
 if TYPE_CHECKING:
@@ -169,7 +170,7 @@ class MeetingForm(RecordForm):
 
     def extra(self, layout: QVBoxLayout) -> None:
         self.scope = QLabel()
-        self.scope.setStyleSheet("color: #555555;")
+        quiet(self.scope)
         layout.addWidget(self.scope)
         head = QHBoxLayout()
         head.addWidget(_bold("Agenda"))

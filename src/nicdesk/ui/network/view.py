@@ -14,6 +14,7 @@ name cannot reorder them); labels that show names are plain text, never HTML.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,7 +45,7 @@ from ...core.variation import suppression_label
 from ...store.views import evidence as ev
 from ...store.views import network as nv
 from ...store.views import network_page as npg
-from ..common.widgets import page_title
+from ..common.widgets import hint_colour, page_title, quiet, tone
 
 if TYPE_CHECKING:
     from ...store.workspace import Workspace
@@ -76,7 +77,7 @@ class NetworkViewPage(QWidget):
         head.addStretch(1)
         self.privacy = QLabel()
         self.privacy.setObjectName("suppressionNote")
-        self.privacy.setStyleSheet("color: #555555;")
+        quiet(self.privacy)
         head.addWidget(self.privacy)
         outer.addLayout(head)
         outer.addLayout(self._filter_bar())
@@ -181,7 +182,7 @@ class NetworkViewPage(QWidget):
         bar.addStretch(1)
         self.multiples_note = QLabel()
         self.multiples_note.setTextFormat(Qt.TextFormat.PlainText)  # tag values are typed
-        self.multiples_note.setStyleSheet("color: #555555;")
+        quiet(self.multiples_note)
         bar.addWidget(self.multiples_note)
         self.grid = SmallMultiplesGrid()
         self.grid.open_site.connect(self.open_site_chart)
@@ -209,7 +210,7 @@ class NetworkViewPage(QWidget):
                       "measure's chart shows after the first cycle. Double-click a cell to "
                       "open the ramp.")
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: #555555;")
+        quiet(hint)
         layout.addWidget(hint)
         self._matrix_model: ev.ChangeMatrix | None = None
         return tab
@@ -224,7 +225,7 @@ class NetworkViewPage(QWidget):
         bar.addWidget(self.diagram_choice)
         legend = QLabel("On each node: sites testing or adopting it · PDSA cycles · latest "
                         "decisions (A adopt, D adapt, X abandon)")
-        legend.setStyleSheet("color: #555555;")
+        quiet(legend)
         bar.addWidget(legend)
         bar.addStretch(1)
         self.scene = DiagramScene()
@@ -359,14 +360,14 @@ class NetworkViewPage(QWidget):
             top = QTreeWidgetItem([f"{mark}: {isolate(shorten(b.site))}", shorten(b.measure),
                                    b.signal])
             top.setFont(0, bold)
-            top.setForeground(0, QColor("#00734F" if b.assessment == Assessment.IMPROVEMENT
-                                        else "#8A4B00"))
+            top.setForeground(0, tone("improvement" if b.assessment == Assessment.IMPROVEMENT
+                                      else "concern", self.spots.palette()))
             top.setData(0, Qt.ItemDataRole.UserRole, ("measure", b.measure_id, b.site_id))
             top.setToolTip(2, html_text(b.signal))
             if not b.cycles:
                 child = QTreeWidgetItem(["No PDSA cycles recorded in the months before — "
                                          "ask what they are doing", "", ""])
-                child.setForeground(0, QColor("#555555"))
+                child.setForeground(0, hint_colour(self.spots.palette(), on_base=True))
                 top.addChild(child)
             for cid, title, start, decision in b.cycles:
                 child = QTreeWidgetItem([f"PDSA: {isolate(shorten(title))}",
@@ -376,6 +377,12 @@ class NetworkViewPage(QWidget):
                 top.addChild(child)
             self.spots.addTopLevelItem(top)
             top.setExpanded(True)
+            for child_index in range(top.childCount()):  # a sentence reads across the row
+                child_item = top.child(child_index)
+                if child_item is not None and not child_item.text(1) and not child_item.text(2):
+                    child_item.setFirstColumnSpanned(True)
+        self.spots.resizeColumnToContents(0)  # a site's name is read whole
+        self.spots.setColumnWidth(0, min(self.spots.columnWidth(0), 420))
         if not spots:
             self.spots.addTopLevelItem(QTreeWidgetItem(
                 ["No site shows an improvement or concern signal yet.", "", ""]))
@@ -416,7 +423,11 @@ class NetworkViewPage(QWidget):
         table.clear()
         table.setRowCount(len(rows))
         table.setColumnCount(len(model.sites))
-        table.setHorizontalHeaderLabels([shorten(name) for _id, name in model.sites])
+        for j, (_id, name) in enumerate(model.sites):  # long names wrap, never cut
+            lines = textwrap.wrap(shorten(name), 22, break_on_hyphens=False)
+            header = QTableWidgetItem("\n".join(lines) or name)
+            header.setToolTip(name)
+            table.setHorizontalHeaderItem(j, header)
         table.setVerticalHeaderLabels([
             f"{isolate(shorten(r.title))} (local, {isolate(shorten(r.local_to))})"
             if r.local_to else shorten(r.title) for r in rows])
@@ -425,7 +436,7 @@ class NetworkViewPage(QWidget):
                 cell = row.cells.get(site_id)
                 if cell is None:
                     item = QTableWidgetItem("—")
-                    item.setForeground(QColor("#999999"))
+                    item.setForeground(hint_colour(table.palette(), on_base=True))
                     item.setToolTip("Not tested here")
                 else:
                     text = (f"{cell.cycles} cycle{'s' if cell.cycles != 1 else ''}\n"
@@ -435,9 +446,11 @@ class NetworkViewPage(QWidget):
                     item.setData(Qt.ItemDataRole.UserRole, cell.ramp_id)
                     if cell.signal_after == SignalAfter.YES:
                         item.setBackground(QColor("#E3F2EC"))
+                        item.setForeground(QColor("#111111"))  # dark theme: not light on light
                     elif (cell.decision == PdsaDecision.ABANDON
                           or cell.signal_after == SignalAfter.CONCERN):
                         item.setBackground(QColor("#FFF1DC"))
+                        item.setForeground(QColor("#111111"))
                     item.setToolTip(f"First cycle {cell.first_start or '—'}; double-click to "
                                     "open the ramp")
                 table.setItem(i, j, item)

@@ -36,7 +36,7 @@ from ...core.pdsa import STAGES
 from ...core.states import PdsaDecision
 from ...store.ops import pdsa as ops
 from ...store.views import pdsa as views
-from ..common.widgets import LockBanner, page_title, set_read_only
+from ..common.widgets import LockBanner, page_title, quiet, set_read_only
 from ..records.forms import open_workspace
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ class RampPage(QWidget):
                        "scale. Use ◀ ▶ to reorder (Edit → Undo puts it back); open a cycle "
                        "to read or edit it.")
         intro.setWordWrap(True)
-        intro.setStyleSheet("color: #555555;")
+        quiet(intro)
         outer.addWidget(intro)
         self.ladder = QScrollArea()  # not `scroll`: that is QWidget.scroll()
         self.ladder.setWidgetResizable(True)
@@ -234,6 +234,13 @@ class CycleListPage(QWidget):
         bar.addWidget(self.use_since)
         bar.addWidget(self.since)
         bar.addStretch(1)
+        self.new_button = QPushButton("New PDSA cycle")
+        self.new_button.setObjectName("newCycle")
+        self.new_button.setToolTip("Start a PDSA cycle here and open it to plan "
+                                   "(PDSA → New PDSA cycle, Ctrl+Shift+P)")
+        self.new_button.clicked.connect(
+            lambda _checked=False: self.shell.new_cycle(*self.scope))
+        bar.addWidget(self.new_button)
         outer.addLayout(bar)
         self.model = CycleModel()
         self.proxy = CycleFilter(self.model)

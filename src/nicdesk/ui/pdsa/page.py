@@ -306,7 +306,6 @@ class PdsaPage(QWidget):
         self.hints.setWordWrap(True)
         self.hints.setStyleSheet("background: #FFF4D6; color: #3D2C00; padding: 6px;"
                                  " border: 1px solid #E69F00;")
-        outer.addWidget(self.hints)
         self.tabs = QTabWidget()
         self.forms = [PlanForm(shell), DoForm(shell), StudyForm(shell), ActForm(shell)]
         for form in self.forms:  # scrolls on small laptop screens
@@ -316,6 +315,9 @@ class PdsaPage(QWidget):
             scroll.setWidget(form)
             self.tabs.addTab(scroll, form.heading)
         outer.addWidget(self.tabs, 1)
+        # under the form, not above it: as the hints are met and the banner goes, the
+        # fields being typed in stay where they are
+        outer.addWidget(self.hints)
 
     def bind(self, cycle_id: str) -> None:
         if cycle_id != self.cycle_id:

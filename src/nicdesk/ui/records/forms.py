@@ -48,7 +48,7 @@ from ..common.fields import (
     TextField,
     plain_choices,
 )
-from ..common.widgets import LockBanner, set_read_only
+from ..common.widgets import LockBanner, problem_label, quiet, set_read_only
 
 if TYPE_CHECKING:
     from ...store.workspace import Workspace
@@ -108,7 +108,7 @@ class RecordForm(QWidget):
         if self.intro:
             intro = self.intro_label = QLabel(self.intro)
             intro.setWordWrap(True)
-            intro.setStyleSheet("color: #555555;")
+            quiet(intro)
             outer.addWidget(intro)
         self.form = QFormLayout()
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
@@ -117,7 +117,7 @@ class RecordForm(QWidget):
         outer.addLayout(self.form)
         self.problem = QLabel()
         self.problem.setObjectName("problem")
-        self.problem.setStyleSheet("color: #B3261E;")
+        problem_label(self.problem)
         self.problem.setWordWrap(True)
         self.problem.hide()
         outer.addWidget(self.problem)

@@ -31,6 +31,9 @@ GROUP_HELP = {
                  "network convenings."),
 }
 
+#: the quiet text colour in the style below, replaced by one read on the palette shown
+QUIET = "#555555"
+
 _CSS = """
 h1 { font-size: 150%; margin-bottom: 2px; }
 p.sub { color: #555555; margin-top: 0; }
@@ -90,7 +93,10 @@ class SummaryPage(QWidget):
         layout.addLayout(self.buttons)
 
     def show_html(self, text: str, actions: Sequence[ContextAction] = ()) -> None:
-        self.browser.setHtml(text)
+        from ..common.widgets import hint_colour  # the quiet grey, read on this palette
+
+        self.browser.setHtml(text.replace(QUIET, hint_colour(self.browser.palette(),
+                                                            on_base=True).name()))
         while self.buttons.count():
             item = self.buttons.takeAt(0)
             widget = item.widget() if item is not None else None

@@ -42,6 +42,9 @@ class WindowCommands:
         self.last_dialog: QDialog | None = None  # kept alive (and findable) while shown
         self.act_request_join: QAction | None = None
         self.act_enrol_request: QAction | None = None
+        self.act_new_cycle: QAction | None = None  # PDSA → New PDSA cycle
+        self.pdsa_menu: QMenu | None = None
+        self._front: Callable[[], object] | None = None  # the page in front
 
     @property
     def workspace(self) -> Workspace | None:
@@ -103,12 +106,81 @@ class WindowCommands:
             self._shell.select_key(("driver_diagram", result.created[0], site_id, "",
                                     network_id))
 
-    def new_cycle(self, site_id: str) -> None:
-        result = self._shell.runner.run(self._open().ops.create, "pdsa_cycle",
-                                        site_id=site_id, title="New PDSA cycle",
-                                        label="New PDSA cycle")
-        if result is not None:
-            self._shell.open_cycle(result.id)
+    def new_cycle(self, site_id: str | None = None, network_id: str | None = None, *,
+                  change_idea_id: str | None = None, node_id: str | None = None
+                  ) -> str | None:
+        """Start a PDSA cycle and open it: at `site_id`, else the site of the item selected
+        in the navigator, this workspace's own site, or the one site it may write (asked
+        when there are several); testing a change idea (or a change-idea node's) if given.
+        Returns the new cycle's id (None when cancelled or refused)."""
+        from ...store.ops.pdsa import new_cycle
+        from ...store.views.records import create_block, existing_ids, sites_in_network
+
+        ws = self.workspace
+        if ws is None:
+            return None
+        current = self._navigator.current_node()
+        site = site_id or (current.site_id if current else None) or \
+            ws.meta().get("local_site_id") or None
+        if site is None:
+            network = network_id or (current.network_id if current else None)
+            sites = [s for s in (sites_in_network(ws, network) if network else [])
+                     if create_block(ws, "pdsa_cycle", s.id) is None]
+            if not sites:
+                self._shell.show_status("A PDSA cycle belongs to a site: add one first "
+                                        "(Network → Add Site…).", 8000)
+                return None
+            if len(sites) == 1:
+                site = sites[0].id
+            else:
+                names = [s.name for s in sites]
+                name, ok = QInputDialog.getItem(self._parent, "New PDSA cycle",
+                                                "Which site runs this cycle?", names, 0, False)
+                if not ok:
+                    return None
+                site = sites[names.index(name)].id
+        result = self._shell.runner.run(new_cycle, ws, site, change_idea_id=change_idea_id,
+                                        node_id=node_id)
+        cycle = next(iter(existing_ids(ws, "pdsa_cycle", result.created)), None) \
+            if result is not None else None
+        if cycle is not None:
+            self._shell.open_cycle(cycle)
+        return cycle
+
+    def new_cycle_here(self) -> None:
+        """PDSA → New PDSA cycle: on the change idea selected in the page in front (a
+        driver diagram's change-idea node), else at the selected site."""
+        page = self._front() if self._front is not None else None
+        idea_node = getattr(page, "selected_change_idea", None)
+        node = idea_node() if callable(idea_node) else None
+        if node is not None and hasattr(page, "new_cycle"):
+            page.new_cycle()
+        else:
+            self.new_cycle()
+
+    def install_pdsa_menu(self, before: QAction | None, front: Callable[[], object]) -> None:
+        """The PDSA menu (before `before`, the Help menu's action): New PDSA cycle
+        (Ctrl+Shift+P) for the page in front, which `front` returns (once)."""
+        if self.act_new_cycle is not None:
+            return
+        from PySide6.QtGui import QAction, QKeySequence
+
+        self._front = front
+        menu = QMenu("&PDSA", self._parent)
+        act = QAction("&New PDSA cycle", self._parent)
+        act.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        tip = ("Start a PDSA cycle testing the selected change idea, or at the selected "
+               "site (Ctrl+Shift+P)")
+        act.setToolTip(tip)
+        act.setStatusTip(tip)
+        act.triggered.connect(self.new_cycle_here)
+        menu.addAction(act)
+        bar = self._window.menuBar()
+        if before is not None:
+            bar.insertMenu(before, menu)
+        else:
+            bar.addMenu(menu)
+        self.pdsa_menu, self.act_new_cycle = menu, act
 
     def new_fishbone(self, network_id: str, site_id: str | None) -> None:
         from ...store.ops.fishbones import new_fishbone
@@ -190,7 +262,7 @@ class WindowCommands:
                     actions.append((f"Start from the network diagram “{name}”",
                                     self._adopting(diagram_id, site)))
         if node.kind == "group" and node.group == "pdsa" and site:
-            actions.append(("New PDSA cycle", lambda: self.new_cycle(site)))
+            actions.append(("New PDSA cycle", lambda: self.new_cycle(site, net)))
         if node.kind == "group" and node.group == "fishbones":
             actions.append(("New fishbone…", lambda: self.new_fishbone(net, site)))
         if node.kind == "group" and node.group == "measures":

@@ -59,8 +59,9 @@ def run_welcome(window: MainWindow) -> str:
 
     answer = ask_welcome(window, keep)
     if answer.choice in (WelcomeChoice.CREATE, WelcomeChoice.REQUEST):
-        path = create_school_workspace(answer.school, answer.network)
+        path = create_school_workspace(answer.school, answer.network, answer.folder)
         if window.open_workspace(path):
+            window.statusBar().showMessage(f"Your school's workspace is saved as {path}")
             if answer.choice is WelcomeChoice.REQUEST:
                 from ..exchange.join import request_to_join
 

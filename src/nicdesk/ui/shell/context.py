@@ -81,3 +81,10 @@ class ShellContext(Protocol):
     def build_packet(self, meeting_id: str) -> None:
         """Open the meeting-packet dialog for a meeting."""
         ...
+
+    def new_cycle(self, site_id: str | None, network_id: str | None, *,
+                  change_idea_id: str | None = None, node_id: str | None = None) -> str | None:
+        """Start a PDSA cycle (at `site_id`, else a site the shell finds or asks for),
+        testing a change idea or a driver diagram's change-idea node, and open it; its id,
+        or None when cancelled or refused."""
+        ...

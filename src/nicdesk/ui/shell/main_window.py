@@ -24,6 +24,8 @@ from PySide6.QtGui import (
     QDropEvent,
     QKeySequence,
     QPaintEvent,
+    QShowEvent,
+    QTextOption,
 )
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -50,6 +52,7 @@ if TYPE_CHECKING:
     from .single_instance import InstanceServer
 
 MAX_RECENT = 8
+NAVIGATOR_MIN_WIDTH = 180
 
 
 def settings() -> QSettings:
@@ -103,6 +106,11 @@ class WindowContext:
     def build_packet(self, meeting_id: str) -> None:
         self._window.commands.build_packet(meeting_id)
 
+    def new_cycle(self, site_id: str | None, network_id: str | None, *,
+                  change_idea_id: str | None = None, node_id: str | None = None) -> str | None:
+        return self._window.commands.new_cycle(site_id, network_id,
+                                               change_idea_id=change_idea_id, node_id=node_id)
+
 
 class MainWindow(QMainWindow):
     first_painted = Signal()
@@ -115,6 +123,7 @@ class MainWindow(QMainWindow):
         self.runner.changed.connect(self._changed)
         self.runner.failed.connect(self._invalid)
         self._painted = False
+        self._split_placed = False  # the navigator's width, restored or set when first shown
         self.persist_settings = True  # off for screenshots and tests of other files
         self.last_dialog: QWidget | None = None  # kept alive (and findable) while shown
         self.progress_dialog: QWidget | None = None  # set by the bundle import
@@ -219,6 +228,10 @@ class MainWindow(QMainWindow):
         self.commands.install_membership_actions()
         self.act_request_join = self.commands.act_request_join
         self.act_enrol_request = self.commands.act_enrol_request
+        # PDSA → New PDSA cycle (Ctrl+Shift+P), for the page in front
+        self.commands.install_pdsa_menu(help_menu.menuAction(),
+                                        lambda: self.stack.currentWidget())
+        self.act_new_cycle = self.commands.act_new_cycle
         from ..common.icons import action_icon
 
         for action, name in ((self.act_new, "new"), (self.act_open, "open"),
@@ -254,27 +267,38 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.empty)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
+        self.navigator.setMinimumWidth(NAVIGATOR_MIN_WIDTH)
+        self.stack.setMinimumWidth(560)
         self.splitter.addWidget(self.navigator)
         self.splitter.addWidget(self.stack)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([330, 800])
+        self.splitter.setSizes([250, 1000])
         self.setCentralWidget(self.splitter)
         self.details = QTextBrowser()
         self.details.setObjectName("details")
+        # a record id has no spaces: it wraps anywhere rather than widening the pane
+        self.details.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         dock = QDockWidget("Details", self)
         dock.setObjectName("detailsDock")
         dock.setWidget(self.details)
+        dock.setMinimumWidth(180)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        self.resizeDocks([dock], [260], Qt.Orientation.Horizontal)
+        self.resizeDocks([dock], [240], Qt.Orientation.Horizontal)
+        dock.hide()  # collapsed until a person asks for it (View → Details)
         self.details_dock = dock
         self.pages = PageHost(self.context, self.navigator, self.stack, self.details,
-                              self.commands.context_actions)
+                              self.commands.context_actions, self._page_settings)
         self.navigator.selected.connect(self.pages.show_node)
         nav_toggle = QAction("&Navigator", self, checkable=True, checked=True)
         nav_toggle.setStatusTip("Show or hide the navigator")
         nav_toggle.toggled.connect(self.navigator.setVisible)
         self.view_menu.addAction(nav_toggle)
-        self.view_menu.addAction(dock.toggleViewAction())
+        details_toggle = dock.toggleViewAction()
+        details_toggle.setText("&Details")
+        details_toggle.setStatusTip("Show or hide the details pane (owner, last change)")
+        self.view_menu.addAction(details_toggle)
         self.saved_label = QLabel()
         self.site_label = QLabel()
         self.export_label = QLabel()
@@ -282,7 +306,19 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(label)
         self._update_actions()
 
+    def _page_settings(self) -> QSettings | None:
+        """Where pages keep their splitter positions (None for screenshots and tests that
+        leave the person's settings alone)."""
+        return settings() if self.persist_settings else None
+
     # ------------------------------------------------------------------ painting hooks
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._split_placed:  # first shown: the navigator's share of this width
+            self._split_placed = True
+            navigator = max(NAVIGATOR_MIN_WIDTH, min(260, round(self.width() * 0.17)))
+            self.splitter.setSizes([navigator, max(1, self.width() - navigator)])
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         super().paintEvent(event)
         if not self._painted:
@@ -319,15 +355,20 @@ class MainWindow(QMainWindow):
         server = getattr(ws, "url", None)
         from ...core.safe_text import isolate  # a right-to-left name cannot reorder the title
 
-        self.setWindowTitle(f"NICdesk — {isolate(server or ws.path.name)}")
+        # Qt adds the application's name after a title unless the title already ends
+        # with it: "file — NICdesk" is shown as it is, the name said once
+        self.setWindowTitle(f"{isolate(server or ws.path.name)} — NICdesk")
         if server is None:
             self.setWindowFilePath(str(ws.path))
         if self.persist_settings and server is None:  # a URL may carry a password
             self._remember_recent(ws.path)
         self.pages.refresh_navigator()
-        first = self.navigator.topLevelItem(0)
-        if first is not None:
-            self.navigator.setCurrentItem(first)
+        # the first page is this workspace's own site (a school opens on the school)
+        local = ws.meta().get("local_site_id")
+        if not (local and self.navigator.select_record("site", local)):
+            first = self.navigator.topLevelItem(0)
+            if first is not None:
+                self.navigator.setCurrentItem(first)
         self._update_status()
         self._update_actions()
         self.workspace_loaded.emit()
@@ -335,6 +376,9 @@ class MainWindow(QMainWindow):
     def close_workspace(self) -> None:
         if self.workspace is None:
             return
+        from ..common.fields import save_typing
+
+        save_typing()  # the last second typed into a text is stored before it closes
         self.workspace.close()
         self.workspace = None
         self.navigator.populate([])
@@ -458,10 +502,12 @@ class MainWindow(QMainWindow):
         ws = self.workspace
         has = ws is not None
         undo, redo = ws.ops.undo_status() if ws is not None else (None, None)
+        from ...core.entities import in_sentence  # "Undo add site", not "Undo Add site"
+
         self.act_undo.setEnabled(bool(undo))
-        self.act_undo.setText(f"&Undo {undo}" if undo else "&Undo")
+        self.act_undo.setText(f"&Undo {in_sentence(undo)}" if undo else "&Undo")
         self.act_redo.setEnabled(bool(redo))
-        self.act_redo.setText(f"&Redo {redo}" if redo else "&Redo")
+        self.act_redo.setText(f"&Redo {in_sentence(redo)}" if redo else "&Redo")
         for action in (self.act_close, self.act_delete, self.act_add_site, self.act_import,
                        self.act_export):
             action.setEnabled(has)
@@ -541,7 +587,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         split = s.value("splitter")
         if isinstance(split, QByteArray | bytes):
-            self.splitter.restoreState(split)
+            self._split_placed = self.splitter.restoreState(split)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if self.persist_settings:

@@ -15,12 +15,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from .navigator import node_key
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QStackedWidget, QTextBrowser, QWidget
 
     from ...store.views.queries import NavNode
@@ -111,8 +113,10 @@ class PageHost:
 
     def __init__(self, shell: ShellContext, navigator: Navigator, stack: QStackedWidget,
                  details: QTextBrowser,
-                 context_actions: Callable[[NavNode], list[ContextAction]]) -> None:
+                 context_actions: Callable[[NavNode], list[ContextAction]],
+                 settings: Callable[[], QSettings | None] = lambda: None) -> None:
         self._shell = shell
+        self._settings = settings
         self._navigator = navigator
         self._stack = stack
         self._details = details
@@ -147,7 +151,29 @@ class PageHost:
         if page is None:
             page = self._pages[key] = PAGES[key].load()(self._shell)
             self._stack.addWidget(page)
+            self._remember_splitter(key, page)
         return page
+
+    def _remember_splitter(self, key: str, page: QWidget) -> None:
+        """A page's splitters (`page.splitters`, or its one `page.splitter`) keep where a
+        person left them, per page kind: restored when the page is built, saved whenever
+        one is moved."""
+        splitters = getattr(page, "splitters", None)
+        if splitters is None:
+            one = getattr(page, "splitter", None)
+            splitters = [one] if one is not None else []
+        store = self._settings()
+        for index, splitter in enumerate(splitters):
+            name = f"splitters/{key}/{splitter.objectName() or index}"
+            state = store.value(name) if store is not None else None
+            if state is not None and not isinstance(state, str):
+                splitter.restoreState(state)
+            splitter.splitterMoved.connect(partial(self._save_splitter, name, splitter))
+
+    def _save_splitter(self, name: str, splitter: Any, _pos: int, _index: int) -> None:
+        store = self._settings()
+        if store is not None:
+            store.setValue(name, splitter.saveState())
 
     def show_node(self, node: NavNode | None) -> None:
         ws = self._shell.workspace

@@ -11,14 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCommandLinkButton,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -51,11 +56,13 @@ class WelcomeChoice(StrEnum):
 
 @dataclass(frozen=True)
 class WelcomeAnswer:
-    """The choice, with the names typed for a new school's workspace (CREATE, REQUEST)."""
+    """The choice, with the names typed for a new school's workspace (CREATE, REQUEST)
+    and the folder chosen for its file (None: the data folder)."""
 
     choice: WelcomeChoice
     school: str = ""
     network: str = ""
+    folder: Path | None = None
 
 
 class WelcomeDialog(QDialog):
@@ -85,12 +92,19 @@ class WelcomeDialog(QDialog):
 
 
 class SchoolDialog(QDialog):
-    """School and network names for a new workspace."""
+    """School and network names for a new workspace, and where its file will be (the
+    data folder unless the person chooses another)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Create my school's workspace")
-        form = QFormLayout(self)
+        self.folder: Path | None = None  # None: NICdesk's data folder
+        outer = QVBoxLayout(self)
+        intro = QLabel("Your school's work is kept in one file on this computer, saved as "
+                       "you work. Name your school; the file is named after it.")
+        intro.setWordWrap(True)
+        outer.addWidget(intro)
+        form = QFormLayout()
         self.school = QLineEdit()
         self.school.setObjectName("schoolName")
         self.school.setPlaceholderText("Lincoln High School")
@@ -99,11 +113,47 @@ class SchoolDialog(QDialog):
         self.network.setPlaceholderText("Our improvement network (optional)")
         form.addRow("School:", self.school)
         form.addRow("Network:", self.network)
+        where = QHBoxLayout()
+        self.where = QLabel()
+        self.where.setObjectName("workspaceFile")
+        self.where.setWordWrap(True)
+        self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.choose_button = QPushButton("Choose…")
+        self.choose_button.setToolTip("Keep the file in another folder")
+        self.choose_button.clicked.connect(self.choose_folder)
+        where.addWidget(self.where, 1)
+        where.addWidget(self.choose_button, 0, Qt.AlignmentFlag.AlignTop)
+        form.addRow("Saved as:", where)
+        outer.addLayout(form)
+        outer.addStretch(1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        outer.addWidget(buttons)
+        self.school.textChanged.connect(lambda _t: self._show_path())
+        self._show_path()
+        self.setMinimumWidth(520)
+        self.resize(600, 260)
+
+    def path(self) -> Path:
+        """The file the workspace will be written to."""
+        from ...services.workspaces import school_workspace_path
+
+        return school_workspace_path(self.school.text() or "My school", self.folder)
+
+    def _show_path(self) -> None:
+        self.where.setText(str(self.path()))
+
+    def choose_folder(self) -> None:
+        from ...paths import data_dir
+
+        folder = QFileDialog.getExistingDirectory(self, "Where to keep the workspace",
+                                                  str(self.folder or data_dir()))
+        if folder:
+            self.folder = Path(folder)
+            self._show_path()
 
 
 def ask_welcome(parent: QWidget | None = None,
@@ -121,6 +171,6 @@ def ask_welcome(parent: QWidget | None = None,
         if shown is not None:
             shown(ask)
         if ask.exec() and ask.school.text().strip():
-            return WelcomeAnswer(choice, ask.school.text(), ask.network.text())
+            return WelcomeAnswer(choice, ask.school.text(), ask.network.text(), ask.folder)
         return WelcomeAnswer(WelcomeChoice.SAMPLE)
     return WelcomeAnswer(choice)
