@@ -36,3 +36,31 @@ def make_invitation(folder: Path, site: str = "Lincoln") -> Path:
     invite = folder / "invite.nicbundle"
     assert main(["network", "invite", str(coord), "--site", site, "--out", str(invite)]) == 0
     return invite
+
+
+def referrals_window(qtbot, path: Path, *, frequency: str, direction: str) -> MainWindow:
+    """A window on a new workspace holding one school and one count measure, "Referrals",
+    shown at that school: the measure-page tests' common start."""
+    from nicdesk.store.workspace import Workspace
+
+    ws = Workspace.create(path)
+    net = ws.ops.create("network", name="Test NIC").id
+    site = ws.ops.create("site", network_id=net, name="Lincoln", kind="school").id
+    ws.ops.create("measure", network_id=net, name="Referrals", kind="balancing",
+                  value_type="count", frequency=frequency, direction=direction,
+                  chart_kind="run")
+    ws.close()
+    w = MainWindow()
+    w.persist_settings = False
+    qtbot.addWidget(w)
+    w.show()
+    assert w.open_workspace(path)
+    assert w.select_path("Lincoln/Measures/Referrals")
+    w.site_id = site
+    return w
+
+
+def signal_lines(page) -> list[str]:
+    """The chart's signal list as the person reads it."""
+    lst = page.chart.signals
+    return [lst.item(i).text() for i in range(lst.count())]

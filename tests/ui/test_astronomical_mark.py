@@ -10,36 +10,16 @@ from PySide6.QtCore import Qt
 
 from nicdesk.store.schema import Observation
 from nicdesk.ui.measures import page as mp
-from nicdesk.ui.shell.main_window import MainWindow
+from tests.ui.conftest import referrals_window, signal_lines
 
 REASON = "fire drill: the whole school left at 10 am"
 
 
 @pytest.fixture
 def window(qtbot, tmp_path: Path):
-    from nicdesk.store.workspace import Workspace
-
-    ws = Workspace.create(tmp_path / "a.nicdesk")
-    net = ws.ops.create("network", name="Test NIC").id
-    site = ws.ops.create("site", network_id=net, name="Lincoln", kind="school").id
-    ws.ops.create("measure", network_id=net, name="Referrals", kind="balancing",
-                  value_type="count", frequency="monthly", direction="neutral",
-                  chart_kind="run")
-    ws.close()
-    w = MainWindow()
-    w.persist_settings = False
-    qtbot.addWidget(w)
-    w.show()
-    assert w.open_workspace(tmp_path / "a.nicdesk")
-    assert w.select_path("Lincoln/Measures/Referrals")
-    w.site_id = site
+    w = referrals_window(qtbot, tmp_path / "a.nicdesk", frequency="monthly", direction="neutral")
     yield w
     w.close_workspace()
-
-
-def signal_lines(page) -> list[str]:
-    lst = page.chart.signals
-    return [lst.item(i).text() for i in range(lst.count())]
 
 
 def test_mark_a_point_astronomical_and_see_the_signal(window, qtbot) -> None:

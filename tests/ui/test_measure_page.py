@@ -12,33 +12,14 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from nicdesk.store.schema import ChartPhase, Observation
 from nicdesk.ui.measures import page as mp
-from nicdesk.ui.shell.main_window import MainWindow
+from tests.ui.conftest import referrals_window, signal_lines
 
 
 @pytest.fixture
 def window(qtbot, tmp_path: Path):
-    from nicdesk.store.workspace import Workspace
-
-    ws = Workspace.create(tmp_path / "m.nicdesk")
-    net = ws.ops.create("network", name="Test NIC").id
-    site = ws.ops.create("site", network_id=net, name="Lincoln", kind="school").id
-    ws.ops.create("measure", network_id=net, name="Referrals", kind="balancing",
-                  value_type="count", frequency="weekly", direction="down", chart_kind="run")
-    ws.close()
-    w = MainWindow()
-    w.persist_settings = False
-    qtbot.addWidget(w)
-    w.show()
-    assert w.open_workspace(tmp_path / "m.nicdesk")
-    assert w.select_path("Lincoln/Measures/Referrals")
-    w.site_id = site
+    w = referrals_window(qtbot, tmp_path / "m.nicdesk", frequency="weekly", direction="down")
     yield w
     w.close_workspace()
-
-
-def signal_lines(page) -> list[str]:
-    lst = page.chart.signals
-    return [lst.item(i).text() for i in range(lst.count())]
 
 
 def type_into(qtbot, grid, row: int, col: int, text: str) -> None:
