@@ -395,3 +395,27 @@ def test_readme_install_line_lists_every_library_make_run_installs() -> None:
     line = next(x for x in readme.split("`") if x.startswith("apt-get install libegl1"))
     missing = {p for p in packages if p not in line.split()}
     assert not missing, missing
+
+
+def test_tinted_cells_keep_dark_text_in_dark_palettes() -> None:
+    """Cells painted a light tint (a refused grid value, an overdue cycle) set their own
+    dark text, so they read in a dark theme, where the default text is light."""
+    import datetime as dt
+
+    from PySide6.QtCore import Qt
+
+    from nicdesk.store.ops.pdsa import CycleRow
+    from nicdesk.ui.measures import data_grid
+    from nicdesk.ui.pdsa.lists import CycleModel
+
+    light_text = dark_palette().color(QPalette.ColorRole.Text)
+    assert _contrast(light_text, data_grid.BAD) < 3  # the default would not read
+    assert _contrast(data_grid.BAD_TEXT, data_grid.BAD) >= 4.5
+    row = CycleRow("c1", "Lincoln", "Check-ins", "Check-ins, cycle 1", 1, "one class",
+                   dt.date(2025, 1, 6), dt.date(2025, 1, 10), "doing", "", True, 0)
+    model = CycleModel()
+    model.set_rows([row])
+    index = model.index(0, 0)
+    back = model.data(index, Qt.ItemDataRole.BackgroundRole)
+    fore = model.data(index, Qt.ItemDataRole.ForegroundRole)
+    assert back is not None and fore is not None and _contrast(fore, back) >= 4.5

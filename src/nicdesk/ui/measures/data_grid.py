@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from ..shell.context import ShellContext
 
 BAD = QColor("#FDE0DC")
+BAD_TEXT = QColor("#1A1A1A")  # dark on the pink, whatever the palette
 CHECKED = ("excluded", "astronomical")  # the columns that are check boxes
 ASTRONOMICAL_TIP = ("IHI's astronomical point: a value you know to be blatantly different "
                     "from the rest. Write why in the note; the chart lists it as a signal.")
@@ -162,6 +163,7 @@ class DataGrid(QTableWidget):
                 if item is not None:
                     item.setText(text)
                     item.setBackground(QBrush(BAD))
+                    item.setForeground(QBrush(BAD_TEXT))
                     item.setToolTip(why)
 
     def _cell(self, key: str, o: ObservationRow) -> QTableWidgetItem:
@@ -210,6 +212,7 @@ class DataGrid(QTableWidget):
     def _mark(self, item: QTableWidgetItem, message: str, *, say: bool = True) -> None:
         self._loading = True
         item.setBackground(QBrush(BAD) if message else QBrush())
+        item.setForeground(QBrush(BAD_TEXT) if message else QBrush())
         item.setToolTip(message)
         self._loading = False
         rid = self.ids[item.row()] if item.row() < len(self.ids) else None

@@ -91,8 +91,9 @@ class RampPage(QWidget):
             card.setObjectName("cycleCard")
             card.setFrameShape(QFrame.Shape.StyledPanel)
             card.setFixedWidth(220)
+            # a light card keeps dark text in dark themes too (its labels inherit it)
             card.setStyleSheet("#cycleCard { background: #F5F8FC; border: 1px solid #8AA4C0;"
-                               " border-radius: 6px; }")
+                               " border-radius: 6px; } #cycleCard QLabel { color: #1A1A1A; }")
             v = QVBoxLayout(card)
             v.addWidget(QLabel(f"<b>Cycle {c.cycle_number}</b>"))
             for text in (c.scale or "(scale not set)",
@@ -166,6 +167,8 @@ class CycleModel(QAbstractTableModel):
             return "" if value is None else str(value)
         if role == Qt.ItemDataRole.BackgroundRole and row.overdue:
             return QColor("#FDE9C8")
+        if role == Qt.ItemDataRole.ForegroundRole and row.overdue:
+            return QColor("#1A1A1A")  # dark on the light overdue tint, in dark themes too
         if role == Qt.ItemDataRole.UserRole:
             return row
         return None
