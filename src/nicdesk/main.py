@@ -28,7 +28,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--size", default="1400x900", help="window size WIDTHxHEIGHT")
     p.set_defaults(func=_screenshot)
     args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
+    if getattr(args, "func", None) in (None, _gui):
+        # the window paints before the store (SQLAlchemy) loads; the app shows its own
+        # errors in dialogs, so the batch wrapper `run` (which imports the store) is not
+        # needed here
         return _gui(args)
     if args.command == "diagram" and args.out is not None and args.out.suffix.lower() == ".png":
         args.func = _diagram_png  # PNG needs Qt's renderer; PDF and SVG do not

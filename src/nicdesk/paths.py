@@ -36,9 +36,16 @@ def log_dir() -> Path:
     return path
 
 
+def is_database_url(target: object) -> bool:
+    """`postgresql://…`, `postgresql+psycopg://…`: a server, not a file.  Here rather than
+    in the store so the GUI can tell before its first paint without loading SQLAlchemy."""
+    return isinstance(target, str) and target.split(":", 1)[0].split("+")[0] in (
+        "postgresql", "postgres")
+
+
 def workspace_target(text: str) -> str | Path:
     """A command-line WORKSPACE: a file, or a coordinator database URL
     (postgresql+psycopg://…), which must not be read as a path."""
-    if text.split(":", 1)[0].split("+")[0] in ("postgresql", "postgres"):
+    if is_database_url(text):
         return text
     return Path(text)

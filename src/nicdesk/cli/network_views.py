@@ -128,7 +128,7 @@ def _print_csv(text: str) -> None:
 
 
 def cmd_funnel(args: argparse.Namespace) -> int:
-    from ..core.measures import rate_value
+    from ..core.formatting import rate_value
     from ..core.variation import funnel_limits, suppression_label
     from ..services.workspaces import named_records
     from ..store.views.network import funnel_csv
@@ -263,8 +263,9 @@ def cmd_install_desktop(args: argparse.Namespace) -> int:
 
 
 def cmd_copy(args: argparse.Namespace) -> int:
+    from ..paths import is_database_url
     from ..store.copy import copy_workspace
-    from ..store.workspace import Workspace, is_database_url
+    from ..store.workspace import Workspace
 
     with Workspace.open(args.source) as source:
         target = (Workspace.open(args.target) if is_database_url(args.target)

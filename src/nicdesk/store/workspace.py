@@ -46,6 +46,7 @@ from sqlalchemy.engine import Connection, Engine, ExceptionContext
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..core.clock import Hlc, HybridClock
+from ..paths import is_database_url
 from .errors import AlreadyOpenError, DamagedWorkspaceError, DiskFullError, WorkspaceError
 from .file_check import (
     APPLICATION_ID,
@@ -383,12 +384,6 @@ def defer_references(session: Session) -> None:
         session.execute(text("PRAGMA defer_foreign_keys=ON"))
     else:
         session.execute(text("SET CONSTRAINTS ALL DEFERRED"))
-
-
-def is_database_url(target: object) -> bool:
-    """`postgresql://…`, `postgresql+psycopg://…`: a server, not a file."""
-    return isinstance(target, str) and target.split(":", 1)[0].split("+")[0] in (
-        "postgresql", "postgres")
 
 
 def _schema_check(path: Path) -> Callable[[Connection], None]:

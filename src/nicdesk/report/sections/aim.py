@@ -9,7 +9,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
-from ...core.measures import format_value
+from ...core.formatting import format_value
 from ..layout import BODY, SMALL, label, nothing, para
 from .base import Context
 

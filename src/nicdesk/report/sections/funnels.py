@@ -10,7 +10,7 @@ from typing import Any
 
 from reportlab.platypus import KeepTogether
 
-from ...core.measures import rate_value
+from ...core.formatting import rate_value
 from ...core.variation import funnel_limits, suppression_label
 from ..charts import funnel_drawing
 from ..layout import CELL, CELL_HEAD, SMALL, Heading, fit, grid_table, label, nothing, para

@@ -11,7 +11,7 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
-from ...core.measures import format_value
+from ...core.formatting import format_value
 from ...core.variation import suppression_label
 from ...store.views.packet import MeasureData
 from ..charts import ASSURANCE, VARIATION, icon_drawing

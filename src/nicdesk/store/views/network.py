@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
-from ...core.measures import is_percent
+from ...core.formatting import is_percent
 from ...core.network import (
     ALL_SITES,
     CONTEXT_TAGS,

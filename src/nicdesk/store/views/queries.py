@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ...core.measures import format_value, is_percent
+from ...core.formatting import format_value, is_percent
 from ...core.sites import SiteLink, children_by_parent
 from ...core.states import Direction, DriverLevel
 from ..schema import (

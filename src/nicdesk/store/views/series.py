@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...core.measures import is_percent
+from ...core.formatting import is_percent
 from ...core.signals import DEFAULT_RULE_SET, Phase, Point, SeriesAnalysis, analyse_series
 from ...core.summary import SeriesFacts, SeriesSummary, summarise
 from ..schema import (

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.measures import format_value
+from ...core.formatting import format_value
 from ...core.signals import Signal
 from ...core.states import CHART_NAMES, ChartKind, SignalKind
 from ...store.views.series import MeasureSeries

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.measures import format_value
+from ...core.formatting import format_value
 from .widgets import set_read_only
 
 TYPING_PAUSE_MS = 800  # a pause in typing saves

@@ -47,7 +47,7 @@ from ...core.csvdata import (
     parse_paste,
     split_paste,
 )
-from ...core.measures import format_value
+from ...core.formatting import format_value
 from ...core.states import ValueType
 from ...store.views.series import MeasureSeries, ObservationRow, normalise_period
 from ..common.widgets import lock_view

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.measures import rate_value
+from ...core.formatting import rate_value
 from ...core.states import FunnelFlag
 from ...core.variation import Funnel, FunnelLimits, FunnelRow, funnel_limits, suppression_label
 from ...store.views.network import FunnelView

@@ -22,7 +22,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGridLayout, QScrollArea, QSizePolicy, QWidget
 
-from ...core.measures import axis_value
+from ...core.formatting import axis_value
 from ...core.safe_text import html_text, isolate, shorten
 from ...core.signals import SeriesAnalysis
 from ...core.states import Assessment

@@ -101,7 +101,7 @@ def run_app(path: Path | None = None) -> int:
     setup_logging()
     app = application()
     timing = os.environ.get("NICDESK_TIMING")
-    from ...store.workspace import is_database_url
+    from ...paths import is_database_url
 
     handed = [] if not path else [str(path) if is_database_url(path)
                                   else str(Path(path).resolve())]

@@ -327,8 +327,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ workspace
     def open_workspace(self, path: str | os.PathLike[str], *, quiet: bool = False) -> bool:
+        from ...paths import is_database_url
         from ...store.errors import WorkspaceError
-        from ...store.workspace import Workspace, is_database_url
+        from ...store.workspace import Workspace
 
         target = path if is_database_url(path) else Path(path)
         try:
