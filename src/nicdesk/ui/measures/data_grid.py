@@ -22,7 +22,6 @@ reason in the point's note; the chart then lists it among its signals.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -40,17 +39,15 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.csvdata import (
-    PastedBlock,
     alignment_note,
     parse_date,
     parse_number,
-    parse_paste,
-    split_paste,
 )
 from ...core.formatting import format_value
 from ...core.states import ValueType
 from ...store.views.series import MeasureSeries, ObservationRow, normalise_period
 from ..common.widgets import lock_view
+from .grid_paste import CHECKED, paste
 
 if TYPE_CHECKING:
     from ...store.operations import Transaction
@@ -58,7 +55,6 @@ if TYPE_CHECKING:
 
 BAD = QColor("#FDE0DC")
 BAD_TEXT = QColor("#1A1A1A")  # dark on the pink, whatever the palette
-CHECKED = ("excluded", "astronomical")  # the columns that are check boxes
 ASTRONOMICAL_TIP = ("IHI's astronomical point: a value you know to be blatantly different "
                     "from the rest. Write why in the note; the chart lists it as a signal.")
 
@@ -490,122 +486,6 @@ class DataGrid(QTableWidget):
 
         self.shell.runner.run(ws.ops.run, f"Delete {len(ids)} value(s)", delete_all)
 
-    def _labels(self) -> dict[str, list[str]]:
-        """The measure's own words a pasted header may use for the grid's columns."""
-        assert self.series is not None, "only called with a series loaded"
-        own: dict[str, list[str]] = {key: [label] for key, label in self.columns}
-        own["value"] += [self.series.measure.name, self.series.measure.unit,
-                         self.columns[self._col("value") or 0][1].split(" (")[0]]
-        return own
-
     def paste(self, text: str) -> None:
-        if self.series is None or not text.strip() or self.locked:
-            return
-        block = split_paste(text, self._labels())
-        if not block.rows:
-            self.problem.emit("Nothing pasted: the block has a header row but no data.")
-            return
-        if block.dated:
-            self._paste_dated(self.series, block)
-        else:
-            self._paste_cells(block)
-
-    def _paste_dated(self, series: MeasureSeries, block: PastedBlock) -> None:
-        proportion = series.measure.value_type == ValueType.PROPORTION
-        parsed = parse_paste(block, proportion=proportion, today=dt.date.today())
-        skip = 1 if block.header is not None else 0  # rows counted as the person selected
-        if parsed.bad or parsed.file_problems:
-            first = (parsed.file_problems or [f"row {r.line + skip}: {'; '.join(r.problems)}"
-                                              for r in parsed.bad])[0]
-            self.problem.emit(f"Nothing pasted: {first.rstrip('.')}.")
-            return
-        frequency = series.measure.frequency
-        moves: list[tuple[dt.date, dt.date]] = []
-        rows: dict[dt.date, tuple[int, dict[str, Any]]] = {}
-        for row in parsed.rows:
-            assert row.period is not None, "a row read without problems has its date"
-            period = normalise_period(row.period, frequency)
-            if period != row.period:
-                moves.append((row.period, period))
-            if period in rows:
-                self.problem.emit(
-                    f"Nothing pasted: rows {rows[period][0] + skip} and {row.line + skip} are "
-                    f"the same {_UNIT.get(frequency, 'period')} (starting "
-                    f"{period.isoformat()}).")
-                return
-            values: dict[str, Any] = {"value": row.value, "numerator": row.numerator,
-                                      "denominator": row.denominator}
-            if row.note:
-                values["note"] = row.note
-            rows[period] = (row.line, values)
-        existing = {o.period: o.id for o in series.observations}
-        ws = self.shell.workspace
-        if ws is None:
-            return
-
-        def apply(t: Transaction) -> None:
-            for period, (_line, values) in rows.items():
-                if period in existing:
-                    t.update("observation", existing[period], **values)
-                else:
-                    t.create("observation", measure_id=series.measure.id,
-                             site_id=series.site_id, period=period, **values)
-
-        if self.shell.runner.run(ws.ops.run, f"Paste {len(rows)} rows", apply):
-            notes = [alignment_note(moves, frequency)]
-            if block.header is not None and not block.header_words:
-                notes.append("The first row was read as a header; its columns as "
-                             + ", ".join(c for c in parsed.columns) + ".")
-            said = " ".join(n for n in notes if n)
-            self._noted = bool(said)
-            self.problem.emit(said)
-
-    def _paste_cells(self, block: PastedBlock) -> None:
-        start_row, start_col = max(self.currentRow(), 0), max(self.currentColumn(), 0)
-        skip = 1 if block.header is not None else 0
-        if block.header is not None and block.header_words:
-            targets = [self._col(c) if c else None for c in block.header]
-        else:
-            width = max(len(r) for r in block.rows)
-            targets = [start_col + c if start_col + c < len(self.columns) else None
-                       for c in range(width)]
-        changes: list[tuple[str, dict[str, Any]]] = []
-        for r, cells in enumerate(block.rows):
-            row = start_row + r
-            rid = self.ids[row] if row < len(self.ids) else None
-            if rid is None:
-                self.problem.emit("Nothing pasted: paste dates in the first column to add new "
-                                  "periods.")
-                return
-            values: dict[str, Any] = {}
-            for c, text in enumerate(cells):
-                col = targets[c] if c < len(targets) else None
-                if col is None:
-                    continue
-                key = self._key(col)
-                if key == "period" or key in CHECKED:
-                    continue
-                try:
-                    values[key] = self.parse_value(key, text)
-                except ValueError as exc:
-                    self.problem.emit(f"Nothing pasted: row {r + 1 + skip}: {exc}.")
-                    return
-            if "numerator" in values or "denominator" in values:
-                nums = self._row_numbers(row)
-                nums.update({k: v for k, v in values.items() if k in nums})
-                if nums["numerator"] is not None and nums["denominator"]:
-                    values["value"] = round(nums["numerator"] / nums["denominator"], 6)
-            changes.append((rid, values))
-        ws = self.shell.workspace
-        if ws is None:
-            return
-
-        def apply(t: Transaction) -> None:
-            for rid, values in changes:
-                t.update("observation", rid, **values)
-
-        if self.shell.runner.run(ws.ops.run, f"Paste into {len(changes)} rows", apply):
-            self.problem.emit("")
-
-
-_UNIT = {"weekly": "week", "monthly": "month", "quarterly": "quarter"}
+        """A block pasted from a spreadsheet (`grid_paste`)."""
+        paste(self, text)
