@@ -4,8 +4,11 @@
    sort is the floor any run-chart analysis pays); target: analyze well under 50 ms.
 2. `control_chart("p", ...)` on 100,000 points.
 3. Redraw of a 5-year weekly series (260 points, with signals) in the chart view, against
-   a bare pyqtgraph plot of the same points, both offscreen and rendered to an image.
-Medians of several repeats.
+   a bare pyqtgraph plot of the same points, both offscreen and rendered to an image
+   (target ≤ 2.5×, issue #20), then two series drawn in turn against a bare plot doing
+   the same.  Checked: the data line and the markers hold the series' points, the trend
+   is drawn, and a redraw reuses the items (no fast wrong drawing passes).
+Medians of several repeats (BENCH_REPEATS).
 """
 
 from __future__ import annotations
@@ -84,8 +87,60 @@ def redraw() -> None:
         view.plot.grab()
 
     b, o = timed(draw_bare), timed(draw_ours)
+    # a fast wrong drawing cannot pass: the data line and the markers hold the series
+    items = view.plot.getPlotItem().items
+    curves = [i for i in items if isinstance(i, pg.PlotDataItem)]
+    data_x, data_y = curves[0].getData()
+    ok = (list(map(float, data_x)) == xs
+          and all(abs(a - b) < 1e-9 for a, b in zip(data_y, ys, strict=True)))
+    marked = sorted((float(x), float(y)) for i in items if isinstance(i, pg.ScatterPlotItem)
+                    for x, y in zip(*i.getData(), strict=True))
+    ok &= len(marked) == len(points) and all(
+        abs(mx - x) < 1e-6 and abs(my - y) < 1e-9
+        for (mx, my), x, y in zip(marked, xs, ys, strict=True))
+    ok &= any(i.opts["pen"].widthF() == 5 for i in curves)  # the trend is drawn
+    before = {id(i) for i in items}
+    draw_ours()
+    reused = {id(i) for i in view.plot.getPlotItem().items} == before
     print(f"bare pyqtgraph plot, 260 points:  {b * 1000:7.1f} ms (baseline)")
-    print(f"chart view redraw, 260 points:    {o * 1000:7.1f} ms  ratio {o / b:.2f}x")
+    print(f"chart view redraw, 260 points:    {o * 1000:7.1f} ms  ratio {o / b:.2f}x  "
+          f"target ≤ 2.5x  {'ok' if o / b <= 2.5 else 'OVER'}; items hold the series: "
+          f"{'yes' if ok else 'NO'}; reused on redraw: {'yes' if reused else 'NO'}")
+    # a measure page switching sites: new data each time, signals coming and going
+    other_points = [Point(start + dt.timedelta(weeks=k), numerator=rng.randint(45, 55),
+                          denominator=100) for k in range(260)]
+    other = MeasureSeries(measure, "site", "IHI run-chart rules", (), tuple(other_points), (),
+                          analysis=analyse_series(other_points, chart_kind="run",
+                                                  value_type="proportion",
+                                                  frequency="weekly"))
+    turn = [series, other]
+
+    def switch() -> None:
+        turn.reverse()
+        view.show_series(turn[0])
+        app.processEvents()
+        view.plot.grab()
+
+    other_ys = [p.numerator / p.denominator * 100 for p in other_points]
+    bare_turn = [ys, other_ys]
+
+    def switch_bare() -> None:
+        bare_turn.reverse()
+        bare.clear()
+        bare.plot(xs, bare_turn[0], pen="b", symbol="o")
+        app.processEvents()
+        bare.grab()
+
+    sb, sw = timed(switch_bare), timed(switch)
+    shown = turn[0]
+    data_x, data_y = curves[0].getData()  # the data line is the same item throughout
+    ok &= list(map(float, data_x)) == [stamp(p.period) for p in shown.points] and all(
+        abs(a - p.numerator) < 1e-9 for a, p in zip(data_y, shown.points, strict=True))
+    print(f"bare plot, two series in turn:    {sb * 1000:7.1f} ms (baseline)")
+    print(f"chart view, two series in turn:   {sw * 1000:7.1f} ms  ratio {sw / sb:.2f}x; "
+          f"the data line holds the series shown: {'yes' if ok else 'NO'}")
+    if not (ok and reused):
+        raise SystemExit("chart view redraw: the drawing does not hold the series")
 
 
 if __name__ == "__main__":

@@ -8,17 +8,29 @@ rows carry no value at all, only the label "suppressed (n < T)".
 This module only reads: what is compared, suppressed, ranked and said is decided by the
 pure rules of `nicdesk.core.network` (and `core.sites` for which sites take part), so
 the same rule is tested once and applied in every view.
+
+Speed (issue #20: 300 sites × 260 weeks × 5 measures): observations are read straight
+from the SQLite driver as plain tuples (through SQLAlchemy on PostgreSQL; `_select`) and
+turned into points in one pass; each site's judged panel (verdict and analysis) is
+cached per database and measure until a summary of its observations (`_FINGERPRINT`), its
+phases or the measure's definition change.  Cached analyses are shared between the
+views that return them: read them, never change them.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+import re
+import threading
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
@@ -31,6 +43,7 @@ from ...core.network import (
     ContextFilter,
     MeasureDefinition,
     PanelStatus,
+    PanelVerdict,
     bright_spot_key,
     definition_difference,
     enters_funnel,
@@ -53,7 +66,6 @@ from ..schema import (
     ChartPhase,
     Measure,
     Network,
-    Observation,
     PdsaCycle,
     Site,
     stored,
@@ -93,27 +105,164 @@ def network_measures(session: Session, network_id: str) -> list[Measure]:
 
 
 # ------------------------------------------------------------------ small multiples
-_OBSERVATIONS = ("SELECT site_id, measure_id, period, value, numerator, denominator, excluded, "
-                 "note, astronomical "
-                 "FROM observations WHERE measure_id IN :ids AND deleted = :no")
+_COLUMNS = ("SELECT site_id, measure_id, period, value, numerator, denominator, excluded, "
+            "CASE WHEN astronomical THEN note ELSE '' END, astronomical FROM observations "
+            "WHERE deleted = :no AND measure_id IN :ids")
+#: what a site's analysis of a measure depends on in its observations, summed up: it
+#: changes on every write to them (a write stamps a newer clock, a deletion or a new row
+#: changes the count) and, for a merged field whose clock is older than the row's, with
+#: the value itself
+_FINGERPRINT = ("SELECT site_id, measure_id, count(*), max(hlc), sum(value), sum(numerator), "
+                "sum(denominator), sum(CASE WHEN excluded THEN 1 ELSE 0 END), "
+                "sum(CASE WHEN astronomical THEN 1 + length(note) ELSE 0 END), min(period), "
+                "max(period) FROM observations WHERE measure_id IN :ids AND deleted = :no")
+#: read rows straight from the SQLite driver (plain tuples); off: through SQLAlchemy, as
+#: on PostgreSQL (the bench compares the two)
+driver_reads = True
 
 
-def _observations(session: Session, measure_ids: list[str], start: dt.date | None,
-                  end: dt.date | None) -> list[tuple[Any, ...]]:
-    """Observation rows as plain tuples, periods as dates.  Plain SQL: at network scale
-    (300 sites × 260 weeks) ORM row processing costs more than the whole analysis."""
-    sql = _OBSERVATIONS + (" AND period >= :start" if start else "") + (
-        " AND period <= :end" if end else "") + " ORDER BY measure_id, site_id, period"
-    params: dict[str, Any] = {"ids": measure_ids, "no": False}
+def _select(session: Session, sql: str, params: dict[str, Any]) -> Iterable[Any]:
+    """The rows of `sql` (":name" parameters; a list expands to its items) as plain
+    tuples: on SQLite straight from the driver, elsewhere through SQLAlchemy."""
+    conn = session.connection()
+    if driver_reads and conn.dialect.name == "sqlite":
+        args: list[Any] = []
+
+        def mark(match: re.Match[str]) -> str:
+            value = params[match.group(1)]
+            if isinstance(value, list):
+                args.extend(value)
+                return f"({','.join('?' * len(value))})"
+            args.append(value)
+            return "?"
+
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            rows: list[Any] = cursor.execute(_PARAM.sub(mark, sql), args).fetchall()
+            return rows
+        finally:
+            cursor.close()
+    stmt = text(sql).bindparams(*(bindparam(k, expanding=True) for k, v in params.items()
+                                  if isinstance(v, list)))
+    return session.execute(stmt, params)
+
+
+_PARAM = re.compile(r":(\w+)")
+
+
+def _window(start: dt.date | None, end: dt.date | None) -> tuple[str, dict[str, Any]]:
+    """The period condition and its parameters (ISO dates, as the column stores them)."""
+    sql = (" AND period >= :start" if start else "") + (" AND period <= :end" if end else "")
+    params: dict[str, Any] = {"no": False}
     if start:
         params["start"] = start.isoformat()
     if end:
         params["end"] = end.isoformat()
-    rows = session.execute(text(sql).bindparams(bindparam("ids", expanding=True)),
-                           params).all()
+    return sql, params
+
+
+def _fingerprints(session: Session, measure_ids: list[str], start: dt.date | None,
+                  end: dt.date | None) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """(site, measure) → a summary of its observations in the window that changes
+    whenever they do (`_FINGERPRINT`): the key of the analysis cache."""
+    where, params = _window(start, end)
+    return {(r[0], r[1]): tuple(r[2:]) for r in _select(
+        session, _FINGERPRINT + where + " GROUP BY site_id, measure_id",
+        params | {"ids": measure_ids})}
+
+
+def _observations(session: Session, measure_ids: list[str], start: dt.date | None,
+                  end: dt.date | None, site_ids: list[str] | None = None,
+                  ) -> dict[tuple[str, str], list[Point]]:
+    """(site, measure) → its points, in one pass over the rows (ordered by measure, site
+    and period), each period parsed once.  On SQLite the rows come straight from the
+    driver as plain tuples: at network scale (300 sites × 260 weeks × 5 measures)
+    SQLAlchemy's row processing costs more than the analyses."""
+    where, params = _window(start, end)
+    params["ids"] = measure_ids
+    if site_ids is not None:
+        where += " AND site_id IN :sites"
+        params["sites"] = site_ids
+    out: dict[tuple[str, str], list[Point]] = {}
+    with _no_cycle_collection():
+        _group_points(_select(session, _COLUMNS + where
+                              + " ORDER BY measure_id, site_id, period", params), out, {})
+    return out
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Hundreds of thousands of new tuples would start Python's cycle collector again
+    and again, each time walking every point already cached (twice the time of the
+    reads and analyses themselves); points hold no cycles, and whatever else does is
+    collected once it is back on."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _group_points(rows: Iterable[Any], out: dict[tuple[str, str], list[Point]],
+                  days: dict[Any, dt.date]) -> None:
     parse = dt.date.fromisoformat
-    return [(r[0], r[1], r[2] if isinstance(r[2], dt.date) else parse(r[2]), r[3], r[4],
-             r[5], r[6], r[7], r[8]) for r in rows]
+    make = tuple.__new__  # a Point without its keyword defaults: hundreds of thousands
+    group: list[Point] = []
+    last_site = last_measure = None
+    for site_id, mid, period, value, num, den, excluded, note, astro in rows:
+        if site_id != last_site or mid != last_measure:
+            last_site, last_measure = site_id, mid
+            group = out[(site_id, mid)] = []
+        day = days.get(period)
+        if day is None:
+            day = days[period] = period if isinstance(period, dt.date) else parse(period)
+        # the note travels only with a person's astronomical mark (the mark's reason; the
+        # query leaves it empty otherwise)
+        group.append(make(Point, (day, value, num, den, bool(excluded), note, bool(astro))))
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """A site's panel of a measure as its data last gave it, with what it depended on."""
+
+    key: tuple[Any, ...]
+    verdict: PanelVerdict
+    analysis: SeriesAnalysis | None
+
+
+#: per database, per (measure, window): each site's judged panel (`_Judged`), kept until
+#: its key — the fingerprint of its observations, its phases, the measure's definition,
+#: the rule set and the threshold — changes; the least recently used windows go first
+_ANALYSES: WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], dict[str, _Judged]]] = \
+    WeakKeyDictionary()
+_WINDOWS_KEPT = 10  # ≈ 14 MB each at 300 sites × 260 weeks: two windows of 5 measures
+_ANALYSES_LOCK = threading.Lock()
+
+
+def forget_analyses() -> None:
+    """Empty the analysis cache (benchmarks time the views cold with it)."""
+    with _ANALYSES_LOCK:
+        _ANALYSES.clear()
+
+
+def _cache_of(session: Session, measure_id: str, start: dt.date | None,
+              end: dt.date | None) -> dict[str, _Judged]:
+    engine = session.get_bind()
+    engine = getattr(engine, "engine", engine)
+    with _ANALYSES_LOCK:  # views may be built on more than one thread
+        windows = _ANALYSES.get(engine)
+        if windows is None:
+            windows = _ANALYSES[engine] = OrderedDict()
+        key = (measure_id, start, end)
+        sites = windows.get(key)
+        if sites is None:
+            sites = windows[key] = {}
+            while len(windows) > _WINDOWS_KEPT:
+                windows.popitem(last=False)
+        windows.move_to_end(key)
+        return sites
 
 
 @dataclass
@@ -185,7 +334,10 @@ def small_multiples(session: Session, measure_id: str,
                     start: dt.date | None = None, end: dt.date | None = None,
                     analyse: bool = True) -> SmallMultiples:
     """One panel per site for a network measure, judged alike, with suppression applied
-    (`analyse=False`: statuses and points only, for views that need no signals)."""
+    (`analyse=False`: statuses and points only, for views that need no signals).
+
+    Each site's judged panel is cached until its data change (`_ANALYSES`): a call reads
+    one summary row per site and the observations of the sites whose summary moved."""
     measure = stored(session, Measure, measure_id)
     net = session.get(Network, measure.network_id)
     threshold = network_threshold(net.suppression_threshold if net else None)
@@ -193,15 +345,8 @@ def small_multiples(session: Session, measure_id: str,
         Measure.network_id == measure.network_id, Measure.deleted.is_(False),
         Measure.site_id.is_not(None))) if same_measure_name(m.name, measure.name)]
     local = {m.site_id: m for m in same_name}
-    source = {measure.id: None} | {m.id: m.site_id for m in same_name}
-    rows: dict[tuple[str, str], list[Point]] = defaultdict(list)
-    by_measure: dict[str, set[str]] = defaultdict(set)
-    for site_id, mid, period, value, num, den, excluded, note, astro in _observations(
-            session, list(source), start, end):
-        by_measure[site_id].add(mid)
-        # the note travels only with a person's astronomical mark: it is the mark's reason
-        rows[(site_id, mid)].append(Point(period, value, num, den, bool(excluded),
-                                          note if astro else "", bool(astro)))
+    source = [measure.id, *(m.id for m in same_name)]
+    prints = _fingerprints(session, source, start, end)
     phases: dict[str, list[Phase]] = defaultdict(list)
     for site_id, kind, start_d, reason in session.execute(select(
             ChartPhase.site_id, ChartPhase.kind, ChartPhase.start, ChartPhase.reason).where(
@@ -209,8 +354,13 @@ def small_multiples(session: Session, measure_id: str,
         phases[site_id].append(Phase(start_d, kind, reason))
     rule_set = net.rule_set if net else "IHI run-chart rules"
     network_definition = _definition(measure)
-    panels = []
-    for site in participating_sites(session, measure.network_id, context, by_measure):
+    facts = (measure.value_type, measure.chart_kind, measure.direction, measure.frequency,
+             rule_set, threshold)
+    cache = _cache_of(session, measure.id, start, end)
+    panels: list[Panel] = []
+    todo: list[tuple[Panel, str, tuple[Any, ...]]] = []  # not cached: read and judge
+    for site in participating_sites(session, measure.network_id, context,
+                                    {site_id for site_id, _ in prints}):
         panel = Panel(site.id, site.name, dict(site.context_tags or {}), PanelStatus.OK)
         panels.append(panel)
         mine = local.get(site.id)
@@ -219,24 +369,52 @@ def small_multiples(session: Session, measure_id: str,
             panel.status = PanelStatus.DEFINED_DIFFERENTLY
             panel.explanation = not_compared_explanation(mine.name, why)
             continue
-        points = rows.get((site.id, measure.id)) or (
-            rows.get((site.id, mine.id), []) if mine is not None else [])
-        verdict = judge_panel(points, measure.value_type, threshold)
-        panel.status, panel.explanation = verdict.status, verdict.explanation
-        panel.suppressed_points = verdict.suppressed_points
-        if not verdict.chartable:
+        mid = measure.id if (site.id, measure.id) in prints else (
+            mine.id if mine is not None and (site.id, mine.id) in prints else None)
+        mine_phases = phases.get(site.id, [])
+        if mid is None:  # no data: nothing to read or cache
+            _judge(panel, judge_panel([], measure.value_type, threshold))
             continue
-        panel.points = shown = list(verdict.points)
-        panel.phases = tuple(sorted(phases.get(site.id, ()), key=lambda ph: ph.start))
-        if not analyse:
+        key = (mid, prints[(site.id, mid)], tuple(mine_phases), facts)
+        hit = cache.get(site.id)
+        if hit is not None and hit.key == key and (hit.analysis is not None or not analyse
+                                                   or not hit.verdict.chartable):
+            _judge(panel, hit.verdict, hit.analysis, mine_phases, analyse)
             continue
-        panel.analysis = analyse_series(
-            shown, phases.get(site.id, ()), chart_kind=measure.chart_kind,
-            value_type=measure.value_type, direction=measure.direction,
-            frequency=measure.frequency, rule_set=rule_set)
+        todo.append((panel, mid, key))
+    read: dict[tuple[str, str], list[Point]] = {}
+    if todo:
+        everyone = len(todo) * 2 > len(panels)  # most sites: read the whole measure
+        read = _observations(session, sorted({mid for _, mid, _ in todo}), start, end,
+                             None if everyone else sorted(p.site_id for p, _, _ in todo))
+    with _no_cycle_collection():
+        for panel, mid, key in todo:
+            verdict = judge_panel(read.get((panel.site_id, mid), []), measure.value_type,
+                                  threshold)
+            mine_phases = phases.get(panel.site_id, [])
+            analysis = analyse_series(
+                list(verdict.points), mine_phases, chart_kind=measure.chart_kind,
+                value_type=measure.value_type, direction=measure.direction,
+                frequency=measure.frequency, rule_set=rule_set,
+            ) if analyse and verdict.chartable else None
+            cache[panel.site_id] = _Judged(key, verdict, analysis)
+            _judge(panel, verdict, analysis, mine_phases, analyse)
     return SmallMultiples(measure.id, measure.name, measure.unit, measure.value_type,
                           measure.direction, measure.frequency, threshold, panels,
                           is_percent(measure.value_type, measure.unit))
+
+
+def _judge(panel: Panel, verdict: PanelVerdict, analysis: SeriesAnalysis | None = None,
+           phases: list[Phase] | None = None, analyse: bool = True) -> None:
+    """Fill `panel` from its verdict and (if asked for) its analysis."""
+    panel.status, panel.explanation = verdict.status, verdict.explanation
+    panel.suppressed_points = verdict.suppressed_points
+    if not verdict.chartable:
+        return
+    panel.points = list(verdict.points)
+    panel.phases = tuple(sorted(phases or (), key=lambda ph: ph.start))
+    if analyse:
+        panel.analysis = analysis
 
 
 # ------------------------------------------------------------------ funnel
@@ -278,18 +456,16 @@ def funnel_view(session: Session, measure_id: str, context: ContextFilter = ALL_
         # totals over the period use every point, suppressed ones included: the
         # total is what the threshold applies to
         kept[p.site_id] = p
-    q = select(Observation.site_id, Observation.numerator, Observation.denominator).where(
-        Observation.measure_id == measure_id, Observation.deleted.is_(False),
-        Observation.excluded.is_(False), Observation.site_id.in_(list(kept)))
-    if start:
-        q = q.where(Observation.period >= start)
-    if end:
-        q = q.where(Observation.period <= end)
+    where, params = _window(start, end)
+    rows = _select(session, "SELECT site_id, numerator, denominator FROM observations "
+                   "WHERE measure_id = :measure AND deleted = :no AND excluded = :no "
+                   "AND site_id IN :sites" + where,
+                   params | {"measure": measure_id, "sites": list(kept)}) if kept else ()
     events: dict[str, float] = defaultdict(float)
     sizes: dict[str, float] = defaultdict(float)
     group: dict[str, float] = defaultdict(float)
     missing: Counter[str] = Counter()
-    for site_id, num, den in session.execute(q):
+    for site_id, num, den in rows:
         if num is None or den is None:
             missing[site_id] += 1
             continue
@@ -344,6 +520,14 @@ def funnel_csv(view: FunnelView) -> str:
 
 
 # ------------------------------------------------------------------ bright spots
+class _Cycle(NamedTuple):
+    id: str
+    site_id: str
+    title: str
+    start_date: dt.date | None
+    decision: str
+
+
 @dataclass
 class BrightSpot:
     site_id: str
@@ -361,9 +545,11 @@ def bright_spots(session: Session, network_id: str, context: ContextFilter = ALL
                  multiples: dict[str, SmallMultiples] | None = None) -> list[BrightSpot]:
     """Sites whose latest signal on a network measure is an improvement or a concern, with
     the PDSA cycles run there in the months before: the "what are they doing?" prompt."""
-    cycles_by_site: dict[str, list[PdsaCycle]] = defaultdict(list)
-    for c in session.scalars(select(PdsaCycle).where(PdsaCycle.deleted.is_(False))):
-        cycles_by_site[c.site_id].append(c)
+    cycles_by_site: dict[str, list[_Cycle]] = defaultdict(list)
+    for c in session.execute(select(PdsaCycle.id, PdsaCycle.site_id, PdsaCycle.title,
+                                    PdsaCycle.start_date, PdsaCycle.decision).where(
+            PdsaCycle.deleted.is_(False))):
+        cycles_by_site[c[1]].append(_Cycle(*c))
     out = []
     for measure in network_measures(session, network_id):
         sm = (multiples or {}).get(measure.id) or small_multiples(session, measure.id, context)

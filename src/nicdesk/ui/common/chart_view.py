@@ -13,12 +13,13 @@ ticks.  Hovering a point shows its date, value and note.  Proportions are drawn 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtGui import QFont, QKeyEvent, QPen
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -58,6 +59,10 @@ class ChartView(QWidget):
         self.plot.setObjectName("chart")
         self.plot.setAccessibleName("Run chart")
         self.plot.showGrid(x=False, y=True, alpha=0.15)
+        # one grid level: the major ticks only (three levels of faint lines cost a third
+        # of every repaint and add nothing a reader sees)
+        self.plot.getAxis("left").setStyle(maxTickLevel=0)
+        self.plot.getAxis("left").setTickDensity(2)  # labelled as often as before
         self.plot.setMouseEnabled(x=True, y=False)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # for the zoom keys
         self.legend = self.plot.addLegend(offset=(10, 10), labelTextSize="9pt")
@@ -87,18 +92,25 @@ class ChartView(QWidget):
         side.addWidget(self.rules)
         layout.addLayout(side, 1)
         self.series: MeasureSeries | None = None
+        self._items = {}
+        self._used = {}
+        self._scatters = {}
+        self._legend_now = []
+        self._legend_shown = []
+        self._axis_label = ""
+        self._note: pg.TextItem | None = None
         # set by the page that shows the chart: opens the PDSA cycle of this id
         self.open_cycle: Callable[[str], None] = lambda _cycle_id: None
 
     # ------------------------------------------------------------------ drawing
     def show_series(self, series: MeasureSeries) -> None:
+        """Draw `series`, reusing the items of the last drawing: each role (the data line,
+        centre lines, limits, markers of one style, phase lines, notes, PDSA ticks) keeps
+        its items and gets new data with `setData`/`setPos`; items a role no longer needs
+        are removed, and the legend is rebuilt only when its entries change."""
         self.series = series
-        plot = self.plot
-        old = list(plot.getPlotItem().items)
-        plot.clear()  # removes the curves; the one legend is emptied, not re-created
-        self.legend.clear()
-        for item in old:  # free removed items now: left to the garbage collector at
-            item.deleteLater()  # interpreter exit they crash PySide6 (refcount bug)
+        self._used = {}
+        self._legend_now = []
         analysis = series.analysis
         assert analysis is not None, "load_series analyses every series it loads"
         scale = 100.0 if series.percent else 1.0
@@ -106,9 +118,8 @@ class ChartView(QWidget):
         xs = [stamp(p.period) for p in points]
         ys = [None if v is None else v * scale for v in analysis.y]
         unit = "%" if series.percent else (series.measure.unit or "")
-        plot.setLabel("left", series.measure.name, units=None)
-        plot.getAxis("left").setLabel(f"{series.measure.name} ({unit})" if unit else
-                                      series.measure.name)
+        name = series.measure.name
+        self._label(f"{name} (%)" if series.percent else f"{name} ({unit})" if unit else name)
         self.signals.clear()
         summary = series.summary
         self.judgement.setText(f"Variation: {summary.variation_words}\n"
@@ -118,13 +129,14 @@ class ChartView(QWidget):
         self.rules.setText(f"Judged by {analysis.rule_set} · {chart_name}"
                            if analysis.chart_kind != ChartKind.RUN else f"Judged by {analysis.rule_set}")
         if not points:
+            self._finish()
             self._say(analysis.summary())
             self._empty_axes(series.percent)
             return
         present = [(x, y, i) for i, (x, y) in enumerate(zip(xs, ys, strict=True)) if y is not None]
         px, py = [p[0] for p in present], [p[1] for p in present]
         # width 1: a wider antialiased polyline is fifty times slower to draw in Qt
-        plot.plot(px, py, pen=pg.mkPen(BLUE, width=1), name="Data")
+        self._curve("data", px, py, pg.mkPen(BLUE, width=1), legend="Data", antialias=True)
         excluded = {i for i, p in enumerate(points) if p.excluded}
         astronomical = {i for i, p in enumerate(points) if p.astronomical}
         step = (xs[-1] - xs[0]) / max(1, len(xs) - 1) if len(xs) > 1 else 7 * 86400
@@ -141,8 +153,8 @@ class ChartView(QWidget):
                 pen = pg.mkPen(GREY, width=2,
                                style=Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
                 if len(set(centre)) == 1:
-                    plot.plot([seg_x[0], end], [centre[0] * scale] * 2, pen=pen, antialias=False,
-                              name="Mean" if seg.control else "Median")
+                    self._curve("centre", [seg_x[0], end], [centre[0] * scale] * 2, pen,
+                                legend="Mean" if seg.control else "Median")
             if seg.control is not None:
                 lim_pen = pg.mkPen(GREY, width=1, style=Qt.PenStyle.DashLine)
                 for limits, label in ((seg.upper, "Limits"), (seg.lower, None)):
@@ -151,27 +163,26 @@ class ChartView(QWidget):
                     if lx:
                         # dashed antialiased paths are slow to stroke in Qt; limits are
                         # straight or stepped, so aliasing does not show
-                        plot.plot(lx, ly, pen=lim_pen, name=label, antialias=False)
+                        self._curve("limits", lx, ly, lim_pen, legend=label)
             if seg.baseline_end is not None:
-                plot.addItem(pg.InfiniteLine(
-                    pos=(xs[seg.baseline_end] + xs[min(seg.baseline_end + 1, len(xs) - 1)]) / 2,
-                    angle=90, pen=pg.mkPen(GREY, width=1, style=Qt.PenStyle.DotLine),
-                    label="baseline frozen", labelOpts={"position": 0.95, "color": "#555555"}))
+                self._vline("frozen", (xs[seg.baseline_end]
+                                       + xs[min(seg.baseline_end + 1, len(xs) - 1)]) / 2,
+                            pg.mkPen(GREY, width=1, style=Qt.PenStyle.DotLine),
+                            "baseline frozen", 0.95, "#555555")
             if a > 0:
-                plot.addItem(pg.InfiniteLine(
-                    pos=(xs[a - 1] + xs[a]) / 2, angle=90, pen=pg.mkPen("#555555", width=1.5),
-                    label=_short(seg.reason or "new phase"),
-                    labelOpts={"position": 0.95, "color": "#333333"}))
+                self._vline("phase", (xs[a - 1] + xs[a]) / 2, pg.mkPen("#555555", width=1.5),
+                            _short(seg.reason or "new phase"), 0.95, "#333333")
         if series.measure.target is not None:
-            plot.plot([xs[0], xs[-1] + step * 4], [series.measure.target * scale] * 2,
-                      antialias=False,
-                      pen=pg.mkPen(GREEN, width=1.5, style=Qt.PenStyle.DotLine), name="Target")
+            self._curve("target", [xs[0], xs[-1] + step * 4],
+                        [series.measure.target * scale] * 2,
+                        pg.mkPen(GREEN, width=1.5, style=Qt.PenStyle.DotLine), legend="Target")
         # signals
         for sig in analysis.signals:
             if sig.kind == "trend":
                 tx = [xs[i] for i in range(sig.first, sig.last + 1) if ys[i] is not None]
                 ty = [ys[i] for i in range(sig.first, sig.last + 1) if ys[i] is not None]
-                plot.plot(tx, ty, pen=pg.mkPen(_colour(sig.assessment), width=5))
+                self._curve("trend", tx, ty, pg.mkPen(_colour(sig.assessment), width=5),
+                            antialias=True)
         marks: dict[int, Signal] = {}
         for sig in analysis.signals:
             if sig.kind in ("shift", "long run"):
@@ -196,30 +207,19 @@ class ChartView(QWidget):
             else:
                 style = (_colour(mark.assessment), "t1" if mark.direction > 0 else "t", 12)
             styles.setdefault(style, []).append(i)
-        for (brush, symbol, size), members in styles.items():
-            plot.addItem(pg.ScatterPlotItem(
-                x=[xs[i] for i in members], y=[ys[i] for i in members], data=members,
-                symbol=symbol, size=size, brush=pg.mkBrush(brush),
-                pen=pg.mkPen(BLUE if brush == BLUE else "k", width=1),
-                hoverable=True, tip=self._tip))
+        for style, members in styles.items():
+            self._scatter(style, [xs[i] for i in members], [ys[i] for i in members], members)
         # annotations and PDSA starts as labelled ticks
         for day, text in series.annotations:
-            plot.addItem(pg.InfiniteLine(pos=stamp(day), angle=90,
-                                         pen=pg.mkPen("#777777", width=1,
-                                                      style=Qt.PenStyle.DashDotLine),
-                                         label=_short(text), labelOpts={"position": 0.08,
-                                                                        "color": "#333333"}))
+            self._vline("note", stamp(day), pg.mkPen("#777777", width=1,
+                                                     style=Qt.PenStyle.DashDotLine),
+                        _short(text), 0.08, "#333333")
         for k, (day, title, cycle_id) in enumerate(series.pdsa_starts):
-            tick = pg.InfiniteLine(pos=stamp(day), angle=90, span=(0, 0.04),
-                                   pen=pg.mkPen("#000000", width=3), hoverPen=pg.mkPen(
-                                       "#0072B2", width=5), label=f"P{k + 1}",
-                                   labelOpts={"position": 0.06 + 0.05 * (k % 3),
-                                              "color": "#000000"})
+            tick = self._vline("pdsa", stamp(day), pg.mkPen("#000000", width=3), f"P{k + 1}",
+                               0.06 + 0.05 * (k % 3), "#000000")
             tick.setToolTip(f"PDSA cycle started {day:%d %b %Y}: {title} (click to open)")
-            tick.sigClicked.connect(lambda _line, _ev=None, cid=cycle_id: self.open_cycle(cid))
-            plot.addItem(tick)
-        if series.percent:
-            plot.getAxis("left").setLabel(f"{series.measure.name} (%)")
+            tick.cycle_id = cycle_id  # read by the click handler connected once
+        self._finish()
         lines = analysis.summary()
         if runs_dashed:
             lines.append("Dashed centre line: the runs rules signal non-random variation.")
@@ -230,7 +230,106 @@ class ChartView(QWidget):
         if series.summary is not None:  # last: the judgement, as CLI and packet word it
             lines.append(series.summary.line)
         self._say(lines)
-        plot.enableAutoRange()
+        self.plot.enableAutoRange()
+
+    # the items of the last drawing, by role, in the order they were drawn; `_used`
+    # counts how many of each role this drawing has taken so far
+    _items: dict[str, list[pg.GraphicsObject]]
+    _used: dict[str, int]
+    _scatters: dict[tuple[str, str, int], pg.ScatterPlotItem]
+    _legend_now: list[tuple[str, pg.GraphicsObject]]
+    _legend_shown: list[tuple[str, int]]
+
+    def _take(self, role: str) -> pg.GraphicsObject | None:
+        """The next item of `role` from the last drawing, or None (then add one)."""
+        k = self._used.get(role, 0)
+        self._used[role] = k + 1
+        items = self._items.setdefault(role, [])
+        return items[k] if k < len(items) else None
+
+    def _keep(self, role: str, item: pg.GraphicsObject) -> None:
+        self._items[role].append(item)
+        self.plot.addItem(item)
+
+    def _curve(self, role: str, x: Sequence[float], y: Sequence[float | None], pen: QPen,
+               legend: str | None = None, antialias: bool = False) -> None:
+        item = self._take(role)
+        if item is None:
+            item = pg.PlotDataItem(x, y, pen=pen, antialias=antialias)
+            self._keep(role, item)
+        else:
+            if item.opts["pen"] != pen:
+                item.setPen(pen)
+            item.setData(x, y)
+        if legend and all(name != legend for name, _ in self._legend_now):
+            self._legend_now.append((legend, item))
+
+    def _vline(self, role: str, pos: float, pen: QPen, label: str, position: float,
+               colour: str) -> pg.InfiniteLine:
+        text = label.replace("{", "{{").replace("}", "}}")  # a format string to pyqtgraph
+        line = self._take(role)
+        if line is None:
+            opts: dict[str, Any] = {"angle": 90, "pen": pen, "label": text,
+                                    "labelOpts": {"position": position, "color": colour}}
+            if role == "pdsa":
+                opts |= {"span": (0, 0.04), "hoverPen": pg.mkPen(BLUE, width=5)}
+            line = pg.InfiniteLine(pos=pos, **opts)
+            if role == "pdsa":
+                line.sigClicked.connect(self._tick_clicked)
+            self._keep(role, line)
+        else:
+            line.setPos(pos)
+            line.setPen(pen)
+            line.label.setFormat(text)
+            line.label.setPosition(position)
+        return line
+
+    def _tick_clicked(self, line: pg.InfiniteLine, _ev: object = None) -> None:
+        self.open_cycle(line.cycle_id)
+
+    def _scatter(self, style: tuple[str, str, int], x: Sequence[float],
+                 y: Sequence[float | None],
+                 members: list[int]) -> None:
+        brush, symbol, size = style
+        item = self._scatters.get(style)
+        if item is None:
+            item = self._scatters[style] = pg.ScatterPlotItem(
+                symbol=symbol, size=size, brush=pg.mkBrush(brush),
+                pen=pg.mkPen(BLUE if brush == BLUE else "k", width=1),
+                hoverable=True, tip=self._tip)
+            self.plot.addItem(item)
+        item.setData(x=x, y=y, data=members)
+        self._used[f"scatter {style}"] = 1
+
+    def _finish(self) -> None:
+        """Remove what this drawing did not use; rebuild the legend if it changed."""
+        for role, items in self._items.items():
+            keep = self._used.get(role, 0)
+            for item in items[keep:]:
+                self._drop(item)
+            del items[keep:]
+        for style in [s for s in self._scatters if f"scatter {s}" not in self._used]:
+            self._drop(self._scatters.pop(style))
+        if self._note is not None:
+            self._drop(self._note)
+            self._note = None
+        shown = [(name, id(item)) for name, item in self._legend_now]
+        if shown != self._legend_shown:
+            self.legend.clear()
+            for name, item in self._legend_now:
+                self.legend.addItem(item, name)
+            self._legend_shown = shown
+
+    def _drop(self, item: pg.GraphicsObject) -> None:
+        self.plot.removeItem(item)
+        # free removed items now: left to the garbage collector at interpreter exit
+        # they crash PySide6 (refcount bug)
+        item.deleteLater()
+
+    def _label(self, text: str) -> None:
+        if text != self._axis_label:
+            self.plot.getAxis("left").setLabel(text)
+            self._axis_label = text
 
     def _empty_axes(self, percent: bool) -> None:
         """No data yet: the axes still read as dates and values (the last twelve weeks,
@@ -242,6 +341,7 @@ class ChartView(QWidget):
                            anchor=(0.5, 0.5))
         note.setPos(stamp(today - dt.timedelta(weeks=6)), 50 if percent else 0.5)
         self.plot.addItem(note)
+        self._note = note
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         """Ctrl+= / Ctrl+− zoom the time axis, Ctrl+0 shows everything (UI.md)."""
