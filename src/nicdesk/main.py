@@ -4,17 +4,26 @@ so the CLI never imports Qt (the import contracts forbid it)."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the plain GUI start never builds a parser (start-up time)
+    import argparse
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    given = list(sys.argv[1:] if argv is None else argv)
+    plain = _plain_gui_start(given)
+    if plain is not None:  # `nicdesk` or `nicdesk open FILE`: no parser before the paint
+        from .ui.shell.app import run_app
+
+        return run_app(plain or None)
     from .cli.parser import build_parser, database_option, run
     from .paths import workspace_target
 
-    argv = database_option(list(sys.argv[1:] if argv is None else argv))
+    argv = database_option(given)
     parser = build_parser()
     sub = _subcommands(parser)
     p = sub.add_parser("open", help="open a workspace (file or database URL) in the app")
@@ -33,14 +42,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         # errors in dialogs, so the batch wrapper `run` (which imports the store) is not
         # needed here
         return _gui(args)
+    if args.func is _screenshot:  # says itself what it could not open; a first look
+        return int(_screenshot(args))  # needs no store (`ui.shell.app.screenshot`)
     if args.command == "diagram" and args.out is not None and args.out.suffix.lower() == ".png":
         args.func = _diagram_png  # PNG needs Qt's renderer; PDF and SVG do not
     return run(args)
 
 
+def _plain_gui_start(args: list[str]) -> Path | str | None:
+    """The workspace of a plain GUI start ("" for none), or None for anything else.
+
+    `nicdesk` and `nicdesk open FILE` are what a desktop launcher and a double-click run:
+    building the batch commands' parser (and importing what it names) would only delay
+    the first paint.  Anything with an option (`--help`, `--database URL`) goes through
+    the parser as before."""
+    from .paths import workspace_target
+
+    if not args:
+        return ""
+    if args[0] == "open" and len(args) == 2 and not args[1].startswith("-"):
+        return workspace_target(args[1])
+    return None
+
+
 def _subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction[
         argparse.ArgumentParser]:
     """The batch commands' subparsers action, to add the GUI's own commands to."""
+    import argparse
+
     for action in parser._actions:
         if action.dest == "command" and isinstance(action, argparse._SubParsersAction):
             return action

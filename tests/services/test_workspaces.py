@@ -67,3 +67,7 @@ def test_find_named_exact_then_prefix_else_a_clear_refusal(tmp_path: Path) -> No
         assert [r.name for r in named_records(ws, "measure", network_level=True)] == [
             "On track"]
         assert {r.site_id for r in named_records(ws, "measure")} == {None, site}
+        # nothing of a kind yet: said so, not an empty "Choose one of:"
+        with pytest.raises(NotFoundError, match=r"No meeting matches 'Monday': this "
+                           r"workspace has none yet\.$"):
+            find_named(ws, "meeting", "Monday", "meeting")

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from nicdesk.demo import build_demo
 from nicdesk.store.schema import MODELS, Measure, Network, Observation, Site
-from nicdesk.store.views.queries import counts, find_path, navigator_tree, summarize
+from nicdesk.store.views.nav_tree import find_path
+from nicdesk.store.views.queries import counts, navigator_tree, summarize
 from nicdesk.store.workspace import Workspace
 
 

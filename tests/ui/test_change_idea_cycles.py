@@ -179,8 +179,10 @@ def test_new_cycle_button_on_the_pdsa_list_and_the_pdsa_menu(window, qtbot,
     assert w.select_path("Lincoln/PDSA cycles")
     listing = w.stack.currentWidget()
     assert isinstance(listing, CycleListPage)
-    assert listing.new_button.isVisible()
-    qtbot.mouseClick(listing.new_button, Qt.MouseButton.LeftButton)
+    # no cycle yet: the list's empty state offers "New PDSA cycle" (issue 23)
+    button = listing.empty.button
+    assert button.isVisible() and button.text() == listing.new_button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     made = cycles(w)
     assert [(c.site_id, c.title, c.change_idea_id) for c in made] == [
         (site, "New PDSA cycle", None)]

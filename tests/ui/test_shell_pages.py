@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from nicdesk.store.views.queries import NavNode
+from nicdesk.store.views.nav_tree import NavNode
 from nicdesk.ui.shell.context import ShellContext
 from nicdesk.ui.shell.main_window import MainWindow, WindowContext
 from nicdesk.ui.shell.pages import PAGES, PDSA_LIST, page_key
@@ -130,7 +130,7 @@ def test_welcome_only_returns_the_choice(qtbot) -> None:
     _when_modal(lambda d: (d.buttons["request"].click(), _when_modal(school)))
     answer = ask_welcome(None, seen.append)
     assert answer == WelcomeAnswer(WelcomeChoice.REQUEST, "  Maple Grove Middle School ",
-                                   "Valley NIC")
+                                   "Valley NIC", walkthrough=True)  # "Guide me": ticked
     assert len(seen) == 2  # the welcome, then the school's names
 
     _when_modal(lambda d: (d.buttons["create"].click(), _when_modal(lambda s: s.reject())))

@@ -107,16 +107,11 @@ def _pick(rows: Sequence[_N], name: str, what: str) -> _N: ...
 def _pick(rows: Sequence[_T], name: str, what: str, label: Callable[[_T], str]) -> _T: ...
 def _pick(rows: Sequence[Any], name: str, what: str,
           label: Callable[[Any], str] = lambda r: r.name) -> Any:
-    """The one row whose label is `name` (or starts with it); NotFoundError otherwise."""
-    exact = [r for r in rows if label(r).lower() == name.lower()]
-    matches = exact or [r for r in rows if label(r).lower().startswith(name.lower())]
-    if len(matches) != 1:
-        from ..store.errors import NotFoundError
+    """The one row whose label is `name` (or starts with it); NotFoundError otherwise
+    (`services.workspaces.pick_named`; `cli.parser.run` prints it as terminal text)."""
+    from ..services.workspaces import pick_named
 
-        names = tt(", ".join(sorted(label(r) for r in (matches or rows)))[:400])
-        raise NotFoundError(f"{'No' if not matches else 'More than one'} {what} matches "
-                            f"{name!r}. Choose one of: {names}")
-    return matches[0]
+    return pick_named(rows, name, what, label)
 
 
 def _print_csv(text: str) -> None:

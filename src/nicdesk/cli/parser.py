@@ -193,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--for-site", metavar="SITE",
                    help="with --digest: a digest for this site alone, keeping its own small "
                    "counts (for its other computers)")
+    p.add_argument("--full", action="store_true",
+                   help="a site: every record it owns, not only what changed since the "
+                   "last bundle the coordinator confirmed (digests are always full)")
     p.add_argument("--passphrase")
     p.set_defaults(func=exchange.cmd_export)
 
@@ -220,6 +223,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("workspace", type=workspace_target)
     p.add_argument("select", help="path in the navigator (segments separated by /)")
     p.set_defaults(func=workspace.cmd_show)
+
+    from . import guide  # the built-in guide's pages (no workspace)
+
+    guide.add_commands(sub)
     return parser
 
 
@@ -244,7 +251,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args))
     except NicdeskError as exc:
-        print(f"{exc.title}: {terminal_text(exc.message)}", file=sys.stderr)
+        # a refusal may say more on lines of its own (a CSV's problem rows): kept as lines
+        print(f"{exc.title}: {terminal_text(exc.message, newlines=True)}", file=sys.stderr)
         return 2
     except Exception as exc:  # last resort: a damaged or crafted file, never a traceback
         if os.environ.get("NICDESK_DEBUG"):

@@ -19,9 +19,10 @@ before it joins — stays fully editable so people can explore and learn.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Literal
 
+from .entities import in_sentence, kind_labels
 from .states import Role
 
 #: records that always belong to the network, hence to the coordinator's site
@@ -116,3 +117,29 @@ def may_write(meta: Mapping[str, str], kind: str, owner: str | None,
     if owner is None:  # a record nobody was given: the network's, so the coordinator's
         return "yes" if coordinator else "owner"
     return "yes" if owner == meta.get("local_site_id") else "owner"
+
+
+def write_block(meta: Mapping[str, str], kind: str, owner: str | None,
+                fields: frozenset[str] | set[str] = frozenset(), *, creating: bool = False,
+                site_name: Callable[[str], str] = lambda _id: "another site") -> str | None:
+    """Why this workspace may not write these fields of a record owned by `owner` (a
+    sentence for a person), or None when it may (`may_write` in words).  `site_name`
+    names the owning site.  One rule for the open workspace (`Operations.write_block`)
+    and the shell's first look, so both show a record equally read-only."""
+    verdict = may_write(meta, kind, owner, set(fields), creating=creating)
+    if verdict == "yes":
+        return None
+    label = in_sentence(kind_labels().get(kind, kind))
+    if verdict == "coordinator":
+        if creating:
+            return ("Only the network coordinator adds sites; ask the coordinator to "
+                    "add this one.")
+        return ("Only the network coordinator changes a site's keys, parent, network or "
+                "kind; their changes reach you in the network digest.")
+    if owner is None:
+        return (f"This {label} belongs to the network; only the network coordinator "
+                "changes it, and their changes reach you in the network digest.")
+    name = site_name(owner)
+    return (f"This {label} is owned by {name} — changes come from {name}'s bundles, so "
+            "only they can change it here.")
+

@@ -9,8 +9,9 @@ site, a measure or a network by name without touching the ORM.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import select
 
@@ -18,6 +19,8 @@ from ..paths import data_dir
 from ..store.errors import NotFoundError
 from ..store.schema import MODELS
 from ..store.workspace import Workspace
+
+_R = TypeVar("_R")
 
 __all__ = ["Named", "create_school_workspace", "create_workspace", "find_named",
            "named_records", "school_workspace_path"]
@@ -93,11 +96,21 @@ def named_records(ws: Workspace, kind: str, *, network_level: bool = False,
 def find_named(ws: Workspace, kind: str, name: str, what: str) -> Named:
     """The one record of `kind` whose name is `name` (case ignored), else the one whose
     name starts so; none or several is a `NotFoundError` naming the choices."""
-    rows = named_records(ws, kind)
-    exact = [r for r in rows if r.name.lower() == name.lower()]
-    matches = exact or [r for r in rows if r.name.lower().startswith(name.lower())]
-    if len(matches) != 1:
-        names = ", ".join(sorted(r.name for r in (matches or rows)))[:400]
-        raise NotFoundError(f"{'No' if not matches else 'More than one'} {what} matches "
-                            f"{name!r}. Choose one of: {names}")
-    return matches[0]
+    return pick_named(named_records(ws, kind), name, what, lambda r: r.name)
+
+
+def pick_named(rows: Sequence[_R], name: str, what: str, label: Callable[[_R], str]) -> _R:
+    """The one of `rows` whose `label` is `name` (case ignored), else the one whose label
+    starts so; none or several is a `NotFoundError` naming the choices (or saying there
+    are none yet), for every command that finds a record by its name."""
+    exact = [r for r in rows if label(r).lower() == name.lower()]
+    matches = exact or [r for r in rows if label(r).lower().startswith(name.lower())]
+    if len(matches) == 1:
+        return matches[0]
+    if not rows:
+        raise NotFoundError(f"No {what} matches {name!r}: this workspace has none yet.")
+    names = ", ".join(sorted(label(r) for r in (matches or rows)))
+    if len(names) > 400:
+        names = names[:399] + "…"
+    raise NotFoundError(f"{'No' if not matches else 'More than one'} {what} matches "
+                        f"{name!r}. Choose one of: {names}")

@@ -153,7 +153,8 @@ def _recover(path: Path) -> None:
 def _refuse_unless_workspace(path: Path, state: FileState) -> None:
     if not state.exists:
         raise NotAWorkspaceError(
-            f"There is no file at {path}. Check the name, or use File → New to start a workspace."
+            f"There is no file at {path}. Check the name, or start a new workspace (File → "
+            "New Workspace in the app, `nicdesk new` on the command line)."
         )
     if state.size == 0:
         raise NotAWorkspaceError(

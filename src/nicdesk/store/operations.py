@@ -26,7 +26,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..core import entities
-from ..core.authority import binds, may_write, owner_source, wholes
+from ..core.authority import binds, owner_source, wholes
+from ..core.authority import write_block as authority_write_block
 from ..core.clock import HybridClock
 from ..core.merge import device_of
 from ..core.model import KIND_LABELS, validate
@@ -414,22 +415,9 @@ class Operations:
         """Why this workspace may not write these fields of a record owned by `owner`
         (a sentence for a person), or None when it may.  Screens use it to show records
         read-only with the owner's name instead of letting an edit be refused."""
-        verdict = may_write(self.ws.meta(), kind, owner, set(fields), creating=creating)
-        if verdict == "yes":
-            return None
-        label = _in_sentence(KIND_LABELS.get(kind, kind))
-        if verdict == "coordinator":
-            if creating:
-                return ("Only the network coordinator adds sites; ask the coordinator to "
-                        "add this one.")
-            return ("Only the network coordinator changes a site's keys, parent, network or "
-                    "kind; their changes reach you in the network digest.")
-        name = self._site_name(owner, session) if owner else None
-        if name is None:
-            return (f"This {label} belongs to the network; only the network coordinator "
-                    "changes it, and their changes reach you in the network digest.")
-        return (f"This {label} is owned by {name} — changes come from {name}'s bundles, so "
-                "only they can change it here.")
+        return authority_write_block(
+            self.ws.meta(), kind, owner, set(fields), creating=creating,
+            site_name=lambda site_id: self._site_name(site_id, session))
 
     def _site_name(self, site_id: str, session: Session | None) -> str:
         from .schema import Site

@@ -153,13 +153,13 @@ def import_csv(ws: Workspace, measure_id: str, site_id: str, path: str | Path, *
     preview = preview_csv(ws, measure_id, site_id, path, today=today)
     parsed = preview.parsed
     if parsed.file_problems or not parsed.rows:
-        raise CsvImportError(f"{Path(path).name} was not imported; nothing was changed.\n"
-                             + (preview.report() or "The file has no rows of data."))
+        raise CsvImportError(f"Nothing in {Path(path).name} was imported; nothing was "
+                             "changed.\n" + (preview.report() or "The file has no rows of data."))
     if parsed.bad and not skip_bad_rows:
         raise CsvImportError(
-            f"{Path(path).name} was not imported: {len(parsed.bad)} of {len(parsed.rows)} rows "
-            "have problems. Nothing was changed. Correct the file, or choose to skip those "
-            "rows.\n" + preview.report())
+            f"{len(parsed.bad)} of the {len(parsed.rows)} rows of {Path(path).name} have "
+            "problems, so nothing was imported: nothing was changed. Correct the file, or "
+            "choose to skip those rows.\n" + preview.report())
     added = replaced = skipped = 0
     good = parsed.good
     with ws.ops.batch(f"Import {len(good)} values from {Path(path).name}") as t:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .queries import NavNode, Summary, counts, find_path, navigator_tree, summarize
+from .nav_tree import NavNode, find_path
+from .queries import Summary, counts, navigator_tree, summarize
 
 if TYPE_CHECKING:
     from ..workspace import Workspace

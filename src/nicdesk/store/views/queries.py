@@ -6,9 +6,8 @@ records are never shown.
 
 from __future__ import annotations
 
-import functools
+import statistics
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +15,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ...core.formatting import format_value, is_percent
-from ...core.sites import SiteLink, children_by_parent
 from ...core.states import Direction, DriverLevel
 from ..schema import (
     ActionItem,
@@ -44,35 +42,7 @@ from ..schema import (
     Site,
     stored,
 )  # fmt: skip
-
-
-@dataclass
-class NavNode:
-    """One row of the navigator: what it shows and which record (if any) it stands for."""
-
-    kind: str  # entity kind, or "group" / "sites"
-    label: str
-    id: str | None = None
-    site_id: str | None = None  # the site context (a network measure seen at a site)
-    network_id: str | None = None
-    group: str = ""  # for kind == "group": aims, fishbones, driver_diagrams, ...
-    children: list[NavNode] = field(default_factory=list)
-
-    def walk(self, trail: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], NavNode]]:
-        here = (*trail, self.label)
-        yield here, self
-        for child in self.children:
-            yield from child.walk(here)
-
-
-GROUPS = (
-    ("aims", "Aims"),
-    ("fishbones", "Fishbones"),
-    ("driver_diagrams", "Driver diagrams"),
-    ("measures", "Measures"),
-    ("pdsa", "PDSA cycles"),
-    ("meetings", "Meetings"),
-)
+from .nav_tree import NavNode, NavRows, build_tree
 
 
 def _live(session: Session, model: Any, *where: Any) -> list[Any]:
@@ -80,138 +50,21 @@ def _live(session: Session, model: Any, *where: Any) -> list[Any]:
 
 
 def navigator_tree(session: Session) -> list[NavNode]:
-    """Network → Charter, network-wide groups, Sites (nested by parent) → site groups."""
-    roots = []
-    observed = defaultdict(set)  # site -> measure ids with data
+    """Network → Charter, network-wide groups, Sites (nested by parent) → site groups
+    (`nav_tree.build_tree` over the live rows read here)."""
+    observed: dict[str, set[str]] = defaultdict(set)  # site -> measure ids with data
     for site_id, measure_id in session.execute(
         select(Observation.site_id, Observation.measure_id)
         .where(Observation.deleted.is_(False))
         .distinct()
     ):
         observed[site_id].add(measure_id)
-    for net in sorted(_live(session, Network), key=lambda n: n.name.lower()):
-        node = NavNode("network", net.name, net.id, network_id=net.id)
-        node.children.append(NavNode("network_view", "Network view", network_id=net.id))
-        charter = next(iter(_live(session, Charter, Charter.network_id == net.id)), None)
-        if charter is not None:
-            node.children.append(NavNode("charter", "Charter", charter.id, network_id=net.id))
-        measures = _live(session, Measure, Measure.network_id == net.id)
-        content = {
-            "aims": _live(session, Aim, Aim.network_id == net.id),
-            "fishbones": _live(session, Fishbone, Fishbone.network_id == net.id),
-            "driver_diagrams": _live(session, DriverDiagram, DriverDiagram.network_id == net.id),
-            "meetings": _live(session, Meeting, Meeting.network_id == net.id),
-        }
-        ramps = _live(session, PdsaRamp)
-        cycles = _live(session, PdsaCycle)
-        node.children.extend(
-            _groups(None, net.id, content, measures, ramps, cycles, observed, network_level=True)
-        )
-        sites = _live(session, Site, Site.network_id == net.id)
-        sites_node = NavNode("sites", "Sites", network_id=net.id)
-        # nested by the hierarchy rule: every site once, missing parents and cycles mended
-        by_id = {s.id: s for s in sites}
-        by_parent: dict[str | None, list[Site]] = {
-            parent: [by_id[i] for i in kids] for parent, kids in children_by_parent(
-                SiteLink(s.id, s.name, s.parent_id) for s in sites).items()}
-
-        groups = functools.partial(_site_groups, net_id=net.id, content=content,
-                                   measures=measures, ramps=ramps, cycles=cycles,
-                                   observed=observed)
-        _add_sites(sites_node, None, by_parent, groups)
-        node.children.append(sites_node)
-        roots.append(node)
-    return roots
-
-
-def _add_sites(parent_node: NavNode, parent_id: str | None,
-               by_parent: dict[str | None, list[Site]], groups: Any) -> None:
-    for s in sorted(by_parent[parent_id], key=lambda x: x.name.lower()):
-        node = NavNode("site", s.name, s.id, site_id=s.id, network_id=s.network_id)
-        node.children.extend(groups(s))
-        _add_sites(node, s.id, by_parent, groups)
-        parent_node.children.append(node)
-
-
-def _site_groups(site: Site, **context: Any) -> list[NavNode]:
-    return _groups(site.id, context.pop("net_id"), **context, school=site.kind == "school")
-
-
-def _groups(site_id: str | None, net_id: str, content: dict[str, list[Any]],
-            measures: list[Measure], ramps: list[PdsaRamp], cycles: list[PdsaCycle],
-            observed: dict[str, set[str]], network_level: bool = False,
-            school: bool = True) -> list[NavNode]:
-    """The six content groups of a site (or of the network).  Empty groups are shown for
-    schools and the network, where teams start work; other sites show only what they have."""
-    out = []
-    for key, title in GROUPS:
-        group = NavNode("group", title, site_id=site_id, network_id=net_id, group=key)
-        if key == "measures":
-            # a site's own measures, and the network's common measures where the site is a
-            # school (it collects them) or already has data
-            items = [m for m in measures if m.site_id == site_id
-                     or (site_id and m.site_id is None
-                         and (school or m.id in observed.get(site_id, ())))]
-            group.children = [NavNode("measure", m.name, m.id, site_id=site_id,
-                                      network_id=net_id) for m in items]
-        elif key == "pdsa":
-            if network_level:  # the list page shows every site's cycles
-                group.label = "PDSA cycles (all sites)"
-                out.append(group)
-                continue
-            for ramp in sorted((r for r in ramps if r.site_id == site_id), key=lambda r: r.title):
-                rnode = NavNode("pdsa_ramp", f"Ramp: {ramp.title}", ramp.id, site_id=site_id,
-                                network_id=net_id)
-                rnode.children = [
-                    NavNode("pdsa_cycle", c.title, c.id, site_id=site_id, network_id=net_id)
-                    for c in sorted(cycles, key=lambda c: c.cycle_number) if c.ramp_id == ramp.id
-                ]
-                group.children.append(rnode)
-            group.children += [NavNode("pdsa_cycle", c.title, c.id, site_id=site_id,
-                                       network_id=net_id)
-                               for c in cycles if c.site_id == site_id and c.ramp_id is None]
-        else:
-            kind = key.rstrip("s") if key != "driver_diagrams" else "driver_diagram"
-            label_of = {"aims": "statement", "fishbones": "title", "driver_diagrams": "name",
-                        "meetings": "title"}[key]
-            for rec in content[key]:
-                if rec.site_id == site_id:
-                    label = getattr(rec, label_of) or getattr(rec, "problem", "") or "(untitled)"
-                    if key == "meetings" and rec.date:
-                        label = f"{rec.date.isoformat()} {label}"
-                    group.children.append(NavNode(kind, _short(label), rec.id, site_id=site_id,
-                                                  network_id=net_id))
-        if not group.children and not school:
-            continue
-        group.label = f"{title} ({len(group.children)})"
-        out.append(group)
-    return out
-
-
-def _short(text: str, width: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def find_path(roots: list[NavNode], path: str) -> NavNode | None:
-    """The first node (depth first) whose label trail ends with the given '/'-separated
-    segments; counts such as ' (3)' are ignored, matching is case-insensitive."""
-    want = [seg.strip().lower() for seg in path.strip("/").split("/") if seg.strip()]
-    if not want:
-        return None
-
-    def clean(label: str) -> str:
-        head, _, tail = label.rpartition(" (")
-        return (head if head and tail.rstrip(")").isdigit() else label).lower()
-
-    for root in roots:
-        for trail, node in root.walk():
-            labels = [clean(x) for x in trail]
-            if len(labels) >= len(want) and all(
-                a == b or a.startswith(b) for a, b in zip(labels[-len(want):], want, strict=True)
-            ):
-                return node
-    return None
+    return build_tree(NavRows(
+        networks=_live(session, Network), charters=_live(session, Charter),
+        measures=_live(session, Measure), aims=_live(session, Aim),
+        fishbones=_live(session, Fishbone), driver_diagrams=_live(session, DriverDiagram),
+        meetings=_live(session, Meeting), ramps=_live(session, PdsaRamp),
+        cycles=_live(session, PdsaCycle), sites=_live(session, Site), observed=observed))
 
 
 # ------------------------------------------------------------------ summaries
@@ -224,6 +77,10 @@ class Summary:
     facts: list[tuple[str, str]] = field(default_factory=list)
     sections: list[tuple[str, list[str]]] = field(default_factory=list)
     table: tuple[list[str], list[list[str]]] | None = None
+
+
+#: periods a measure's summary lists (the latest ones)
+SUMMARY_PERIODS = 12
 
 
 def _pct(value: float | None, m: Measure) -> str:
@@ -303,18 +160,18 @@ def _measure(s: Session, rid: str, site: str | None) -> Summary:
     if site:
         where.append(Observation.site_id == site)
     obs = sorted(_live(s, Observation, *where), key=lambda o: o.period)
-    values = [o.value for o in obs if o.value is not None and not o.excluded]
+    counted = [o for o in obs if o.value is not None and not o.excluded]
     out.facts.append(("Observations", str(len(obs))))
-    if values:
-        ordered = sorted(values)
-        median = ordered[len(ordered) // 2] if len(ordered) % 2 else (
-            ordered[len(ordered) // 2 - 1] + ordered[len(ordered) // 2]) / 2
-        out.facts.append(("Median", _pct(median, m)))
-        out.facts.append(("Latest", f"{_pct(values[-1], m)} ({obs[-1].period})"))
+    if counted:
+        out.facts.append(("Median", _pct(statistics.median(o.value for o in counted), m)))
+        out.facts.append(("Latest", f"{_pct(counted[-1].value, m)} ({counted[-1].period})"))
+    if len(obs) > SUMMARY_PERIODS:  # said, so a short table is not read as all there is
+        out.facts.append(("Periods listed", f"the last {SUMMARY_PERIODS} of {len(obs)} (the "
+                          "measure's page charts them all)"))
     rows = [[o.period.isoformat(), _pct(o.value, m),
              f"{o.numerator:g}/{o.denominator:g}" if o.denominator else "",
              ("excluded: " + o.exclusion_reason) if o.excluded else o.note]
-            for o in obs[-12:]]
+            for o in obs[-SUMMARY_PERIODS:]]
     out.table = (["Period", "Value", "Num/den", "Note"], rows)
     phases = _live(s, ChartPhase, ChartPhase.measure_id == rid, *(
         [ChartPhase.site_id == site] if site else []))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -19,27 +18,10 @@ from sqlalchemy import select
 from ...core.sites import SiteLink, descendants
 from ..operations import record_values
 from ..schema import MODELS, Measure, Member, RecordVersion, Site
+from .rows import MeasureRef, MemberRow, RecordFacts, RecordView, SiteRef, WriteBlocks
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
-
-
-@dataclass(frozen=True)
-class RecordView:
-    """One stored record as plain values: every field of its entity (see
-    `core.entities`), plus its id, owning site and tombstone flag."""
-
-    kind: str
-    id: str
-    owner_site_id: str | None
-    deleted: bool
-    values: dict[str, Any] = field(default_factory=dict)
-
-    def __getitem__(self, name: str) -> Any:
-        return self.values[name]
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return self.values.get(name, default)
 
 
 def _view(kind: str, obj: Any) -> RecordView:
@@ -77,17 +59,6 @@ def is_record_kind(kind: str) -> bool:
     return kind in MODELS
 
 
-@dataclass(frozen=True)
-class RecordFacts:
-    """Where a record stands: its id, the clock of its last change (`hlc`, encoded), the
-    name of the site that owns it (None: this workspace's own), its open conflicts."""
-
-    id: str
-    hlc: str
-    owner_name: str | None
-    open_conflicts: int
-
-
 def record_facts(ws: Workspace, kind: str, record_id: str) -> RecordFacts | None:
     """None when there is no such record."""
     with ws.read() as s:
@@ -98,15 +69,6 @@ def record_facts(ws: Workspace, kind: str, record_id: str) -> RecordFacts | None
         conflicts = s.query(RecordVersion).filter_by(record_id=record_id,
                                                      resolved=False).count()
         return RecordFacts(obj.id, obj.hlc or "", owner.name if owner else None, conflicts)
-
-
-@dataclass(frozen=True)
-class WriteBlocks:
-    """Why this workspace may not change a record (`record`) and each of its fields
-    (`fields`); None where it may.  The sentences of `Operations.write_block`."""
-
-    record: str | None
-    fields: dict[str, str | None]
 
 
 def write_blocks(ws: Workspace, kind: str, owner_site_id: str | None,
@@ -126,15 +88,6 @@ def create_block(ws: Workspace, kind: str, owner_site_id: str | None) -> str | N
     return ws.ops.write_block(kind, owner_site_id, creating=True)
 
 
-@dataclass(frozen=True)
-class SiteRef:
-    id: str
-    name: str
-    parent_id: str | None
-    kind: str
-    network_id: str
-
-
 def sites_in_network(ws: Workspace, network_id: str) -> list[SiteRef]:
     """Live sites of a network, by name."""
     with ws.read() as s:
@@ -151,16 +104,6 @@ def site_descendants(ws: Workspace, network_id: str, site_id: str) -> set[str]:
                         for x in sites_in_network(ws, network_id)), site_id)
 
 
-@dataclass(frozen=True)
-class MemberRow:
-    id: str
-    name: str
-    role: str
-    responsibilities: str
-    email: str
-    norms_accepted: bool
-
-
 def members_of_site(ws: Workspace, site_id: str) -> list[MemberRow]:
     """A site's live members, by name."""
     with ws.read() as s:
@@ -169,15 +112,6 @@ def members_of_site(ws: Workspace, site_id: str) -> list[MemberRow]:
         return sorted((MemberRow(m.id, m.name, m.role, m.responsibilities, m.email,
                                  bool(m.norms_accepted)) for m in rows),
                       key=lambda m: m.name)
-
-
-@dataclass(frozen=True)
-class MeasureRef:
-    id: str
-    name: str
-    kind: str
-    value_type: str
-    site_id: str | None
 
 
 def measures_of_network(ws: Workspace, network_id: str | None = None) -> list[MeasureRef]:

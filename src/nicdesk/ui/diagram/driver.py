@@ -40,7 +40,8 @@ from ...core.layout import COLUMN_HEADINGS, LEVELS, LayoutNode, layout_driver
 from ...core.states import DriverLevel
 from ...store.ops import diagrams as ops
 from ...store.views import diagrams as views
-from ...store.views.records import RecordView, existing_ids, measures_of_network
+from ...store.views.records import existing_ids, measures_of_network
+from ...store.views.rows import RecordView
 from ..common.fields import ChoiceField, Field, TextField, plain_choices
 from ..records.forms import RecordForm, open_workspace
 from .editor import DiagramEditor
@@ -169,6 +170,12 @@ class DriverEditor(DiagramEditor):
         self.toolbar.addSeparator()
         act("Fit", self.view.fit, tip="Fit the whole diagram in the window (Ctrl+0)")
         self.arrow_actions()
+        from ..common.empty_states import EmptyState, place_after
+
+        # only the aim: what drivers are, and a button adding the first primary driver
+        self.empty = EmptyState("driver_diagram", self.add_first_driver, compact=True)
+        self.empty.hide()
+        place_after(self.toolbar, self.empty)
 
     # ------------------------------------------------------------------ loading
     def bind(self, diagram_id: str) -> None:
@@ -193,6 +200,8 @@ class DriverEditor(DiagramEditor):
         d = self.data
         origin = " (adopted from the network diagram)" if d.diagram.adopted_from_id else ""
         self.title.setText(d.diagram.name + origin)
+        self.empty.setVisible(not self.locked and all(
+            n.level == DriverLevel.AIM for n in d.nodes.values()))
         extras = {nid: f"{n} PDSA cycle{'s' * (n != 1)}" for nid, n in d.cycles.items()}
         self.scene.show_layout(d.layout, {i: n.status for i, n in d.nodes.items()}, extras,
                                self.highlight)
@@ -271,6 +280,14 @@ class DriverEditor(DiagramEditor):
             return None
         return next(iter(existing_ids(open_workspace(self.shell), "driver_node",
                                       result.created)), None)
+
+    def add_first_driver(self) -> None:
+        """The empty state's button: a primary driver under the aim, typed in place."""
+        aim = next((i for i, n in (self.data.nodes if self.data else {}).items()
+                    if n.level == DriverLevel.AIM), None)
+        if aim is not None:
+            self.scene.select_only(aim)
+            self.add_child()
 
     def add_child(self) -> None:
         node = self.selected()

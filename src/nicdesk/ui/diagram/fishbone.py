@@ -36,7 +36,8 @@ from PySide6.QtWidgets import (
 from ...core import model
 from ...store.ops import fishbones as ops
 from ...store.views import diagrams as views
-from ...store.views.records import RecordView, record_view
+from ...store.views.records import record_view
+from ...store.views.rows import RecordView
 from ..common.fields import BoolField, ChoiceField, Field, IntField, TextField, plain_choices
 from ..common.widgets import quiet
 from ..records.forms import RecordForm, open_workspace
@@ -177,6 +178,12 @@ class FishboneEditor(DiagramEditor):
         act("Export…", self.export, tip="Save the fishbone as PNG or SVG")
         act("Fit", self.view.fit, tip="Fit the whole fishbone in the window (Ctrl+0)")
         self.arrow_actions()
+        from ..common.empty_states import EmptyState, place_after
+
+        # no cause yet: what the bones are for, and a button adding the first one
+        self.empty = EmptyState("fishbone", self.add_first_cause, compact=True)
+        self.empty.hide()
+        place_after(self.toolbar, self.empty)
 
     # ------------------------------------------------------------------ loading
     def bind(self, fishbone_id: str) -> None:
@@ -195,6 +202,7 @@ class FishboneEditor(DiagramEditor):
         self.data = views.fishbone_view(ws, self.fishbone_id)
         self.set_locked(ws.ops.record_block("fishbone", self.fishbone_id))
         self.title.setText(self.data.fishbone.title or "Fishbone")
+        self.empty.setVisible(not self.data.causes and not self.locked)
         self.scene.show_layout(self.data.layout)
         self._fill_outline()
         self._selection_changed()
@@ -335,6 +343,13 @@ class FishboneEditor(DiagramEditor):
         if new:
             self.scene.select_only(new)
             self.rename()
+
+    def add_first_cause(self) -> None:
+        """The empty state's button: a cause on the first category, typed in place."""
+        if self.data is None or not self.data.categories:
+            return
+        self.scene.select_only(self.data.categories[0].id)
+        self.add_child()
 
     def add_child(self) -> None:
         node = self.selected()

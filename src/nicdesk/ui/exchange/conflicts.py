@@ -40,8 +40,12 @@ class ConflictsDialog(QDialog):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
         layout.addWidget(self.table, 1)
+        from ..common.empty_states import EmptyState
+
+        self.empty = EmptyState("conflicts")  # none: what a conflict would be
+        layout.addWidget(self.empty, 1)
         row = QHBoxLayout()
-        keep = QPushButton("Keep what is shown")
+        keep = self.keep = QPushButton("Keep what is shown")
         keep.clicked.connect(lambda: self._resolve(False))
         take = QPushButton("Use the other version")
         take.clicked.connect(lambda: self._resolve(True))
@@ -69,6 +73,10 @@ class ConflictsDialog(QDialog):
                                          c.other)):
                 self.table.setItem(r, col, QTableWidgetItem("" if value is None else str(value)))
         self.table.resizeColumnsToContents()
+        self.empty.setVisible(not self.rows)
+        self.table.setVisible(bool(self.rows))
+        for button in (self.keep, self.take):
+            button.setVisible(bool(self.rows))
         self._selected()
 
     def _selected(self) -> None:
@@ -106,7 +114,18 @@ class HistoryDialog(QDialog):
             for c, key in enumerate(columns):
                 table.setItem(r, c, QTableWidgetItem(str(row.get(key, ""))))
         table.resizeColumnsToContents()
-        layout.addWidget(table if rows else QLabel("No bundles imported yet."), 1)
+        from ..common.empty_states import EmptyState
+
+        self._commands = getattr(window.window(), "commands", None)
+        self.empty = EmptyState("history", self._import if self._commands is not None
+                                else None)
+        layout.addWidget(table if rows else self.empty, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def _import(self) -> None:
+        """The empty state's button: this dialog closes and File → Import Bundles… opens."""
+        self.accept()
+        if self._commands is not None:
+            self._commands.import_bundles()

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, QUrl
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QTabWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +43,7 @@ from ..common.widgets import LockBanner, page_title, problem_label, quiet, set_r
 from ..records.forms import CHART_CHOICES, MeasureForm, open_workspace
 
 if TYPE_CHECKING:
+    from ...core.explain import Explanation
     from ...store.workspace import Workspace
     from ..common.chart_view import ChartView
     from ..shell.context import ShellContext
@@ -115,6 +117,22 @@ class MeasurePage(QWidget):
         self.chart_layout = QVBoxLayout(self.chart_holder)
         self.chart_layout.setContentsMargins(0, 4, 0, 0)
         self.chart: ChartView | None = None
+        # below the chart: why each signal fired, with this chart's numbers, each linked
+        # to the guide page of its rule (`core.explain`, `nicdesk.guide`)
+        self.explanations: list[Explanation] = []
+        self.why_title = QLabel("Why these signals?")
+        self.why_title.setObjectName("whyTitle")
+        bold = self.why_title.font()
+        bold.setBold(True)
+        self.why_title.setFont(bold)
+        self.why = QTextBrowser()
+        self.why.setObjectName("signalExplanations")
+        self.why.setAccessibleName("Why these signals")
+        self.why.setOpenLinks(False)
+        self.why.anchorClicked.connect(self._open_rule)
+        self.why.setMaximumHeight(150)
+        self.chart_layout.addWidget(self.why_title)
+        self.chart_layout.addWidget(self.why)
         self.last_dialog: QDialog | None = None  # kept alive (and findable) while shown
         self.data_holder = QWidget()
         data_layout = QVBoxLayout(self.data_holder)
@@ -139,6 +157,12 @@ class MeasurePage(QWidget):
         self.tabs.addTab(self.chart_holder, "Chart")
         self.tabs.addTab(self.data_holder, "Data")
         self.tabs.addTab(self.form, "Definition")
+        from ..common.empty_states import EmptyState
+
+        # no data yet at this site: what a run chart needs, and the way to the first row
+        self.empty = EmptyState("measure_data", self.type_first_value, compact=True)
+        self.empty.hide()
+        outer.addWidget(self.empty)
         outer.addWidget(self.tabs, 1)
 
     # ------------------------------------------------------------------ binding
@@ -193,8 +217,11 @@ class MeasurePage(QWidget):
         self.tabs.setTabEnabled(1, has_site)
         self.grid.set_locked(data_lock)
         self.grid_hint.setVisible(not data_lock)
+        self.empty.setVisible(has_site and not data_lock and (
+            self.series is None or not self.series.points))
         if self.series is not None:
             self._chart().show_series(self.series)
+            self._explain(self.series)
             self.grid.load(self.series)
 
     def _chart(self) -> ChartView:
@@ -203,8 +230,72 @@ class MeasurePage(QWidget):
 
             self.chart = ChartView()
             self.chart.open_cycle = self.shell.open_cycle
-            self.chart_layout.addWidget(self.chart)
+            self.chart_layout.insertWidget(0, self.chart, 1)  # above the explanations
+            # a signal chosen in the list shows its explanation; Enter or a double click
+            # opens its rule's guide page
+            self.chart.signals.currentRowChanged.connect(self._show_why)
+            self.chart.signals.itemActivated.connect(
+                lambda item: self._rule_page(self.chart.signals.row(item)))
         return self.chart
+
+    # ------------------------------------------------------------------ help
+    def guide_page(self) -> str:
+        """The guide page for F1 here: the measure's chart, or how to define a measure."""
+        return "measures" if self.tabs.currentWidget() is self.form else "run-charts"
+
+    def _explain(self, series: MeasureSeries) -> None:
+        """Each signal explained with this chart's numbers, and a link to its rule."""
+        from html import escape
+
+        from ... import guide
+        from ...core.explain import explain_series
+
+        analysis = series.analysis
+        self.explanations = (explain_series(analysis, percent=series.percent)
+                             if analysis is not None else [])
+        shown = bool(self.explanations)
+        self.why_title.setVisible(shown)
+        self.why.setVisible(shown)
+        self.why.setHtml("".join(
+            f"<p><a name='signal{i}'></a><b>{escape(e.title)}.</b> {escape(e.text)} "
+            f"<a href='{guide.link(guide.rule_page(e.rule))}'>How this rule works →</a></p>"
+            for i, e in enumerate(self.explanations)))
+        signals = self.chart.signals if self.chart is not None else None
+        if signals is not None and analysis is not None:  # each signal's line says why too
+            for row, (signal, e) in enumerate(zip(analysis.signals, self.explanations,
+                                                  strict=True)):
+                item = signals.item(row)
+                if item is not None and item.text().endswith(signal.text):
+                    item.setToolTip(f"{e.text}\n\nEnter or double-click: how this rule works")
+
+    def _show_why(self, row: int) -> None:
+        if 0 <= row < len(self.explanations):
+            self.why.scrollToAnchor(f"signal{row}")
+
+    def _rule_page(self, row: int) -> None:
+        """Open the guide page of the rule behind the signal in row `row`."""
+        from ... import guide
+
+        if 0 <= row < len(self.explanations):
+            self._open_guide(guide.rule_page(self.explanations[row].rule))
+
+    def _open_rule(self, url: QUrl) -> None:
+        from ... import guide
+
+        slug = guide.slug_of_link(url.toString())
+        if slug is not None:
+            self._open_guide(slug)
+
+    def _open_guide(self, slug: str) -> None:
+        from ..help import open_guide
+
+        open_guide(slug, self)
+
+    def type_first_value(self) -> None:
+        """The empty state's button: the Data tab, the cursor in the new row's date."""
+        self.tabs.setCurrentWidget(self.data_holder)
+        self.grid.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.grid.setCurrentCell(self.grid.rowCount() - 1, 0)
 
     def _show_definition(self, _link: str = "") -> None:
         self.tabs.setCurrentWidget(self.form)

@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...store.views import meetings as views
-from ...store.views.records import RecordView, site_name
+from ...store.views.records import site_name
+from ...store.views.rows import RecordView
 from ..common.fields import DateField, Field, LineField, TextField
 from ..common.widgets import quiet
 from ..records.forms import RecordForm, open_workspace

@@ -104,6 +104,12 @@ class NetworkViewPage(QWidget):
                               (self.diagram_tab, "Combined driver diagram")):
             self.tabs.addTab(widget, label)
         self.tabs.currentChanged.connect(lambda _i: self._build_current())
+        from ..common.empty_states import EmptyState
+
+        # nothing to compare yet: what this view is for, and the bundles that fill it
+        self.empty = EmptyState("network_view", self._import_bundles, compact=True)
+        self.empty.hide()
+        outer.addWidget(self.empty)
         outer.addWidget(self.tabs, 1)
 
     # ------------------------------------------------------------------ filter bar
@@ -135,6 +141,12 @@ class NetworkViewPage(QWidget):
         self.context_bar = QHBoxLayout()  # on a row of its own, under the measure
         bar.addStretch(1)
         return bar
+
+    def _import_bundles(self) -> None:
+        """The empty state's button: File → Import Bundles… of the window around."""
+        commands = getattr(self.window(), "commands", None)
+        if commands is not None:
+            commands.import_bundles()
 
     def _period_toggled(self, on: bool) -> None:
         self.start.setEnabled(on)
@@ -257,6 +269,7 @@ class NetworkViewPage(QWidget):
         self.measure.clear()
         for m in measures:
             self.measure.addItem(f"{isolate(shorten(m.name))} ({m.kind})", m.id)
+        self.empty.setVisible(not measures)
         if current:
             self.measure.setCurrentIndex(max(0, self.measure.findData(current)))
         self._context_boxes(choices)
@@ -329,7 +342,7 @@ class NetworkViewPage(QWidget):
             "click a panel to open that site's chart")
 
     def open_site_chart(self, site_id: str) -> None:
-        from ...store.views.queries import NavNode
+        from ...store.views.nav_tree import NavNode
 
         measure_id = self.measure.currentData()
         if not self.shell.select_record("measure", measure_id, site_id):

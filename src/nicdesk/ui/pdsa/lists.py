@@ -204,7 +204,9 @@ class CycleListPage(QWidget):
         outer.setContentsMargins(12, 8, 12, 8)
         self.title = page_title()
         outer.addWidget(self.title)
-        bar = QHBoxLayout()
+        self.filters = QWidget()  # hidden while there is no cycle to filter
+        bar = QHBoxLayout(self.filters)
+        bar.setContentsMargins(0, 0, 0, 0)
         self.stage = QComboBox()
         self.stage.setObjectName("stageFilter")
         self.stage.addItem("All stages", "")
@@ -244,7 +246,7 @@ class CycleListPage(QWidget):
         self.new_button.clicked.connect(
             lambda _checked=False: self.shell.new_cycle(*self.scope))
         bar.addWidget(self.new_button)
-        outer.addLayout(bar)
+        outer.addWidget(self.filters)
         self.model = CycleModel()
         self.proxy = CycleFilter(self.model)
         self.table = QTableView()
@@ -257,6 +259,11 @@ class CycleListPage(QWidget):
         self.table.verticalHeader().hide()
         self.table.doubleClicked.connect(self._open)
         outer.addWidget(self.table, 1)
+        from ..common.empty_states import EmptyState
+
+        # no cycle yet: what a PDSA cycle is for, and the button starting the first
+        self.empty = EmptyState("pdsa", lambda: self.shell.new_cycle(*self.scope))
+        outer.addWidget(self.empty, 1)
         self.count = QLabel()
         outer.addWidget(self.count)
 
@@ -280,6 +287,9 @@ class CycleListPage(QWidget):
         self.idea.blockSignals(False)
         self.table.resizeColumnsToContents()
         self._filter()
+        self.empty.setVisible(not rows)
+        for widget in (self.filters, self.table, self.count):
+            widget.setVisible(bool(rows))
 
     def _filter(self) -> None:
         self.proxy.stage = self.stage.currentData() or ""

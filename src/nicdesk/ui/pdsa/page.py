@@ -32,7 +32,8 @@ from ...core import model
 from ...core.states import PdsaStage
 from ...store.ops import pdsa as ops
 from ...store.views import pdsa as views
-from ...store.views.records import RecordView, existing_ids
+from ...store.views.records import existing_ids
+from ...store.views.rows import RecordView
 from ..common.fields import (
     ChoiceField,
     DateField,

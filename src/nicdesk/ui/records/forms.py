@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -34,8 +35,7 @@ from PySide6.QtWidgets import (
 
 from ...core import model
 from ...core.states import ValueType
-from ...store.views import records as views
-from ...store.views.records import RecordView
+from ...store.views.rows import MemberRow, RecordView, SiteRef, WriteBlocks
 from ..common.fields import (
     BoolField,
     ChoiceField,
@@ -51,11 +51,22 @@ from ..common.fields import (
 from ..common.widgets import LockBanner, problem_label, quiet, set_read_only
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
+    from ...store.first_look import FirstLook
     from ...store.workspace import Workspace
     from ..shell.context import ShellContext
 
 #: why a widget that writes other records may not be used: (record) -> reason
 Block = Callable[[RecordView], "str | None"]
+
+
+def _views() -> ModuleType:
+    """`store.views.records`, imported when a form first reads through the workspace:
+    the shell's first look fills a form before SQLAlchemy (which that module loads)."""
+    from ...store.views import records
+
+    return records
 
 
 class HasWorkspace(Protocol):
@@ -71,6 +82,41 @@ def open_workspace(shell: HasWorkspace) -> Workspace:
     if ws is None:
         raise RuntimeError("No workspace is open.")
     return ws
+
+
+class _Hold(QObject):
+    """Holds every click, key and wheel turn aimed at a form while it shows a first look
+    (the workspace opens on the next turn): the form looks as it will, but nothing can be
+    typed, chosen or pressed before there is a workspace to store it — so nothing typed
+    can wait and land elsewhere.  Installed on the application (a table's cell widgets
+    and spin boxes are the form's too), only while held."""
+
+    _HELD = frozenset({
+        QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease,
+        QEvent.Type.MouseButtonDblClick, QEvent.Type.KeyPress, QEvent.Type.KeyRelease,
+        QEvent.Type.ShortcutOverride, QEvent.Type.Wheel, QEvent.Type.ContextMenu,
+        QEvent.Type.InputMethod, QEvent.Type.Drop, QEvent.Type.DragEnter})
+
+    def __init__(self, form: QWidget) -> None:
+        super().__init__(form)
+        self._form = form
+        self.held = False
+
+    def hold(self) -> None:
+        app = QApplication.instance()
+        if app is not None and not self.held:
+            app.installEventFilter(self)
+            self.held = True
+
+    def release(self) -> None:
+        app = QApplication.instance()
+        if app is not None and self.held:
+            app.removeEventFilter(self)
+        self.held = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt
+        return (event.type() in self._HELD and isinstance(watched, QWidget)
+                and (watched is self._form or self._form.isAncestorOf(watched)))
 
 
 class RecordForm(QWidget):
@@ -91,6 +137,8 @@ class RecordForm(QWidget):
         self.site_id: str | None = None
         self.shown: dict[str, Any] = {}
         self.lock: str | None = None  # why this record may not be changed here
+        self._look: FirstLook | None = None  # while a first look fills the form
+        self._hold = _Hold(self)
         self.edit_widgets: list[tuple[QWidget, Block | None]] = []
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 18, 24, 18)
@@ -161,7 +209,7 @@ class RecordForm(QWidget):
         ws = self.shell.workspace
         if ws is None or self.record_id is None:
             return
-        record = views.record_view(ws, self.kind, self.record_id)
+        record = _views().record_view(ws, self.kind, self.record_id)
         if record is None or record.deleted:
             self.setEnabled(False)
             return
@@ -173,16 +221,60 @@ class RecordForm(QWidget):
             if not f.widget.hasFocus() or isinstance(f, ChoiceField | BoolField):
                 f.show(value)
         self.after_load(ws, record)
-        self._apply_lock(ws, record)
+        self._apply_lock(record)
+        self._hold.release()
 
     def after_load(self, ws: Workspace, record: RecordView) -> None:
         pass
 
-    def _apply_lock(self, ws: Workspace, record: RecordView) -> None:
+    # -- the first look (before the workspace opens)
+    #: this form can be filled from `store.first_look` (its reads are all there)
+    first_look = False
+
+    def show_first_look(self, record: RecordView, look: FirstLook,
+                        site_id: str | None = None) -> None:
+        """Show `record` as the shell's first look read it, before the workspace is open,
+        exactly as the open workspace will (values, choices, what is read-only and why).
+        Input to the form is held (`_Hold`) until the workspace opens (`bind`, on the
+        next turn): nothing can be changed before there is a workspace to store it."""
+        self.record_id, self.site_id = record.id, site_id
+        self.setEnabled(True)
+        self._look = look
+        try:
+            self.look_prepare(look, record)
+            for name, f in self.fields.items():
+                self.shown[name] = record[name]
+                f.show(record[name])
+            self._apply_lock(record)
+        finally:
+            self._look = None
+        self._hold.hold()
+
+    def end_first_look(self) -> None:
+        """The workspace is open (or the look was dropped): input reaches the form again."""
+        self._hold.release()
+
+    def look_prepare(self, look: FirstLook, record: RecordView) -> None:
+        """`prepare` and `after_load` from the first look's reads (forms with
+        `first_look` set override this when they read more than the record)."""
+
+    def create_block(self, kind: str, owner_site_id: str | None) -> str | None:
+        """Why this workspace may not create a `kind` owned by `owner_site_id` (None: it
+        may), from the first look while it shows, else from the workspace."""
+        if self._look is not None:
+            return self._look.create_block(kind, owner_site_id)
+        why: str | None = _views().create_block(open_workspace(self.shell), kind,
+                                                owner_site_id)
+        return why
+
+    def _apply_lock(self, record: RecordView) -> None:
         """Read-only where this workspace may not write: the record as a whole (banner),
         each field (a site's kind and parent are the coordinator's even in the site's own
         workspace), and the registered widgets."""
-        blocks = views.write_blocks(ws, self.kind, record.owner_site_id, self.fields)
+        blocks: WriteBlocks = (
+            self._look.write_blocks(self.kind, record.owner_site_id, self.fields)
+            if self._look is not None else _views().write_blocks(
+                open_workspace(self.shell), self.kind, record.owner_site_id, self.fields))
         self.lock = blocks.record
         writable = []
         for name, f in self.fields.items():
@@ -215,7 +307,7 @@ class RecordForm(QWidget):
 
     def _site_block(self, _record: RecordView) -> str | None:
         """Only the network coordinator adds sites (once the workspace exchanges)."""
-        return views.create_block(open_workspace(self.shell), "site", None)
+        return self.create_block("site", None)
 
 
 def _same(stored: Any, typed: Any) -> bool:
@@ -230,6 +322,7 @@ class NetworkForm(RecordForm):
     intro = ("The network's shared aim and settings. Every site sees these; changes are "
              "saved as you type.")
     editing_intro = True
+    first_look = True
 
     def build_fields(self) -> list[Field]:
         return [
@@ -291,14 +384,28 @@ class SiteForm(RecordForm):
                       lines=2),
         ]
 
+    first_look = True
+
     def prepare(self, ws: Workspace, record: RecordView) -> None:
+        views = _views()
+        self._parents(record, views.site_descendants(ws, record["network_id"], record.id),
+                      views.sites_in_network(ws, record["network_id"]))
+
+    def end_first_look(self) -> None:
+        """The workspace is open (or the look was dropped): input reaches the form again."""
+        self._hold.release()
+
+    def look_prepare(self, look: FirstLook, record: RecordView) -> None:
+        self._parents(record, look.site_descendants(record["network_id"], record.id),
+                      look.sites_in_network(record["network_id"]))
+        self.members.load(look.members_of_site(record.id))
+
+    def _parents(self, record: RecordView, blocked: set[str], sites: list[SiteRef]) -> None:
+        """The heading, and the sites this one may be put inside (not itself or those
+        inside it)."""
         self.title.setText(record["name"] or "Site")
-        blocked = views.site_descendants(ws, record["network_id"], record.id)
-        choices = [("(top level)", None)] + [
-            (s.name, s.id) for s in views.sites_in_network(ws, record["network_id"])
-            if s.id not in blocked
-        ]
-        self.parent_choice.set_choices(choices)
+        self.parent_choice.set_choices([("(top level)", None)] + [
+            (s.name, s.id) for s in sites if s.id not in blocked])
 
     def extra(self, layout: QVBoxLayout) -> None:
         label = QLabel("Members")
@@ -309,6 +416,12 @@ class SiteForm(RecordForm):
         layout.addWidget(label)
         self.members = MembersTable(self)
         layout.addWidget(self.members)
+        from ..common.empty_states import EmptyState
+
+        # no team yet: who belongs here (the table shows once someone is added)
+        self.no_members = EmptyState("members", compact=True)
+        self.no_members.hide()
+        layout.addWidget(self.no_members)
         row = QHBoxLayout()
         add = QPushButton("Add member")
         add.setToolTip("Add a person to this site's team")
@@ -329,13 +442,16 @@ class SiteForm(RecordForm):
         aim = QPushButton("Add aim")
         aim.setToolTip("State how much, by when, for whom")
         aim.clicked.connect(self._add_aim)
-        self.editing(aim, lambda r: views.create_block(open_workspace(self.shell), "aim", r.id))
+        self.editing(aim, lambda r: self.create_block("aim", r.id))
         row.addWidget(sub_site)
         row.addWidget(aim)
         layout.addLayout(row)
 
     def after_load(self, ws: Workspace, record: RecordView) -> None:
-        self.members.load(views.members_of_site(ws, record.id))
+        members = _views().members_of_site(ws, record.id)
+        self.members.load(members)
+        self.members.setVisible(bool(members))
+        self.no_members.setVisible(not members)
 
     def _add_member(self) -> None:
         ws = open_workspace(self.shell)
@@ -344,7 +460,7 @@ class SiteForm(RecordForm):
 
     def _network_id(self) -> str:
         """The shown site's network (its buttons work only while a site is shown)."""
-        site = (views.record_view(open_workspace(self.shell), "site", self.record_id)
+        site = (_views().record_view(open_workspace(self.shell), "site", self.record_id)
                 if self.record_id is not None else None)
         if site is None:
             raise RuntimeError("No site is shown.")
@@ -387,7 +503,7 @@ class MembersTable(QTableWidget):
         self._loading = False
         self.itemChanged.connect(self._changed)
 
-    def load(self, members: list[views.MemberRow]) -> None:
+    def load(self, members: list[MemberRow]) -> None:
         self._loading = True
         editing = self.state() == QAbstractItemView.State.EditingState
         if editing:
@@ -464,7 +580,7 @@ class AimForm(RecordForm):
         ]
 
     def prepare(self, ws: Workspace, record: RecordView) -> None:
-        measures = views.measures_of_network(ws, record["network_id"])
+        measures = _views().measures_of_network(ws, record["network_id"])
         self.measure_choice.set_choices(
             [("(none)", None)] + [(m.name, m.id) for m in measures])
         linked = next((m for m in measures if m.id == record["measure_id"]), None)

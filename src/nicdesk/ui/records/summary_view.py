@@ -9,26 +9,19 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
-from ...store.views.queries import NavNode, Summary
+from ...store.views.nav_tree import NavNode
+from ...store.views.queries import Summary
+from ..common.empty_states import EMPTY_STATES, EmptyState
 
 if TYPE_CHECKING:
     from ..shell.context import ContextAction
 
+#: a group's heading and what it is for (the sentence is the empty state's, said once in
+#: `common.empty_states`)
 GROUP_HELP = {
-    "aims": ("Aims", "An aim says how much, by when, for whom: “By June 2027, 85 % of 9th "
-             "graders are on track.”"),
-    "fishbones": ("Fishbones", "A fishbone (cause-and-effect diagram) gathers a team's ideas "
-                  "about why a problem happens, so you can vote on the root causes worth "
-                  "acting on."),
-    "driver_diagrams": ("Driver diagrams", "A driver diagram is the working theory of "
-                        "improvement: the aim, the primary and secondary drivers that move "
-                        "it, and the change ideas to test."),
-    "measures": ("Measures", "Outcome, process and balancing measures, tracked over time on "
-                 "run charts, tell you whether a change is an improvement."),
-    "pdsa": ("PDSA cycles", "Plan–Do–Study–Act cycles test a change idea small and fast; a "
-             "ramp is a chain of cycles at growing scale."),
-    "meetings": ("Meetings", "Agendas, decisions and action items of team meetings and "
-                 "network convenings."),
+    key: (title, EMPTY_STATES[key].purpose) for key, title in (
+        ("aims", "Aims"), ("fishbones", "Fishbones"), ("driver_diagrams", "Driver diagrams"),
+        ("measures", "Measures"), ("pdsa", "PDSA cycles"), ("meetings", "Meetings"))
 }
 
 #: the quiet text colour in the style below, replaced by one read on the palette shown
@@ -73,7 +66,7 @@ def summary_html(summary: Summary) -> str:
 def group_html(node: NavNode) -> str:
     title, text = GROUP_HELP.get(node.group, (node.label, ""))
     items = "".join(f"<li>{html.escape(c.label)}</li>" for c in node.children)
-    body = f"<ul>{items}</ul>" if items else "<p><i>Nothing here yet.</i></p>"
+    body = f"<ul>{items}</ul>" if items else "<p><i>None yet: the button below adds the first.</i></p>"
     return f"<style>{_CSS}</style><h1>{html.escape(title)}</h1><p>{html.escape(text)}</p>{body}"
 
 
@@ -89,12 +82,33 @@ class SummaryPage(QWidget):
         self.browser.setOpenExternalLinks(False)
         self.browser.setFrameShape(QTextBrowser.Shape.NoFrame)
         layout.addWidget(self.browser, 1)
+        self.empty: EmptyState | None = None  # an empty group's teaching state
         self.buttons = QHBoxLayout()
         layout.addLayout(self.buttons)
 
-    def show_html(self, text: str, actions: Sequence[ContextAction] = ()) -> None:
+    def show_html(self, text: str, actions: Sequence[ContextAction] = (),
+                  empty: str | None = None) -> None:
+        """The text and its actions as buttons; `empty` (an `EMPTY_STATES` key): the
+        group is empty, so its empty state shows instead, its button doing the action of
+        the same label (else the first)."""
         from ..common.widgets import hint_colour  # the quiet grey, read on this palette
 
+        if self.empty is not None:
+            self.empty.hide()
+            self.empty.deleteLater()
+            self.empty = None
+        if empty in EMPTY_STATES:
+            label = EMPTY_STATES[empty].action
+            first = next((cb for text_, cb in actions if text_ == label),
+                         actions[0][1] if actions else None)
+            self.empty = EmptyState(empty, first, self)
+            layout = self.layout()
+            if isinstance(layout, QVBoxLayout):
+                layout.insertWidget(0, self.empty, 1)
+            self.browser.hide()
+            actions = [a for a in actions if a[1] is not first]
+        else:
+            self.browser.show()
         self.browser.setHtml(text.replace(QUIET, hint_colour(self.browser.palette(),
                                                             on_base=True).name()))
         while self.buttons.count():

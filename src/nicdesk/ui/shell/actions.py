@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
-    from PySide6.QtWidgets import QDialog, QMenuBar
+    from PySide6.QtWidgets import QDialog, QMenuBar, QToolBar
 
-    from ...store.views.queries import NavNode
+    from ...store.views.nav_tree import NavNode
     from ...store.workspace import Workspace
     from ..exchange.common import ExchangeWindow
     from .context import ContextAction, ShellContext
@@ -45,6 +46,9 @@ class WindowCommands:
         self.act_new_cycle: QAction | None = None  # PDSA → New PDSA cycle
         self.pdsa_menu: QMenu | None = None
         self._front: Callable[[], object] | None = None  # the page in front
+        self.act_guide: QAction | None = None  # Help → Guide
+        self.act_help_here: QAction | None = None  # Help → Help on This Page (F1)
+        self.act_help_button: QAction | None = None  # the toolbar's "?"
 
     @property
     def workspace(self) -> Workspace | None:
@@ -181,6 +185,70 @@ class WindowCommands:
         else:
             bar.addMenu(menu)
         self.pdsa_menu, self.act_new_cycle = menu, act
+
+    def install_help(self, help_menu: QMenu, toolbar: QToolBar | None,
+                     slug: Callable[[], str]) -> None:
+        """Help → Guide and Help → Help on This Page (F1), and the toolbar's "?" (at its
+        right end): both open the guide page `slug` names for the page in front."""
+        if self.act_guide is not None:
+            return
+        from PySide6.QtGui import QAction, QKeySequence
+        from PySide6.QtWidgets import QSizePolicy, QWidget
+
+        def open_guide(page: str) -> None:
+            from ..help import open_guide as show
+
+            show(page, self._parent)
+
+        guide_act = QAction("&Guide", self._parent)
+        tip = "Short pages on improvement work and on every chart rule, offline"
+        guide_act.setToolTip(tip)
+        guide_act.setStatusTip(tip)
+        guide_act.triggered.connect(lambda _checked=False: open_guide("start"))
+        here = QAction("&Help on This Page", self._parent)
+        here.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))  # F1
+        here.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        here.triggered.connect(lambda _checked=False: open_guide(slug()))
+        ask = QAction("?", self._parent)
+        ask.setObjectName("helpHere")
+        ask.triggered.connect(lambda _checked=False: open_guide(slug()))
+
+        def name_the_page() -> None:  # the tip names the page the guide will open
+            from ... import guide  # on first hover, not before the window's first paint
+
+            title = guide.PAGES.get(slug())
+            words = f"Guide: {title.title} (F1)" if title else "Open the guide (F1)"
+            for action in (here, ask):
+                action.setToolTip(words)
+                action.setStatusTip(words)
+
+        for action in (here, ask):
+            action.setToolTip("Open the guide page about this page (F1)")
+            action.setStatusTip("Open the guide page about this page (F1)")
+        ask.hovered.connect(name_the_page)
+        help_menu.aboutToShow.connect(name_the_page)
+        entries = help_menu.actions()
+        first = entries[0] if entries else None
+        if first is None:
+            help_menu.addActions([guide_act, here])
+        else:
+            help_menu.insertActions(first, [guide_act, here])
+            help_menu.insertSeparator(first)
+        if toolbar is not None:
+            spacer = QWidget()
+            spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+            toolbar.addWidget(spacer)
+            toolbar.addAction(ask)
+            button = toolbar.widgetForAction(ask)
+            if button is not None:
+                button.setObjectName("helpHereButton")
+                button.setAccessibleName("Help on this page")
+                font = button.font()
+                font.setBold(True)
+                font.setPointSizeF(font.pointSizeF() * 1.3)
+                button.setFont(font)
+                button.setMinimumWidth(button.sizeHint().height())
+        self.act_guide, self.act_help_here, self.act_help_button = guide_act, here, ask
 
     def new_fishbone(self, network_id: str, site_id: str | None) -> None:
         from ...store.ops.fishbones import new_fishbone

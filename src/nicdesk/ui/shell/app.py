@@ -33,19 +33,37 @@ def application() -> QApplication:
 
 
 def initial_workspace(window: MainWindow, path: Path | str | None) -> None:
-    """The file given, else the last one used, else the sample (created if missing)."""
+    """The file given, else the last one used, else the sample (created if missing).
+
+    The first of those that is a file gets a first look (`MainWindow.show_first_look`):
+    the navigator and its form show from plain sqlite3 at once, and the workspace opens
+    on the next turn of the event loop with the lock the look took."""
+    from ...paths import is_database_url
+
+    candidates: list[tuple[Path | str, bool]]  # (target, quiet)
     if path is not None:
-        if window.open_workspace(path):
-            return
+        candidates = [(path, False)]
     else:
-        for recent in window.recent_files():
-            if Path(recent).exists() and window.open_workspace(recent, quiet=True):
+        candidates = [(recent, True) for recent in window.recent_files()
+                      if Path(recent).exists()]
+    first = candidates[0][0] if candidates else None
+    lock = (window.show_first_look(Path(first))
+            if first is not None and not is_database_url(first) else None)
+
+    def open_rest() -> None:
+        for index, (target, quiet) in enumerate(candidates):
+            if window.open_workspace(target, quiet=quiet, lock=lock if index == 0 else None):
                 return
-    if first_run():
-        settings().setValue("welcomed", True)
-        run_welcome(window)
-        return
-    open_sample(window)
+        if first_run():
+            settings().setValue("welcomed", True)
+            run_welcome(window)
+            return
+        open_sample(window)
+
+    if lock is not None:  # the first screen is up: the rest on the next turn
+        QTimer.singleShot(0, open_rest)
+    else:
+        open_rest()
 
 
 def run_welcome(window: MainWindow) -> str:
@@ -62,6 +80,8 @@ def run_welcome(window: MainWindow) -> str:
         path = create_school_workspace(answer.school, answer.network, answer.folder)
         if window.open_workspace(path):
             window.statusBar().showMessage(f"Your school's workspace is saved as {path}")
+            if answer.walkthrough:  # the guided first cycle, beside the new workspace
+                window.walkthrough.start()
             if answer.choice is WelcomeChoice.REQUEST:
                 from ..exchange.join import request_to_join
 
@@ -71,6 +91,8 @@ def run_welcome(window: MainWindow) -> str:
         from ..exchange.join import join_network
 
         if join_network(window):
+            if answer.walkthrough and window.workspace is not None:
+                window.walkthrough.start()
             return WelcomeChoice.JOIN.value
     open_sample(window)
     return WelcomeChoice.SAMPLE.value
@@ -94,44 +116,55 @@ def open_sample(window: MainWindow) -> bool:
     return window.open_workspace(sample)
 
 
-def run_app(path: Path | None = None) -> int:
-    from ...logs import setup_logging
-    from .single_instance import InstanceServer, send_to_running
-
-    setup_logging()
+def run_app(path: Path | str | None = None) -> int:
+    """The GUI: the window paints first; logging, the crash dialog and the single-instance
+    server start right after; the first screen shows from a first look; the workspace
+    (SQLAlchemy and all) opens on the turn after that."""
     app = application()
     timing = os.environ.get("NICDESK_TIMING")
     from ...paths import is_database_url
+    from .single_instance import send_to_running
 
     handed = [] if not path else [str(path) if is_database_url(path)
                                   else str(Path(path).resolve())]
     if not timing and send_to_running(handed):
         return 0  # the running NICdesk opens it and comes to the front
-    from .crash import install
-
-    install()
     window = MainWindow()
-    # listen for later launches once the window is up (QtNetwork loads after first paint)
-    window.first_painted.connect(lambda: setattr(
-        window, "instance_server", InstanceServer(window.open_paths)))
-    if timing:  # benchmarks: report first paint and first filled form, then quit
+
+    def after_paint() -> None:
+        from ...logs import setup_logging
+        from .crash import install
+        from .single_instance import InstanceServer
+
+        setup_logging()
+        install()
+        # listen for later launches (QtNetwork loads only now)
+        window.instance_server = InstanceServer(window.open_paths)
+
+    if timing:  # benchmarks: report first paint, first screen and editable, then quit
         import time
 
-        window.first_painted.connect(lambda: print(f"first-paint {time.time():.6f}", flush=True))
+        def mark(name: str) -> None:
+            print(f"{name} {time.time():.6f}", flush=True)
 
-        def ready() -> None:
-            print(f"ready {time.time():.6f}", flush=True)
+        window.first_painted.connect(lambda: mark("first-paint"))
+        window.first_screen.connect(lambda: mark("ready"))
+
+        def editable() -> None:
+            mark("editable")
             QTimer.singleShot(0, window.close)
 
-        window.workspace_loaded.connect(lambda: QTimer.singleShot(0, ready))
-    # the shell paints first; the workspace (SQLAlchemy and all) loads right after
+        window.workspace_loaded.connect(lambda: QTimer.singleShot(0, editable))
+    # the shell paints first; the first look right after, then the rest
     window.first_painted.connect(
         lambda: QTimer.singleShot(0, lambda: initial_workspace(window, path or None)))
+    window.first_painted.connect(lambda: QTimer.singleShot(0, after_paint))
     window.show()
     return app.exec()
 
 
-def screenshot(workspace: Path, out: Path, select: str = "", size: str = "1400x900") -> int:
+def screenshot(workspace: Path | str, out: Path, select: str = "",
+               size: str = "1400x900") -> int:
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     try:
@@ -144,7 +177,15 @@ def screenshot(workspace: Path, out: Path, select: str = "", size: str = "1400x9
     window.persist_settings = False
     window.resize(width, height)
     window.show()
-    if not window.open_workspace(workspace, quiet=True):
+    from ...paths import is_database_url
+
+    # the first screen from the first look is the screen the open workspace shows
+    # (tests/ui/test_first_look.py compares the two pictures), without loading the store
+    lock = (window.show_first_look(Path(workspace), picture=True)
+            if not select and not is_database_url(workspace) else None)
+    if lock is not None:
+        lock.release()
+    elif not window.open_workspace(workspace, quiet=True):
         print(f"Cannot open {workspace}", file=sys.stderr)
         return 2
     if select and not window.select_path(select):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 if TYPE_CHECKING:
     from ...store.operations import OpChanges
-    from ...store.views.queries import NavNode
+    from ...store.views.nav_tree import NavNode
     from ...store.workspace import Workspace
     from .runner import OpRunner
 

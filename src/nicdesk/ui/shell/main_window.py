@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -46,9 +46,11 @@ from .pages import PageHost
 from .runner import OpRunner, show_error
 
 if TYPE_CHECKING:
+    from ...store.file_lock import FileLock
     from ...store.operations import OpChanges
-    from ...store.views.queries import NavNode
+    from ...store.views.nav_tree import NavNode
     from ...store.workspace import Workspace
+    from ..walkthrough.panel import Walkthrough
     from .single_instance import InstanceServer
 
 MAX_RECENT = 8
@@ -114,6 +116,8 @@ class WindowContext:
 
 class MainWindow(QMainWindow):
     first_painted = Signal()
+    #: the navigator and the first page show (from the first look, or the open workspace)
+    first_screen = Signal()
     workspace_loaded = Signal()
 
     def __init__(self) -> None:
@@ -129,6 +133,9 @@ class MainWindow(QMainWindow):
         self.progress_dialog: QWidget | None = None  # set by the bundle import
         self.last_undo_note = ""
         self.instance_server: InstanceServer | None = None  # set by app.run_app
+        self.looking = False  # the first screen shows a first look; the workspace opens next
+        self._walkthrough: Walkthrough | None = None  # built right after the first paint
+        self.first_painted.connect(lambda: QTimer.singleShot(0, lambda: self.walkthrough))
         self.context = WindowContext(self)
         self.navigator = Navigator()
         self.commands = WindowCommands(self, self.context, self.navigator)
@@ -251,6 +258,8 @@ class MainWindow(QMainWindow):
             else:
                 toolbar.addAction(tool)
         self.view_menu.addAction(toolbar.toggleViewAction())
+        # Help → Guide, Help on This Page (F1) and the toolbar's "?": the page in front's guide
+        self.commands.install_help(help_menu, toolbar, lambda: self.pages.guide_slug())
 
     def _build_body(self) -> None:
         from PySide6.QtWidgets import QDockWidget
@@ -306,6 +315,18 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(label)
         self._update_actions()
 
+    @property
+    def walkthrough(self) -> Walkthrough:
+        """Help → Guided First Cycle and its dock: built on first use, or on the turn after
+        the first paint (not before it: start-up time)."""
+        if self._walkthrough is None:
+            from ..walkthrough.panel import Walkthrough
+
+            self._walkthrough = Walkthrough(self)
+            if self.workspace is not None:
+                self._walkthrough.sync()
+        return self._walkthrough
+
     def _page_settings(self) -> QSettings | None:
         """Where pages keep their splitter positions (None for screenshots and tests that
         leave the person's settings alone)."""
@@ -326,19 +347,83 @@ class MainWindow(QMainWindow):
             self.first_painted.emit()
 
     # ------------------------------------------------------------------ workspace
-    def open_workspace(self, path: str | os.PathLike[str], *, quiet: bool = False) -> bool:
+    def show_first_look(self, path: Path, *, picture: bool = False) -> FileLock | None:
+        """Fill the navigator and the first form from a read-only look at `path` (plain
+        sqlite3: `store.first_look`), before SQLAlchemy loads.  Returns the file's lock,
+        held, for `open_workspace` on the next turn; None when the file is not one the
+        look answers for (the ordinary open then decides and explains).
+
+        The window's actions stay off until the workspace is open (they need it); for a
+        `picture` (`nicdesk screenshot`: nothing will run them) they show as the open
+        workspace shows them, and no "Opening…" message."""
+        from ...store.first_look import FirstLook
+
+        look = FirstLook.take(path)
+        if look is None:
+            return None
+        try:
+            meta = look.meta()
+            if picture and meta.get("walkthrough") == "on":  # its dock shows once open (the
+                look.close()  # store reads its steps): the picture comes from the open
+                return None
+            tree = look.navigator()
+            local = meta.get("local_site_id")
+            self.navigator.populate(tree)
+            if not (local and self.navigator.select_record("site", local, emit=False)):
+                first = self.navigator.topLevelItem(0)
+                if first is not None:
+                    self.navigator.blockSignals(True)
+                    self.navigator.setCurrentItem(first)
+                    self.navigator.blockSignals(False)
+            node = self.navigator.current_node()
+            if node is not None:
+                self.pages.show_first_look(node, look)
+            self._show_status(meta, look.site_name(local) if local else None)
+        except Exception:  # noqa: BLE001 - any surprise in a file: the ordinary open explains
+            look.close()
+            self._drop_first_look()
+            return None
+        from ...core.safe_text import isolate
+
+        self.setWindowTitle(f"{isolate(path.name)} — NICdesk")
+        if picture:
+            self._enable_actions(meta)
+        else:  # cleared when the workspace is open
+            self.statusBar().showMessage(f"Opening {path.name}…")
+        self.looking = True
+        self.first_screen.emit()
+        return look.take_lock()
+
+    def open_workspace(self, path: str | os.PathLike[str], *, quiet: bool = False,
+                       lock: FileLock | None = None) -> bool:
+        """Open `path` (file or database URL); `lock`: the file's lock, already taken by
+        `show_first_look`.  False (after saying why, unless `quiet`) if it cannot."""
         from ...paths import is_database_url
         from ...store.errors import WorkspaceError
         from ...store.workspace import Workspace
 
         target = path if is_database_url(path) else Path(path)
+        looked = self.looking
         try:
-            ws = Workspace.open(target)
+            ws = Workspace.open(target, lock=lock)
         except WorkspaceError as exc:
-            if not quiet:
+            if looked:  # what the first look showed is not what opens: forget it, and say
+                self._drop_first_look()  # why even where a refusal is otherwise quiet
+            if not quiet or looked:
                 show_error(self, exc.title, exc.message)
             return False
-        self._set_workspace(ws)
+        try:
+            self._set_workspace(ws)
+        except Exception as exc:  # noqa: BLE001 - a value no screen can show: say so, close
+            self.workspace = None
+            ws.close()
+            self._drop_first_look()
+            show_error(self, "Cannot show this workspace",
+                       f"NICdesk opened {Path(str(path)).name} but could not show what it "
+                       f"holds ({type(exc).__name__}: {str(exc)[:200]}). A stored value may be "
+                       "damaged. Nothing was changed; open a backup copy (the newest .bak "
+                       "file beside it), and please report this.")
+            return False
         if ws.warnings:  # opened, but the person should know (a -wal set aside, say);
             # shown even when `quiet`, which only keeps refusals to the caller
             box = QMessageBox(QMessageBox.Icon.Warning, "Workspace opened with a warning",
@@ -350,7 +435,18 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(" ".join(ws.warnings))
         return True
 
+    def _drop_first_look(self) -> None:
+        """Clear whatever a first look or a half-shown workspace put on screen."""
+        self.looking = False
+        self.statusBar().clearMessage()  # "Opening …"
+        self.pages.end_first_look()
+        self.close_workspace(force=True)
+
     def _set_workspace(self, ws: Workspace) -> None:
+        looked, self.looking = self.looking, False
+        if looked:
+            self.statusBar().clearMessage()  # "Opening …"
+            self.pages.end_first_look()
         self.close_workspace()
         self.workspace = ws
         server = getattr(ws, "url", None)
@@ -364,27 +460,37 @@ class MainWindow(QMainWindow):
         if self.persist_settings and server is None:  # a URL may carry a password
             self._remember_recent(ws.path)
         self.pages.refresh_navigator()
+        kept = self.navigator.current_node() if looked else None
+        if kept is not None:  # after the first look: what the person sees (or chose) stays
+            self.pages.show_node(kept)
         # the first page is this workspace's own site (a school opens on the school)
-        local = ws.meta().get("local_site_id")
-        if not (local and self.navigator.select_record("site", local)):
+        elif not ((local := ws.meta().get("local_site_id"))
+                  and self.navigator.select_record("site", local)):
             first = self.navigator.topLevelItem(0)
             if first is not None:
                 self.navigator.setCurrentItem(first)
         self._update_status()
         self._update_actions()
+        if not looked:
+            self.first_screen.emit()
         self.workspace_loaded.emit()
 
-    def close_workspace(self) -> None:
-        if self.workspace is None:
+    def close_workspace(self, *, force: bool = False) -> None:
+        """Close the open workspace (`force`: clear the screen even when none is open, e.g.
+        what a first look showed)."""
+        if self.workspace is None and not force:
             return
         from ..common.fields import save_typing
 
         save_typing()  # the last second typed into a text is stored before it closes
-        self.workspace.close()
+        if self.workspace is not None:
+            self.workspace.close()
         self.workspace = None
         self.navigator.populate([])
         self.stack.setCurrentWidget(self.empty)
         self.details.clear()
+        if self._walkthrough is not None:  # no workspace: the walkthrough's panel goes
+            self._walkthrough.refresh()
         self.setWindowTitle("NICdesk")
         self._update_status()
         self._update_actions()
@@ -467,6 +573,8 @@ class MainWindow(QMainWindow):
     def _changed(self, changes: OpChanges) -> None:
         self.pages.refresh_navigator()
         self.pages.reload_current()
+        if self._walkthrough is not None:  # ticks a step whose records are now stored
+            self._walkthrough.refresh()
         self._update_status()
         self._update_actions()
         self.statusBar().showMessage(f"Saved: {changes.label}", 4000)
@@ -501,29 +609,43 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ status
     def _update_actions(self) -> None:
         ws = self.workspace
-        has = ws is not None
-        undo, redo = ws.ops.undo_status() if ws is not None else (None, None)
+        if ws is None:
+            self._enable_actions(None)
+            return
+        self._enable_actions(ws.meta(), *ws.ops.undo_status())
+
+    def _enable_actions(self, meta: dict[str, str] | None, undo: str | None = None,
+                        redo: str | None = None) -> None:
+        """Enable what works in a workspace with this `meta` (None: none is open)."""
+        has = meta is not None
+        for action in (self.act_close, self.act_delete, self.act_add_site, self.act_import,
+                       self.act_export, self.act_invite, self.act_enrol, self.act_enrol_request,
+                       self.act_request_join):
+            if action is not None:
+                action.setEnabled(has)
+        if meta is None:  # nothing to undo and nobody to coordinate (and no rules to load
+            self.act_undo.setEnabled(False)  # before the first paint)
+            self.act_undo.setText("&Undo")
+            self.act_redo.setEnabled(False)
+            self.act_redo.setText("&Redo")
+            return
         from ...core.entities import in_sentence  # "Undo add site", not "Undo Add site"
 
         self.act_undo.setEnabled(bool(undo))
         self.act_undo.setText(f"&Undo {in_sentence(undo)}" if undo else "&Undo")
         self.act_redo.setEnabled(bool(redo))
         self.act_redo.setText(f"&Redo {in_sentence(redo)}" if redo else "&Redo")
-        for action in (self.act_close, self.act_delete, self.act_add_site, self.act_import,
-                       self.act_export):
-            action.setEnabled(has)
         # coordinator's actions only where they can work: the coordinator's workspace, or a
         # standalone one (a school in a network cannot add sites or enrol keys)
         from ...core.authority import binds, is_coordinator
 
-        meta = ws.meta() if ws is not None else {}
-        coordinator = has and (is_coordinator(meta) or not binds(meta))
+        coordinator = is_coordinator(meta) or not binds(meta)
         for coordinating in (self.act_add_site, self.act_invite, self.act_enrol,
                              self.act_enrol_request):
             if coordinating is not None:
                 coordinating.setEnabled(coordinator)
         if self.act_request_join is not None:
-            self.act_request_join.setEnabled(has and not is_coordinator(meta))
+            self.act_request_join.setEnabled(not is_coordinator(meta))
 
     def _update_status(self) -> None:
         if self.workspace is None:
@@ -532,15 +654,19 @@ class MainWindow(QMainWindow):
             self.export_label.setText("")
             return
         meta = self.workspace.meta()
-        self.saved_label.setText("All changes saved ✓")
-        self.saved_label.setToolTip("NICdesk saves every change as you make it")
-        site = "—"
+        site = None
         if meta.get("local_site_id"):
             from ...store.views.records import site_name
 
-            name = site_name(self.workspace, meta["local_site_id"])
-            site = name if name is not None else "—"
-        self.site_label.setText(f"Site: {site}")
+            site = site_name(self.workspace, meta["local_site_id"])
+        self._show_status(meta, site)
+
+    def _show_status(self, meta: dict[str, str], site: str | None) -> None:
+        """The status bar's permanent labels for a workspace with this `meta` whose own
+        site is called `site` (from the workspace, or from its first look)."""
+        self.saved_label.setText("All changes saved ✓")
+        self.saved_label.setToolTip("NICdesk saves every change as you make it")
+        self.site_label.setText(f"Site: {site if site is not None else '—'}")
         self.export_label.setText(
             "Last bundle exported: " + (meta.get("last_export") or "never"))
 

@@ -17,7 +17,7 @@ from ...core.safe_text import html_text, shorten
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from ...store.views.queries import NavNode
+    from ...store.views.nav_tree import NavNode
     from .context import ContextAction, NodeKey
 
 ROLE = Qt.ItemDataRole.UserRole
@@ -94,11 +94,12 @@ class Navigator(QTreeWidget):
         self.scrollToItem(item)
         return True
 
-    def select_record(self, kind: str, record_id: str, site_id: str | None = None) -> bool:
+    def select_record(self, kind: str, record_id: str, site_id: str | None = None, *,
+                      emit: bool = True) -> bool:
         """Select a record's item (with `site_id`: the one seen at that site)."""
         key = next((k for k in self._items if k[0] == kind and k[1] == record_id
                     and (site_id is None or k[2] == site_id)), None)
-        return key is not None and self.select_key(key)
+        return key is not None and self.select_key(key, emit=emit)
 
     def _current(self, item: QTreeWidgetItem | None, _prev: Any) -> None:
         if item is not None and not self._rebuilding:

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QStackedWidget, QTextBrowser, QWidget
 
-    from ...store.views.queries import NavNode
+    from ...store.first_look import FirstLook
+    from ...store.views.nav_tree import NavNode
     from ...store.workspace import Workspace
     from .context import ContextAction, ShellContext
     from .navigator import Navigator
@@ -59,6 +60,8 @@ class PageSpec:
     bind: Binder = _by_id_at_site
     #: editors lay out to their size, so they are shown before they are bound
     show_first: bool = False
+    #: the guide page F1 and the toolbar's "?" open on this page (`nicdesk.guide.PAGES`)
+    guide: str = "start"
 
     def load(self) -> Callable[..., QWidget]:
         """The page class, its module imported the first time it is asked for."""
@@ -72,22 +75,45 @@ PDSA_LIST = "pdsa_list"
 
 PAGES: dict[str, PageSpec] = {
     # record forms
-    "network": PageSpec("..records.forms", "NetworkForm"),
-    "charter": PageSpec("..records.forms", "CharterForm"),
-    "site": PageSpec("..records.forms", "SiteForm"),
-    "aim": PageSpec("..records.forms", "AimForm"),
-    "measure_definition": PageSpec("..records.forms", "MeasureForm"),
+    "network": PageSpec("..records.forms", "NetworkForm", guide="nic"),
+    "charter": PageSpec("..records.forms", "CharterForm", guide="nic"),
+    "site": PageSpec("..records.forms", "SiteForm", guide="nic"),
+    "aim": PageSpec("..records.forms", "AimForm", guide="aims"),
+    "measure_definition": PageSpec("..records.forms", "MeasureForm", guide="measures"),
     # pages of their own (pyqtgraph, the diagram scene: imported only here, on first use)
-    "measure": PageSpec("..measures.page", "MeasurePage"),
-    "driver_diagram": PageSpec("..diagram.driver", "DriverEditor", _by_id, show_first=True),
-    "fishbone": PageSpec("..diagram.fishbone", "FishboneEditor", _by_id, show_first=True),
-    "pdsa_cycle": PageSpec("..pdsa.page", "PdsaPage", _by_id, show_first=True),
-    "pdsa_ramp": PageSpec("..pdsa.lists", "RampPage", _by_id, show_first=True),
-    "meeting": PageSpec("..meetings.page", "MeetingPage", _by_id, show_first=True),
+    "measure": PageSpec("..measures.page", "MeasurePage", guide="run-charts"),
+    "driver_diagram": PageSpec("..diagram.driver", "DriverEditor", _by_id, show_first=True,
+                               guide="driver-diagrams"),
+    "fishbone": PageSpec("..diagram.fishbone", "FishboneEditor", _by_id, show_first=True,
+                         guide="fishbone"),
+    "pdsa_cycle": PageSpec("..pdsa.page", "PdsaPage", _by_id, show_first=True, guide="pdsa"),
+    "pdsa_ramp": PageSpec("..pdsa.lists", "RampPage", _by_id, show_first=True, guide="pdsa"),
+    "meeting": PageSpec("..meetings.page", "MeetingPage", _by_id, show_first=True,
+                        guide="meetings"),
     "network_view": PageSpec("..network.view", "NetworkViewPage", _by_network,
-                             show_first=True),
-    PDSA_LIST: PageSpec("..pdsa.lists", "CycleListPage", _by_place),
+                             show_first=True, guide="network-view"),
+    PDSA_LIST: PageSpec("..pdsa.lists", "CycleListPage", _by_place, guide="pdsa"),
 }
+
+#: the guide page of each navigator group's summary (a site's Aims, Fishbones, ...)
+GROUP_GUIDES: dict[str, str] = {
+    "aims": "aims", "fishbones": "fishbone", "driver_diagrams": "driver-diagrams",
+    "pdsa": "pdsa", "measures": "measures", "meetings": "meetings",
+}
+
+
+def guide_for(node: NavNode | None) -> str:
+    """The guide page (a slug) for a navigator item: its page's, else its group's; the
+    guide's first page for anything else (no workspace, the Sites heading)."""
+    if node is None:
+        return "start"
+    key = page_key(node)
+    if key is not None:
+        return PAGES[key].guide
+    if node.kind == "group":
+        return GROUP_GUIDES.get(node.group, "start")
+    spec = PAGES.get(node.kind)
+    return spec.guide if spec is not None else ("nic" if node.kind == "sites" else "start")
 
 #: every other item: a read-only summary (built without a shell: it only shows HTML)
 SUMMARY = PageSpec("..records.summary_view", "SummaryPage")
@@ -193,6 +219,40 @@ class PageHost:
                 self._stack.setCurrentWidget(page)
         self._show_details(node, ws)
 
+    def show_first_look(self, node: NavNode, look: FirstLook) -> bool:
+        """Show a record form filled from the shell's first look (before the workspace
+        opens); False where the item's page needs the open workspace (it shows then)."""
+        key = page_key(node)
+        if key is None or node.id is None or PAGES[key].module != "..records.forms":
+            return False
+        page = self.page(key)
+        record = look.record_view(node.kind, node.id)
+        if not page.first_look or record is None or record.deleted:
+            return False
+        page.show_first_look(record, look, node.site_id)
+        self._stack.setCurrentWidget(page)  # the details pane fills once the workspace opens
+        return True
+
+    def guide_slug(self) -> str:
+        """The guide page for the page in front (F1 and the toolbar's "?")."""
+        current = self._stack.currentWidget()
+        key = next((k for k, page in self._pages.items() if page is current), None)
+        if key is not None:  # a page may name a closer one (a measure's Definition tab)
+            closer = getattr(current, "guide_page", None)
+            slug = closer() if callable(closer) else None
+            return slug if isinstance(slug, str) and slug else PAGES[key].guide
+        if current is self._summary:
+            return guide_for(self._navigator.current_node())
+        return "start"
+
+    def end_first_look(self) -> None:
+        """The first look is over (the workspace opened, or the open refused): every form
+        it filled takes input again."""
+        for page in self._pages.values():
+            end = getattr(page, "end_first_look", None)
+            if end is not None:
+                end()
+
     def open_cycle(self, cycle_id: str) -> None:
         """Show a PDSA cycle: its navigator item when listed, else the page alone."""
         self.refresh_navigator()
@@ -240,7 +300,9 @@ class PageHost:
             text = group_html(node) if node.kind == "group" else (
                 f"<h1>{node.label}</h1><p>{len(node.children)} sites. Select one to edit it, "
                 "or use Network → Add Site.</p>")
-        page.show_html(text, [a for a in self._context_actions(node) if a[0] != "Delete"])
+        page.show_html(text, [a for a in self._context_actions(node) if a[0] != "Delete"],
+                       empty=node.group if node.kind == "group" and not node.children
+                       else None)  # an empty group teaches (common.empty_states)
         self._stack.setCurrentWidget(page)
 
     def _show_details(self, node: NavNode, ws: Workspace) -> None:

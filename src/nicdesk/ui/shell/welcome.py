@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QCommandLinkButton,
     QDialog,
     QDialogButtonBox,
@@ -63,6 +64,8 @@ class WelcomeAnswer:
     school: str = ""
     network: str = ""
     folder: Path | None = None
+    #: start the guided first cycle (problem → fishbone → driver diagram → PDSA → measure)
+    walkthrough: bool = False
 
 
 class WelcomeDialog(QDialog):
@@ -77,6 +80,15 @@ class WelcomeDialog(QDialog):
                        "Everything is saved on this computer as you work.")
         intro.setWordWrap(True)
         layout.addWidget(intro)
+        # for a school's own workspace (created or joined), not the sample
+        self.guided = QCheckBox("Guide me through a first improvement cycle (a checklist "
+                                "beside my work)")
+        self.guided.setObjectName("welcomeWalkthrough")
+        self.guided.setToolTip("From the problem to a fishbone, a driver diagram, a first "
+                               "PDSA cycle and a measure, ticked off as you save each one. "
+                               "Help → Guided First Cycle turns it on or off later.")
+        self.guided.setChecked(True)
+        layout.addWidget(self.guided)
         self.buttons: dict[str, QCommandLinkButton] = {}
         for key, text, detail in CHOICES:
             button = QCommandLinkButton(text, detail)
@@ -84,7 +96,7 @@ class WelcomeDialog(QDialog):
             button.clicked.connect(lambda _c=False, k=key: self.choose(k))
             layout.addWidget(button)
             self.buttons[key] = button
-        self.resize(560, 440)
+        self.resize(560, 470)
 
     def choose(self, key: str) -> None:
         self.choice = key
@@ -171,6 +183,8 @@ def ask_welcome(parent: QWidget | None = None,
         if shown is not None:
             shown(ask)
         if ask.exec() and ask.school.text().strip():
-            return WelcomeAnswer(choice, ask.school.text(), ask.network.text(), ask.folder)
+            return WelcomeAnswer(choice, ask.school.text(), ask.network.text(), ask.folder,
+                                 walkthrough=dialog.guided.isChecked())
         return WelcomeAnswer(WelcomeChoice.SAMPLE)
-    return WelcomeAnswer(choice)
+    return WelcomeAnswer(choice, walkthrough=dialog.guided.isChecked()
+                         and choice is WelcomeChoice.JOIN)
