@@ -56,6 +56,7 @@ bench: $(VENV)/.stamp-dev
 	$(BIN)/python bench/diagram.py
 	$(BIN)/python bench/pdsa.py
 	$(BIN)/python bench/bundle.py
+	$(BIN)/python bench/delta.py
 	$(BIN)/python bench/network.py
 	$(BIN)/python bench/packet.py
 	$(BIN)/python bench/scale.py

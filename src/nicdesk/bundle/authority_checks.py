@@ -11,6 +11,7 @@ first offending record in a person's words.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -25,6 +26,7 @@ from ..core.authority import (
 from ..core.entities import observation_problems
 from ..core.model import KIND_LABELS
 from ..core.safe_text import name_key
+from ..core.states import ValueType
 from ..store.schema import MODELS, Site
 from .format import ORDER
 from .reader import Bundle, BundleError, _fail
@@ -73,14 +75,20 @@ def _stored(s: Any, kind: str, ids: list[str], columns: tuple[str, ...] = ()
 
 
 def _authorise(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]],
-               signer_site: str | None, signer_name: str) -> None:
+               signer_site: str | None, signer_name: str, *,
+               owners: Mapping[str, Mapping[str, str | None]] | None = None) -> None:
     """Single-writer authority (docs/exchange.md), checked before anything is written.
     A digest (signer_site None) may carry every record but never moves ownership; a site
-    bundle may create, change or delete only records its site owns, before and after."""
+    bundle may create, change or delete only records its site owns, before and after.
+    `owners` (kind -> id -> stored owner of the records already here, when the caller
+    has read them) saves reading them again; each kind is first checked as a whole
+    (`_kind_allowed`), and record by record — for the message — only when that fails."""
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for kind, values in records:
         by_kind.setdefault(kind, []).append(values)
-    in_bundle = {(k, values["id"]): values.get("owner_site_id") for k, values in records}
+    # owners of the wholes in the bundle (only kinds that are some record's whole)
+    in_bundle = {(k, values["id"]): values.get("owner_site_id") for k, values in records
+                 if k in _WHOLE_KINDS}
 
     def refuse(why: str) -> BundleError:
         return _fail(b.path, why)
@@ -90,7 +98,12 @@ def _authorise(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]],
         if not batch:
             continue
         protected = tuple(sorted(COORDINATOR_SITE_FIELDS)) if kind == "site" else ()
-        stored = _stored(s, kind, [v["id"] for v in batch], protected)
+        if owners is not None and kind != "site" and kind in owners:
+            stored = {i: (owner,) for i, owner in owners[kind].items()}
+            if _kind_allowed(s, kind, batch, stored, in_bundle, signer_site):
+                continue
+        else:
+            stored = _stored(s, kind, [v["id"] for v in batch], protected)
         for values in batch:
             here = stored.get(values["id"])
             incoming = values.get("owner_site_id")
@@ -140,6 +153,37 @@ def _authorise(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]],
 
 
 _MISSING: Any = object()
+_WHOLE_KINDS = frozenset(whole for kind in ORDER for _f, whole in wholes(kind))
+
+
+def _kind_allowed(s: Any, kind: str, batch: list[dict[str, Any]],
+                  stored: Mapping[str, tuple[Any, ...]],
+                  in_bundle: Mapping[tuple[str, str], Any], signer_site: str | None) -> bool:
+    """True when no record of `batch` can be refused by `_authorise`'s record-by-record
+    checks (a kind other than "site"); False at any doubt (they then run, and word the
+    refusal)."""
+    if signer_site is None:  # a digest: no record moves to another owner
+        return all(here[0] is None or v.get("owner_site_id") == here[0]
+                   for v in batch if (here := stored.get(v["id"])) is not None)
+    if kind in NETWORK_KINDS:
+        return False
+    if any(v.get("owner_site_id") != signer_site for v in batch):
+        return False
+    if any(here[0] != signer_site for here in stored.values()):
+        return False
+    if (kind in SITE_KINDS or kind in OPTIONAL_SITE_KINDS) and \
+            {v.get("site_id") for v in batch} != {signer_site}:
+        return False
+    for field_, parent_kind in wholes(kind):
+        parents: set[str] = {v[field_] for v in batch if v.get(field_)}
+        for parent in parents:
+            owner = in_bundle.get((parent_kind, parent), _MISSING)
+            if owner is _MISSING:
+                got = _stored(s, parent_kind, [parent]).get(parent)
+                owner = got[0] if got else signer_site
+            if owner != signer_site:
+                return False
+    return True
 
 
 class _Described:
@@ -209,14 +253,19 @@ def _check_observations(s: Any, b: Bundle, records: list[tuple[str, dict[str, An
     denominator (the measure — in the bundle or already here — says it is a proportion)."""
     types = {v["id"]: v.get("value_type") for k, v in records if k == "measure"}
     for kind, values in records:
-        if kind != "observation" or values.get("numerator") is None \
-                or values.get("denominator") is None:
+        if kind != "observation":
             continue
+        num, den = values.get("numerator"), values.get("denominator")
+        if num is None or den is None or (num.__class__ is float and
+                                          den.__class__ is float and num <= den):
+            continue  # certainly fine, whatever the measure (the rule words a refusal)
         measure_id = values.get("measure_id")
         if measure_id not in types:
             measure = s.get(MODELS["measure"], measure_id) if isinstance(measure_id, str) \
                 else None
             types[measure_id] = measure.value_type if measure is not None else None
+        if types[measure_id] != ValueType.PROPORTION:
+            continue
         wrong = observation_problems(values, types[measure_id])
         if wrong:
             raise _fail(b.path, f"{_describe(s, kind, values)} has a value that is not "

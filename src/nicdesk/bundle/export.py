@@ -16,6 +16,12 @@ last export (`bundle_sequence`) and the last number the coordinator acknowledged
 (`acknowledged_sequence`, stored by the importer from a digest's ``"acknowledged"``), so a
 workspace restored from an older backup never reuses a number the coordinator has seen.
 
+**Deltas.**  Asked for a delta (`delta=True`: what `services.exchange.export`, hence the
+CLI and the GUI, ask for unless told "Export everything"), a site's bundle carries only
+what changed since the last of its bundles the coordinator confirmed (its manifest names
+that ``"base_sequence"``), or everything when no bundle was confirmed yet; see `delta`.
+Digests and invitations are always full.
+
 **Coordinator key rotation.**  `rotate_key` makes a new key and puts it in the network
 record; the next digest is still signed with the old key and its manifest says
 ``"rotate_to": <new public key line>`` — the signed manifest is the statement a site
@@ -43,10 +49,13 @@ from ..core.variation import is_suppressed
 from ..store.errors import WorkspaceError
 from ..store.schema import MODELS, BundleImport, Measure, Network, Site, stored
 from ..store.workspace import SCHEMA_VERSION, Workspace
+from . import delta as deltas
 from . import keys, minisign
 from .format import (
+    BASE_FIELD,
+    DELTA_FORMAT_VERSION,
     FORMAT,
-    FORMAT_VERSION,
+    FULL_FORMAT_VERSION,
     ORDER,
     SUPPRESSED_FIELDS,
     dumps_line,
@@ -74,6 +83,7 @@ class ExportResult:
     counts: dict[str, int]
     suppressed: dict[str, list[str]] = field(default_factory=dict)  # as in the manifest
     rotated_to: str = ""  # the new coordinator key id this digest announced
+    base: int | None = None  # a delta: the sequence it builds on (None: everything)
 
 
 @dataclass(frozen=True)
@@ -83,6 +93,8 @@ class Plan:
 
     records: dict[str, list[dict[str, Any]]]
     suppressed: dict[str, list[str]]
+    #: a site's bundle: everything, or only what changed since a base (digests: full)
+    scope: deltas.Scope = field(default_factory=deltas.Scope)
 
 
 def identity(ws: Workspace) -> tuple[str, str]:
@@ -107,7 +119,10 @@ def cell_suppressed(value_type: str, value: float | None, denominator: float | N
     return False
 
 
-def _records(ws: Workspace, kind: str, site_id: str | None) -> dict[str, list[dict[str, Any]]]:
+def _records(ws: Workspace, kind: str, site_id: str | None, since: str = ""
+             ) -> dict[str, list[dict[str, Any]]]:
+    """The records a bundle carries; with `since` (a delta), only those changed after
+    that clock — tombstones included, a deletion being a change like any other."""
     out: dict[str, list[dict[str, Any]]] = {}
     with ws.read() as s:
         for k in ORDER:
@@ -115,7 +130,11 @@ def _records(ws: Workspace, kind: str, site_id: str | None) -> dict[str, list[di
             q = select(model)
             if site_id is not None:  # a site sends only what it owns
                 q = q.where(model.owner_site_id == site_id)
-            rows = sorted((to_json(k, r) for r in s.scalars(q)), key=lambda r: r["id"])
+            if since:
+                q = q.where(model.hlc >= deltas.since_clause(since))
+            rows = sorted((to_json(k, r) for r in s.scalars(q)
+                           if not since or deltas.is_newer(r.hlc, since)),
+                          key=lambda r: r["id"])
             if rows:
                 out[k] = rows
     return out
@@ -155,28 +174,50 @@ def _suppress(ws: Workspace, records: dict[str, list[dict[str, Any]]], for_site:
     return out
 
 
-def _plan(ws: Workspace, kind: str, site_id: str, for_site: str | None = None) -> Plan:
-    records = _records(ws, kind, site_id if kind == BundleKind.SITE else None)
+def _scope(ws: Workspace, kind: str, want_delta: bool) -> deltas.Scope:
+    """A site's bundle: a delta when asked for and possible (`deltas.choose`), else
+    everything; any other kind: everything."""
+    if kind != BundleKind.SITE:
+        return deltas.Scope()
+    network_id, site_id = identity(ws)
+    meta = ws.meta()
+    return deltas.choose(meta, meta.get("signing_key") or "", site_id, network_id,
+                        full=not want_delta)
+
+
+def scope(ws: Workspace, kind: str = "site", *, delta: bool = False) -> deltas.Scope:
+    """Whether an export of `kind` would be everything or a delta, and why (no record is
+    read)."""
+    return _scope(ws, kind, delta)
+
+
+def _plan(ws: Workspace, kind: str, site_id: str, for_site: str | None = None,
+          want_delta: bool = False) -> Plan:
+    chosen = _scope(ws, kind, want_delta)
+    records = _records(ws, kind, site_id if kind == BundleKind.SITE else None, chosen.since)
     suppressed = _suppress(ws, records, for_site) if kind in SUPPRESSED_BUNDLE_KINDS else {}
-    return Plan(records, suppressed)
+    return Plan(records, suppressed, chosen)
 
 
-def preview(ws: Workspace, kind: str = "site") -> dict[str, int]:
+def preview(ws: Workspace, kind: str = "site", *, delta: bool = False) -> dict[str, int]:
     """How many records of each kind an export would carry."""
-    return {k: len(v) for k, v in preview_records(ws, kind).items()}
+    return {k: len(v) for k, v in preview_records(ws, kind, delta=delta).items()}
 
 
-def preview_records(ws: Workspace, kind: str = "site", for_site: str | None = None
-                    ) -> dict[str, list[dict[str, Any]]]:
+def preview_records(ws: Workspace, kind: str = "site", for_site: str | None = None, *,
+                    delta: bool = False) -> dict[str, list[dict[str, Any]]]:
     """Exactly the records an export would carry, as they would be written (in a digest,
-    suppressed small counts are absent, as they will be)."""
-    return preview_plan(ws, kind, for_site).records
+    suppressed small counts are absent, as they will be; in a delta, only what
+    changed)."""
+    return preview_plan(ws, kind, for_site, delta=delta).records
 
 
-def preview_plan(ws: Workspace, kind: str = "site", for_site: str | None = None) -> Plan:
-    """The records an export would carry and which of them travel as "suppressed"."""
+def preview_plan(ws: Workspace, kind: str = "site", for_site: str | None = None, *,
+                 delta: bool = False) -> Plan:
+    """The records an export would carry, which of them travel as "suppressed", and
+    (a site's bundle) whether it is everything or a delta, and why."""
     _network_id, site_id = identity(ws)
-    return _plan(ws, kind, site_id, for_site if kind == BundleKind.DIGEST else None)
+    return _plan(ws, kind, site_id, for_site if kind == BundleKind.DIGEST else None, delta)
 
 
 def _number(meta: dict[str, str], key: str) -> int:
@@ -248,8 +289,11 @@ def _rotation_statement(pair: keys.KeyPair, network_id: str, new: minisign.Publi
 
 def export_bundle(ws: Workspace, out: str | Path, *, kind: str = "site",
                   passphrase: str | None = None, invite_site: str | None = None,
-                  for_site: str | None = None) -> ExportResult:
-    """`kind` "site": this site's own records; "digest": every record (coordinator),
+                  for_site: str | None = None, delta: bool = False) -> ExportResult:
+    """`kind` "site": this site's own records — all of them, or with `delta` only what
+    changed since the last of its bundles the coordinator confirmed (`deltas.choose`;
+    everything when there is none; the user's flows in `services.exchange` ask for a
+    delta by default); "digest": every record (coordinator),
     other sites' small counts suppressed — with `for_site`, a digest for that site alone
     that keeps its own small counts (for its other computers); "invitation": every
     record plus the coordinator's public key, for `invite_site` to join with (see
@@ -267,7 +311,13 @@ def export_bundle(ws: Workspace, out: str | Path, *, kind: str = "site",
             target = s.get(Site, for_site)
             if target is None or target.network_id != network_id:
                 raise ExportError("Choose a site of this network to write the digest for.")
-    plan = _plan(ws, kind, site_id, for_site if kind in SUPPRESSED_BUNDLE_KINDS else None)
+    sequence = next_sequence(meta)
+    # this computer's clock before the records are read: the next delta on this bundle
+    # carries every record stamped after it
+    history = (deltas.remembered(meta, ws, sequence, pair.public.key_id_hex, site_id,
+                                network_id) if kind == BundleKind.SITE else {})
+    plan = _plan(ws, kind, site_id, for_site if kind in SUPPRESSED_BUNDLE_KINDS else None,
+                 delta)
     records = plan.records
     extra: dict[str, Any] = {}
     if kind == BundleKind.INVITATION:
@@ -285,12 +335,15 @@ def export_bundle(ws: Workspace, out: str | Path, *, kind: str = "site",
             extra["for_site"] = for_site
     if kind == BundleKind.DIGEST:
         extra["acknowledged"] = acknowledged(ws, network_id)
+        extra[deltas.ACKNOWLEDGED] = deltas.acknowledged_keys(ws, network_id)
         if meta.get("rotation_pending"):
             rotating = minisign.parse_public_key(meta["rotation_pending"])
             statements = [*statements, _rotation_statement(pair, network_id, rotating)]
             extra.update(rotate_to=rotating.line(), rotations=statements)
         elif meta.get("rotated_from"):
             extra.update(rotated_from=meta["rotated_from"], rotations=statements)
+    if plan.scope.base is not None:
+        extra[BASE_FIELD] = plan.scope.base
     files: dict[str, bytes] = {}
     listing = {}
     for k, rows in records.items():
@@ -299,22 +352,23 @@ def export_bundle(ws: Workspace, out: str | Path, *, kind: str = "site",
         files[name] = data
         listing[name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
                          "records": len(rows)}
-    sequence = next_sequence(meta)
     with ws.read() as s:
         rules = stored(s, Network, network_id).rule_set
     # the preset with its version ("Making Data Count v2"): which rules judged the charts
     preset = RULE_SETS[rules].label if rules in RULE_SETS else rules
     manifest = {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "kind": kind,
+        "format": FORMAT, "kind": kind,
+        "format_version": FULL_FORMAT_VERSION if plan.scope.full else DELTA_FORMAT_VERSION,
         "network_id": network_id, "site_id": site_id, "signer": pair.public.key_id_hex,
         "sequence": sequence, "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "schema_version": SCHEMA_VERSION, "rules": {"run_chart": rules, "preset": preset}, "files": listing,
         **extra,
     }
     body = (json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()
+    based = "" if plan.scope.full else f" base={plan.scope.base}"
     signature = minisign.sign(pair.private, body,
                               f"network={network_id} site={site_id} sequence={sequence} "
-                              f"kind={kind}", "NICdesk bundle manifest signature")
+                              f"kind={kind}{based}", "NICdesk bundle manifest signature")
     tmp = out.with_name(out.name + ".part")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("manifest.json", body)
@@ -323,11 +377,14 @@ def export_bundle(ws: Workspace, out: str | Path, *, kind: str = "site",
             zf.writestr(name, data)
     tmp.replace(out)  # never a half-written bundle under the real name
     done = {"bundle_sequence": str(sequence),
-            "last_export": dt.datetime.now().strftime("%Y-%m-%d %H:%M")}
+            "last_export": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), **history}
+    if history:  # the mark moved the clock: kept, so no later edit is stamped below it
+        done["clock_last"] = ws.clock.last.encode()
     if rotating is not None:  # announced: from now on this workspace signs with the new key
         done.update(signing_key=rotating.key_id_hex, rotation_pending="",
                     rotated_from=pair.public.key_id_hex,
                     rotation_statements=json.dumps(statements, sort_keys=True))
     ws.set_meta(**done)
     return ExportResult(out, sequence, {k: len(v) for k, v in records.items()},
-                        plan.suppressed, rotating.key_id_hex if rotating else "")
+                        plan.suppressed, rotating.key_id_hex if rotating else "",
+                        plan.scope.base)

@@ -16,7 +16,14 @@ from ..core.states import IMPORTABLE_BUNDLE_KINDS
 from ..store.schema import KIND_ORDER, MODELS, table_of
 
 FORMAT = "nicdesk-bundle"
-FORMAT_VERSION = 1
+#: the newest bundle format this NICdesk reads.  A full bundle is still written as
+#: format 1 (every NICdesk reads it); a delta is format 2, so a NICdesk that would not
+#: check its base refuses it ("made by a newer NICdesk") instead of taking a part for all
+FORMAT_VERSION = 2
+FULL_FORMAT_VERSION = 1
+DELTA_FORMAT_VERSION = 2
+#: a delta's manifest field: the sequence of the signer's bundle it builds on (see `delta`)
+BASE_FIELD = "base_sequence"
 KINDS = IMPORTABLE_BUNDLE_KINDS  # the manifest kinds `import_bundle` merges
 MAX_MEMBERS = 10_000
 MAX_UNCOMPRESSED = 512 * 1024 * 1024

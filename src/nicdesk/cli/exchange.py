@@ -20,9 +20,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     with Workspace.open(args.workspace) as ws:
         for_site = find_named(ws, "site", args.for_site, "site").id if args.for_site else None
         result = export(ws, args.out, kind=BundleKind.DIGEST if args.digest else BundleKind.SITE,
-                        passphrase=args.passphrase, for_site=for_site)
+                        passphrase=args.passphrase, for_site=for_site,
+                        full=getattr(args, "full", False))
     total = sum(result.counts.values())
-    print(f"Bundle {result.sequence} written to {result.path}: {total} records")
+    if result.base is None:
+        print(f"Bundle {result.sequence} written to {result.path}: {total} records")
+    else:
+        print(f"Bundle {result.sequence} written to {result.path}: {total} records changed "
+              f"since bundle {result.base} (a delta; the coordinator confirmed it has bundle "
+              f"{result.base} — `--full` writes everything)")
     for kind, n in result.counts.items():
         print(f"  {kind:20} {n}")
     for table, ids in result.suppressed.items():
@@ -50,22 +56,24 @@ def cmd_verify(args: argparse.Namespace) -> int:
     else:
         state = ("signature NOT checked, nor the files inside (give --key SITE.pub to check "
                  "them)")
+    scope = f" (changes since bundle {done.base} only)" if done.base is not None else ""
     print(terminal_text(f"{args.bundle.name}: {m['kind']} bundle, network {m['network_id']}, "
                         f"site {m['site_id']}, signer {m['signer']}, sequence "
-                        f"{m['sequence']}, created {m['created']} — {state}"))
+                        f"{m['sequence']}{scope}, created {m['created']} — {state}"))
     for name, info in sorted(m["files"].items()):
         print(f"  {name:36} {info['records']:>8} records {info['bytes']:>12,} bytes")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ..services.exchange import import_one
+    from ..services.exchange import import_many
     from ..store.workspace import Workspace
 
     refused = 0
     with Workspace.open(args.workspace) as ws:
-        for i, path in enumerate(args.bundles, start=1):
-            outcome = import_one(ws, path)
+        # together in one transaction; after a refusal, one by one (so it goes on)
+        outcomes = import_many(ws, list(args.bundles))
+        for i, outcome in enumerate(outcomes, start=1):
             line = f"[{i}/{len(args.bundles)}] {terminal_text(outcome.message)}"
             if outcome.refused:
                 refused += 1

@@ -17,8 +17,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..bundle.export import ExportResult, export_bundle, preview, preview_records
-from ..bundle.importer import ImportSummary, import_bundle
+from ..bundle.delta import Scope
+from ..bundle.export import ExportResult, export_bundle, preview, preview_records, scope
+from ..bundle.format import BASE_FIELD
+from ..bundle.importer import ImportSummary, import_bundle, import_together
 from ..bundle.reader import BundleError, read_bundle, verify_bundle
 from ..core.states import BundleKind, Role
 from ..store.errors import NotFoundError, WorkspaceError
@@ -27,8 +29,8 @@ from ..store.schema import MODELS, Site
 from ..store.workspace import Workspace
 
 __all__ = ["ExchangeError", "ExportParties", "ImportOutcome", "Verified", "dump_records",
-           "dumps", "export", "export_kind", "export_parties", "import_measure_csv", "import_one",
-           "preview_export", "preview_export_records", "preview_measure_csv", "verify"]
+           "dumps", "export", "export_kind", "export_parties", "export_scope",
+           "import_many", "import_measure_csv", "import_one", "preview_export", "preview_export_records", "preview_measure_csv", "verify"]
 
 #: asked after each chunk of an import: (done, total) -> go on?  False rolls it back
 Progress = Callable[[int, int], bool]
@@ -72,25 +74,38 @@ def export_parties(ws: Workspace) -> ExportParties:
         return ExportParties(site.name, others)
 
 
-def preview_export(ws: Workspace, kind: str = "site") -> dict[str, int]:
+def preview_export(ws: Workspace, kind: str = "site", *, full: bool = False
+                   ) -> dict[str, int]:
     """How many records of each kind an export of `kind` would write (nothing is)."""
-    return preview(ws, kind)
+    return preview(ws, kind, delta=not full)
 
 
-def preview_export_records(ws: Workspace, kind: str = "site", for_site: str | None = None
-                           ) -> dict[str, list[dict[str, Any]]]:
+def preview_export_records(ws: Workspace, kind: str = "site", for_site: str | None = None,
+                           *, full: bool = False) -> dict[str, list[dict[str, Any]]]:
     """Every record an export would write, exactly as it would write it (private fields
-    absent, small counts suppressed), for a person to read before it leaves."""
-    return preview_records(ws, kind, for_site)
+    absent, small counts suppressed, a delta's unchanged records left out), for a person
+    to read before it leaves."""
+    return preview_records(ws, kind, for_site, delta=not full)
+
+
+def export_scope(ws: Workspace, kind: str = "site", *, full: bool = False) -> Scope:
+    """Whether an export would be everything or a delta (and on which bundle), with the
+    reason in words; a digest is always everything."""
+    return scope(ws, kind, delta=not full)
 
 
 def export(ws: Workspace, out: str | Path, *, kind: str = "site",
-           passphrase: str | None = None, for_site: str | None = None) -> ExportResult:
-    """Write a signed bundle: "site" (this site's own records), "digest" (coordinator:
-    every site's, small counts suppressed; with `for_site`, for that site alone, keeping
-    its own small counts).  A wrong passphrase or a missing key is `keys.KeyError_`;
-    other refusals are `WorkspaceError`s; nothing is written then."""
-    return export_bundle(ws, out, kind=kind, passphrase=passphrase, for_site=for_site)
+           passphrase: str | None = None, for_site: str | None = None,
+           full: bool = False) -> ExportResult:
+    """Write a signed bundle: "site" (this site's own records: only what changed since
+    the last of its bundles the coordinator confirmed, or everything for the first one,
+    before a digest confirmed one, or with `full` — "Export everything"), "digest"
+    (coordinator: every site's, small counts suppressed; with `for_site`, for that site
+    alone, keeping its own small counts; always everything).  A wrong passphrase or a
+    missing key is `keys.KeyError_`; other refusals are `WorkspaceError`s; nothing is
+    written then."""
+    return export_bundle(ws, out, kind=kind, passphrase=passphrase, for_site=for_site,
+                         delta=not full)
 
 
 # --------------------------------------------------------------------------- verify
@@ -104,6 +119,13 @@ class Verified:
     path: Path
     manifest: dict[str, Any]
     checked: bool
+
+    @property
+    def base(self) -> int | None:
+        """A delta's base: the sequence of the signer's bundle it builds on (None: the
+        bundle carries everything)."""
+        value = self.manifest.get(BASE_FIELD)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def verify(bundle: str | Path, key_file: str | Path | None = None) -> Verified:
@@ -161,6 +183,34 @@ def import_one(ws: Workspace, path: str | Path,
                              f"unexpected problem ({type(exc).__name__}); nothing was "
                              "changed. Please report it with the file.")
     return ImportOutcome(Path(path), summary.text(), summary)
+
+
+def import_many(ws: Workspace, paths: list[str | Path],
+                progress: Progress | None = None) -> list[ImportOutcome]:
+    """Import several bundles, in this order, with one outcome each.  They are applied
+    together in one transaction (one write to disk, `importer.import_together`); when
+    one is refused, nothing of that attempt is kept and they are imported one by one
+    (`import_one`), so the result is always that of importing them in turn, and a
+    refusal never stops the rest.  A cancel stops them all, nothing changed."""
+    if len(paths) < 2:
+        return [import_one(ws, p, progress) for p in paths]
+    cancelled = False
+
+    def told(done: int, total: int) -> bool:
+        nonlocal cancelled
+        go_on = progress is None or progress(done, total) is not False
+        cancelled = cancelled or not go_on
+        return go_on
+
+    try:
+        summaries = import_together(ws, paths, told)
+    except Exception as exc:  # noqa: BLE001 - one by one below says which and why
+        if cancelled:
+            message = exc.message if isinstance(exc, BundleError) else str(exc)
+            return [ImportOutcome(Path(p), message) for p in paths]
+        return [import_one(ws, p, progress) for p in paths]
+    return [ImportOutcome(Path(p), summary.text(), summary)
+            for p, summary in zip(paths, summaries, strict=True)]
 
 
 # --------------------------------------------------------------------------- CSV

@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -29,6 +30,8 @@ from .common import ExchangeWindow, ask_passphrase, open_workspace_of
 
 #: every record an export would write, by kind (asked for only when a person wants them)
 RecordsByKind = Callable[[], dict[str, list[dict[str, Any]]]]
+#: a site's export counted again: everything (True) or a delta -> (counts, why in words)
+Recount = Callable[[bool], tuple[dict[str, int], str]]
 
 
 class ExportPreview(QDialog):
@@ -36,16 +39,18 @@ class ExportPreview(QDialog):
 
     def __init__(self, parent: QWidget | None, counts: dict[str, int], site: str,
                  records: RecordsByKind | None = None, *, digest: bool = False,
-                 sites: list[tuple[str, str]] | None = None) -> None:
+                 sites: list[tuple[str, str]] | None = None, scope: str = "",
+                 recount: Recount | None = None, delta: bool = False) -> None:
         super().__init__(parent)
         self.records = records  # {kind: [record dicts]}, on request
         self.recipient: QComboBox | None = None
+        self.site = site
+        self.recount = recount  # a site's bundle: everything or only what changed
+        self.everything_box: QCheckBox | None = None
         self.setWindowTitle("Send the network digest" if digest else "Export for the network")
         self.resize(520, 520)
         layout = QVBoxLayout(self)
         total = sum(counts.values())
-        from html import escape
-
         if digest:
             intro = QLabel(f"<b>{total} records of the whole network</b> will be written to a "
                            "signed digest for every site: each site's own work, other sites' "
@@ -64,22 +69,35 @@ class ExportPreview(QDialog):
                                            site_id)
                 choice.addWidget(self.recipient, 1)
         else:
-            intro = QLabel(f"<b>{total} {'record' if total == 1 else 'records'} of "
-                           f"{escape(site)}</b> will be written to a signed bundle file for "
-                           "the network coordinator. Nothing else leaves this computer.")
+            intro = QLabel(self._site_intro(total))
+        self.intro = intro
         intro.setWordWrap(True)
         layout.addWidget(intro)
         if self.recipient is not None:
             layout.addLayout(choice)
-        table = QTableWidget(len(counts), 2)
+        self.scope_label = QLabel(scope)
+        self.scope_label.setObjectName("exportScope")
+        self.scope_label.setWordWrap(True)
+        self.scope_label.setVisible(bool(scope))
+        layout.addWidget(self.scope_label)
+        if recount is not None and not digest:
+            # a delta by default; "Export everything" for a coordinator who lacks the base
+            box = QCheckBox("Export everything (not only what changed)")
+            box.setToolTip("Every record of this site, as a full bundle: for a coordinator "
+                           "who did not get an earlier bundle and asks for a full one.")
+            box.setObjectName("exportEverything")
+            box.setChecked(not delta)
+            box.setEnabled(delta)  # with no base to build on, everything goes anyway
+            box.toggled.connect(self._everything_toggled)
+            self.everything_box = box
+            layout.addWidget(box)
+        table = QTableWidget(0, 2)
         table.setObjectName("exportCounts")
         table.setHorizontalHeaderLabels(["What", "Records"])
         table.verticalHeader().hide()
         table.horizontalHeader().setStretchLastSection(True)
-        for row, (kind, n) in enumerate(counts.items()):
-            table.setItem(row, 0, QTableWidgetItem(KIND_LABELS.get(kind, kind)))
-            table.setItem(row, 1, QTableWidgetItem(str(n)))
-        table.resizeColumnToContents(0)
+        self.table = table
+        self._fill_counts(counts)
         layout.addWidget(table, 1)
         private = "; ".join(f"{KIND_LABELS[k]}: {f.replace('_', ' ')}"
                             for k, fields in PRIVATE_FIELDS.items() for f in sorted(fields))
@@ -98,6 +116,34 @@ class ExportPreview(QDialog):
     def for_site(self) -> str | None:
         """The one site a digest is written for (None: every site)."""
         return self.recipient.currentData() if self.recipient is not None else None
+
+    def everything(self) -> bool:
+        """Whether a site's bundle is to carry every record ("Export everything")."""
+        return self.everything_box is not None and self.everything_box.isChecked()
+
+    def _site_intro(self, total: int) -> str:
+        from html import escape
+
+        return (f"<b>{total} {'record' if total == 1 else 'records'} of "
+                f"{escape(self.site)}</b> will be written to a signed bundle file for the "
+                "network coordinator. Nothing else leaves this computer.")
+
+    def _fill_counts(self, counts: dict[str, int]) -> None:
+        self.table.setRowCount(len(counts))
+        for row, (kind, n) in enumerate(counts.items()):
+            self.table.setItem(row, 0, QTableWidgetItem(KIND_LABELS.get(kind, kind)))
+            self.table.setItem(row, 1, QTableWidgetItem(str(n)))
+        self.table.resizeColumnToContents(0)
+
+    def _everything_toggled(self, full: bool) -> None:
+        """Count again: the preview always shows exactly what the bundle will carry."""
+        if self.recount is None:
+            return
+        counts, why = self.recount(full)
+        self.intro.setText(self._site_intro(sum(counts.values())))
+        self.scope_label.setText(why)
+        self.scope_label.setVisible(bool(why))
+        self._fill_counts(counts)
 
     def show_records(self) -> None:
         """Every record that would leave, as a readable list (kind, then each record's
@@ -205,6 +251,7 @@ def export_for_network(window: ExchangeWindow) -> Path | None:
         export,
         export_kind,
         export_parties,
+        export_scope,
         preview_export,
         preview_export_records,
     )
@@ -230,17 +277,23 @@ def export_for_network(window: ExchangeWindow) -> Path | None:
     # the coordinator sends the network digest back; a site sends its own records
     kind = export_kind(ws)
     try:
-        counts = preview_export(ws, kind)
+        counts = preview_export(ws, kind)  # a site's: only what changed, when it can be
+        scope = export_scope(ws, kind)
     except WorkspaceError as exc:
         show_error(window.window(), exc.title, exc.message)
         return None
     parties = export_parties(ws)
     site, others = parties.site_name, parties.others
     def records() -> dict[str, list[dict[str, Any]]]:
-        return preview_export_records(ws, kind, dialog.for_site())
+        return preview_export_records(ws, kind, dialog.for_site(), full=dialog.everything())
 
+    def recount(full: bool) -> tuple[dict[str, int], str]:
+        return preview_export(ws, kind, full=full), export_scope(ws, kind, full=full).why
+
+    site_bundle = kind == BundleKind.SITE
     dialog = ExportPreview(window.window(), counts, site, records, digest=kind == BundleKind.DIGEST,
-                           sites=others)
+                           sites=others, scope=scope.why if site_bundle else "",
+                           recount=recount if site_bundle else None, delta=not scope.full)
     window.last_dialog = dialog
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
@@ -258,7 +311,8 @@ def export_for_network(window: ExchangeWindow) -> Path | None:
         return None
     try:
         result = export(ws, name if name.endswith(".nicbundle") else name + ".nicbundle",
-                        kind=kind, passphrase=passphrase or None, for_site=for_site)
+                        kind=kind, passphrase=passphrase or None, for_site=for_site,
+                        full=dialog.everything())
     except KeyError_ as exc:
         show_error(window.window(), "Bundle not written", f"{exc} Nothing was written.")
         return None
@@ -266,5 +320,7 @@ def export_for_network(window: ExchangeWindow) -> Path | None:
         show_error(window.window(), exc.title, exc.message)
         return None
     window.notify_external_change(f"Bundle {result.sequence} exported")
-    window.statusBar().showMessage(f"Bundle {result.sequence} written to {result.path}", 15000)
+    since = f" (changes since bundle {result.base})" if result.base is not None else ""
+    window.statusBar().showMessage(f"Bundle {result.sequence}{since} written to {result.path}",
+                                   15000)
     return result.path

@@ -1,0 +1,179 @@
+"""Bulk reads and writes inside one session's transaction, for imports of many records.
+
+`stored_rows` finds the rows already here for a list of ids — one indexed lookup per id,
+as plain tuples (no ORM objects); `insert_rows` writes new rows with one prepared
+statement as a single executemany.  On SQLite both go straight to the driver (the
+session's own connection, so the same transaction), with values as the ORM would store
+them: dates as ISO text, JSON as `json.dumps` text, flags 0/1.  On other engines they go
+through SQLAlchemy Core (typed values both ways).
+
+The session's pending changes are flushed first, so a read sees everything written in
+the transaction so far.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import JSON, Date, Table, insert, select
+from sqlalchemy.orm import Session
+
+from .schema import column_default
+
+try:
+    from orjson import dumps as _dumps
+except ImportError:  # pragma: no cover - a dependency; an old environment may lack it
+    _dumps = None  # type: ignore[assignment]
+
+CHUNK = 900  # ids per statement (SQLite's bound-parameter limit was 999 before 3.32)
+
+
+def is_sqlite(s: Session) -> bool:
+    return s.get_bind().dialect.name == "sqlite"
+
+
+#: from how many ids of one owner a scan of the owner's index beats looking each id up
+OWNER_SCAN_MIN = 5_000
+
+
+def stored_rows(s: Session, table: Table, ids: Sequence[str], owner: str | None = None
+                ) -> dict[str, Sequence[Any]]:
+    """id -> the stored row (every column, in the table's order) of each of `ids`
+    already here.  SQLite gives values as its driver reads them (dates and JSON as
+    text, flags 0/1: as `row_encoder` writes them), other engines typed.  With `owner`
+    (the owner most of them have, such as a site bundle's), that owner's rows are read
+    in one scan of its index first, and only the ids not among them one by one."""
+    s.flush()
+    out: dict[str, Sequence[Any]] = {}
+    keys = [c.key for c in table.columns]
+    at = keys.index("id")
+    if not is_sqlite(s):
+        for i in range(0, len(ids), CHUNK):
+            for row in s.execute(select(*table.columns).where(
+                    table.c.id.in_(ids[i:i + CHUNK]))).fetchall():
+                out[row[at]] = tuple(row)
+        return out
+    # the driver's own cursor on the session's connection: plain tuples, fast
+    cursor = s.connection().connection.cursor()
+    names = ", ".join(f'"{k}"' for k in keys)
+    try:
+        rest = ids
+        # a small batch (a delta bundle's) looks its ids up: scanning all the owner's rows
+        # would read the whole site to find a few hundred
+        if owner is not None and "owner_site_id" in keys and len(ids) >= OWNER_SCAN_MIN:
+            wanted = set(ids)
+            cursor.execute(f'SELECT {names} FROM "{table.name}" WHERE owner_site_id = ?',
+                           (owner,))
+            for row in cursor.fetchall():
+                if row[at] in wanted:
+                    out[row[at]] = row
+            rest = [i for i in ids if i not in out]
+        for i in range(0, len(rest), CHUNK):
+            chunk = rest[i:i + CHUNK]
+            marks = ",".join("?" * len(chunk))
+            cursor.execute(f'SELECT {names} FROM "{table.name}" WHERE id IN ({marks})',
+                           chunk)
+            for row in cursor.fetchall():
+                out[row[at]] = row
+    finally:
+        cursor.close()
+    return out
+
+
+def row_encoder(s: Session, table: Table) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """A record's values (a dict holding every column) as the row `stored_rows` reads
+    back for it and `insert_rows` writes: on SQLite dates as ISO text and JSON as text;
+    KeyError when a column is missing."""
+    keys = [c.key for c in table.columns]
+    every = itemgetter(*keys)
+    if not is_sqlite(s):
+        return every
+    jsons = [i for i, c in enumerate(table.columns) if isinstance(c.type, JSON)]
+    dates = [i for i, c in enumerate(table.columns) if isinstance(c.type, Date)]
+
+    def encode(values: Mapping[str, Any]) -> tuple[Any, ...]:
+        row = list(every(values))
+        for i in jsons:
+            row[i] = _json_text(row[i])
+        for i in dates:
+            if isinstance(row[i], dt.date):
+                row[i] = row[i].isoformat()
+        return tuple(row)
+    return encode
+
+
+@contextlib.contextmanager
+def big_cache(s: Session, mib: int = 256) -> Iterator[None]:
+    """A larger page cache for this connection while a big import runs (SQLite; else
+    nothing): new ids land all over the primary-key index, and with SQLite's default
+    2 MiB cache every insert into a large table would read and spill pages.  The
+    cache is memory used only as pages are touched, and given back afterwards."""
+    if not is_sqlite(s):
+        yield
+        return
+    con = s.connection()
+    before = con.exec_driver_sql("PRAGMA cache_size").scalar()
+    con.exec_driver_sql(f"PRAGMA cache_size=-{mib * 1024}")
+    try:
+        yield
+    finally:
+        try:
+            con.exec_driver_sql(f"PRAGMA cache_size={int(before or -2000)}")
+        except Exception:  # noqa: BLE001, S110 - a closed connection forgets it anyway
+            pass
+
+
+def json_value(stored: Any) -> Any:
+    """A JSON column's stored value as the ORM reads it (SQLite keeps the text)."""
+    return json.loads(stored) if isinstance(stored, str) else stored
+
+
+def same_date(stored: Any, value: Any) -> bool:
+    """Whether a stored date (ISO text on SQLite) is `value` (a date or None)."""
+    if isinstance(stored, str):
+        return isinstance(value, dt.date) and stored == value.isoformat()
+    return bool(stored == value)
+
+
+def insert_rows(s: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert new rows (dicts of Python values, as the ORM takes them; a column left out
+    gets its default) with one prepared statement, as one executemany."""
+    if not rows:
+        return
+    s.flush()
+    columns = list(table.columns)
+    keys = [c.key for c in columns]
+    defaults = list(zip(keys, (column_default(c) for c in columns), strict=True))
+    if not is_sqlite(s):
+        s.execute(insert(table), [{k: r[k] if k in r else d for k, d in defaults}
+                                  for r in rows])
+        return
+    encode = row_encoder(s, table)
+    params = []
+    for r in rows:
+        try:
+            params.append(encode(r))
+        except KeyError:
+            params.append(encode({k: r[k] if k in r else d for k, d in defaults}))
+    names = ", ".join(f'"{k}"' for k in keys)
+    marks = ", ".join("?" * len(keys))
+    # through SQLAlchemy's connection, so its error handling (a full disk, a unique or
+    # foreign-key failure) applies as to any other statement
+    s.connection().exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
+                                   params)
+
+
+def _json_text(value: Any) -> str:
+    """JSON text the ORM reads back as `value` (None: JSON null, as SQLAlchemy's JSON
+    type writes it): orjson's compact text when it is there, else `json.dumps`'s."""
+    if _dumps is not None:
+        try:
+            return _dumps(value).decode()
+        except TypeError:  # an integer beyond 64 bits
+            pass
+    return json.dumps(value)
