@@ -131,7 +131,7 @@ def test_a_pooled_series_says_it_has_no_phases() -> None:
     f = SeriesFacts("p", "proportion", "up", "monthly", 0.6)
     pooled = summarise(points, (), f, pooled=True)
     assert pooled.pooled and pooled.words.endswith(POOLED_NOTE)
-    assert pooled.line.startswith("Summary (P chart, IHI run-chart rules v")
+    assert pooled.line.startswith("Summary of the latest point (P chart, IHI run-chart rules v")
     assert POOLED_NOTE not in summarise(points, (), f).words
     with pytest.raises(ValueError, match="no phases of its own"):
         summarise(points, [Phase(_month(6), PhaseKind.REBASE)], f, pooled=True)

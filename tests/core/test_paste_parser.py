@@ -109,6 +109,9 @@ def test_alignment_notes() -> None:
                            "starting the Monday before (Fri 7 Feb 2025 → Mon 3 Feb 2025)")
     one = alignment_note([(fri[0], dt.date(2025, 2, 3))], "weekly")
     assert "week starting Monday 3 Feb 2025" in one
-    assert "moved to the start of their month" in alignment_note(
-        [(dt.date(2025, 1, 31), dt.date(2025, 1, 1))], "monthly")
+    assert alignment_note([(dt.date(2025, 1, 31), dt.date(2025, 1, 1))], "monthly") == (
+        "Fri 31 Jan 2025 is stored as the start of its month, Wed 1 Jan 2025.")
+    assert "2 dates were moved to the start of their month" in alignment_note(
+        [(dt.date(2025, 1, 31), dt.date(2025, 1, 1)),
+         (dt.date(2025, 2, 3), dt.date(2025, 2, 1))], "monthly")
     assert alignment_note([], "weekly") == ""

@@ -61,7 +61,8 @@ def test_the_issues_example_too_few_runs_with_the_published_table() -> None:
     analysis = series(FIVE_RUNS)
     lower, upper = IHI_RUNS_TABLE[20]
     text = text_of(analysis, SignalKind.FEW_RUNS)
-    assert "Your chart has 20 points off the median and 5 runs" in text
+    assert ("Your chart has 20 points not on the median (points on the median do not count) "
+            "and 5 runs") in text
     assert f"With 20 points, fewer than {lower} runs is unusual" in text
     assert f"{lower} to {upper} runs are expected" in text
 
@@ -70,7 +71,7 @@ def test_too_many_runs_quotes_the_tables_upper_limit() -> None:
     analysis = series([1, 9] * 11)  # 22 points, 22 runs
     lower, upper = IHI_RUNS_TABLE[22]
     text = text_of(analysis, SignalKind.MANY_RUNS)
-    assert "22 points off the median and 22 runs" in text
+    assert "22 points not on the median (points on the median do not count) and 22 runs" in text
     assert f"more than {upper} runs is unusual" in text and f"{lower} to {upper}" in text
 
 
@@ -80,7 +81,9 @@ def test_an_ihi_shift_counts_its_points_and_quotes_six() -> None:
     shift = RULE_SETS[IHI].shift
     assert "7 points in a row below the median (5)" in text
     assert f"{shift} or more points in a row on one side is a shift" in text
-    assert "½⁶" in text and "3.1 %" in text  # 2 × ½⁶ = 1/32
+    # 2 of the 64 ways 6 coin tosses fall are all one side: 1 in 32
+    assert "Of the 64 ways 6 tosses can fall, only 2 are all heads or all tails" in text
+    assert "by luck alone is about 1 in 32 (3.1 %)" in text
 
 
 def test_an_ihi_trend_counts_its_points_and_quotes_five() -> None:
@@ -88,13 +91,40 @@ def test_an_ihi_trend_counts_its_points_and_quotes_five() -> None:
     text = text_of(analysis, SignalKind.TREND)
     assert "6 points in a row each going up, from 1 to 6" in text
     assert f"{RULE_SETS[IHI].trend} or more points all going up" in text
-    assert "2 / 5! (5! = 120)" in text
+    assert ("Of the 120 orders 5 points can come in, only 2 are all rising or all falling, so "
+            "the chance of 5 points in a row going the same way by luck alone is about 1 in "
+            "60 (1.7 %)") in text
+
+
+@pytest.mark.parametrize(("chart", "line", "other"), [("run", "median", "mean"),
+                                                    ("i", "mean", "median")])
+def test_explanations_name_the_centre_line_the_rule_used(chart: str, line: str,
+                                                         other: str) -> None:
+    """A run chart's rules judge points against the median, a control chart's against
+    the mean: each explanation names the line (and the value) the analysis used and the
+    chart draws, never the other one — whatever a measure's summary line says."""
+    values = [1, 2, 1, 2, 1, 2, 1, 9, 8, 9, 8, 9, 8, 12]  # median 5, mean 5.21
+    analysis = series(values, chart=chart)
+    seg = analysis.segments[0]
+    assert (seg.control is not None) == (line == "mean")
+    drawn = seg.centre[0]
+    assert drawn == seg.analysis.median  # the line drawn is the line the rules used
+    assert drawn == (5 if chart == "run" else pytest.approx(73 / 14))
+    shift = only(analysis, SignalKind.SHIFT)
+    assert f"below the {line}" in shift.text  # the chart's own signal line
+    text = explain_signal(analysis, shift).text
+    assert f"7 points in a row below the {line} ({drawn:.3g})" in text
+    assert f"land above the {line} as below it" in text
+    for explanation in explain_series(analysis):
+        assert not re.search(rf"\b{other}\b", explanation.text), explanation.text
 
 
 def test_anhoj_long_run_and_few_crossings_quote_their_limits() -> None:
     analysis = series([1, 2] * 5 + [9, 8] * 5, rules=ANHOJ)  # 20 points, one crossing
     run = text_of(analysis, SignalKind.LONG_RUN)
-    assert "20 points off the median; its longest run is 10 points" in run
+    assert ("20 points not on the median (points on the median do not count); its longest "
+            "run is 10 points") in run
+    assert "the limit is 4 + 3 = 7" in run
     assert f"longer than {longest_run_limit(20)} points is unusual" in run
     crossings = text_of(analysis, SignalKind.FEW_CROSSINGS)
     assert "crosses the median once" in crossings
@@ -175,6 +205,9 @@ def test_every_rule_every_set_reports_is_explained_with_numbers(kind: str, rules
     for explanation, signal in zip(explanations, analysis.signals, strict=True):
         assert explanation.rule_set == rule_set_of(analysis.rule_set).label
         assert re.search(r"\d", explanation.text), explanation.text
+        # said for a principal: no formulas or statisticians' words
+        for jargon in ("!", "½", "log2", "binomial", "percentile", "off the", "useful"):
+            assert jargon not in explanation.text, (jargon, explanation.text)
         assert explanation.text.startswith("Your chart has") or \
             signal.kind == SignalKind.ASTRONOMICAL
         assert guide.rule_page(signal.kind) in guide.PAGES

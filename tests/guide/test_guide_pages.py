@@ -61,6 +61,17 @@ def test_every_page_but_the_reference_names_its_sources() -> None:
         assert name in sources
 
 
+def test_the_pages_speak_to_readers_not_to_developers() -> None:
+    """The guide is for a principal: its sources are books, papers and packages a reader
+    can find, NICdesk's own choices are described as such, and notes on the state of the
+    code (what is checked, what still awaits a check) stay in the code."""
+    for slug in guide.PAGES:
+        text = guide.page(slug).markdown
+        for note in ("docs/", "source code", "README", ".py", "transcription",
+                     "await a check", "test values", "printed paper"):
+            assert note not in text, (slug, note)
+
+
 def test_an_unknown_slug_is_refused_in_plain_words() -> None:
     with pytest.raises(guide.UnknownGuidePage) as caught:
         guide.page("no-such-page")
@@ -92,11 +103,52 @@ def test_search_finds_the_page_a_person_means(query: str, first: str) -> None:
     assert all(h.snippet for h in hits)
 
 
-def test_search_needs_every_word_and_says_nothing_for_nonsense() -> None:
+@pytest.mark.parametrize(("query", "page", "words"), [
+    ("how many points", "run-charts", {"point", "points"}),  # "Ten points or more"
+    ("how many data points do I need", "run-charts", {"data", "point", "points"}),
+    ("privacy", "bundles", {"private"}),  # "What never leaves: fields marked private"
+])
+def test_search_answers_a_principals_questions(query: str, page: str, words: set[str]) -> None:
+    """The new-user test's questions: the question's own words are not searched for,
+    other forms of a word are ("points" finds "point", "privacy" finds "private"), and a
+    page need not hold every word."""
+    hits = guide.search(query)
+    assert page in [h.slug for h in hits[:3]], [h.slug for h in hits]
+    assert hits[0].slug == page, [h.slug for h in hits]
+    hit = hits[0]
+    assert {t.casefold() for t in hit.terms} <= words, hit.terms
+    assert not {"how", "many", "do", "i", "need"} & {t.casefold() for t in hit.terms}
+    assert any(w in hit.snippet.casefold() for w in words), hit.snippet
+
+
+def test_privacy_finds_both_pages_about_what_stays_private() -> None:
+    assert {"bundles", "small-cells"} <= {h.slug for h in guide.search("privacy")}
+
+
+def test_a_word_finds_its_plural_and_its_singular() -> None:
+    for one, other in (("point", "points"), ("run", "runs"), ("signal", "signals"),
+                       ("study", "studies"), ("process", "processes")):
+        assert [h.slug for h in guide.search(one)] == [h.slug for h in guide.search(other)]
+    # a word of four letters or more also finds the words it begins ("charting")
+    charts, chart = guide.search("charts"), guide.search("chart")
+    assert {h.slug for h in charts} <= {h.slug for h in chart}
+    assert charts[0].slug == chart[0].slug
+
+
+def test_pages_holding_more_of_the_words_come_first() -> None:
+    hits = guide.search("funnel median")
+    both = {h.slug for h in guide.search("funnel")} & {h.slug for h in guide.search("median")}
+    assert both and {h.slug for h in hits[:len(both)]} == both
+    assert {h.slug for h in hits} == ({h.slug for h in guide.search("funnel")}
+                                      | {h.slug for h in guide.search("median")})
+
+
+def test_search_says_nothing_for_nonsense_or_nothing() -> None:
     assert guide.search("") == []
+    assert guide.search("  ?! ") == []
     assert guide.search("zzyzx") == []
-    both = {h.slug for h in guide.search("funnel median")}
-    assert both and both <= {h.slug for h in guide.search("funnel")}
+    assert guide.search("how many zzyzx do I need") == []  # not every page with "how"
+    assert guide.search("how do I")  # only question words: they are what is searched
     hit = guide.search("winsorised")[0]
     assert "winsorised" in hit.snippet.lower()
 

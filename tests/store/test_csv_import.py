@@ -47,7 +47,8 @@ def test_good_file_with_header_numerators_and_notes(setup, tmp_path: Path) -> No
                  "2025-09-15,200,300,start of year\n2025-10-01,210,300,\n11/01/2025,220,300,\n")
     preview = preview_csv(ws, prop, site, path, today=TODAY)
     assert preview.parsed.ok and len(preview.rows) == 3
-    assert any("moved to the start of their month" in n for n in preview.parsed.notes)
+    assert "Mon 15 Sep 2025 is stored as the start of its month, Mon 1 Sep 2025." in (
+        preview.parsed.notes)
     result = import_csv(ws, prop, site, path, today=TODAY)
     assert (result.added, result.replaced) == (3, 0)
     with ws.read() as s:

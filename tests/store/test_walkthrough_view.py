@@ -50,8 +50,15 @@ def test_each_stored_record_moves_the_walkthrough_on(tmp_path: Path) -> None:
                                   .created)
         assert step(ws) == "plan"
         ws.ops.update("pdsa_cycle", cycle_id, objective="Do check-ins catch an F?")
+        assert step(ws) == "plan"  # the page still asks for a question
+        question = ws.ops.create("pdsa_question", cycle_id=cycle_id, position=0,
+                                 question="Does a check-in catch a first F?").id
+        assert step(ws) == "plan"  # ... and its prediction
+        ws.ops.update("pdsa_question", question, prediction="Yes, most")
         assert step(ws) == "measure"
         measure = ws.ops.create("measure", network_id=net, site_id=site, name="On track").id
+        assert step(ws) == "measure"  # no operational definition yet: no data either
+        ws.ops.update("measure", measure, definition="9th graders with no F this month")
         assert step(ws) == "data"
         ws.ops.create("observation", measure_id=measure, site_id=site,
                       period=dt.date(2026, 9, 1), value=0.8)
@@ -74,3 +81,68 @@ def test_a_cycle_on_an_adopted_diagrams_idea_counts(tmp_path: Path) -> None:
         site_ideas = walkthrough_facts(ws).diagrams[0].change_ideas
         assert [c.idea_node for c in cycles] == list(site_ideas)
         assert "cycle" in [s.key for s in progress(walkthrough_facts(ws)).steps if s.done]
+
+
+def test_placeholder_names_do_not_tick_a_step(tmp_path: Path) -> None:
+    """"Do it" makes a cause named "New cause" and a measure named "New measure" before
+    anything is typed: neither counts until it is named (and the measure defined)."""
+    from nicdesk.core.walkthrough import PLACEHOLDER_CAUSE, PLACEHOLDER_MEASURE
+
+    path = create_school_workspace("Lincoln", "Valley NIC", tmp_path)
+    with Workspace.open(path) as ws:
+        facts = walkthrough_facts(ws)
+        site, net = facts.site_id, facts.network_id
+        fb = new_fishbone(ws, net, site, "Too many fail").created[0]
+        category = fishbone_view(ws, fb).categories[0].id
+        placeholder = add_cause(ws, fb, category, PLACEHOLDER_CAUSE).created[0]
+        assert walkthrough_facts(ws).fishbones[0].causes == 0
+        note = progress(walkthrough_facts(ws)).current.note
+        assert note == "0 of 3 causes so far."
+        ws.ops.update("cause", placeholder, text="Nobody notices a first F")
+        assert walkthrough_facts(ws).fishbones[0].causes == 1
+        measure = ws.ops.create("measure", network_id=net, site_id=site,
+                                name=PLACEHOLDER_MEASURE,
+                                definition="9th graders with no F this month").id
+        ws.ops.create("observation", measure_id=measure, site_id=site,
+                      period=dt.date(2026, 9, 1), value=0.8)
+        steps = {s.key: s for s in progress(walkthrough_facts(ws)).steps}
+        assert not steps["measure"].done and not steps["data"].done
+        assert steps["measure"].target == measure
+        ws.ops.update("measure", measure, name="On track")
+        steps = {s.key: s for s in progress(walkthrough_facts(ws)).steps}
+        assert steps["measure"].done and steps["data"].done
+
+
+def test_the_plan_step_ticks_exactly_when_the_pdsa_page_has_nothing_to_finish(
+        tmp_path: Path) -> None:
+    """The same cycle, judged by the walkthrough and by the PDSA page's own rule (what
+    its "Not finished yet" lists), at every stage of writing its plan."""
+    from nicdesk.core.pdsa import problems
+    from nicdesk.store.views.pdsa import cycle_facts
+
+    path = create_school_workspace("Lincoln", "Valley NIC", tmp_path)
+    with Workspace.open(path) as ws:
+        facts = walkthrough_facts(ws)
+        site, net = facts.site_id, facts.network_id
+        d = new_diagram(ws, net, site, "Theory", "Aim").created[0]
+        aim = next(i for i, n in driver_diagram(ws, d).nodes.items() if n.level == "aim")
+        primary = add_node(ws, d, "primary", "Known by an adult", aim).created[0]
+        idea = add_node(ws, d, DriverLevel.CHANGE_IDEA, "Check-ins", primary).created[0]
+        [cycle] = existing_ids(ws, "pdsa_cycle", new_cycle(ws, site, node_id=idea).created)
+
+        def agree() -> bool:
+            page_todo = problems(cycle_facts(ws, cycle))
+            plan = next(s for s in progress(walkthrough_facts(ws)).steps if s.key == "plan")
+            assert plan.done == (not page_todo), page_todo
+            assert all(t in plan.note for t in page_todo)
+            return plan.done
+
+        assert not agree()
+        ws.ops.update("pdsa_cycle", cycle, objective="Do check-ins catch an F?")
+        assert not agree()  # the objective alone: the page still asks for a question
+        q1 = ws.ops.create("pdsa_question", cycle_id=cycle, position=0, question="Q1?").id
+        assert not agree()
+        ws.ops.update("pdsa_question", q1, prediction="Yes")
+        assert agree()
+        ws.ops.create("pdsa_question", cycle_id=cycle, position=1, question="Q2?")
+        assert not agree()  # every question needs its prediction

@@ -116,10 +116,12 @@ def test_the_empty_pages_of_a_new_school_teach_and_start_the_first_thing(
     assert [m.site_id for m in stored(w, Member)] == [site]
     assert form.members.isVisible() and not form.no_members.isVisible()
 
-    # Aims: "Add aim" writes the first aim and opens it
+    # Aims: "Add aim" asks for the statement, writes the first aim and opens it
     assert w.select_path(f"{SCHOOL}/Aims")
+    answer_text("By June 2027, 85 % of our 9th graders on track")
     click(teaching(w.stack.currentWidget(), "aims"))
-    assert [a.site_id for a in stored(w, Aim)] == [site]
+    assert [(a.site_id, a.statement) for a in stored(w, Aim)] == [
+        (site, "By June 2027, 85 % of our 9th graders on track")]
     assert type(w.stack.currentWidget()).__name__ == "AimForm"
 
     # Fishbones: "New fishbone…" asks for the problem; the new fishbone, with no causes,
@@ -205,3 +207,82 @@ def test_the_empty_pages_of_a_new_school_teach_and_start_the_first_thing(
     when_modal(QDialog, history)
     w.commands.show_history()
     assert seen == ["conflicts", "history"] and asked == ["bundles", "bundles"]
+
+
+EXAMPLES = {"aims": "By June 2027, 85 % of 9th graders on track",
+            "fishbones": "Too many 9th graders fail a course in the first semester",
+            "driver_diagrams": "By June 2027, 85 % of 9th graders on track"}
+
+
+@pytest.mark.parametrize("group", list(EXAMPLES))
+def test_an_untouched_dialog_stores_nothing(qtbot, school: MainWindow, group: str) -> None:
+    """The example is grey placeholder text in an empty box, wide enough to read whole:
+    OK is off (Enter does nothing) until something is typed, so the example is never
+    stored; Cancel leaves nothing either."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from nicdesk.store.schema import DriverDiagram
+
+    w = school
+    model = {"aims": Aim, "fishbones": Fishbone, "driver_diagrams": DriverDiagram}[group]
+    label = {"aims": "Aims", "fishbones": "Fishbones", "driver_diagrams": "Driver diagrams"}
+    assert w.select_path(f"{SCHOOL}/{label[group]}")
+    seen: dict[str, object] = {}
+
+    def untouched(dialog: QInputDialog) -> None:
+        edit = dialog.findChild(QLineEdit)
+        ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+        seen.update(text=edit.text(), placeholder=edit.placeholderText(),
+                    width=dialog.width(), edit_width=edit.width(),
+                    shows_whole=edit.fontMetrics().horizontalAdvance(
+                        edit.placeholderText()) < edit.width(), ok=ok.isEnabled())
+        QTest.keyClick(edit, Qt.Key.Key_Return)  # Enter on the untouched box
+        QTest.mouseClick(ok, Qt.MouseButton.LeftButton)
+        seen["still_open"] = dialog.isVisible()
+        QTest.keyClicks(edit, "   ")
+        seen["ok_on_blank"] = ok.isEnabled()
+        dialog.accept()  # even accepted, a blank answer is no answer: still open
+        seen["open_after_accept"] = dialog.isVisible()
+        dialog.reject()
+
+    when_modal(QInputDialog, untouched)
+    click(teaching(w.stack.currentWidget(), group))
+    assert seen["text"] == "" and EXAMPLES[group] in str(seen["placeholder"])
+    assert int(seen["width"]) >= 480 and seen["shows_whole"]
+    assert seen["ok"] is False and seen["still_open"] and seen["ok_on_blank"] is False
+    assert seen["open_after_accept"]
+    assert stored(w, model) == []
+
+
+def test_the_network_pdsa_list_without_a_site_offers_to_add_one(qtbot, data_dir: Path
+                                                                ) -> None:
+    """A workspace with no site: "PDSA cycles (all sites)" says a cycle belongs to a site
+    and offers "Add site…" (not a "New PDSA cycle" that only complains), and the Sites
+    group teaches what a site is, with the same button."""
+    from nicdesk.services.workspaces import create_workspace
+    from nicdesk.store.schema import Site
+
+    path = data_dir / "network.nicdesk"
+    create_workspace(path, "Valley NIC").close()
+    w = window_on(qtbot, path)
+    assert w.select_path("Valley NIC/PDSA cycles (all sites)")
+    page = w.stack.currentWidget()
+    assert not [e for e in page.findChildren(EmptyState) if e.key == "pdsa" and e.isVisible()]
+    answer_text("Birch Lane School")
+    click(teaching(page, "pdsa_no_site"))
+    assert [s.name for s in stored(w, Site)] == ["Birch Lane School"]
+    assert w.select_path("Valley NIC/PDSA cycles (all sites)")
+    teaching(w.stack.currentWidget(), "pdsa")  # a site now: start its first cycle
+
+    other = data_dir / "other.nicdesk"
+    create_workspace(other, "Hill NIC").close()
+    assert w.open_workspace(other)
+    assert w.select_path("Hill NIC/Sites")
+    answer_text("Oak Street School")
+    click(teaching(w.stack.currentWidget(), "sites"))
+    assert [s.name for s in stored(w, Site)] == ["Oak Street School"]
+
+
+def test_the_fishbone_texts_name_no_categories_a_template_may_lack() -> None:
+    text = EMPTY_STATES["fishbone"].purpose
+    assert "People" not in text and "Methods" not in text and "bone" in text

@@ -73,6 +73,31 @@ def test_search_by_typing_and_enter_opens_the_best_page(guide_win, qtbot) -> Non
     assert not guide_win.search_hits() and "zzyzx" in guide_win.no_hits.text()
 
 
+def test_a_question_opens_its_page_with_the_words_searched_for_marked(guide_win, qtbot) -> None:
+    """The new-user test's question: "how many points" opens Run charts, with "points"
+    marked in it and never "how" or "many"."""
+    guide_win.show_page("pdsa")
+    guide_win.search_box.clear()  # one guide window per app: an earlier search may stay
+    qtbot.keyClicks(guide_win.search_box, "how many points")
+    assert guide_win.search_hits()[0] == "run-charts"
+    assert "points" in guide_win.results.item(0).text()
+    qtbot.keyClick(guide_win.search_box, Qt.Key.Key_Return)
+    assert guide_win.current_slug == "run-charts"
+    marked = guide_win.highlighted()
+    assert marked and {m.casefold() for m in marked} <= {"point", "points"}, marked
+    assert "point" in guide_win.browser.textCursor().block().text().casefold()
+    # "privacy": the Bundles page, its word "private" marked
+    guide_win.search_box.clear()
+    qtbot.keyClicks(guide_win.search_box, "privacy")
+    row = guide_win.search_hits().index("bundles")
+    guide_win.results.itemClicked.emit(guide_win.results.item(row))
+    assert guide_win.current_slug == "bundles"
+    assert {m.casefold() for m in guide_win.highlighted()} == {"private"}
+    # a page opened from the contents or a link marks nothing
+    guide_win.show_page("run-charts")
+    assert guide_win.highlighted() == []
+
+
 def test_print_to_pdf_writes_the_page(guide_win, tmp_path: Path, monkeypatch) -> None:
     from pypdf import PdfReader
 

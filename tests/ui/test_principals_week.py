@@ -242,10 +242,13 @@ def test_a_principals_week_with_keyboard_and_buttons(qtbot, data_dir: Path, tmp_
     site = sites[0].id
     assert w.workspace.meta()["local_site_id"] == site
 
-    # ---- the aim: Aims → "Add aim", the statement typed over the suggestion
+    # ---- the aim: Aims → "Add aim", the statement typed in its dialog (the example in
+    # grey is no value), then retyped in the form
     navigate(w, NETWORK, "Sites", SCHOOL, "Aims")
+    answer_text(AIM)
     click(button(w, "Add aim"))
     form = w.stack.currentWidget()
+    in_front(w)  # the dialog closed: the window active again
     type_over(field(form, "statement"), AIM)
     wait_stored(qtbot, w, lambda: [a.statement for a in stored(w, Aim, deleted=False)]
                 == [AIM])

@@ -23,6 +23,7 @@ from nicdesk.store.schema import (
     Measure,
     Observation,
     PdsaCycle,
+    PdsaQuestion,
 )
 from nicdesk.ui.shell.main_window import MainWindow
 from nicdesk.ui.walkthrough.panel import DONE_MARK, META_KEY, NEXT_MARK
@@ -36,7 +37,10 @@ PRIMARY = "Every student is known by an adult"
 SECONDARY = "Advisory contact every week"
 IDEA = "Advisory check-ins"
 OBJECTIVE = "Do weekly check-ins catch a first F in time?"
+QUESTION = "Does the advisor hear of a first F within a week?"
+PREDICTION = "Yes, for most advisees"
 MEASURE = "9th graders with a check-in"
+DEFINITION = "Numerator: 9th graders with a check-in this month. Denominator: all."
 MONTH = dt.date(2026, 9, 1)  # a new measure is monthly
 
 
@@ -133,15 +137,37 @@ def follow_the_panel(qtbot, w: MainWindow, stop_before: str = "") -> None:
         elif key == "cycle":
             do_it(w)
         elif key == "plan":
+            # the objective, then a question, then its prediction: each "Do it" puts the
+            # cursor where the PDSA page's "Not finished yet" says something is missing
+            before = panel.note.text()
             do_it(w)
-            field = type_where_the_cursor_is(OBJECTIVE, end=None)
-            assert isinstance(field, QPlainTextEdit)
-            QTest.keyClick(field, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
-            qtbot.waitUntil(lambda: shown_step(w) != "plan", timeout=5000)
+            field = QApplication.focusWidget()
+            if isinstance(field, QPlainTextEdit):
+                type_where_the_cursor_is(OBJECTIVE, end=None)
+                QTest.keyClick(field, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+                qtbot.waitUntil(lambda: [c.objective for c in stored(w, PdsaCycle)]
+                                == [OBJECTIVE], timeout=5000)
+                assert shown_step(w) == "plan"  # the objective alone is not a plan
+            else:
+                table = w.stack.currentWidget().forms[0].questions
+                text = QUESTION if table.currentColumn() == 0 else PREDICTION
+                type_where_the_cursor_is(text)
+                qtbot.waitUntil(lambda before=before, panel=panel: panel.note.text() != before
+                                or shown_step(w) != "plan", timeout=5000)
         elif key == "measure":
+            # its name, then its operational definition, on the Definition tab
             do_it(w)
-            type_where_the_cursor_is(MEASURE, end=Qt.Key.Key_Tab)
-            qtbot.waitUntil(lambda: shown_step(w) != "measure", timeout=5000)
+            if QApplication.focusWidget().objectName() == "field_name":
+                assert shown_step(w) == "measure"
+                type_where_the_cursor_is(MEASURE, end=Qt.Key.Key_Tab)
+                qtbot.waitUntil(lambda: [m.name for m in stored(w, Measure)] == [MEASURE],
+                                timeout=5000)
+                assert shown_step(w) == "measure"  # named, not defined: no data yet
+            else:
+                field = type_where_the_cursor_is(DEFINITION, end=None)
+                assert isinstance(field, QPlainTextEdit)
+                QTest.keyClick(field, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+                qtbot.waitUntil(lambda: shown_step(w) != "measure", timeout=5000)
         elif key == "data":
             do_it(w)
             grid = w.stack.currentWidget().grid
@@ -206,8 +232,12 @@ def test_the_whole_first_cycle_from_the_welcome_using_only_the_panel(
     assert [i.title for i in ideas] == [IDEA]
     cycles = stored(w, PdsaCycle, site_id=site)
     assert [(c.change_idea_id, c.objective) for c in cycles] == [(ideas[0].id, OBJECTIVE)]
+    with w.workspace.read() as s:
+        questions = [(q.question, q.prediction) for q in s.query(PdsaQuestion).filter_by(
+            deleted=False, cycle_id=cycles[0].id)]
+    assert questions == [(QUESTION, PREDICTION)]
     measures = stored(w, Measure, site_id=site)
-    assert [m.name for m in measures] == [MEASURE]
+    assert [(m.name, m.definition) for m in measures] == [(MEASURE, DEFINITION)]
     assert [(o.period, o.value) for o in stored(w, Observation, measure_id=measures[0].id)] \
         == [(MONTH, 12.0)]
 
@@ -251,3 +281,89 @@ def test_left_halfway_and_resumed_at_the_right_step(qtbot, data_dir: Path) -> No
     assert again.workspace.meta()[META_KEY] == "off"
     again.walkthrough.action.trigger()
     assert again.walkthrough.dock.isVisible() and shown_step(again) == "cycle"
+
+
+def panel_window(qtbot, data_dir: Path) -> MainWindow:
+    from nicdesk.services.workspaces import create_school_workspace
+
+    from .conftest import window_on
+
+    w = window_on(qtbot, create_school_workspace(SCHOOL, "Valley NIC", data_dir))
+    w.walkthrough.action.trigger()  # Help → Guided First Cycle
+    assert w.walkthrough.dock.isVisible()
+    return w
+
+
+def test_a_placeholder_cause_is_no_cause_and_do_it_uses_the_selected_bone(
+        qtbot, data_dir: Path) -> None:
+    """"Do it" makes a cause named "New cause" and opens its in-place editor: nothing is
+    counted before the name is typed.  The cause goes on the bone the person selected,
+    not on the emptiest one."""
+    w = panel_window(qtbot, data_dir)
+    answer_text(PROBLEM)
+    do_it(w)
+    assert shown_step(w) == "causes"
+    fish = w.stack.currentWidget()
+    third = fish.data.categories[2]
+    fish.scene.select_only(third.id)  # the person picks the third bone
+    do_it(w)
+    assert fish.editor is not None and fish.editor.hasFocus()
+    assert [c.text for c in stored(w, Cause)] == ["New cause"]  # the placeholder, stored
+    w.walkthrough.refresh()
+    assert panel_of(w).note.text() == "0 of 3 causes so far."
+    type_where_the_cursor_is(CAUSES[0])
+    assert [(c.text, c.category_id) for c in stored(w, Cause)] == [(CAUSES[0], third.id)]
+    assert panel_of(w).note.text() == "1 of 3 causes so far."
+    # the new cause stays selected: the next one goes beside it, on the same bone
+    do_it(w)
+    type_where_the_cursor_is(CAUSES[1])
+    assert {c.category_id for c in stored(w, Cause)} == {third.id}
+    assert "People" not in panel_of(w).instruction.text()
+
+
+def test_the_measure_step_waits_for_a_name_and_a_definition(qtbot, data_dir: Path) -> None:
+    """"Add a measure" ticks neither on "New measure" nor on a name alone (the measure
+    page takes no data before the operational definition); "Do it" again opens that
+    measure, never a second one."""
+    w = panel_window(qtbot, data_dir)
+    follow_the_panel(qtbot, w, stop_before="measure")
+    assert shown_step(w) == "measure"
+    panel = panel_of(w)
+    assert "operational definition" in panel.instruction.text()
+    do_it(w)
+    assert [m.name for m in stored(w, Measure)] == ["New measure"]
+    assert shown_step(w) == "measure" and "needs a name" in panel.note.text()
+    do_it(w)  # again: the same measure, cursor in its name
+    assert len(stored(w, Measure)) == 1
+    assert QApplication.focusWidget().objectName() == "field_name"
+    type_where_the_cursor_is(MEASURE, end=Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: [m.name for m in stored(w, Measure)] == [MEASURE], timeout=5000)
+    w.walkthrough.refresh()
+    assert shown_step(w) == "measure"
+    assert panel.note.text() == (f"“{MEASURE}” still needs an operational definition on "
+                                 "its Definition tab.")
+    do_it(w)
+    page = w.stack.currentWidget()
+    assert page.tabs.currentWidget() is page.form
+    assert QApplication.focusWidget().objectName() == "field_definition"
+    assert len(stored(w, Measure)) == 1
+
+
+def test_the_plan_step_agrees_with_the_pdsa_pages_hints(qtbot, data_dir: Path) -> None:
+    """The objective alone: the PDSA page says "Not finished yet", so the step is not
+    ticked; the panel's note names what the page asks for."""
+    w = panel_window(qtbot, data_dir)
+    follow_the_panel(qtbot, w, stop_before="plan")
+    do_it(w)
+    field = type_where_the_cursor_is(OBJECTIVE, end=None)
+    QTest.keyClick(field, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: [c.objective for c in stored(w, PdsaCycle)] == [OBJECTIVE],
+                    timeout=5000)
+    page = w.stack.currentWidget()
+    settle()
+    assert page.hints.isVisibleTo(page)
+    assert page.hints.text().startswith("Not finished yet (what you wrote is saved): ")
+    assert "save anyway" not in page.hints.text()
+    assert shown_step(w) == "plan"
+    assert "Add at least one question" in panel_of(w).note.text()
+    assert "Add at least one question" in page.hints.text()

@@ -394,5 +394,6 @@ def alignment_note(moves: Sequence[tuple[dt.date, dt.date]], frequency: str) -> 
         return (f"{len(moves)} dates were not Mondays; each is stored as the week starting "
                 f"the Monday before ({example}).")
     unit = _UNITS.get(frequency, "period")
-    what = "1 date was" if len(moves) == 1 else f"{len(moves)} dates were"
-    return f"{what} moved to the start of their {unit} ({example})."
+    if len(moves) == 1:  # one: said as the value it is ("stored as 1 Sep 2026")
+        return f"{_day(typed)} is stored as the start of its {unit}, {_day(stored)}."
+    return f"{len(moves)} dates were moved to the start of their {unit} ({example})."

@@ -2,10 +2,13 @@
 
 A signal line ("Too few runs: 5 runs where at least 6 are expected…") assumes that the
 reader knows the rule.  `explain_signal` turns one signal of a `SeriesAnalysis` into a
-short explanation for a person who does not: the numbers of *this* chart (points off the
-centre line, runs, crossings, the longest run, the values against their limits), the
-threshold the rule set uses for that many points, and why crossing it is unlikely by
-chance alone.  Every number comes from what the analysis already computed and from the
+short explanation for a person who does not — a principal, not a statistician: the
+numbers of *this* chart (points not on the centre line, runs, crossings, the longest run,
+the values against their limits), the threshold the rule set uses for that many points,
+and why crossing it is unlikely by luck alone, said as "about 1 in 60" rather than as a
+formula.  The centre line is named as the rule used it (`_centre_line`): the median on a
+run chart, the mean on a control chart — even where a measure's summary, judged on a
+control chart, says "mean" for a measure drawn as a run chart.  Every number comes from what the analysis already computed and from the
 rule's own thresholds — the published table (`runchart.IHI_RUNS_TABLE`), Anhøj's limits
 (`runchart.longest_run_limit`, `runchart.crossings_limit`), the rule set's shift and trend
 lengths and Making Data Count's constants (`core.mdc`) — never from a second formula.
@@ -71,11 +74,6 @@ def _rules_words(rules: RuleSet) -> str:
     return f"the {rules.name}" if rules.name.endswith("rules") else f"the {rules.name} rules"
 
 
-def _sup(n: int) -> str:
-    """A power written as on paper: ½⁶."""
-    return str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
-
-
 def _fraction(f: float) -> str:
     """Making Data Count's two-sigma fraction in words ("two thirds")."""
     return "two thirds" if abs(f - 2 / 3) < 1e-9 else f"{f:.2f}"
@@ -85,11 +83,22 @@ def _times(n: int) -> str:
     return "once" if n == 1 else f"{n} times"
 
 
-def _pct(p: float) -> str:
-    """A small probability in words a person reads ("about 3 %", "under 1 in 1,000")."""
-    if p >= 0.01:
-        return f"about {p * 100:.0f} %" if p >= 0.095 else f"about {p * 100:.1f} %"
-    return f"about {p * 100:.2f} %" if p >= 0.001 else "under 1 in 1,000"
+def _one_in(p: float) -> str:
+    """A chance as a person says it, "about 1 in 60 (1.7 %)": the "1 in" to two figures
+    ("about 1 in 2,500 (0.04 %)")."""
+    whole = round(1 / p)
+    if whole >= 100:
+        whole = round(whole, 2 - len(str(whole)))
+    percent = f"{p * 100:.2g} %" if p >= 1e-4 else "under 0.01 %"
+    return f"about 1 in {whole:,} ({percent})"
+
+
+def _centre_line(seg: Segment) -> tuple[str, float | None]:
+    """The centre line the rules judged a segment's points against, as its chart draws
+    it: ("median", its value) on a run chart, ("mean", its value) on a control chart —
+    the value the analysis used (`RunChartAnalysis.median` holds the mean on a control
+    chart), never a second computation."""
+    return ("mean" if seg.control is not None else "median"), seg.analysis.median
 
 
 def _segment(analysis: SeriesAnalysis, signal: Signal) -> Segment | None:
@@ -114,20 +123,21 @@ def explain_signal(analysis: SeriesAnalysis, signal: Signal, *,
         return Explanation(kind, rules.label, title, signal.text)
     a = seg.analysis
     control = seg.control
-    line = "mean" if control is not None else "median"
-    centre = fmt(a.median)
+    line, centre_value = _centre_line(seg)
+    centre = fmt(centre_value)
+    not_on = (f"{a.n_useful} points not on the {line} (points on the {line} do not "
+              "count)")
     y = analysis.y
     mdc = rules.strict_ties
     if kind == SignalKind.FEW_RUNS or kind == SignalKind.MANY_RUNS:
         lower, upper = ihi_runs_limits(a.n_useful) or (0, 0)
-        head = (f"Your chart has {a.n_useful} points off the {line} and {a.runs} runs. "
-                f"A run is a stretch of points on one side of the {line}; a point on the "
-                f"{line} is not counted. ")
+        head = (f"Your chart has {not_on} and {a.runs} runs. A run is a stretch of "
+                f"points in a row on one side of the {line}. ")
         if kind == SignalKind.FEW_RUNS:
             text = head + (
                 f"With {a.n_useful} points, fewer than {lower} runs is unusual (Perla, "
                 f"Provost & Murray 2011, Table 1: {lower} to {upper} runs are expected). "
-                "Too few runs mean the points stay on one side longer than chance would "
+                "Too few runs show that the points stay on one side longer than chance would "
                 "keep them there: something in the process has probably changed.")
         else:
             text = head + (
@@ -142,16 +152,17 @@ def explain_signal(analysis: SeriesAnalysis, signal: Signal, *,
         side = "above" if signal.direction > 0 else "below"
         count = sum(1 for k in range(signal.first, signal.last + 1)
                     if (v := y[k]) is not None and a.median is not None and v != a.median)
-        chance = 2 * 0.5 ** threshold
+        ways = 2 ** threshold
         ties = ("A point exactly on the line breaks the run." if mdc else
                 f"Points exactly on the {line} are skipped: they neither break nor add to "
                 "the run.")
         text = (f"Your chart has {count} points in a row {side} the {line} ({centre}). "
                 f"Under {_rules_words(rules)}, {threshold} or more points in a row on one "
                 f"side is a shift. If nothing had changed, each point would be as likely to "
-                f"land above the {line} as below it, like a coin toss; {threshold} given "
-                f"points all landing on the same side has a chance of 2 × ½{_sup(threshold)}, "
-                f"{_pct(chance)}. {ties}")
+                f"land above the {line} as below it, like a coin toss. Of the {ways:,} ways "
+                f"{threshold} tosses can fall, only 2 are all heads or all tails, so the "
+                f"chance of {threshold} points in a row landing on the same side by luck "
+                f"alone is {_one_in(2 / ways)}. {ties}")
     elif kind == SignalKind.TREND:
         threshold = TREND_POINTS if mdc else (rules.trend or 0)
         way = "up" if signal.direction > 0 else "down"
@@ -166,28 +177,31 @@ def explain_signal(analysis: SeriesAnalysis, signal: Signal, *,
                 f"{fmt(values[0] if values else None)} to "
                 f"{fmt(values[-1] if values else None)}. Under {_rules_words(rules)}, "
                 f"{threshold} or more points all going up (or all going down) is a trend. "
-                f"In a stable process the chance that {threshold} given points come out in "
-                f"rising or falling order is 2 / {threshold}! ({threshold}! = "
-                f"{math.factorial(threshold):,}), {_pct(chance)}. {ties}")
+                f"In a stable process the points come in no particular order. Of the "
+                f"{math.factorial(threshold):,} orders {threshold} points can come in, only "
+                f"2 are all rising or all falling, so the chance of {threshold} points in a "
+                f"row going the same way by luck alone is {_one_in(chance)}. {ties}")
     elif kind == SignalKind.LONG_RUN:
         side = "above" if a.longest_run_side > 0 else "below"
         log2 = math.log2(a.n_useful) if a.n_useful else 0.0
-        text = (f"Your chart has {a.n_useful} points off the {line}; its longest run is "
-                f"{a.longest_run} points {side} it. With {a.n_useful} points, a run longer "
-                f"than {a.longest_run_max} points is unusual (Anhøj & Olesen 2014: "
-                f"log2({a.n_useful}) = {log2:.1f}, rounded to {(a.longest_run_max or 3) - 3}, "
-                f"plus 3). The longer a chart, the "
-                "longer the runs chance alone makes, so the limit grows with the number of "
-                "points. A run this long suggests the process has shifted.")
+        halvings = (a.longest_run_max or 3) - 3
+        text = (f"Your chart has {not_on}; its longest run is {a.longest_run} points "
+                f"{side} the {line}. With {a.n_useful} points, a run longer than "
+                f"{a.longest_run_max} points is unusual (Anhøj & Olesen 2014: "
+                f"{a.n_useful} can be halved about {log2:.1f} times before it gets down to "
+                f"1; rounded, that is {halvings}, and the limit is {halvings} + 3 = "
+                f"{a.longest_run_max}). The longer a chart, the longer the runs luck alone "
+                "makes, so the limit grows with the number of points. A run this long "
+                "suggests the process has shifted.")
     elif kind == SignalKind.FEW_CROSSINGS:
-        text = (f"Your chart has {a.n_useful} points off the {line}, and its line crosses "
-                f"the {line} {_times(a.crossings)}. With {a.n_useful} points, fewer than "
+        text = (f"Your chart has {not_on}, and its line crosses the {line} "
+                f"{_times(a.crossings)}. With {a.n_useful} points, fewer than "
                 f"{a.crossings_min} crossings is unusual (Anhøj & Olesen 2014). In a stable "
                 f"process each of the {a.n_useful - 1} steps from one point to the next "
-                f"crosses the {line} with an even chance, and fewer than {a.crossings_min} "
-                "crossings happen less than 5 % of the time (the 5th percentile of a "
-                "binomial distribution). Too few crossings mean the points stay on one "
-                "side too long: the process has probably changed.")
+                f"crosses the {line} with an even chance, like a coin toss, and fewer than "
+                f"{a.crossings_min} crossings happen by luck alone in fewer than 1 stable "
+                "chart in 20 (under 5 %). Too few crossings show that the points stay on "
+                "one side too long: the process has probably changed.")
     elif kind == SignalKind.OUTSIDE_LIMITS and control is not None:
         text = _outside(analysis, signal, seg, rules, fmt)
     elif kind == SignalKind.TWO_OF_THREE and control is not None:
@@ -204,8 +218,8 @@ def explain_signal(analysis: SeriesAnalysis, signal: Signal, *,
                 f"same side of the mean ({fmt(control.mean)}). The two-sigma line lies "
                 f"{_fraction(NEAR_FRACTION)} of the way from the mean to the limit. In a "
                 "stable process a point lands that far out on one side about 2 % of the "
-                f"time, so two of three doing so happens {_pct(3 * 0.0228 ** 2)} of the "
-                "time.")
+                "time, so the chance of two of three in a row doing so by luck alone is "
+                f"{_one_in(3 * 0.0228 ** 2)}.")
     elif kind == SignalKind.ASTRONOMICAL:
         text = (f"{signal.text}. A person who knows the process marked this point as "
                 "obviously, even blatantly, different from the rest (IHI's fourth run-chart "

@@ -100,7 +100,7 @@ ASSURANCE_WORDS = {
     # a target on a measure with no preferred direction: neither side of it is better,
     # so there is nothing to pass or fail (the peer gives no assurance type either)
     "neutral": "no preferred direction, so no assurance judgement against the target",
-    "none": "no target or no limits",
+    "none": "no assurance (that needs a target and control limits)",
 }
 #: which signal gives a point its class when several cover it, first wins: the order of
 #: NHSRplotthedots' `ptd_special_cause_type` (outside the limits, trend, two in three, run),

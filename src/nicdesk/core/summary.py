@@ -62,6 +62,7 @@ class SeriesSummary:
     verdict: SeriesVerdict
     phases: tuple[Phase, ...]
     pooled: bool = False
+    facts_chart_kind: str = ""  # the chart the measure draws (the summary may differ)
 
     @property
     def latest(self) -> float | None:
@@ -101,8 +102,14 @@ class SeriesSummary:
     @property
     def line(self) -> str:
         """The judgement as one line of text, word for word the same on the screen, in
-        the CLI and on paper: "Summary (P chart, …): Common cause; …"."""
-        return f"Summary ({self.judged_by}): {self.words}"
+        the CLI and on paper: "Summary (P chart, …): Common cause; …".  It judges the
+        latest point, on a control chart even where the measure draws a run chart
+        (assurance needs limits), so it says so: a trend the run chart flags earlier is
+        not contradicted by "common cause" at the latest point."""
+        if self.analysis.chart_kind != self.facts_chart_kind:
+            return (f"Summary of the latest point (on the {self.judged_by.split(',')[0]} of "
+                    f"these points, {self.analysis.rule_set}): {self.words}")
+        return f"Summary of the latest point ({self.judged_by}): {self.words}"
 
 
 def summarise(points: Sequence[Point], phases: Sequence[Phase], facts: SeriesFacts,
@@ -119,7 +126,7 @@ def summarise(points: Sequence[Point], phases: Sequence[Phase], facts: SeriesFac
         value_type=facts.value_type, direction=facts.direction, frequency=facts.frequency,
         rule_set=rule_set)
     verdict = judge_series(last_phase(analysis), facts.target, facts.direction)
-    return SeriesSummary(analysis, verdict, tuple(phases), pooled)
+    return SeriesSummary(analysis, verdict, tuple(phases), pooled, facts.chart_kind)
 
 
 def last_phase(analysis: SeriesAnalysis) -> SeriesAnalysis:

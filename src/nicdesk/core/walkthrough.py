@@ -19,9 +19,22 @@ from dataclasses import dataclass, field
 #: causes a fishbone needs before the walkthrough moves on to the theory
 MIN_CAUSES = 3
 
+#: the names a new cause and a new measure get until the person types one (the fishbone
+#: editor and Add measure use these): a record still so named is not yet the team's work
+PLACEHOLDER_CAUSE = "New cause"
+PLACEHOLDER_MEASURE = "New measure"
+
+
+def named(text: str, placeholder: str) -> bool:
+    """Whether `text` is a name someone typed: not blank, not the placeholder."""
+    return bool(text.strip()) and text.strip() != placeholder
+
 
 @dataclass(frozen=True)
 class FishboneFacts:
+    """A fishbone: its problem and how many causes have a typed text (a cause still
+    named `PLACEHOLDER_CAUSE` does not count)."""
+
     id: str
     problem: str
     causes: int
@@ -41,20 +54,32 @@ class DiagramFacts:
 @dataclass(frozen=True)
 class CycleFacts:
     """A PDSA cycle: the driver-diagram node of the change idea it tests (None: none, or
-    an idea on no node) and whether its plan is written (an objective, or a question with
-    its prediction)."""
+    an idea on no node) and what the PDSA page still lists as "Not finished yet"
+    (`core.pdsa.problems`, the page's own rule): the plan is complete when nothing is."""
 
     id: str
     idea_node: str | None
-    planned: bool
+    todo: tuple[str, ...] = ()
+
+    @property
+    def planned(self) -> bool:
+        return not self.todo
 
 
 @dataclass(frozen=True)
 class MeasureFacts:
-    """A measure seen at the site, with the observations the site has entered."""
+    """A measure seen at the site, with the observations the site has entered, its name
+    and its operational definition."""
 
     id: str
     observations: int
+    name: str = ""
+    definition: str = ""
+
+    @property
+    def ready(self) -> bool:
+        """Named (not `PLACEHOLDER_MEASURE`) and defined: the measure page takes data."""
+        return named(self.name, PLACEHOLDER_MEASURE) and bool(self.definition.strip())
 
 
 @dataclass(frozen=True)
@@ -109,8 +134,9 @@ STEPS: tuple[tuple[str, str, str, str], ...] = (
      "Type the problem your team sees, e.g. “Too many 9th graders fail a course”.",
      "fishbone"),
     ("causes", "List the causes",
-     f"Open the fishbone, select a category (People, Methods…), press Tab and type a "
-     f"cause, then Enter. Enter adds the next one. List at least {MIN_CAUSES}.", "fishbone"),
+     f"Open the fishbone, select the bone (category) the cause belongs to, press Tab and "
+     f"type the cause, then Enter. Enter adds the next one. List at least {MIN_CAUSES}.",
+     "fishbone"),
     ("aim", "Write the aim",
      "Under your school, select Driver diagrams and click “New driver diagram…”. Type "
      "the aim: how much, by when, for whom.", "driver-diagrams"),
@@ -124,13 +150,17 @@ STEPS: tuple[tuple[str, str, str, str], ...] = (
      "In the driver diagram, select the change idea and click “New PDSA cycle” "
      "(PDSA → New PDSA cycle, Ctrl+Shift+P).", "pdsa"),
     ("plan", "Plan the cycle",
-     "On the cycle's Plan tab, write the Objective (what do we want to learn?), or add a "
-     "question with your prediction.", "pdsa"),
+     "On the cycle's Plan tab, write the Objective (what do we want to learn?), then "
+     "click “Add question”: type a question the test should answer and, beside it, your "
+     "prediction. The plan is complete when the page no longer says “Not finished yet”.",
+     "pdsa"),
     ("measure", "Add a measure",
-     "Under your school, select Measures and click “Add measure”; name it on its "
-     "Definition tab.", "measures"),
+     "Under your school, select Measures and click “Add measure”. On its Definition tab, "
+     "type its name and its operational definition (exactly what is counted): the Data "
+     "tab takes values once the measure is defined.", "measures"),
     ("data", "Enter a first value",
-     "On the measure's Data tab, type a date and a value in the last row.", "run-charts"),
+     "With its name and operational definition written, open the measure's Data tab and "
+     "type a date and a value in the last row.", "run-charts"),
 )
 
 
@@ -145,6 +175,17 @@ def _best_diagram(facts: WalkthroughFacts) -> DiagramFacts | None:
                default=None)
 
 
+def _measure_note(m: MeasureFacts | None) -> str:
+    """What the measure being added still needs, in the Definition tab's words."""
+    if m is None:
+        return ""
+    missing = [what for what, ok in (("a name", named(m.name, PLACEHOLDER_MEASURE)),
+                                     ("an operational definition",
+                                      bool(m.definition.strip()))) if not ok]
+    shown = f"“{m.name.strip()}”" if named(m.name, PLACEHOLDER_MEASURE) else "The new measure"
+    return f"{shown} still needs {' and '.join(missing)} on its Definition tab."
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' * (n != 1)}"
 
@@ -156,8 +197,11 @@ def progress(facts: WalkthroughFacts) -> Progress:
     ideas = diagram.change_ideas if diagram is not None else ()
     cycles = [c for c in facts.cycles if c.idea_node is not None and c.idea_node in ideas]
     planned = next((c for c in cycles if c.planned), None)
-    measures = sorted(facts.measures, key=lambda m: -m.observations)
+    # only a named, defined measure counts: the measure page takes no data before
+    measures = sorted((m for m in facts.measures if m.ready), key=lambda m: -m.observations)
     measure = measures[0] if measures else None
+    # a measure added but not yet named or defined: the one to finish (never a second)
+    unfinished = next((m for m in facts.measures if not m.ready), None)
     causes = fishbone.causes if fishbone is not None else 0
     state: dict[str, tuple[bool, str, str | None, str | None]] = {
         "site": (facts.site_id is not None, "", None, None),
@@ -178,8 +222,11 @@ def progress(facts: WalkthroughFacts) -> Progress:
                         if diagram else None),
         "cycle": (bool(cycles), "", diagram.id if diagram else None,
                   ideas[0] if ideas else None),
-        "plan": (planned is not None, "", cycles[0].id if cycles else None, None),
-        "measure": (measure is not None, "", None, None),
+        "plan": (planned is not None,
+                 "Still missing: " + " ".join(cycles[0].todo) if cycles else "",
+                 cycles[0].id if cycles else None, None),
+        "measure": (measure is not None, _measure_note(unfinished),
+                    unfinished.id if unfinished is not None else None, None),
         "data": (measure is not None and measure.observations > 0, "",
                  measure.id if measure else None, None),
     }

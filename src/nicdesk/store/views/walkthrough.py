@@ -9,14 +9,18 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_, select
 
+from ...core.pdsa import problems
 from ...core.states import DriverLevel
 from ...core.walkthrough import (
+    PLACEHOLDER_CAUSE,
     CycleFacts,
     DiagramFacts,
     FishboneFacts,
     MeasureFacts,
     WalkthroughFacts,
+    named,
 )
+from ..ops.pdsa import facts as cycle_facts
 from ..schema import (
     Cause,
     ChangeIdea,
@@ -26,7 +30,6 @@ from ..schema import (
     Measure,
     Observation,
     PdsaCycle,
-    PdsaQuestion,
     Site,
 )
 
@@ -78,9 +81,6 @@ def _cycles(s: Session, site_id: str, diagrams: list[DiagramFacts]) -> list[Cycl
         DriverNode.id.in_(site_ideas), DriverNode.source_node_id.is_not(None)))}
     ideas = {i.id: i.node_id for i in s.scalars(select(ChangeIdea).where(
         ChangeIdea.deleted.is_(False)))}
-    planned_questions = set(s.scalars(select(PdsaQuestion.cycle_id).where(
-        PdsaQuestion.deleted.is_(False), func.trim(PdsaQuestion.prediction) != "",
-        func.trim(PdsaQuestion.question) != "")))
     out = []
     for cycle in s.scalars(select(PdsaCycle).where(
             PdsaCycle.site_id == site_id, PdsaCycle.deleted.is_(False))
@@ -88,8 +88,8 @@ def _cycles(s: Session, site_id: str, diagrams: list[DiagramFacts]) -> list[Cycl
         node = ideas.get(cycle.change_idea_id or "")
         if node is not None and node not in site_ideas:
             node = sources.get(node, node)
-        planned = bool(cycle.objective.strip()) or cycle.id in planned_questions
-        out.append(CycleFacts(cycle.id, node, planned))
+        # what the PDSA page lists as "Not finished yet", by the page's own rule
+        out.append(CycleFacts(cycle.id, node, tuple(problems(cycle_facts(s, cycle)))))
     return out
 
 
@@ -98,9 +98,12 @@ def _measures(s: Session, site_id: str) -> list[MeasureFacts]:
         select(Observation.measure_id, func.count()).where(
             Observation.site_id == site_id, Observation.deleted.is_(False))
         .group_by(Observation.measure_id)).all()}
-    own = s.scalars(select(Measure.id).where(Measure.deleted.is_(False), or_(
-        Measure.site_id == site_id, Measure.id.in_(list(counts))))).all()
-    return [MeasureFacts(m, int(counts.get(m, 0))) for m in own]
+    own = s.execute(select(Measure.id, Measure.name, Measure.definition).where(
+        Measure.deleted.is_(False), or_(Measure.site_id == site_id,
+                                        Measure.id.in_(list(counts))))
+        .order_by(Measure.id)).all()
+    return [MeasureFacts(m, int(counts.get(m, 0)), name or "", definition or "")
+            for m, name, definition in own]
 
 
 def walkthrough_facts(ws: Workspace) -> WalkthroughFacts:
@@ -109,8 +112,11 @@ def walkthrough_facts(ws: Workspace) -> WalkthroughFacts:
     if site_id is None:
         return WalkthroughFacts(None, network_id)
     with ws.read() as s:
-        fishbones = [FishboneFacts(f.id, f.problem, int(s.scalar(select(func.count()).where(
-            Cause.fishbone_id == f.id, Cause.deleted.is_(False))) or 0))
+        # a cause still named as the editor made it ("New cause") is not one yet
+        fishbones = [FishboneFacts(f.id, f.problem, sum(
+            1 for text in s.scalars(select(Cause.text).where(
+                Cause.fishbone_id == f.id, Cause.deleted.is_(False)))
+            if named(text or "", PLACEHOLDER_CAUSE)))
             for f in s.scalars(select(Fishbone).where(
                 Fishbone.site_id == site_id, Fishbone.deleted.is_(False))
                 .order_by(Fishbone.id))]

@@ -62,6 +62,18 @@ EMPTY_STATES: dict[str, EmptyText] = {
         "A Plan–Do–Study–Act cycle tests one change idea small and fast: plan with a "
         "prediction, try it, compare what happened, decide what next.",
         "New PDSA cycle", "pdsa"),
+    "pdsa_no_site": EmptyText(
+        "No site yet to run a PDSA cycle",
+        "A PDSA cycle is run by a site — a school, district or agency team — and belongs "
+        "to it. Add the first site; its cycles then start from here or from its own "
+        "PDSA cycles.",
+        "Add site…", "pdsa"),
+    "sites": EmptyText(
+        "No sites yet",
+        "A site is a school, district or agency team in the network. Each keeps its own "
+        "aims, fishbones, driver diagrams, PDSA cycles and measures, and shares them with "
+        "the network's coordinator in bundles.",
+        "Add site…", "nic"),
     "meetings": EmptyText(
         "No meetings yet",
         "Keep each team meeting or network convening here: its agenda, decisions and action "
@@ -76,8 +88,9 @@ EMPTY_STATES: dict[str, EmptyText] = {
         "", "nic"),
     "fishbone": EmptyText(
         "No causes yet",
-        "Ask “why does this happen?” and put each answer on the bone of its category "
-        "(People, Methods, Materials…). Three or more give the team something to vote on.",
+        "Ask “why does this happen?” and put each answer on the bone (category) it belongs "
+        "to: select the bone, then add the cause. Three or more give the team something "
+        "to vote on.",
         "Add the first cause", "fishbone"),
     "driver_diagram": EmptyText(
         "Only the aim so far",

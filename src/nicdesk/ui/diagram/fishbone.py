@@ -337,18 +337,23 @@ class FishboneEditor(DiagramEditor):
     # ------------------------------------------------------------------ editing
     def _new_cause(self, category: str, parent: str | None, after: str | None) -> None:
         before = set(self._shown().causes)
+        from ...core.walkthrough import PLACEHOLDER_CAUSE  # not a cause until renamed
+
         self._run(ops.add_cause, self.shell.workspace, self.fishbone_id, category,
-                  "New cause", parent, after_id=after)
+                  PLACEHOLDER_CAUSE, parent, after_id=after)
         new = next(iter(set(self._shown().causes) - before), None)  # redrawn by the run
         if new:
             self.scene.select_only(new)
             self.rename()
 
     def add_first_cause(self) -> None:
-        """The empty state's button: a cause on the first category, typed in place."""
+        """The empty state's button: a cause on the selected bone (category), else the
+        first, typed in place."""
         if self.data is None or not self.data.categories:
             return
-        self.scene.select_only(self.data.categories[0].id)
+        ids = [c.id for c in self.data.categories]
+        chosen = self.selected()
+        self.scene.select_only(chosen if chosen in ids else ids[0])
         self.add_child()
 
     def add_child(self) -> None:

@@ -1,7 +1,7 @@
 """Help → Guide: the guide's pages in a window of their own, beside the work.
 
-Contents on the left (sections, then pages), a search box above them (every word of the
-query, over every page, case and accents ignored), the page on the right in a
+Contents on the left (sections, then pages), a search box above them (a word or a
+question, over every page: `nicdesk.guide.search`), the page on the right in a
 `QTextBrowser` reading its Markdown, links between pages followed inside the window
 (Back and Forward remember them), and *Print to PDF…* writing the page shown with
 `QPdfWriter` (QtGui: the packaged app leaves QtPrintSupport out).
@@ -9,16 +9,21 @@ query, over every page, case and accents ignored), the page on the right in a
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QMarginsF, Qt, QUrl
+from PySide6.QtCore import QLocale, QMarginsF, QRegularExpression, Qt, QUrl
 from PySide6.QtGui import (
+    QColor,
     QDesktopServices,
     QKeySequence,
     QPageLayout,
     QPageSize,
     QPdfWriter,
     QShortcut,
+    QTextCharFormat,
+    QTextCursor,
 )
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -30,6 +35,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTextBrowser,
+    QTextEdit,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -39,6 +45,8 @@ from PySide6.QtWidgets import (
 from ... import guide
 
 SLUG_ROLE = Qt.ItemDataRole.UserRole
+TERMS_ROLE = Qt.ItemDataRole.UserRole + 1  # a search hit's words to highlight
+HIGHLIGHT = QColor("#ffe98a")  # the search's words in the page: a marker's yellow
 
 
 class GuideWindow(QWidget):
@@ -61,7 +69,7 @@ class GuideWindow(QWidget):
         side.setContentsMargins(8, 8, 4, 8)
         self.search_box = QLineEdit()
         self.search_box.setObjectName("guideSearch")
-        self.search_box.setPlaceholderText("Search the guide (e.g. runs, median, bundle)")
+        self.search_box.setPlaceholderText("Search: a word or a question")
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setAccessibleName("Search the guide")
         self.search_box.textChanged.connect(self._search)
@@ -146,7 +154,7 @@ class GuideWindow(QWidget):
                           (keys.HelpContents, lambda: self.show_page("start")),  # F1 here
                           (keys.ZoomIn, lambda: self.browser.zoomIn(1)),  # for a projector
                           (keys.ZoomOut, lambda: self.browser.zoomOut(1))):
-            QShortcut(QKeySequence(key), self, activated=slot)
+            QShortcut(QKeySequence(key), self, slot)
         self.show_page("start", remember=False)
 
     def _find(self) -> None:
@@ -167,9 +175,11 @@ class GuideWindow(QWidget):
         return button
 
     # ------------------------------------------------------------------ pages
-    def show_page(self, slug: str, *, remember: bool = True, find: str = "") -> None:
+    def show_page(self, slug: str, *, remember: bool = True,
+                  find: str | Sequence[str] = "") -> None:
         """Show the page `slug` (an unknown one shows the first page, with a word on
-        why); `find`: a word to select and scroll to (from a search)."""
+        why); `find`: words to highlight, scrolled to the first (a search hit's words
+        as the page writes them, `SearchHit.terms` — never the question's "how")."""
         if slug not in guide.PAGES:
             slug, note = "start", f"*The guide has no page “{slug}”; here is its first page.*\n\n"
         else:
@@ -186,11 +196,43 @@ class GuideWindow(QWidget):
             self.contents.blockSignals(True)
             self.contents.setCurrentItem(item)
             self.contents.blockSignals(False)
-        if find:
-            self.browser.find(find)
-        else:
-            self.browser.verticalScrollBar().setValue(0)
+        self.browser.verticalScrollBar().setValue(0)
+        self._highlight([find] if isinstance(find, str) else list(find))
         self._update_buttons()
+
+    def _highlight(self, words: list[str]) -> None:
+        """Mark every whole-word occurrence of `words` in the page and scroll to the first
+        one below the title (the page's top when only the title holds one)."""
+        words = [w for w in words if w.strip()]
+        selections: list[QTextEdit.ExtraSelection] = []
+        if words:
+            alternatives = "|".join(re.escape(w) for w in sorted(set(words), key=len,
+                                                                   reverse=True))
+            options = (QRegularExpression.PatternOption.CaseInsensitiveOption
+                       | QRegularExpression.PatternOption.UseUnicodePropertiesOption)
+            pattern = QRegularExpression(rf"\b(?:{alternatives})\b", options)
+            mark = QTextCharFormat()
+            mark.setBackground(HIGHLIGHT)
+            document = self.browser.document()
+            found = document.find(pattern, 0)
+            first: QTextCursor | None = None
+            while not found.isNull():
+                selection = QTextEdit.ExtraSelection()
+                selection.cursor = found
+                selection.format = mark
+                selections.append(selection)
+                if first is None and found.block().blockNumber() > 0:
+                    first = QTextCursor(found)
+                found = document.find(pattern, found)
+            if first is not None:
+                first.clearSelection()
+                self.browser.setTextCursor(first)
+                self.browser.ensureCursorVisible()
+        self.browser.setExtraSelections(selections)
+
+    def highlighted(self) -> list[str]:
+        """The words the page shows highlighted, in order (from a search)."""
+        return [s.cursor.selectedText() for s in self.browser.extraSelections()]
 
     def page_text(self) -> str:
         """The page shown, as plain text (what a reader sees)."""
@@ -238,6 +280,7 @@ class GuideWindow(QWidget):
         for hit in hits:
             item = QListWidgetItem(f"{hit.title}\n    {hit.snippet}")
             item.setData(SLUG_ROLE, hit.slug)
+            item.setData(TERMS_ROLE, list(hit.terms))
             item.setToolTip(hit.snippet)
             self.results.addItem(item)
         if not hits:
@@ -249,12 +292,9 @@ class GuideWindow(QWidget):
         """The slugs the search list shows, in order."""
         return [str(self.results.item(i).data(SLUG_ROLE)) for i in range(self.results.count())]
 
-    def _first_word(self) -> str:
-        words = self.search_box.text().split()
-        return words[0] if words else ""
-
     def _result_chosen(self, item: QListWidgetItem) -> None:
-        self.show_page(str(item.data(SLUG_ROLE)), find=self._first_word())
+        terms = item.data(TERMS_ROLE) or []
+        self.show_page(str(item.data(SLUG_ROLE)), find=[str(t) for t in terms])
 
     def _open_first_hit(self) -> None:
         if self.results.count():

@@ -264,6 +264,9 @@ class CycleListPage(QWidget):
         # no cycle yet: what a PDSA cycle is for, and the button starting the first
         self.empty = EmptyState("pdsa", lambda: self.shell.new_cycle(*self.scope))
         outer.addWidget(self.empty, 1)
+        # no site yet (the network's list): a cycle belongs to a site, so add one first
+        self.no_site = EmptyState("pdsa_no_site", self._add_site)
+        outer.addWidget(self.no_site, 1)
         self.count = QLabel()
         outer.addWidget(self.count)
 
@@ -287,9 +290,28 @@ class CycleListPage(QWidget):
         self.idea.blockSignals(False)
         self.table.resizeColumnsToContents()
         self._filter()
-        self.empty.setVisible(not rows)
+        no_site = not rows and self._no_site()
+        self.empty.setVisible(not rows and not no_site)
+        self.no_site.setVisible(no_site)
         for widget in (self.filters, self.table, self.count):
             widget.setVisible(bool(rows))
+
+    def _no_site(self) -> bool:
+        """The network's list, with no site that may start a cycle ("New PDSA cycle"
+        would only say so)."""
+        from ...store.views.records import create_block, sites_in_network
+
+        site_id, network_id = self.scope
+        if site_id is not None or network_id is None:
+            return False
+        ws = open_workspace(self.shell)
+        return not any(create_block(ws, "pdsa_cycle", s.id) is None
+                       for s in sites_in_network(ws, network_id))
+
+    def _add_site(self) -> None:
+        network_id = self.scope[1]
+        if network_id is not None and self.shell.add_site(network_id, None) is None:
+            self.reload()  # cancelled: still no site
 
     def _filter(self) -> None:
         self.proxy.stage = self.stage.currentData() or ""

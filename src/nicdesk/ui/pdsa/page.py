@@ -358,6 +358,6 @@ class PdsaPage(QWidget):
         lock = self.forms[0].lock  # the same for all four tabs: one cycle, one owner
         self.banner.show_block(lock)
         todo = [] if lock else problems(f)  # nothing to finish here: the owner does
-        self.hints.setText("Not finished yet (you can save anyway): " + " ".join(todo)
+        self.hints.setText("Not finished yet (what you wrote is saved): " + " ".join(todo)
                            if todo else "")
         self.hints.setVisible(bool(todo))

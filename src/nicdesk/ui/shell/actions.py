@@ -12,7 +12,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QDialogButtonBox,
+    QInputDialog,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
@@ -30,6 +38,37 @@ if TYPE_CHECKING:
         module imports this one."""
 
         def menuBar(self) -> QMenuBar: ...
+
+
+#: the width of a one-line question (`WindowCommands.ask_text`): its example shows whole
+ASK_WIDTH = 520
+
+
+class _AskDialog(QInputDialog):
+    """A one-line question that takes no blank answer: OK is off (and Enter does
+    nothing) while the box is empty or only spaces."""
+
+    def __init__(self, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.textValueChanged.connect(lambda _text: self._sync())
+
+    def _ok(self) -> QPushButton | None:
+        box = self.findChild(QDialogButtonBox)
+        return box.button(QDialogButtonBox.StandardButton.Ok) if box is not None else None
+
+    def _sync(self) -> None:
+        ok = self._ok()
+        if ok is not None:
+            ok.setEnabled(bool(self.textValue().strip()))
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self._sync()
+
+    def done(self, result: int) -> None:
+        if result == QInputDialog.DialogCode.Accepted and not self.textValue().strip():
+            return  # no answer yet: the dialog stays open
+        super().done(result)
 
 
 class WindowCommands:
@@ -85,9 +124,34 @@ class WindowCommands:
             return site_id
         return None
 
+    def ask_text(self, title: str, label: str, example: str) -> str | None:
+        """Ask for one line of text, `example` shown in grey in the empty box (never a
+        value: OK stays off until something is typed).  None when cancelled."""
+        from PySide6.QtWidgets import QLineEdit
+
+        dialog = _AskDialog(self._parent)
+        dialog.setWindowTitle(title)
+        dialog.setLabelText(label)
+        dialog.setTextValue("")
+        dialog.setMinimumWidth(ASK_WIDTH)  # the example shows whole
+        edit = dialog.findChild(QLineEdit)
+        if edit is not None:
+            edit.setPlaceholderText(f"e.g. {example}")
+            edit.setMinimumWidth(ASK_WIDTH - 40)
+        try:
+            answered = dialog.exec() == QInputDialog.DialogCode.Accepted
+            text = dialog.textValue().strip()
+        finally:
+            dialog.deleteLater()
+        return text if answered and text else None
+
     def add_aim(self, network_id: str, site_id: str | None) -> None:
+        statement = self.ask_text("Add aim", "The aim: how much, by when, for whom:",
+                                  "By June 2027, 85 % of 9th graders on track")
+        if statement is None:
+            return
         result = self._shell.runner.run(self._open().ops.create, "aim", network_id=network_id,
-                                        site_id=site_id, statement="By June 2027, …")
+                                        site_id=site_id, statement=statement)
         if result is not None:
             self._shell.select_key(("aim", result.id, site_id, "", network_id))
 
@@ -99,10 +163,9 @@ class WindowCommands:
     def new_driver_diagram(self, network_id: str, site_id: str | None) -> None:
         from ...store.ops.diagrams import new_diagram
 
-        aim, ok = QInputDialog.getText(self._parent, "New driver diagram",
-                                       "The aim this theory serves:",
-                                       text="By June 2027, 85 % of 9th graders on track")
-        if not ok:
+        aim = self.ask_text("New driver diagram", "The aim this theory serves:",
+                            "By June 2027, 85 % of 9th graders on track")
+        if aim is None:
             return
         result = self._shell.runner.run(new_diagram, self._open(), network_id, site_id,
                                         "Driver diagram", aim)
@@ -253,10 +316,10 @@ class WindowCommands:
     def new_fishbone(self, network_id: str, site_id: str | None) -> None:
         from ...store.ops.fishbones import new_fishbone
 
-        problem, ok = QInputDialog.getText(
-            self._parent, "New fishbone", "The problem (the effect at the head of the fish):",
-            text="Too many 9th graders fail a course in the first semester")
-        if not ok:
+        problem = self.ask_text("New fishbone",
+                                "The problem (the effect at the head of the fish):",
+                                "Too many 9th graders fail a course in the first semester")
+        if problem is None:
             return
         result = self._shell.runner.run(new_fishbone, self._open(), network_id, site_id,
                                         problem)
@@ -278,9 +341,11 @@ class WindowCommands:
         return lambda: self.adopt_diagram(diagram_id, site_id)
 
     def add_measure(self, network_id: str, site_id: str | None) -> None:
+        from ...core.walkthrough import PLACEHOLDER_MEASURE  # named on its Definition tab
+
         result = self._shell.runner.run(self._open().ops.create, "measure",
                                         network_id=network_id, site_id=site_id,
-                                        name="New measure", label="Add measure")
+                                        name=PLACEHOLDER_MEASURE, label="Add measure")
         if result is not None:
             self._shell.select_key(("measure", result.id, site_id, "", network_id))
 

@@ -300,8 +300,9 @@ class PageHost:
             text = group_html(node) if node.kind == "group" else (
                 f"<h1>{node.label}</h1><p>{len(node.children)} sites. Select one to edit it, "
                 "or use Network → Add Site.</p>")
+        empty = node.group if node.kind == "group" else node.kind  # "sites" too
         page.show_html(text, [a for a in self._context_actions(node) if a[0] != "Delete"],
-                       empty=node.group if node.kind == "group" and not node.children
+                       empty=empty if node.kind in ("group", "sites") and not node.children
                        else None)  # an empty group teaches (common.empty_states)
         self._stack.setCurrentWidget(page)
 

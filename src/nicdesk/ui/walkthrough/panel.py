@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDockWidget,
     QFrame,
     QHBoxLayout,
@@ -234,7 +235,7 @@ class WalkthroughPanel(QWidget):
             "cycle": lambda: self._new_cycle(step, site),
             "plan": lambda: self._plan(step),
             "measure": lambda: self._group_then(site, net, "measures",
-                                                lambda: self._new_measure(net, site)),
+                                                lambda: self._new_measure(net, site, step)),
             "data": lambda: self._first_value(step, site),
         }
         act[step.key]()
@@ -249,18 +250,34 @@ class WalkthroughPanel(QWidget):
         """The page in front (duck-typed: the panel imports no page module)."""
         return self.front()
 
+    def _chosen_category(self, fishbone: str) -> str | None:
+        """The bone the person has selected in that fishbone, if it is in front: a
+        category, or the category of a selected cause."""
+        editor = self._page()
+        data = getattr(editor, "data", None)
+        if data is None or getattr(editor, "fishbone_id", None) != fishbone:
+            return None
+        node = editor.selected()
+        if node in data.causes:
+            category: str = data.causes[node].category_id
+            return category
+        return node if node in {c.id for c in data.categories} else None
+
     def _add_cause(self, step: Step, site: str) -> None:
-        if step.target is None or not self.shell.select_record("fishbone", step.target, site):
+        if step.target is None:
+            return
+        chosen = self._chosen_category(step.target)
+        if not self.shell.select_record("fishbone", step.target, site):
             return
         editor = self._page()
         data = getattr(editor, "data", None)
         if data is None or not data.categories:
             return
-        # the category with the fewest causes, so the bones fill evenly
-        counts = {c.id: 0 for c in data.categories}
-        for cause in data.causes.values():
-            counts[cause.category_id] = counts.get(cause.category_id, 0) + 1
-        category = min(data.categories, key=lambda c: (counts[c.id], c.position)).id
+        # on the bone the person selected (a cause's bone: beside it), else the first:
+        # the cause belongs where the team says, never where there is room
+        ids = {c.id for c in data.categories}
+        category = chosen if chosen in ids else min(data.categories,
+                                                    key=lambda c: c.position).id
         editor.scene.select_only(category)
         editor.add_child()
 
@@ -296,15 +313,46 @@ class WalkthroughPanel(QWidget):
         tabs = getattr(page, "tabs", None)
         if tabs is not None:
             tabs.setCurrentIndex(0)  # Plan
-        self._focus_field("objective")
+        objective = [f for f in page.findChildren(QWidget, "field_objective")
+                     if hasattr(f, "toPlainText")] if page is not None else []
+        table = getattr(next(iter(getattr(page, "forms", [])), None), "questions", None)
+        if not objective or not objective[0].toPlainText().strip() or table is None:
+            self._focus_field("objective")
+            return
+        # the objective is written: the first question or prediction still missing
+        for row in range(table.rowCount()):
+            for column in range(table.columnCount()):
+                item = table.item(row, column)
+                if item is not None and not item.text().strip():
+                    table.setFocus(Qt.FocusReason.OtherFocusReason)
+                    table.setCurrentCell(row, column)  # may start editing already
+                    if table.state() != QAbstractItemView.State.EditingState:
+                        table.editItem(item)
+                    return
+        add = [b for b in page.findChildren(QPushButton) if b.text() == "Add question"]
+        if add and add[0].isEnabled():
+            add[0].click()  # a new row, its question being typed
 
-    def _new_measure(self, net: str, site: str) -> None:
-        self.commands.add_measure(net, site)
+    def _new_measure(self, net: str, site: str, step: Step) -> None:
+        """Add a measure, or open the one added but not yet named and defined (never a
+        second), on its Definition tab: the cursor in the name, else the definition."""
+        from ...core.walkthrough import PLACEHOLDER_MEASURE, named
+
+        facts = self.facts
+        unfinished = next((m for m in facts.measures if m.id == step.target), None) \
+            if facts is not None and step.target is not None else None
+        if unfinished is None or not self.shell.select_record("measure", unfinished.id,
+                                                              site):
+            unfinished = None
+            self.commands.add_measure(net, site)
         page = self._page()
         form = getattr(page, "form", None)
         if form is not None and hasattr(page, "tabs"):
-            page.tabs.setCurrentWidget(form)  # Definition: name it
-        self._focus_field("name", select=True)
+            page.tabs.setCurrentWidget(form)  # Definition: name and define it
+        if unfinished is not None and named(unfinished.name, PLACEHOLDER_MEASURE):
+            self._focus_field("definition")
+        else:
+            self._focus_field("name", select=True)
 
     def _first_value(self, step: Step, site: str) -> None:
         if step.target is None or not self.shell.select_record("measure", step.target, site):
