@@ -9,7 +9,8 @@ import argparse
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("guide", help="the built-in guide: its contents, a page, or a search")
     p.add_argument("page", nargs="?", help="a page's name (see the contents), e.g. run-charts")
-    p.add_argument("--search", nargs="+", metavar="WORD", help="pages about these words (a question works too)")
+    p.add_argument("--search", nargs="+", metavar="WORD",
+                   help="pages about these words (a question works too)")
     p.set_defaults(func=cmd_guide)
 
 
