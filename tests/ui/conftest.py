@@ -64,3 +64,42 @@ def signal_lines(page) -> list[str]:
     """The chart's signal list as the person reads it."""
     lst = page.chart.signals
     return [lst.item(i).text() for i in range(lst.count())]
+
+
+# ------------------------------------------------------------------ dialogs and events
+def settle(ms: int = 1) -> None:
+    """Let queued events and timers run (a click's consequences, a dialog's opening)."""
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()
+    QTest.qWait(ms)
+
+
+def when_modal(kind: type, action) -> None:
+    """Act on the next modal dialog of `kind` once it is up (exec() blocks otherwise)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, kind) and dialog.isVisible():
+            action(dialog)
+        else:
+            QTimer.singleShot(20, poll)
+    QTimer.singleShot(20, poll)
+
+
+def answer_text(text: str) -> None:
+    """Type `text` over whatever the next input dialog holds and press Enter."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    def act(dialog: QInputDialog) -> None:
+        edit = dialog.findChild(QLineEdit)
+        edit.selectAll()
+        QTest.keyClicks(edit, text)
+        QTest.keyClick(edit, Qt.Key.Key_Return)
+    when_modal(QInputDialog, act)
+

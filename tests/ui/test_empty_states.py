@@ -6,10 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QFileDialog,
     QInputDialog,
@@ -29,34 +28,17 @@ from nicdesk.store.schema import (
 )
 from nicdesk.ui.common.empty_states import EMPTY_STATES, EmptyState
 from nicdesk.ui.shell.main_window import MainWindow
+from tests.ui.conftest import answer_text, settle, when_modal
 
 from .conftest import window_on
 
 SCHOOL = "Birch Lane School"
 
 
-def settle() -> None:
-    QApplication.processEvents()
-    QTest.qWait(1)
 
 
-def when_modal(kind: type, action) -> None:
-    def poll() -> None:
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, kind) and dialog.isVisible():
-            action(dialog)
-        else:
-            QTimer.singleShot(20, poll)
-    QTimer.singleShot(20, poll)
 
 
-def answer_text(text: str) -> None:
-    def act(dialog: QInputDialog) -> None:
-        edit = dialog.findChild(QLineEdit)
-        edit.selectAll()
-        QTest.keyClicks(edit, text)
-        QTest.keyClick(edit, Qt.Key.Key_Return)
-    when_modal(QInputDialog, act)
 
 
 def stored(w: MainWindow, model, **where) -> list:

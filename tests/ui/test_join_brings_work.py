@@ -9,8 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from nicdesk.bundle.export import export_bundle
 from nicdesk.cli.parser import main
@@ -18,19 +17,9 @@ from nicdesk.services.membership import enrol_request, write_join_request
 from nicdesk.store.schema import Aim, Observation, PdsaCycle
 from nicdesk.store.workspace import Workspace
 from nicdesk.ui.exchange.join import JoinRequestDialog
+from tests.ui.conftest import when_modal
 
 from .conftest import window_on
-
-
-def when_modal(kind: type, action) -> None:
-    """Act on the next modal dialog of `kind` once it is up (exec() blocks otherwise)."""
-    def poll() -> None:
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, kind) and dialog.isVisible():
-            action(dialog)
-        else:
-            QTimer.singleShot(20, poll)
-    QTimer.singleShot(20, poll)
 
 
 def computer(monkeypatch, tmp_path: Path, name: str) -> None:

@@ -14,14 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
-    QInputDialog,
-    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QTabWidget,
@@ -47,6 +45,7 @@ from nicdesk.ui.diagram.fishbone import FishboneEditor
 from nicdesk.ui.measures.page import MeasurePage
 from nicdesk.ui.pdsa.page import PdsaPage
 from nicdesk.ui.shell.main_window import MainWindow
+from tests.ui.conftest import answer_text, settle, when_modal
 
 SCHOOL = "Maple Grove Middle School"
 NETWORK = "Valley NIC"
@@ -58,30 +57,10 @@ LEFT = Qt.MouseButton.LeftButton
 
 
 # ------------------------------------------------------------------ helpers
-def settle(ms: int = 1) -> None:
-    QApplication.processEvents()
-    QTest.qWait(ms)
 
 
-def when_modal(kind: type, action) -> None:
-    """Act on the next modal dialog of `kind` once it is up (exec() blocks otherwise)."""
-    def poll() -> None:
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, kind) and dialog.isVisible():
-            action(dialog)
-        else:
-            QTimer.singleShot(20, poll)
-    QTimer.singleShot(20, poll)
 
 
-def answer_text(text: str) -> None:
-    """Type `text` over the suggestion in the next input dialog and press Enter."""
-    def act(dialog: QInputDialog) -> None:
-        edit = dialog.findChild(QLineEdit)
-        QTest.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-        QTest.keyClicks(edit, text)
-        QTest.keyClick(edit, Qt.Key.Key_Return)
-    when_modal(QInputDialog, act)
 
 
 def click(widget: QWidget) -> None:

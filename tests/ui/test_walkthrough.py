@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QWidget
 
 from nicdesk.core.states import DriverLevel
 from nicdesk.core.walkthrough import STEPS
@@ -27,6 +27,7 @@ from nicdesk.store.schema import (
 )
 from nicdesk.ui.shell.main_window import MainWindow
 from nicdesk.ui.walkthrough.panel import DONE_MARK, META_KEY, NEXT_MARK
+from tests.ui.conftest import answer_text, settle, when_modal
 
 SCHOOL = "Cedar Ridge High School"
 PROBLEM = "Too many 9th graders fail a course"
@@ -44,28 +45,10 @@ DEFINITION = "Numerator: 9th graders with a check-in this month. Denominator: al
 MONTH = dt.date(2026, 9, 1)  # a new measure is monthly
 
 
-def settle(ms: int = 1) -> None:
-    QApplication.processEvents()
-    QTest.qWait(ms)
 
 
-def when_modal(kind: type, action) -> None:
-    def poll() -> None:
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, kind) and dialog.isVisible():
-            action(dialog)
-        else:
-            QTimer.singleShot(20, poll)
-    QTimer.singleShot(20, poll)
 
 
-def answer_text(text: str) -> None:
-    def act(dialog: QInputDialog) -> None:
-        edit = dialog.findChild(QLineEdit)
-        QTest.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-        QTest.keyClicks(edit, text)
-        QTest.keyClick(edit, Qt.Key.Key_Return)
-    when_modal(QInputDialog, act)
 
 
 def stored(w: MainWindow, model, **where) -> list:

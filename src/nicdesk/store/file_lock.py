@@ -28,17 +28,6 @@ class Lock(Protocol):
 
     fd: int | None
 
-    def holds(self, path: Path) -> bool:
-        """Is this lock (still held) on the file now at `path`?  Not when the file was
-        replaced meanwhile (a sync tool's rename): the lock is then on the old one."""
-        if self.fd is None:
-            return False
-        try:
-            held, there = os.fstat(self.fd), os.stat(path)
-        except OSError:
-            return False
-        return (held.st_dev, held.st_ino) == (there.st_dev, there.st_ino)
-
     def release(self) -> None: ...
 
 
