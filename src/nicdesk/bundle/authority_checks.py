@@ -23,11 +23,11 @@ from ..core.authority import (
     SITE_KINDS,
     wholes,
 )
-from ..core.entities import observation_problems
+from ..core.entities import REF, entity, observation_problems
 from ..core.model import KIND_LABELS
 from ..core.safe_text import name_key
 from ..core.states import ValueType
-from ..store.schema import MODELS, Site
+from ..store.schema import MODELS, DriverLink, Observation, Site
 from .format import ORDER
 from .reader import Bundle, BundleError, _fail
 
@@ -245,6 +245,27 @@ def _check_links(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]]) -
             if diagram != values.get("diagram_id"):
                 raise _fail(b.path, "it links driver-diagram nodes across diagrams; a link "
                             "joins two nodes of its own diagram.")
+    # a node moved to another diagram takes its stored links along only if they move too
+    # (a delta carries the node alone): every stored link of it must still join its ends
+    # inside one diagram, as a whole bundle's would
+    moved = {i: d for i, d in in_bundle.items() if isinstance(i, str)}
+    stored = _stored(s, "driver_node", list(moved), ("diagram_id",))
+    moved = {i: d for i, d in moved.items() if i in stored and stored[i][1] != d}
+    if not moved:
+        return
+    carried = {v["id"] for k, v in records if k == "driver_link"}
+    link = DriverLink
+    ends = list(moved)
+    for i in range(0, len(ends), 400):
+        part = ends[i:i + 400]
+        for row in s.execute(select(link.id, link.diagram_id).where(
+                link.deleted.is_(False),
+                link.parent_node_id.in_(part) | link.child_node_id.in_(part))):
+            if row[0] not in carried:
+                raise _fail(b.path, "it moves a driver-diagram node to another diagram but "
+                            "leaves its links in the old one; a link joins two nodes of its "
+                            "own diagram. Move the node's links (or delete them) first, then "
+                            "export again.")
 
 
 def _check_observations(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]]
@@ -270,3 +291,51 @@ def _check_observations(s: Any, b: Bundle, records: list[tuple[str, dict[str, An
         if wrong:
             raise _fail(b.path, f"{_describe(s, kind, values)} has a value that is not "
                         f"allowed ({wrong[0].message})")
+    # a measure that becomes a proportion here (a delta carries the measure alone): the
+    # values already stored under it must be possible proportions too, as in a whole bundle
+    becoming = {i for i, t in types.items() if t == ValueType.PROPORTION and isinstance(i, str)}
+    stored = _stored(s, "measure", sorted(becoming), ("value_type",))
+    becoming = {i for i in becoming if i in stored and stored[i][1] != ValueType.PROPORTION}
+    if not becoming:
+        return
+    carried = {v["id"] for k, v in records if k == "observation"}
+    obs = Observation
+    for row in s.execute(select(obs.id, obs.numerator, obs.denominator).where(
+            obs.measure_id.in_(sorted(becoming)), obs.deleted.is_(False),
+            obs.numerator > obs.denominator)):
+        if row[0] in carried:
+            continue  # checked above, with the bundle's values
+        wrong = observation_problems({"numerator": row[1], "denominator": row[2]},
+                                     ValueType.PROPORTION)
+        if wrong:
+            raise _fail(b.path, "it makes a measure a proportion although values stored "
+                        f"under it are not possible proportions ({wrong[0].message}) Correct "
+                        "those values, or keep the measure's type, then export again.")
+
+
+def _check_references(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]]) -> None:
+    """Every reference the database enforces points at a record in this bundle or already
+    here — checked now, not only by the foreign keys at commit: bundles imported together
+    share one transaction, and a later bundle of the batch must not supply what an
+    earlier one lacked (importing them together must end as importing them in turn)."""
+    in_bundle: dict[str, set[str]] = {}
+    for kind, values in records:
+        in_bundle.setdefault(kind, set()).add(values["id"])
+    wanted: dict[str, set[str]] = {}
+    for kind, values in records:
+        for name, target in _REFS.get(kind, ()):
+            ref = values.get(name)
+            if ref.__class__ is str and ref not in in_bundle.get(target, ()):
+                wanted.setdefault(target, set()).add(ref)
+    for target, ids in wanted.items():
+        found = _stored(s, target, sorted(ids))
+        if len(found) != len(ids):
+            raise _fail(b.path, "its records refer to records this workspace does not have "
+                        "(import the bundles of the sites and network it depends on first).")
+
+
+#: kind -> (field, kind it refers to) of each reference the database enforces
+_REFS: dict[str, tuple[tuple[str, str], ...]] = {
+    kind: tuple((f.name, f.ref) for f in entity(kind).fields.values()
+                if f.type == REF and f.foreign_key and f.ref is not None)
+    for kind in ORDER}

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from ..core.clock import Hlc
 from ..core.states import BundleKind
@@ -166,19 +167,20 @@ def digest_meta(meta: dict[str, str], manifest: dict[str, Any]) -> dict[str, str
     return {ACKNOWLEDGED: json.dumps({signer: number})}
 
 
-def check_base(ws: Workspace, b: Bundle, signer: str, site_name: str) -> None:
+def check_base(s: Session, b: Bundle, signer: str, site_name: str) -> None:
     """A delta is applied only on top of its base: the bundle of the same signer it
-    names, imported here before.  Otherwise it is refused, saying which bundle is
-    missing and asking for a full one."""
+    names, imported here before — or earlier in the same import (`s` is the import's own
+    session).  Otherwise it is refused, saying which bundle is missing and asking for a
+    full one."""
     base = b.manifest.get(BASE_FIELD)
     if base is None:
         return
-    with ws.read() as s:
-        if s.scalar(select(BundleImport.id).where(BundleImport.signer == signer,
-                                                  BundleImport.sequence == base)) is not None:
-            return
-        last = s.scalar(select(func.max(BundleImport.sequence))
-                        .where(BundleImport.signer == signer))
+    s.flush()
+    if s.scalar(select(BundleImport.id).where(BundleImport.signer == signer,
+                                              BundleImport.sequence == base)) is not None:
+        return
+    last = s.scalar(select(func.max(BundleImport.sequence))
+                    .where(BundleImport.signer == signer))
     who = _quote(site_name)
     here = (f"the last one here from that computer is bundle {last}" if last else
             "no bundle from that computer has been imported here")

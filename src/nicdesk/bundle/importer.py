@@ -57,6 +57,7 @@ from .authority_checks import (
     _authorise,
     _check_links,
     _check_observations,
+    _check_references,
     _quote,
 )
 from .delta import check_base
@@ -347,8 +348,9 @@ def _apply_verified(ws: Workspace, s: Session, meta: dict[str, str], b: Bundle,
     if _replay_check(s, b, summary, key.key_id_hex, digest):
         summary.already = True
         return _Applied(summary, {}, "")
-    check_base(ws, b, key.key_id_hex, site_name)  # a delta only on top of its base
+    check_base(s, b, key.key_id_hex, site_name)  # a delta only on top of its base
     found = _find_stored(s, by_kind, signer_site) if method == "fast" else None
+    _check_references(s, b, records)
     _check_observations(s, b, records)
     _check_links(s, b, records)
     _authorise(s, b, records, signer_site, site_name,

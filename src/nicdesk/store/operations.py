@@ -32,10 +32,12 @@ from ..core.clock import HybridClock
 from ..core.merge import device_of
 from ..core.model import KIND_LABELS, validate
 from ..core.safe_text import name_key
+from ..core.states import ValueType
 from .errors import InvalidChangeError, NotFoundError
 from .schema import (
     MODELS,
     SYNC_COLUMNS,
+    DriverLink,
     DriverNode,
     Measure,
     Observation,
@@ -179,6 +181,8 @@ class Transaction:
         measure, the numerator cannot exceed the denominator — checked against the measure's
         value type, and against the stored numerator or denominator when only the other
         changes (`obj`: the stored record of an update)."""
+        if kind == "measure" and obj is not None:
+            self._check_becoming_proportion(values, obj)
         if kind != "observation" or not {"numerator", "denominator", "measure_id"} & set(values):
             return
         merged = {} if obj is None else {
@@ -189,6 +193,23 @@ class Transaction:
         found = entities.observation_problems(merged, measure.value_type) if measure else []
         if found:
             raise InvalidChangeError("; ".join(p.message for p in found))
+
+    def _check_becoming_proportion(self, values: dict[str, Any], obj: Any) -> None:
+        """A measure made a proportion keeps only values that are possible proportions
+        (its bundle would be refused otherwise, and every site would stop taking digests)."""
+        if values.get("value_type") != ValueType.PROPORTION or \
+                obj.value_type == ValueType.PROPORTION:
+            return
+        row = self.session.execute(
+            select(Observation.period, Observation.numerator, Observation.denominator).where(
+                Observation.measure_id == obj.id, Observation.deleted.is_(False),
+                Observation.numerator > Observation.denominator)
+            .order_by(Observation.period).limit(1)).first()
+        if row is not None:
+            raise InvalidChangeError(
+                f"This measure cannot become a proportion: its value of {row[0]} is "
+                f"{row[1]:g} out of {row[2]:g}, and a proportion's numerator cannot be larger "
+                "than its denominator. Correct those values first, or keep its type.")
 
     def _owner(self, kind: str, values: dict[str, Any]) -> str | None:
         """The owning site a new record gets (nicdesk.core.authority's rules): the site it
@@ -303,6 +324,14 @@ class Transaction:
     def _check_link(self, kind: str, values: dict[str, Any], obj: Any) -> None:
         """A driver-diagram link joins two nodes of its own diagram (a link in a school's
         diagram never rewires the network's theory — and its bundle would be refused)."""
+        if kind == "driver_node" and obj is not None and values.get(
+                "diagram_id", obj.diagram_id) != obj.diagram_id:
+            if self.session.scalar(select(DriverLink.id).where(
+                    DriverLink.deleted.is_(False),
+                    (DriverLink.parent_node_id == obj.id) | (DriverLink.child_node_id == obj.id)
+            ).limit(1)) is not None:
+                raise InvalidChangeError("This box is linked to others in its diagram; remove "
+                                         "its links before moving it to another diagram.")
         if kind != "driver_link":
             return
         diagram = values.get("diagram_id") or (obj.diagram_id if obj is not None else None)
