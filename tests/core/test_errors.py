@@ -22,7 +22,7 @@ SHARES_TITLE: dict[str, str] = {}
 
 #: exceptions that are no errors: signals between two functions that never reach a person
 NOT_ERRORS = {
-    "nicdesk.bundle.importer._Cancelled":
+    "nicdesk.bundle.merging._Cancelled":
         "the progress callback stopping an import; re-raised as BundleError",
     "nicdesk.report.layout.PacketCancelled":
         "the person cancelled a packet; the dialog closes, nothing is shown",
