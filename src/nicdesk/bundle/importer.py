@@ -60,11 +60,11 @@ from .reader import (  # noqa: F401 - BundleError, read_bundle, verify_bundle ar
     Bundle,
     BundleError,
     _fail,
-    parse_by_kind,
-    parse_records,
     read_bundle,
     verify_bundle,
 )
+from .records import parse_by_kind
+from .records import parse_records as parse_records  # public here, as it always was
 
 
 def _public_keys(site: Site) -> list[minisign.PublicKey]:

@@ -504,7 +504,8 @@ def join(invitation: str | Path, workspace_path: str | Path, passphrase: str | N
 
 def _join(invitation: str | Path, workspace_path: str | Path, passphrase: str | None,
           key: keys.KeyPair | minisign.PublicKey | None, old: Workspace | None) -> Joined:
-    from ..bundle.reader import _fail, parse_records, read_bundle, verify_bundle
+    from ..bundle.reader import _fail, read_bundle, verify_bundle
+    from ..bundle.records import parse_records
 
     b = read_bundle(invitation)
     coordinator, site_id, site_name = _invitation(b)
