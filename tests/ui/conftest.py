@@ -7,15 +7,23 @@ from pathlib import Path
 from nicdesk.ui.shell.main_window import MainWindow
 
 
-def window_on(qtbot, path: Path, select: str = "", size: tuple[int, int] = (1400, 900)
-              ) -> MainWindow:
-    """A shown main window (settings left alone) on a workspace, optionally at a navigator
-    path; closed with the test by qtbot."""
+def shown_window(qtbot, size: tuple[int, int] = (1400, 900)) -> MainWindow:
+    """A shown main window with no workspace (settings left alone), in front; closed with
+    the test by qtbot."""
     w = MainWindow()
     w.persist_settings = False
     qtbot.addWidget(w)
     w.resize(*size)
     w.show()
+    w.activateWindow()
+    return w
+
+
+def window_on(qtbot, path: Path, select: str = "", size: tuple[int, int] = (1400, 900)
+              ) -> MainWindow:
+    """A shown main window (settings left alone) on a workspace, optionally at a navigator
+    path; closed with the test by qtbot."""
+    w = shown_window(qtbot, size)
     assert w.open_workspace(path)
     if select:
         assert w.select_path(select)

@@ -16,15 +16,11 @@ from nicdesk.store.views import records
 from nicdesk.store.workspace import Workspace
 from nicdesk.ui.records.forms import NetworkForm, SiteForm
 from nicdesk.ui.shell.main_window import MainWindow
+from tests.ui.conftest import shown_window
 
 
-def _window(qtbot, size: tuple[int, int] = (1400, 900)) -> MainWindow:
-    w = MainWindow()
-    w.persist_settings = False
-    qtbot.addWidget(w)
-    w.resize(*size)
-    w.show()
-    return w
+def _window(qtbot) -> MainWindow:
+    return shown_window(qtbot)
 
 
 def _local_site(path: Path) -> tuple[str, str]:

@@ -45,7 +45,7 @@ from nicdesk.ui.diagram.fishbone import FishboneEditor
 from nicdesk.ui.measures.page import MeasurePage
 from nicdesk.ui.pdsa.page import PdsaPage
 from nicdesk.ui.shell.main_window import MainWindow
-from tests.ui.conftest import answer_text, settle, when_modal
+from tests.ui.conftest import answer_text, settle, shown_window, when_modal
 
 SCHOOL = "Maple Grove Middle School"
 NETWORK = "Valley NIC"
@@ -196,12 +196,7 @@ def test_a_principals_week_with_keyboard_and_buttons(qtbot, data_dir: Path, tmp_
     from nicdesk.ui.shell.app import initial_workspace
     from nicdesk.ui.shell.welcome import SchoolDialog, WelcomeDialog
 
-    w = MainWindow()
-    w.persist_settings = False
-    qtbot.addWidget(w)
-    w.resize(1400, 860)
-    w.show()
-    w.activateWindow()
+    w = shown_window(qtbot, (1400, 860))
 
     # ---- Monday: the welcome's "Create my school's workspace", names typed, Enter
     def school(dialog: SchoolDialog) -> None:

@@ -27,7 +27,7 @@ from nicdesk.store.schema import (
 )
 from nicdesk.ui.shell.main_window import MainWindow
 from nicdesk.ui.walkthrough.panel import DONE_MARK, META_KEY, NEXT_MARK
-from tests.ui.conftest import answer_text, settle, when_modal
+from tests.ui.conftest import answer_text, settle, shown_window, when_modal
 
 SCHOOL = "Cedar Ridge High School"
 PROBLEM = "Too many 9th graders fail a course"
@@ -171,12 +171,7 @@ def test_the_whole_first_cycle_from_the_welcome_using_only_the_panel(
     from nicdesk.ui.shell.app import initial_workspace
     from nicdesk.ui.shell.welcome import SchoolDialog, WelcomeDialog
 
-    w = MainWindow()
-    w.persist_settings = False
-    qtbot.addWidget(w)
-    w.resize(1400, 860)
-    w.show()
-    w.activateWindow()
+    w = shown_window(qtbot, (1400, 860))
 
     def school(dialog: SchoolDialog) -> None:
         QTest.keyClicks(dialog.school, SCHOOL)

@@ -8,6 +8,7 @@ a bundle may be applied and in which transaction."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -158,14 +159,10 @@ class _Columns:
                       for c in self.table.columns}
 
 
-_COLUMNS: dict[str, _Columns] = {}
-
-
+@functools.cache
 def _columns(kind: str) -> _Columns:
-    found = _COLUMNS.get(kind)
-    if found is None:
-        found = _COLUMNS[kind] = _Columns(kind)
-    return found
+    """One kind's `_Columns`, built once per process."""
+    return _Columns(kind)
 
 
 def _find_stored(s: Session, by_kind: dict[str, list[dict[str, Any]]],

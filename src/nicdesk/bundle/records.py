@@ -11,6 +11,7 @@ signature and hashes), which these checks build on."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -422,14 +423,10 @@ class _Kind:
 _MISSING: Any = object()
 
 
-_KINDS: dict[str, _Kind] = {}
-
-
+@functools.cache
 def _kind_checks(kind: str) -> _Kind:
-    spec = _KINDS.get(kind)
-    if spec is None:
-        spec = _KINDS[kind] = _Kind(kind)
-    return spec
+    """One kind's checks (`_Kind`), built once per process."""
+    return _Kind(kind)
 
 
 def _clip(text: str, limit: int = 200) -> str:
