@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import warnings
 import subprocess
 import sys
 from pathlib import Path
@@ -155,8 +156,17 @@ def test_migrations_match_the_models(tmp_path: Path) -> None:
 
     engine = create_engine(f"sqlite:///{tmp_path / 'check.db'}")
     migrate.upgrade(engine)
-    with engine.connect() as con:
+    with engine.connect() as con, warnings.catch_warnings():
+        # SQLite's reflection skips expression indexes (one: observations' unique point,
+        # checked by hand below); alembic warns about each side
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression")
+        warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expr")
         assert compare_metadata(MigrationContext.configure(con), Base.metadata) == []
+        sql = con.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = "
+                                  "'uq_observations_point'").scalar_one()
+    assert " ".join(sql.split()) == ("CREATE UNIQUE INDEX uq_observations_point ON "
+                                     "observations (measure_id, site_id, period, "
+                                     "coalesce(group_id, ''))")
     engine.dispose()
 
 
@@ -193,6 +203,6 @@ def test_schema_1_file_with_data_is_backed_up_and_migrated(tmp_path: Path) -> No
         assert s.get(Network, "n1").name == "Old NIC"
         diagram = s.get(DriverDiagram, "d1")  # new columns exist, old rows kept
         assert diagram.name == "Theory" and diagram.order_pinned is False
-    assert inspect_file(path).schema_version == SCHEMA_VERSION == 7
+    assert inspect_file(path).schema_version == SCHEMA_VERSION
     backup = tmp_path / "v1.nicdesk.bak-0001"
     assert inspect_file(backup).schema_version == 1

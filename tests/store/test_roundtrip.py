@@ -21,6 +21,12 @@ def sample_value(kind: str, name: str, column: Any, refs: dict[str, str]) -> Any
         return allowed[-1]
     if (kind, name) == ("meeting", "start_time"):
         return "15:30"  # validated as HH:MM
+    if (kind, name) == ("site_enrolment", "school_year"):
+        return "2025-26"
+    if (kind, name) == ("comment", "posted"):
+        return "2026-11-26T15:30:00Z"
+    if (kind, name) == ("comment", "subject_id"):
+        return refs.get("sites")
     t = column.type
     if isinstance(t, Boolean):
         return True
@@ -36,11 +42,13 @@ def sample_value(kind: str, name: str, column: Any, refs: dict[str, str]) -> Any
 
 
 # creation order that satisfies every reference
-ORDER = ["network", "site", "member", "charter", "measure", "aim", "fishbone",
+ORDER = ["network", "site", "member", "charter", "group_dimension", "student_group",
+         "site_enrolment", "measure", "aim", "fishbone",
          "fishbone_category", "cause", "driver_diagram", "driver_node", "driver_link",
          "cause_driver_link", "node_measure", "diagram_snapshot", "change_idea", "pdsa_ramp",
          "pdsa_cycle", "pdsa_question", "pdsa_measure", "observation", "chart_phase",
-         "annotation", "meeting", "agenda_item", "action_item"]
+         "annotation", "meeting", "agenda_item", "action_item", "comment",
+         "coaching_feedback", "progress_score", "change_adoption", "milestone"]
 
 
 def test_order_covers_every_entity() -> None:

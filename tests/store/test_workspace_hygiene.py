@@ -521,7 +521,8 @@ def test_a_full_disk_is_a_plain_message_and_loses_nothing(tmp_path: Path) -> Non
 
 
 def test_a_full_disk_while_upgrading_changes_nothing(tmp_path: Path) -> None:
-    with _small_drive(2048) as drive:
+    # room, once freed, for the file, its backup and the upgrade's journal
+    with _small_drive(3072) as drive:
         path = drive / "old.nicdesk"
         _old_file(path, rows=4000)  # ~0.5 MB
         filler = _fill(drive)

@@ -26,12 +26,14 @@ from .entities import in_sentence, kind_labels
 from .states import Role
 
 #: records that always belong to the network, hence to the coordinator's site
-NETWORK_KINDS = frozenset({"network", "charter"})
+NETWORK_KINDS = frozenset({"network", "charter", "group_dimension"})
 #: kinds that belong to the site they name, or to the network when they name none
-OPTIONAL_SITE_KINDS = frozenset({"aim", "fishbone", "driver_diagram", "measure", "meeting"})
+OPTIONAL_SITE_KINDS = frozenset({"aim", "fishbone", "driver_diagram", "measure", "meeting",
+                                 "progress_score", "milestone"})
 #: kinds that always name the site they belong to
 SITE_KINDS = frozenset({"member", "pdsa_ramp", "pdsa_cycle", "observation", "chart_phase",
-                        "annotation"})
+                        "annotation", "site_enrolment", "comment", "coaching_feedback",
+                        "change_adoption"})
 #: parts of a larger record: kind -> (field naming the whole, kind of the whole)
 PARENT: dict[str, tuple[str, str]] = {
     "fishbone_category": ("fishbone_id", "fishbone"),
@@ -45,6 +47,7 @@ PARENT: dict[str, tuple[str, str]] = {
     "pdsa_measure": ("cycle_id", "pdsa_cycle"),
     "agenda_item": ("meeting_id", "meeting"),
     "action_item": ("meeting_id", "meeting"),
+    "student_group": ("dimension_id", "group_dimension"),
     # a change idea hangs on a driver-diagram node; without one it is the writer's own
     "change_idea": ("node_id", "driver_node"),
 }

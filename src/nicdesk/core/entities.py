@@ -85,6 +85,21 @@ CHART_KINDS: tuple[str, ...] = tuple(x.value for x in ChartKind)
 PDSA_DECISIONS: tuple[str, ...] = tuple(x.value for x in PdsaDecision)
 PHASE_KINDS: tuple[str, ...] = tuple(x.value for x in PhaseKind)
 RULE_SETS: tuple[str, ...] = ("IHI run-chart rules", "Anhøj", "Making Data Count")
+# equity (issue #21): how a gap between two groups is measured
+GAP_KINDS: tuple[str, ...] = ("", "difference", "ratio")
+SCHOOL_YEAR = r"[0-9]{4}-[0-9]{2}"  # "2025-26"
+# learning routines (issue #22)
+COMMENT_SUBJECTS: tuple[str, ...] = ("pdsa_cycle", "measure", "driver_node", "cause",
+                                     "meeting", "site", "change_idea", "aim")
+#: IHI's progress scale (0.5 intent to participate ... 5.0 outstanding sustainable results)
+PROGRESS_SCORES: tuple[str, ...] = ("0.5", "1.0", "1.5", "2.0", "2.5", "3.0", "3.5", "4.0",
+                                    "4.5", "5.0")
+ADOPTION_STATUSES: tuple[str, ...] = ("testing", "adapting", "adopted", "abandoned")
+MILESTONE_KINDS: tuple[str, ...] = ("charter agreed", "members named", "first convening",
+                                    "first cycles", "mid-year review", "sustainability plan",
+                                    "other")
+TIMESTAMP = (r"[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]"
+             r"(:[0-5][0-9](\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?")
 
 # ------------------------------------------------------------------ limits
 TEXT, INT, FLOAT, BOOL, DATE, JSON_LIST, JSON_DICT, REF = (
@@ -251,6 +266,31 @@ _ENTITIES = [
         _text("norms"),
         _text("cadence"),
     ),
+    # ------------------------------------------------------------ equity (issue #21)
+    _entity(
+        "group_dimension", "Student group dimension", "network",
+        _ref("network_id", "network"),
+        _name("name", required=True),
+        _text("description"),
+        _position(),
+    ),
+    _entity(
+        "student_group", "Student group", "parent:dimension_id",
+        _ref("dimension_id", "group_dimension", label="dimension"),
+        _name("name", required=True),
+        _position(),
+    ),
+    _entity(
+        # a site's numbers for fair comparisons, dated by school year: its enrolment
+        # (no group) and the students in each group
+        "site_enrolment", "Site enrolment", "site_id",
+        _ref("site_id", "site"),
+        Field("school_year", TEXT, max_length=7, required=True, label="school year",
+              pattern=SCHOOL_YEAR,
+              pattern_hint="is not a school year: write it as 2025-26."),
+        _ref("group_id", "student_group", nullable=True, label="student group"),
+        _int("students", 0, 10_000_000),
+    ),
     # ------------------------------------------------------------ problem and theory
     _entity(
         "aim", "Aim", "site_id",
@@ -263,6 +303,14 @@ _ENTITIES = [
         _float("target_value", label="target value"),
         _date("deadline"),
         _text("population"),
+        # a gap-closing aim (issue #21): the gap between a focus group and a reference
+        # group (empty: all students), from a baseline gap to a target gap by the deadline
+        _ref("focus_group_id", "student_group", nullable=True, label="focus group"),
+        _ref("reference_group_id", "student_group", nullable=True,
+             label="reference group"),
+        _choice("gap_kind", GAP_KINDS, 16, label="kind of gap"),
+        _float("baseline_gap", label="baseline gap"),
+        _float("target_gap", label="target gap"),
     ),
     _entity(
         "fishbone", "Fishbone", "site_id",
@@ -414,6 +462,8 @@ _ENTITIES = [
         _text("exclusion_reason", label="reason for the exclusion"),
         # a person's mark: IHI's astronomical data point (the note says why)
         _bool("astronomical", label="astronomical point"),
+        # the student group the value is for (issue #21); empty: all students
+        _ref("group_id", "student_group", nullable=True, label="student group"),
     ),
     _entity(
         "chart_phase", "Chart phase", "site_id",
@@ -462,6 +512,68 @@ _ENTITIES = [
         _name("owner"),
         _date("due"),
         _bool("done"),
+    ),
+    # ------------------------------------------------------------ learning routines (#22)
+    _entity(
+        # a comment on any record, owned by the author's site; a reply names its parent
+        "comment", "Comment", "site_id",
+        _ref("network_id", "network"),
+        _ref("site_id", "site", label="author's site"),
+        _ref("author_id", "member", nullable=True, label="author"),
+        _choice("subject_kind", COMMENT_SUBJECTS, 32, required=True,
+                label="kind of record discussed"),
+        # any kind of record: not enforced by the database, checked by the importer
+        Field("subject_id", TEXT, max_length=ID_MAX, required=True, label="record discussed"),
+        _date("point_period", label="chart point"),
+        _ref("parent_id", "comment", nullable=True, label="replies to"),
+        _text("text", required=True),
+        Field("mentions", JSON_LIST, items=TEXT, item_length=ID_MAX, max_length=JSON_MAX,
+              label="mentioned members"),
+        Field("posted", TEXT, max_length=40, pattern=TIMESTAMP,
+              pattern_hint="is not a time: write it as 2026-11-26T15:30:00Z."),
+        _bool("resolved"),
+    ),
+    _entity(
+        # a coach's or facilitator's structured feedback on a PDSA cycle
+        "coaching_feedback", "Coaching feedback", "site_id",
+        _ref("cycle_id", "pdsa_cycle", label="PDSA cycle"),
+        _ref("site_id", "site", label="coach's site"),
+        _ref("author_id", "member", nullable=True, label="coach"),
+        _date("given"),
+        _text("strengths", label="what was strong"),
+        _text("question"),
+        _text("suggestion"),
+        _text("next_step", label="next step"),
+    ),
+    _entity(
+        # IHI progress score of a site (or of the network when no site is named)
+        "progress_score", "Progress score", "site_id",
+        _ref("network_id", "network"),
+        _ref("site_id", "site", nullable=True),
+        _choice("score", PROGRESS_SCORES, 4, required=True),
+        _date("date", required=True),
+        _text("note"),
+    ),
+    _entity(
+        # where a change idea stands at one site: testing, adapting, adopted, abandoned
+        "change_adoption", "Change idea spread", "site_id",
+        _ref("change_idea_id", "change_idea", label="change idea"),
+        _ref("site_id", "site"),
+        _choice("status", ADOPTION_STATUSES, 16, required=True),
+        _date("since", required=True),
+        _text("note"),
+    ),
+    _entity(
+        # a formation or running milestone of the network (or of one site)
+        "milestone", "Milestone", "site_id",
+        _ref("network_id", "network"),
+        _ref("site_id", "site", nullable=True),
+        _name("title", required=True),
+        _choice("kind", MILESTONE_KINDS, 32),
+        _date("planned"),
+        _date("done"),
+        _name("responsible", label="who is responsible"),
+        _text("note"),
     ),
 ]
 

@@ -27,8 +27,8 @@ from .errors import ForeignSchemaError, NewerSchemaError, NotAWorkspaceError, Wo
 from .storage_errors import _clip
 
 APPLICATION_ID = 0x4E494344  # "NICD"
-HEAD_REVISION = "0007"  # the Alembic head this code writes; a test keeps it honest
-SCHEMA_VERSION = 7  # PRAGMA user_version written by the head migration
+HEAD_REVISION = "0008"  # the Alembic head this code writes; a test keeps it honest
+SCHEMA_VERSION = 8  # PRAGMA user_version written by the head migration
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 

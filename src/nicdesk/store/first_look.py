@@ -80,6 +80,8 @@ def _opens_as_it_lies(con: sqlite3.Connection) -> bool:
 def table_name(kind: str) -> str:
     """The table of an entity kind (`site` → `sites`, `fishbone_category` →
     `fishbone_categories`); `tests/store/test_first_look.py` holds it to the schema."""
+    if kind == "coaching_feedback":  # a mass noun keeps its form
+        return kind
     return kind[:-1] + "ies" if kind.endswith("y") else kind + "s"
 
 

@@ -270,7 +270,7 @@ class Transaction:
 
     def _revive(self, kind: str, values: dict[str, Any]) -> str | None:
         """A new observation for a period that has a tombstoned one reuses that record
-        (one value per measure, site and period)."""
+        (one value per measure, site, period and student group)."""
         if kind != "observation":
             return None
         model = Observation
@@ -279,6 +279,8 @@ class Transaction:
                 model.measure_id == values.get("measure_id"),
                 model.site_id == values.get("site_id"),
                 model.period == values.get("period"),
+                model.group_id.is_(None) if not values.get("group_id")
+                else model.group_id == values["group_id"],
             )
         ).first()
         if existing is None:
@@ -559,15 +561,18 @@ _OBSERVATION_IDS = uuid.UUID("6f1c7a52-2b1e-4c55-9c4e-4e4943444553")
 
 
 def _natural_id(kind: str, values: dict[str, Any]) -> str | None:
-    """One value per measure, site and period: two devices of a site entering the same
-    month offline make the *same* record, so their values merge field by field (the
-    losing one kept as a conflict) instead of two rows that can never both exist."""
+    """One value per measure, site, period (and student group): two devices of a site
+    entering the same month offline make the *same* record, so their values merge field
+    by field (the losing one kept as a conflict) instead of two rows that can never both
+    exist.  A value for all students keeps the id it had before groups existed."""
     if kind != "observation" or not all(values.get(k) for k in
                                         ("measure_id", "site_id", "period")):
         return None
     period = values["period"]
     day = period.isoformat() if isinstance(period, dt.date) else str(period)
     text = f"{values['measure_id']}/{values['site_id']}/{day}"
+    if values.get("group_id"):
+        text += f"/{values['group_id']}"
     return str(uuid.uuid5(_OBSERVATION_IDS, text))
 
 

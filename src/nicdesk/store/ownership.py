@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from ..core.authority import NETWORK_KINDS, OPTIONAL_SITE_KINDS, PARENT, SITE_KINDS
@@ -52,23 +52,32 @@ def coordinator_sites(conn: Connection) -> dict[str, str]:
 def assign_owners(conn: Connection) -> int:
     """Give every unowned record its owner; returns how many rows were given one."""
     total = 0
+    # the migration that first ran this (0006) runs before later kinds' tables exist
+    present = set(inspect(conn).get_table_names())
 
     def run(sql: str, **params: Any) -> None:
         nonlocal total
         total += conn.execute(text(sql), params).rowcount or 0
 
+    def have(*kinds: str) -> bool:
+        return all(_table(k) in present for k in kinds)
+
     run("UPDATE sites SET owner_site_id = id WHERE owner_site_id IS NULL")
     for network_id, site_id in coordinator_sites(conn).items():
         run("UPDATE networks SET owner_site_id = :s WHERE id = :n AND owner_site_id IS NULL",
             s=site_id, n=network_id)
-    for kind in SITE_KINDS | OPTIONAL_SITE_KINDS:
+    for kind in sorted(SITE_KINDS | OPTIONAL_SITE_KINDS):
+        if not have(kind):
+            continue
         run(f"UPDATE {_table(kind)} SET owner_site_id = site_id "
             "WHERE owner_site_id IS NULL AND site_id IS NOT NULL")
     def inherit(table: str, owner_sql: str, where: str = "") -> None:
         run(f"UPDATE {table} SET owner_site_id = ({owner_sql}) WHERE owner_site_id IS NULL "
             f"AND ({owner_sql}) IS NOT NULL {where}")
 
-    for kind in NETWORK_KINDS - {"network"} | OPTIONAL_SITE_KINDS:
+    for kind in sorted(NETWORK_KINDS - {"network"} | OPTIONAL_SITE_KINDS):
+        if not have(kind):
+            continue
         t = _table(kind)
         inherit(t, f"SELECT n.owner_site_id FROM networks n WHERE n.id = {t}.network_id",
                 "AND site_id IS NULL" if kind in OPTIONAL_SITE_KINDS else "")
@@ -76,6 +85,8 @@ def assign_owners(conn: Connection) -> int:
     for _ in range(6):
         before = total
         for kind, (field, parent_kind) in PARENT.items():
+            if not have(kind, parent_kind):
+                continue
             t, p = _table(kind), _table(parent_kind)
             inherit(t, f"SELECT x.owner_site_id FROM {p} x WHERE x.id = {t}.{field}")
         if total == before:

@@ -21,12 +21,14 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -138,6 +140,12 @@ class Aim(SharedMixin, Base):
     target_value: Mapped[float | None] = mapped_column(Float)
     deadline: Mapped[dt.date | None] = mapped_column(Date)
     population: Mapped[str] = _text()
+    # a gap-closing aim (0008): the gap between a focus and a reference group
+    focus_group_id: Mapped[str | None] = _fk("student_groups", nullable=True)
+    reference_group_id: Mapped[str | None] = _fk("student_groups", nullable=True)
+    gap_kind: Mapped[str] = mapped_column(String(16), default="")
+    baseline_gap: Mapped[float | None] = mapped_column(Float)
+    target_gap: Mapped[float | None] = mapped_column(Float)
 
 
 class Fishbone(SharedMixin, Base):
@@ -309,7 +317,6 @@ class Measure(SharedMixin, Base):
 class Observation(SharedMixin, Base):
     __tablename__ = "observations"
     __kind__ = "observation"
-    __table_args__ = (UniqueConstraint("measure_id", "site_id", "period"),)
     measure_id: Mapped[str] = _fk("measures")
     site_id: Mapped[str] = _fk("sites")
     period: Mapped[dt.date] = mapped_column(Date, nullable=False)
@@ -321,6 +328,14 @@ class Observation(SharedMixin, Base):
     exclusion_reason: Mapped[str] = _text()
     # IHI's astronomical data point, as a person's mark (the note says why); 0007
     astronomical: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the student group the value is for; empty: all students (0008)
+    group_id: Mapped[str | None] = _fk("student_groups", nullable=True)
+
+
+# one value per measure, site, period and student group ("all students" is the empty
+# group, which a plain unique constraint would not hold to one row: NULLs never collide)
+Index("uq_observations_point", Observation.measure_id, Observation.site_id,
+      Observation.period, func.coalesce(Observation.group_id, ""), unique=True)
 
 
 class ChartPhase(SharedMixin, Base):
@@ -379,6 +394,96 @@ class ActionItem(SharedMixin, Base):
     done: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+# ---------------------------------------------------------------- equity (0008)
+class GroupDimension(SharedMixin, Base):
+    __tablename__ = "group_dimensions"
+    __kind__ = "group_dimension"
+    network_id: Mapped[str] = _fk("networks")
+    name: Mapped[str] = _text()
+    description: Mapped[str] = _text()
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StudentGroup(SharedMixin, Base):
+    __tablename__ = "student_groups"
+    __kind__ = "student_group"
+    dimension_id: Mapped[str] = _fk("group_dimensions")
+    name: Mapped[str] = _text()
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SiteEnrolment(SharedMixin, Base):
+    __tablename__ = "site_enrolments"
+    __kind__ = "site_enrolment"
+    site_id: Mapped[str] = _fk("sites")
+    school_year: Mapped[str] = mapped_column(String(7), default="")
+    group_id: Mapped[str | None] = _fk("student_groups", nullable=True)
+    students: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# ---------------------------------------------------------------- learning routines (0008)
+class Comment(SharedMixin, Base):
+    __tablename__ = "comments"
+    __kind__ = "comment"
+    network_id: Mapped[str] = _fk("networks")
+    site_id: Mapped[str] = _fk("sites")
+    author_id: Mapped[str | None] = _fk("members", nullable=True)
+    subject_kind: Mapped[str] = mapped_column(String(32), default="")
+    subject_id: Mapped[str] = mapped_column(String(36), default="", index=True)
+    point_period: Mapped[dt.date | None] = mapped_column(Date)
+    parent_id: Mapped[str | None] = _fk("comments", nullable=True)
+    text: Mapped[str] = _text()
+    mentions: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    posted: Mapped[str] = mapped_column(String(40), default="")
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CoachingFeedback(SharedMixin, Base):
+    __tablename__ = "coaching_feedback"
+    __kind__ = "coaching_feedback"
+    cycle_id: Mapped[str] = _fk("pdsa_cycles")
+    site_id: Mapped[str] = _fk("sites")
+    author_id: Mapped[str | None] = _fk("members", nullable=True)
+    given: Mapped[dt.date | None] = mapped_column(Date)
+    strengths: Mapped[str] = _text()
+    question: Mapped[str] = _text()
+    suggestion: Mapped[str] = _text()
+    next_step: Mapped[str] = _text()
+
+
+class ProgressScore(SharedMixin, Base):
+    __tablename__ = "progress_scores"
+    __kind__ = "progress_score"
+    network_id: Mapped[str] = _fk("networks")
+    site_id: Mapped[str | None] = _fk("sites", nullable=True)
+    score: Mapped[str] = mapped_column(String(4), default="")
+    date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    note: Mapped[str] = _text()
+
+
+class ChangeAdoption(SharedMixin, Base):
+    __tablename__ = "change_adoptions"
+    __kind__ = "change_adoption"
+    change_idea_id: Mapped[str] = _fk("change_ideas")
+    site_id: Mapped[str] = _fk("sites")
+    status: Mapped[str] = mapped_column(String(16), default="")
+    since: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    note: Mapped[str] = _text()
+
+
+class Milestone(SharedMixin, Base):
+    __tablename__ = "milestones"
+    __kind__ = "milestone"
+    network_id: Mapped[str] = _fk("networks")
+    site_id: Mapped[str | None] = _fk("sites", nullable=True)
+    title: Mapped[str] = _text()
+    kind: Mapped[str] = mapped_column(String(32), default="other")
+    planned: Mapped[dt.date | None] = mapped_column(Date)
+    done: Mapped[dt.date | None] = mapped_column(Date)
+    responsible: Mapped[str] = _text()
+    note: Mapped[str] = _text()
+
+
 # ---------------------------------------------------------------- local-only tables
 class RecordVersion(Base):
     """A value that lost a concurrent edit: kept so a person can see and restore it."""
@@ -427,16 +532,21 @@ MODELS: dict[str, type[SharedMixin]] = {
         CauseDriverLink, DriverDiagram, DriverNode, DriverLink, NodeMeasure,
         DiagramSnapshot, ChangeIdea, PdsaRamp, PdsaCycle, PdsaQuestion, PdsaMeasure,
         Measure, Observation, ChartPhase, Annotation, Meeting, AgendaItem, ActionItem,
+        GroupDimension, StudentGroup, SiteEnrolment, Comment, CoachingFeedback,
+        ProgressScore, ChangeAdoption, Milestone,
     )
 }  # fmt: skip
 
 
 # parents before children: bundles, copies and dumps follow the references in this order
-KIND_ORDER = ["network", "site", "member", "charter", "measure", "aim", "fishbone",
+KIND_ORDER = ["network", "site", "member", "charter", "group_dimension", "student_group",
+              "site_enrolment", "measure", "aim", "fishbone",
               "fishbone_category", "cause", "driver_diagram", "driver_node", "driver_link",
               "cause_driver_link", "node_measure", "diagram_snapshot", "change_idea",
               "pdsa_ramp", "pdsa_cycle", "pdsa_question", "pdsa_measure", "observation",
-              "chart_phase", "annotation", "meeting", "agenda_item", "action_item"]
+              "chart_phase", "annotation", "meeting", "agenda_item", "action_item",
+              "comment", "coaching_feedback", "progress_score", "change_adoption",
+              "milestone"]
 
 
 def table_of(model: type[SharedMixin] | type[Base]) -> Table:
