@@ -522,7 +522,8 @@ _ENTITIES = [
         _ref("author_id", "member", nullable=True, label="author"),
         _choice("subject_kind", COMMENT_SUBJECTS, 32, required=True,
                 label="kind of record discussed"),
-        # any kind of record: not enforced by the database, checked by the importer
+        # any kind of record, so not a database reference: a thread whose record has not
+        # arrived (or was deleted) is shown as such
         Field("subject_id", TEXT, max_length=ID_MAX, required=True, label="record discussed"),
         _date("point_period", label="chart point"),
         _ref("parent_id", "comment", nullable=True, label="replies to"),
