@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import re
 from collections import deque
-from collections.abc import Callable, Iterator
-from itertools import repeat
+from collections.abc import Callable, Iterator, Sequence
+from itertools import chain, repeat
 from operator import itemgetter, setitem
 from typing import Any
 
@@ -49,6 +50,7 @@ from .reader import (
     RECORD_FILES,
     SYNC_ONLY,
     Bundle,
+    BundleError,
     _fail,
     _is_text,
     _loads,
@@ -117,8 +119,19 @@ def parse_records(b: Bundle) -> list[tuple[str, dict[str, Any]]]:
     return [(kind, v) for kind in ORDER for v in by_kind.get(kind, [])]
 
 
-def parse_by_kind(b: Bundle) -> dict[str, list[dict[str, Any]]]:
+#: kind, its record file -> the file's lines and, by index, the id of each line that is
+#: a stored record exactly (`unchanged.unchanged_lines`), or None to parse every line
+Known = Callable[[str, bytes], "tuple[list[str], dict[int, str]] | None"]
+
+
+def parse_by_kind(b: Bundle, known: Known | None = None,
+                  unchanged: dict[str, list[str]] | None = None
+                  ) -> dict[str, list[dict[str, Any]]]:
     """Every record's values, validated, by kind in bundle order (`ORDER`).
+
+    With `known`, a line that is exactly a stored record's (`bundle.unchanged`) is not
+    parsed: its id goes to `unchanged[kind]` instead, and only the other lines are read
+    and checked (a refusal among them is worded as the whole file's would be).
 
     One pass per file, with the checks of each kind built once (`_Kind`).  A line is
     first read with orjson (several times faster than `json.loads`, which calls a hook
@@ -145,26 +158,65 @@ def parse_by_kind(b: Bundle) -> dict[str, list[dict[str, Any]]]:
         if kind is None or name not in RECORD_FILES:
             raise _fail(b.path, f"it contains an unknown file {name}.")
         spec = _kind_checks(kind)
-        out = by_kind.setdefault(kind, [])
-        fast = spec.fast(data, site_id if only_site else None, stamp_ok, stamps)
-        if fast is not None:
-            out += fast
-            continue
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise _fail(b.path, f"{name} is not UTF-8 text (byte {exc.start + 1:,}). "
-                        f"{AGAIN}") from exc
-        seen: dict[str, int] = {}
-        for n, line in enumerate(text.split("\n"), start=1):  # "\n" only, as `_lines`
-            if not line or line.isspace():
-                continue
-            values = _full_checks(b, name, n, line, spec, seen, stamp_ok, now)
-            if only_site and values.get("owner_site_id") != site_id:
-                raise _fail(b.path, f"{name} line {n} is a record of another site; a site's "
-                            "bundle may only carry its own records.")
-            out.append(values)
+        owner = site_id if only_site else None
+        rest, same = _without_unchanged(data, kind, known) if known is not None else (
+            data, [])
+        if same:
+            try:
+                values = _file(b, name, rest, spec, owner, stamp_ok, stamps, now)
+                if not _ids_apart(same, values):
+                    raise _fail(b.path, f"{name} repeats a record.")  # worded below
+            except BundleError:  # the whole file decides, and words it, line numbers right
+                values = _file(b, name, data, spec, owner, stamp_ok, stamps, now)
+                same = []
+            if same and unchanged is not None:
+                unchanged[kind] = same
+        else:
+            values = _file(b, name, data, spec, owner, stamp_ok, stamps, now)
+        by_kind.setdefault(kind, []).extend(values)
     return {kind: by_kind[kind] for kind in ORDER if kind in by_kind}
+
+
+def _without_unchanged(data: bytes, kind: str, known: Known) -> tuple[bytes, list[str]]:
+    """The file without the lines that are stored records exactly, and those records'
+    ids; the file itself (and no ids) when there are none."""
+    got = known(kind, data)
+    if got is None or not got[1]:
+        return data, []
+    lines, found = got
+    rest = "\n".join([line for i, line in enumerate(lines) if i not in found])
+    return rest.encode("utf-8"), list(found.values())
+
+
+def _ids_apart(same: list[str], values: list[dict[str, Any]]) -> bool:
+    """True when no parsed record repeats the id of a line taken as unchanged."""
+    taken = set(same)
+    return not any(v["id"] in taken for v in values)
+
+
+def _file(b: Bundle, name: str, data: bytes, spec: _Kind, owner: str | None,
+          stamp_ok: set[str], stamps: _Stamps, now: int) -> list[dict[str, Any]]:
+    """One record file's records, validated: the fast column checks, else line by line
+    (`owner`: the only owner a site's bundle may carry)."""
+    fast = spec.fast(data, owner, stamp_ok, stamps)
+    if fast is not None:
+        return fast
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _fail(b.path, f"{name} is not UTF-8 text (byte {exc.start + 1:,}). "
+                    f"{AGAIN}") from exc
+    out = []
+    seen: dict[str, int] = {}
+    for n, line in enumerate(text.split("\n"), start=1):  # "\n" only, as `_lines`
+        if not line or line.isspace():
+            continue
+        values = _full_checks(b, name, n, line, spec, seen, stamp_ok, now)
+        if owner is not None and values.get("owner_site_id") != owner:
+            raise _fail(b.path, f"{name} line {n} is a record of another site; a site's "
+                        "bundle may only carry its own records.")
+        out.append(values)
+    return out
 
 
 def _full_checks(b: Bundle, name: str, n: int, line: str, spec: _Kind,
@@ -195,11 +247,27 @@ class _Stamps:
 
     def __init__(self, now: int) -> None:
         self.match = _STAMP_FORMAT.fullmatch
+        one = _STAMP_FORMAT.pattern
+        self.every = re.compile(f"(?:{one}\n)*{one}")
         self.low = f"{EARLIEST_MS:015d}"
         self.high = f"{now + MAX_DRIFT_MS:015d}"
 
     def fine(self, stamp: str) -> bool:
         return self.match(stamp) is not None and self.low <= stamp[:15] <= self.high
+
+    def all_fine(self, stamps: set[Any]) -> bool:
+        """`fine` for every one of `stamps`, at once: one match over them all (a stamp
+        holds no line break), then the earliest and latest date (fixed-width digits
+        first: the least and greatest texts carry them)."""
+        if not stamps:
+            return True
+        if set(map(type, stamps)) != {str}:
+            return False
+        if self.every.fullmatch("\n".join(stamps)) is None:
+            return False
+        earliest: str = min(stamps)
+        latest: str = max(stamps)
+        return self.low <= earliest[:15] and latest[:15] <= self.high
 
 
 def _decode_fully(b: Bundle, name: str, n: int, kind: str, required: tuple[str, ...],
@@ -337,12 +405,10 @@ class _Kind:
         bundle may carry (None: any)."""
         if self._fields is None or _orjson is None:
             return None
-        loads = _orjson.loads
         try:
             # bytes split on "\n" (never inside a UTF-8 character); orjson checks the
-            # UTF-8 of each line; a line blank only by Unicode spaces fails: full checks
-            raws: list[Any] = [loads(line) for line in data.split(b"\n")
-                               if line and not line.isspace()]
+            # UTF-8 of each line; a line of spaces only fails (the full checks skip it)
+            raws: list[Any] = list(map(_orjson.loads, filter(None, data.split(b"\n"))))
         except ValueError:  # orjson.JSONDecodeError
             return None
         if not raws:
@@ -354,10 +420,15 @@ class _Kind:
             if not keys <= self._keys or not _SYNC_REQUIRED <= keys:
                 return None
             if set(map(len, raws)) == {len(keys)}:  # every record has every key
-                def column(name: str) -> list[Any]:
-                    return list(map(itemgetter(name), raws))
+                order = sorted(keys)  # every column at once: one pass over the records
+                columns = dict(zip(order, zip(*map(itemgetter(*order), raws), strict=True),
+                                   strict=True))
+
+                def column(name: str) -> Sequence[Any]:
+                    got: Sequence[Any] = columns[name]
+                    return got
             else:
-                def column(name: str) -> list[Any]:
+                def column(name: str) -> Sequence[Any]:
                     return [r.get(name, _MISSING) for r in raws]
             if not self._sync_ok(raws, column, owner, stamp_ok, stamps):
                 return None
@@ -388,7 +459,7 @@ class _Kind:
             return None
         return raws
 
-    def _sync_ok(self, raws: list[dict[str, Any]], column: Callable[[str], list[Any]],
+    def _sync_ok(self, raws: list[dict[str, Any]], column: Callable[[str], Sequence[Any]],
                  owner: str | None, stamp_ok: set[str], stamps: _Stamps) -> bool:
         """True when `_record_problem` certainly finds nothing in any record (each stamp
         found fine joins `stamp_ok`, as there), no id repeats and, for a site's bundle,
@@ -412,11 +483,11 @@ class _Kind:
             return False
         used = set(column("hlc"))
         used.discard("")  # a record's "hlc" may be empty
-        used.update(*map(dict.values, clocks))
-        for stamp in used - stamp_ok:
-            if stamp.__class__ is not str or not stamps.fine(stamp):
-                return False
-            stamp_ok.add(stamp)
+        used.update(chain.from_iterable(map(dict.values, clocks)))
+        new = used - stamp_ok
+        if not stamps.all_fine(new):
+            return False
+        stamp_ok.update(new)
         return True
 
 

@@ -122,13 +122,14 @@ def run_app(path: Path | str | None = None) -> int:
     (SQLAlchemy and all) opens on the turn after that."""
     app = application()
     timing = os.environ.get("NICDESK_TIMING")
-    from ...paths import is_database_url
-    from .single_instance import send_to_running
+    if not timing:  # benchmarks never hand over (nor load what handing over needs)
+        from ...paths import is_database_url
+        from .single_instance import send_to_running
 
-    handed = [] if not path else [str(path) if is_database_url(path)
-                                  else str(Path(path).resolve())]
-    if not timing and send_to_running(handed):
-        return 0  # the running NICdesk opens it and comes to the front
+        handed = [] if not path else [str(path) if is_database_url(path)
+                                      else str(Path(path).resolve())]
+        if send_to_running(handed):
+            return 0  # the running NICdesk opens it and comes to the front
     window = MainWindow()
 
     def after_paint() -> None:
