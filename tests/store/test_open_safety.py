@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import warnings
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest

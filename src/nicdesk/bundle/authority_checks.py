@@ -10,8 +10,10 @@ first offending record in a person's words.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from operator import itemgetter, methodcaller
 from typing import Any
 
 from sqlalchemy import select
@@ -76,19 +78,18 @@ def _stored(s: Any, kind: str, ids: list[str], columns: tuple[str, ...] = ()
 
 def _authorise(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]],
                signer_site: str | None, signer_name: str, *,
-               owners: Mapping[str, Mapping[str, str | None]] | None = None) -> None:
+               owners: Mapping[str, Mapping[str, str | None]] | None = None,
+               by_kind: Mapping[str, list[dict[str, Any]]] | None = None) -> None:
     """Single-writer authority (docs/exchange.md), checked before anything is written.
     A digest (signer_site None) may carry every record but never moves ownership; a site
     bundle may create, change or delete only records its site owns, before and after.
     `owners` (kind -> id -> stored owner of the records already here, when the caller
     has read them) saves reading them again; each kind is first checked as a whole
     (`_kind_allowed`), and record by record — for the message — only when that fails."""
-    by_kind: dict[str, list[dict[str, Any]]] = {}
-    for kind, values in records:
-        by_kind.setdefault(kind, []).append(values)
+    by_kind = _grouped(records, by_kind)
     # owners of the wholes in the bundle (only kinds that are some record's whole)
-    in_bundle = {(k, values["id"]): values.get("owner_site_id") for k, values in records
-                 if k in _WHOLE_KINDS}
+    in_bundle = {(k, values["id"]): values.get("owner_site_id")
+                 for k in _WHOLE_KINDS & by_kind.keys() for values in by_kind[k]}
 
     def refuse(why: str) -> BundleError:
         return _fail(b.path, why)
@@ -167,12 +168,12 @@ def _kind_allowed(s: Any, kind: str, batch: list[dict[str, Any]],
                    for v in batch if (here := stored.get(v["id"])) is not None)
     if kind in NETWORK_KINDS:
         return False
-    if any(v.get("owner_site_id") != signer_site for v in batch):
+    if set(map(_getter("owner_site_id"), batch)) != {signer_site}:
         return False
     if any(here[0] != signer_site for here in stored.values()):
         return False
     if (kind in SITE_KINDS or kind in OPTIONAL_SITE_KINDS) and \
-            {v.get("site_id") for v in batch} != {signer_site}:
+            set(map(_getter("site_id"), batch)) != {signer_site}:
         return False
     for field_, parent_kind in wholes(kind):
         parents: set[str] = {v[field_] for v in batch if v.get(field_)}
@@ -228,12 +229,14 @@ def _check_site_fields(s: Any, b: Bundle, values: dict[str, Any], here: tuple[An
 
 
 
-def _check_links(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]]) -> None:
+def _check_links(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]],
+                 by_kind: Mapping[str, list[dict[str, Any]]] | None = None) -> None:
     """A driver-diagram link joins two nodes of its own diagram: a link in one site's
     diagram never rewires the network's (or another site's) theory."""
-    in_bundle = {v["id"]: v.get("diagram_id") for k, v in records if k == "driver_node"}
-    for kind, values in records:
-        if kind != "driver_link" or values.get("deleted"):
+    by_kind = _grouped(records, by_kind)
+    in_bundle = {v["id"]: v.get("diagram_id") for v in by_kind.get("driver_node", ())}
+    for values in by_kind.get("driver_link", ()):
+        if values.get("deleted"):
             continue
         for end in ("parent_node_id", "child_node_id"):
             node_id = values.get(end)
@@ -253,7 +256,7 @@ def _check_links(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]]) -
     moved = {i: d for i, d in moved.items() if i in stored and stored[i][1] != d}
     if not moved:
         return
-    carried = {v["id"] for k, v in records if k == "driver_link"}
+    carried = {v["id"] for v in by_kind.get("driver_link", ())}
     link = DriverLink
     ends = list(moved)
     for i in range(0, len(ends), 400):
@@ -268,14 +271,14 @@ def _check_links(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]]) -
                             "export again.")
 
 
-def _check_observations(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]]
-                        ) -> None:
+def _check_observations(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]],
+                        by_kind: Mapping[str, list[dict[str, Any]]] | None = None) -> None:
     """The rule a record cannot check alone: a proportion's numerator is never above its
     denominator (the measure — in the bundle or already here — says it is a proportion)."""
-    types = {v["id"]: v.get("value_type") for k, v in records if k == "measure"}
-    for kind, values in records:
-        if kind != "observation":
-            continue
+    by_kind = _grouped(records, by_kind)
+    types = {v["id"]: v.get("value_type") for v in by_kind.get("measure", ())}
+    kind = "observation"
+    for values in by_kind.get(kind, ()):
         num, den = values.get("numerator"), values.get("denominator")
         if num is None or den is None or (num.__class__ is float and
                                           den.__class__ is float and num <= den):
@@ -298,7 +301,7 @@ def _check_observations(s: Any, b: Bundle, records: list[tuple[str, dict[str, An
     becoming = {i for i in becoming if i in stored and stored[i][1] != ValueType.PROPORTION}
     if not becoming:
         return
-    carried = {v["id"] for k, v in records if k == "observation"}
+    carried = {v["id"] for v in by_kind.get("observation", ())}
     obs = Observation
     for row in s.execute(select(obs.id, obs.numerator, obs.denominator).where(
             obs.measure_id.in_(sorted(becoming)), obs.deleted.is_(False),
@@ -313,25 +316,54 @@ def _check_observations(s: Any, b: Bundle, records: list[tuple[str, dict[str, An
                         "those values, or keep the measure's type, then export again.")
 
 
-def _check_references(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]]) -> None:
+def _check_references(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]]],
+                      by_kind: Mapping[str, list[dict[str, Any]]] | None = None) -> None:
     """Every reference the database enforces points at a record in this bundle or already
     here — checked now, not only by the foreign keys at commit: bundles imported together
     share one transaction, and a later bundle of the batch must not supply what an
     earlier one lacked (importing them together must end as importing them in turn)."""
-    in_bundle: dict[str, set[str]] = {}
-    for kind, values in records:
-        in_bundle.setdefault(kind, set()).add(values["id"])
+    by_kind = _grouped(records, by_kind)
+    in_bundle = {kind: set(map(_get_id, batch)) for kind, batch in by_kind.items()}
     wanted: dict[str, set[str]] = {}
-    for kind, values in records:
+    for kind, batch in by_kind.items():  # one reference field of a kind at a time
         for name, target in _REFS.get(kind, ()):
-            ref = values.get(name)
-            if ref.__class__ is str and ref not in in_bundle.get(target, ()):
-                wanted.setdefault(target, set()).add(ref)
+            refs = set(map(_getter(name), batch))
+            refs = {ref for ref in refs if ref.__class__ is str}  # each distinct once
+            refs -= in_bundle.get(target, set())
+            if refs:
+                wanted.setdefault(target, set()).update(refs)
     for target, ids in wanted.items():
         found = _stored(s, target, sorted(ids))
         if len(found) != len(ids):
+            if target in ("student_group", "group_dimension"):
+                raise _fail(b.path, "its values name a student group this workspace does "
+                            "not have. Student groups come from the network coordinator: "
+                            "import the network's latest digest first; at the coordinator, "
+                            "ask the site which group it meant.")
             raise _fail(b.path, "its records refer to records this workspace does not have "
                         "(import the bundles of the sites and network it depends on first).")
+
+
+_get_id = itemgetter("id")
+
+
+def _grouped(records: list[tuple[str, dict[str, Any]]],
+             by_kind: Mapping[str, list[dict[str, Any]]] | None
+             ) -> Mapping[str, list[dict[str, Any]]]:
+    """`records` by kind: `by_kind` when the caller has them so already (the same
+    records), else grouped here."""
+    if by_kind is not None:
+        return by_kind
+    out: dict[str, list[dict[str, Any]]] = {}
+    for kind, values in records:
+        out.setdefault(kind, []).append(values)
+    return out
+
+
+@functools.cache
+def _getter(name: str) -> Callable[[dict[str, Any]], Any]:
+    """`values.get(name)`, as a function to map over records (in C)."""
+    return methodcaller("get", name)
 
 
 #: kind -> (field, kind it refers to) of each reference the database enforces

@@ -10,7 +10,10 @@ parent, network or kind changes on its own site record) → merge per field in o
 transaction, losing concurrent values kept in `record_versions` → (signer, sequence,
 manifest digest) recorded → and only then the local clock moves past the bundle's
 stamps.  Any failure raises `BundleError` with what is wrong and what to do; the
-database — its clock included — is exactly as it was.
+database — its clock included — is exactly as it was.  In a site's full snapshot, the
+lines that are byte for byte records already stored here (and that authority accepts
+unchanged) are counted unchanged without being parsed (`unchanged`, which says why every
+check still holds).
 """
 
 from __future__ import annotations
@@ -51,9 +54,10 @@ from .authority_checks import (
     _check_references,
     _quote,
 )
+from .consistency_checks import check_consistency
 from .delta import check_base
 from .delta import digest_meta as delta_digest_meta
-from .format import KINDS, SUPPRESSED_FIELDS, table_file
+from .format import KINDS, ORDER, SUPPRESSED_FIELDS, table_file
 from .merging import ImportSummary as ImportSummary  # public here, as it always was
 from .merging import Progress, _apply_fast, _apply_per_record, _Cancelled, _find_stored, _owners
 from .reader import (  # noqa: F401 - BundleError, read_bundle, verify_bundle are public here
@@ -65,6 +69,7 @@ from .reader import (  # noqa: F401 - BundleError, read_bundle, verify_bundle ar
 )
 from .records import parse_by_kind
 from .records import parse_records as parse_records  # public here, as it always was
+from .unchanged import unchanged_lines
 
 
 def _public_keys(site: Site) -> list[minisign.PublicKey]:
@@ -244,10 +249,17 @@ def _import_in_one(ws: Workspace, paths: list[Path], progress: Progress | None,
     except IntegrityError as exc:
         where = paths[0] if len(paths) == 1 else paths[-1]
         if "unique" in str(exc.orig).lower():
-            raise _fail(where, "it holds a second value for a measure, site and period that "
-                        "already has one here (entered separately on two computers by an "
-                        "older NICdesk). On the sending computer, import the latest network "
-                        "digest, delete one of the two values, then export again.") from exc
+            if "enrolment" in str(exc.orig).lower():
+                raise _fail(where, "it holds a second enrolment figure for a site, school "
+                            "year and student group (or all students) that already has one "
+                            "here. On the sending computer, import the latest network "
+                            "digest, delete one of the two figures, then export again.") \
+                    from exc
+            raise _fail(where, "it holds a second value for a measure, site, period and "
+                        "student group (or all students) that already has one here "
+                        "(entered separately on two computers by an older NICdesk). On the "
+                        "sending computer, import the latest network digest, delete one of "
+                        "the two values, then export again.") from exc
         raise _fail(where, "its records refer to records this workspace does not have "
                     "(import the bundles of the sites and network it depends on first).") \
             from exc
@@ -300,7 +312,14 @@ def _apply_verified(ws: Workspace, s: Session, meta: dict[str, str], b: Bundle,
                     key: minisign.PublicKey, site_name: str, signer_site: str | None,
                     progress: Progress | None, method: Method) -> _Applied:
     m = b.manifest
-    by_kind = parse_by_kind(b)
+    unchanged: dict[str, list[str]] = {}  # kind -> ids of lines that are stored records
+
+    def stored(kind: str, data: bytes) -> tuple[list[str], dict[int, str]] | None:
+        return unchanged_lines(s, kind, str(signer_site), data)
+    # a site's bundle (a full snapshot, mostly): its lines that are, byte for byte, the
+    # records stored here are counted unchanged without being parsed (`unchanged`)
+    known = stored if method == "fast" and signer_site is not None else None
+    by_kind = parse_by_kind(b, known, unchanged)
     records = [(kind, v) for kind, batch in by_kind.items() for v in batch]
     sequence = m.get("sequence")
     if not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 1:
@@ -312,11 +331,12 @@ def _apply_verified(ws: Workspace, s: Session, meta: dict[str, str], b: Bundle,
         return _Applied(summary, {}, "")
     check_base(s, b, key.key_id_hex, site_name)  # a delta only on top of its base
     found = _find_stored(s, by_kind, signer_site) if method == "fast" else None
-    _check_references(s, b, records)
-    _check_observations(s, b, records)
-    _check_links(s, b, records)
+    _check_references(s, b, records, by_kind)
+    _check_observations(s, b, records, by_kind)
+    _check_links(s, b, records, by_kind)
+    check_consistency(s, b, by_kind, signer_site)
     _authorise(s, b, records, signer_site, site_name,
-               owners=None if found is None else _owners(found))
+               owners=None if found is None else _owners(found), by_kind=by_kind)
     for_site = m.get("for_site")
     if for_site is not None and signer_site is None and for_site != meta.get(
             "local_site_id"):
@@ -333,6 +353,10 @@ def _apply_verified(ws: Workspace, s: Session, meta: dict[str, str], b: Bundle,
         _apply_per_record(s, records, summary, progress)
     else:
         _apply_fast(s, by_kind, found, summary, progress)
+        if unchanged:  # the lines that are stored records exactly: nothing to merge
+            summary.unchanged += sum(map(len, unchanged.values()))
+            summary.per_kind = {k: summary.per_kind.get(k, 0) + len(unchanged.get(k, ()))
+                                for k in ORDER if k in summary.per_kind or k in unchanged}
     _clear_suppressed(s, meta.get("local_site_id"), suppressed, summary)
     s.add(BundleImport(signer=key.key_id_hex, sequence=summary.sequence,
                        site_id=str(m.get("site_id", "")), kind=m["kind"],

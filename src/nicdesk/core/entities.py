@@ -526,6 +526,8 @@ _ENTITIES = [
         # arrived (or was deleted) is shown as such
         Field("subject_id", TEXT, max_length=ID_MAX, required=True, label="record discussed"),
         _date("point_period", label="chart point"),
+        # a network-wide measure has a chart per site: the one discussed (empty: all)
+        _ref("chart_site_id", "site", nullable=True, label="site's chart"),
         _ref("parent_id", "comment", nullable=True, label="replies to"),
         _text("text", required=True),
         Field("mentions", JSON_LIST, items=TEXT, item_length=ID_MAX, max_length=JSON_MAX,

@@ -39,8 +39,11 @@ from .schema import (
     SYNC_COLUMNS,
     DriverLink,
     DriverNode,
+    GroupDimension,
     Measure,
     Observation,
+    Site,
+    StudentGroup,
     WorkspaceMeta,
     column_default,
     editable_fields,
@@ -183,6 +186,8 @@ class Transaction:
         changes (`obj`: the stored record of an update)."""
         if kind == "measure" and obj is not None:
             self._check_becoming_proportion(values, obj)
+        if kind in _GROUP_FIELDS:
+            self._check_groups(kind, values, obj)
         if kind != "observation" or not {"numerator", "denominator", "measure_id"} & set(values):
             return
         merged = {} if obj is None else {
@@ -193,6 +198,33 @@ class Transaction:
         found = entities.observation_problems(merged, measure.value_type) if measure else []
         if found:
             raise InvalidChangeError("; ".join(p.message for p in found))
+
+    def _check_groups(self, kind: str, values: dict[str, Any], obj: Any) -> None:
+        """A student group named by an observation, an enrolment or a gap aim is one of
+        the network's own live groups: a value filed under another network's group (or a
+        removed one) would be shown, suppressed and compared with nothing it belongs to."""
+        names, via = _GROUP_FIELDS[kind]
+        if not (set(names) | {via}) & set(values):
+            return
+        merged = {} if obj is None else {n: getattr(obj, n) for n in (*names, via)}
+        merged.update(values)
+        groups = [merged.get(n) for n in names if merged.get(n)]
+        if not groups:
+            return
+        network = _network_of(self.session, via, merged.get(via))
+        for group_id in groups:
+            row = self.session.execute(
+                select(GroupDimension.network_id, StudentGroup.deleted, GroupDimension.deleted)
+                .join(GroupDimension, GroupDimension.id == StudentGroup.dimension_id)
+                .where(StudentGroup.id == group_id)).first()
+            if row is None or row[1] or row[2]:
+                raise InvalidChangeError(
+                    "That student group is not in this workspace (it may have been removed "
+                    "meanwhile). Choose one of the network's groups, or all students.")
+            if network is not None and row[0] != network:
+                raise InvalidChangeError(
+                    "That student group belongs to another network. Choose one of this "
+                    "network's groups (Student groups lists them), or all students.")
 
     def _check_becoming_proportion(self, values: dict[str, Any], obj: Any) -> None:
         """A measure made a proportion keeps only values that are possible proportions
@@ -269,25 +301,26 @@ class Transaction:
         return record_id
 
     def _revive(self, kind: str, values: dict[str, Any]) -> str | None:
-        """A new observation for a period that has a tombstoned one reuses that record
-        (one value per measure, site, period and student group)."""
-        if kind != "observation":
+        """A new record for a point that has a tombstoned one reuses that record (one
+        value per measure, site, period and student group; one enrolment figure per site,
+        school year and group: `NATURAL_KEYS`)."""
+        if kind not in NATURAL_KEYS:
             return None
-        model = Observation
+        model = MODELS[kind]
+        *fields, group = NATURAL_KEYS[kind]
         existing = self.session.scalars(
             select(model).where(
-                model.measure_id == values.get("measure_id"),
-                model.site_id == values.get("site_id"),
-                model.period == values.get("period"),
-                model.group_id.is_(None) if not values.get("group_id")
-                else model.group_id == values["group_id"],
+                *(getattr(model, f) == values.get(f) for f in fields),
+                getattr(model, group).is_(None) if not values.get(group)
+                else getattr(model, group) == values[group],
             )
         ).first()
         if existing is None:
             return None
         if not existing.deleted:
+            when = values.get("period") or values.get("school_year")
             raise InvalidChangeError(
-                f"There is already a value for {values.get('period')}; edit that one instead."
+                f"There is already a value for {when}; edit that one instead."
             )
         for name, value in values.items():
             self._set(kind, existing, name, value)
@@ -557,22 +590,53 @@ class Operations:
         return changes, _Entry(entry.label, done)
 
 
+#: kind -> (its student-group fields, the field that leads to its network)
+_GROUP_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "observation": (("group_id",), "measure_id"),
+    "site_enrolment": (("group_id",), "site_id"),
+    "aim": (("focus_group_id", "reference_group_id"), "network_id"),
+}
+
+
+def _network_of(session: Session, via: str, record_id: Any) -> str | None:
+    """The network a measure, a site or a network id (`via` names which) belongs to."""
+    if not record_id:
+        return None
+    if via == "network_id":
+        return str(record_id)
+    row = session.get(Measure, record_id) if via == "measure_id" \
+        else session.get(Site, record_id)
+    return row.network_id if row is not None else None
+
+
 _OBSERVATION_IDS = uuid.UUID("6f1c7a52-2b1e-4c55-9c4e-4e4943444553")
+#: kind -> the fields that name its one record (the last one: its student group, empty
+#: for all students); the database holds them unique (uq_observations_point,
+#: uq_site_enrolments_point)
+NATURAL_KEYS: dict[str, tuple[str, ...]] = {
+    "observation": ("measure_id", "site_id", "period", "group_id"),
+    "site_enrolment": ("site_id", "school_year", "group_id"),
+}
 
 
 def _natural_id(kind: str, values: dict[str, Any]) -> str | None:
-    """One value per measure, site, period (and student group): two devices of a site
-    entering the same month offline make the *same* record, so their values merge field
-    by field (the losing one kept as a conflict) instead of two rows that can never both
-    exist.  A value for all students keeps the id it had before groups existed."""
-    if kind != "observation" or not all(values.get(k) for k in
-                                        ("measure_id", "site_id", "period")):
+    """One value per measure, site, period (and student group); one enrolment figure per
+    site, school year (and group): two devices of a site entering the same month offline
+    make the *same* record, so their values merge field by field (the losing one kept as
+    a conflict) instead of two rows that can never both exist.  A value for all students
+    keeps the id it had before groups existed."""
+    if kind not in NATURAL_KEYS:
         return None
-    period = values["period"]
-    day = period.isoformat() if isinstance(period, dt.date) else str(period)
-    text = f"{values['measure_id']}/{values['site_id']}/{day}"
-    if values.get("group_id"):
-        text += f"/{values['group_id']}"
+    *fields, group = NATURAL_KEYS[kind]
+    if not all(values.get(k) for k in fields):
+        return None
+    parts = [v.isoformat() if isinstance(v, dt.date) else str(v)
+             for v in (values[k] for k in fields)]
+    if kind != "observation":
+        parts.insert(0, kind)
+    text = "/".join(parts)
+    if values.get(group):
+        text += f"/{values[group]}"
     return str(uuid.uuid5(_OBSERVATION_IDS, text))
 
 

@@ -421,6 +421,11 @@ class SiteEnrolment(SharedMixin, Base):
     students: Mapped[int] = mapped_column(Integer, default=0)
 
 
+# one figure per site, school year and group (all students: the empty group)
+Index("uq_site_enrolments_point", SiteEnrolment.site_id, SiteEnrolment.school_year,
+      func.coalesce(SiteEnrolment.group_id, ""), unique=True)
+
+
 # ---------------------------------------------------------------- learning routines (0008)
 class Comment(SharedMixin, Base):
     __tablename__ = "comments"
@@ -431,6 +436,7 @@ class Comment(SharedMixin, Base):
     subject_kind: Mapped[str] = mapped_column(String(32), default="")
     subject_id: Mapped[str] = mapped_column(String(36), default="", index=True)
     point_period: Mapped[dt.date | None] = mapped_column(Date)
+    chart_site_id: Mapped[str | None] = _fk("sites", nullable=True)
     parent_id: Mapped[str | None] = _fk("comments", nullable=True)
     text: Mapped[str] = _text()
     mentions: Mapped[list[Any]] = mapped_column(JSON, default=list)

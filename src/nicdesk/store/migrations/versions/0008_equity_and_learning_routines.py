@@ -105,6 +105,7 @@ def upgrade() -> None:
     sa.Column('subject_kind', sa.String(length=32), nullable=False),
     sa.Column('subject_id', sa.String(length=36), nullable=False),
     sa.Column('point_period', sa.Date(), nullable=True),
+    sa.Column('chart_site_id', sa.String(length=36), nullable=True),
     sa.Column('parent_id', sa.String(length=36), nullable=True),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('mentions', sa.JSON(), nullable=False),
@@ -116,6 +117,7 @@ def upgrade() -> None:
     sa.Column('field_clocks', sa.JSON(), nullable=False),
     sa.Column('deleted', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['members.id'], name=op.f('fk_comments_author_id_members'), initially='IMMEDIATE', deferrable=True),
+    sa.ForeignKeyConstraint(['chart_site_id'], ['sites.id'], name=op.f('fk_comments_chart_site_id_sites'), initially='IMMEDIATE', deferrable=True),
     sa.ForeignKeyConstraint(['network_id'], ['networks.id'], name=op.f('fk_comments_network_id_networks'), initially='IMMEDIATE', deferrable=True),
     sa.ForeignKeyConstraint(['parent_id'], ['comments.id'], name=op.f('fk_comments_parent_id_comments'), initially='IMMEDIATE', deferrable=True),
     sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_comments_site_id_sites'), initially='IMMEDIATE', deferrable=True),
@@ -123,6 +125,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('comments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_comments_author_id'), ['author_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_comments_chart_site_id'), ['chart_site_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_comments_network_id'), ['network_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_comments_owner_site_id'), ['owner_site_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_comments_parent_id'), ['parent_id'], unique=False)
@@ -147,6 +150,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_site_enrolments_group_id'), ['group_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_site_enrolments_owner_site_id'), ['owner_site_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_site_enrolments_site_id'), ['site_id'], unique=False)
+    op.create_index('uq_site_enrolments_point', 'site_enrolments',
+                    ['site_id', 'school_year', sa.text("coalesce(group_id, '')")], unique=True)
 
     op.create_table('change_adoptions',
     sa.Column('change_idea_id', sa.String(length=36), nullable=False),
@@ -264,6 +269,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_comments_owner_site_id'))
         batch_op.drop_index(batch_op.f('ix_comments_network_id'))
         batch_op.drop_index(batch_op.f('ix_comments_author_id'))
+        batch_op.drop_index(batch_op.f('ix_comments_chart_site_id'))
 
     op.drop_table('comments')
     with op.batch_alter_table('student_groups', schema=None) as batch_op:
