@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
@@ -69,23 +69,37 @@ def enters_funnel(status: str) -> bool:
 # ------------------------------------------------------------------ sites and filters
 @dataclass(frozen=True)
 class ContextFilter:
-    """Sites whose context tags match every chosen value ("where" of what works)."""
+    """Sites whose context tags match every chosen value ("where" of what works) and,
+    when `sites` is given, that are among them (a comparison set such as "schools like
+    Alpha", `core.similarity`; `sites_label` names it)."""
 
     tags: tuple[tuple[str, str], ...] = ()
+    sites: frozenset[str] | None = field(default=None, repr=False)
+    sites_label: str = field(default="", repr=False)
 
     @classmethod
     def of(cls, **tags: str | None) -> ContextFilter:
         """A filter from keyword choices; unset (None/'') choices mean "any"."""
         return cls(tuple(sorted((k, v) for k, v in tags.items() if v)))
 
-    def matches(self, site_tags: Mapping[str, Any] | None) -> bool:
-        """True when the site's tags carry every chosen value."""
+    def among(self, sites: Iterable[str], label: str) -> ContextFilter:
+        """This filter, restricted to `sites` (named `label` in its description)."""
+        return ContextFilter(self.tags, frozenset(sites), label)
+
+    def matches(self, site_tags: Mapping[str, Any] | None, site_id: str | None = None) -> bool:
+        """True when the site's tags carry every chosen value (and, with a comparison
+        set, when `site_id` is in it)."""
+        if self.sites is not None and site_id not in self.sites:
+            return False
         site_tags = site_tags or {}
         return all(str(site_tags.get(k, "")) == v for k, v in self.tags)
 
     def describe(self) -> str:
         """The filter in words, for notes under the views."""
-        return ", ".join(f"{TAG_LABELS.get(k, k)}: {v}" for k, v in self.tags) or "all sites"
+        words = ", ".join(f"{TAG_LABELS.get(k, k)}: {v}" for k, v in self.tags)
+        if self.sites is not None:
+            words = ", ".join(w for w in (self.sites_label or "chosen sites", words) if w)
+        return words or "all sites"
 
 
 ALL_SITES = ContextFilter()  # no filter

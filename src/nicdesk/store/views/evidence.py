@@ -157,7 +157,7 @@ def change_matrix(session: Session, network_id: str, context: ContextFilter = AL
     site_diagram = {d.id: d.site_id for d in diagrams}
     sites = {s.id: s for s in session.scalars(select(Site).where(
         Site.network_id == network_id, Site.deleted.is_(False)))}
-    allowed = {s.id for s in sites.values() if context.matches(s.context_tags)}
+    allowed = {s.id for s in sites.values() if context.matches(s.context_tags, s.id)}
     ideas = {i.id: i for i in session.scalars(select(ChangeIdea).where(
         ChangeIdea.network_id == network_id, ChangeIdea.deleted.is_(False)))}
     ramps = {r.id: r for r in session.scalars(select(PdsaRamp).where(
@@ -274,7 +274,7 @@ def combined_diagrams(session: Session, network_id: str,
     site_of = {d.id: d.site_id for d in diagrams}
     sites = {s.id: s for s in session.scalars(select(Site).where(
         Site.network_id == network_id, Site.deleted.is_(False)))}
-    allowed = {s for s, site in sites.items() if context.matches(site.context_tags)}
+    allowed = {s for s, site in sites.items() if context.matches(site.context_tags, s)}
     adopted: dict[str, set[str]] = defaultdict(set)
     local: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for n in nodes.values():

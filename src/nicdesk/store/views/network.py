@@ -93,7 +93,7 @@ def participating_sites(session: Session, network_id: str,
         Site.network_id == network_id, Site.deleted.is_(False)))}
     chosen = compared_sites([SiteLink(s.id, s.name, s.parent_id) for s in sites.values()],
                             set(with_data))
-    return [sites[i] for i in chosen if context.matches(sites[i].context_tags)]
+    return [sites[i] for i in chosen if context.matches(sites[i].context_tags, i)]
 
 
 def network_measures(session: Session, network_id: str) -> list[Measure]:
@@ -150,10 +150,16 @@ def _select(session: Session, sql: str, params: dict[str, Any]) -> Iterable[Any]
 _PARAM = re.compile(r":(\w+)")
 
 
-def _window(start: dt.date | None, end: dt.date | None) -> tuple[str, dict[str, Any]]:
-    """The period condition and its parameters (ISO dates, as the column stores them)."""
+def _window(start: dt.date | None, end: dt.date | None,
+            group_id: str | None = None) -> tuple[str, dict[str, Any]]:
+    """The period and student-group condition and its parameters (ISO dates, as the
+    column stores them): one group's rows (`group_id`) or all students' (None), never a
+    mixture, since a site keeps one value per period and group."""
     sql = (" AND period >= :start" if start else "") + (" AND period <= :end" if end else "")
+    sql += " AND group_id = :group" if group_id else " AND group_id IS NULL"
     params: dict[str, Any] = {"no": False}
+    if group_id:
+        params["group"] = group_id
     if start:
         params["start"] = start.isoformat()
     if end:
@@ -162,10 +168,11 @@ def _window(start: dt.date | None, end: dt.date | None) -> tuple[str, dict[str, 
 
 
 def _fingerprints(session: Session, measure_ids: list[str], start: dt.date | None,
-                  end: dt.date | None) -> dict[tuple[str, str], tuple[Any, ...]]:
+                  end: dt.date | None, group_id: str | None = None,
+                  ) -> dict[tuple[str, str], tuple[Any, ...]]:
     """(site, measure) → a summary of its observations in the window that changes
     whenever they do (`_FINGERPRINT`): the key of the analysis cache."""
-    where, params = _window(start, end)
+    where, params = _window(start, end, group_id)
     return {(r[0], r[1]): tuple(r[2:]) for r in _select(
         session, _FINGERPRINT + where + " GROUP BY site_id, measure_id",
         params | {"ids": measure_ids})}
@@ -173,12 +180,12 @@ def _fingerprints(session: Session, measure_ids: list[str], start: dt.date | Non
 
 def _observations(session: Session, measure_ids: list[str], start: dt.date | None,
                   end: dt.date | None, site_ids: list[str] | None = None,
-                  ) -> dict[tuple[str, str], list[Point]]:
+                  group_id: str | None = None) -> dict[tuple[str, str], list[Point]]:
     """(site, measure) → its points, in one pass over the rows (ordered by measure, site
     and period), each period parsed once.  On SQLite the rows come straight from the
     driver as plain tuples: at network scale (300 sites × 260 weeks × 5 measures)
     SQLAlchemy's row processing costs more than the analyses."""
-    where, params = _window(start, end)
+    where, params = _window(start, end, group_id)
     params["ids"] = measure_ids
     if site_ids is not None:
         where += " AND site_id IN :sites"
@@ -248,14 +255,14 @@ def forget_analyses() -> None:
 
 
 def _cache_of(session: Session, measure_id: str, start: dt.date | None,
-              end: dt.date | None) -> dict[str, _Judged]:
+              end: dt.date | None, group_id: str | None = None) -> dict[str, _Judged]:
     engine = session.get_bind()
     engine = getattr(engine, "engine", engine)
     with _ANALYSES_LOCK:  # views may be built on more than one thread
         windows = _ANALYSES.get(engine)
         if windows is None:
             windows = _ANALYSES[engine] = OrderedDict()
-        key = (measure_id, start, end)
+        key = (measure_id, start, end, group_id)
         sites = windows.get(key)
         if sites is None:
             sites = windows[key] = {}
@@ -311,6 +318,9 @@ class SmallMultiples:
     threshold: int
     panels: list[Panel]
     percent: bool
+    # one student group's panels; None: all students (left out of repr: the views'
+    # digests in bench/network.py stay comparable with the earlier implementation's)
+    group_id: str | None = field(default=None, repr=False)
 
     @property
     def y_range(self) -> tuple[float, float] | None:
@@ -332,9 +342,10 @@ def _definition(m: Measure) -> MeasureDefinition:
 def small_multiples(session: Session, measure_id: str,
                     context: ContextFilter = ALL_SITES,
                     start: dt.date | None = None, end: dt.date | None = None,
-                    analyse: bool = True) -> SmallMultiples:
+                    analyse: bool = True, group_id: str | None = None) -> SmallMultiples:
     """One panel per site for a network measure, judged alike, with suppression applied
-    (`analyse=False`: statuses and points only, for views that need no signals).
+    (`analyse=False`: statuses and points only, for views that need no signals);
+    `group_id`: one student group's values at each site (None: all students).
 
     Each site's judged panel is cached until its data change (`_ANALYSES`): a call reads
     one summary row per site and the observations of the sites whose summary moved."""
@@ -346,7 +357,7 @@ def small_multiples(session: Session, measure_id: str,
         Measure.site_id.is_not(None))) if same_measure_name(m.name, measure.name)]
     local = {m.site_id: m for m in same_name}
     source = [measure.id, *(m.id for m in same_name)]
-    prints = _fingerprints(session, source, start, end)
+    prints = _fingerprints(session, source, start, end, group_id)
     phases: dict[str, list[Phase]] = defaultdict(list)
     for site_id, kind, start_d, reason in session.execute(select(
             ChartPhase.site_id, ChartPhase.kind, ChartPhase.start, ChartPhase.reason).where(
@@ -356,7 +367,7 @@ def small_multiples(session: Session, measure_id: str,
     network_definition = _definition(measure)
     facts = (measure.value_type, measure.chart_kind, measure.direction, measure.frequency,
              rule_set, threshold)
-    cache = _cache_of(session, measure.id, start, end)
+    cache = _cache_of(session, measure.id, start, end, group_id)
     panels: list[Panel] = []
     todo: list[tuple[Panel, str, tuple[Any, ...]]] = []  # not cached: read and judge
     for site in participating_sites(session, measure.network_id, context,
@@ -386,7 +397,8 @@ def small_multiples(session: Session, measure_id: str,
     if todo:
         everyone = len(todo) * 2 > len(panels)  # most sites: read the whole measure
         read = _observations(session, sorted({mid for _, mid, _ in todo}), start, end,
-                             None if everyone else sorted(p.site_id for p, _, _ in todo))
+                             None if everyone else sorted(p.site_id for p, _, _ in todo),
+                             **({"group_id": group_id} if group_id else {}))
     with _no_cycle_collection():
         for panel, mid, key in todo:
             verdict = judge_panel(read.get((panel.site_id, mid), []), measure.value_type,
@@ -401,7 +413,7 @@ def small_multiples(session: Session, measure_id: str,
             _judge(panel, verdict, analysis, mine_phases, analyse)
     return SmallMultiples(measure.id, measure.name, measure.unit, measure.value_type,
                           measure.direction, measure.frequency, threshold, panels,
-                          is_percent(measure.value_type, measure.unit))
+                          is_percent(measure.value_type, measure.unit), group_id)
 
 
 def _judge(panel: Panel, verdict: PanelVerdict, analysis: SeriesAnalysis | None = None,
@@ -427,6 +439,7 @@ class FunnelView:
     excluded: list[tuple[str, str]]  # (site, why it is not on the plot)
     percent: bool
     direction: str
+    group_id: str | None = field(default=None, repr=False)  # one group's; None: all
 
     @property
     def note(self) -> str:
@@ -437,16 +450,21 @@ class FunnelView:
 
 def funnel_view(session: Session, measure_id: str, context: ContextFilter = ALL_SITES,
                 start: dt.date | None = None, end: dt.date | None = None,
-                multiples: SmallMultiples | None = None) -> FunnelView:
-    """Each site's total over the period against its denominator (proportion/rate)."""
+                multiples: SmallMultiples | None = None,
+                group_id: str | None = None) -> FunnelView:
+    """Each site's total over the period against its denominator (proportion/rate), of
+    all students or of one student group (`group_id`)."""
+    if multiples is not None:
+        group_id = multiples.group_id
     measure = stored(session, Measure, measure_id)
     percent = measure.value_type == ValueType.PROPORTION
     if measure.value_type not in WITH_DENOMINATOR:
         return FunnelView(measure.name, start, end, None,
                           [("", "A funnel plot compares proportions or rates: this measure is "
                                 f"a {measure.value_type} measure. Use the small multiples.")],
-                          percent, measure.direction)
-    sm = multiples or small_multiples(session, measure_id, context, start, end, analyse=False)
+                          percent, measure.direction, group_id)
+    sm = multiples or small_multiples(session, measure_id, context, start, end, analyse=False,
+                                      group_id=group_id)
     rates, excluded = [], []
     kept = {}
     for p in sm.panels:
@@ -456,7 +474,7 @@ def funnel_view(session: Session, measure_id: str, context: ContextFilter = ALL_
         # totals over the period use every point, suppressed ones included: the
         # total is what the threshold applies to
         kept[p.site_id] = p
-    where, params = _window(start, end)
+    where, params = _window(start, end, group_id)
     rows = _select(session, "SELECT site_id, numerator, denominator FROM observations "
                    "WHERE measure_id = :measure AND deleted = :no AND excluded = :no "
                    "AND site_id IN :sites" + where,
@@ -482,7 +500,8 @@ def funnel_view(session: Session, measure_id: str, context: ContextFilter = ALL_
             excluded.append((panel.name, f"{missing[site_id]} value(s) without a denominator "
                              "left out of the total."))
     result = funnel(rates, "binomial" if percent else "poisson", sm.threshold)
-    return FunnelView(measure.name, start, end, result, excluded, percent, measure.direction)
+    return FunnelView(measure.name, start, end, result, excluded, percent, measure.direction,
+                      group_id)
 
 
 def funnel_csv(view: FunnelView) -> str:
@@ -542,9 +561,12 @@ class BrightSpot:
 
 def bright_spots(session: Session, network_id: str, context: ContextFilter = ALL_SITES,
                  months_before: int = 6,
-                 multiples: dict[str, SmallMultiples] | None = None) -> list[BrightSpot]:
+                 multiples: dict[str, SmallMultiples] | None = None,
+                 group_id: str | None = None) -> list[BrightSpot]:
     """Sites whose latest signal on a network measure is an improvement or a concern, with
-    the PDSA cycles run there in the months before: the "what are they doing?" prompt."""
+    the PDSA cycles run there in the months before: the "what are they doing?" prompt.
+    `group_id`: judged on one student group's series at each site ("where are English
+    learners on track most often, and what are those schools testing?")."""
     cycles_by_site: dict[str, list[_Cycle]] = defaultdict(list)
     for c in session.execute(select(PdsaCycle.id, PdsaCycle.site_id, PdsaCycle.title,
                                     PdsaCycle.start_date, PdsaCycle.decision).where(
@@ -552,7 +574,8 @@ def bright_spots(session: Session, network_id: str, context: ContextFilter = ALL
         cycles_by_site[c[1]].append(_Cycle(*c))
     out = []
     for measure in network_measures(session, network_id):
-        sm = (multiples or {}).get(measure.id) or small_multiples(session, measure.id, context)
+        sm = (multiples or {}).get(measure.id) or small_multiples(session, measure.id, context,
+                                                                  group_id=group_id)
         for panel in sm.panels:
             sig = panel.latest_signal
             if sig is None:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from ..schema import Network, Observation, stored
 from . import evidence as ev
 from . import network as nv
+from . import network_groups as ng
 from .network import ALL_SITES, ContextFilter
 
 if TYPE_CHECKING:
@@ -65,27 +66,35 @@ def network_measure_ids(ws: Workspace, network_id: str) -> list[str]:
 
 
 def small_multiples(ws: Workspace, measure_id: str, context: ContextFilter = ALL_SITES,
-                    start: dt.date | None = None,
-                    end: dt.date | None = None) -> nv.SmallMultiples:
-    """`views.network.small_multiples` in a read of its own."""
+                    start: dt.date | None = None, end: dt.date | None = None,
+                    group_id: str | None = None) -> nv.SmallMultiples:
+    """`views.network.small_multiples` in a read of its own; for one student group
+    (`group_id`) with complementary suppression (`views.network_groups`)."""
     with ws.read() as s:
+        if group_id is not None:
+            return ng.group_multiples(s, measure_id, group_id, context, start, end)
         return nv.small_multiples(s, measure_id, context, start, end)
 
 
 def funnel_view(ws: Workspace, measure_id: str, context: ContextFilter = ALL_SITES,
                 start: dt.date | None = None, end: dt.date | None = None,
                 multiples: nv.SmallMultiples | None = None) -> nv.FunnelView:
-    """`views.network.funnel_view` in a read of its own."""
+    """`views.network.funnel_view` in a read of its own (one student group's when
+    `multiples` are a group's: `views.network_groups.group_funnel`)."""
     with ws.read() as s:
+        if multiples is not None and multiples.group_id is not None:
+            return ng.group_funnel(s, measure_id, multiples, context, start, end)
         return nv.funnel_view(s, measure_id, context, start, end, multiples=multiples)
 
 
 def bright_spots(ws: Workspace, network_id: str, context: ContextFilter = ALL_SITES,
                  multiples: dict[str, nv.SmallMultiples] | None = None,
-                 ) -> list[nv.BrightSpot]:
-    """`views.network.bright_spots` in a read of its own."""
+                 group_id: str | None = None) -> list[nv.BrightSpot]:
+    """`views.network.bright_spots` in a read of its own (`group_id`: one student
+    group's series; pass `multiples` built for that group)."""
     with ws.read() as s:
-        return nv.bright_spots(s, network_id, context, multiples=multiples)
+        return nv.bright_spots(s, network_id, context, multiples=multiples,
+                               group_id=group_id)
 
 
 def change_matrix(ws: Workspace, network_id: str, context: ContextFilter = ALL_SITES,
@@ -100,3 +109,35 @@ def combined_diagrams(ws: Workspace, network_id: str,
     """`views.evidence.combined_diagrams` in a read of its own."""
     with ws.read() as s:
         return ev.combined_diagrams(s, network_id, context)
+
+
+@dataclass(frozen=True)
+class EquityChoices:
+    """What the Network view's student-group and "schools like" choices offer."""
+
+    groups: tuple[tuple[str, str], ...]  # (group id, "Dimension: group")
+    sites: tuple[tuple[str, str], ...]  # (site id, name) of sites with enrolment
+    school_years: tuple[str, ...]  # latest first
+
+
+def equity_choices(ws: Workspace, network_id: str) -> EquityChoices:
+    """The groups with values (by "Dimension: group"), the sites with enrolment for the
+    latest school year, and the school years."""
+    from .equity import group_dimensions, group_label
+
+    with ws.read() as s:
+        used = set(s.scalars(select(Observation.group_id).where(  # groups with values
+            Observation.group_id.is_not(None), Observation.deleted.is_(False)).distinct()))
+        groups = tuple((g.id, group_label(d, g)) for d in group_dimensions(s, network_id)
+                       for g in d.groups if g.id in used)
+        years = tuple(ng.school_years(s, network_id))
+        sites = tuple(sorted(((p.site_id, p.name) for p in ng.profiles(s, network_id, years[0])
+                              if p.students), key=lambda x: x[1].lower())) if years else ()
+        return EquityChoices(groups, sites, years)
+
+
+def schools_like(ws: Workspace, network_id: str, site_id: str,
+                 school_year: str | None = None) -> ng.SchoolsLike | None:
+    """`views.network_groups.schools_like` in a read of its own."""
+    with ws.read() as s:
+        return ng.schools_like(s, network_id, site_id, school_year)

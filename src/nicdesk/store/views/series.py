@@ -84,7 +84,9 @@ def measure_series(ws: Workspace, measure_id: str, site_id: str,
 
 
 def load_series(session: Session, measure_id: str, site_id: str,
-                chart_kind: str | None = None) -> MeasureSeries:
+                chart_kind: str | None = None, group_id: str | None = None) -> MeasureSeries:
+    """The series of all students (`group_id` None) or of one student group: a site
+    keeps one value per period and group, so the groups never mix into one chart."""
     measure = stored(session, Measure, measure_id)
     network = session.get(Network, measure.network_id)
     obs = tuple(ObservationRow(o.id, o.period, o.value, o.numerator, o.denominator,
@@ -93,6 +95,8 @@ def load_series(session: Session, measure_id: str, site_id: str,
                 for o in session.scalars(
         select(Observation).where(Observation.measure_id == measure_id,
                                   Observation.site_id == site_id,
+                                  Observation.group_id.is_(None) if group_id is None
+                                  else Observation.group_id == group_id,
                                   Observation.deleted.is_(False)).order_by(Observation.period)))
     points = tuple(Point(o.period, o.value, o.numerator, o.denominator, o.excluded, o.note,
                          o.astronomical) for o in obs)

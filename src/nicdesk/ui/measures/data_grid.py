@@ -76,6 +76,9 @@ class DataGrid(QTableWidget):
         self._loading = False
         self.pending = 0  # operations queued until the cell editor has committed
         self.locked: str | None = None  # why the series may not be changed here
+        #: the student group whose values the grid shows and adds (None: all students);
+        #: set by the page's "Values for" choice (`grid_group.GridGroupChoice`)
+        self.group_id: str | None = None
         self._creating: int | None = None  # the new row whose period is being added
         self._stale = False  # a load waited for the cell editor to close
         self._entry_row: int | None = None  # the new row being typed (Enter: go on)
@@ -326,7 +329,7 @@ class DataGrid(QTableWidget):
             result = self.shell.runner.run(
                 ws.ops.create, "observation", measure_id=series.measure.id,
                 site_id=series.site_id, period=period, label=f"Add period {period.isoformat()}",
-                **values)
+                group_id=self.group_id, **values)
             if result is None:
                 self._unsaved[None] = unsaved
                 return

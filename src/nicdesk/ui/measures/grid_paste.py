@@ -30,6 +30,7 @@ class PasteGrid(Protocol):
     locked: str | None
     shell: ShellContext
     _noted: bool
+    group_id: str | None  # the student group the rows are for (None: all students)
 
     @property
     def problem(self) -> SignalInstance: ...
@@ -72,6 +73,12 @@ def _paste_dated(grid: PasteGrid, series: MeasureSeries, block: PastedBlock) -> 
                                           for r in parsed.bad])[0]
         grid.problem.emit(f"Nothing pasted: {first.rstrip('.')}.")
         return
+    if any(r.group for r in parsed.rows):  # the grid holds one group at a time (issue #21)
+        grid.problem.emit("Nothing pasted: the rows have a Group column, and the grid "
+                          "enters one group's values at a time (Values for). Paste one "
+                          "group's rows without that column, or use Import data… for the "
+                          "whole file.")
+        return
     frequency = series.measure.frequency
     moves: list[tuple[dt.date, dt.date]] = []
     rows: dict[dt.date, tuple[int, dict[str, Any]]] = {}
@@ -102,7 +109,8 @@ def _paste_dated(grid: PasteGrid, series: MeasureSeries, block: PastedBlock) -> 
                 t.update("observation", existing[period], **values)
             else:
                 t.create("observation", measure_id=series.measure.id,
-                         site_id=series.site_id, period=period, **values)
+                         site_id=series.site_id, period=period, group_id=grid.group_id,
+                         **values)
 
     if grid.shell.runner.run(ws.ops.run, f"Paste {len(rows)} rows", apply):
         notes = [alignment_note(moves, frequency)]
