@@ -45,3 +45,33 @@ def test_the_plain_start_imports_no_parser_and_no_store(tmp_path: Path) -> None:
                                           "NICDESK_DATA_DIR": str(tmp_path),
                                           "PATH": "/usr/bin:/bin"}).stdout
     assert out.split() == ["PosixPath", "[]"]
+
+
+def test_the_first_screen_is_drawn_without_the_store(demo_copy: Path, tmp_path: Path) -> None:
+    """The first look fills the navigator and a school's site form (with its enrolment
+    and discussion sections) before SQLAlchemy is imported: that is what makes the first
+    screen appear in about twice a bare window's time (bench/startup.py)."""
+    import sqlite3
+
+    con = sqlite3.connect(demo_copy)
+    school = con.execute("SELECT id FROM sites WHERE kind = 'school' ORDER BY name").fetchone()
+    con.execute("INSERT OR REPLACE INTO workspace_meta (key, value) VALUES "
+                "('local_site_id', ?)", school)
+    con.commit()
+    con.close()
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from nicdesk.ui.shell.main_window import MainWindow\n"
+        "w = MainWindow()\n"
+        f"lock = w.show_first_look(Path({str(demo_copy)!r}))\n"
+        "page = w.pages.current_page() if hasattr(w.pages, 'current_page') else None\n"
+        "print(lock is not None, sorted({m.split('.')[0] for m in sys.modules\n"
+        "      if m.startswith(('sqlalchemy', 'alembic'))}))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={"QT_QPA_PLATFORM": "offscreen",
+                              "NICDESK_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["True", "[]"], out.stdout + out.stderr[-2000:]

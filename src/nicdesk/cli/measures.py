@@ -1,6 +1,7 @@
-"""Measure commands: `import-csv` (a measure's data for one site, with a preview) and
-`chart` (a measure's run-chart signals at one site, in words, and its judgement — the
-same `core.summary` judgement the measure page and meeting packets show)."""
+"""Measure commands: `import-csv` (a measure's data for one site from CSV or one sheet of
+an .xlsx workbook, with a preview) and `chart` (a measure's run-chart signals at one site,
+in words, and its judgement — the same `core.summary` judgement the measure page and
+meeting packets show)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
     with Workspace.open(args.workspace) as ws:
         measure = find_named(ws, "measure", args.measure, "measure")
         site = find_named(ws, "site", args.site, "site")
-        preview = preview_measure_csv(ws, measure.id, site.id, args.file)
+        preview = preview_measure_csv(ws, measure.id, site.id, args.file, sheet=args.sheet)
         parsed = preview.parsed
-        print(f"{terminal_text(args.file.name)}: {len(parsed.rows)} rows, "
+        where = f" (sheet {terminal_text(preview.sheet)})" if preview.sheet else ""
+        print(f"{terminal_text(args.file.name)}{where}: {len(parsed.rows)} rows, "
               f"{len(parsed.good)} good, {len(parsed.bad)} with problems, "
               f"{len(preview.duplicates())} already stored")
         for note in parsed.notes:  # notes and the report quote the file's cells
@@ -30,7 +32,8 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
                 print(terminal_text(preview.report(), newlines=True))
             return 0 if parsed.ok else 1
         result = import_measure_csv(ws, measure.id, site.id, args.file,
-                                    replace=args.replace, skip_bad_rows=args.skip_bad_rows)
+                                    replace=args.replace, skip_bad_rows=args.skip_bad_rows,
+                                    sheet=args.sheet or preview.sheet)
         print(f"Imported {result.added} new values, replaced {result.replaced}, skipped "
               f"{result.skipped_duplicates} already stored and {result.skipped_bad} bad rows.")
     return 0

@@ -51,8 +51,8 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p.add_argument("--paper", choices=("letter", "a4"), default="letter")
     p.add_argument("--sections", nargs="+", metavar="SECTION",
                    help="which sections, in this order (default: all): agenda measures "
-                   "aim driver_diagram fishbone run_charts funnel pdsa actions notes "
-                   "site_pages")
+                   "aim driver_diagram fishbone run_charts funnel equity pdsa actions "
+                   "notes site_pages progress timeline spread")
     p.add_argument("--measures", nargs="+", metavar="NAME",
                    help="only these measures (names or their starts)")
     p.add_argument("--sites", nargs="+", metavar="NAME",

@@ -77,9 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("workspace", type=workspace_target)
     p.set_defaults(func=workspace.cmd_tree)
 
-    p = sub.add_parser("import-csv", help="import a measure's data for one site from CSV")
+    p = sub.add_parser("import-csv", help="import a measure's data for one site from CSV "
+                       "or an Excel workbook (.xlsx)")
     p.add_argument("workspace", type=workspace_target)
-    p.add_argument("file", type=Path, help="CSV: date,value or date,numerator,denominator[,note]")
+    p.add_argument("file", type=Path, help="CSV or .xlsx: date,value or "
+                   "date,numerator,denominator[,note]")
+    p.add_argument("--sheet", metavar="NAME", help="the workbook's sheet to read (default: "
+                   "the first sheet with data)")
     p.add_argument("--measure", required=True, help="the measure's name")
     p.add_argument("--site", required=True, help="the site's name")
     p.add_argument("--replace", action="store_true",
@@ -218,6 +222,18 @@ def build_parser() -> argparse.ArgumentParser:
     from .network_views import add_commands
 
     add_commands(sub)
+
+    from . import review  # the year-in-review report (issue #22)
+
+    review.add_command(sub)
+
+    from . import groups  # student groups and enrolment (issue #21)
+
+    groups.add_commands(sub)
+
+    from . import discussion  # comments: read, write, reply, resolve (issue #22)
+
+    discussion.add_commands(sub)
 
     p = sub.add_parser("show", help="print one navigator item, e.g. 'Lincoln/Measures/9th'")
     p.add_argument("workspace", type=workspace_target)

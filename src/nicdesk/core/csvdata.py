@@ -36,6 +36,8 @@ _SYNONYMS = {
     "denominator": ("denominator", "den", "denom", "n", "total", "students", "size",
                     "exposure"),
     "note": ("note", "notes", "comment", "comments", "remark"),
+    # the student group a value is for (issue #21); blank: all students
+    "group": ("group", "student group", "subgroup", "student subgroup", "group name"),
 }
 _MONTHS = {m: i + 1 for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
@@ -51,6 +53,9 @@ class CsvRow:
     denominator: float | None = None
     note: str = ""
     problems: list[str] = field(default_factory=list)
+    group: str = ""  # the group cell as written ("" : all students)
+    group_id: str | None = None  # the group it names, once the store has matched it
+    group_label: str | None = None  # that group's "Dimension: group" (None: all students)
 
     @property
     def ok(self) -> bool:
@@ -171,6 +176,16 @@ def parse_csv(text: str, *, proportion: bool, today: dt.date,
         out.file_problems.append(f"The file cannot be read as CSV (line {reader.line_num}: "
                                  f"{exc}). Save it again as CSV from the spreadsheet.")
         return out
+    return parse_cells(lines, proportion=proportion, today=today, names=names, out=out)
+
+
+def parse_cells(lines: Sequence[tuple[int, list[str]]], *, proportion: bool, today: dt.date,
+                names: Sequence[str] | None = None, out: ParsedCsv | None = None) -> ParsedCsv:
+    """Check lines already split into cells — (line number, cells), blank lines left out —
+    as a CSV file's are: header or position, every row's date and numbers.  A CSV file's
+    text and a workbook's sheet (`store.ops.workbook`) both end here, so any column the
+    CSV import learns, a sheet has too."""
+    out = out if out is not None else ParsedCsv()
     if not lines:
         out.file_problems.append("The file has no rows of data.")
         return out
@@ -203,7 +218,7 @@ def parse_csv(text: str, *, proportion: bool, today: dt.date,
            for _n, cells in lines if len(cells) > pos["date"]):
         out.notes.append("Slashed dates read as " + ("day/month/year." if order == "dmy"
                                                      else "month/day/year (US)."))
-    seen: dict[dt.date, int] = {}
+    seen: dict[tuple[dt.date, str], int] = {}
     latest = today + dt.timedelta(days=366)
     for number, cells in lines:
         row = CsvRow(number, cells)
@@ -213,16 +228,19 @@ def parse_csv(text: str, *, proportion: bool, today: dt.date,
             i = pos.get(name)
             return cells[i] if i is not None and i < len(cells) else ""
 
+        row.group = cell("group").strip()
         try:
             row.period = parse_date(cell("date"), order)
+            point = (row.period, " ".join(row.group.casefold().split()))
             if not EARLIEST <= row.period <= latest:
                 row.problems.append(f"{row.period.isoformat()} is out of range "
                                     f"({EARLIEST.year} to {latest.year})")
-            elif row.period in seen:
-                row.problems.append(f"{row.period.isoformat()} appears twice in the file "
-                                    f"(also line {seen[row.period]})")
+            elif point in seen:
+                row.problems.append(f"{row.period.isoformat()} appears twice in the file"
+                                    + (f" for {row.group}" if row.group else "")
+                                    + f" (also line {seen[point]})")
             else:
-                seen[row.period] = number
+                seen[point] = number
         except ValueError as exc:
             row.problems.append(str(exc))
         row.note = cell("note").strip()

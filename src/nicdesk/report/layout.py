@@ -45,10 +45,14 @@ SECTIONS: list[tuple[str, str]] = [
     ("fishbone", "Fishbone"),
     ("run_charts", "Run charts"),
     ("funnel", "Funnel plots"),
+    ("equity", "Equity"),
     ("pdsa", "Recent PDSA cycles"),
     ("actions", "Action items"),
     ("notes", "Notes and decisions"),
     ("site_pages", "Site one-pagers"),
+    ("progress", "Progress scores"),
+    ("timeline", "Network timeline"),
+    ("spread", "Spread of change ideas"),
 ]
 SECTION_TITLES = dict(SECTIONS)
 PAPERS = {"letter": LETTER, "a4": A4}

@@ -217,20 +217,23 @@ def import_many(ws: Workspace, paths: list[str | Path],
 
 
 def preview_measure_csv(ws: Workspace, measure_id: str, site_id: str,
-                        path: str | Path) -> CsvPreview:
-    """What importing a CSV file into a measure at a site would do: rows good and bad,
-    values already stored; nothing is written."""
-    return preview_csv(ws, measure_id, site_id, path)
+                        path: str | Path, *, sheet: str | None = None) -> CsvPreview:
+    """What importing a CSV file (or one `sheet` of an .xlsx workbook; default its first
+    sheet with data) into a measure at a site would do: rows good and bad, values already
+    stored; nothing is written."""
+    return preview_csv(ws, measure_id, site_id, path, sheet=sheet)
 
 
 def import_measure_csv(ws: Workspace, measure_id: str, site_id: str, path: str | Path, *,
-                       replace: bool = False, skip_bad_rows: bool = False) -> ImportResult:
-    """Import a measure's data for one site from CSV, in one transaction: values already
-    stored for a period are kept (or replaced with `replace`); a file with bad rows is
-    refused unless `skip_bad_rows` (`CsvImportError`, nothing changed)."""
+                       replace: bool = False, skip_bad_rows: bool = False,
+                       sheet: str | None = None) -> ImportResult:
+    """Import a measure's data for one site from CSV or an .xlsx workbook's `sheet`, in
+    one transaction: values already stored for a period are kept (or replaced with
+    `replace`); a file with bad rows is refused unless `skip_bad_rows` (`CsvImportError`,
+    nothing changed)."""
     return import_csv(ws, measure_id, site_id, path,
                       duplicates="replace" if replace else "skip",
-                      skip_bad_rows=skip_bad_rows)
+                      skip_bad_rows=skip_bad_rows, sheet=sheet)
 
 
 # --------------------------------------------------------------------------- dump

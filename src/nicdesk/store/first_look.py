@@ -42,7 +42,14 @@ from .file_check import (
 from .file_lock import FileLock
 from .head_objects import HEAD_OBJECTS, HEAD_OBJECTS_REVISION
 from .storage_errors import unwritable
-from .views.nav_tree import NavNode, NavRows, build_tree
+from .views.group_rows import DimensionRow, EnrolmentRow, order_dimensions, order_enrolments
+from .views.nav_tree import (
+    NavNode,
+    NavRows,
+    build_tree,
+    label_inboxes,
+    remembered_inbox_counts,
+)
 from .views.rows import MemberRow, RecordView, SiteRef, WriteBlocks
 
 #: the columns every record carries besides its entity's fields
@@ -186,7 +193,9 @@ class FirstLook:
                 for name, (table, columns) in _NAV_READS.items()}
         # a stored date as the ORM reads it (text that is no ISO date: the look gives up)
         rows["meetings"] = [m._replace(date=_date(m.date)) for m in rows["meetings"]]
-        return build_tree(NavRows(**rows, observed=observed))
+        roots = build_tree(NavRows(**rows, observed=observed))
+        label_inboxes(roots, remembered_inbox_counts(self.meta()))  # as last shown (#22)
+        return roots
 
     def record_view(self, kind: str, record_id: str) -> RecordView | None:
         """One record as `store.views.records.record_view` gives it."""
@@ -234,6 +243,21 @@ class FirstLook:
     def site_descendants(self, network_id: str, site_id: str) -> set[str]:
         return descendants((SiteLink(x.id, x.name, x.parent_id)
                             for x in self.sites_in_network(network_id)), site_id)
+
+    def enrolment_of_site(self, site_id: str, network_id: str
+                          ) -> tuple[list[DimensionRow], list[EnrolmentRow]]:
+        """The network's groups and the site's enrolment figures, as `views.groups`
+        gives them (the site page's Enrolment table, issue #21)."""
+        dims = self._rows("group_dimensions", ("id", "name", "description", "position",
+                                               "owner_site_id"),
+                          "network_id = ?", (network_id,))
+        groups = [g for g in self._rows("student_groups", ("id", "name", "position",
+                                                           "dimension_id"))
+                  if g.dimension_id in {d.id for d in dims}]
+        ordered = order_dimensions(network_id, dims, groups)
+        rows = self._rows("site_enrolments", ("id", "school_year", "group_id", "students"),
+                          "site_id = ?", (site_id,))
+        return ordered, order_enrolments([g for d in ordered for g in d.groups], rows)
 
     def members_of_site(self, site_id: str) -> list[MemberRow]:
         rows = self._rows("members", ("id", "name", "role", "responsibilities", "email",

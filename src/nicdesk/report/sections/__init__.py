@@ -12,12 +12,16 @@ from .aim import aim
 from .base import Context, Section
 from .cover import cover
 from .diagrams import driver_diagrams, fishbones
+from .equity import equity
 from .funnels import funnels
 from .measures import measures_summary
 from .notes import notes
 from .pdsa import pdsa
+from .progress import progress
 from .run_charts import run_charts
 from .site_pages import site_pages
+from .spread import spread
+from .timeline import timeline
 
 __all__ = ["FULL_PAGE", "LANDSCAPE", "MAKERS", "Context", "Section", "cover"]
 
@@ -25,8 +29,9 @@ MAKERS: dict[str, Section] = {
     "agenda": agenda, "aim": aim, "measures": measures_summary,
     "driver_diagram": driver_diagrams, "fishbone": fishbones, "run_charts": run_charts,
     "funnel": funnels, "pdsa": pdsa, "actions": actions, "notes": notes,
-    "site_pages": site_pages,
+    "site_pages": site_pages, "equity": equity, "progress": progress, "timeline": timeline,
+    "spread": spread,
 }
 FULL_PAGE = frozenset({"driver_diagram", "fishbone", "run_charts", "funnel", "pdsa",
-                       "site_pages", "measures"})
+                       "site_pages", "measures", "progress", "equity", "spread"})
 LANDSCAPE = frozenset({"driver_diagram", "fishbone"})

@@ -7,6 +7,7 @@ line's worth; the write-up is never cut: boxes and rows longer than a page are s
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -26,6 +27,7 @@ from reportlab.platypus import (
 )
 
 from ...core.safe_text import shorten
+from ...store.views.coaching import FeedbackRow
 from ...store.views.packet import PdsaSummary
 from ..fonts import BOLD, REGULAR
 from ..layout import SMALL, nothing, para
@@ -36,6 +38,9 @@ BODY = ParagraphStyle("pdsa", parent=_styles["BodyText"], fontName=REGULAR, font
                       leading=12)
 HEAD = ParagraphStyle("pdsahead", parent=_styles["Heading4"], fontName=BOLD, spaceAfter=2,
                       spaceBefore=0)
+#: the parts of coaching feedback, in the words the cycle page uses
+FEEDBACK_PARTS = (("strengths", "What was strong"), ("question", "A question"),
+                  ("suggestion", "A suggestion"), ("next_step", "Next step"))
 TITLE = ParagraphStyle("pdsatitle", parent=_styles["Heading2"], fontName=BOLD, spaceAfter=2)
 
 
@@ -104,7 +109,21 @@ def pdsa_flowables(summary: PdsaSummary, width: float) -> list[Any]:
     title = _p(f"PDSA: {cycle_title(cycle.title, cycle.cycle_number)}", TITLE)
     return [KeepTogether([title,
                           _p(meta), Spacer(1, 4 * mm), grid]), Spacer(1, 5 * mm),
-            Paragraph("Predictions and results", HEAD), table]
+            Paragraph("Predictions and results", HEAD), table,
+            *coaching_flowables(summary.feedback)]
+
+
+def coaching_flowables(feedback: Sequence[FeedbackRow]) -> list[Any]:
+    """The coaching feedback on a cycle (issue #22): who gave it, when, and its four
+    parts; nothing at all when none was given."""
+    if not feedback:
+        return []
+    out: list[Any] = [Spacer(1, 4 * mm), Paragraph("Coaching feedback", HEAD)]
+    for f in feedback:
+        parts = [(label, getattr(f, key)) for key, label in FEEDBACK_PARTS]
+        out.append(KeepTogether(_box(f"{escape(_name(f.coach))} ({escape(_name(f.site))})"
+                                     f" · {f.given or 'undated'}", parts)))
+    return out
 
 
 def write_pdsa_summary(path: str | Path, summary: PdsaSummary) -> Path:

@@ -17,18 +17,21 @@ from sqlalchemy import select
 
 from ...core.csvdata import CsvRow, ParsedCsv, alignment_note, parse_csv
 from ...core.entities import observation_problems, problems
+from ...core.groups import describe_counts, group_counts, match_group
 from ...core.states import ValueType
 from ..errors import WorkspaceError
 from ..schema import Measure, Observation, Site
+from ..views.groups import network_groups, other_groups
 from ..views.series import normalise_period
 from ..workspace import Workspace
+from .workbook import is_workbook, parse_workbook
 
 MAX_BYTES = 5 * 1024 * 1024
 DUPLICATE_MODES = ("skip", "replace")
 
 
 class CsvImportError(WorkspaceError):
-    title = "CSV not imported"
+    title = "Data not imported"  # from a CSV file or an .xlsx workbook
 
 
 @dataclass
@@ -36,20 +39,32 @@ class CsvPreview:
     path: Path
     encoding: str
     parsed: ParsedCsv
-    existing: dict[dt.date, str] = field(default_factory=dict)  # period -> observation id
+    #: (period, group id or None for all students) -> the observation stored there
+    existing: dict[tuple[dt.date, str | None], str] = field(default_factory=dict)
     moved: int = 0  # dates moved to the start of their period
+    sheets: tuple[str, ...] = ()  # a workbook's worksheets (`workbook.read_sheet`)
+    sheet: str | None = None  # the worksheet read; None for a CSV file
 
     @property
     def rows(self) -> list[CsvRow]:
         return self.parsed.rows
 
+    def stored(self, row: CsvRow) -> str | None:
+        """The observation already stored for the row's period and group, if any."""
+        return self.existing.get((row.period, row.group_id))  # type: ignore[arg-type]
+
     def duplicates(self) -> list[CsvRow]:
-        return [r for r in self.parsed.good if r.period in self.existing]
+        return [r for r in self.parsed.good if self.stored(r)]
+
+    def group_counts(self) -> dict[str, int]:
+        """Good rows per group ("All students" for rows without one), in file order."""
+        return group_counts(r.group_label for r in self.parsed.good)
 
     def report(self) -> str:
         lines = list(self.parsed.file_problems)
         for row in self.parsed.bad[:20]:
-            lines.append(f"line {row.line}: " + "; ".join(row.problems))
+            lines.append(f"{'row' if self.sheet else 'line'} {row.line}: "
+                         + "; ".join(row.problems))
         if len(self.parsed.bad) > 20:
             lines.append(f"… and {len(self.parsed.bad) - 20} more rows with problems")
         return "\n".join(lines)
@@ -75,7 +90,9 @@ def _decode(data: bytes) -> tuple[str | None, str, str | None]:
 
 
 def preview_csv(ws: Workspace, measure_id: str, site_id: str, path: str | Path,
-                *, today: dt.date | None = None) -> CsvPreview:
+                *, today: dt.date | None = None, sheet: str | None = None) -> CsvPreview:
+    """What importing the file would do (nothing written): a CSV file, or one sheet of an
+    Excel workbook (`sheet`; default the first one with data)."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -89,20 +106,31 @@ def preview_csv(ws: Workspace, measure_id: str, site_id: str, path: str | Path,
         value_type = measure.value_type
         proportion = value_type == ValueType.PROPORTION
         frequency = measure.frequency
-        existing = {o.period: o.id for o in s.scalars(select(Observation).where(
+        existing = {(o.period, o.group_id): o.id for o in s.scalars(select(Observation).where(
             Observation.measure_id == measure_id, Observation.site_id == site_id,
             Observation.deleted.is_(False)))}
+        groups = network_groups(s, measure.network_id)
+        elsewhere = other_groups(s, measure.network_id)
     if size > MAX_BYTES:
         parsed = ParsedCsv(file_problems=[
             f"{path.name} is {size / 1e6:.1f} MB; a measure's data file is normally well under "
             "1 MB (one row per week or month). Is this the right file?"])
         return CsvPreview(path, "", parsed, existing)
-    text, encoding, problem = _decode(path.read_bytes())
-    if problem:
-        return CsvPreview(path, encoding, ParsedCsv(file_problems=[problem]), existing)
-    parsed = parse_csv(text or "", proportion=proportion, today=today or dt.date.today())
-    if encoding == "Windows-1252":
-        parsed.notes.append("Read as Windows-1252 text (not UTF-8); check accented letters.")
+    data = path.read_bytes()
+    sheets: tuple[str, ...] = ()
+    if is_workbook(path.name, data):  # an .xlsx file: one sheet's cells, checked alike
+        parsed, cells = parse_workbook(data, path.name, sheet, proportion=proportion,
+                                       today=today or dt.date.today())
+        encoding, sheets, sheet = "Excel workbook", cells.sheets, cells.sheet
+    else:
+        text, encoding, problem = _decode(data)
+        if problem:
+            return CsvPreview(path, encoding, ParsedCsv(file_problems=[problem]), existing)
+        parsed = parse_csv(text or "", proportion=proportion, today=today or dt.date.today())
+        if encoding == "Windows-1252":
+            parsed.notes.append("Read as Windows-1252 text (not UTF-8); check accented "
+                                "letters.")
+    _match_groups(parsed, groups, elsewhere)
     moves: list[tuple[dt.date, dt.date]] = []
     for row in parsed.rows:
         if row.period is not None:
@@ -113,15 +141,41 @@ def preview_csv(ws: Workspace, measure_id: str, site_id: str, path: str | Path,
     moved = len(moves)
     if moved:
         parsed.notes.append(alignment_note(moves, frequency))
-        seen: dict[dt.date, int] = {}
+        seen: dict[tuple[dt.date, str | None], int] = {}
         for row in parsed.rows:
             if row.period is None:
                 continue
-            if row.period in seen and row.ok:
-                row.problems.append(f"same {frequency} period as line {seen[row.period]}")
-            seen.setdefault(row.period, row.line)
+            point = (row.period, row.group_id)
+            if point in seen and row.ok:
+                row.problems.append(f"same {frequency} period as line {seen[point]}"
+                                    + (f" for {row.group_label}" if row.group_label else ""))
+            seen.setdefault(point, row.line)
     _check_rows(parsed, value_type)
-    return CsvPreview(path, encoding, parsed, existing, moved)
+    preview = CsvPreview(path, encoding, parsed, existing, moved, sheets, sheet)
+    if any(r.group for r in parsed.rows):
+        parsed.notes.append("Rows per student group: " + describe_counts(preview.group_counts())
+                            + ".")
+    return preview
+
+
+def _match_groups(parsed: ParsedCsv, groups: list[Any], elsewhere: list[Any]) -> None:
+    """Each row's group cell matched to one of the network's groups (`core.groups`), or
+    a problem on the row naming what to write instead."""
+    seen: dict[tuple[dt.date, str | None], int] = {}
+    for row in parsed.rows:
+        if row.group:
+            group, problem = match_group(row.group, groups, elsewhere)
+            if problem:
+                row.problems.append(problem)
+            elif group is not None:
+                row.group_id, row.group_label = group.id, group.label
+        if row.period is None or not row.ok:
+            continue
+        point = (row.period, row.group_id)  # "Female" and "Gender: Female" are one group
+        if point in seen:
+            row.problems.append(f"{row.period.isoformat()} appears twice in the file for "
+                                f"{row.group_label or 'all students'} (also line {seen[point]})")
+        seen.setdefault(point, row.line)
 
 
 def _check_rows(parsed: ParsedCsv, value_type: str) -> None:
@@ -147,10 +201,10 @@ class ImportResult:
 
 def import_csv(ws: Workspace, measure_id: str, site_id: str, path: str | Path, *,
                duplicates: str = "skip", skip_bad_rows: bool = False,
-               today: dt.date | None = None) -> ImportResult:
+               today: dt.date | None = None, sheet: str | None = None) -> ImportResult:
     if duplicates not in DUPLICATE_MODES:
         raise CsvImportError(f"duplicates must be one of {', '.join(DUPLICATE_MODES)}")
-    preview = preview_csv(ws, measure_id, site_id, path, today=today)
+    preview = preview_csv(ws, measure_id, site_id, path, today=today, sheet=sheet)
     parsed = preview.parsed
     if parsed.file_problems or not parsed.rows:
         raise CsvImportError(f"Nothing in {Path(path).name} was imported; nothing was "
@@ -166,7 +220,7 @@ def import_csv(ws: Workspace, measure_id: str, site_id: str, path: str | Path, *
         for row in good:
             values: dict[str, Any] = {"value": row.value, "numerator": row.numerator,
                       "denominator": row.denominator, "note": row.note}
-            existing = preview.existing.get(row.period)  # type: ignore[arg-type]  # a good row has its period
+            existing = preview.stored(row)
             if existing is not None:
                 if duplicates == "replace":
                     t.update("observation", existing, **values)
@@ -175,6 +229,6 @@ def import_csv(ws: Workspace, measure_id: str, site_id: str, path: str | Path, *
                     skipped += 1
                 continue
             t.create("observation", measure_id=measure_id, site_id=site_id, period=row.period,
-                     **values)
+                     group_id=row.group_id, **values)
             added += 1
     return ImportResult(added, replaced, skipped, len(parsed.bad))

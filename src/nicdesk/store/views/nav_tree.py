@@ -70,6 +70,10 @@ def build_tree(rows: NavRows) -> list[NavNode]:
     for net in sorted(rows.networks, key=lambda n: n.name.lower()):
         node = NavNode("network", net.name, net.id, network_id=net.id)
         node.children.append(NavNode("network_view", "Network view", network_id=net.id))
+        node.children.append(NavNode("student_groups", "Student groups", network_id=net.id))
+        # learning routines (issue #22): the Inbox's count is added by `views.navigator`
+        node.children.append(NavNode("inbox", "Inbox", network_id=net.id))
+        node.children.append(NavNode("coaching", "Coaching", network_id=net.id))
         charter = next((c for c in rows.charters if c.network_id == net.id), None)
         if charter is not None:
             node.children.append(NavNode("charter", "Charter", charter.id, network_id=net.id))
@@ -160,6 +164,34 @@ def _groups(site_id: str | None, net_id: str, content: dict[str, list[Any]],
         group.label = f"{title} ({len(group.children)})"
         out.append(group)
     return out
+
+
+#: workspace meta key: each network's Inbox count as last shown, so the shell's first
+#: look labels "Inbox (3)" exactly as the open workspace will (issue #22)
+INBOX_COUNTS = "inbox_counts"
+
+
+def remembered_inbox_counts(meta: Mapping[str, str]) -> dict[str, int]:
+    """Network id -> the Inbox count last shown (nothing when never shown, or unreadable)."""
+    import json
+
+    try:
+        value = json.loads(meta.get(INBOX_COUNTS) or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, int)
+            and not isinstance(v, bool)}
+
+
+def label_inboxes(roots: list[NavNode], counts: Mapping[str, int]) -> None:
+    """"Inbox (3)": each network's Inbox item with what waits in it."""
+    for root in roots:
+        for child in root.children:
+            if child.kind == "inbox":
+                count = counts.get(child.network_id or "", 0)
+                child.label = f"Inbox ({count})" if count > 0 else "Inbox"
 
 
 def _short(text: str, width: int = 60) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .nav_tree import NavNode, find_path
+from .nav_tree import NavNode, find_path, label_inboxes
 from .queries import Summary, counts, navigator_tree, summarize
 
 if TYPE_CHECKING:
@@ -16,7 +16,12 @@ if TYPE_CHECKING:
 def navigator(ws: Workspace) -> list[NavNode]:
     """Network → Charter, network-wide groups, Sites → site groups (`navigator_tree`)."""
     with ws.read() as s:
-        return navigator_tree(s)
+        roots = navigator_tree(s)
+    from .inbox import remember_inbox_counts
+
+    label_inboxes(roots, remember_inbox_counts(ws, [r.network_id for r in roots
+                                                    if r.network_id]))
+    return roots
 
 
 def find_in_navigator(ws: Workspace, path: str) -> NavNode | None:

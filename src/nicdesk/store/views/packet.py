@@ -46,7 +46,12 @@ from ..schema import (
 )  # fmt: skip
 from ..workspace import Workspace
 from . import network as nv
+from .coaching import FeedbackRow, feedback_by_cycle
+from .equity_packet import EquityAimGaps, read_equity
+from .milestones import MilestoneRow, milestones
 from .network import FunnelView, Panel, SmallMultiples
+from .progress import ProgressBoard, progress_board
+from .spread import NetworkSpread, network_spread
 
 __all__ = [
     "ActionLine", "AgendaLine", "AimInfo", "DecisionLine", "DiagramInfo", "FishboneInfo",
@@ -190,6 +195,8 @@ class PdsaSummary:
     questions: tuple[PdsaQuestionInfo, ...]
     idea: str  # the change idea's title ("" if none)
     site: str
+    #: coaching feedback given on the cycle, oldest first (issue #22)
+    feedback: tuple[FeedbackRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -242,6 +249,10 @@ class PacketData:
     fishbones: list[FishboneInfo] = field(default_factory=list)
     cycles: list[PdsaSummary] = field(default_factory=list)
     site_pages: list[SitePage] = field(default_factory=list)
+    progress: ProgressBoard | None = None  # IHI progress scores up to the meeting (#22)
+    milestones: list[MilestoneRow] = field(default_factory=list)  # the network timeline
+    equity: list[EquityAimGaps] = field(default_factory=list)  # gap-closing aims' gaps (#21)
+    spread: NetworkSpread | None = None  # change ideas across the sites in scope (#22)
 
 
 # ------------------------------------------------------------------ reading
@@ -297,8 +308,10 @@ def _summary(s: Session, c: PdsaCycle, site: str) -> PdsaSummary:
         c.logistics, c.data_collection, c.conditions, c.do_what_happened,
         c.do_observations, c.do_problems, c.do_deviations, c.study_learned,
         c.study_surprises, c.decision, c.act_next)
+    feedback = tuple(feedback_by_cycle(s, [c.id]).get(c.id, []))
     return PdsaSummary(info, tuple(PdsaQuestionInfo(q.question, q.prediction, q.result)
-                                   for q in questions), idea.title if idea else "", site)
+                                   for q in questions), idea.title if idea else "", site,
+                       feedback)
 
 
 class _Reader:
@@ -369,6 +382,19 @@ class _Reader:
         if "site_pages" in wanted:
             charted = data.measures or [self._measure(x, False) for x in self.measures]
             data.site_pages = self._site_pages(data.outcome, charted)
+        if "progress" in wanted:  # the network's own and the sites in scope
+            board = progress_board(s, self.network.id, end=m.date)
+            board.rows = [r for r in board.rows if r.site_id is None or r.site_id in self.scope]
+            data.progress = board
+        if "timeline" in wanted:
+            data.milestones = milestones(s, self.network.id, m.date or dt.date.today())
+        if "spread" in wanted:  # as known on the meeting's day, across the sites in scope
+            data.spread = network_spread(s, self.network.id, end=m.date or dt.date.today(),
+                                         site_ids=self.scope)
+        if "equity" in wanted:
+            data.equity = read_equity(s, self.network.id, self.scope,
+                                      self.site.id if self.site else None, m.date,
+                                      [x.id for x in self.measures])
         return data
 
     def _measure(self, measure: Measure, funnel: bool) -> MeasureData:

@@ -103,9 +103,16 @@ class NodeForm(RecordForm):
         row.addWidget(self.measure_choice, 1)
         row.addWidget(add)
         layout.addLayout(row)
+        from ..common.discussion import DiscussionPanel
+
+        # comments on this driver or idea (issue #22): any site may comment
+        self.discussion = DiscussionPanel(self.shell, compact=True)
+        self.discussion.setMinimumHeight(240)
+        layout.addWidget(self.discussion)
 
     def prepare(self, ws: Workspace, record: RecordView) -> None:
         self.title.setText(f"{record['level'].title()}: {record['text']}")
+        self.discussion.bind("driver_node", record.id)
         details = views.node_details(ws, record.id)
         causes = details.root_causes
         self.causes.setText("Root causes behind it: " + "; ".join(causes) if causes else "")

@@ -93,9 +93,16 @@ class CauseForm(RecordForm):
         row.addWidget(self.driver_choice, 1)
         row.addWidget(link)
         layout.addLayout(row)
+        from ..common.discussion import DiscussionPanel
+
+        # comments on this cause (issue #22): any site may comment
+        self.discussion = DiscussionPanel(self.shell, compact=True)
+        self.discussion.setMinimumHeight(240)
+        layout.addWidget(self.discussion)
 
     def prepare(self, ws: Workspace, record: RecordView) -> None:
         self.title.setText(record["text"])
+        self.discussion.bind("cause", record.id)
         chain = record["whys"] or []
         for edit, text in zip(self.whys, [*chain, *[""] * WHYS], strict=False):
             if not edit.hasFocus():

@@ -1,8 +1,11 @@
-"""Dialogs of the measure page: CSV import with preview, and a new chart phase."""
+"""Dialogs of the measure page: CSV and .xlsx import with preview (and a sheet picker),
+and a new chart phase."""
 
 from __future__ import annotations
 
 import datetime as dt
+import html
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypedDict
 
@@ -25,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.errors import NicdeskError
 from ...store.ops.csv_import import CsvPreview
 
 
@@ -37,69 +41,124 @@ class PhaseValues(TypedDict):
 
 
 class CsvPreviewDialog(QDialog):
-    """Shows every row and its problems before anything is written."""
+    """Shows every row and its problems before anything is written; for a workbook of
+    several sheets, a sheet picker (`sheet`) that reads the chosen sheet again through
+    `reread` (the same preview, nothing written)."""
 
-    def __init__(self, parent: QWidget | None, preview: CsvPreview) -> None:
+    def __init__(self, parent: QWidget | None, preview: CsvPreview,
+                 reread: Callable[[str], CsvPreview] | None = None) -> None:
         super().__init__(parent)
         self.preview = preview
-        parsed = preview.parsed
+        self.reread = reread
         self.setWindowTitle(f"Import {preview.path.name}")
         self.resize(820, 560)
         layout = QVBoxLayout(self)
-        summary = QLabel()
-        summary.setWordWrap(True)
-        good, bad, dup = len(parsed.good), len(parsed.bad), len(preview.duplicates())
-        if parsed.file_problems:
-            text = "<b>This file cannot be imported.</b> " + " ".join(parsed.file_problems)
-        else:
-            text = (f"<b>{len(parsed.rows)} rows</b>: {good} ready, {bad} with problems, "
-                    f"{dup} for periods that already have a value. Nothing is written until "
-                    "you press Import.")
-        summary.setText(text + "".join(f"<br>• {n}" for n in parsed.notes))
-        layout.addWidget(summary)
-        table = QTableWidget(len(parsed.rows), 5)
+        self.sheet_picker = QComboBox()
+        self.sheet_picker.setObjectName("sheetPicker")
+        self.sheet_picker.addItems(list(preview.sheets))
+        if preview.sheet:
+            self.sheet_picker.setCurrentText(preview.sheet)
+        if len(preview.sheets) > 1 and reread is not None:
+            row = QFormLayout()
+            row.addRow("Sheet:", self.sheet_picker)
+            self.sheet_picker.setToolTip("The sheet of the workbook to import")
+            self.sheet_picker.currentTextChanged.connect(self._sheet_chosen)
+            layout.addLayout(row)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.table = table = QTableWidget(0, 5)
         table.setObjectName("csvPreview")
-        table.setHorizontalHeaderLabels(["Line", "Period", "Value", "Note", "Problem"])
         table.verticalHeader().hide()
         table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        for r, row in enumerate(parsed.rows):
-            value = ("" if row.value is None else
-                     (f"{row.numerator:g}/{row.denominator:g}" if row.denominator else
-                      f"{row.value:g}"))
-            status = "; ".join(row.problems) or (
-                "already stored" if row.period in preview.existing else "")
-            cells = [str(row.line), row.period.isoformat() if row.period else "", value,
-                     row.note, status]
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-                if row.problems:
-                    item.setBackground(QBrush(QColor("#FDE0DC")))
-                table.setItem(r, c, item)
         layout.addWidget(table, 1)
         self.skip_dup = QRadioButton("Keep the values already stored (skip those periods)")
         self.replace_dup = QRadioButton("Replace the stored values with the file's")
         self.skip_dup.setChecked(True)
-        if dup:
-            layout.addWidget(self.skip_dup)
-            layout.addWidget(self.replace_dup)
-        self.skip_bad = QCheckBox(f"Import the {good} good row{'s' * (good != 1)} and leave "
-                                  f"out the {bad} row{'s' * (bad != 1)} with problems")
-        if bad and good:
-            layout.addWidget(self.skip_bad)
+        layout.addWidget(self.skip_dup)
+        layout.addWidget(self.replace_dup)
+        self.skip_bad = QCheckBox()
+        layout.addWidget(self.skip_bad)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.import_button = buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.skip_bad.toggled.connect(self._update)
+        self._fill()
+
+    def _fill(self) -> None:
+        """Summary, rows and choices of the current preview."""
+        preview = self.preview
+        parsed = preview.parsed
+        good, bad, dup = len(parsed.good), len(parsed.bad), len(preview.duplicates())
+        if parsed.file_problems:
+            text = "<b>This file cannot be imported.</b> " + " ".join(
+                html.escape(p) for p in parsed.file_problems)
+        else:
+            text = (f"<b>{len(parsed.rows)} rows</b>: {good} ready, {bad} with problems, "
+                    f"{dup} for periods that already have a value. Nothing is written until "
+                    "you press Import.")
+        self.summary.setText(text + "".join(f"<br>• {html.escape(n)}" for n in parsed.notes))
+        table = self.table
+        table.clearContents()
+        table.setRowCount(len(parsed.rows))
+        grouped = any(r.group for r in parsed.rows)  # a student-group column (issue #21)
+        heads = ["Row" if preview.sheet else "Line", "Period", "Value", "Note", "Problem"]
+        if grouped:
+            heads.insert(2, "Group")
+        table.setColumnCount(len(heads))
+        table.setHorizontalHeaderLabels(heads)
+        table.horizontalHeader().setSectionResizeMode(len(heads) - 1,
+                                                      QHeaderView.ResizeMode.Stretch)
+        for r, row in enumerate(parsed.rows):
+            value = ("" if row.value is None else
+                     (f"{row.numerator:g}/{row.denominator:g}" if row.denominator else
+                      f"{row.value:g}"))
+            status = "; ".join(row.problems) or (
+                "already stored" if preview.stored(row) else "")
+            cells = [str(row.line), row.period.isoformat() if row.period else "", value,
+                     row.note, status]
+            if grouped:
+                cells.insert(2, row.group_label or (row.group if row.problems and row.group
+                                                    else "All students"))
+            for c, cell in enumerate(cells):
+                item = QTableWidgetItem(cell)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                if row.problems:
+                    item.setBackground(QBrush(QColor("#FDE0DC")))
+                    item.setToolTip(status)  # the whole problem, however narrow the column
+                table.setItem(r, c, item)
+        self.skip_dup.setVisible(bool(dup))
+        self.replace_dup.setVisible(bool(dup))
+        self.skip_bad.setText(f"Import the {good} good row{'s' * (good != 1)} and leave "
+                              f"out the {bad} row{'s' * (bad != 1)} with problems")
+        self.skip_bad.setVisible(bool(bad and good))
+        if not (bad and good):
+            self.skip_bad.setChecked(False)
         self._update()
+
+    def _sheet_chosen(self, name: str) -> None:
+        if self.reread is None or not name or name == self.preview.sheet:
+            return
+        try:
+            self.preview = self.reread(name)
+        except NicdeskError as exc:  # the measure or site went meanwhile
+            self.summary.setText(f"<b>{html.escape(exc.title)}</b>: {html.escape(exc.message)}")
+            self.import_button.setEnabled(False)
+            return
+        self._fill()
 
     def _update(self) -> None:
         parsed = self.preview.parsed
         ok = parsed.ok or (not parsed.file_problems and bool(parsed.good)
                            and self.skip_bad.isChecked())
         self.import_button.setEnabled(ok)
+
+    @property
+    def sheet(self) -> str | None:
+        """The workbook's sheet the rows come from (None for a CSV file)."""
+        return self.preview.sheet
 
     @property
     def duplicates(self) -> str:
@@ -167,6 +226,8 @@ class PhaseDialog(QDialog):
 def csv_file_dialog(parent: QWidget | None) -> Path | None:
     from PySide6.QtWidgets import QFileDialog
 
-    name, _ = QFileDialog.getOpenFileName(parent, "Import data from CSV", "",
-                                          "CSV files (*.csv *.txt);;All files (*)")
+    name, _ = QFileDialog.getOpenFileName(
+        parent, "Import data from CSV or Excel", "",
+        "Data files (*.csv *.txt *.xlsx *.xlsm);;CSV files (*.csv *.txt);;"
+        "Excel workbooks (*.xlsx *.xlsm);;All files (*)")
     return Path(name) if name else None

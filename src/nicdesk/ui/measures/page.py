@@ -93,7 +93,8 @@ class MeasurePage(QWidget):
         bar.addWidget(self.chart_kind)
         self.buttons: dict[str, QPushButton] = {}
         for key, text, tip, slot in [
-            ("import", "Import CSV…", "Bring in data from a spreadsheet saved as CSV",
+            ("import", "Import data…", "Bring in data from an Excel workbook (.xlsx) or a "
+             "spreadsheet saved as CSV",
              self.import_csv),
             ("freeze", "Freeze baseline…", "Compute the centre line from the first points "
              "and judge later ones against it",
@@ -109,6 +110,12 @@ class MeasurePage(QWidget):
             button.clicked.connect(slot)
             self.buttons[key] = button
             bar.addWidget(button)
+        from .group_view import GroupSwitch
+
+        self.groups = GroupSwitch(self)  # all students, or a dimension's groups and gap
+        bar.addSpacing(8)
+        bar.addWidget(QLabel("Students:"))
+        bar.addWidget(self.groups.box)
         bar.addStretch(1)
         outer.addLayout(bar)
         self.tabs = QTabWidget()
@@ -140,6 +147,10 @@ class MeasurePage(QWidget):
         from .data_grid import DataGrid
 
         self.grid = DataGrid(shell)
+        from .grid_group import GridGroupChoice
+
+        self.grid_group = GridGroupChoice(self.grid)  # all students or one group's values
+        data_layout.addWidget(self.grid_group)
         data_layout.addWidget(self.grid)
         self.grid_problem = QLabel()
         problem_label(self.grid_problem)
@@ -157,6 +168,10 @@ class MeasurePage(QWidget):
         self.tabs.addTab(self.chart_holder, "Chart")
         self.tabs.addTab(self.data_holder, "Data")
         self.tabs.addTab(self.form, "Definition")
+        from .discussion_tab import MeasureDiscussion
+
+        self.discussion = MeasureDiscussion(shell)  # comments on the chart (issue #22)
+        self.tabs.addTab(self.discussion, "Discussion")
         from ..common.empty_states import EmptyState
 
         # no data yet at this site: what a run chart needs, and the way to the first row
@@ -219,10 +234,14 @@ class MeasurePage(QWidget):
         self.grid_hint.setVisible(not data_lock)
         self.empty.setVisible(has_site and not data_lock and (
             self.series is None or not self.series.points))
+        self.discussion.bind(self.measure_id, [p.period for p in self.series.points]
+                             if self.series is not None else [], self.site_id)
+        self.tabs.setTabText(self.tabs.indexOf(self.discussion), self.discussion.tab_label())
         if self.series is not None:
             self._chart().show_series(self.series)
             self._explain(self.series)
-            self.grid.load(self.series)
+            self.grid_group.load(ws, self.series)  # fills the grid with the chosen group's
+        self.groups.refresh()
 
     def _chart(self) -> ChartView:
         if self.chart is None:
@@ -241,7 +260,9 @@ class MeasurePage(QWidget):
     # ------------------------------------------------------------------ help
     def guide_page(self) -> str:
         """The guide page for F1 here: the measure's chart, or how to define a measure."""
-        return "measures" if self.tabs.currentWidget() is self.form else "run-charts"
+        if self.tabs.currentWidget() is self.form:
+            return "measures"
+        return "gaps" if self.groups.box.currentData() else "run-charts"
 
     def _explain(self, series: MeasureSeries) -> None:
         """Each signal explained with this chart's numbers, and a link to its rule."""
@@ -326,14 +347,17 @@ class MeasurePage(QWidget):
         except CsvImportError as exc:
             show_error(self, exc.title, exc.message)
             return
-        dialog = CsvPreviewDialog(self, preview)
+        measure_id, site_id = self.measure_id, self.site_id
+        dialog = CsvPreviewDialog(self, preview, lambda sheet: preview_measure_csv(
+            ws, measure_id, site_id, path, sheet=sheet))
         self.last_dialog = dialog
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         try:
             result = import_measure_csv(ws, self.measure_id, self.site_id, path,
                                         replace=dialog.duplicates == "replace",
-                                        skip_bad_rows=dialog.skip_bad.isChecked())
+                                        skip_bad_rows=dialog.skip_bad.isChecked(),
+                                        sheet=dialog.sheet)
         except CsvImportError as exc:
             show_error(self, exc.title, exc.message)
             return

@@ -223,6 +223,11 @@ class MeetingForm(RecordForm):
         self.action_items.setColumnWidth(1, 150)
         self.editing(self.action_items)
         layout.addWidget(self.action_items)
+        from ..common.discussion import DiscussionPanel
+
+        self.discussion = DiscussionPanel(self.shell)  # comments on the meeting (issue #22)
+        self.discussion.setMinimumHeight(260)
+        layout.addWidget(self.discussion)
 
     def prepare(self, ws: Workspace, record: RecordView) -> None:
         self.attendees.set_choices(views.attendee_choices(ws, record.id),
@@ -241,6 +246,7 @@ class MeetingForm(RecordForm):
             r.id: ("this meeting" if not r.carried else
                    f"{r.agreed_title} ({r.agreed_date}) — carried over")
             + (" — OVERDUE" if r.overdue else "") for r in rows})
+        self.discussion.bind("meeting", record.id)
 
     def _commit(self, name: str, value: Any) -> None:
         if name == "start_time" and value:

@@ -57,7 +57,8 @@ AFTER_MARK = {SignalAfter.YES: "▲ improvement after", SignalAfter.NO: "– no 
               SignalAfter.CONCERN: "▼ concern after", SignalAfter.SUPPRESSED: "suppressed",
               SignalAfter.NO_DATA: "no data",
               SignalAfter.NO_LINKED_MEASURE: "no linked measure"}
-TABS = ("multiples", "funnel", "spots", "matrix", "diagram")
+TABS = ("multiples", "funnel", "spots", "matrix", "diagram", "progress", "timeline",
+        "spread")
 
 
 class NetworkViewPage(QWidget):
@@ -65,6 +66,7 @@ class NetworkViewPage(QWidget):
         super().__init__()
         self.shell = shell
         self.network_id: str | None = None
+        self.network_name = ""
         self._built: set[str] = set()
         self._multiples: dict[str, nv.SmallMultiples] = {}
         outer = QVBoxLayout(self)
@@ -75,6 +77,11 @@ class NetworkViewPage(QWidget):
         self.title.setMinimumWidth(1)  # a long name is clipped, not widening the window
         head.addWidget(self.title)
         head.addStretch(1)
+        self.review_button = QPushButton("Year in review…")
+        self.review_button.setObjectName("yearInReview")
+        self.review_button.setToolTip("A PDF report of a period for a state agency or a funder")
+        self.review_button.clicked.connect(lambda: self.year_in_review())
+        head.addWidget(self.review_button)
         self.privacy = QLabel()
         self.privacy.setObjectName("suppressionNote")
         quiet(self.privacy)
@@ -82,6 +89,10 @@ class NetworkViewPage(QWidget):
         outer.addLayout(head)
         outer.addLayout(self._filter_bar())
         outer.addLayout(self.context_bar)
+        from .equity_bar import EquityFilters  # issue #21: one group, schools like it
+
+        self.equity = EquityFilters(self.refresh)
+        outer.addLayout(self.equity.row)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("networkTabs")
         self.multiples_tab = self._multiples_tab()
@@ -103,6 +114,17 @@ class NetworkViewPage(QWidget):
                               (self.matrix_tab, "Change ideas × sites"),
                               (self.diagram_tab, "Combined driver diagram")):
             self.tabs.addTab(widget, label)
+        from .progress_tab import ProgressPanel  # issue #22: progress scores, timeline
+        from .timeline_tab import TimelinePanel
+
+        self.progress_panel = ProgressPanel(shell)
+        self.timeline_panel = TimelinePanel(shell)
+        self.tabs.addTab(self.progress_panel, "Progress scores")
+        self.tabs.addTab(self.timeline_panel, "Timeline")
+        from .spread_panel import SpreadPanel  # issue #22: spread of change ideas
+
+        self.spread_panel = SpreadPanel(shell)
+        self.tabs.addTab(self.spread_panel, "Spread")
         self.tabs.currentChanged.connect(lambda _i: self._build_current())
         from ..common.empty_states import EmptyState
 
@@ -111,6 +133,17 @@ class NetworkViewPage(QWidget):
         self.empty.hide()
         outer.addWidget(self.empty)
         outer.addWidget(self.tabs, 1)
+
+    def year_in_review(self) -> Path | None:
+        """Ask for the period and file, build the report; its path, or None."""
+        from .review_dialog import ReviewDialog
+
+        dialog = ReviewDialog(self, self._ws(), self._network(), shorten(self.network_name))
+        if dialog.exec() != ReviewDialog.DialogCode.Accepted or dialog.built is None:
+            return None
+        self.shell.show_status(f"Year in review: {dialog.built.pages} pages written to "
+                               f"{dialog.built.path}", 8000)
+        return dialog.built.path
 
     # ------------------------------------------------------------------ filter bar
     def _filter_bar(self) -> QHBoxLayout:
@@ -154,8 +187,8 @@ class NetworkViewPage(QWidget):
         self.refresh()
 
     def context(self) -> nv.ContextFilter:
-        return nv.ContextFilter.of(**{k: box.currentData() for k, box in
-                                      self.context_boxes.items()})
+        return self.equity.restrict(nv.ContextFilter.of(**{
+            k: box.currentData() for k, box in self.context_boxes.items()}))
 
     def period(self) -> tuple[dt.date | None, dt.date | None]:
         if not self.limit_period.isChecked():
@@ -261,6 +294,7 @@ class NetworkViewPage(QWidget):
         net = npg.network_page(self._ws(), network_id)
         measures, choices, first, last = net.measures, net.tag_choices, net.first, net.last
         self.title.setText(f"Network view — {isolate(shorten(net.name))}")
+        self.network_name = net.name
         self.title.setToolTip(html_text(shorten(net.name, 1000)))
         threshold = network_threshold(net.suppression_threshold)
         self.privacy.setText(f"Small numbers are hidden: {threshold - 1} or fewer → "
@@ -273,6 +307,7 @@ class NetworkViewPage(QWidget):
         if current:
             self.measure.setCurrentIndex(max(0, self.measure.findData(current)))
         self._context_boxes(choices)
+        self.equity.bind(self._ws(), network_id)
         if first and last and not self.limit_period.isChecked():
             for w, d in ((self.start, first), (self.end, last)):
                 w.blockSignals(True)
@@ -319,13 +354,46 @@ class NetworkViewPage(QWidget):
         self._built.add(key)
         {"multiples": self._show_multiples, "funnel": self._show_funnel,
          "spots": self._show_spots, "matrix": self._build_matrix,
-         "diagram": self._build_diagram}[key]()
+         "diagram": self._build_diagram,
+         "progress": lambda: self.progress_panel.show_network(self._network()),
+         "timeline": lambda: self.timeline_panel.show_network(self._network()),
+         "spread": self._show_spread}[key]()
+
+    # ------------------------------------------------------------------ spread (#22)
+    def _show_spread(self) -> None:
+        from ...store.views.spread import network_spread
+
+        ws = self._ws()
+        start, end = self.period()
+        model = network_spread(ws, self._network(), start=start, end=end,
+                               context=self.context())
+        writable = {sid: name for sid, name in model.sites
+                    if ws.ops.write_block("change_adoption", sid, creating=True) is None}
+        self.spread_panel.show_spread(model, writable)
+
+    def reload(self) -> None:
+        """After a change (a spread status, a score or a milestone set, an undo): the
+        tabs that show editable records are shown again."""
+        self._built -= {"spread", "progress", "timeline"}
+        if TABS[self.tabs.currentIndex()] in ("spread", "progress", "timeline"):
+            self._build_current()
+
+    def show_problem(self, message: str) -> None:
+        """A refused change made from this page (a spread status, a score, a milestone)
+        is said where it was made."""
+        key = TABS[self.tabs.currentIndex()]
+        if key == "progress":
+            self.progress_panel.show_problem(message)
+        elif key == "timeline":
+            self.timeline_panel.show_problem(message)
+        else:
+            self.spread_panel.show_problem(message)
 
     def multiples_model(self, measure_id: str) -> nv.SmallMultiples:
         if measure_id not in self._multiples:
             start, end = self.period()
             self._multiples[measure_id] = npg.small_multiples(
-                self._ws(), measure_id, self.context(), start, end)
+                self._ws(), measure_id, self.context(), start, end, self.equity.group_id())
         return self._multiples[measure_id]
 
     # ------------------------------------------------------------------ small multiples
@@ -337,9 +405,10 @@ class NetworkViewPage(QWidget):
         model = self.multiples_model(measure_id)
         self.grid.show_panels(model, self.sort.currentData(), self.common.isChecked())
         ok = sum(1 for p in model.panels if p.analysis is not None)
+        students = self.equity.group.currentText()  # "All students" or the group
         self.multiples_note.setText(
-            f"{len(model.panels)} sites ({self.context().describe()}), {ok} with a chart; "
-            "click a panel to open that site's chart")
+            f"{students}: {len(model.panels)} sites ({self.context().describe()}), {ok} "
+            "with a chart; click a panel to open that site's chart")
 
     def open_site_chart(self, site_id: str) -> None:
         from ...store.views.nav_tree import NavNode
@@ -364,13 +433,15 @@ class NetworkViewPage(QWidget):
         measures = npg.network_measure_ids(self._ws(), self._network())
         models = {m: self.multiples_model(m) for m in measures}
         spots = npg.bright_spots(self._ws(), self._network(), self.context(),
-                                 multiples=models)
+                                 multiples=models, group_id=self.equity.group_id())
         self.spots.clear()
         bold = QFont(self.spots.font())
         bold.setBold(True)
         for b in spots:
             mark = "▲ Bright spot" if b.assessment == Assessment.IMPROVEMENT else "▼ Concern"
-            top = QTreeWidgetItem([f"{mark}: {isolate(shorten(b.site))}", shorten(b.measure),
+            group = self.equity.group_id() and self.equity.group.currentText()
+            top = QTreeWidgetItem([f"{mark}: {isolate(shorten(b.site))}",
+                                   shorten(b.measure) + (f" — {group}" if group else ""),
                                    b.signal])
             top.setFont(0, bold)
             top.setForeground(0, tone("improvement" if b.assessment == Assessment.IMPROVEMENT

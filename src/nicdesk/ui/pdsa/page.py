@@ -34,6 +34,7 @@ from ...store.ops import pdsa as ops
 from ...store.views import pdsa as views
 from ...store.views.records import existing_ids
 from ...store.views.rows import RecordView
+from ..common.discussion import DiscussionPanel
 from ..common.fields import (
     ChoiceField,
     DateField,
@@ -315,6 +316,13 @@ class PdsaPage(QWidget):
             scroll.setFrameShape(QScrollArea.Shape.NoFrame)
             scroll.setWidget(form)
             self.tabs.addTab(scroll, form.heading)
+        from .coaching import FeedbackPanel
+
+        # what coaches and the network say about the cycle (issue #22)
+        self.feedback = FeedbackPanel(shell)
+        self.tabs.addTab(self.feedback, "Coaching")
+        self.discussion = DiscussionPanel(shell)
+        self.tabs.addTab(self.discussion, "Discussion")
         outer.addWidget(self.tabs, 1)
         # under the form, not above it: as the hints are met and the banner goes, the
         # fields being typed in stay where they are
@@ -326,15 +334,22 @@ class PdsaPage(QWidget):
         self.cycle_id = cycle_id
         for form in self.forms:
             form.bind(cycle_id)
+        self.feedback.bind(cycle_id)
+        self.discussion.bind("pdsa_cycle", cycle_id)
         self._header()
 
     def reload(self) -> None:
         for form in self.forms:
             form.reload()
+        self.feedback.reload()
+        self.discussion.reload()
         self._header()
 
     def show_problem(self, message: str) -> None:
-        self.forms[self.tabs.currentIndex()].show_problem(message)
+        index = self.tabs.currentIndex()
+        current: Any = self.forms[index] if index < len(self.forms) \
+            else self.tabs.widget(index)  # a cycle form, or the coaching or discussion tab
+        current.show_problem(message)
 
     def _header(self) -> None:
         import datetime as dt
@@ -347,6 +362,11 @@ class PdsaPage(QWidget):
         if f is None:
             return
         self.title.setText(f.title)
+        given = len(self.feedback.given_rows)
+        self.tabs.setTabText(len(self.forms), f"Coaching ({given})" if given else "Coaching")
+        threads = len(self.discussion.threads)
+        self.tabs.setTabText(len(self.forms) + 1,
+                             f"Discussion ({threads})" if threads else "Discussion")
         st = stage(f, dt.date.today())
         colours = {PdsaStage.PLANNING: "#0072B2", PdsaStage.DOING: "#E69F00",
                    PdsaStage.STUDYING: "#56B4E9", PdsaStage.DONE: "#009E73"}

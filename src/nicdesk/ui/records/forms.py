@@ -399,6 +399,7 @@ class SiteForm(RecordForm):
         self._parents(record, look.site_descendants(record["network_id"], record.id),
                       look.sites_in_network(record["network_id"]))
         self.members.load(look.members_of_site(record.id))
+        self.enrolment.look(look, record.id, record["network_id"])
 
     def _parents(self, record: RecordView, blocked: set[str], sites: list[SiteRef]) -> None:
         """The heading, and the sites this one may be put inside (not itself or those
@@ -446,12 +447,25 @@ class SiteForm(RecordForm):
         row.addWidget(sub_site)
         row.addWidget(aim)
         layout.addLayout(row)
+        from ..groups.enrolment import EnrolmentSection
+
+        layout.addSpacing(12)
+        self.enrolment = EnrolmentSection(self.shell)  # by school year (issue #21)
+        layout.addWidget(self.enrolment)
+        from ..common.discussion import FoldedDiscussion
+
+        layout.addSpacing(12)
+        # comments on the site (issue #22), folded: the first look draws no threads
+        self.discussion = FoldedDiscussion(self.shell, "Discussion about this site")
+        layout.addWidget(self.discussion)
 
     def after_load(self, ws: Workspace, record: RecordView) -> None:
         members = _views().members_of_site(ws, record.id)
         self.members.load(members)
         self.members.setVisible(bool(members))
         self.no_members.setVisible(not members)
+        self.enrolment.load(ws, record.id, record["network_id"])
+        self.discussion.bind("site", record.id)
 
     def _add_member(self) -> None:
         ws = open_workspace(self.shell)
@@ -577,7 +591,24 @@ class AimForm(RecordForm):
             self.value_fields[1],
             DateField("deadline", "By"),
             LineField("population", "For whom", "All 9th graders in our school"),
+            *self._gap_fields(),
         ]
+
+    def _gap_fields(self) -> list[Field]:
+        """A gap-closing aim (issue #21): the gap between a focus group and a reference
+        group (all students when none), from a baseline gap to a target gap by the
+        deadline — in points for a proportion (−24 for 24 points behind), as the
+        measure's values otherwise, or a ratio (0.8)."""
+        self.focus_choice = ChoiceField("focus_group_id", "Gap of (focus group)",
+                                        [("(not a gap-closing aim)", None)])
+        self.reference_choice = ChoiceField("reference_group_id", "Compared with",
+                                            [("All students", None)])
+        self.gap_kind = ChoiceField("gap_kind", "Gap as", [
+            ("(none)", ""), ("difference (focus − reference)", "difference"),
+            ("ratio (focus ÷ reference)", "ratio")])
+        self.gap_fields = (NumberField("baseline_gap", "Baseline gap", "−24 %"),
+                           NumberField("target_gap", "Target gap", "−10 %"))
+        return [self.focus_choice, self.reference_choice, self.gap_kind, *self.gap_fields]
 
     def prepare(self, ws: Workspace, record: RecordView) -> None:
         measures = _views().measures_of_network(ws, record["network_id"])
@@ -588,6 +619,17 @@ class AimForm(RecordForm):
         for field in self.value_fields:  # the baseline and the target
             if field.percent != percent:
                 field.percent = percent
+                field.widget.clear()
+        from ...store.views.equity import dimensions_of, group_label
+
+        groups = [(group_label(d, g), g.id) for d in dimensions_of(ws, record["network_id"])
+                  for g in d.groups]  # the network's groups by name
+        self.focus_choice.set_choices([("(not a gap-closing aim)", None), *groups])
+        self.reference_choice.set_choices([("All students", None), *groups])
+        for field in self.gap_fields:  # a difference of proportions is in points
+            gap_percent = percent and record["gap_kind"] != "ratio"
+            if field.percent != gap_percent:
+                field.percent = gap_percent
                 field.widget.clear()
 
 

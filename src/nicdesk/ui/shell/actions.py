@@ -83,6 +83,7 @@ class WindowCommands:
         self.act_request_join: QAction | None = None
         self.act_enrol_request: QAction | None = None
         self.act_new_cycle: QAction | None = None  # PDSA → New PDSA cycle
+        self.act_spread: QAction | None = None  # PDSA → Spread of Change Ideas
         self.pdsa_menu: QMenu | None = None
         self._front: Callable[[], object] | None = None  # the page in front
         self.act_guide: QAction | None = None  # Help → Guide
@@ -242,12 +243,43 @@ class WindowCommands:
         act.setStatusTip(tip)
         act.triggered.connect(self.new_cycle_here)
         menu.addAction(act)
+        spread = QAction("&Spread of Change Ideas", self._parent)
+        spread.setObjectName("showSpread")
+        spread.setStatusTip("Where each change idea is tested, adapted, adopted or abandoned, "
+                            "and your site's own status")
+        spread.triggered.connect(self.show_spread)
+        menu.addAction(spread)
+        self.act_spread = spread
         bar = self._window.menuBar()
         if before is not None:
             bar.insertMenu(before, menu)
         else:
             bar.addMenu(menu)
         self.pdsa_menu, self.act_new_cycle = menu, act
+
+    def show_spread(self) -> bool:
+        """PDSA → Spread of Change Ideas: the network view's Spread tab (issue #22), for
+        the network of the item selected (else the first); False when there is none."""
+        from .navigator import ROLE, node_key
+
+        item = self._navigator.currentItem() or self._navigator.topLevelItem(0)
+        while item is not None and item.parent() is not None:
+            item = item.parent()
+        root = item.data(0, ROLE) if item is not None else None
+        if root is None or root.kind != "network" or not root.id:
+            self._shell.show_status("Open a workspace holding a network first.", 5000)
+            return False
+        from ...store.views.nav_tree import NavNode
+
+        if not self._shell.select_key(node_key(NavNode("network_view", "Network view",
+                                                       network_id=root.id))):
+            return False
+        page = self._front() if self._front is not None else None
+        panel, tabs = getattr(page, "spread_panel", None), getattr(page, "tabs", None)
+        if panel is None or tabs is None:
+            return False
+        tabs.setCurrentWidget(panel)
+        return True
 
     def install_help(self, help_menu: QMenu, toolbar: QToolBar | None,
                      slug: Callable[[], str]) -> None:

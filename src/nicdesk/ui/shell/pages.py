@@ -93,6 +93,13 @@ PAGES: dict[str, PageSpec] = {
     "network_view": PageSpec("..network.view", "NetworkViewPage", _by_network,
                              show_first=True, guide="network-view"),
     PDSA_LIST: PageSpec("..pdsa.lists", "CycleListPage", _by_place, guide="pdsa"),
+    # the network's student groups (issue #21)
+    "student_groups": PageSpec("..groups.page", "StudentGroupsPage", _by_network,
+                               guide="student-groups"),
+    # learning routines (issue #22): new comments and mentions; coaching owed and given
+    "inbox": PageSpec("..discussion.inbox", "InboxPage", _by_network, guide="discussion"),
+    "coaching": PageSpec("..discussion.coaching", "CoachingPage", _by_network,
+                         guide="discussion"),
 }
 
 #: the guide page of each navigator group's summary (a site's Aims, Fishbones, ...)
@@ -123,7 +130,7 @@ def page_key(node: NavNode) -> str | None:
     """The `PAGES` key for a navigator item, or None when its summary shows instead."""
     if node.kind == "group":
         return PDSA_LIST if node.group == "pdsa" else None
-    if node.kind == "network_view":
+    if node.kind in ("network_view", "student_groups", "inbox", "coaching"):
         return node.kind if node.network_id else None
     if node.id and node.kind in PAGES and node.kind != PDSA_LIST:
         return node.kind

@@ -1,0 +1,1 @@
+"""The network's conversations: the Inbox and the coordinator's Coaching page."""
