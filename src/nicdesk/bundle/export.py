@@ -45,9 +45,10 @@ from sqlalchemy import func, select
 from ..core.network import DEFAULT_SUPPRESSION_THRESHOLD, network_threshold
 from ..core.signals import RULE_SETS
 from ..core.states import SUPPRESSED_BUNDLE_KINDS, WITH_DENOMINATOR, BundleKind, Role, ValueType
+from ..core.suppression import ALL_STUDENTS, GroupCell, suppress_groups
 from ..core.variation import is_suppressed
 from ..store.errors import WorkspaceError
-from ..store.schema import MODELS, BundleImport, Measure, Network, Site, stored
+from ..store.schema import MODELS, BundleImport, Measure, Network, Site, StudentGroup, stored
 from ..store.workspace import SCHEMA_VERSION, Workspace
 from . import delta as deltas
 from . import keys, minisign
@@ -151,6 +152,7 @@ def _suppress(ws: Workspace, records: dict[str, list[dict[str, Any]]], for_site:
         measures = {m: (v, thresholds.get(n, DEFAULT_SUPPRESSION_THRESHOLD))
                     for m, v, n in s.execute(
                         select(Measure.id, Measure.value_type, Measure.network_id))}
+        dimensions = dict(s.execute(select(StudentGroup.id, StudentGroup.dimension_id)).all())
 
     def small(kind: str, r: dict[str, Any]) -> bool:
         value_type, threshold = measures.get(r.get("measure_id") or "",
@@ -165,12 +167,45 @@ def _suppress(ws: Workspace, records: dict[str, list[dict[str, Any]]], for_site:
     for kind, names in SUPPRESSED_FIELDS.items():
         rows = records.get(kind, [])
         ids = []
+        # a group's value that could be recovered by subtraction from all students and
+        # the other groups goes too (core.suppression: complementary suppression)
+        recoverable = _recoverable(rows, measures, dimensions) if kind == "observation" \
+            else set()
         for i, r in enumerate(rows):
-            if (for_site is None or r.get("owner_site_id") != for_site) and small(kind, r):
+            if (for_site is None or r.get("owner_site_id") != for_site) and (
+                    small(kind, r) or r["id"] in recoverable):
                 rows[i] = without_fields(r, names)
                 ids.append(r["id"])
         if ids:
             out[MODELS[kind].__tablename__] = ids
+    return out
+
+
+def _recoverable(rows: list[dict[str, Any]], measures: dict[str, tuple[str, int]],
+                 dimensions: dict[str, str]) -> set[str]:
+    """Ids of the observations `suppress_groups` hides in their site × period (small
+    group cells and the cells that would give them away), for measures with group values."""
+    cells: dict[tuple[Any, Any, Any], list[dict[str, Any]]] = {}
+    for r in rows:
+        if not r.get("deleted"):
+            cells.setdefault((r.get("measure_id"), r.get("site_id"), r.get("period")),
+                             []).append(r)
+    out: set[str] = set()
+    for (measure_id, _site, _period), found in cells.items():
+        if not any(r.get("group_id") for r in found):
+            continue
+        value_type, threshold = measures.get(measure_id or "",
+                                             ("", DEFAULT_SUPPRESSION_THRESHOLD))
+        keys = {(dimensions.get(r["group_id"], ""), r["group_id"]): r
+                for r in found if r.get("group_id")}
+        total = next((r for r in found if not r.get("group_id")), None)
+        result = suppress_groups(
+            {k: GroupCell(r.get("value"), r.get("denominator")) for k, r in keys.items()},
+            GroupCell(total.get("value"), total.get("denominator")) if total else None,
+            threshold, value_type)
+        out.update(r["id"] for k, r in keys.items() if not result.shows(k))
+        if total is not None and not result.shows(ALL_STUDENTS):
+            out.add(total["id"])
     return out
 
 
