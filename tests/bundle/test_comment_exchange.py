@@ -192,3 +192,18 @@ def test_a_coachs_feedback_reaches_the_school(net: dict) -> None:
         [fb] = feedback_on(ws, net["cycle"])
     assert (fb.coach, fb.site, fb.given, fb.strengths, fb.mine) == (
         "Ben Okafor", "B", dt.date(2026, 3, 2), "Predictions first.", False)
+
+
+def test_a_workspace_with_nobody_to_post_as_says_what_to_do(net: dict) -> None:
+    """The hub has no member of its own yet: "choose who is writing" would send the
+    person to an empty list, so the refusal says to add a member first — and the file
+    stays exactly as it was."""
+    from nicdesk.store.workspace import Workspace
+
+    before = both_dumps(net["coord"])
+    with Workspace.open(net["coord"]) as ws:
+        with pytest.raises(InvalidChangeError, match="Nobody can post from this workspace "
+                                                     "yet: add a member to this site"):
+            post_comment(ws, subject_kind="pdsa_cycle", subject_id=net["cycle"],
+                         text="How is it going?")
+    assert both_dumps(net["coord"]) == before

@@ -57,3 +57,42 @@ def test_refusals_say_why_and_change_nothing(demo_copy: Path, capsys) -> None:
         err = capsys.readouterr().err
         assert words in err and err.count("\n") == 1, (extra, err)
     assert _count(demo_copy) == before
+
+
+def _meta(path: Path) -> dict[str, str]:
+    con = sqlite3.connect(path)
+    try:
+        return dict(con.execute("SELECT key, value FROM workspace_meta").fetchall())
+    finally:
+        con.close()
+
+
+def test_a_refused_comment_does_not_change_who_posts(demo_copy: Path, capsys) -> None:
+    """`--as` is remembered only when the change is saved: a refusal leaves the
+    workspace exactly as it was, the chosen "Posting as" included."""
+    before = (_count(demo_copy), _meta(demo_copy))
+    for extra in (["--on", "thing", "x", "--text", "x"],
+                  ["--on", "site", "Lincoln", "--text", "  "],
+                  ["--resolve", "zzzz"],
+                  ["--reopen", "--text", "x"],
+                  ["--resolve", "zzzz", "--text", "x"]):
+        assert main(["comment", str(demo_copy), *extra, "--as", "Elena Sokolova"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1, (extra, err)
+    assert (_count(demo_copy), _meta(demo_copy)) == before
+    assert main(["comment", str(demo_copy), "--reopen"]) == 2
+    assert "--reopen goes with --resolve" in capsys.readouterr().err
+
+
+def test_a_mention_of_nobody_is_pointed_out(demo_copy: Path, capsys) -> None:
+    """"@Pryia" (a typo) mentions nobody: the comment is saved and the writer is told
+    that nobody was told; a real name and an e-mail address draw no note."""
+    assert main(["comment", str(demo_copy), "--on", "site", "Lincoln", "--text",
+                 "Ask @Pryia Raman, or write to ops@example.org.", "--as", "Elena"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Comment ") and out[0].endswith(" saved.")
+    assert out[1:] == ["Note: @Pryia names no member of this network, so nobody was told; "
+                       "write the member's full name after @ (reply to correct it)."]
+    assert main(["comment", str(demo_copy), "--on", "site", "Lincoln", "--text",
+                 "Ask @Priya Raman.", "--as", "Elena"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1

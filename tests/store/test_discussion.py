@@ -182,3 +182,16 @@ def test_demo_holds_a_question_answered_from_another_school(demo_file: Path,
         assert all(people[f.author_id] in ("Priya Raman", "Tom Haverkamp") or
                    people[f.author_id].startswith("Facilitator")
                    for f in s.scalars(select(CoachingFeedback)))
+
+
+def test_what_i_wrote_is_not_in_my_inbox(school: dict) -> None:
+    """Naming myself in my own comment (quoting, or signing off "— @Keisha Moore")
+    is no news to me: the Inbox lists what others wrote."""
+    with Workspace.open(school["path"]) as ws:
+        choose_me(ws, school["teacher"])
+        post_comment(ws, subject_kind="site", subject_id=school["school"],
+                     text="Log sent. — @Keisha Moore", author_id=school["teacher"])
+        assert inbox(ws).count == 0
+        post_comment(ws, subject_kind="site", subject_id=school["school"],
+                     text="Thanks @Keisha Moore", author_id=school["coach"])
+        assert [i.comment.text for i in inbox(ws).mentions] == ["Thanks @Keisha Moore"]

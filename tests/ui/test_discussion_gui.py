@@ -130,6 +130,14 @@ def test_inbox_counts_and_leads_to_the_record(qtbot, demo_copy: Path) -> None:
     page._open(row)
     now = w.navigator.current_node()
     assert (now.kind, now.label) == ("site", "Lincoln High School")
+    # the site form's folded discussion opens, on the comment the Inbox listed
+    from nicdesk.ui.common.discussion import FoldedDiscussion
+
+    folded = w.stack.currentWidget().findChild(FoldedDiscussion)
+    assert folded.toggle.isChecked() and folded.panel.isVisibleTo(w)
+    assert folded.panel.selected_comment().id == row.data(0, Qt.ItemDataRole.UserRole
+                                                          ).comment.id
+    shot(w, "inbox-to-site")
     # a thread on a record that has not arrived: listed as such, and leads nowhere
     from nicdesk.store.ops.discussion import post_comment
 
@@ -252,3 +260,103 @@ def test_comments_on_a_driver_and_a_cause(qtbot, demo_copy: Path) -> None:
         assert s.scalars(select(Comment.subject_kind).where(
             Comment.subject_id == cause_id)).one() == "cause"
     shot(w, "cause")
+
+
+def test_a_mention_of_nobody_is_pointed_out_after_posting(qtbot, demo_copy: Path) -> None:
+    """"@Pryia" (a typo, not chosen from the list) is posted, and the panel says that
+    nobody was told — the writer would otherwise wait for an answer that cannot come."""
+    w = window_on(qtbot, demo_copy)
+    w.pages.open_cycle(_cycle(w, "Lincoln High School", "Advisory check-ins, cycle 1"))
+    page = w.pages.page("pdsa_cycle")
+    page.tabs.setCurrentWidget(page.discussion)
+    panel = page.discussion
+    QTest.keyClicks(panel.edit, "Could @Pryia share the script?")
+    qtbot.mouseClick(panel.post, Qt.MouseButton.LeftButton)
+    assert _comments(w)["Could @Pryia share the script?"] == (None, False, ())
+    assert panel.note.text().startswith("Posted, but @Pryia names no member of this "
+                                        "network, so nobody was told.")
+    shot(w, "mention-of-nobody")
+    # a reply naming a real member draws no such note
+    panel.tree.setCurrentItem(panel.tree.topLevelItem(0))
+    QTest.keyClicks(panel.edit, "I meant @Priya Raman")
+    qtbot.mouseClick(panel.reply, Qt.MouseButton.LeftButton)
+    assert _comments(w)["I meant @Priya Raman"][2] == (_member(w, "Priya Raman"),)
+    assert "nobody was told" not in panel.note.text()
+
+
+def test_a_question_imported_at_the_hub_leads_to_its_point(qtbot, tmp_path: Path) -> None:
+    """A principal asks the hub's coach about one point of Lincoln's chart; the bundle is
+    imported at the hub through the window.  The navigator's count follows the import,
+    the Inbox lists the question once (new, and marked as mentioning the coach), and a
+    double-click lands on the measure's Discussion tab with that comment selected."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from nicdesk.store.ops.discussion import choose_me, post_comment
+    from nicdesk.store.schema import Measure
+    from nicdesk.store.workspace import Workspace
+
+    from ..bundle.exchange_helpers import export, ids, make_network
+    from .conftest import when_modal
+
+    coord, sites = make_network(tmp_path, ("Lincoln", "Eastside"))
+    known = ids(sites["Lincoln"])
+    with Workspace.open(coord) as ws:
+        choose_me(ws, ws.ops.create("member", site_id=known["sites"]["Hub"],
+                                    name="Ben Okafor", role="coach").id)
+    with Workspace.open(sites["Lincoln"]) as ws:
+        choose_me(ws, ws.ops.create("member", site_id=known["sites"]["Lincoln"],
+                                    name="Ana Lopez", role="principal").id)
+    # the hub's coach must be known at Lincoln for the mention to resolve there
+    from nicdesk.bundle.importer import import_bundle
+
+    with Workspace.open(sites["Lincoln"]) as ws:
+        import_bundle(ws, export(coord, tmp_path / "d1.nicbundle", "digest"))
+        with ws.read() as s:
+            measure = s.scalars(select(Measure.id)).one()
+        question = post_comment(ws, subject_kind="measure", subject_id=measure,
+                                text="@Ben Okafor why did March drop?",
+                                point_period=dt.date(2026, 3, 1),
+                                chart_site_id=known["sites"]["Lincoln"]).id
+    bundle = export(sites["Lincoln"], tmp_path / "lincoln.nicbundle")
+    w = window_on(qtbot, coord, size=(1366, 768))
+    assert w.select_path("NIC/Inbox")
+    assert w.navigator.current_node().label == "Inbox"
+    when_modal(QMessageBox, lambda box: box.accept())
+    w.commands.import_bundles([str(bundle)])
+    settle(50)
+    assert w.select_path("NIC/Inbox")
+    assert w.navigator.current_node().label == "Inbox (1)"
+    page = w.pages.page("inbox")
+    [row] = page.rows()
+    assert row.text(0) == "Measure: On track (point 2026-03-01)"
+    assert row.text(3) == "[mentions you] @Ben Okafor why did March drop?"
+    shot(w, "hub-inbox")
+    page._open(row)
+    measure_page = w.stack.currentWidget()
+    assert measure_page.tabs.currentWidget() is measure_page.discussion
+    assert measure_page.discussion.panel.selected_comment().id == question
+    shot(w, "hub-measure-discussion")
+
+
+def test_the_coaching_page_says_what_owed_and_last_contact_mean(qtbot,
+                                                                 demo_copy: Path) -> None:
+    """The site line says how many of its listed cycles still need feedback, and how
+    long ago the last contact was — the two things a visit plan is made from."""
+    from nicdesk.ui.discussion.coaching import contact_words
+
+    w = window_on(qtbot, demo_copy, size=(1366, 768))
+    assert w.select_path("Great Lakes Focus Schools NIC/Coaching")
+    page = w.pages.page("coaching")
+    heads = {page.tree.topLevelItem(i).text(0): page.tree.topLevelItem(i)
+             for i in range(page.tree.topLevelItemCount())}
+    harbor = heads["Harbor Early College"]
+    assert harbor.text(1) == "1 of 3 needs feedback"
+    assert [harbor.child(i).text(1) for i in range(3)] == [
+        "no feedback yet", "given 2025-10-22 by Priya Raman",
+        "given 2025-09-24 by Priya Raman"]
+    site = next(s for s in page.sites if s.site == "Harbor Early College")
+    assert harbor.text(2) == contact_words(site, dt.date.today())
+    later = site.last_contact + dt.timedelta(days=20)
+    assert contact_words(site, later) == f"{site.last_contact}, 2 weeks ago (a meeting)"
+    assert contact_words(site, site.last_contact) == f"{site.last_contact}, today (a meeting)"
+    shot(w, "coaching-1366")

@@ -102,8 +102,10 @@ def _comment_id(ws, prefix: str) -> str:  # type: ignore[no-untyped-def]
 
 
 def _member(ws, name: str) -> str:  # type: ignore[no-untyped-def]
+    """The id of the member `name` names; remembered as "me" by the caller only once the
+    change is saved, so a refused command leaves the workspace as it was."""
     from ..store.errors import NotFoundError
-    from ..store.ops.discussion import choose_me, eligible_members
+    from ..store.ops.discussion import eligible_members
 
     people = eligible_members(ws)
     want = name.casefold().strip()
@@ -112,9 +114,10 @@ def _member(ws, name: str) -> str:  # type: ignore[no-untyped-def]
         m for m in people if m[1].casefold().startswith(want)]
     if len(found) != 1:
         names = ", ".join(m[1] for m in people[:20]) or "nobody yet (add members first)"
+        if len(people) > 20:
+            names += f" and {len(people) - 20} more"
         raise NotFoundError(f"{'No' if not found else 'More than one'} member who may write "
                             f"here matches {name!r}. Choose one of: {names}.")
-    choose_me(ws, found[0][0])
     return found[0][0]
 
 
@@ -124,14 +127,22 @@ def cmd_comment(args: argparse.Namespace) -> int:
     from ..store.views.discussion import find_subject
     from ..store.workspace import Workspace
 
+    if args.reopen and not args.resolve:
+        raise InvalidChangeError("--reopen goes with --resolve ID: say which thread to "
+                                 "open again.")
     chosen = [x for x in (args.on, args.reply_to, args.resolve) if x]
     if len(chosen) != 1:
         raise InvalidChangeError("Say what to do: --on KIND NAME (a new thread), "
                                  "--reply-to ID or --resolve ID — one of them.")
+    if args.resolve and args.text:
+        raise InvalidChangeError("--resolve takes no --text: resolve the thread, then "
+                                 "answer it with --reply-to ID --text \"…\".")
     with Workspace.open(args.workspace) as ws:
         author = _member(ws, args.member) if args.member else None
         if args.resolve:
             ops.set_resolved(ws, _comment_id(ws, args.resolve), not args.reopen)
+            if author:
+                ops.choose_me(ws, author)
             print("Thread reopened." if args.reopen else "Thread resolved.")
             return 0
         if not args.text:
@@ -152,5 +163,10 @@ def cmd_comment(args: argparse.Namespace) -> int:
             done = ops.post_comment(ws, subject_kind=kind, subject_id=subject.id,
                                     text=args.text, author_id=author,
                                     point_period=args.point)
+        if author:
+            ops.choose_me(ws, author)
         print(f"Comment {done.id[:8]} saved.")
+        for word in ops.unmatched_mentions(ws, done.id):
+            print(f"Note: {word} names no member of this network, so nobody was told; "
+                  "write the member's full name after @ (reply to correct it).")
     return 0

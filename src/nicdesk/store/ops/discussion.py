@@ -68,6 +68,10 @@ def choose_me(ws: Workspace, member_id: str) -> None:
 
 def _author(s: Session, ws: Workspace, author_id: str | None) -> Member:
     if not author_id:
+        if not eligible_members(ws):
+            raise InvalidChangeError(
+                "Nobody can post from this workspace yet: add a member to this site (the "
+                "site's page, Members), then choose them under “Posting as”.")
         raise InvalidChangeError("Choose who is writing first (“Posting as”): comments "
                                  "name their author.")
     member = s.get(Member, author_id)
@@ -131,6 +135,32 @@ def post_comment(ws: Workspace, *, subject_kind: str, subject_id: str, text: str
         posted=posted or posted_now(ws), resolved=False)
     label = "Reply to a comment" if parent_id else "Add a comment"
     return ws.ops.create("comment", label=label, **values)
+
+
+def unmatched_mentions(ws: Workspace, comment_id: str) -> list[str]:
+    """The "@words" in a stored comment that name no member of its network, as typed
+    ("@Nobdy"), each once — so the writer is told that nobody was mentioned, rather
+    than believing a colleague will see it in their Inbox.  An "@" inside a word (an
+    e-mail address) is not a mention and is left alone."""
+    with ws.read() as s:
+        comment = s.get(Comment, comment_id)
+        if comment is None or "@" not in comment.text:
+            return []
+        names = [n.casefold() for n in _member_names(s, comment.network_id).values()
+                 if n.strip()]
+    text = comment.text
+    missing: list[str] = []
+    for at, char in enumerate(text):
+        if char != "@" or (at and not text[at - 1].isspace()):
+            continue
+        after = text[at + 1:].casefold()
+        if any(after.startswith(n) and (len(after) == len(n) or not after[len(n)].isalnum())
+               for n in names):
+            continue
+        word = "@" + (text[at + 1:].split() or [""])[0].rstrip(".,;:!?)")
+        if word not in missing:
+            missing.append(word)
+    return missing
 
 
 def thread_root(s: Session, comment_id: str) -> Comment:

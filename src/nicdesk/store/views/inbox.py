@@ -106,6 +106,8 @@ def inbox(ws: Workspace, network_id: str | None = None) -> Inbox:
         if t.resolved:
             continue
         for c in t.comments:
+            if member_id and c.author_id == member_id:
+                continue  # what I wrote myself is no news to me, even if it names me
             # ids resolved by the writer, and names the writer's workspace did not know
             # yet (a member who had not reached it) read again here
             named = set(c.mention_ids) | set(find_mentions(c.text, my_names))

@@ -83,8 +83,10 @@ class MemberChoice(QComboBox):
     def load(self, ws: Workspace) -> None:
         self.blockSignals(True)
         self.clear()
-        self.addItem("(choose who you are)", None)
-        for member_id, name, site in _ops().eligible_members(ws):
+        people = _ops().eligible_members(ws)
+        self.addItem("(choose who you are)" if people else
+                     "(nobody yet: add a member to this site)", None)
+        for member_id, name, site in people:
             self.addItem(f"{name} — {site}", member_id)
         current = _ops().me(ws)
         self.setCurrentIndex(max(0, self.findData(current)) if current else 0)
@@ -217,6 +219,7 @@ class DiscussionPanel(QWidget):
             row.addStretch(1)
             layout.addLayout(row)
         self._writing = False
+        self._written: str | None = None  # id of the comment last posted here
         shell.runner.failed.connect(self._refused)
 
     def _refused(self, message: str) -> None:
@@ -267,6 +270,20 @@ class DiscussionPanel(QWidget):
         done = "✓ resolved · " if thread.resolved else ""
         return f"{done}{point}{comment_line(thread.root)}"
 
+    def show_comment(self, comment_id: str) -> bool:
+        """Select one comment (the Inbox leads here to the comment it listed, so the
+        reader lands on it, its thread open and the reply box ready); False when it is
+        not among these threads."""
+        for i in range(self.tree.topLevelItemCount()):
+            root = self.tree.topLevelItem(i)
+            items = [root] + [root.child(j) for j in range(root.childCount())]
+            for item in items:
+                if item is not None and item.data(0, COMMENT) == comment_id:
+                    self.tree.setCurrentItem(item)
+                    self.tree.scrollToItem(item)
+                    return True
+        return False
+
     # ------------------------------------------------------------------ state
     def selected_thread(self) -> Thread | None:
         item = self.tree.currentItem()
@@ -316,7 +333,21 @@ class DiscussionPanel(QWidget):
         if result is None:
             return False
         self.reload()
+        self._written = result.created[0] if getattr(result, "created", None) else None
         return True
+
+    def _tell_unmatched(self) -> None:
+        """Say so when an "@name" in the comment just posted names nobody: the writer
+        otherwise believes a colleague will find it in their Inbox."""
+        ws = self.shell.workspace
+        if ws is None or not self._written:
+            return
+        words = _ops().unmatched_mentions(ws, self._written)
+        if words:
+            self.note.setText(
+                f"Posted, but {', '.join(words)} names no member of this network, so "
+                "nobody was told. Type @ and choose a name from the list (reply to "
+                "correct it).")
 
     def comment(self) -> bool:
         """Start a thread with what is typed."""
@@ -328,6 +359,7 @@ class DiscussionPanel(QWidget):
                            text=self.edit.toPlainText())
         if done:
             self.edit.clear()
+            self._tell_unmatched()
         return done
 
     def answer(self) -> bool:
@@ -340,6 +372,7 @@ class DiscussionPanel(QWidget):
                            text=self.edit.toPlainText())
         if done:
             self.edit.clear()
+            self._tell_unmatched()
         return done
 
     def toggle_resolved(self) -> bool:

@@ -5,15 +5,25 @@ says that record is not in this workspace yet."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QScrollArea,
+    QStackedWidget,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...core.safe_text import shorten
 from ...store.views.discussion import Subject
 from ...store.views.inbox import Inbox, InboxItem, inbox
-from ..common.discussion import local_time
+from ..common.discussion import DiscussionPanel, FoldedDiscussion, local_time
 from ..common.widgets import page_title, quiet
 
 if TYPE_CHECKING:
@@ -74,10 +84,17 @@ class InboxPage(QWidget):
         last = local_time(box.last_import) if box.last_import else "never"
         self.who.setText(f"Reading as: {me}. Latest import: {last}.")
         self.tree.clear()
+        # a new comment that also mentions me is listed once, under "New", marked as
+        # mentioning me — as the count (distinct comments) says
+        why = {i.comment.id: i.why for i in box.mentions}
+        new = tuple(replace(i, why=why.get(i.comment.id, i.why)) for i in box.new)
+        fresh = {i.comment.id for i in box.new}
+        mentions = tuple(i for i in box.mentions if i.comment.id not in fresh)
         for title, items, empty in (
-                ("New since your latest import", box.new, "Nothing new arrived."),
-                ("Open threads that mention you or your site", box.mentions,
-                 "No open thread mentions you.")):
+                ("New since your latest import", new, "Nothing new arrived."),
+                ("Open threads that mention you or your site", mentions,
+                 "No other open thread mentions you." if len(mentions) < len(box.mentions)
+                 else "No open thread mentions you.")):
             head = QTreeWidgetItem([f"{title} ({len(items)})"])
             font = head.font(0)
             font.setBold(True)
@@ -118,5 +135,35 @@ class InboxPage(QWidget):
 
     def _open(self, row: QTreeWidgetItem, _column: int = 0) -> None:
         item = row.data(0, ROLE)
-        if isinstance(item, InboxItem):
-            go_to(self.shell, item.thread.subject)
+        if isinstance(item, InboxItem) and go_to(self.shell, item.thread.subject):
+            self._show_discussion(item)
+
+    def _show_discussion(self, item: InboxItem) -> None:
+        """On the page now shown (a cycle, a chart, a diagram node…), bring its
+        discussion forward and select the comment listed: the record's first tab would
+        leave the reader hunting for what the Inbox promised."""
+        stack = self.parentWidget()
+        page = stack.currentWidget() if isinstance(stack, QStackedWidget) else None
+        if page is None:
+            return
+        discussion = getattr(page, "discussion", None)
+        if not isinstance(discussion, QWidget):  # a form's folded section, a side panel
+            discussion = page.findChild(FoldedDiscussion) or page.findChild(DiscussionPanel)
+        if discussion is None:
+            return
+        if isinstance(discussion, FoldedDiscussion):
+            discussion.toggle.setChecked(True)  # unfolds and loads the threads
+            scroll = discussion.parentWidget()
+            while scroll is not None and not isinstance(scroll, QScrollArea):
+                scroll = scroll.parentWidget()
+            if scroll is not None:
+                scroll.ensureWidgetVisible(discussion.panel)
+        tabs = getattr(page, "tabs", None)
+        if isinstance(tabs, QTabWidget) and tabs.indexOf(discussion) >= 0:
+            tabs.setCurrentWidget(discussion)
+        point = item.thread.point_period
+        if point is not None and hasattr(discussion, "select_point"):
+            discussion.select_point(point)
+        panel = getattr(discussion, "panel", discussion)
+        if hasattr(panel, "show_comment"):
+            panel.show_comment(item.comment.id)
