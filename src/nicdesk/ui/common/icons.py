@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QGuiApplication, QIcon, QPainter, QPalette, QPixmap
-from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QGuiApplication, QIcon
+
+# Start-up time: everything here runs before the window's first paint, so the SVG engine,
+# QPainter and QPalette (each class's enums are built on first use, ~1 ms apiece) load
+# only when an SVG is rendered (dark palette, tools/render-icons), never for the light
+# palette's pre-rendered PNGs.
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPixmap
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"  # nicdesk/resources
 INK, LIGHT_INK = "#1F4E79", "#BFE3F7"
@@ -21,6 +28,10 @@ ACTION_SIZES = (24, 48)
 
 
 def _render(svg: bytes, size: int) -> QPixmap:
+    from PySide6.QtCore import QByteArray, Qt
+    from PySide6.QtGui import QPainter, QPixmap
+    from PySide6.QtSvg import QSvgRenderer
+
     renderer = QSvgRenderer(QByteArray(svg))
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
@@ -35,15 +46,19 @@ def dark_palette() -> bool:
     app = QGuiApplication.instance()
     if not isinstance(app, QGuiApplication):  # no application yet (or a console one)
         return False
-    return app.palette().color(QPalette.ColorRole.Window).lightness() < 110
+    # the Window role's brush, read without QPalette's enums (built on first use)
+    return app.palette().window().color().lightness() < 110
 
 
 @functools.cache
 def app_icon() -> QIcon:
-    """The rendered PNG sizes, loaded lazily by Qt (nothing is drawn at start-up)."""
+    """The rendered PNG sizes, loaded lazily by Qt (nothing is drawn at start-up).  The
+    sizes are named, not globbed: listing the folders cost a millisecond before the first
+    paint (tests/ui/test_icons.py checks every size has its PNG).."""
     icon = QIcon()
-    for png in sorted((RESOURCES / "hicolor").glob("*/apps/nicdesk.png")):
-        icon.addFile(str(png))
+    for size in SIZES:
+        png = RESOURCES / "hicolor" / f"{size}x{size}" / "apps" / "nicdesk.png"
+        icon.addFile(str(png), QSize(size, size))  # sized: Qt need not open it to ask
     return icon
 
 
@@ -65,7 +80,7 @@ def action_icon(name: str) -> QIcon:
     if not dark_palette():
         icon = QIcon()
         for size in ACTION_SIZES:  # pre-rendered by tools/render-icons: cheap to load
-            icon.addFile(str(RESOURCES / "actions" / f"{name}-{size}.png"))
+            icon.addFile(str(RESOURCES / "actions" / f"{name}-{size}.png"), QSize(size, size))
         return icon
     return _action_icon(name, True)
 

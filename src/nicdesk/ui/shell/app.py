@@ -122,14 +122,15 @@ def run_app(path: Path | str | None = None) -> int:
     (SQLAlchemy and all) opens on the turn after that."""
     app = application()
     timing = os.environ.get("NICDESK_TIMING")
-    if not timing:  # benchmarks never hand over (nor load what handing over needs)
-        from ...paths import is_database_url
-        from .single_instance import send_to_running
+    # a running NICdesk (of this user and data folder) opens the file instead; measured
+    # starts pay this check too (bench/startup.py runs with its own data folder)
+    from ...paths import is_database_url
+    from .single_instance import send_to_running
 
-        handed = [] if not path else [str(path) if is_database_url(path)
-                                      else str(Path(path).resolve())]
-        if send_to_running(handed):
-            return 0  # the running NICdesk opens it and comes to the front
+    handed = [] if not path else [str(path) if is_database_url(path)
+                                  else str(Path(path).resolve())]
+    if send_to_running(handed):
+        return 0  # the running NICdesk opens it and comes to the front
     window = MainWindow()
 
     def after_paint() -> None:

@@ -28,7 +28,6 @@ from PySide6.QtGui import (
     QTextOption,
 )
 from PySide6.QtWidgets import (
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -258,8 +257,22 @@ class MainWindow(QMainWindow):
             else:
                 toolbar.addAction(tool)
         self.view_menu.addAction(toolbar.toggleViewAction())
-        # Help → Guide, Help on This Page (F1) and the toolbar's "?": the page in front's guide
+        self._help_places = (help_menu, toolbar)
+        # the Help entries after the first paint (~7 ms of enums and font metrics), or as
+        # soon as a workspace or its first look shows, whichever comes first
+        self.first_painted.connect(lambda: QTimer.singleShot(0, self.install_help))
+
+    def install_help(self) -> None:
+        """Help → Guide, Help on This Page (F1) and the toolbar's "?" (the page in front's
+        guide): once; the "?" sits alone at the toolbar's right end, so adding it after the
+        first paint moves nothing else."""
+        help_menu, toolbar = self._help_places
+        if self.commands.act_guide is not None:
+            return
         self.commands.install_help(help_menu, toolbar, lambda: self.pages.guide_slug())
+        layout = toolbar.layout()
+        if toolbar.isVisible() and layout is not None:  # the "?" shows now, not on the
+            layout.activate()  # toolbar's next layout pass (what follows may look at it)
 
     def _build_body(self) -> None:
         from PySide6.QtWidgets import QDockWidget
@@ -322,6 +335,8 @@ class MainWindow(QMainWindow):
         if self._walkthrough is None:
             from ..walkthrough.panel import Walkthrough
 
+            self.install_help()  # its Help entry goes above the guide's: the guide's first
+
             self._walkthrough = Walkthrough(self)
             if self.workspace is not None:
                 self._walkthrough.sync()
@@ -357,6 +372,8 @@ class MainWindow(QMainWindow):
         `picture` (`nicdesk screenshot`: nothing will run them) they show as the open
         workspace shows them, and no "Opening…" message."""
         from ...store.first_look import FirstLook
+
+        self.install_help()  # the first screen is whole (a no-op once installed)
 
         look = FirstLook.take(path)
         if look is None:
@@ -398,6 +415,7 @@ class MainWindow(QMainWindow):
                        lock: FileLock | None = None) -> bool:
         """Open `path` (file or database URL); `lock`: the file's lock, already taken by
         `show_first_look`.  False (after saying why, unless `quiet`) if it cannot."""
+        self.install_help()  # the screen a workspace shows is whole (a no-op once installed)
         from ...paths import is_database_url
         from ...store.errors import WorkspaceError
         from ...store.workspace import Workspace
@@ -496,6 +514,8 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def new_workspace(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # not before the first paint (its enums)
+
         from ...paths import data_dir
         from ...services.workspaces import create_workspace
         from ...store.errors import WorkspaceError
@@ -513,6 +533,8 @@ class MainWindow(QMainWindow):
         self._set_workspace(ws)
 
     def choose_workspace(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         start = str(self.workspace.path.parent) if self.workspace else ""
         name, _ = QFileDialog.getOpenFileName(self, "Open workspace", start,
                                               "NICdesk workspaces (*.nicdesk);;All files (*)")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import getpass
 import hashlib
-import json
 import logging
 import os
 import tempfile
@@ -41,6 +40,8 @@ def send_to_running(paths: list[str], timeout_ms: int = 1500) -> bool:
     socket.connectToServer(server_name())
     if not socket.waitForConnected(timeout_ms):
         return False
+    import json  # only when another NICdesk is there to hear it
+
     socket.write((json.dumps({"open": paths}) + "\n").encode())
     socket.flush()
     socket.waitForBytesWritten(timeout_ms)
@@ -85,6 +86,8 @@ class InstanceServer(QObject):
             if b"\n" not in buffer:
                 return
             try:
+                import json
+
                 paths = [str(p) for p in json.loads(buffer.split(b"\n")[0]).get("open", [])]
             except (ValueError, AttributeError):
                 paths = None
