@@ -217,3 +217,12 @@ def test_counts_add_up_to_the_sites_with_a_status(by_site, extra, start, length)
     for count in counts_over_time(by_site, days_, total):
         with_status = sum(1 for evs in by_site.values() if status_on(evs, count.day))
         assert sum(count.counts.values()) == with_status <= count.sites == total
+
+
+def test_month_starts_are_the_ticks_inside_the_window() -> None:
+    from nicdesk.core.spread import month_starts
+
+    assert month_starts(dt.date(2025, 9, 15), dt.date(2025, 12, 1)) == [
+        dt.date(2025, 10, 1), dt.date(2025, 11, 1), dt.date(2025, 12, 1)]
+    assert month_starts(dt.date(2025, 12, 1), dt.date(2026, 1, 31)) == [
+        dt.date(2025, 12, 1), dt.date(2026, 1, 1)]

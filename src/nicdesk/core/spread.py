@@ -268,6 +268,17 @@ def counts_over_time(events_by_site: Mapping[str, Sequence[SpreadEvent]],
     return tuple(out)
 
 
+def month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The first day of each month from `start` to `end` (a chart's ticks; the month
+    `start` falls in only when it starts on its first day)."""
+    out, day = [], start.replace(day=1)
+    while day <= end:
+        if day >= start:
+            out.append(day)
+        day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return out
+
+
 def month_ends(start: dt.date, end: dt.date) -> tuple[dt.date, ...]:
     """The last day of each month from `start`'s month to `end`'s, the last one cut at
     `end` (so a count "by February" is the count on the last day of February)."""

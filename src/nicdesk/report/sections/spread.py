@@ -21,7 +21,7 @@ from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import KeepTogether, Spacer
 
-from ...core.spread import ADOPTION_COLOURS, ADOPTION_ORDER, Adoption
+from ...core.spread import ADOPTION_COLOURS, ADOPTION_ORDER, Adoption, month_starts
 from ...store.views.spread import IdeaSpread, NetworkSpread
 from ..charts import GREY, INK, clip_text
 from ..fonts import BOLD, REGULAR
@@ -33,13 +33,6 @@ NAMES = 0.28  # the share of the width the site names take
 TABLE_WITH_CHARTS = 15  # sites up to which an idea's table is kept on its charts' page
 
 
-def _months(start: dt.date, end: dt.date) -> list[dt.date]:
-    out, day = [], start.replace(day=1)
-    while day <= end:
-        if day >= start:
-            out.append(day)
-        day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return out
 
 
 def _ticks(months: list[dt.date]) -> list[dt.date]:
@@ -62,7 +55,7 @@ def adoption_drawing(spread: NetworkSpread, idea: IdeaSpread, width: float) -> D
     def x(day: dt.date) -> float:
         return left + (right - left) * (day - spread.start).days / span
 
-    months = _months(spread.start, spread.end)
+    months = month_starts(spread.start, spread.end)
     labelled = set(_ticks(months))
     for i, month in enumerate(months):
         d.add(Line(x(month), bottom_pad, x(month), height - top_pad + 3, strokeColor=GREY,

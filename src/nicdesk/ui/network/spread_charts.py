@@ -19,21 +19,13 @@ from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from ...core.safe_text import isolate, shorten
-from ...core.spread import ADOPTION_COLOURS, ADOPTION_ORDER, Adoption
+from ...core.spread import ADOPTION_COLOURS, ADOPTION_ORDER, Adoption, month_starts
 from ...store.views.spread import IdeaSpread, NetworkSpread
 
 INK, GRID, HINT = "#222222", "#DDDDDD", "#666666"
 NAME_W, TOP, ROW_H, BAR_H, RIGHT = 220, 34, 26, 18, 16
 
 
-def _months(start: dt.date, end: dt.date) -> list[dt.date]:
-    """The first day of each month between `start` and `end` (ticks)."""
-    out, day = [], start.replace(day=1)
-    while day <= end:
-        if day >= start:
-            out.append(day)
-        day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return out
 
 
 def _tick_label(day: dt.date, first: bool) -> str:
@@ -96,7 +88,7 @@ class AdoptionChart(_Card):
         left, width = NAME_W, max(self.width() - NAME_W - RIGHT, 10)
         small = self._small()
         p.setFont(small)
-        months = _months(self.spread.start, self.spread.end)
+        months = month_starts(self.spread.start, self.spread.end)
         for i, day in enumerate(months):  # month grid and ticks
             x = self._x(day, left, width)
             p.setPen(QPen(QColor(GRID), 1))
