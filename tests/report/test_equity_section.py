@@ -52,6 +52,8 @@ def test_the_section_shows_network_and_site_gaps_with_the_target(tmp_path: Path)
     flat = " ".join(text.split())
     assert "Gap between English learners and all students narrowed" in flat
     assert "Gap between English learners and all students widened" in flat
+    # the axes mark the gap with "%": the section says those are percentage points
+    assert "Charts: the gap in percentage points" in flat and "0 is no gap" in flat
 
 
 def test_no_suppressed_cell_reaches_the_text(tmp_path: Path) -> None:

@@ -37,7 +37,16 @@ def equity(ctx: Context) -> list[Any]:
         "Gaps between student groups, judged like any chart: narrowing (moving toward no "
         "gap) is an improvement, widening a concern. Groups of fewer than "
         f"{d.threshold} students — and any group that could be worked out from the others "
-        "by subtraction — are not shown.", SMALL), Spacer(1, 2 * mm)]
+        "by subtraction — are not shown.", SMALL)]
+    if any(b.network is not None and b.network.percent and b.network.kind == "difference"
+           or any(x.gap.percent and x.gap.kind == "difference" for x in b.sites)
+           for b in d.equity):
+        # the axes mark a gap of rates with "%": say it is percentage points, as the
+        # words under each chart do (−15% on the axis is 15 points below the reference)
+        out.append(para("Charts: the gap in percentage points, the group's rate minus the "
+                        "reference group's; 0 is no gap, below 0 the group is behind "
+                        "(−15% on an axis: 15 points behind).", SMALL))
+    out.append(Spacer(1, 2 * mm))
     for block in d.equity:
         out.append(Heading(label(block.statement), 1, ctx.key()))
         out.append(para(f"Measure: {label(block.measure)}", SMALL))

@@ -276,6 +276,8 @@ class DiscussionPanel(QWidget):
         not among these threads."""
         for i in range(self.tree.topLevelItemCount()):
             root = self.tree.topLevelItem(i)
+            if root is None:
+                continue
             items = [root] + [root.child(j) for j in range(root.childCount())]
             for item in items:
                 if item is not None and item.data(0, COMMENT) == comment_id:
