@@ -12,10 +12,11 @@ import contextlib
 import hashlib
 import io
 import json
+import os
 import shutil
 import sqlite3
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -186,3 +187,39 @@ def resign(src: Path, dst: Path, private: Any, *,
 def one_line_refusal(message: str) -> bool:
     return "\n" not in message and "\r" not in message and \
         message.endswith("Nothing was changed.")
+
+
+class AttackRuns:
+    """Numbered places for one attack each: a fresh copy of the coordinator's file and a
+    path for the forged bundle (`root` and `coord` are set by the world using it)."""
+
+    root: Path
+    coord: Path
+    n: int = 0
+
+    def coordinator_copy(self) -> Path:
+        self.n += 1
+        path = self.root / "runs" / f"coord-{self.n}.nicdesk"
+        path.parent.mkdir(exist_ok=True)
+        shutil.copyfile(self.coord, path)
+        return path
+
+    def bundle_path(self) -> Path:
+        self.n += 1
+        (self.root / "runs").mkdir(exist_ok=True)
+        return self.root / "runs" / f"attack-{self.n}.nicbundle"
+
+
+@contextlib.contextmanager
+def keys_folder(path: Path) -> Iterator[None]:
+    """NICDESK_DATA_DIR (where the laptops' keys live) set to `path` for a module-wide
+    fixture (monkeypatch is per test), put back after."""
+    old = os.environ.get("NICDESK_DATA_DIR")
+    os.environ["NICDESK_DATA_DIR"] = str(path)
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("NICDESK_DATA_DIR", None)
+        else:
+            os.environ["NICDESK_DATA_DIR"] = old

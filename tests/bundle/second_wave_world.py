@@ -17,7 +17,6 @@ neither imported anywhere: the genuine bundles every attack starts from.
 from __future__ import annotations
 
 import copy
-import shutil
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +33,7 @@ from nicdesk.store.schema import MODELS
 from nicdesk.store.workspace import Workspace
 
 from .exchange_helpers import (
+    AttackRuns,
     both_dumps,
     export,
     ids,
@@ -49,7 +49,7 @@ NEW_KINDS = ("group_dimension", "student_group", "site_enrolment", "comment",
              "coaching_feedback", "change_adoption", "progress_score", "milestone")
 
 
-class World:
+class World(AttackRuns):
     """The module's network: paths, A's key, ids and the hub's dumps before attacks."""
 
     root: Path
@@ -72,18 +72,6 @@ class World:
     def __init__(self, **values: Any) -> None:
         self.__dict__.update(values)
         self.n = 0
-
-    def coordinator_copy(self) -> Path:
-        self.n += 1
-        path = self.root / "runs" / f"coord-{self.n}.nicdesk"
-        path.parent.mkdir(exist_ok=True)
-        shutil.copyfile(self.coord, path)
-        return path
-
-    def bundle_path(self) -> Path:
-        self.n += 1
-        (self.root / "runs").mkdir(exist_ok=True)
-        return self.root / "runs" / f"attack-{self.n}.nicbundle"
 
 
 def school_records(path: Path, tag: str, world_ids: dict[str, str]) -> dict[str, str]:

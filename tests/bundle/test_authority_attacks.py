@@ -42,6 +42,7 @@ from nicdesk.store.workspace import Workspace
 
 from .exchange_helpers import (
     DAY_MS,
+    AttackRuns,
     both_dumps,
     export,
     ids,
@@ -75,7 +76,7 @@ def report_examples():
 
 
 # ------------------------------------------------------------------ the network
-class World:
+class World(AttackRuns):
     """The module's network: paths, A's key, ids, and the coordinator's dumps."""
 
     root: Path
@@ -104,18 +105,6 @@ class World:
 
     def __repr__(self) -> str:
         return f"World(A={self.site_a}, B={self.site_b}, Hub={self.hub})"
-
-    def coordinator_copy(self) -> Path:
-        self.n += 1
-        path = self.root / "runs" / f"coord-{self.n}.nicdesk"
-        path.parent.mkdir(exist_ok=True)
-        shutil.copyfile(self.coord, path)
-        return path
-
-    def bundle_path(self) -> Path:
-        self.n += 1
-        (self.root / "runs").mkdir(exist_ok=True)
-        return self.root / "runs" / f"attack-{self.n}.nicbundle"
 
     def foreign_of(self, *kinds: str, owner: str | None = None) -> list[tuple[str, str]]:
         return sorted(k for k, v in self.foreign.items() if k[0] in kinds and (

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -36,6 +35,7 @@ from .exchange_helpers import (
     export,
     ids,
     json_dump,
+    keys_folder,
     make_network,
     one_line_refusal,
     resign,
@@ -90,15 +90,8 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     root = tmp_path_factory.mktemp("fastpath")
-    old = os.environ.get("NICDESK_DATA_DIR")
-    os.environ["NICDESK_DATA_DIR"] = str(root / "data")  # the laptops' keys
-    try:
+    with keys_folder(root / "data"):  # the laptops' keys
         yield World(root)
-    finally:
-        if old is None:
-            os.environ.pop("NICDESK_DATA_DIR", None)
-        else:
-            os.environ["NICDESK_DATA_DIR"] = old
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,6 @@ values of A already imported), built once for this module.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +32,7 @@ from .exchange_helpers import (
     both_dumps,
     export,
     ids,
+    keys_folder,
     one_line_refusal,
     read_members,
     resign,
@@ -43,15 +43,8 @@ from .test_import_fast_path import World, both_ways, obs_ids
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     root = tmp_path_factory.mktemp("unchanged")
-    old = os.environ.get("NICDESK_DATA_DIR")
-    os.environ["NICDESK_DATA_DIR"] = str(root / "data")  # the laptops' keys
-    try:
+    with keys_folder(root / "data"):  # the laptops' keys
         yield World(root)
-    finally:
-        if old is None:
-            os.environ.pop("NICDESK_DATA_DIR", None)
-        else:
-            os.environ["NICDESK_DATA_DIR"] = old
 
 
 @pytest.fixture(autouse=True)

@@ -18,17 +18,6 @@ from nicdesk.store.schema import Observation
 TODAY = dt.date(2026, 6, 30)
 
 
-@pytest.fixture
-def setup(workspace, network):
-    ops = workspace.ops
-    site = ops.create("site", network_id=network, name="Lincoln").id
-    prop = ops.create("measure", network_id=network, name="On track", value_type="proportion",
-                      frequency="monthly").id
-    count = ops.create("measure", network_id=network, name="Referrals", value_type="count",
-                       frequency="weekly").id
-    return workspace, site, prop, count
-
-
 def snapshot(ws) -> list[tuple]:
     with ws.read() as s:
         return [(o.id, o.period, o.value, o.numerator, o.denominator, o.note, o.deleted, o.hlc)
