@@ -207,8 +207,17 @@ def test_an_unchanged_record_the_site_may_not_send_is_still_refused(
     names school B (written here some other way) is sent by A exactly as stored — the
     line equals the stored row, and is refused all the same."""
     coord = world.fresh(tmp_path, "coord")
-    target = obs_ids(world.templates["A"])[7]
     con = sqlite3.connect(coord)
+    # one of A's values for a measure and period B has none of (one value per measure,
+    # site, period and group: a period B has would collide with B's own value)
+    mine = set(obs_ids(world.templates["A"]))
+    free = [i for (i,) in con.execute(
+        "SELECT o.id FROM observations o WHERE NOT EXISTS (SELECT 1 FROM observations b "
+        "WHERE b.site_id = ? AND b.measure_id = o.measure_id AND b.period = o.period "
+        "AND coalesce(b.group_id, '') = coalesce(o.group_id, '')) ORDER BY o.id",
+        (world.b,)) if i in mine]
+    assert free, "the world gives A a period B has no value for"
+    target = free[0]
     con.execute("UPDATE observations SET site_id = ? WHERE id = ?", (world.b, target))
     con.commit()
     con.close()
