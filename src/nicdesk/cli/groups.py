@@ -54,18 +54,9 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 
 def _network(ws: Workspace, name: str | None) -> Named:
-    from ..services.workspaces import named_records, pick_named
-    from ..store.errors import NotFoundError
+    from ..services.workspaces import choose_network
 
-    nets = named_records(ws, "network")
-    if name:
-        return pick_named(nets, name, "network", lambda r: r.name)
-    if len(nets) == 1:
-        return nets[0]
-    if not nets:
-        raise NotFoundError("This workspace holds no network yet.")
-    raise NotFoundError("This workspace holds several networks: name one with --network ("
-                        + ", ".join(sorted(n.name for n in nets)) + ").")
+    return choose_network(ws, name, "create one with `nicdesk new`")
 
 
 def _needs(args: argparse.Namespace, count: int, usage: str) -> list[str] | None:

@@ -235,6 +235,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     discussion.add_commands(sub)
 
+    from . import initiatives  # the next initiative, from this one or a template (#22)
+
+    initiatives.add_commands(sub)
+
     p = sub.add_parser("show", help="print one navigator item, e.g. 'Lincoln/Measures/9th'")
     p.add_argument("workspace", type=workspace_target)
     p.add_argument("select", help="path in the navigator (segments separated by /)")

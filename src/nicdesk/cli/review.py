@@ -44,8 +44,7 @@ def add_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 def cmd_review(args: argparse.Namespace) -> int:
     from ..report.review import build_review
-    from ..services.workspaces import named_records, pick_named
-    from ..store.errors import NotFoundError
+    from ..services.workspaces import choose_network
     from ..store.views.review import check_range
     from ..store.workspace import Workspace
 
@@ -59,16 +58,7 @@ def cmd_review(args: argparse.Namespace) -> int:
               "report elsewhere.", file=sys.stderr)
         return 2
     with Workspace.open(args.workspace) as ws:
-        nets = named_records(ws, "network")
-        if args.network:
-            net = pick_named(nets, args.network, "network", lambda r: r.name)
-        elif len(nets) == 1:
-            net = nets[0]
-        elif not nets:
-            raise NotFoundError("This workspace holds no network yet: nothing to review.")
-        else:
-            raise NotFoundError("This workspace holds several networks: name one with "
-                                "--network (" + ", ".join(sorted(n.name for n in nets)) + ").")
+        net = choose_network(ws, args.network, "nothing to review")
         result = build_review(ws, net.id, args.start, args.end, args.out, paper=args.paper)
     d = result.data
     print(f"Year in review of {tt(d.network_name)}, {d.start} to {d.end}: {result.pages} "

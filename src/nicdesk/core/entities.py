@@ -628,6 +628,16 @@ def kind_labels() -> dict[str, str]:
     return {e.kind: e.label for e in _ENTITIES}
 
 
+def counted(n: int, kind: str, label: str = "") -> str:
+    """"3 observations", "1 fishbone category", "2 PDSA cycles" (`label` in place of the
+    kind's own)."""
+    label = label or _lower(kind_labels().get(kind, kind))
+    if n != 1:
+        label = label[:-1] + "ies" if label.endswith("y") and label[-2:-1] not in "aeiou" \
+            else label + "s"
+    return f"{n} {label}"
+
+
 def in_sentence(label: str) -> str:
     """A label or undo step inside a sentence: 'Add site' -> 'add site' (as in "Undo add
     site"); a label that starts with an abbreviation ('PDSA cycle') stays as it is."""

@@ -64,13 +64,7 @@ class BroughtAlong:
         return out + f" {name} itself stays as it was."
 
 
-def _counted(n: int, kind: str, label: str = "") -> str:
-    """"3 observations", "1 fishbone category", "2 PDSA cycles"."""
-    label = label or entities._lower(KIND_LABELS.get(kind, kind))
-    if n != 1:
-        label = label[:-1] + "ies" if label.endswith("y") and label[-2:-1] not in "aeiou" \
-            else label + "s"
-    return f"{n} {label}"
+_counted = entities.counted
 
 
 def bring_problem(old: Workspace) -> str | None:

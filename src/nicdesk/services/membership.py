@@ -65,7 +65,7 @@ from ..core.model import SITE_KINDS
 from ..core.safe_text import BIDI_CONTROLS
 from ..store.errors import NotFoundError, WorkspaceError
 from ..store.schema import MODELS, Network, Site, column_default, table_of
-from ..store.workspace import Workspace, defer_references
+from ..store.workspace import Workspace, defer_references, discard_new_file
 from .bring_along import BroughtAlong, bring_along, bring_problem, can_bring
 
 __all__ = [
@@ -545,10 +545,7 @@ def _join(invitation: str | Path, workspace_path: str | Path, passphrase: str | 
                     trusted_coordinator_key=coordinator.line())
         brought = bring_along(old, ws) if old is not None else None
     except BaseException:
-        ws.close()
-        for leftover in (target, target.with_name(target.name + "-wal"),
-                         target.with_name(target.name + "-shm")):
-            leftover.unlink(missing_ok=True)
+        discard_new_file(ws, target)
         raise
     ws.close()
     return Joined(target, site.get("name") or site_name, coordinator.fingerprint(), public,

@@ -22,7 +22,7 @@ from ..store.workspace import Workspace
 
 _R = TypeVar("_R")
 
-__all__ = ["Named", "create_school_workspace", "create_workspace", "find_named",
+__all__ = ["Named", "choose_network", "create_school_workspace", "create_workspace", "find_named",
            "named_records", "school_workspace_path"]
 
 
@@ -97,6 +97,21 @@ def find_named(ws: Workspace, kind: str, name: str, what: str) -> Named:
     """The one record of `kind` whose name is `name` (case ignored), else the one whose
     name starts so; none or several is a `NotFoundError` naming the choices."""
     return pick_named(named_records(ws, kind), name, what, lambda r: r.name)
+
+
+def choose_network(ws: Workspace, name: str | None, nothing: str) -> Named:
+    """The network a command means: the one named (or whose name starts so), else the
+    workspace's only one; none or several without a name is a `NotFoundError` saying
+    what to type (`nothing`: what none means for this command, "nothing to review")."""
+    nets = named_records(ws, "network")
+    if name:
+        return pick_named(nets, name, "network", lambda r: r.name)
+    if len(nets) == 1:
+        return nets[0]
+    if not nets:
+        raise NotFoundError(f"This workspace holds no network yet: {nothing}.")
+    raise NotFoundError("This workspace holds several networks: name one with "
+                        "--network (" + ", ".join(sorted(n.name for n in nets)) + ").")
 
 
 def pick_named(rows: Sequence[_R], name: str, what: str, label: Callable[[_R], str]) -> _R:

@@ -345,6 +345,15 @@ class Workspace:
             return con.execute(text("PRAGMA integrity_check")).scalar() == "ok"
 
 
+def discard_new_file(ws: Workspace, path: Path) -> None:
+    """Close a workspace made a moment ago and remove its file with its -wal and -shm:
+    a flow that fails half-way (a join, a new initiative) leaves nothing behind."""
+    ws.close()
+    for leftover in (path, path.with_name(path.name + "-wal"),
+                     path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+
+
 def defer_references(session: Session) -> None:
     """Check references at commit, so records may arrive in any order (bundles, copies)."""
     if session.get_bind().dialect.name == "sqlite":

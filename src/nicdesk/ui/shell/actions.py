@@ -548,6 +548,18 @@ class WindowCommands:
             self.last_dialog = ConflictsDialog(self._window)
             self.last_dialog.exec()
 
+    def new_initiative(self) -> None:
+        """File → New Initiative From…: the new file opens here once written."""
+        from .initiative import NewInitiativeDialog
+
+        dialog = NewInitiativeDialog(self._parent, self.workspace)
+        self.last_dialog = dialog
+        if dialog.exec() and dialog.started is not None \
+                and self._window.open_workspace(str(dialog.started)):
+            self._window.statusBar().showMessage(
+                f"Started {dialog.name.text().strip()} in {dialog.started.name}. To "
+                "exchange, invite each site and enrol its key (Network menu).")
+
     def show_history(self) -> None:
         from ..exchange.conflicts import HistoryDialog
 

@@ -165,6 +165,10 @@ class MainWindow(QMainWindow):
         K = QKeySequence.StandardKey
         self.act_new = self._action("&New Workspace…", self.new_workspace, K.New,
                                     "Start an empty workspace file")
+        self.act_new_initiative = self._action(
+            "New &Initiative From…", self.commands.new_initiative,
+            tip="Start the next initiative in a new file, with the structure of a network "
+            "or of a starter template")
         self.act_open = self._action("&Open…", self.choose_workspace, K.Open,
                                      "Open a .nicdesk workspace file")
         self.act_close = self._action("&Close", self.close_workspace, K.Close,
@@ -191,6 +195,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.act_new)
+        file_menu.addAction(self.act_new_initiative)
         file_menu.addAction(self.act_open)
         self.recent_menu = QMenu("Open &Recent", self)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
