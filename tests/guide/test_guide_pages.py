@@ -178,6 +178,15 @@ def test_the_pages_are_package_data_in_the_wheel_and_the_packaged_app() -> None:
     assert " guide " in smoke
 
 
+def test_the_starter_templates_are_package_data_in_the_wheel_and_the_packaged_app() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "*.json" in project["tool"]["setuptools"]["package-data"]["nicdesk.templates"]
+    spec = (ROOT / "packaging" / "nicdesk.spec").read_text(encoding="utf-8")
+    assert '"templates/*.json"' in spec
+    smoke = (ROOT / "tools" / "package-smoke").read_text(encoding="utf-8")
+    assert " new-initiative " in smoke
+
+
 def test_the_slugs_other_screens_name_exist() -> None:
     """The guided first cycle links each step to a page by slug."""
     walkthrough = pytest.importorskip("nicdesk.core.walkthrough")

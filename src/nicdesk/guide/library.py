@@ -72,6 +72,7 @@ PAGES: dict[str, PageInfo] = dict([
     _info("change-ideas", "Change ideas", "The method"),
     _info("pdsa", "PDSA cycles and ramps", "The method"),
     _info("meetings", "Meetings and packets", "The method"),
+    _info("starter-templates", "Starter templates", "The method"),
     _info("measures", "Measures: outcome, process, balancing", "Measures and charts"),
     _info("run-charts", "Run charts", "Measures and charts"),
     _info("rules-ihi", "Rule set: IHI run-chart rules", "Measures and charts"),
