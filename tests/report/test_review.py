@@ -56,6 +56,8 @@ def test_sections_are_bookmarks_leading_to_their_pages(review) -> None:
         assert f"page {number} of {len(texts)}" in text
         assert "Great Lakes Focus Schools NIC — year in review 2024-08-01 to 2025-07-31" in text
     assert "Contents" in texts[1] and "Lessons from Study and Act" in texts[1]
+    cover = texts[0].replace("\n", " ")
+    assert "(s)" not in cover and " on the network's measures; " in cover
 
 
 def test_gaps_only_when_the_network_has_student_groups(review, demo_copy: Path,
@@ -178,3 +180,28 @@ def test_cycle_counts_match_the_cycles_started_in_any_period(demo_file: Path,
     assert {c.site: c.total for c in data.cycle_counts} == expected
     assert all(start <= x.day <= end for x in data.lessons)
     assert all(start <= e.date <= end for r in data.progress.rows for e in r.entries[1:])
+
+
+def test_a_section_starting_mid_page_stands_apart_from_the_text_above(review) -> None:
+    """A section that does not start a page of its own (spread, cycle counts, timeline)
+    leaves a clear gap above its heading: the line before it (the scale's source, the
+    last lesson) must not read as part of the new section."""
+    result, reader = review
+    top = [item for item in reader.outline if not isinstance(item, list)]
+    checked = 0
+    for item in top:
+        number = reader.get_destination_page_number(item)
+        lines: list[tuple[float, str]] = []
+
+        def keep(text, cm, tm, _font, _size, lines=lines) -> None:
+            if text.strip():  # the baseline's height on the page (text and page matrix)
+                lines.append((tm[4] * cm[1] + tm[5] * cm[3] + cm[5], text.strip()))
+
+        reader.pages[number].extract_text(visitor_text=keep)
+        heading = max((y for y, t in lines if t.startswith(item.title)), default=None)
+        assert heading is not None, item.title
+        above = [y for y, _t in lines if y > heading + 1]
+        if above:
+            checked += 1
+            assert min(above) - heading >= 30, f"{item.title}: {min(above) - heading:.0f} pt"
+    assert checked, "no section starts mid-page in this report"

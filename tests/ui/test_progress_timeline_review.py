@@ -47,7 +47,7 @@ def test_progress_tab_charts_every_school_and_records_a_score(qtbot, demo_copy: 
     settle(20)
     panel = page.progress_panel
     assert len(panel.plots) == 6  # the network's own and five schools
-    assert "6 of 6 rows scored" in panel.note.text()
+    assert "6 of 6 (the network and its sites) have a score" in panel.note.text()
     _shot(page, "progress-tab", tmp_path)
     ws = w.workspace
     with ws.read() as s:
@@ -218,3 +218,66 @@ def test_a_site_writes_only_its_own_scores_and_no_network_milestone(qtbot, tmp_p
                                            "School Improvement")
     panel.usual(dt.date(2026, 7, 1))
     assert [(m.id, m.title, m.done) for m in _live(ws, Milestone)] == before
+
+
+def test_small_window_progress_note_whole_and_axes_named(qtbot, demo_file: Path,
+                                                          tmp_path: Path) -> None:
+    """At 1024×700 the note above the charts is read whole (it wraps, not cut at the
+    window's edge), and the full-size chart names what its axes hold."""
+    from PySide6.QtCore import QRect, Qt
+
+    w = window_on(qtbot, demo_file, "Great Lakes Focus Schools NIC/Network view",
+                  size=(1024, 700))
+    page = w.stack.currentWidget()
+    page.tabs.setCurrentWidget(page.progress_panel)
+    settle(60)
+    note = page.progress_panel.note
+    needed = note.fontMetrics().boundingRect(
+        QRect(0, 0, note.width(), 10_000), Qt.TextFlag.TextWordWrap, note.text())
+    assert needed.height() <= note.height(), "the note's end is cut off"
+    _shot(page, "progress-small", tmp_path)
+    detail = page.progress_panel.detail
+    assert "progress score" in detail.getAxis("left").labelText
+    assert "date" in detail.getAxis("bottom").labelText
+
+
+def test_timeline_strip_says_what_its_marks_mean(qtbot, demo_file: Path,
+                                                  tmp_path: Path) -> None:
+    """The strip's filled, hollow and crossed marks are explained under it (as the PDF's
+    timeline does), and its labels carry the full year, like the table under it."""
+    from nicdesk.ui.network.timeline_tab import strip_label
+
+    _w, page = _page(qtbot, demo_file)
+    page.tabs.setCurrentWidget(page.timeline_panel)
+    settle(20)
+    panel = page.timeline_panel
+    assert panel.legend.isVisibleTo(panel)
+    for words in ("● done", "○ planned", "⊗ planned date passed"):
+        assert words in panel.legend.text()
+    charter = next(r for r in panel.strip.rows if r.title == "Charter agreed")
+    assert strip_label(charter) == "30 Aug 2024 Charter agreed"  # its done date
+    _shot(page, "timeline-legend", tmp_path)
+
+
+def test_small_multiples_fit_the_width_they_are_given(qtbot, demo_file: Path,
+                                                      tmp_path: Path) -> None:
+    """In a 1024×700 window every progress chart is reached by scrolling down, none
+    sideways: the charts flow into as many columns as the width holds, and back to
+    more when the window grows."""
+    w = window_on(qtbot, demo_file, "Great Lakes Focus Schools NIC/Network view",
+                  size=(1024, 700))
+    page = w.stack.currentWidget()
+    page.tabs.setCurrentWidget(page.progress_panel)
+    settle(60)
+    panel = page.progress_panel
+    viewport = panel.scroll.viewport()
+    for plot in panel.plots:
+        right = plot.mapTo(panel.inner, plot.rect().topRight()).x()
+        assert right <= viewport.width(), f"{plot.accessibleName()} needs a sideways scroll"
+    assert not panel.scroll.horizontalScrollBar().isVisible()
+    narrow = panel.columns()
+    w.resize(1400, 900)
+    settle(60)
+    assert panel.columns() > narrow
+    rows = {panel.grid.getItemPosition(panel.grid.indexOf(p))[0] for p in panel.plots}
+    assert len(rows) == -(-len(panel.plots) // panel.columns())  # filled row by row

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reportlab.platypus import CondPageBreak, PageBreak
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, PageBreak, Spacer
 
 from ..store.views.review import ReviewData, read_review, refuse_empty
 from ..store.workspace import Workspace
@@ -43,7 +44,10 @@ def _story(ctx: ReviewContext) -> list[Any]:
     for i, (key, title, make) in enumerate(sections):
         ctx.tick(i, len(sections), f"Gathering {title.lower()}")
         if i:
-            story.append(PageBreak() if key in FULL_PAGE else CondPageBreak(ctx.height * 0.3))
+            # a section going on mid-page is set apart from the last line above it (a
+            # source, a footnote), which would otherwise read as the new section's own
+            story += [PageBreak()] if key in FULL_PAGE else [
+                Spacer(1, 8 * mm), CondPageBreak(ctx.height * 0.3)]
         story.append(Heading(title, 0, ctx.key()))
         story += make(ctx)
     return story

@@ -17,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Spacer, Table, TableStyle
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from ...core.entities import counted
 from ...core.formatting import axis_value
 from ...core.states import Assessment
 from ...core.variation import suppression_label
@@ -74,12 +75,12 @@ def cover(ctx: ReviewContext) -> list[Any]:
     if d.common_aim:
         out += [para("Our aim", H2), para(d.common_aim)]
     sites = sum(1 for r in (d.progress.sites if d.progress else []) if r.entries)
+    bright = sum(1 for s in d.spots if s.assessment == Assessment.IMPROVEMENT)
     out += [para("In this period", H2), para(
         f"{d.cycles} PDSA cycle{'s' if d.cycles != 1 else ''} at "
         f"{len(d.cycle_counts)} site{'s' if len(d.cycle_counts) != 1 else ''}; "
-        f"{sum(1 for s in d.spots if s.assessment == Assessment.IMPROVEMENT)} bright "
-        f"spot(s) on the network's measures; {sites} site(s) followed on IHI's progress "
-        "scale.")]
+        f"{counted(bright, '', 'bright spot')} on the network's measures; "
+        f"{counted(sites, '', 'site')} followed on IHI's progress scale.")]
     out += [Spacer(1, 8 * mm), para(
         f"Counts and proportions built from fewer than {d.threshold} people are shown as "
         f"“{suppression_label(d.threshold)}”. Only data and PDSA cycles of the period are "

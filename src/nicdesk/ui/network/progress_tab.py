@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -41,7 +41,7 @@ from ...core.safe_text import html_text, isolate, shorten
 from ...store.views.progress import ProgressBoard, ScoreEntry, SiteProgress, read_progress
 from ..common.chart_view import BLUE, stamp
 from ..common.widgets import problem_label, quiet
-from .progress_minis import StepMini
+from .progress_minis import MINI_W, StepMini
 
 if TYPE_CHECKING:
     from ..shell.context import ShellContext
@@ -82,6 +82,10 @@ def step_plot(row: SiteProgress, first: dt.date, last: dt.date,
     plot.setYRange(LOWEST - 0.25, HIGHEST + 0.25, padding=0)
     plot.getAxis("left").setTicks([[(v, f"{v:.0f}") for v in (1, 2, 3, 4, 5)]])
     plot.setXRange(stamp(first), stamp(last), padding=0.02)
+    if size is None:  # the full-size chart says what its axes hold
+        plot.setLabel("left", "IHI progress score (0.5–5.0)", color=INK)
+        plot.setLabel("bottom", "date recorded (each score holds until the next)",
+                      color=INK)
     edges, values = row.steps(last)
     if values:
         pen = pg.mkPen(INK if row.site_id else BLUE, width=2,
@@ -115,6 +119,7 @@ class ProgressPanel(QWidget):
         layout.setContentsMargins(0, 4, 0, 0)
         bar = QHBoxLayout()
         self.note = QLabel()
+        self.note.setWordWrap(True)  # a small window shows the whole sentence
         quiet(self.note)
         bar.addWidget(self.note, 1)
         self.record = QPushButton("Record a score…")
@@ -122,7 +127,7 @@ class ProgressPanel(QWidget):
         self.record.clicked.connect(lambda: self.record_score())
         bar.addWidget(self.record)
         layout.addLayout(bar)
-        scroll = QScrollArea()
+        self.scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         self.inner = QWidget()
         self.grid = QGridLayout(self.inner)
@@ -139,6 +144,8 @@ class ProgressPanel(QWidget):
         split.setSizes([420, 320])
         layout.addWidget(split, 1)
         self.plots: list[StepMini] = []
+        self._columns = 0  # charts per grid row, as last laid out
+        scroll.viewport().installEventFilter(self)  # reflow the charts to its width
         today = dt.date.today()
         self._span = (today - dt.timedelta(days=365), today)
         self.site_id: str | None = None  # the row shown full size (None: the network's)
@@ -188,17 +195,42 @@ class ProgressPanel(QWidget):
         first = board.first or today - dt.timedelta(days=365)
         last = max(board.last or today, today)
         self._span = (first, last)
-        for i, row in enumerate(board.rows):
+        for row in board.rows:
             plot = StepMini(row, first, last)
             plot.clicked.connect(self.show_row)
-            self.grid.addWidget(plot, i // 3, i % 3)
             self.plots.append(plot)
+        self._columns = 0
+        self._reflow()
         self.note.setText(f"IHI progress scores (0.5–5.0): {board.scored} of "
-                          f"{len(board.rows)} rows scored. The network's own score is "
-                          "dashed; click a chart to see its scores.")
+                          f"{len(board.rows)} (the network and its sites) have a score. "
+                          "The network's own score is dashed; click a chart to see its "
+                          "scores.")
         if self.site_id not in {r.site_id for r in board.rows}:
             self.site_id = None
         self.show_row(self.site_id)
+
+    def columns(self) -> int:
+        """As many charts side by side as the visible width holds (at least one), so a
+        small window scrolls down only, never sideways to reach a chart."""
+        margins, gap = self.grid.contentsMargins(), max(0, self.grid.horizontalSpacing())
+        room = self.scroll.viewport().width() - margins.left() - margins.right()
+        return max(1, (room + gap) // (MINI_W + gap))
+
+    def _reflow(self) -> None:
+        columns = self.columns()
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for plot in self.plots:
+            self.grid.removeWidget(plot)
+        for i, plot in enumerate(self.plots):
+            self.grid.addWidget(plot, i // columns, i % columns)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt
+        """The charts' area changed width (the window, the splitter, a scroll bar)."""
+        if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._reflow()
+        return super().eventFilter(watched, event)
 
     def row(self, site_id: str | None) -> SiteProgress | None:
         return next((r for r in self.board.rows if r.site_id == site_id), None) if (

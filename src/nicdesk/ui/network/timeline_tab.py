@@ -34,13 +34,21 @@ from ...core.milestones import Standing, when
 from ...core.safe_text import shorten
 from ...store.ops.milestones import add_usual_milestones, planned_usual
 from ...store.views.milestones import MilestoneRow, network_owner, read_milestones
-from ..common.widgets import problem_label
+from ..common.widgets import problem_label, quiet
 
 if TYPE_CHECKING:
     from ..shell.context import ShellContext
 
+LEGEND = "● done   ○ planned   ⊗ planned date passed, not done yet"  # as in the PDF
 MARK = {Standing.DONE: "● done", Standing.PLANNED: "○ planned", Standing.LATE: "⊗ late",
         Standing.UNDATED: "no date"}
+
+
+def strip_label(row: MilestoneRow) -> str:
+    """A milestone's label on the strip: its date with the full year (a two-digit year
+    next to a day, "03 Oct 24", reads as two days) and its shortened title."""
+    day = when(row)
+    return f"{day:%d %b %Y} {shorten(row.title, 40)}" if day else shorten(row.title, 40)
 
 
 class TimelineStrip(QWidget):
@@ -99,7 +107,7 @@ class TimelineStrip(QWidget):
             if r.standing == Standing.LATE:
                 p.drawLine(QPointF(px - 3, mid - 3), QPointF(px + 3, mid + 3))
                 p.drawLine(QPointF(px - 3, mid + 3), QPointF(px + 3, mid - 3))
-            text = f"{day:%d %b %y} {shorten(r.title, 40)}"
+            text = strip_label(r)
             width = p.fontMetrics().horizontalAdvance(text)
             tx = px if px + width < right else px - width
             p.setPen(ink)
@@ -134,6 +142,9 @@ class TimelinePanel(QWidget):
         layout.addWidget(self.problem)
         self.strip = TimelineStrip()
         layout.addWidget(self.strip)
+        self.legend = quiet(QLabel(LEGEND))  # the strip's marks, said once in words
+        self.legend.setObjectName("timelineLegend")
+        layout.addWidget(self.legend)
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setObjectName("milestones")
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
