@@ -62,6 +62,10 @@ MINNESOTA_MILESTONES = (
      "State Cross-Agency Team"),
 )
 MINNESOTA_SCORES = ("1.0", "2.0", "2.5", "3.0", "3.0", "3.5", "3.5", "4.0")
+MINNESOTA_NOTES = {
+    "2.5": "Centres testing coaching visits for tiered systems; no movement yet.",
+    "3.5": "More partner schools implementing with fidelity each term.",
+}
 
 
 def add_progress_and_timelines(ws: Workspace) -> None:
@@ -74,8 +78,8 @@ def add_progress_and_timelines(ws: Workspace) -> None:
     with ws.ops.batch("Sample progress scores and milestones") as t:
         for school, scores in MICHIGAN_SCORES.items():
             site = sites[(mi, school)] if school else None
-            _scores(t, mi, site, scores)
-        _scores(t, mn, None, MINNESOTA_SCORES)
+            _scores(t, mi, site, scores, NOTES)
+        _scores(t, mn, None, MINNESOTA_SCORES, MINNESOTA_NOTES)
         for net, rows in ((mi, MICHIGAN_MILESTONES), (mn, MINNESOTA_MILESTONES)):
             for where, kind, title, planned, done, who in rows:
                 t.create("milestone", network_id=net,
@@ -83,7 +87,8 @@ def add_progress_and_timelines(ws: Workspace) -> None:
                          kind=kind, planned=planned, done=done, responsible=who)
 
 
-def _scores(t: Transaction, net: str, site: str | None, scores: tuple[str, ...]) -> None:
+def _scores(t: Transaction, net: str, site: str | None, scores: tuple[str, ...],
+            notes: dict[str, str]) -> None:
     for day, score in zip(SCORED_ON, scores, strict=True):  # scored at every review
         t.create("progress_score", network_id=net, site_id=site, score=score, date=day,
-                 note=NOTES.get(score, ""))
+                 note=notes.get(score, ""))
