@@ -117,3 +117,15 @@ def test_network_view_on_a_coordinator_built_from_bundles(qtbot, tmp_path: Path)
     assert harbor.status == "no data"  # its bundle has not arrived
     page.tabs.setCurrentIndex(3)
     assert page.matrix.rowCount() == 4
+
+
+def test_a_narrow_window_keeps_the_network_name_whole(qtbot, demo_file: Path) -> None:
+    """At 1024 wide the privacy note wraps; the title is not clipped
+    ("Network view — Great Lake" was all a coordinator saw)."""
+    w = window_on(qtbot, demo_file, "Great Lakes Focus Schools NIC/Network view",
+                  size=(1024, 700))
+    qtbot.wait(20)
+    page = w.stack.currentWidget()
+    assert page.title.text().endswith("Great Lakes Focus Schools NIC")
+    assert page.title.width() >= page.title.sizeHint().width()
+    assert page.privacy.wordWrap() and page.privacy.isVisible()

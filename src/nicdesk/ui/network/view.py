@@ -85,7 +85,8 @@ class NetworkViewPage(QWidget):
         self.privacy = QLabel()
         self.privacy.setObjectName("suppressionNote")
         quiet(self.privacy)
-        head.addWidget(self.privacy)
+        self.privacy.setWordWrap(True)  # in a narrow window it wraps, the title stays whole
+        head.addWidget(self.privacy, 1)
         outer.addLayout(head)
         outer.addLayout(self._filter_bar())
         outer.addLayout(self.context_bar)
