@@ -35,7 +35,7 @@ def test_from_a_network_of_a_workspace_holding_two(demo_copy: Path, tmp_path: Pa
                  "north star", "--name", "Attendance NIC", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "Attendance NIC from North Star Regional Centers NIC:" in out
-    assert "Left behind:" in out and "No keys" in out and "Nothing was written" in out
+    assert "Left behind, and what to check:" in out and "No keys" in out and "Nothing was written" in out
     assert not new.with_suffix(".nicdesk").exists()
     assert main(["new-initiative", str(new), "--from", str(demo_copy), "--network",
                  "north star", "--name", "Attendance NIC"]) == 0
@@ -52,6 +52,19 @@ def test_from_a_network_of_a_workspace_holding_two(demo_copy: Path, tmp_path: Pa
                  str(demo_copy), "--network", "north", "--name", "Again"]) == 2
     assert "already exists" in capsys.readouterr().err
     assert _digest(new.with_suffix(".nicdesk")) == made
+
+
+def test_a_folder_as_the_target_is_refused_and_nothing_written(
+        demo_copy: Path, tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "initiatives"
+    folder.mkdir()
+    before = sorted(tmp_path.iterdir())
+    assert main(["new-initiative", str(folder), "--from", str(demo_copy),
+                 "--network", "north", "--name", "Year two"]) == 2
+    err = capsys.readouterr().err
+    assert "is a folder" in err and "next-initiative.nicdesk" in err
+    assert sorted(tmp_path.iterdir()) == before
+    assert list(folder.iterdir()) == []
 
 
 def test_from_a_template_and_the_list(tmp_path: Path, capsys) -> None:

@@ -21,7 +21,7 @@ from nicdesk.services.initiatives import (
 )
 from nicdesk.services.workspaces import find_named
 from nicdesk.store.errors import InvalidChangeError, WorkspaceError
-from nicdesk.store.schema import MODELS, DriverNode, Network, Site
+from nicdesk.store.schema import MODELS, DriverNode, Fishbone, Network, Site
 from nicdesk.store.workspace import Workspace
 from nicdesk.templates import starter_templates
 
@@ -80,6 +80,8 @@ def test_structure_comes_and_no_data_row_does(sample: tuple[Path, str], tmp_path
             assert all(site.public_keys == [] and site.private_notes == ""
                        for site in s.scalars(select(Site)))
             assert {n.status for n in s.scalars(select(DriverNode))} == {"hypothesis"}
+            # a fishbone keeps its title, problem and bones (no causes: counted above)
+            assert all(f.problem and f.title for f in s.scalars(select(Fishbone)))
             # every copied record is in the new network (references all resolved)
             assert {site.network_id for site in s.scalars(select(Site))} == {network.id}
         # one undo step takes the whole start back

@@ -47,13 +47,17 @@ def test_from_the_open_network_into_a_new_file(qtbot, demo_copy: Path, tmp_path:
         assert dialog.isVisible()
         _type(dialog.path, str(target))
         dialog.ok.click()
+        seen["refused"] = dialog.problem.text() if dialog.isVisible() else ""
+        if dialog.isVisible():
+            dialog.reject()  # a refusal here must fail the test below, not hang it
 
     when_modal(NewInitiativeDialog, act)
     w.act_new_initiative.trigger()
     settle()
+    assert seen["refused"] == ""
     assert "Attendance NIC from North Star Regional Centers NIC: 1 charter, 7 sites" \
         in seen["preview"]
-    assert "Left behind:" in seen["preview"] and "No keys" in seen["preview"]
+    assert "Left behind, and what to check:" in seen["preview"] and "No keys" in seen["preview"]
     assert "taken.nicdesk already exists" in seen["problem"]
     assert taken.read_bytes() == b"someone's file"
     # the window now works in the new file, on its network
@@ -78,10 +82,14 @@ def test_from_a_template_with_no_workspace_open(qtbot, tmp_path: Path) -> None:
         seen["preview"] = dialog.preview.toPlainText()
         _type(dialog.path, str(target))
         dialog.ok.click()
+        seen["refused"] = dialog.problem.text() if dialog.isVisible() else ""
+        if dialog.isVisible():
+            dialog.reject()  # a refusal here must fail the test below, not hang it
 
     when_modal(NewInitiativeDialog, act)
     w.act_new_initiative.trigger()
     settle()
+    assert seen["refused"] == ""
     assert seen["name"] == "Early literacy"  # a template names the initiative
     assert "Sources:" in seen["preview"] and "No sites or members" in seen["preview"]
     assert w.workspace is not None and w.workspace.path == target

@@ -48,6 +48,11 @@ def cmd_new_initiative(args: argparse.Namespace) -> int:
     from ..services.workspaces import choose_network
     from ..store.workspace import Workspace
 
+    if args.path.is_dir():
+        # Without this, "folder" became "folder.nicdesk" beside it: a file the user never named.
+        print(f"{tt(args.path)} is a folder: give the new file's name inside it, "
+              f"e.g. {tt(args.path / 'next-initiative.nicdesk')}.", file=sys.stderr)
+        return 2
     path: Path = args.path if args.path.suffix else args.path.with_suffix(".nicdesk")
     if path.exists() and not args.dry_run:
         print(f"{tt(path)} already exists: name a new file for the new initiative.",
@@ -77,7 +82,7 @@ def cmd_new_initiative(args: argparse.Namespace) -> int:
 def describe(plan: InitiativePlan) -> str:
     """What the new network starts with, and what stays behind, in lines."""
     lines = [tt(plan.summary())]
-    lines.append("  Left behind:")
+    lines.append("  Left behind, and what to check:")
     lines += [textwrap.fill(tt(s), 96, initial_indent="  - ", subsequent_indent="    ")
               for s in plan.left_out]
     if plan.sources:

@@ -5,8 +5,8 @@ that has chartered itself, named its members, defined its measures and drawn its
 should not start the next aim from an empty file.  A plan here is the list of records a
 new network starts with — its structure, never its data.  Copied: the charter's roles,
 norms and cadence, the sites (with their parents) and members, the student groups,
-measure definitions, fishbones with their categories (not their causes: the new problem
-has causes of its own), and each driver diagram with its nodes, links, change ideas and
+measure definitions, fishbones with their problem and categories (not their causes:
+the new problem has causes of its own), and each driver diagram with its nodes, links, change ideas and
 node measures as a template (every node back to "hypothesis": the new initiative has
 tested nothing yet).  Never copied: values, PDSA cycles, meetings, aims with baselines,
 comments, scores, adoptions, milestones, enrolment, diagram snapshots — and no keys:
@@ -104,12 +104,15 @@ LEFT_OUT = (
     "No values, PDSA cycles, meetings, comments, coaching feedback, progress scores, "
     "adoptions, milestones or enrolment figures: the new initiative starts its own.",
     "No aims: the new initiative states its own aim, baseline and target.",
-    "Fishbones keep their categories, not their causes: the new problem has causes of "
-    "its own.",
+    "Fishbones keep their title, problem statement and categories, not their causes: "
+    "restate the problem for the new initiative; it has causes of its own.",
     "Driver-diagram nodes start again as hypotheses; diagram snapshots stay behind.",
     "No keys: enrol each site's key in the new network (Network → Enrol a Site's Key…), "
     "so no computer can sign for it without the coordinator's say.",
-    "Members start with the new charter's norms not yet accepted.",
+    "Members come with their roles and e-mail addresses (still private to this "
+    "computer), but start with the new charter's norms not yet accepted.",
+    "The network's description and each site's context come as they are: edit them for "
+    "the new initiative.",
 )
 
 

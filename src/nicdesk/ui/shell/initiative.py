@@ -152,7 +152,7 @@ class NewInitiativeDialog(QDialog):
         if plan is None:
             self.preview.setPlainText("Choose where the new initiative's structure comes from.")
             return
-        lines = [plan.summary(), "", "Left behind:"]
+        lines = [plan.summary(), "", "Left behind, and what to check:"]
         lines += [f"• {s}" for s in plan.left_out]
         if plan.sources:
             lines += ["", "Sources:"] + [f"• {s}" for s in plan.sources]
