@@ -270,11 +270,11 @@ def test_small_multiples_fit_the_width_they_are_given(qtbot, demo_file: Path,
     page.tabs.setCurrentWidget(page.progress_panel)
     settle(60)
     panel = page.progress_panel
-    viewport = panel.scroll.viewport()
+    viewport = panel.charts_area.viewport()
     for plot in panel.plots:
         right = plot.mapTo(panel.inner, plot.rect().topRight()).x()
         assert right <= viewport.width(), f"{plot.accessibleName()} needs a sideways scroll"
-    assert not panel.scroll.horizontalScrollBar().isVisible()
+    assert not panel.charts_area.horizontalScrollBar().isVisible()
     narrow = panel.columns()
     w.resize(1400, 900)
     settle(60)

@@ -127,7 +127,7 @@ class ProgressPanel(QWidget):
         self.record.clicked.connect(lambda: self.record_score())
         bar.addWidget(self.record)
         layout.addLayout(bar)
-        self.scroll = scroll = QScrollArea()
+        self.charts_area = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         self.inner = QWidget()
         self.grid = QGridLayout(self.inner)
@@ -213,8 +213,8 @@ class ProgressPanel(QWidget):
         """As many charts side by side as the visible width holds (at least one), so a
         small window scrolls down only, never sideways to reach a chart."""
         margins, gap = self.grid.contentsMargins(), max(0, self.grid.horizontalSpacing())
-        room = self.scroll.viewport().width() - margins.left() - margins.right()
-        return max(1, (room + gap) // (MINI_W + gap))
+        room = self.charts_area.viewport().width() - margins.left() - margins.right()
+        return max(1, int((room + gap) // (MINI_W + gap)))
 
     def _reflow(self) -> None:
         columns = self.columns()
@@ -228,7 +228,7 @@ class ProgressPanel(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt
         """The charts' area changed width (the window, the splitter, a scroll bar)."""
-        if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+        if watched is self.charts_area.viewport() and event.type() == QEvent.Type.Resize:
             self._reflow()
         return super().eventFilter(watched, event)
 
