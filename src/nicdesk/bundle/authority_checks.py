@@ -176,7 +176,7 @@ def _kind_allowed(s: Any, kind: str, batch: list[dict[str, Any]],
             set(map(_getter("site_id"), batch)) != {signer_site}:
         return False
     for field_, parent_kind in wholes(kind):
-        parents: set[str] = {v[field_] for v in batch if v.get(field_)}
+        parents: set[str] = set(filter(None, map(_getter(field_), batch)))
         for parent in parents:
             owner = in_bundle.get((parent_kind, parent), _MISSING)
             if owner is _MISSING:

@@ -20,6 +20,7 @@ every site taking the network's news.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from operator import methodcaller
 from typing import Any
 
 from sqlalchemy import select
@@ -109,7 +110,10 @@ def check_consistency(s: Any, b: Bundle, by_kind: Mapping[str, list[dict[str, An
                         "a site of another network; a comment discusses its own network's "
                         "records.")
     for kind, (fields, via, via_kind) in _GROUPS.items():
-        for values in _live(by_kind.get(kind, ())):
+        batch = by_kind.get(kind, ())
+        if not any(_names_a_group(batch, f) for f in fields):
+            continue  # no record of the kind names a group: each would be passed over
+        for values in _live(batch):
             groups = [g for g in map(values.get, fields) if isinstance(g, str) and g]
             if not groups:
                 continue
@@ -139,6 +143,13 @@ def check_consistency(s: Any, b: Bundle, by_kind: Mapping[str, list[dict[str, An
                             f"{_quote(look.field('member', author, 'name'))}, a member of "
                             "another site, as its author; a site writes only in its own "
                             "members' names.")
+
+
+def _names_a_group(batch: Iterable[dict[str, Any]], field: str) -> bool:
+    """Whether any record of `batch` names a group in `field` (a non-empty text), judged
+    over the field's distinct values (one pass in C, not a Python step per record)."""
+    return any(isinstance(g, str) and g for g in set(map(methodcaller("get", field),
+                                                         batch)))
 
 
 def _live(batch: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:

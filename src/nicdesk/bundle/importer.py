@@ -24,6 +24,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
@@ -346,9 +347,9 @@ def _apply_verified(ws: Workspace, s: Session, meta: dict[str, str], b: Bundle,
                     "the network digest, or one written for this site.")
     meta_after = _digest_meta(s, meta, b) if signer_site is None else {}
     suppressed = _suppressed(b, records) if signer_site is None else {}
-    latest = max((max(map(max, filter(None, map(dict.values, map(
-        itemgetter("field_clocks"), batch)))), default="") for batch in by_kind.values()),
-        default="")
+    latest = max((max(chain.from_iterable(map(dict.values, map(
+        itemgetter("field_clocks"), batch))), default="") for batch in by_kind.values()),
+        default="")  # the latest of every record's field clocks
     if found is None:
         _apply_per_record(s, records, summary, progress)
     else:

@@ -247,7 +247,8 @@ def _apply_fast(s: Session, by_kind: dict[str, list[dict[str, Any]]], found: Fou
         fresh: list[dict[str, Any]] = []
         merge: list[dict[str, Any]] = []
         encode = row_encoder(s, cols.table)
-        for values in batch:
+        # none of them stored here (a first import): every one is new, no lookup each
+        for values in batch if stored else ():
             row = stored.get(values["id"])
             if row is None:
                 fresh.append(values)
@@ -260,6 +261,8 @@ def _apply_fast(s: Session, by_kind: dict[str, list[dict[str, Any]]], found: Fou
                 summary.unchanged += 1
             else:
                 merge.append(values)
+        if not stored:
+            fresh = batch
         if fresh:
             summary.changed_kinds.add(kind)
             summary.changed_ids.update(map(itemgetter("id"), fresh))

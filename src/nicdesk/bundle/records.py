@@ -247,7 +247,9 @@ class _Stamps:
 
     def __init__(self, now: int) -> None:
         self.match = _STAMP_FORMAT.fullmatch
-        one = _STAMP_FORMAT.pattern
+        # the same format without its capturing groups: nothing is read out of a match,
+        # and groups saved at every repetition made this the slowest stamp check
+        one = re.sub(r"(?<!\\)\((?!\?)", "(?:", _STAMP_FORMAT.pattern)
         self.every = re.compile(f"(?:{one}\n)*{one}")
         self.low = f"{EARLIEST_MS:015d}"
         self.high = f"{now + MAX_DRIFT_MS:015d}"
@@ -256,14 +258,16 @@ class _Stamps:
         return self.match(stamp) is not None and self.low <= stamp[:15] <= self.high
 
     def all_fine(self, stamps: set[Any]) -> bool:
-        """`fine` for every one of `stamps`, at once: one match over them all (a stamp
-        holds no line break), then the earliest and latest date (fixed-width digits
+        """`fine` for every one of `stamps`, at once: one match over them all joined by
+        line breaks (so a stamp holding a line break of its own is refused first: it
+        could pass as two), then the earliest and latest date (fixed-width digits
         first: the least and greatest texts carry them)."""
         if not stamps:
             return True
         if set(map(type, stamps)) != {str}:
             return False
-        if self.every.fullmatch("\n".join(stamps)) is None:
+        joined = "\n".join(stamps)
+        if joined.count("\n") != len(stamps) - 1 or self.every.fullmatch(joined) is None:
             return False
         earliest: str = min(stamps)
         latest: str = max(stamps)
@@ -467,7 +471,7 @@ class _Kind:
         ids = column("id")
         if set(map(type, ids)) != {str} or len(set(ids)) != len(ids) or \
                 not 0 < min(map(len, ids)) <= max(map(len, ids)) <= MAX_ID_CHARS or \
-                not all(map(str.isprintable, ids)):
+                not "".join(ids).isprintable():  # a property of each character
             return False
         owners = set(column("owner_site_id"))
         if owner is not None and owners != {owner}:
