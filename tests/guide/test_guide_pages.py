@@ -169,22 +169,19 @@ def test_the_anhoj_limits_printed_are_the_limits_the_rule_uses() -> None:
         assert (run, crossings) == (longest_run_limit(n), crossings_limit(n))
 
 
-def test_the_pages_are_package_data_in_the_wheel_and_the_packaged_app() -> None:
+@pytest.mark.parametrize(("package", "files", "in_spec", "smoke_uses"), [
+    ("nicdesk.guide", "pages/*.md", "guide/pages/*.md", " guide "),  # the guide's pages
+    ("nicdesk.templates", "*.json", "templates/*.json", " new-initiative "),  # templates
+])
+def test_data_files_are_in_the_wheel_and_the_packaged_app(package: str, files: str,
+                                                          in_spec: str, smoke_uses: str
+                                                          ) -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert "pages/*.md" in project["tool"]["setuptools"]["package-data"]["nicdesk.guide"]
+    assert files in project["tool"]["setuptools"]["package-data"][package]
     spec = (ROOT / "packaging" / "nicdesk.spec").read_text(encoding="utf-8")
-    assert '"guide/pages/*.md"' in spec
+    assert f'"{in_spec}"' in spec
     smoke = (ROOT / "tools" / "package-smoke").read_text(encoding="utf-8")
-    assert " guide " in smoke
-
-
-def test_the_starter_templates_are_package_data_in_the_wheel_and_the_packaged_app() -> None:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert "*.json" in project["tool"]["setuptools"]["package-data"]["nicdesk.templates"]
-    spec = (ROOT / "packaging" / "nicdesk.spec").read_text(encoding="utf-8")
-    assert '"templates/*.json"' in spec
-    smoke = (ROOT / "tools" / "package-smoke").read_text(encoding="utf-8")
-    assert " new-initiative " in smoke
+    assert smoke_uses in smoke
 
 
 def test_the_slugs_other_screens_name_exist() -> None:

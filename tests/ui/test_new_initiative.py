@@ -29,6 +29,16 @@ def _type(edit, text: str) -> None:
     QTest.keyClicks(edit, text)
 
 
+def _start(dialog: NewInitiativeDialog, target: Path, seen: dict[str, str]) -> None:
+    """Save as `target` and start; a refusal is kept in `seen` and the dialog closed, so
+    the test fails on it rather than hanging on a dialog left open."""
+    _type(dialog.path, str(target))
+    dialog.ok.click()
+    seen["refused"] = dialog.problem.text() if dialog.isVisible() else ""
+    if dialog.isVisible():
+        dialog.reject()
+
+
 def test_from_the_open_network_into_a_new_file(qtbot, demo_copy: Path, tmp_path: Path
                                                ) -> None:
     w = window_on(qtbot, demo_copy)
@@ -45,11 +55,7 @@ def test_from_the_open_network_into_a_new_file(qtbot, demo_copy: Path, tmp_path:
         dialog.ok.click()  # refused: the file exists; the dialog stays, nothing written
         seen["problem"] = dialog.problem.text()
         assert dialog.isVisible()
-        _type(dialog.path, str(target))
-        dialog.ok.click()
-        seen["refused"] = dialog.problem.text() if dialog.isVisible() else ""
-        if dialog.isVisible():
-            dialog.reject()  # a refusal here must fail the test below, not hang it
+        _start(dialog, target, seen)
 
     when_modal(NewInitiativeDialog, act)
     w.act_new_initiative.trigger()
@@ -80,11 +86,7 @@ def test_from_a_template_with_no_workspace_open(qtbot, tmp_path: Path) -> None:
         _choose(dialog, "Starter template: Early literacy")
         seen["name"] = dialog.name.text()
         seen["preview"] = dialog.preview.toPlainText()
-        _type(dialog.path, str(target))
-        dialog.ok.click()
-        seen["refused"] = dialog.problem.text() if dialog.isVisible() else ""
-        if dialog.isVisible():
-            dialog.reject()  # a refusal here must fail the test below, not hang it
+        _start(dialog, target, seen)
 
     when_modal(NewInitiativeDialog, act)
     w.act_new_initiative.trigger()
