@@ -14,7 +14,7 @@ from nicdesk.cli.parser import build_parser
 COMMANDS = ["demo", "new", "info", "tree", "import-csv", "chart", "diagram", "pdsa", "keys",
             "network", "join", "export", "verify", "import", "dump", "funnel", "matrix",
             "packet", "copy", "install-desktop", "meetings", "review", "groups", "enrolment", "comments",
-            "comment", "show", "guide"]
+            "comment", "new-initiative", "templates", "show", "guide"]
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -35,7 +35,7 @@ def test_commands_in_help_order_each_in_its_subject_module() -> None:
             modules.add(func.__module__)
     assert modules == {f"nicdesk.cli.{m}" for m in (
         "workspace", "measures", "records", "membership", "exchange", "network_views",
-        "review", "groups", "discussion", "guide")}
+        "review", "groups", "discussion", "initiatives", "guide")}
 
 
 def test_no_command_module_reenters_the_parser() -> None:
