@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..core import authority, entities
 from ..core.model import KIND_LABELS
 from ..core.states import Role
-from ..store.operations import _natural_id
+from ..store.natural_keys import natural_id
 from ..store.schema import KIND_ORDER, MODELS, Site, editable_fields, table_of
 from ..store.workspace import Workspace, defer_references
 
@@ -218,7 +218,7 @@ def bring_along(old: Workspace, new: Workspace) -> BroughtAlong:
         wrong = entities.problems(kind, values)
         if kind == "observation":
             wrong += entities.observation_problems(values, types.get(values["measure_id"]))
-        new_id = (_natural_id(kind, values) if kind == "observation" else None) or rid
+        new_id = (natural_id(kind, values) if kind == "observation" else None) or rid
         if (kind, rid) in unreadable:
             field_ = entities.field_of(kind, unreadable[(kind, rid)]).label \
                 if unreadable[(kind, rid)] in values else unreadable[(kind, rid)]

@@ -25,8 +25,7 @@ from ..core.initiative import (
     plan_from_network,
     plan_from_template,
 )
-from ..store.operations import record_values
-from ..store.schema import MODELS, Network
+from ..store.schema import MODELS, Network, record_values
 from ..store.workspace import Workspace, discard_new_file
 from ..templates import starter_template
 

@@ -15,8 +15,6 @@ The log is kept in memory for the session only.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -29,14 +27,15 @@ from ..core import entities
 from ..core.authority import binds, owner_source, wholes
 from ..core.authority import write_block as authority_write_block
 from ..core.clock import HybridClock
+from ..core.entities import in_sentence
 from ..core.merge import device_of
 from ..core.model import KIND_LABELS, validate
 from ..core.safe_text import name_key
 from ..core.states import ValueType
 from .errors import InvalidChangeError, NotFoundError
+from .natural_keys import NATURAL_KEYS, natural_id
 from .schema import (
     MODELS,
-    SYNC_COLUMNS,
     DriverLink,
     DriverNode,
     GroupDimension,
@@ -273,7 +272,7 @@ class Transaction:
         if revived:
             return revived
         model = MODELS[kind]
-        record_id = values.pop("id", None) or _natural_id(kind, values) \
+        record_id = values.pop("id", None) or natural_id(kind, values) \
             or self.ops.ws.id_factory()
         if kind == "site":  # a site owns its own record (its name, tags, keys)
             owner_site_id = owner_site_id or record_id
@@ -352,8 +351,8 @@ class Transaction:
                 whose = (self.ops._site_name(whole.owner_site_id, self.session)  # noqa: SLF001
                          if whole.owner_site_id else "the network")
                 raise InvalidChangeError(
-                    f"That {_in_sentence(KIND_LABELS.get(whole_kind, whole_kind))} belongs to "
-                    f"{whose}; a {_in_sentence(KIND_LABELS.get(kind, kind))} can only go in "
+                    f"That {in_sentence(KIND_LABELS.get(whole_kind, whole_kind))} belongs to "
+                    f"{whose}; a {in_sentence(KIND_LABELS.get(kind, kind))} can only go in "
                     "one of its own site's.")
 
     def _check_link(self, kind: str, values: dict[str, Any], obj: Any) -> None:
@@ -532,7 +531,7 @@ class Operations:
 
     # -------------------------------------------------------------- single-step ops
     def create(self, kind: str, /, *, label: str | None = None, **values: Any) -> OpChanges:
-        label = label or f"Add {_in_sentence(KIND_LABELS.get(kind, kind))}"
+        label = label or f"Add {in_sentence(KIND_LABELS.get(kind, kind))}"
         return self.run(label, lambda t: t.create(kind, **values))
 
     def update(
@@ -543,7 +542,7 @@ class Operations:
         return self.run(label, lambda t: t.update(kind, record_id, **values))
 
     def delete(self, kind: str, record_id: str, *, label: str | None = None) -> OpChanges:
-        label = label or f"Delete {_in_sentence(KIND_LABELS.get(kind, kind))}"
+        label = label or f"Delete {in_sentence(KIND_LABELS.get(kind, kind))}"
         return self.run(label, lambda t: t.delete(kind, record_id))
 
     # -------------------------------------------------------------- undo / redo
@@ -558,7 +557,7 @@ class Operations:
         if not self._undo:
             return None
         entry = self._undo.pop()
-        changes, written = self._replay(f"Undo {_in_sentence(entry.label)}", entry, backwards=True)
+        changes, written = self._replay(f"Undo {in_sentence(entry.label)}", entry, backwards=True)
         if written.changes:
             self._redo.append(written)
         return changes
@@ -567,7 +566,7 @@ class Operations:
         if not self._redo:
             return None
         entry = self._redo.pop()
-        changes, written = self._replay(f"Redo {_in_sentence(entry.label)}", entry, backwards=False)
+        changes, written = self._replay(f"Redo {in_sentence(entry.label)}", entry, backwards=False)
         if written.changes:
             self._undo.append(written)
         return changes
@@ -607,52 +606,3 @@ def _network_of(session: Session, via: str, record_id: Any) -> str | None:
     row = session.get(Measure, record_id) if via == "measure_id" \
         else session.get(Site, record_id)
     return row.network_id if row is not None else None
-
-
-_OBSERVATION_IDS = uuid.UUID("6f1c7a52-2b1e-4c55-9c4e-4e4943444553")
-#: kind -> the fields that name its one record (the last one: its student group, empty
-#: for all students); the database holds them unique (uq_observations_point,
-#: uq_site_enrolments_point)
-NATURAL_KEYS: dict[str, tuple[str, ...]] = {
-    "observation": ("measure_id", "site_id", "period", "group_id"),
-    "site_enrolment": ("site_id", "school_year", "group_id"),
-}
-
-
-def _natural_id(kind: str, values: dict[str, Any]) -> str | None:
-    """One value per measure, site, period (and student group); one enrolment figure per
-    site, school year (and group): two devices of a site entering the same month offline
-    make the *same* record, so their values merge field by field (the losing one kept as
-    a conflict) instead of two rows that can never both exist.  A value for all students
-    keeps the id it had before groups existed."""
-    if kind not in NATURAL_KEYS:
-        return None
-    *fields, group = NATURAL_KEYS[kind]
-    if not all(values.get(k) for k in fields):
-        return None
-    parts = [v.isoformat() if isinstance(v, dt.date) else str(v)
-             for v in (values[k] for k in fields)]
-    if kind != "observation":
-        parts.insert(0, kind)
-    text = "/".join(parts)
-    if values.get(group):
-        text += f"/{values[group]}"
-    return str(uuid.uuid5(_OBSERVATION_IDS, text))
-
-
-
-def _in_sentence(label: str) -> str:
-    """'Observation' -> 'observation' inside a sentence; 'PDSA cycle' stays as it is."""
-    return entities.in_sentence(label)
-
-
-def record_values(obj: Any, *, with_sync: bool = False) -> dict[str, Any]:
-    """A record as a plain dict (for summaries, exports and tests)."""
-    columns = obj.__table__.columns
-    return {
-        c.key: getattr(obj, c.key)
-        for c in columns
-        if with_sync or c.key not in SYNC_COLUMNS or c.key == "id"
-    }
-
-

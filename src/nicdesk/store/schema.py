@@ -585,3 +585,13 @@ def editable_fields(kind: str) -> list[str]:
 
 def column_type(kind: str, name: str) -> Any:
     return table_of(MODELS[kind]).columns[name].type
+
+
+def record_values(obj: Any, *, with_sync: bool = False) -> dict[str, Any]:
+    """A record as a plain dict (for summaries, exports and tests)."""
+    columns = obj.__table__.columns
+    return {
+        c.key: getattr(obj, c.key)
+        for c in columns
+        if with_sync or c.key not in SYNC_COLUMNS or c.key == "id"
+    }

@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from ...core.sites import SiteLink, descendants
-from ..operations import record_values
-from ..schema import MODELS, Measure, Member, RecordVersion, Site
+from ..schema import MODELS, Measure, Member, RecordVersion, Site, record_values
 from .rows import MeasureRef, MemberRow, RecordFacts, RecordView, SiteRef, WriteBlocks
 
 if TYPE_CHECKING:
