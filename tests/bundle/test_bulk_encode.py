@@ -9,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -74,3 +75,31 @@ def test_encode_rows_of_complete_rows_converts_json_dates_and_flags(tmp_path: Pa
     assert (named["deleted"], named["excluded"]) == (0, 1)
     assert named["value"] == 3.5 and named["id"] == "x"
     assert bulk.encode_rows(TABLE, [], DEFAULTS) == []
+
+
+def test_encode_rows_from_columns_is_encode_rows_from_the_rows(tmp_path: Path) -> None:
+    """The columns a caller hands over (the parser's) give exactly the rows read from the
+    records themselves — a column no row carries gets its default."""
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(_row(), min_size=1, max_size=6), st.sets(st.sampled_from(KEYS)))
+    def agree(rows: list[dict[str, Any]], left_out: set[str]) -> None:
+        left_out.discard("id")
+        rows = [{k: r.get(k) for k in KEYS if k not in left_out} for r in rows]
+
+        def column(name: str) -> tuple[Any, ...] | None:
+            return None if name in left_out else tuple(r[name] for r in rows)
+
+        by_column = bulk.encode_rows(TABLE, rows, DEFAULTS, column)
+        by_row = bulk.encode_rows(TABLE, rows, DEFAULTS)
+        assert by_column == by_row
+        assert [list(map(type, r)) for r in by_column] == \
+            [list(map(type, r)) for r in by_row]
+
+    agree()
+
+
+def test_a_column_of_the_wrong_length_is_refused_not_written() -> None:
+    rows = [{k: None for k in KEYS} | {"id": str(i), "field_clocks": {}} for i in range(3)]
+    with pytest.raises(ValueError, match="2 values for 3 rows"):
+        bulk.encode_rows(TABLE, rows, DEFAULTS, lambda name: ("a", "b"))

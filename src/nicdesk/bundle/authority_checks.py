@@ -10,10 +10,8 @@ first offending record in a person's words.
 
 from __future__ import annotations
 
-import functools
 import unicodedata
-from collections.abc import Callable, Mapping
-from operator import itemgetter, methodcaller
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -32,6 +30,7 @@ from ..core.states import ValueType
 from ..store.schema import MODELS, DriverLink, Observation, Site
 from .format import ORDER
 from .reader import Bundle, BundleError, _fail
+from .records import field_values
 
 
 def _quote(name: object, limit: int = 60) -> str:
@@ -168,15 +167,15 @@ def _kind_allowed(s: Any, kind: str, batch: list[dict[str, Any]],
                    for v in batch if (here := stored.get(v["id"])) is not None)
     if kind in NETWORK_KINDS:
         return False
-    if set(map(_getter("owner_site_id"), batch)) != {signer_site}:
+    if set(field_values(batch, "owner_site_id")) != {signer_site}:
         return False
     if any(here[0] != signer_site for here in stored.values()):
         return False
     if (kind in SITE_KINDS or kind in OPTIONAL_SITE_KINDS) and \
-            set(map(_getter("site_id"), batch)) != {signer_site}:
+            set(field_values(batch, "site_id")) != {signer_site}:
         return False
     for field_, parent_kind in wholes(kind):
-        parents: set[str] = set(filter(None, map(_getter(field_), batch)))
+        parents: set[str] = set(filter(None, field_values(batch, field_)))
         for parent in parents:
             owner = in_bundle.get((parent_kind, parent), _MISSING)
             if owner is _MISSING:
@@ -278,11 +277,13 @@ def _check_observations(s: Any, b: Bundle, records: list[tuple[str, dict[str, An
     by_kind = _grouped(records, by_kind)
     types = {v["id"]: v.get("value_type") for v in by_kind.get("measure", ())}
     kind = "observation"
-    for values in by_kind.get(kind, ()):
-        num, den = values.get("numerator"), values.get("denominator")
+    batch = by_kind.get(kind, ())
+    for at, (num, den) in enumerate(zip(field_values(batch, "numerator"),
+                                        field_values(batch, "denominator"), strict=True)):
         if num is None or den is None or (num.__class__ is float and
                                           den.__class__ is float and num <= den):
             continue  # certainly fine, whatever the measure (the rule words a refusal)
+        values = batch[at]
         measure_id = values.get("measure_id")
         if measure_id not in types:
             measure = s.get(MODELS["measure"], measure_id) if isinstance(measure_id, str) \
@@ -323,11 +324,11 @@ def _check_references(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]
     share one transaction, and a later bundle of the batch must not supply what an
     earlier one lacked (importing them together must end as importing them in turn)."""
     by_kind = _grouped(records, by_kind)
-    in_bundle = {kind: set(map(_get_id, batch)) for kind, batch in by_kind.items()}
+    in_bundle = {kind: set(field_values(batch, "id")) for kind, batch in by_kind.items()}
     wanted: dict[str, set[str]] = {}
     for kind, batch in by_kind.items():  # one reference field of a kind at a time
         for name, target in _REFS.get(kind, ()):
-            refs = set(map(_getter(name), batch))
+            refs = set(field_values(batch, name))
             refs = {ref for ref in refs if ref.__class__ is str}  # each distinct once
             refs -= in_bundle.get(target, set())
             if refs:
@@ -344,9 +345,6 @@ def _check_references(s: Any, b: Bundle, records: list[tuple[str, dict[str, Any]
                         "(import the bundles of the sites and network it depends on first).")
 
 
-_get_id = itemgetter("id")
-
-
 def _grouped(records: list[tuple[str, dict[str, Any]]],
              by_kind: Mapping[str, list[dict[str, Any]]] | None
              ) -> Mapping[str, list[dict[str, Any]]]:
@@ -358,12 +356,6 @@ def _grouped(records: list[tuple[str, dict[str, Any]]],
     for kind, values in records:
         out.setdefault(kind, []).append(values)
     return out
-
-
-@functools.cache
-def _getter(name: str) -> Callable[[dict[str, Any]], Any]:
-    """`values.get(name)`, as a function to map over records (in C)."""
-    return methodcaller("get", name)
 
 
 #: kind -> (field, kind it refers to) of each reference the database enforces

@@ -19,8 +19,7 @@ every site taking the network's news.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from operator import methodcaller
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -29,6 +28,7 @@ from ..core.model import KIND_LABELS
 from ..store.schema import MODELS, GroupDimension, StudentGroup
 from .authority_checks import _describe, _quote
 from .reader import Bundle, _fail
+from .records import field_values
 
 #: kinds that name both a network and a site of it
 _IN_SITES_NETWORK = ("aim", "fishbone", "driver_diagram", "measure", "meeting", "comment",
@@ -145,11 +145,10 @@ def check_consistency(s: Any, b: Bundle, by_kind: Mapping[str, list[dict[str, An
                             "members' names.")
 
 
-def _names_a_group(batch: Iterable[dict[str, Any]], field: str) -> bool:
+def _names_a_group(batch: Sequence[dict[str, Any]], field: str) -> bool:
     """Whether any record of `batch` names a group in `field` (a non-empty text), judged
     over the field's distinct values (one pass in C, not a Python step per record)."""
-    return any(isinstance(g, str) and g for g in set(map(methodcaller("get", field),
-                                                         batch)))
+    return any(isinstance(g, str) and g for g in set(field_values(batch, field)))
 
 
 def _live(batch: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:

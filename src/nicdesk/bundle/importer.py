@@ -24,8 +24,6 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -68,7 +66,7 @@ from .reader import (  # noqa: F401 - BundleError, read_bundle, verify_bundle ar
     read_bundle,
     verify_bundle,
 )
-from .records import parse_by_kind
+from .records import latest_clock, parse_by_kind
 from .records import parse_records as parse_records  # public here, as it always was
 from .unchanged import unchanged_lines
 
@@ -347,9 +345,8 @@ def _apply_verified(ws: Workspace, s: Session, meta: dict[str, str], b: Bundle,
                     "the network digest, or one written for this site.")
     meta_after = _digest_meta(s, meta, b) if signer_site is None else {}
     suppressed = _suppressed(b, records) if signer_site is None else {}
-    latest = max((max(chain.from_iterable(map(dict.values, map(
-        itemgetter("field_clocks"), batch))), default="") for batch in by_kind.values()),
-        default="")  # the latest of every record's field clocks
+    # the latest of every record's field clocks
+    latest = max(map(latest_clock, by_kind.values()), default="")
     if found is None:
         _apply_per_record(s, records, summary, progress)
     else:

@@ -10,9 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Date, insert, select
@@ -20,10 +19,18 @@ from sqlalchemy.orm import Session
 
 from ..core.merge import merge_fields
 from ..core.states import BundleKind
-from ..store.bulk import insert_rows, json_value, row_encoder, same_date, stored_rows
+from ..store.bulk import (
+    ColumnOf,
+    insert_rows,
+    json_value,
+    row_encoder,
+    same_date,
+    stored_rows,
+)
 from ..store.operations import OpChanges
 from ..store.schema import MODELS, RecordVersion, column_default, table_of
 from .format import ORDER
+from .records import Records, field_values
 
 try:  # stored clocks read fast (`_clocks`); any doubt merges the record
     from orjson import loads as _json_loads
@@ -165,7 +172,7 @@ def _columns(kind: str) -> _Columns:
     return _Columns(kind)
 
 
-def _find_stored(s: Session, by_kind: dict[str, list[dict[str, Any]]],
+def _find_stored(s: Session, by_kind: Mapping[str, list[dict[str, Any]]],
                  signer_site: str | None) -> Found:
     """The stored rows of every record of the bundle already here, as plain tuples
     (never ORM objects): for a site's bundle one scan of that site's rows, then one
@@ -229,7 +236,16 @@ def _nothing_to_merge(cols: _Columns, row: Sequence[Any], values: dict[str, Any]
     return True
 
 
-def _apply_fast(s: Session, by_kind: dict[str, list[dict[str, Any]]], found: Found,
+def _columns_of(batch: list[dict[str, Any]]) -> ColumnOf | None:
+    """The parser's columns of `batch` for `insert_rows`, when every record carries the
+    same fields (a field none carries: None, its default)."""
+    if not isinstance(batch, Records) or batch.fields is None:
+        return None
+    fields = batch.fields
+    return lambda name: batch.column(name) if name in fields else None
+
+
+def _apply_fast(s: Session, by_kind: Mapping[str, list[dict[str, Any]]], found: Found,
                 summary: ImportSummary, progress: Progress | None = None) -> None:
     """The same result as `_apply_per_record`, without its cost: records already here
     with nothing to merge (`_nothing_to_merge`) are counted as unchanged and left alone;
@@ -265,8 +281,8 @@ def _apply_fast(s: Session, by_kind: dict[str, list[dict[str, Any]]], found: Fou
             fresh = batch
         if fresh:
             summary.changed_kinds.add(kind)
-            summary.changed_ids.update(map(itemgetter("id"), fresh))
-            insert_rows(s, cols.table, fresh)
+            summary.changed_ids.update(field_values(fresh, "id"))
+            insert_rows(s, cols.table, fresh, _columns_of(fresh))
             summary.new += len(fresh)
         if merge:
             model = MODELS[kind]

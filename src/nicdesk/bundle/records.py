@@ -17,7 +17,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from itertools import chain, repeat
-from operator import itemgetter, setitem
+from operator import itemgetter, methodcaller, setitem
 from typing import Any
 
 from ..core.clock import _STAMP as _STAMP_FORMAT
@@ -62,6 +62,59 @@ try:  # a fast JSON parser for record lines (`parse_by_kind`); `json` when it is
     import orjson as _orjson
 except ImportError:  # pragma: no cover - a dependency; an old environment may lack it
     _orjson = None  # type: ignore[assignment]
+
+
+class Records(list[dict[str, Any]]):
+    """One kind's parsed records, in bundle order, and each field's values over them
+    (`column`) — a record's value, None where it has none, as `dict.get` gives.
+
+    The checks and the insert after parsing read a field of every record many times;
+    over tens of thousands of records each such pass is a walk through memory, and the
+    parser has the columns in hand anyway (it checks a file column by column).  So the
+    parser leaves them here, and a column nobody left is built on first use.  The
+    records are never changed once parsed (the import only reads them, then writes
+    them); a column whose length no longer matches is built again."""
+
+    def __init__(self, records: Sequence[dict[str, Any]] = (),
+                 columns: dict[str, Sequence[Any]] | None = None,
+                 fields: frozenset[str] | None = None,
+                 latest: str | None = None) -> None:
+        super().__init__(records)
+        self._columns: dict[str, Sequence[Any]] = dict(columns or {})
+        #: the fields of every record, when all carry the same ones (None: not known)
+        self.fields = fields
+        #: the latest clock of any field of any record, when the parser saw them all
+        self.latest = latest
+
+    def column(self, name: str) -> Sequence[Any]:
+        """Every record's `name`, None where it has none, in record order."""
+        got = self._columns.get(name)
+        if got is None or len(got) != len(self):
+            got = self._columns[name] = tuple(map(methodcaller("get", name), self))
+        return got
+
+    def extend(self, more: Any) -> None:
+        """More records: the columns and what every record carries start again."""
+        super().extend(more)
+        self._columns.clear()
+        self.fields = None
+        self.latest = None
+
+
+def field_values(batch: Sequence[dict[str, Any]], name: str) -> Sequence[Any]:
+    """Every record's `name` (None where it has none): from the parser's columns when
+    `batch` is `Records`, else read here."""
+    if isinstance(batch, Records):
+        return batch.column(name)
+    return tuple(map(methodcaller("get", name), batch))
+
+
+def latest_clock(batch: Sequence[dict[str, Any]]) -> str:
+    """The latest clock of any field of any record of `batch` ("" for none)."""
+    if isinstance(batch, Records) and batch.latest is not None:
+        return batch.latest
+    return max(chain.from_iterable(map(dict.values, field_values(batch, "field_clocks"))),
+               default="")
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -126,7 +179,7 @@ Known = Callable[[str, bytes], "tuple[list[str], dict[int, str]] | None"]
 
 def parse_by_kind(b: Bundle, known: Known | None = None,
                   unchanged: dict[str, list[str]] | None = None
-                  ) -> dict[str, list[dict[str, Any]]]:
+                  ) -> dict[str, Records]:
     """Every record's values, validated, by kind in bundle order (`ORDER`).
 
     With `known`, a line that is exactly a stored record's (`bundle.unchanged`) is not
@@ -148,7 +201,7 @@ def parse_by_kind(b: Bundle, known: Known | None = None,
         raise _fail(b.path, "its files were not checked against its signature.")
     site_id = b.manifest.get("site_id")
     only_site = b.manifest.get("kind") == BundleKind.SITE
-    by_kind: dict[str, list[dict[str, Any]]] = {}
+    by_kind: dict[str, Records] = {}
     now = now_ms()
     stamp_ok: set[str] = set()
     stamps = _Stamps(now)
@@ -173,7 +226,10 @@ def parse_by_kind(b: Bundle, known: Known | None = None,
                 unchanged[kind] = same
         else:
             values = _file(b, name, data, spec, owner, stamp_ok, stamps, now)
-        by_kind.setdefault(kind, []).extend(values)
+        if kind in by_kind:
+            by_kind[kind].extend(values)
+        else:
+            by_kind[kind] = values
     return {kind: by_kind[kind] for kind in ORDER if kind in by_kind}
 
 
@@ -195,7 +251,7 @@ def _ids_apart(same: list[str], values: list[dict[str, Any]]) -> bool:
 
 
 def _file(b: Bundle, name: str, data: bytes, spec: _Kind, owner: str | None,
-          stamp_ok: set[str], stamps: _Stamps, now: int) -> list[dict[str, Any]]:
+          stamp_ok: set[str], stamps: _Stamps, now: int) -> Records:
     """One record file's records, validated: the fast column checks, else line by line
     (`owner`: the only owner a site's bundle may carry)."""
     fast = spec.fast(data, owner, stamp_ok, stamps)
@@ -216,7 +272,7 @@ def _file(b: Bundle, name: str, data: bytes, spec: _Kind, owner: str | None,
             raise _fail(b.path, f"{name} line {n} is a record of another site; a site's "
                         "bundle may only carry its own records.")
         out.append(values)
-    return out
+    return Records(out)
 
 
 def _full_checks(b: Bundle, name: str, n: int, line: str, spec: _Kind,
@@ -401,7 +457,7 @@ class _Kind:
             self._fields = None
 
     def fast(self, data: bytes, owner: str | None, stamp_ok: set[str], stamps: _Stamps
-             ) -> list[dict[str, Any]] | None:
+             ) -> Records | None:
         """Every record of one file, read by orjson and checked column by column (each
         distinct value once), when all of them certainly pass the full checks — with
         the values those give; None at the least doubt (the full checks then decide,
@@ -416,7 +472,8 @@ class _Kind:
         except ValueError:  # orjson.JSONDecodeError
             return None
         if not raws:
-            return raws
+            return Records()
+        columns: dict[str, Sequence[Any]] = {}  # every record's value, when all have all
         try:
             if set(map(type, raws)) != {dict}:
                 return None
@@ -427,14 +484,12 @@ class _Kind:
                 order = sorted(keys)  # every column at once: one pass over the records
                 columns = dict(zip(order, zip(*map(itemgetter(*order), raws), strict=True),
                                    strict=True))
-
-                def column(name: str) -> Sequence[Any]:
-                    got: Sequence[Any] = columns[name]
-                    return got
+                column = columns.__getitem__
             else:
                 def column(name: str) -> Sequence[Any]:
                     return [r.get(name, _MISSING) for r in raws]
-            if not self._sync_ok(raws, column, owner, stamp_ok, stamps):
+            latest = self._sync_ok(raws, column, owner, stamp_ok, stamps)
+            if latest is None:
                 return None
             for name, type_, classes, check_ in self._fields:
                 if name not in keys:
@@ -449,8 +504,10 @@ class _Kind:
                 if _SLOW in converted.values():
                     return None
                 if type_ == DATE and everywhere:
-                    deque(map(setitem, raws, repeat(name), map(converted.__getitem__, values)),
-                          maxlen=0)
+                    dates = tuple(map(converted.__getitem__, values))
+                    deque(map(setitem, raws, repeat(name), dates), maxlen=0)
+                    if columns:
+                        columns[name] = dates
                 elif type_ == DATE:
                     for r, v in zip(raws, values, strict=True):
                         if v is not _MISSING:
@@ -459,40 +516,43 @@ class _Kind:
                     for r, v in zip(raws, values, strict=True):
                         if v.__class__ is int:
                             r[name] = float(v)
+                    columns.pop(name, None)  # built again from the records when asked
         except TypeError:  # an unhashable value where a plain one belongs
             return None
-        return raws
+        return Records(raws, columns, frozenset(keys) if columns else None, latest)
 
     def _sync_ok(self, raws: list[dict[str, Any]], column: Callable[[str], Sequence[Any]],
-                 owner: str | None, stamp_ok: set[str], stamps: _Stamps) -> bool:
-        """True when `_record_problem` certainly finds nothing in any record (each stamp
-        found fine joins `stamp_ok`, as there), no id repeats and, for a site's bundle,
-        every record is its site's."""
+                 owner: str | None, stamp_ok: set[str], stamps: _Stamps) -> str | None:
+        """The latest field clock of the records ("" for none) when `_record_problem`
+        certainly finds nothing in any record (each stamp found fine joins `stamp_ok`,
+        as there), no id repeats and, for a site's bundle, every record is its site's;
+        None at any doubt."""
         ids = column("id")
         if set(map(type, ids)) != {str} or len(set(ids)) != len(ids) or \
                 not 0 < min(map(len, ids)) <= max(map(len, ids)) <= MAX_ID_CHARS or \
                 not "".join(ids).isprintable():  # a property of each character
-            return False
+            return None
         owners = set(column("owner_site_id"))
         if owner is not None and owners != {owner}:
-            return False
+            return None
         if not all(o is None or (o.__class__ is str and 0 < len(o) <= MAX_ID_CHARS
                                  and o.isprintable()) for o in owners):
-            return False
+            return None
         if set(map(type, column("deleted"))) != {bool}:
-            return False
+            return None
         clocks = column("field_clocks")
         if set(map(type, clocks)) != {dict} or \
                 not set().union(*clocks) <= self.clock_keys:
-            return False
+            return None
+        stamped = set(chain.from_iterable(map(dict.values, clocks)))
         used = set(column("hlc"))
         used.discard("")  # a record's "hlc" may be empty
-        used.update(chain.from_iterable(map(dict.values, clocks)))
+        used |= stamped
         new = used - stamp_ok
         if not stamps.all_fine(new):
-            return False
+            return None
         stamp_ok.update(new)
-        return True
+        return max(stamped, default="")  # every one a fine stamp: text
 
 
 _MISSING: Any = object()
