@@ -1,8 +1,8 @@
 """The parser hands its columns on (issue #20: the checks and the insert after parsing read
 a field of every record from them, instead of walking every record again).  Whatever a
 file holds, each column is exactly the parsed records' values (`dict.get`), the latest
-clock is the plain maximum of every field clock, and a column built before more records
-arrive is never served stale."""
+clock is the plain maximum of every stamp (a record's "hlc" and its field clocks), and a
+column built before more records arrive is never served stale."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def test_columns_are_the_records_values_and_latest_is_the_max(lines: tuple[Any, 
         # the same objects' classes too: a whole number read for a float field is a float
         assert [type(x) for x in batch.column(name)] == [type(v.get(name)) for v in batch]
     assert latest_clock(batch) == max(chain.from_iterable(
-        v["field_clocks"].values() for v in batch))
+        [v["hlc"], *v["field_clocks"].values()] for v in batch))
     if batch.fields is not None:  # every record carries the same fields
         assert all(set(v) == batch.fields for v in batch)
 
@@ -106,5 +106,6 @@ def test_more_records_never_leave_a_stale_column() -> None:
     assert batch.column("x") == (1, None)
     assert batch.fields is None and batch.latest is None
     assert field_values([{"id": "c"}], "id") == ("c",)
-    assert latest_clock([{"field_clocks": {"a": "s2", "b": "s3"}}]) == "s3"
+    assert latest_clock([{"hlc": "s1", "field_clocks": {"a": "s2", "b": "s3"}}]) == "s3"
+    assert latest_clock([{"hlc": "s4", "field_clocks": {"a": "s2"}}]) == "s4"
     assert latest_clock([]) == ""

@@ -83,7 +83,7 @@ class Records(list[dict[str, Any]]):
         self._columns: dict[str, Sequence[Any]] = dict(columns or {})
         #: the fields of every record, when all carry the same ones (None: not known)
         self.fields = fields
-        #: the latest clock of any field of any record, when the parser saw them all
+        #: the latest stamp of any record (`latest_clock`), when the parser saw them all
         self.latest = latest
 
     def column(self, name: str) -> Sequence[Any]:
@@ -110,11 +110,12 @@ def field_values(batch: Sequence[dict[str, Any]], name: str) -> Sequence[Any]:
 
 
 def latest_clock(batch: Sequence[dict[str, Any]]) -> str:
-    """The latest clock of any field of any record of `batch` ("" for none)."""
+    """The latest stamp any record of `batch` carries, its "hlc" or a field's clock (""
+    for none): this computer's clock moves past it once the bundle has landed."""
     if isinstance(batch, Records) and batch.latest is not None:
         return batch.latest
-    return max(chain.from_iterable(map(dict.values, field_values(batch, "field_clocks"))),
-               default="")
+    return max(chain(field_values(batch, "hlc"), chain.from_iterable(
+        map(dict.values, field_values(batch, "field_clocks")))), default="")
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -523,7 +524,7 @@ class _Kind:
 
     def _sync_ok(self, raws: list[dict[str, Any]], column: Callable[[str], Sequence[Any]],
                  owner: str | None, stamp_ok: set[str], stamps: _Stamps) -> str | None:
-        """The latest field clock of the records ("" for none) when `_record_problem`
+        """The latest stamp of the records ("" for none) when `_record_problem`
         certainly finds nothing in any record (each stamp found fine joins `stamp_ok`,
         as there), no id repeats and, for a site's bundle, every record is its site's;
         None at any doubt."""
@@ -544,15 +545,14 @@ class _Kind:
         if set(map(type, clocks)) != {dict} or \
                 not set().union(*clocks) <= self.clock_keys:
             return None
-        stamped = set(chain.from_iterable(map(dict.values, clocks)))
         used = set(column("hlc"))
         used.discard("")  # a record's "hlc" may be empty
-        used |= stamped
+        used.update(chain.from_iterable(map(dict.values, clocks)))
         new = used - stamp_ok
         if not stamps.all_fine(new):
             return None
         stamp_ok.update(new)
-        return max(stamped, default="")  # every one a fine stamp: text
+        return max(used, default="")  # every one a fine stamp: text
 
 
 _MISSING: Any = object()
