@@ -22,7 +22,6 @@ import datetime as dt
 import gc
 import hashlib
 import json
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +66,7 @@ from .reader import (  # noqa: F401 - BundleError, read_bundle, verify_bundle ar
     read_bundle,
     verify_bundle,
 )
-from .records import Records, latest_clock, parse_by_kind
+from .records import latest_clock, parse_by_kind
 from .records import parse_records as parse_records  # public here, as it always was
 from .unchanged import unchanged_lines
 
@@ -207,38 +206,6 @@ class _Applied:
     summary: ImportSummary
     meta_after: dict[str, str]
     latest: str
-    #: the bundle's parsed records, kept until the commit lets them go (`_let_go`)
-    parsed: dict[str, Records] | None = None
-
-
-#: from how many parsed records freeing them waits for the commit, on another thread
-LET_GO_MIN = 5_000
-
-
-def _let_go(applied: list[_Applied]) -> threading.Thread | None:
-    """Free the bundles' parsed records on another thread while the commit writes to
-    disk.  The commit's write and flush release the GIL for a tenth of a second at a
-    large import; freeing tens of thousands of records would otherwise take a third of
-    that again on this thread, after the commit, while the person waits.  Freed in
-    slices, so the two threads take turns until the commit starts (a small import:
-    freed here, as ever)."""
-    parsed = [a.parsed for a in applied if a.parsed]
-    for a in applied:
-        a.parsed = None
-    if sum(len(batch) for by_kind in parsed for batch in by_kind.values()) < LET_GO_MIN:
-        return None
-
-    def free() -> None:
-        for by_kind in parsed:
-            while by_kind:
-                _kind, batch = by_kind.popitem()
-                while batch:
-                    del batch[-2000:]
-        parsed.clear()
-
-    thread = threading.Thread(target=free, name="nicdesk-let-go", daemon=True)
-    thread.start()
-    return thread
 
 
 def _import_together(ws: Workspace, paths: list[Path], progress: Progress | None,
@@ -258,7 +225,6 @@ def _import_in_one(ws: Workspace, paths: list[Path], progress: Progress | None,
                    method: Method) -> list[ImportSummary]:
     pending: dict[str, str] = {}  # meta the bundles before this one will set
     applied: list[_Applied] = []
-    letting_go: threading.Thread | None = None
     try:
         with ws.sessions.begin() as s:
             defer_references(s)
@@ -276,8 +242,6 @@ def _import_in_one(ws: Workspace, paths: list[Path], progress: Progress | None,
                 if moved:  # written with the records: a refusal leaves the clock as it was
                     s.merge(WorkspaceMeta(key="clock_last", value=moved))
                     pending["clock_last"] = moved
-            s.flush()
-            letting_go = _let_go(applied)  # while leaving this block commits
     except _Cancelled as exc:
         what = paths[0].name if len(paths) == 1 else f"{len(paths)} bundles"
         raise BundleError(f"Import of {what} cancelled. Nothing was changed.") from exc
@@ -298,9 +262,6 @@ def _import_in_one(ws: Workspace, paths: list[Path], progress: Progress | None,
         raise _fail(where, "its records refer to records this workspace does not have "
                     "(import the bundles of the sites and network it depends on first).") \
             from exc
-    finally:
-        if letting_go is not None:
-            letting_go.join()
     # only now, with the bundles applied, does this computer's clock move past their stamps
     latest = max((a.latest for a in applied), default="")
     if latest:
@@ -409,7 +370,7 @@ def _apply_verified(ws: Workspace, s: Session, meta: dict[str, str], b: Bundle,
     for name, value in meta_after.items():
         s.merge(WorkspaceMeta(key=name, value=value))
     s.flush()  # the next bundle of the batch sees this one (its replay check, too)
-    return _Applied(summary, meta_after, latest, by_kind)
+    return _Applied(summary, meta_after, latest)
 
 
 def _digest_meta(s: Session, meta: dict[str, str], b: Bundle) -> dict[str, str]:

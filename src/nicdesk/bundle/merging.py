@@ -1,7 +1,7 @@
 """How a bundle's records land, once every check has passed: the per-record merge (the
 reference: every record already here loaded as an object and merged field by field) and
 the fast path (docs/exchange.md "Fast path": stored rows read as tuples, records with
-nothing to merge skipped, new rows inserted in one statement per kind, only the others
+nothing to merge skipped, new rows inserted in bulk (`bulk.insert_rows`), only the others
 merged by the same `_merge_one`).  Kept apart from `importer`, which decides *whether*
 a bundle may be applied and in which transaction."""
 
@@ -249,7 +249,7 @@ def _apply_fast(s: Session, by_kind: Mapping[str, list[dict[str, Any]]], found: 
                 summary: ImportSummary, progress: Progress | None = None) -> None:
     """The same result as `_apply_per_record`, without its cost: records already here
     with nothing to merge (`_nothing_to_merge`) are counted as unchanged and left alone;
-    new records go in with one prepared statement per kind (`bulk.insert_rows`); only
+    new records go in bulk, a few statements per kind (`bulk.insert_rows`); only
     the others are loaded as objects and merged field by field (`_merge_one`: conflicts,
     record versions and clock rules unchanged)."""
     done, total = 0, sum(len(batch) for batch in by_kind.values())

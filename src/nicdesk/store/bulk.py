@@ -1,11 +1,11 @@
 """Bulk reads and writes inside one session's transaction, for imports of many records.
 
 `stored_rows` finds the rows already here for a list of ids — one indexed lookup per id,
-as plain tuples (no ORM objects); `insert_rows` writes new rows with one prepared
-statement as a single executemany.  On SQLite both go straight to the driver (the
+as plain tuples (no ORM objects); `insert_rows` writes new rows in bulk (multi-row
+INSERTs on SQLite, COPY on PostgreSQL).  On SQLite both go straight to the driver (the
 session's own connection, so the same transaction), with values as the ORM would store
-them: dates as ISO text, JSON as `json.dumps` text, flags 0/1.  On other engines they go
-through SQLAlchemy Core (typed values both ways).
+them: dates as ISO text, JSON as compact JSON text, flags 0/1.  On other engines they go
+through SQLAlchemy Core or the driver's COPY (typed values both ways).
 
 The session's pending changes are flushed first, so a read sees everything written in
 the transaction so far.
