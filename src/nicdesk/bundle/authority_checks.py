@@ -27,7 +27,8 @@ from ..core.entities import REF, entity, observation_problems
 from ..core.model import KIND_LABELS
 from ..core.safe_text import name_key
 from ..core.states import ValueType
-from ..store.schema import MODELS, DriverLink, Observation, Site
+from ..store.bulk import stored_texts
+from ..store.schema import MODELS, DriverLink, Observation, Site, table_of
 from .format import ORDER
 from .reader import Bundle, BundleError, _fail
 from .records import field_values
@@ -67,6 +68,9 @@ def _stored(s: Any, kind: str, ids: list[str], columns: tuple[str, ...] = ()
             ) -> dict[str, tuple[Any, ...]]:
     """id -> (owner, *columns) of the rows already here, one indexed scan per 900 ids."""
     model = MODELS[kind]
+    fast = stored_texts(s, table_of(model), ids, ("owner_site_id", *columns))
+    if fast is not None:
+        return fast
     cols = [model.id, model.owner_site_id, *(getattr(model, c) for c in columns)]
     out: dict[str, tuple[Any, ...]] = {}
     for i in range(0, len(ids), 900):  # SQLite's bound-parameter limit
@@ -204,6 +208,7 @@ def _check_site_fields(s: Any, b: Bundle, values: dict[str, Any], here: tuple[An
     """A site's bundle never changes its own keys, parent, network, kind or removal —
     not by a value, and not by a clock either: a stamp newer than the one stored (or an
     equal stamp with another value) would outrank the coordinator's next change there."""
+    del here  # the stored row is read whole below
     site = s.get(Site, values["id"])
     stored_clocks = dict(site.field_clocks or {})
     incoming = values["field_clocks"]
@@ -218,13 +223,14 @@ def _check_site_fields(s: Any, b: Bundle, values: dict[str, Any], here: tuple[An
             raise _fail(b.path, f"it changes the {what} of {_quote(signer_name)}'s own site "
                         "record; only the network coordinator changes a site's keys, "
                         "parent, network, kind or removal.")
+    new_name = values.get("name")
+    if not isinstance(new_name, str) or new_name == site.name:
+        return  # not renamed (every bundle carries its site's record): nothing to compare
     others = s.scalars(select(Site.name).where(Site.network_id == site.network_id,
                                                Site.id != site.id)).all()
-    new_name = values.get("name")
-    if isinstance(new_name, str) and name_key(new_name) in {name_key(o) for o in others}:
+    if name_key(new_name) in {name_key(o) for o in others}:
         raise _fail(b.path, f"it renames {_quote(signer_name)} to '{_quote(new_name)}', the name "
                     "of another site of the network; site names must stay distinct.")
-    del here
 
 
 
