@@ -33,9 +33,7 @@ from sqlalchemy.orm import Session
 
 from ..core.clock import ClockDriftError, HybridClock
 from ..core.states import BundleKind
-from ..store.bulk import (
-    big_cache,
-)
+from ..store.bulk import big_cache, is_sqlite
 from ..store.operations import OpChanges
 from ..store.schema import (
     MODELS,
@@ -58,7 +56,15 @@ from .delta import check_base
 from .delta import digest_meta as delta_digest_meta
 from .format import KINDS, ORDER, SUPPRESSED_FIELDS, table_file
 from .merging import ImportSummary as ImportSummary  # public here, as it always was
-from .merging import Progress, _apply_fast, _apply_per_record, _Cancelled, _find_stored, _owners
+from .merging import (
+    Progress,
+    _apply_fast,
+    _apply_per_record,
+    _Cancelled,
+    _Collided,
+    _find_stored,
+    _owners,
+)
 from .reader import (  # noqa: F401 - BundleError, read_bundle, verify_bundle are public here
     Bundle,
     BundleError,
@@ -304,12 +310,23 @@ def _apply_bundle(ws: Workspace, s: Session, meta: dict[str, str], path: Path,
         raise _fail(b.path, f"its kind {_quote(m.get('kind'))!r} cannot be imported here.")
     key, site_name, signer_site = _key_for(s, meta, b)
     verify_bundle(b, key)
+    if method == "fast" and signer_site is not None and is_sqlite(s):
+        # a site's first bundle of a kind: its records taken as new, unlooked-up, inside
+        # a savepoint; should one be stored here after all, or anything be refused,
+        # the bundle starts again without that assumption and decides as ever
+        try:
+            with s.begin_nested():
+                return _apply_verified(ws, s, meta, b, key, site_name, signer_site,
+                                       progress, method, assume_new=True)
+        except (_Collided, BundleError):
+            pass
     return _apply_verified(ws, s, meta, b, key, site_name, signer_site, progress, method)
 
 
 def _apply_verified(ws: Workspace, s: Session, meta: dict[str, str], b: Bundle,
                     key: minisign.PublicKey, site_name: str, signer_site: str | None,
-                    progress: Progress | None, method: Method) -> _Applied:
+                    progress: Progress | None, method: Method, *,
+                    assume_new: bool = False) -> _Applied:
     m = b.manifest
     unchanged: dict[str, list[str]] = {}  # kind -> ids of lines that are stored records
 
@@ -329,7 +346,8 @@ def _apply_verified(ws: Workspace, s: Session, meta: dict[str, str], b: Bundle,
         summary.already = True
         return _Applied(summary, {}, "")
     check_base(s, b, key.key_id_hex, site_name)  # a delta only on top of its base
-    found = _find_stored(s, by_kind, signer_site) if method == "fast" else None
+    found, assumed = _find_stored(s, by_kind, signer_site, assume_new) \
+        if method == "fast" else (None, frozenset())
     _check_references(s, b, records, by_kind)
     _check_observations(s, b, records, by_kind)
     _check_links(s, b, records, by_kind)
@@ -352,7 +370,7 @@ def _apply_verified(ws: Workspace, s: Session, meta: dict[str, str], b: Bundle,
     if found is None:
         _apply_per_record(s, records, summary, progress)
     else:
-        _apply_fast(s, by_kind, found, summary, progress)
+        _apply_fast(s, by_kind, found, summary, progress, assumed)
         if unchanged:  # the lines that are stored records exactly: nothing to merge
             summary.unchanged += sum(map(len, unchanged.values()))
             summary.per_kind = {k: summary.per_kind.get(k, 0) + len(unchanged.get(k, ()))

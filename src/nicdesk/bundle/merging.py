@@ -23,6 +23,7 @@ from ..store.bulk import (
     ColumnOf,
     insert_rows,
     json_value,
+    owns_none,
     row_encoder,
     same_date,
     stored_rows,
@@ -172,14 +173,32 @@ def _columns(kind: str) -> _Columns:
     return _Columns(kind)
 
 
+class _Collided(Exception):
+    """A record assumed new (`_find_stored`'s `assume_new`) is stored here after all."""
+
+
 def _find_stored(s: Session, by_kind: Mapping[str, list[dict[str, Any]]],
-                 signer_site: str | None) -> Found:
+                 signer_site: str | None, assume_new: bool = False
+                 ) -> tuple[Found, frozenset[str]]:
     """The stored rows of every record of the bundle already here, as plain tuples
     (never ORM objects): for a site's bundle one scan of that site's rows, then one
-    indexed lookup per id not among them."""
-    return {kind: stored_rows(s, _columns(kind).table, [v["id"] for v in batch],
-                              signer_site)
-            for kind, batch in by_kind.items()}
+    indexed lookup per id not among them — and the kinds taken as all new unlooked.
+
+    With `assume_new`, a kind the signing site owns no row of yet (its first bundle)
+    is not looked up at all: its records are taken as new (a site's new records carry
+    fresh ids), and `_apply_fast` proves it — it inserts them leaving out any id
+    already here, and raises `_Collided` if one was (the caller then starts the bundle
+    again without the assumption, so what is kept or refused is as ever)."""
+    found: Found = {}
+    assumed = set()
+    for kind, batch in by_kind.items():
+        table = _columns(kind).table
+        if assume_new and signer_site is not None and owns_none(s, table, signer_site):
+            found[kind] = {}
+            assumed.add(kind)
+            continue
+        found[kind] = stored_rows(s, table, field_values(batch, "id"), signer_site)
+    return found, frozenset(assumed)
 
 
 def _owners(found: Found) -> dict[str, dict[str, str | None]]:
@@ -246,12 +265,14 @@ def _columns_of(batch: list[dict[str, Any]]) -> ColumnOf | None:
 
 
 def _apply_fast(s: Session, by_kind: Mapping[str, list[dict[str, Any]]], found: Found,
-                summary: ImportSummary, progress: Progress | None = None) -> None:
+                summary: ImportSummary, progress: Progress | None = None,
+                assumed: frozenset[str] = frozenset()) -> None:
     """The same result as `_apply_per_record`, without its cost: records already here
     with nothing to merge (`_nothing_to_merge`) are counted as unchanged and left alone;
     new records go in bulk, a few statements per kind (`bulk.insert_rows`); only
     the others are loaded as objects and merged field by field (`_merge_one`: conflicts,
-    record versions and clock rules unchanged)."""
+    record versions and clock rules unchanged).  A kind in `assumed` was not looked up
+    (`_find_stored`): `_Collided` when one of its records is stored here after all."""
     done, total = 0, sum(len(batch) for batch in by_kind.values())
     for kind in ORDER:
         batch = by_kind.get(kind, [])
@@ -282,7 +303,10 @@ def _apply_fast(s: Session, by_kind: Mapping[str, list[dict[str, Any]]], found: 
         if fresh:
             summary.changed_kinds.add(kind)
             summary.changed_ids.update(field_values(fresh, "id"))
-            insert_rows(s, cols.table, fresh, _columns_of(fresh))
+            went_in = insert_rows(s, cols.table, fresh, _columns_of(fresh),
+                                  skip_stored=kind in assumed)
+            if kind in assumed and went_in != len(fresh):
+                raise _Collided(kind)
             summary.new += len(fresh)
         if merge:
             model = MODELS[kind]

@@ -90,6 +90,21 @@ def stored_rows(s: Session, table: Table, ids: Sequence[str], owner: str | None 
     return out
 
 
+def owns_none(s: Session, table: Table, owner: str) -> bool:
+    """Whether no row of `table` here is `owner`'s (one probe of the owner index): a
+    site's first bundle of a kind.  SQLite only (False elsewhere: look the ids up)."""
+    if not is_sqlite(s) or "owner_site_id" not in table.c:
+        return False
+    s.flush()
+    cursor = s.connection().connection.cursor()
+    try:
+        cursor.execute(f'SELECT 1 FROM "{table.name}" WHERE owner_site_id = ? LIMIT 1',
+                       (owner,))
+        return cursor.fetchone() is None
+    finally:
+        cursor.close()
+
+
 def stored_texts(s: Session, table: Table, ids: Sequence[str], names: Sequence[str]
                  ) -> dict[str, tuple[Any, ...]] | None:
     """id -> the named text columns of each of `ids` already here, read straight from
@@ -187,26 +202,30 @@ ColumnOf = Callable[[str], "Sequence[Any] | None"]
 
 
 def insert_rows(s: Session, table: Table, rows: Sequence[Mapping[str, Any]],
-                column: ColumnOf | None = None) -> None:
+                column: ColumnOf | None = None, *, skip_stored: bool = False) -> int:
     """Insert new rows (dicts of Python values, as the ORM takes them; a column left out
     gets its default): on SQLite as multi-row INSERTs (`_insert_many`), on PostgreSQL
     by COPY, else one executemany.  `column`, when given, holds the same values column
     by column (its caller read them so), which saves reading every row again on
-    SQLite."""
+    SQLite.  With `skip_stored` (SQLite only), a row whose id is already here is left
+    out, not refused.  Returns how many rows went in."""
     if not rows:
-        return
+        return 0
     s.flush()
     columns = list(table.columns)
     keys = [c.key for c in columns]
     defaults = list(zip(keys, (column_default(c) for c in columns), strict=True))
     if not is_sqlite(s):
+        if skip_stored:
+            raise ValueError("skip_stored is for SQLite only")
         if s.get_bind().dialect.driver == "psycopg" and len(rows) >= COPY_MIN:
             _copy_rows(s, table, defaults, rows)
-            return
+            return len(rows)
         s.execute(insert(table), [{k: r[k] if k in r else d for k, d in defaults}
                                   for r in rows])
-        return
-    _insert_many(s, table.name, keys, _encoded_columns(table, rows, defaults, column))
+        return len(rows)
+    return _insert_many(s, table.name, keys, _encoded_columns(table, rows, defaults, column),
+                        skip_stored)
 
 
 #: rows per INSERT statement on SQLite (fewer when the driver allows fewer parameters)
@@ -214,7 +233,7 @@ ROWS_PER_INSERT = 1000
 
 
 def _insert_many(s: Session, table: str, keys: Sequence[str],
-                 columns: Sequence[Sequence[Any]]) -> None:
+                 columns: Sequence[Sequence[Any]], skip_stored: bool = False) -> int:
     """Rows (given column by column, encoded) into a SQLite table with multi-row
     `INSERT ... VALUES (...), (...), ...` statements of up to `ROWS_PER_INSERT` rows.
     A third faster than one executemany of single-row INSERTs (measured at 50,000
@@ -223,7 +242,9 @@ def _insert_many(s: Session, table: str, keys: Sequence[str],
     row is inserted exactly as by a single-row INSERT (the same column affinities,
     constraints and foreign keys).  Through SQLAlchemy's connection, so its error
     handling (a full disk, a unique or foreign-key failure) applies as to any other
-    statement."""
+    statement.  With `skip_stored`, a row whose id is already here is left out
+    (`ON CONFLICT(id) DO NOTHING`; any other unique index still refuses).  Returns how
+    many rows went in."""
     width, count = len(keys), len(columns[0])
     con = s.connection()
     dbapi = con.connection.dbapi_connection
@@ -235,13 +256,17 @@ def _insert_many(s: Session, table: str, keys: Sequence[str],
     names = ", ".join(f'"{k}"' for k in keys)
     head = f'INSERT INTO "{table}" ({names}) VALUES '
     one = "(" + ", ".join("?" * width) + ")"
-    full = head + ", ".join([one] * per)
+    tail = " ON CONFLICT(id) DO NOTHING" if skip_stored else ""
+    full = head + ", ".join([one] * per) + tail
     whole = count - count % per
+    inserted = 0
     for start in range(0, whole, per):
-        con.exec_driver_sql(full, tuple(flat[start * width:(start + per) * width]))
+        inserted += con.exec_driver_sql(
+            full, tuple(flat[start * width:(start + per) * width])).rowcount
     if whole < count:
-        con.exec_driver_sql(head + ", ".join([one] * (count - whole)),
-                            tuple(flat[whole * width:]))
+        inserted += con.exec_driver_sql(head + ", ".join([one] * (count - whole)) + tail,
+                                        tuple(flat[whole * width:])).rowcount
+    return inserted
 
 
 def encode_rows(table: Table, rows: Sequence[Mapping[str, Any]],
