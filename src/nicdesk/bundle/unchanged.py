@@ -316,8 +316,7 @@ def unchanged_lines(s: Session, kind: str, owner: str, data: bytes
     finding out (few lines; none, or far more, stored rows than lines), not possible
     here (not SQLite, a kind always checked in full, not UTF-8), or a line repeats (the
     full checks refuse the file)."""
-    count = data.count(b"\n") + 1
-    if kind in _ALWAYS_CHECKED or count < UNCHANGED_MIN or not is_sqlite(s):
+    if kind in _ALWAYS_CHECKED or not is_sqlite(s) or len(data) < UNCHANGED_MIN:
         return None
     writer = _writer(kind)
     if not writer.usable:
@@ -326,8 +325,11 @@ def unchanged_lines(s: Session, kind: str, owner: str, data: bytes
     stored = s.connection().exec_driver_sql(
         f'SELECT count(*) FROM "{writer.table}" WHERE owner_site_id = ?',
         (owner,)).scalar() or 0
-    if not stored or stored > 2 * count:  # none here, or mostly rows the bundle does not
-        return None                         # carry: the ids are looked up
+    if not stored:  # none here (a site's first bundle): no line can be a stored record
+        return None
+    count = data.count(b"\n") + 1
+    if count < UNCHANGED_MIN or stored > 2 * count:  # few lines, or mostly rows the
+        return None                                  # bundle does not carry: look up
     try:
         lines = data.decode("utf-8").split("\n")  # "\n" only, as `records._lines`
     except UnicodeDecodeError:
