@@ -122,3 +122,40 @@ def _observations(bundle: Path) -> list[dict[str, Any]]:
     from .exchange_helpers import read_records
 
     return read_records(bundle)[1]["observation"]
+
+
+def test_postgresql_first_bundles_and_a_reused_id_decide_as_on_a_file(
+        tmp_path: Path, pg_url: str, capsys: Any) -> None:
+    """On a server coordinator the insert of records taken as new is a COPY, which
+    refuses a stored id outright: the bundle is decided again by lookup, with the same
+    words as on a file, and the server keeps nothing of it; a genuine first bundle goes
+    in as on a file."""
+    from nicdesk.cli.parser import main
+
+    coord, sites = make_sites(tmp_path)
+    weekly_values(sites["A"], 10)
+    weekly_values(sites["B"], 10)
+    a1 = export(sites["A"], tmp_path / "a1.nicbundle")
+    with Workspace.open(coord) as ws:
+        import_bundle(ws, a1)
+    assert main(["copy", str(coord), pg_url]) == 0
+    capsys.readouterr()
+    taken = [line["id"] for line in _observations(a1)]
+
+    def reuse(_manifest: dict[str, Any], records: dict[str, list[Any]]) -> None:
+        records["observation"][4]["id"] = taken[7]
+
+    b1 = export(sites["B"], tmp_path / "b1.nicbundle")
+    forged = resign(b1, tmp_path / "forged.nicbundle", _private(sites["B"]), change=reuse)
+    before = dump(pg_url)
+    messages = []
+    for target in (pg_url, coord):
+        with Workspace.open(target) as ws, pytest.raises(BundleError) as refused:
+            import_bundle(ws, forged)
+        messages.append(str(refused.value))
+    assert messages[0] == messages[1] and "may change only its own records" in messages[0]
+    assert dump(pg_url) == before
+    for target in (pg_url, coord):
+        with Workspace.open(target) as ws:
+            assert import_bundle(ws, b1).per_kind["observation"] == 10
+    assert dump(pg_url) == dump(coord)

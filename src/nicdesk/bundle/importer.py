@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from ..core.clock import ClockDriftError, HybridClock
 from ..core.states import BundleKind
-from ..store.bulk import big_cache, is_sqlite
+from ..store.bulk import big_cache
 from ..store.operations import OpChanges
 from ..store.schema import (
     MODELS,
@@ -310,7 +310,7 @@ def _apply_bundle(ws: Workspace, s: Session, meta: dict[str, str], path: Path,
         raise _fail(b.path, f"its kind {_quote(m.get('kind'))!r} cannot be imported here.")
     key, site_name, signer_site = _key_for(s, meta, b)
     verify_bundle(b, key)
-    if method == "fast" and signer_site is not None and is_sqlite(s):
+    if method == "fast" and signer_site is not None:
         # a site's first bundle of a kind: its records taken as new, unlooked-up, inside
         # a savepoint; should one be stored here after all, or anything be refused,
         # the bundle starts again without that assumption and decides as ever
@@ -318,7 +318,7 @@ def _apply_bundle(ws: Workspace, s: Session, meta: dict[str, str], path: Path,
             with s.begin_nested():
                 return _apply_verified(ws, s, meta, b, key, site_name, signer_site,
                                        progress, method, assume_new=True)
-        except (_Collided, BundleError):
+        except (_Collided, BundleError, IntegrityError):
             pass
     return _apply_verified(ws, s, meta, b, key, site_name, signer_site, progress, method)
 

@@ -187,8 +187,9 @@ def _find_stored(s: Session, by_kind: Mapping[str, list[dict[str, Any]]],
     With `assume_new`, a kind the signing site owns no row of yet (its first bundle)
     is not looked up at all: its records are taken as new (a site's new records carry
     fresh ids), and `_apply_fast` proves it — it inserts them leaving out any id
-    already here, and raises `_Collided` if one was (the caller then starts the bundle
-    again without the assumption, so what is kept or refused is as ever)."""
+    already here and raises `_Collided` if one was (PostgreSQL's COPY refuses it:
+    `IntegrityError`); the caller then starts the bundle again without the assumption,
+    so what is kept or refused is as ever."""
     found: Found = {}
     assumed = set()
     for kind, batch in by_kind.items():

@@ -92,10 +92,13 @@ def stored_rows(s: Session, table: Table, ids: Sequence[str], owner: str | None 
 
 def owns_none(s: Session, table: Table, owner: str) -> bool:
     """Whether no row of `table` here is `owner`'s (one probe of the owner index): a
-    site's first bundle of a kind.  SQLite only (False elsewhere: look the ids up)."""
-    if not is_sqlite(s) or "owner_site_id" not in table.c:
+    site's first bundle of a kind."""
+    if "owner_site_id" not in table.c:
         return False
     s.flush()
+    if not is_sqlite(s):
+        return s.execute(select(table.c.id).where(table.c.owner_site_id == owner)
+                         .limit(1)).first() is None
     cursor = s.connection().connection.cursor()
     try:
         cursor.execute(f'SELECT 1 FROM "{table.name}" WHERE owner_site_id = ? LIMIT 1',
@@ -207,8 +210,9 @@ def insert_rows(s: Session, table: Table, rows: Sequence[Mapping[str, Any]],
     gets its default): on SQLite as multi-row INSERTs (`_insert_many`), on PostgreSQL
     by COPY, else one executemany.  `column`, when given, holds the same values column
     by column (its caller read them so), which saves reading every row again on
-    SQLite.  With `skip_stored` (SQLite only), a row whose id is already here is left
-    out, not refused.  Returns how many rows went in."""
+    SQLite.  With `skip_stored`, a row whose id is already here is left out on SQLite
+    (on other engines it is refused, as any row whose id is taken: `IntegrityError`).
+    Returns how many rows went in."""
     if not rows:
         return 0
     s.flush()
@@ -216,8 +220,6 @@ def insert_rows(s: Session, table: Table, rows: Sequence[Mapping[str, Any]],
     keys = [c.key for c in columns]
     defaults = list(zip(keys, (column_default(c) for c in columns), strict=True))
     if not is_sqlite(s):
-        if skip_stored:
-            raise ValueError("skip_stored is for SQLite only")
         if s.get_bind().dialect.driver == "psycopg" and len(rows) >= COPY_MIN:
             _copy_rows(s, table, defaults, rows)
             return len(rows)
