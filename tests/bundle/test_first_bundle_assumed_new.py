@@ -159,3 +159,31 @@ def test_postgresql_first_bundles_and_a_reused_id_decide_as_on_a_file(
         with Workspace.open(target) as ws:
             assert import_bundle(ws, b1).per_kind["observation"] == 10
     assert dump(pg_url) == dump(coord)
+
+
+def test_a_reused_id_beside_a_natural_key_twin_is_refused_for_the_reused_id(
+        tmp_path: Path) -> None:
+    """Found by the attack helper: the insert of records taken as new leaves the reused
+    id out, then fails on the one-value-per-point index because of the twin — that
+    failure too must send the bundle back to the lookup path, whose refusal names the
+    reused id's owner (not "a second value", which would give the wrong advice)."""
+    coord, sites = make_sites(tmp_path)
+    weekly_values(sites["A"], 10)
+    weekly_values(sites["B"], 10)
+    with Workspace.open(coord) as ws:
+        import_bundle(ws, export(sites["A"], tmp_path / "a1.nicbundle"))
+    taken = [line["id"] for line in _observations(export(sites["A"], tmp_path / "a2.nicbundle"))]
+
+    def reuse_and_twin(_manifest: dict[str, Any], records: dict[str, list[Any]]) -> None:
+        values = records["observation"]
+        values[4]["id"] = taken[7]
+        values[6]["period"] = values[5]["period"]
+
+    forged = resign(export(sites["B"], tmp_path / "b1.nicbundle"),
+                    tmp_path / "forged.nicbundle", _private(sites["B"]),
+                    change=reuse_and_twin)
+    before = dump(coord)
+    fast, reference, on_fast, _ = _both_ways(coord, forged, tmp_path)
+    assert isinstance(fast, str) and fast == reference
+    assert "which A owns" in fast
+    assert dump(on_fast) == before

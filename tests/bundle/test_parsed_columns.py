@@ -12,6 +12,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -109,3 +110,47 @@ def test_more_records_never_leave_a_stale_column() -> None:
     assert latest_clock([{"hlc": "s1", "field_clocks": {"a": "s2", "b": "s3"}}]) == "s3"
     assert latest_clock([{"hlc": "s4", "field_clocks": {"a": "s2"}}]) == "s4"
     assert latest_clock([]) == ""
+
+
+def _full_checks_only(lines: list[dict[str, Any]], monkeypatch: Any) -> str | None:
+    """The refusal the line-by-line checks give (orjson off), or None."""
+    import nicdesk.bundle.records as records_module
+    from nicdesk.bundle.reader import BundleError
+
+    monkeypatch.setattr(records_module, "_orjson", None)
+    try:
+        parse_by_kind(_bundle(lines))
+    except BundleError as exc:
+        return str(exc)
+    finally:
+        monkeypatch.undo()
+    return None
+
+
+@pytest.mark.parametrize(("name", "first", "second"), [
+    ("excluded", False, 0), ("astronomical", True, 1), ("value", 1.0, True),
+    ("numerator", 0.0, False), ("value", 1, 1.0)])
+def test_equal_values_of_other_types_are_judged_each_by_its_own_type(
+        monkeypatch: Any, name: str, first: Any, second: Any) -> None:
+    """0 == False and 1 == 1.0 == True: the fast column check must not let a value pass
+    because an equal value of another type came first (found by the attack helper: a 0
+    in a yes/no field, a true in a number field).  Whatever the fast check does, the
+    outcome is the full checks' — the same refusal, or the same values."""
+    base = {"owner_site_id": SITE, "hlc": _stamp(1), "deleted": False,
+            "field_clocks": {"value": _stamp(1)}, "measure_id": MEASURE, "site_id": SITE,
+            "note": "", "excluded": False, "exclusion_reason": "", "astronomical": False,
+            "value": 2.0, "numerator": None, "denominator": None, "group_id": None}
+    lines = [base | {"id": "o1", "period": "2024-01-01", name: first},
+             base | {"id": "o2", "period": "2024-01-02", name: second}]
+    expected = _full_checks_only(lines, monkeypatch)
+    from nicdesk.bundle.reader import BundleError
+
+    try:
+        (batch,) = parse_by_kind(_bundle(lines)).values()
+    except BundleError as exc:
+        assert str(exc) == expected
+        return
+    assert expected is None
+    assert [type(v[name]) for v in batch] == [type(x) for x in batch.column(name)]
+    if name == "value":  # a whole number for a float field is a float, both ways
+        assert all(type(v[name]) is float for v in batch)

@@ -499,7 +499,12 @@ class _Kind:
                 distinct = set(values)
                 everywhere = _MISSING not in distinct
                 distinct.discard(_MISSING)
-                if not set(map(type, distinct)) <= classes:
+                # the classes of every value, not of the distinct ones: 0 == False and
+                # 1 == 1.0 == True, so a set keeps whichever came first (a 0 in a yes/no
+                # field would hide behind another line's false)
+                types = set(map(type, values))
+                types.discard(object)  # _MISSING's
+                if not types <= classes:
                     return None
                 converted = {v: check_(v) for v in distinct}
                 if _SLOW in converted.values():
@@ -513,7 +518,7 @@ class _Kind:
                     for r, v in zip(raws, values, strict=True):
                         if v is not _MISSING:
                             r[name] = converted[v]
-                elif type_ == FLOAT and int in set(map(type, distinct)):
+                elif type_ == FLOAT and int in types:
                     for r, v in zip(raws, values, strict=True):
                         if v.__class__ is int:
                             r[name] = float(v)
