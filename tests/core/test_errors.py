@@ -24,6 +24,9 @@ SHARES_TITLE: dict[str, str] = {}
 NOT_ERRORS = {
     "nicdesk.bundle.merging._Cancelled":
         "the progress callback stopping an import; re-raised as BundleError",
+    "nicdesk.bundle.merging._Collided":
+        "a record taken as new is stored after all; the importer then applies the bundle "
+        "again by lookup",
     "nicdesk.report.layout.PacketCancelled":
         "the person cancelled a packet; the dialog closes, nothing is shown",
 }
