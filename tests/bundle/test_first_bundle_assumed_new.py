@@ -43,6 +43,29 @@ def _both_ways(start: Path, bundle: Path, tmp: Path) -> tuple[Any, Any, Path, Pa
     return out[0], out[1], tmp / "fast.nicdesk", tmp / "per-record.nicdesk"
 
 
+def _b_reusing_a_value_of_a(tmp_path: Path, *, twin: bool = False) -> tuple[Path, Path]:
+    """The coordinator with school A's values imported, and school B's first bundle
+    re-signed with B's own enrolled key, one of its values under the id of a value of
+    A's (and, with `twin`, two of its values for one point)."""
+    coord, sites = make_sites(tmp_path)
+    weekly_values(sites["A"], 10)
+    weekly_values(sites["B"], 10)
+    a1 = export(sites["A"], tmp_path / "a1.nicbundle")
+    with Workspace.open(coord) as ws:
+        import_bundle(ws, a1)
+    taken = [line["id"] for line in _observations(a1)]
+
+    def reuse(_manifest: dict[str, Any], records: dict[str, list[Any]]) -> None:
+        values = records["observation"]
+        values[4]["id"] = taken[7]
+        if twin:
+            values[6]["period"] = values[5]["period"]
+
+    forged = resign(export(sites["B"], tmp_path / "b1.nicbundle"),
+                    tmp_path / "forged.nicbundle", _private(sites["B"]), change=reuse)
+    return coord, forged
+
+
 def test_a_first_bundle_goes_in_unlooked_up_and_equals_the_reference(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     coord, sites = make_sites(tmp_path)
@@ -70,18 +93,7 @@ def test_a_reused_record_id_in_a_first_bundle_is_refused_as_ever(
     whose id is a value of school A already stored at the coordinator (B owns nothing
     here yet: the assumption is made, the insert finds the id, and the bundle is
     decided again by lookup)."""
-    coord, sites = make_sites(tmp_path)
-    weekly_values(sites["A"], 10)
-    weekly_values(sites["B"], 10)
-    with Workspace.open(coord) as ws:
-        import_bundle(ws, export(sites["A"], tmp_path / "a1.nicbundle"))
-    taken = [line["id"] for line in _observations(export(sites["A"], tmp_path / "a2.nicbundle"))]
-
-    def reuse(_manifest: dict[str, Any], records: dict[str, list[Any]]) -> None:
-        records["observation"][4]["id"] = taken[7]
-
-    forged = resign(export(sites["B"], tmp_path / "b1.nicbundle"),
-                    tmp_path / "forged.nicbundle", _private(sites["B"]), change=reuse)
+    coord, forged = _b_reusing_a_value_of_a(tmp_path)
     before = dump(coord)
     collided: list[str] = []
     real_insert = merging_module.insert_rows
@@ -132,21 +144,10 @@ def test_postgresql_first_bundles_and_a_reused_id_decide_as_on_a_file(
     in as on a file."""
     from nicdesk.cli.parser import main
 
-    coord, sites = make_sites(tmp_path)
-    weekly_values(sites["A"], 10)
-    weekly_values(sites["B"], 10)
-    a1 = export(sites["A"], tmp_path / "a1.nicbundle")
-    with Workspace.open(coord) as ws:
-        import_bundle(ws, a1)
+    coord, forged = _b_reusing_a_value_of_a(tmp_path)
+    b1 = tmp_path / "b1.nicbundle"  # B's genuine first bundle, the forged one's source
     assert main(["copy", str(coord), pg_url]) == 0
     capsys.readouterr()
-    taken = [line["id"] for line in _observations(a1)]
-
-    def reuse(_manifest: dict[str, Any], records: dict[str, list[Any]]) -> None:
-        records["observation"][4]["id"] = taken[7]
-
-    b1 = export(sites["B"], tmp_path / "b1.nicbundle")
-    forged = resign(b1, tmp_path / "forged.nicbundle", _private(sites["B"]), change=reuse)
     before = dump(pg_url)
     messages = []
     for target in (pg_url, coord):
@@ -167,21 +168,7 @@ def test_a_reused_id_beside_a_natural_key_twin_is_refused_for_the_reused_id(
     id out, then fails on the one-value-per-point index because of the twin — that
     failure too must send the bundle back to the lookup path, whose refusal names the
     reused id's owner (not "a second value", which would give the wrong advice)."""
-    coord, sites = make_sites(tmp_path)
-    weekly_values(sites["A"], 10)
-    weekly_values(sites["B"], 10)
-    with Workspace.open(coord) as ws:
-        import_bundle(ws, export(sites["A"], tmp_path / "a1.nicbundle"))
-    taken = [line["id"] for line in _observations(export(sites["A"], tmp_path / "a2.nicbundle"))]
-
-    def reuse_and_twin(_manifest: dict[str, Any], records: dict[str, list[Any]]) -> None:
-        values = records["observation"]
-        values[4]["id"] = taken[7]
-        values[6]["period"] = values[5]["period"]
-
-    forged = resign(export(sites["B"], tmp_path / "b1.nicbundle"),
-                    tmp_path / "forged.nicbundle", _private(sites["B"]),
-                    change=reuse_and_twin)
+    coord, forged = _b_reusing_a_value_of_a(tmp_path, twin=True)
     before = dump(coord)
     fast, reference, on_fast, _ = _both_ways(coord, forged, tmp_path)
     assert isinstance(fast, str) and fast == reference
