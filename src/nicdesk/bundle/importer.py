@@ -365,7 +365,7 @@ def _apply_verified(ws: Workspace, s: Session, meta: dict[str, str], b: Bundle,
     if signer_site is None or found is None:  # these read the records in bundle order
         records = [(kind, v) for kind, batch in by_kind.items() for v in batch]
     suppressed = _suppressed(b, records) if signer_site is None else {}
-    # the latest of every record's field clocks
+    # the latest stamp any record carries: this computer's clock moves past it
     latest = max(map(latest_clock, by_kind.values()), default="")
     if found is None:
         _apply_per_record(s, records, summary, progress)
