@@ -312,21 +312,29 @@ def _apply_bundle(ws: Workspace, s: Session, meta: dict[str, str], path: Path,
     verify_bundle(b, key)
     if method == "fast" and signer_site is not None:
         # a site's first bundle of a kind: its records taken as new, unlooked-up, inside
-        # a savepoint; should one be stored here after all, or anything be refused,
-        # the bundle starts again without that assumption and decides as ever
+        # a savepoint; should one be stored here after all, or anything be refused while
+        # some kind was taken as new, the bundle starts again without that assumption
+        # and decides as ever (a refusal with nothing assumed stands as it is)
+        assumed: set[str] = set()
         try:
             with s.begin_nested():
                 return _apply_verified(ws, s, meta, b, key, site_name, signer_site,
-                                       progress, method, assume_new=True)
-        except (_Collided, BundleError, IntegrityError):
+                                       progress, method, assumed=assumed)
+        except _Collided:
             pass
+        except (BundleError, IntegrityError):
+            if not assumed:
+                raise
     return _apply_verified(ws, s, meta, b, key, site_name, signer_site, progress, method)
 
 
 def _apply_verified(ws: Workspace, s: Session, meta: dict[str, str], b: Bundle,
                     key: minisign.PublicKey, site_name: str, signer_site: str | None,
                     progress: Progress | None, method: Method, *,
-                    assume_new: bool = False) -> _Applied:
+                    assumed: set[str] | None = None) -> _Applied:
+    """One verified bundle checked and applied.  With `assumed` (a set to fill), a kind
+    the signing site owns nothing of yet is taken as new without looking its ids up
+    (`merging._find_stored`), and its name goes into `assumed`."""
     m = b.manifest
     unchanged: dict[str, list[str]] = {}  # kind -> ids of lines that are stored records
 
@@ -346,8 +354,10 @@ def _apply_verified(ws: Workspace, s: Session, meta: dict[str, str], b: Bundle,
         summary.already = True
         return _Applied(summary, {}, "")
     check_base(s, b, key.key_id_hex, site_name)  # a delta only on top of its base
-    found, assumed = _find_stored(s, by_kind, signer_site, assume_new) \
+    found, taken_new = _find_stored(s, by_kind, signer_site, assumed is not None) \
         if method == "fast" else (None, frozenset())
+    if assumed is not None:
+        assumed.update(taken_new)
     _check_references(s, b, records, by_kind)
     _check_observations(s, b, records, by_kind)
     _check_links(s, b, records, by_kind)
@@ -370,7 +380,7 @@ def _apply_verified(ws: Workspace, s: Session, meta: dict[str, str], b: Bundle,
     if found is None:
         _apply_per_record(s, records, summary, progress)
     else:
-        _apply_fast(s, by_kind, found, summary, progress, assumed)
+        _apply_fast(s, by_kind, found, summary, progress, taken_new)
         if unchanged:  # the lines that are stored records exactly: nothing to merge
             summary.unchanged += sum(map(len, unchanged.values()))
             summary.per_kind = {k: summary.per_kind.get(k, 0) + len(unchanged.get(k, ()))
